@@ -1,0 +1,142 @@
+// Package models holds assocbot's entities: the association's branches, its
+// members and the ways a Telegram account becomes linked to a member. The types
+// carry GORM tags but no database code; queries live in models/store.
+package models
+
+import (
+	"strings"
+	"time"
+)
+
+// Role is what a member may do in the bot.
+type Role string
+
+// The roles of SPEC C1.
+const (
+	RoleMember    Role = "member"
+	RoleOrganizer Role = "organizer"
+	RoleAdmin     Role = "admin"
+)
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool {
+	return r == RoleMember || r == RoleOrganizer || r == RoleAdmin
+}
+
+// Status is a member's reachability.
+type Status string
+
+// The member statuses of SPEC C1.
+const (
+	StatusActive      Status = "active"
+	StatusMuted       Status = "muted"
+	StatusUnreachable Status = "unreachable"
+	StatusLeft        Status = "left"
+)
+
+// Branch is one node of the association's tree (town, village, community).
+// Path is the branch's full name from the top, e.g. "Town/Village".
+type Branch struct {
+	ID        uint    `gorm:"primaryKey"`
+	ParentID  *uint   `gorm:"index"`
+	Name      string  `gorm:"size:100;not null"`
+	Path      string  `gorm:"size:500;not null;uniqueIndex"`
+	Parent    *Branch `gorm:"constraint:OnDelete:RESTRICT"`
+	CreatedAt time.Time
+}
+
+// Depth is the number of levels above the branch (0 for a top-level branch).
+func (b Branch) Depth() int { return strings.Count(b.Path, "/") }
+
+// Member is a person on the association's roster, linked to Telegram or not.
+type Member struct {
+	ID         uint    `gorm:"primaryKey"`
+	Name       string  `gorm:"size:100;not null"`
+	Phone      *string `gorm:"size:20;uniqueIndex"` // E.164; nil for members who joined by request without a phone
+	BranchID   *uint   `gorm:"index"`
+	Branch     *Branch `gorm:"constraint:OnDelete:SET NULL"`
+	Role       Role    `gorm:"size:16;not null;default:member"`
+	Lang       string  `gorm:"size:16"` // the member's own choice; empty until they choose
+	TZ         string  `gorm:"size:64"` // IANA zone for members working away; empty = the association's
+	TelegramID *int64  `gorm:"uniqueIndex"`
+	ChatID     *int64
+	Status     Status      `gorm:"size:16;not null;default:active;index"`
+	Tags       []MemberTag `gorm:"constraint:OnDelete:CASCADE"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Linked reports whether the member has a Telegram account attached.
+func (m Member) Linked() bool { return m.TelegramID != nil }
+
+// TagNames lists the member's tags.
+func (m Member) TagNames() []string {
+	names := make([]string, 0, len(m.Tags))
+	for _, t := range m.Tags {
+		names = append(names, t.Tag)
+	}
+	return names
+}
+
+// MemberTag is one tag (volunteer, board, away, …) of one member; a table of its
+// own so that "everyone tagged X" is an indexed query.
+type MemberTag struct {
+	MemberID uint   `gorm:"primaryKey"`
+	Tag      string `gorm:"primaryKey;size:50;index"`
+}
+
+// OrganizerScope gives an organizer a branch and everything below it.
+type OrganizerScope struct {
+	MemberID uint   `gorm:"primaryKey"`
+	BranchID uint   `gorm:"primaryKey;index"`
+	Member   Member `gorm:"constraint:OnDelete:CASCADE"`
+	Branch   Branch `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+// Invite is a single-use deep-link code for one member. Only the SHA-256 of the
+// code is stored, so a leaked database does not leak working links.
+type Invite struct {
+	ID        uint   `gorm:"primaryKey"`
+	CodeHash  string `gorm:"size:64;not null;uniqueIndex"`
+	MemberID  uint   `gorm:"not null;index"`
+	Member    Member `gorm:"constraint:OnDelete:CASCADE"`
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
+// Visitor remembers a Telegram user who is not (yet) a member: the language
+// they chose, so a stranger is answered in it before they join.
+type Visitor struct {
+	TelegramID int64  `gorm:"primaryKey;autoIncrement:false"`
+	Lang       string `gorm:"size:16"`
+	UpdatedAt  time.Time
+}
+
+// JoinStatus is where a join request stands.
+type JoinStatus string
+
+// The states of a join request.
+const (
+	JoinPending  JoinStatus = "pending"
+	JoinApproved JoinStatus = "approved"
+	JoinDeclined JoinStatus = "declined"
+)
+
+// JoinRequest is a stranger's request to join a branch, decided by the
+// organizers of that branch.
+type JoinRequest struct {
+	ID         uint       `gorm:"primaryKey"`
+	TelegramID int64      `gorm:"not null;index"`
+	ChatID     int64      `gorm:"not null"`
+	Name       string     `gorm:"size:200;not null"`
+	Phone      *string    `gorm:"size:20"`
+	Lang       string     `gorm:"size:16;not null"`
+	BranchID   uint       `gorm:"not null;index"`
+	Branch     Branch     `gorm:"constraint:OnDelete:CASCADE"`
+	Status     JoinStatus `gorm:"size:16;not null;default:pending;index"`
+	DecidedBy  *uint
+	MemberID   *uint
+	CreatedAt  time.Time
+	DecidedAt  *time.Time
+}

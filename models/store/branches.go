@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/assocbot/assocbot/models"
+)
+
+// ErrBadBranchPath is returned for a branch path with an empty segment.
+var ErrBadBranchPath = errors.New("store: bad branch path")
+
+// CleanBranchPath trims the segments of "Town / Village" and rejects empty ones.
+func CleanBranchPath(path string) (string, error) {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		parts[i] = strings.TrimSpace(p)
+		if parts[i] == "" || len(parts[i]) > 100 {
+			return "", fmt.Errorf("%w: %q", ErrBadBranchPath, path)
+		}
+	}
+	return strings.Join(parts, "/"), nil
+}
+
+// EnsureBranch returns the branch at path, creating it and any missing parents.
+func (s *Store) EnsureBranch(ctx context.Context, path string) (*models.Branch, error) {
+	var b *models.Branch
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		b, err = ensureBranch(tx, path)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: ensure branch: %w", err)
+	}
+	return b, nil
+}
+
+func ensureBranch(tx *gorm.DB, path string) (*models.Branch, error) {
+	clean, err := CleanBranchPath(path)
+	if err != nil {
+		return nil, err
+	}
+	parts := strings.Split(clean, "/")
+	var parent *models.Branch
+	for i := range parts {
+		p := strings.Join(parts[:i+1], "/")
+		var b models.Branch
+		err := tx.Where("path = ?", p).Take(&b).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			b = models.Branch{Name: parts[i], Path: p}
+			if parent != nil {
+				b.ParentID = &parent.ID
+			}
+			err = tx.Create(&b).Error
+		}
+		if err != nil {
+			return nil, err
+		}
+		parent = &b
+	}
+	return parent, nil
+}
+
+// BranchByPath finds a branch by its full path.
+func (s *Store) BranchByPath(ctx context.Context, path string) (*models.Branch, error) {
+	clean, err := CleanBranchPath(path)
+	if err != nil {
+		return nil, err
+	}
+	var b models.Branch
+	if err := s.db.WithContext(ctx).Where("path = ?", clean).Take(&b).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &b, nil
+}
+
+// BranchByID finds a branch.
+func (s *Store) BranchByID(ctx context.Context, id uint) (*models.Branch, error) {
+	var b models.Branch
+	if err := s.db.WithContext(ctx).Take(&b, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &b, nil
+}
+
+// ChildBranches lists the branches directly below parent (nil: the top level),
+// ordered by name.
+func (s *Store) ChildBranches(ctx context.Context, parent *uint) ([]models.Branch, error) {
+	q := s.db.WithContext(ctx).Order("path")
+	if parent == nil {
+		q = q.Where("parent_id IS NULL")
+	} else {
+		q = q.Where("parent_id = ?", *parent)
+	}
+	var bs []models.Branch
+	if err := q.Find(&bs).Error; err != nil {
+		return nil, fmt.Errorf("store: child branches: %w", err)
+	}
+	return bs, nil
+}
+
+// ancestorPaths lists "A", "A/B", "A/B/C" for the path "A/B/C".
+func ancestorPaths(path string) []string {
+	parts := strings.Split(path, "/")
+	out := make([]string, len(parts))
+	for i := range parts {
+		out[i] = strings.Join(parts[:i+1], "/")
+	}
+	return out
+}

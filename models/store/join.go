@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/assocbot/assocbot/models"
+)
+
+// CreateJoinRequest records a stranger's request. A user with a request still
+// pending gets that one back (created=false) instead of a second.
+func (s *Store) CreateJoinRequest(ctx context.Context, jr models.JoinRequest) (*models.JoinRequest, bool, error) {
+	created := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var existing models.JoinRequest
+		err := tx.Where("telegram_id = ? AND status = ?", jr.TelegramID, models.JoinPending).Take(&existing).Error
+		if err == nil {
+			jr = existing
+			return nil
+		}
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return err
+		}
+		jr.Status = models.JoinPending
+		created = true
+		return tx.Create(&jr).Error
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("store: create join request: %w", err)
+	}
+	return &jr, created, nil
+}
+
+// JoinRequestByID finds a join request with its branch.
+func (s *Store) JoinRequestByID(ctx context.Context, id uint) (*models.JoinRequest, error) {
+	var jr models.JoinRequest
+	if err := s.db.WithContext(ctx).Preload("Branch").Take(&jr, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &jr, nil
+}
+
+// DecideJoinRequest approves or declines a pending request. Approval puts the
+// stranger on the roster in the requested branch, linked to their account. A
+// request decided already fails with ErrDecided and is returned as it stands.
+func (s *Store) DecideJoinRequest(ctx context.Context, id, deciderID uint, approve bool, now time.Time) (*models.JoinRequest, error) {
+	var jr models.JoinRequest
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Take(&jr, id).Error; err != nil {
+			return notFound(err)
+		}
+		if jr.Status != models.JoinPending {
+			return ErrDecided
+		}
+		status := models.JoinDeclined
+		updates := map[string]any{"decided_by": deciderID, "decided_at": now.UTC()}
+		if approve {
+			status = models.JoinApproved
+			var m models.Member
+			err := tx.Where("telegram_id = ?", jr.TelegramID).Take(&m).Error
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				m = models.Member{Name: jr.Name, BranchID: &jr.BranchID, Role: models.RoleMember, Lang: jr.Lang,
+					TelegramID: &jr.TelegramID, ChatID: &jr.ChatID, Status: models.StatusActive}
+				if jr.Phone != nil {
+					var n int64
+					if err := tx.Model(&models.Member{}).Where("phone = ?", *jr.Phone).Count(&n).Error; err != nil {
+						return err
+					}
+					if n == 0 {
+						m.Phone = jr.Phone
+					}
+				}
+				err = tx.Create(&m).Error
+			}
+			if err != nil {
+				return err
+			}
+			updates["member_id"] = m.ID
+		}
+		updates["status"] = status
+		// The status condition settles two organizers pressing at once.
+		res := tx.Model(&models.JoinRequest{}).Where("id = ? AND status = ?", jr.ID, models.JoinPending).Updates(updates)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return ErrDecided
+		}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, ErrDecided) || errors.Is(err, ErrNotFound) {
+			got, gerr := s.JoinRequestByID(ctx, id)
+			if gerr == nil {
+				return got, err
+			}
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: decide join request: %w", err)
+	}
+	return s.JoinRequestByID(ctx, id)
+}

@@ -1,0 +1,308 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/assocbot/assocbot/models"
+)
+
+// NewMember is what the roster needs to add a person.
+type NewMember struct {
+	Name   string
+	Phone  string // any common notation; normalized to E.164
+	Branch string // path, e.g. "Town/Village"; empty for none
+	Role   models.Role
+	Lang   string
+	TZ     string
+	Tags   []string
+}
+
+// AddMember puts a person on the roster. An organizer is given the scope of
+// their branch.
+func (s *Store) AddMember(ctx context.Context, nm NewMember) (*models.Member, error) {
+	name := strings.TrimSpace(nm.Name)
+	if name == "" {
+		return nil, errors.New("store: add member: empty name")
+	}
+	phone, err := models.NormalizePhone(nm.Phone)
+	if err != nil {
+		return nil, fmt.Errorf("store: add member: %w", err)
+	}
+	role := nm.Role
+	if role == "" {
+		role = models.RoleMember
+	}
+	if !role.Valid() {
+		return nil, fmt.Errorf("store: add member: unknown role %q", role)
+	}
+	m := &models.Member{Name: name, Phone: &phone, Role: role, Lang: nm.Lang, TZ: nm.TZ, Status: models.StatusActive}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&models.Member{}).Where("phone = ?", phone).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return ErrPhoneTaken
+		}
+		if nm.Branch != "" {
+			b, err := ensureBranch(tx, nm.Branch)
+			if err != nil {
+				return err
+			}
+			m.BranchID = &b.ID
+		}
+		for _, t := range normalizeTags(nm.Tags) {
+			m.Tags = append(m.Tags, models.MemberTag{Tag: t})
+		}
+		if err := tx.Create(m).Error; err != nil {
+			return err
+		}
+		if role == models.RoleOrganizer && m.BranchID != nil {
+			return tx.Create(&models.OrganizerScope{MemberID: m.ID, BranchID: *m.BranchID}).Error
+		}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			err = ErrPhoneTaken
+		}
+		return nil, fmt.Errorf("store: add member: %w", err)
+	}
+	return s.MemberByID(ctx, m.ID)
+}
+
+func normalizeTags(tags []string) []string {
+	var out []string
+	for _, t := range tags {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if t != "" && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (s *Store) members(ctx context.Context) *gorm.DB {
+	return s.db.WithContext(ctx).Preload("Branch").Preload("Tags")
+}
+
+// MemberByID finds a member with their branch and tags.
+func (s *Store) MemberByID(ctx context.Context, id uint) (*models.Member, error) {
+	var m models.Member
+	if err := s.members(ctx).Take(&m, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &m, nil
+}
+
+// MemberByTelegramID finds the member linked to a Telegram user.
+func (s *Store) MemberByTelegramID(ctx context.Context, tgID int64) (*models.Member, error) {
+	var m models.Member
+	if err := s.members(ctx).Where("telegram_id = ?", tgID).Take(&m).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &m, nil
+}
+
+// MemberByPhone finds a member by a phone number in any common notation.
+func (s *Store) MemberByPhone(ctx context.Context, phone string) (*models.Member, error) {
+	e164, err := models.NormalizePhone(phone)
+	if err != nil {
+		return nil, err
+	}
+	var m models.Member
+	if err := s.members(ctx).Where("phone = ?", e164).Take(&m).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &m, nil
+}
+
+// ListMembers returns the whole roster ordered by id.
+func (s *Store) ListMembers(ctx context.Context) ([]models.Member, error) {
+	var ms []models.Member
+	if err := s.members(ctx).Order("id").Find(&ms).Error; err != nil {
+		return nil, fmt.Errorf("store: list members: %w", err)
+	}
+	return ms, nil
+}
+
+// LinkByPhone links a Telegram account to the member with that phone.
+func (s *Store) LinkByPhone(ctx context.Context, phone string, tgID, chatID int64) (*models.Member, error) {
+	e164, err := models.NormalizePhone(phone)
+	if err != nil {
+		return nil, err
+	}
+	var id uint
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var m models.Member
+		if err := tx.Where("phone = ?", e164).Take(&m).Error; err != nil {
+			return notFound(err)
+		}
+		id = m.ID
+		return link(tx, &m, tgID, chatID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.MemberByID(ctx, id)
+}
+
+// link attaches tgID to m unless either side is linked elsewhere.
+func link(tx *gorm.DB, m *models.Member, tgID, chatID int64) error {
+	if m.TelegramID != nil {
+		if *m.TelegramID == tgID {
+			return nil
+		}
+		return ErrMemberLinked
+	}
+	var n int64
+	if err := tx.Model(&models.Member{}).Where("telegram_id = ?", tgID).Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return ErrAccountLinked
+	}
+	updates := map[string]any{"telegram_id": tgID, "chat_id": chatID}
+	if m.Lang == "" {
+		// A language chosen before joining carries over.
+		var v models.Visitor
+		if err := tx.Where("telegram_id = ?", tgID).Take(&v).Error; err == nil && v.Lang != "" {
+			updates["lang"] = v.Lang
+		}
+	}
+	if m.Status == models.StatusUnreachable {
+		updates["status"] = models.StatusActive
+	}
+	return tx.Model(m).Updates(updates).Error
+}
+
+// SetLanguage stores a Telegram user's language choice: on their member
+// record when linked, else on their visitor record.
+func (s *Store) SetLanguage(ctx context.Context, tgID int64, lang string) error {
+	db := s.db.WithContext(ctx)
+	res := db.Model(&models.Member{}).Where("telegram_id = ?", tgID).Update("lang", lang)
+	if res.Error != nil {
+		return fmt.Errorf("store: set language: %w", res.Error)
+	}
+	if res.RowsAffected > 0 {
+		return nil
+	}
+	v := models.Visitor{TelegramID: tgID, Lang: lang}
+	if err := db.Save(&v).Error; err != nil {
+		return fmt.Errorf("store: set language: %w", err)
+	}
+	return nil
+}
+
+// VisitorLanguage returns the language a not-yet-member chose, or "".
+func (s *Store) VisitorLanguage(ctx context.Context, tgID int64) (string, error) {
+	var v models.Visitor
+	err := s.db.WithContext(ctx).Where("telegram_id = ?", tgID).Take(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: visitor language: %w", err)
+	}
+	return v.Lang, nil
+}
+
+// CanOrganize reports whether m may act for the branch: admins everywhere,
+// organizers in the branches they organize and everything below them.
+func (s *Store) CanOrganize(ctx context.Context, m *models.Member, branchID uint) (bool, error) {
+	switch m.Role {
+	case models.RoleAdmin:
+		return true, nil
+	case models.RoleOrganizer:
+	default:
+		return false, nil
+	}
+	target, err := s.BranchByID(ctx, branchID)
+	if err != nil {
+		return false, err
+	}
+	var n int64
+	err = s.db.WithContext(ctx).Model(&models.OrganizerScope{}).
+		Joins("JOIN branches ON branches.id = organizer_scopes.branch_id").
+		Where("organizer_scopes.member_id = ? AND branches.path IN ?", m.ID, ancestorPaths(target.Path)).
+		Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("store: can organize: %w", err)
+	}
+	return n > 0, nil
+}
+
+// OrganizersOf returns the linked members who decide for a branch: its
+// organizers and those of the branches above it, or the admins when it has none.
+func (s *Store) OrganizersOf(ctx context.Context, branchID uint) ([]models.Member, error) {
+	target, err := s.BranchByID(ctx, branchID)
+	if err != nil {
+		return nil, err
+	}
+	var ms []models.Member
+	err = s.db.WithContext(ctx).
+		Where("telegram_id IS NOT NULL AND role = ? AND id IN (?)", models.RoleOrganizer,
+			s.db.Model(&models.OrganizerScope{}).Select("organizer_scopes.member_id").
+				Joins("JOIN branches ON branches.id = organizer_scopes.branch_id").
+				Where("branches.path IN ?", ancestorPaths(target.Path))).
+		Order("id").Find(&ms).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: organizers of: %w", err)
+	}
+	if len(ms) > 0 {
+		return ms, nil
+	}
+	if err := s.db.WithContext(ctx).Where("telegram_id IS NOT NULL AND role = ?", models.RoleAdmin).Order("id").Find(&ms).Error; err != nil {
+		return nil, fmt.Errorf("store: organizers of: %w", err)
+	}
+	return ms, nil
+}
+
+// Organizers lists every linked organizer and admin (for their command menus).
+func (s *Store) Organizers(ctx context.Context) ([]models.Member, error) {
+	var ms []models.Member
+	err := s.db.WithContext(ctx).Where("telegram_id IS NOT NULL AND role IN ?", []models.Role{models.RoleOrganizer, models.RoleAdmin}).
+		Order("id").Find(&ms).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: organizers: %w", err)
+	}
+	return ms, nil
+}
+
+// EnsureAdmin makes the Telegram user an admin (SPEC C1: the first admins come
+// from configuration): their linked member record is promoted, or one is
+// created for them, named as Telegram names them.
+func (s *Store) EnsureAdmin(ctx context.Context, tgID, chatID int64, name, lang string) (*models.Member, error) {
+	var id uint
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var m models.Member
+		err := tx.Where("telegram_id = ?", tgID).Take(&m).Error
+		switch {
+		case err == nil:
+			id = m.ID
+			if m.Role == models.RoleAdmin {
+				return nil
+			}
+			return tx.Model(&m).Update("role", models.RoleAdmin).Error
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			m = models.Member{Name: name, Role: models.RoleAdmin, Lang: lang, TelegramID: &tgID, ChatID: &chatID, Status: models.StatusActive}
+			if err := tx.Create(&m).Error; err != nil {
+				return err
+			}
+			id = m.ID
+			return nil
+		default:
+			return err
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: ensure admin: %w", err)
+	}
+	return s.MemberByID(ctx, id)
+}
