@@ -57,6 +57,9 @@ type Member struct {
 	Branch     *Branch `gorm:"constraint:OnDelete:SET NULL"`
 	Role       Role    `gorm:"size:16;not null;default:member"`
 	Lang       string  `gorm:"size:16"` // the member's own choice; empty until they choose
+	// TelegramLang is the language_code their Telegram client last sent: the
+	// fallback for messages the bot starts (reminders) when Lang is empty.
+	TelegramLang string `gorm:"size:35"`
 	TZ         string  `gorm:"size:64"` // IANA zone for members working away; empty = the association's
 	TelegramID *int64  `gorm:"uniqueIndex"`
 	ChatID     *int64
@@ -110,6 +113,7 @@ type Invite struct {
 type Visitor struct {
 	TelegramID int64  `gorm:"primaryKey;autoIncrement:false"`
 	Lang       string `gorm:"size:16"`
+	Phone      string `gorm:"size:20"` // a shared phone not found on the roster, carried into a join request
 	UpdatedAt  time.Time
 }
 

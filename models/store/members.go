@@ -193,9 +193,57 @@ func (s *Store) SetLanguage(ctx context.Context, tgID int64, lang string) error 
 	if res.RowsAffected > 0 {
 		return nil
 	}
-	v := models.Visitor{TelegramID: tgID, Lang: lang}
-	if err := db.Save(&v).Error; err != nil {
+	err := db.Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&models.Visitor{}).Where("telegram_id = ?", tgID).Update("lang", lang)
+		if res.Error != nil || res.RowsAffected > 0 {
+			return res.Error
+		}
+		return tx.Create(&models.Visitor{TelegramID: tgID, Lang: lang}).Error
+	})
+	if err != nil {
 		return fmt.Errorf("store: set language: %w", err)
+	}
+	return nil
+}
+
+// RememberVisitorPhone keeps the phone a stranger shared (not on the roster) so
+// that their join request carries it to the organizers.
+func (s *Store) RememberVisitorPhone(ctx context.Context, tgID int64, e164 string) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var v models.Visitor
+		err := tx.Where("telegram_id = ?", tgID).Take(&v).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return tx.Create(&models.Visitor{TelegramID: tgID, Phone: e164}).Error
+		}
+		if err != nil {
+			return err
+		}
+		return tx.Model(&v).Update("phone", e164).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: remember visitor phone: %w", err)
+	}
+	return nil
+}
+
+// Visitor returns what is known of a Telegram user who is not a member (a
+// zero Visitor when nothing is).
+func (s *Store) Visitor(ctx context.Context, tgID int64) (models.Visitor, error) {
+	var v models.Visitor
+	err := s.db.WithContext(ctx).Where("telegram_id = ?", tgID).Take(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return models.Visitor{TelegramID: tgID}, nil
+	}
+	if err != nil {
+		return v, fmt.Errorf("store: visitor: %w", err)
+	}
+	return v, nil
+}
+
+// SetTelegramLang records the language_code a member's client sends.
+func (s *Store) SetTelegramLang(ctx context.Context, memberID uint, code string) error {
+	if err := s.db.WithContext(ctx).Model(&models.Member{}).Where("id = ?", memberID).Update("telegram_lang", code).Error; err != nil {
+		return fmt.Errorf("store: set telegram lang: %w", err)
 	}
 	return nil
 }

@@ -1,0 +1,208 @@
+// Package bot is assocbot's Telegram front end: it receives updates through
+// go-telegram/bot (long polling or our own webhook handler), finds the member
+// behind each one, answers in their language and keeps the command menus.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	tgm "github.com/go-telegram/bot/models"
+
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// Config is what the bot needs from the deployment.
+type Config struct {
+	Token       string
+	APIURL      string // Bot API base URL; empty for Telegram's
+	DefaultLang locales.Lang
+	Location    *time.Location // the association's time zone
+	Admins      []int64        // Telegram user ids of the first admins
+	InviteTTL   time.Duration
+	PollTimeout time.Duration // long-polling timeout; 0 for the library's minute
+	Now         func() time.Time
+	Logger      *slog.Logger
+}
+
+// Bot handles the updates of one Telegram bot.
+type Bot struct {
+	api      *tg.Bot
+	st       *store.Store
+	cat      *locales.Catalog
+	cfg      Config
+	log      *slog.Logger
+	username string
+	admins   map[int64]bool
+	metrics  *Metrics
+	chats    chatLocks
+}
+
+// New connects to the Bot API (getMe) and prepares the handlers.
+func New(ctx context.Context, cfg Config, st *store.Store, cat *locales.Catalog, metrics *Metrics) (*Bot, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.InviteTTL <= 0 {
+		cfg.InviteTTL = store.DefaultInviteTTL
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if metrics == nil {
+		metrics = NewMetrics(nil)
+	}
+	b := &Bot{st: st, cat: cat, cfg: cfg, log: cfg.Logger, admins: map[int64]bool{}, metrics: metrics}
+	for _, id := range cfg.Admins {
+		b.admins[id] = true
+	}
+	opts := []tg.Option{
+		tg.WithSkipGetMe(),
+		tg.WithDefaultHandler(b.handle),
+		tg.WithMiddlewares(b.recoverPanics, b.serializePerChat),
+		tg.WithErrorsHandler(func(err error) {
+			b.log.Warn("telegram client", "err", redact(err.Error(), cfg.Token))
+		}),
+		tg.WithAllowedUpdates(tg.AllowedUpdates{"message", "callback_query"}),
+	}
+	if cfg.APIURL != "" {
+		opts = append(opts, tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")))
+	}
+	if cfg.PollTimeout > 0 {
+		opts = append(opts, tg.WithHTTPClient(cfg.PollTimeout, newHTTPClient(cfg.PollTimeout)))
+	}
+	api, err := tg.New(cfg.Token, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("bot: %s", redact(err.Error(), cfg.Token))
+	}
+	b.api = api
+	meCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	me, err := api.GetMe(meCtx)
+	if err != nil {
+		return nil, fmt.Errorf("bot: getMe: %s", redact(err.Error(), cfg.Token))
+	}
+	if me == nil || me.Username == "" {
+		return nil, errors.New("bot: getMe returned no username")
+	}
+	b.username = me.Username
+	return b, nil
+}
+
+// Username is the bot's @name without the @.
+func (b *Bot) Username() string { return b.username }
+
+// InviteLink is the deep link that redeems code.
+func (b *Bot) InviteLink(code string) string {
+	return InviteLink(b.username, code)
+}
+
+// InviteLink is the deep link to botUsername that redeems code.
+func InviteLink(botUsername, code string) string {
+	return "https://t.me/" + botUsername + "?start=" + code
+}
+
+// Poll sets the command menus and runs long polling until ctx ends. A webhook
+// left over from an earlier deployment is removed first, since Telegram
+// refuses getUpdates while one is set.
+func (b *Bot) Poll(ctx context.Context) error {
+	if _, err := b.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
+		return fmt.Errorf("bot: deleteWebhook: %s", redact(err.Error(), b.cfg.Token))
+	}
+	b.SetMenus(ctx)
+	b.api.Start(ctx)
+	return nil
+}
+
+// ProcessUpdate handles one update as if it arrived by polling.
+func (b *Bot) ProcessUpdate(ctx context.Context, upd *tgm.Update) {
+	b.api.ProcessUpdate(ctx, upd)
+}
+
+// recoverPanics keeps one bad update from taking the process down.
+func (b *Bot) recoverPanics(next tg.HandlerFunc) tg.HandlerFunc {
+	return func(ctx context.Context, api *tg.Bot, upd *tgm.Update) {
+		defer func() {
+			if r := recover(); r != nil {
+				b.metrics.Panics.Inc()
+				b.log.Error("handler panic", "update_id", upd.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			}
+		}()
+		next(ctx, api, upd)
+	}
+}
+
+// serializePerChat handles one chat's updates one at a time, in the order
+// they arrive, while different chats proceed in parallel: a member who taps
+// two buttons quickly gets both handled, in order.
+func (b *Bot) serializePerChat(next tg.HandlerFunc) tg.HandlerFunc {
+	return func(ctx context.Context, api *tg.Bot, upd *tgm.Update) {
+		unlock := b.chats.lock(updateChatID(upd))
+		defer unlock()
+		next(ctx, api, upd)
+	}
+}
+
+func updateChatID(upd *tgm.Update) int64 {
+	switch {
+	case upd.Message != nil:
+		return upd.Message.Chat.ID
+	case upd.CallbackQuery != nil:
+		return upd.CallbackQuery.From.ID
+	}
+	return 0
+}
+
+// chatLocks is a set of per-chat mutexes that frees the entry of an idle chat.
+type chatLocks struct {
+	mu    sync.Mutex
+	locks map[int64]*chatLock
+}
+
+type chatLock struct {
+	mu      sync.Mutex
+	waiters int
+}
+
+func (c *chatLocks) lock(chat int64) func() {
+	c.mu.Lock()
+	if c.locks == nil {
+		c.locks = map[int64]*chatLock{}
+	}
+	l := c.locks[chat]
+	if l == nil {
+		l = &chatLock{}
+		c.locks[chat] = l
+	}
+	l.waiters++
+	c.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		c.mu.Lock()
+		l.waiters--
+		if l.waiters == 0 {
+			delete(c.locks, chat)
+		}
+		c.mu.Unlock()
+	}
+}
+
+// redact removes the bot token from text headed for a log or an error.
+func redact(s, token string) string {
+	if token == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, token, "<token>")
+}

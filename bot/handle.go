@@ -1,0 +1,292 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	tg "github.com/go-telegram/bot"
+	tgm "github.com/go-telegram/bot/models"
+
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// request is one update with who sent it and the language to answer in.
+type request struct {
+	chatID  int64
+	from    *tgm.User
+	member  *models.Member // nil for a stranger
+	lang    locales.Lang
+	private bool
+}
+
+// t renders a key in the request's language.
+func (b *Bot) t(r *request, key string, kv ...any) string { return b.cat.T(r.lang, key, kv...) }
+
+// handle is the one entry point for updates.
+func (b *Bot) handle(ctx context.Context, _ *tg.Bot, upd *tgm.Update) {
+	switch {
+	case upd.Message != nil:
+		b.metrics.Updates.WithLabelValues("message").Inc()
+		b.onMessage(ctx, upd.Message)
+	case upd.CallbackQuery != nil:
+		b.metrics.Updates.WithLabelValues("callback").Inc()
+		b.onCallback(ctx, upd.CallbackQuery)
+	default:
+		b.metrics.Updates.WithLabelValues("other").Inc()
+	}
+}
+
+// newRequest finds the member behind a Telegram user (making configured admins
+// admins) and the language to answer in (SPEC C2).
+func (b *Bot) newRequest(ctx context.Context, from *tgm.User, chat tgm.Chat) (*request, error) {
+	r := &request{chatID: chat.ID, from: from, private: chat.Type == tgm.ChatTypePrivate || chat.Type == ""}
+	m, err := b.st.MemberByTelegramID(ctx, from.ID)
+	switch {
+	case err == nil:
+		r.member = m
+	case errors.Is(err, store.ErrNotFound):
+	default:
+		return nil, err
+	}
+	if b.admins[from.ID] && r.private && (r.member == nil || r.member.Role != models.RoleAdmin) {
+		lang := ""
+		if r.member == nil {
+			lang = string(locales.FromTelegram(from.LanguageCode, b.cfg.DefaultLang))
+		}
+		m, err := b.st.EnsureAdmin(ctx, from.ID, chat.ID, displayName(from), lang)
+		if err != nil {
+			return nil, err
+		}
+		r.member = m
+		b.log.Info("configured admin linked", "member_id", m.ID)
+	}
+	if r.member != nil && r.member.TelegramLang != from.LanguageCode && len(from.LanguageCode) <= 35 {
+		if err := b.st.SetTelegramLang(ctx, r.member.ID, from.LanguageCode); err != nil {
+			b.log.Warn("remember language_code", "member_id", r.member.ID, "err", err)
+		}
+		r.member.TelegramLang = from.LanguageCode
+	}
+	r.lang = b.langOf(ctx, r.member, from)
+	return r, nil
+}
+
+// langOf applies SPEC C2: the user's own choice, else Telegram's
+// language_code, else the deployment default.
+func (b *Bot) langOf(ctx context.Context, m *models.Member, from *tgm.User) locales.Lang {
+	chosen := ""
+	if m != nil {
+		chosen = m.Lang
+	} else if from != nil {
+		chosen, _ = b.st.VisitorLanguage(ctx, from.ID)
+	}
+	if l, ok := locales.Parse(chosen); ok && chosen != "" {
+		return l
+	}
+	code := ""
+	switch {
+	case from != nil:
+		code = from.LanguageCode
+	case m != nil:
+		code = m.TelegramLang
+	}
+	return locales.FromTelegram(code, b.cfg.DefaultLang)
+}
+
+func displayName(u *tgm.User) string {
+	name := strings.TrimSpace(u.FirstName + " " + u.LastName)
+	if name == "" {
+		name = u.Username
+	}
+	if name == "" {
+		name = "Telegram user"
+	}
+	if len([]rune(name)) > 100 {
+		name = string([]rune(name)[:100])
+	}
+	return name
+}
+
+// command is a parsed "/name args" addressed to this bot.
+type command struct {
+	name string
+	args string
+}
+
+// parseCommand reads "/Name@bot args". It reports false for text that is not
+// a command, and for a command addressed to another bot in a group.
+func (b *Bot) parseCommand(text string) (command, bool) {
+	if !strings.HasPrefix(text, "/") || len(text) < 2 {
+		return command{}, false
+	}
+	head, args, _ := strings.Cut(text[1:], " ")
+	if i := strings.IndexAny(head, "\n\t"); i >= 0 {
+		args = head[i+1:] + " " + args
+		head = head[:i]
+	}
+	name, target, addressed := strings.Cut(head, "@")
+	if addressed && !strings.EqualFold(target, b.username) {
+		return command{}, false
+	}
+	return command{name: strings.ToLower(name), args: strings.TrimSpace(args)}, true
+}
+
+func (b *Bot) onMessage(ctx context.Context, msg *tgm.Message) {
+	if msg.From == nil || msg.From.IsBot {
+		return
+	}
+	cmd, isCmd := b.parseCommand(msg.Text)
+	if msg.Chat.Type != tgm.ChatTypePrivate && msg.Chat.Type != "" {
+		// In groups the bot only points to the private chat: member data never
+		// goes to a group (SPEC C5).
+		if isCmd {
+			r := &request{chatID: msg.Chat.ID, from: msg.From, lang: b.langOf(ctx, nil, msg.From)}
+			if m, err := b.st.MemberByTelegramID(ctx, msg.From.ID); err == nil {
+				r.lang = b.langOf(ctx, m, msg.From)
+			}
+			b.send(ctx, r.chatID, b.t(r, "group.private_only", "Bot", b.username), nil)
+		}
+		return
+	}
+	r, err := b.newRequest(ctx, msg.From, msg.Chat)
+	if err != nil {
+		b.fail(ctx, msg.Chat.ID, locales.FromTelegram(msg.From.LanguageCode, b.cfg.DefaultLang), "message", err)
+		return
+	}
+	switch {
+	case msg.Contact != nil:
+		b.onContact(ctx, r, msg.Contact)
+	case isCmd:
+		b.onCommand(ctx, r, cmd)
+	case msg.Text != "":
+		b.onText(ctx, r, msg.Text)
+	default:
+		b.send(ctx, r.chatID, b.t(r, "unknown.message"), b.keyboardFor(r))
+	}
+}
+
+func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
+	switch c.name {
+	case "start":
+		b.onStart(ctx, r, c.args)
+	case "help":
+		b.onHelp(ctx, r)
+	case "lang", "language":
+		b.onLang(ctx, r)
+	case "join":
+		b.onJoin(ctx, r)
+	case "events", "checks":
+		b.onMenu(ctx, r, map[string]string{"events": menuEvents, "checks": menuChecks}[c.name])
+	case "invite":
+		if b.requireOrganizer(ctx, r, c.name) {
+			b.onInvite(ctx, r, c.args)
+		}
+	default:
+		b.send(ctx, r.chatID, b.t(r, "unknown.command", "Command", "/"+truncate(c.name, 32)), b.keyboardFor(r))
+	}
+}
+
+func (b *Bot) onText(ctx context.Context, r *request, text string) {
+	if action := b.menuAction(strings.TrimSpace(text)); action != "" {
+		b.onMenu(ctx, r, action)
+		return
+	}
+	if r.member == nil {
+		b.greetStranger(ctx, r)
+		return
+	}
+	b.send(ctx, r.chatID, b.t(r, "unknown.text"), b.keyboardFor(r))
+}
+
+func (b *Bot) onMenu(ctx context.Context, r *request, action string) {
+	switch action {
+	case menuHelp:
+		b.onHelp(ctx, r)
+	case menuLanguage:
+		b.onLang(ctx, r)
+	case menuJoin:
+		b.onJoin(ctx, r)
+	case menuShare:
+		// The keyboard button shares the contact itself; typed text gets the button.
+		b.greetStranger(ctx, r)
+	case menuEvents, menuChecks:
+		if !b.requireMember(ctx, r) {
+			return
+		}
+		key := "events.none"
+		if action == menuChecks {
+			key = "checks.none"
+		}
+		b.send(ctx, r.chatID, b.t(r, key), b.keyboardFor(r))
+	}
+}
+
+// requireMember answers a stranger that the action is for members.
+func (b *Bot) requireMember(ctx context.Context, r *request) bool {
+	if r.member != nil {
+		return true
+	}
+	b.send(ctx, r.chatID, b.t(r, "auth.members_only"), b.strangerKeyboard(r.lang))
+	return false
+}
+
+// requireOrganizer answers anyone else that the command is for organizers.
+func (b *Bot) requireOrganizer(ctx context.Context, r *request, cmd string) bool {
+	if isOrganizer(r.member) {
+		return true
+	}
+	b.send(ctx, r.chatID, b.t(r, "auth.organizers_only", "Command", "/"+cmd), b.keyboardFor(r))
+	return false
+}
+
+// send sends a message and logs (never returns) a failure: the user has
+// nothing to retry, and the metric shows it.
+func (b *Bot) send(ctx context.Context, chatID int64, text string, markup any) *tgm.Message {
+	p := &tg.SendMessageParams{ChatID: chatID, Text: text}
+	if markup != nil {
+		p.ReplyMarkup = markup
+	}
+	msg, err := b.api.SendMessage(ctx, p)
+	if err != nil {
+		b.apiFailed("sendMessage", chatID, err)
+		return nil
+	}
+	return msg
+}
+
+// edit replaces a message's text and inline keyboard; "not modified" (the same
+// button tapped twice) is success.
+func (b *Bot) edit(ctx context.Context, chatID int64, messageID int, text string, markup *inlineKeyboard) {
+	p := &tg.EditMessageTextParams{ChatID: chatID, MessageID: messageID, Text: text}
+	if markup != nil {
+		p.ReplyMarkup = markup
+	}
+	if _, err := b.api.EditMessageText(ctx, p); err != nil && !isNotModified(err) {
+		b.apiFailed("editMessageText", chatID, err)
+	}
+}
+
+func isNotModified(err error) bool {
+	return errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified")
+}
+
+func (b *Bot) apiFailed(method string, chatID int64, err error) {
+	b.metrics.APIErrors.WithLabelValues(method).Inc()
+	b.log.Warn("bot api call failed", "method", method, "chat_id", chatID, "err", redact(err.Error(), b.cfg.Token))
+}
+
+// fail logs an internal error and tells the user, in their language, that it
+// was ours.
+func (b *Bot) fail(ctx context.Context, chatID int64, lang locales.Lang, what string, err error) {
+	b.log.Error("handler failed", "what", what, "chat_id", chatID, "err", err)
+	b.send(ctx, chatID, b.cat.T(lang, "error.internal"), nil)
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

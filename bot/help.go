@@ -1,0 +1,15 @@
+package bot
+
+import "context"
+
+// onHelp tells each kind of user what they can do.
+func (b *Bot) onHelp(ctx context.Context, r *request) {
+	key := "help.stranger"
+	switch {
+	case isOrganizer(r.member):
+		key = "help.organizer"
+	case r.member != nil:
+		key = "help.member"
+	}
+	b.send(ctx, r.chatID, b.t(r, key), b.keyboardFor(r))
+}

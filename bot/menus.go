@@ -1,0 +1,69 @@
+package bot
+
+import (
+	"context"
+
+	tg "github.com/go-telegram/bot"
+	tgm "github.com/go-telegram/bot/models"
+
+	"github.com/assocbot/assocbot/locales"
+)
+
+// The commands in the menu; organizers see theirs too.
+var (
+	memberCommands    = []string{"start", "help", "lang", "events", "checks"}
+	organizerCommands = []string{"invite"}
+)
+
+func (b *Bot) commandList(l locales.Lang, organizer bool) []tgm.BotCommand {
+	names := memberCommands
+	if organizer {
+		names = append(append([]string{}, memberCommands...), organizerCommands...)
+	}
+	cmds := make([]tgm.BotCommand, 0, len(names))
+	for _, n := range names {
+		cmds = append(cmds, tgm.BotCommand{Command: n, Description: b.cat.T(l, "cmd."+n)})
+	}
+	return cmds
+}
+
+// SetMenus sets the default command menus and the organizers' own. Telegram's
+// language_code has two letters, so "zh" cannot split the scripts: the default
+// menu is in the deployment language, English clients get English, and a
+// member's own choice is set on their chat (setChatMenu). These calls are
+// optional: a refusal is logged and the bot works on.
+func (b *Bot) SetMenus(ctx context.Context) {
+	b.setCommands(ctx, b.commandList(b.cfg.DefaultLang, false), nil, "")
+	if b.cfg.DefaultLang != locales.En {
+		b.setCommands(ctx, b.commandList(locales.En, false), nil, "en")
+	}
+	if b.cfg.DefaultLang != locales.ZhHans {
+		b.setCommands(ctx, b.commandList(locales.ZhHans, false), nil, "zh")
+	}
+	orgs, err := b.st.Organizers(ctx)
+	if err != nil {
+		b.log.Warn("organizer menus", "err", err)
+		return
+	}
+	for _, o := range orgs {
+		if o.ChatID != nil {
+			b.setChatMenu(ctx, *o.ChatID, b.langOf(ctx, &o, nil), true)
+		}
+	}
+}
+
+// setChatMenu sets one private chat's menu in the member's language.
+func (b *Bot) setChatMenu(ctx context.Context, chatID int64, l locales.Lang, organizer bool) {
+	b.setCommands(ctx, b.commandList(l, organizer), &tgm.BotCommandScopeChat{ChatID: chatID}, "")
+}
+
+func (b *Bot) setCommands(ctx context.Context, cmds []tgm.BotCommand, scope tgm.BotCommandScope, lang string) {
+	p := &tg.SetMyCommandsParams{Commands: cmds, LanguageCode: lang}
+	if scope != nil {
+		p.Scope = scope
+	}
+	if _, err := b.api.SetMyCommands(ctx, p); err != nil {
+		b.metrics.APIErrors.WithLabelValues("setMyCommands").Inc()
+		b.log.Warn("setMyCommands refused; menus stay as they were", "err", redact(err.Error(), b.cfg.Token))
+	}
+}

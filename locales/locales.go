@@ -1,0 +1,138 @@
+// Package locales holds every word a user reads, in Simplified Chinese,
+// Traditional Chinese and English, and picks a user's language (SPEC C2).
+package locales
+
+import (
+	"embed"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed active.*.toml
+var files embed.FS
+
+// Lang is one of the languages assocbot speaks.
+type Lang string
+
+// The three languages, complete and equal.
+const (
+	ZhHans Lang = "zh-Hans"
+	ZhHant Lang = "zh-Hant"
+	En     Lang = "en"
+)
+
+// All lists the languages in the order the language buttons show them.
+func All() []Lang { return []Lang{ZhHans, ZhHant, En} }
+
+// Parse accepts a language as people and configs write it ("zh-Hans",
+// "zh-hant", "EN", "zh_CN") and reports whether it is one of ours.
+func Parse(s string) (Lang, bool) {
+	switch strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), "_", "-")) {
+	case "zh-hans", "zh-cn", "zh-sg", "zh":
+		return ZhHans, true
+	case "zh-hant", "zh-tw", "zh-hk", "zh-mo":
+		return ZhHant, true
+	case "en":
+		return En, true
+	}
+	return "", false
+}
+
+// FromTelegram resolves a Telegram language_code (SPEC C2): Chinese variants to
+// their script, English to en. A user whose client names another language
+// (fr, de, …) reads English better than Chinese, so any other non-empty code
+// gets English; no code at all gets the deployment default.
+func FromTelegram(code string, def Lang) Lang {
+	c := strings.ToLower(strings.TrimSpace(code))
+	if c == "" {
+		return def
+	}
+	if l, ok := Parse(c); ok {
+		return l
+	}
+	switch {
+	case strings.HasPrefix(c, "zh-hans"), strings.HasPrefix(c, "zh-cn"), strings.HasPrefix(c, "zh-sg"):
+		return ZhHans
+	case strings.HasPrefix(c, "zh-hant"), strings.HasPrefix(c, "zh-tw"), strings.HasPrefix(c, "zh-hk"), strings.HasPrefix(c, "zh-mo"):
+		return ZhHant
+	}
+	return En
+}
+
+// Catalog renders message keys in a language.
+type Catalog struct {
+	bundle *i18n.Bundle
+	locs   map[Lang]*i18n.Localizer
+	// OnMissing, when set, hears about a key that could not be rendered.
+	OnMissing func(lang Lang, key string, err error)
+}
+
+// New loads the embedded message files.
+func New() (*Catalog, error) {
+	bundle := i18n.NewBundle(language.MustParse(string(ZhHans)))
+	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	c := &Catalog{bundle: bundle, locs: map[Lang]*i18n.Localizer{}}
+	for _, l := range All() {
+		if _, err := bundle.LoadMessageFileFS(files, "active."+string(l)+".toml"); err != nil {
+			return nil, fmt.Errorf("locales: %w", err)
+		}
+		c.locs[l] = i18n.NewLocalizer(bundle, string(l))
+	}
+	return c, nil
+}
+
+// T renders key in lang with template data given as name/value pairs
+// ("Name", "王芳", "Count", 3). A "Count" argument selects the plural form. It
+// never panics: a missing key renders as the key itself and is reported to
+// OnMissing.
+func (c *Catalog) T(lang Lang, key string, kv ...any) string {
+	loc, ok := c.locs[lang]
+	if !ok {
+		loc = c.locs[ZhHans]
+	}
+	var data map[string]any
+	var count any
+	if len(kv) > 0 {
+		data = make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			name, _ := kv[i].(string)
+			data[name] = kv[i+1]
+			if name == "Count" {
+				count = kv[i+1]
+			}
+		}
+	}
+	s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count})
+	if err != nil || s == "" {
+		if c.OnMissing != nil {
+			c.OnMissing(lang, key, err)
+		}
+		if s == "" {
+			return key
+		}
+	}
+	return s
+}
+
+// DateTime renders t in loc the way a reader of lang expects:
+// "5月29日(周五) 09:00", "5月29日(週五) 09:00", "Fri 29 May 09:00". The year is
+// shown when it is not the year of now.
+func (c *Catalog) DateTime(lang Lang, t time.Time, loc *time.Location, now time.Time) string {
+	t = t.In(loc)
+	key := "time.datetime"
+	if t.Year() != now.In(loc).Year() {
+		key = "time.datetime_year"
+	}
+	return c.T(lang, key,
+		"Year", t.Year(),
+		"Month", int(t.Month()),
+		"MonthName", c.T(lang, fmt.Sprintf("time.month.%d", int(t.Month()))),
+		"Day", t.Day(),
+		"Weekday", c.T(lang, fmt.Sprintf("time.weekday.%d", int(t.Weekday()))),
+		"Time", t.Format("15:04"))
+}
