@@ -290,3 +290,9 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// HandleUpdate handles one update synchronously, without the panic guard:
+// fuzz tests use it so that a panic surfaces.
+func (b *Bot) HandleUpdate(ctx context.Context, upd *tgm.Update) {
+	b.handle(ctx, b.api, upd)
+}

@@ -50,23 +50,23 @@ func (b Branch) Depth() int { return strings.Count(b.Path, "/") }
 
 // Member is a person on the association's roster, linked to Telegram or not.
 type Member struct {
-	ID         uint    `gorm:"primaryKey"`
-	Name       string  `gorm:"size:100;not null"`
-	Phone      *string `gorm:"size:20;uniqueIndex"` // E.164; nil for members who joined by request without a phone
-	BranchID   *uint   `gorm:"index"`
-	Branch     *Branch `gorm:"constraint:OnDelete:SET NULL"`
-	Role       Role    `gorm:"size:16;not null;default:member"`
-	Lang       string  `gorm:"size:16"` // the member's own choice; empty until they choose
+	ID       uint    `gorm:"primaryKey"`
+	Name     string  `gorm:"size:100;not null"`
+	Phone    *string `gorm:"size:20;uniqueIndex"` // E.164; nil for members who joined by request without a phone
+	BranchID *uint   `gorm:"index"`
+	Branch   *Branch `gorm:"constraint:OnDelete:SET NULL"`
+	Role     Role    `gorm:"size:16;not null;default:member"`
+	Lang     string  `gorm:"size:16"` // the member's own choice; empty until they choose
 	// TelegramLang is the language_code their Telegram client last sent: the
 	// fallback for messages the bot starts (reminders) when Lang is empty.
 	TelegramLang string `gorm:"size:35"`
-	TZ         string  `gorm:"size:64"` // IANA zone for members working away; empty = the association's
-	TelegramID *int64  `gorm:"uniqueIndex"`
-	ChatID     *int64
-	Status     Status      `gorm:"size:16;not null;default:active;index"`
-	Tags       []MemberTag `gorm:"constraint:OnDelete:CASCADE"`
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	TZ           string `gorm:"size:64"` // IANA zone for members working away; empty = the association's
+	TelegramID   *int64 `gorm:"uniqueIndex"`
+	ChatID       *int64
+	Status       Status      `gorm:"size:16;not null;default:active;index"`
+	Tags         []MemberTag `gorm:"constraint:OnDelete:CASCADE"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Linked reports whether the member has a Telegram account attached.

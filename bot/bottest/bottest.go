@@ -1,0 +1,242 @@
+// Package bottest runs the real bot, on a real SQLite database, against the
+// fake Bot API, with helpers to act as Telegram users: the Harness of the bot
+// and CLI tests.
+package bottest
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/bot"
+	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
+)
+
+// Token is the bot token the harness uses; it must never reach the logs.
+const Token = "424242:AAH-test-secret-token_value"
+
+// Shanghai is the association time zone in tests.
+var Shanghai = mustZone("Asia/Shanghai")
+
+func mustZone(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+// Harness runs the real bot, on a real SQLite database, against the fake Bot API.
+type Harness struct {
+	t       *testing.T
+	API     *fakeapi.Server // the fake Telegram
+	St      *store.Store
+	DSN     string // the database, for a CLI run against the same file
+	Bot     *bot.Bot
+	Cat     *locales.Catalog
+	Metrics *bot.Metrics
+	Logs    *SyncBuffer // everything the bot logged
+	mu      sync.Mutex
+	Now     time.Time // the frozen clock; change it with SetNow
+}
+
+// Option adjusts the harness (its fake API, the bot config) before the bot starts.
+type Option func(*Harness, *bot.Config)
+
+// WithAdmins makes these Telegram users the configured admins.
+func WithAdmins(ids ...int64) Option {
+	return func(_ *Harness, c *bot.Config) { c.Admins = ids }
+}
+
+// New starts the bot; it stops, and the logs are checked for the token, when
+// the test ends.
+func New(t *testing.T, opts ...Option) *Harness {
+	t.Helper()
+	h := &Harness{t: t, Logs: &SyncBuffer{}, Now: time.Date(2026, 11, 23, 10, 0, 0, 0, Shanghai)}
+	h.St, h.DSN = storetest.New(t)
+	h.API = fakeapi.New(Token)
+	t.Cleanup(h.API.Close)
+	var err error
+	h.Cat, err = locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Cat.OnMissing = func(l locales.Lang, key string, err error) { t.Errorf("missing message %s in %s", key, l) }
+	cfg := bot.Config{Token: Token, APIURL: h.API.URL(), DefaultLang: locales.ZhHans, Location: Shanghai,
+		PollTimeout: 2 * time.Second, Now: h.Clock,
+		Logger: slog.New(slog.NewTextHandler(h.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	for _, o := range opts {
+		o(h, &cfg)
+	}
+	h.Metrics = bot.NewMetrics(nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	h.Bot, err = bot.New(ctx, cfg, h.St, h.Cat, h.Metrics)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := h.Bot.Poll(ctx); err != nil {
+			t.Errorf("poll: %v", err)
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		if strings.Contains(h.Logs.String(), Token) {
+			t.Errorf("the bot token appeared in the logs")
+		}
+	})
+	return h
+}
+
+// SetNow moves the bot's clock.
+func (h *Harness) SetNow(t time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.Now = t
+}
+
+// Clock is the bot's frozen clock.
+func (h *Harness) Clock() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.Now
+}
+
+// Add puts a member on the roster.
+func (h *Harness) Add(nm store.NewMember) *models.Member {
+	h.t.Helper()
+	m, err := h.St.AddMember(context.Background(), nm)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return m
+}
+
+// link puts a Telegram user on a roster member, as if they had linked before.
+func (h *Harness) Link(phone string, u fakeapi.User) {
+	h.t.Helper()
+	if _, err := h.St.LinkByPhone(context.Background(), phone, u.ID, u.ID); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// waitFor fails the test unless cond holds within 5 seconds.
+func (h *Harness) WaitFor(what string, cond func() bool) {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := h.API.WaitFor(ctx, cond); err != nil {
+		h.t.Fatalf("waiting for %s: %v\nlogs:\n%s", what, err, h.Logs.String())
+	}
+}
+
+// nth waits for the chat's n-th bot message (1-based) and returns it.
+func (h *Harness) Nth(chatID int64, n int) fakeapi.Message {
+	h.t.Helper()
+	h.WaitFor("a reply", func() bool { return len(h.API.Messages(chatID)) >= n })
+	return h.API.Messages(chatID)[n-1]
+}
+
+// say sends text as u and returns the first reply.
+func (h *Harness) Say(u fakeapi.User, text string) fakeapi.Message {
+	h.t.Helper()
+	n := len(h.API.Messages(u.ID))
+	h.API.SendText(u, text)
+	return h.Nth(u.ID, n+1)
+}
+
+// press taps an inline button of msg and waits until the bot answered the
+// callback query; it returns that answer's text.
+func (h *Harness) Press(u fakeapi.User, msg fakeapi.Message, button string) string {
+	h.t.Helper()
+	id, err := h.API.PressButton(u, msg.ChatID, msg.ID, button)
+	if err != nil {
+		h.t.Fatalf("press %q: %v (buttons: %v)", button, err, msg.Inline)
+	}
+	return h.CallbackAnswer(id)
+}
+
+// CallbackAnswer waits for the bot to answer callback query id.
+func (h *Harness) CallbackAnswer(id string) string {
+	h.t.Helper()
+	h.WaitFor("the callback answer", func() bool { _, ok := h.API.CallbackAnswers()[id]; return ok })
+	return h.API.CallbackAnswers()[id]
+}
+
+// message re-reads one message's current state (after edits).
+func (h *Harness) Message(chatID, id int64) fakeapi.Message {
+	for _, m := range h.API.Messages(chatID) {
+		if m.ID == id {
+			return m
+		}
+	}
+	h.t.Fatalf("no message %d in chat %d", id, chatID)
+	return fakeapi.Message{}
+}
+
+// T renders a message key as the bot would.
+func (h *Harness) T(l locales.Lang, key string, kv ...any) string { return h.Cat.T(l, key, kv...) }
+
+// KeyboardTexts lists the reply-keyboard labels of a message.
+func KeyboardTexts(m fakeapi.Message) []string {
+	var out []string
+	for _, r := range m.Keyboard {
+		for _, b := range r {
+			out = append(out, b.Text)
+		}
+	}
+	return out
+}
+
+// InlineTexts lists the inline button labels of a message.
+func InlineTexts(m fakeapi.Message) []string {
+	var out []string
+	for _, r := range m.Inline {
+		for _, b := range r {
+			out = append(out, b.Text)
+		}
+	}
+	return out
+}
+
+// Contains reports whether list holds s.
+func Contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// SyncBuffer is a bytes.Buffer safe for the logger goroutines.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends to the buffer.
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String is everything written.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

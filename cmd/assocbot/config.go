@@ -1,0 +1,160 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/assocbot/assocbot/locales"
+)
+
+// Config is every setting of `assocbot run`: defaults, then the environment,
+// then flags (SPEC C10).
+type Config struct {
+	Token         string
+	APIURL        string
+	DB            string
+	TZ            string
+	Lang          string
+	Admins        string
+	Rate          float64
+	QuietHours    string
+	WebhookURL    string
+	WebhookSecret string
+	Listen        string
+
+	// Derived by Validate.
+	Location    *time.Location
+	DefaultLang locales.Lang
+	AdminIDs    []int64
+}
+
+// envVars maps each setting to its variable, for loading and for errors.
+var envVars = []struct {
+	name, flag, def, help string
+	set                   func(c *Config, v string) error
+}{
+	{"ASSOCBOT_TOKEN", "token", "", "bot token from @BotFather", func(c *Config, v string) error { c.Token = v; return nil }},
+	{"ASSOCBOT_API_URL", "api-url", "https://api.telegram.org", "Bot API base URL", func(c *Config, v string) error { c.APIURL = v; return nil }},
+	{"ASSOCBOT_DB", "db", "assocbot.db", "SQLite file, or postgres://… URL", func(c *Config, v string) error { c.DB = v; return nil }},
+	{"ASSOCBOT_TZ", "tz", "Asia/Shanghai", "the association's time zone", func(c *Config, v string) error { c.TZ = v; return nil }},
+	{"ASSOCBOT_LANG", "lang", "zh-Hans", "default language: zh-Hans, zh-Hant or en", func(c *Config, v string) error { c.Lang = v; return nil }},
+	{"ASSOCBOT_ADMINS", "admins", "", "comma-separated Telegram user ids of the first admins", func(c *Config, v string) error { c.Admins = v; return nil }},
+	{"ASSOCBOT_RATE", "rate", "25", "messages per second overall", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("not a number: %q", v)
+		}
+		c.Rate = f
+		return nil
+	}},
+	{"ASSOCBOT_QUIET_HOURS", "quiet-hours", "21:00-08:00", "HH:MM-HH:MM when non-urgent messages wait, or off", func(c *Config, v string) error { c.QuietHours = v; return nil }},
+	{"ASSOCBOT_WEBHOOK_URL", "webhook-url", "", "public HTTPS URL for webhook mode (empty: long polling)", func(c *Config, v string) error { c.WebhookURL = v; return nil }},
+	{"ASSOCBOT_WEBHOOK_SECRET", "webhook-secret", "", "webhook secret token (1-256 of A-Z a-z 0-9 _ -)", func(c *Config, v string) error { c.WebhookSecret = v; return nil }},
+	{"ASSOCBOT_LISTEN", "listen", ":8080", "address for /healthz, /metrics and the webhook", func(c *Config, v string) error { c.Listen = v; return nil }},
+}
+
+// loadConfig reads defaults, then the environment, then the flags in args.
+func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config, error) {
+	c := &Config{}
+	values := map[string]*string{}
+	for _, e := range envVars {
+		v := e.def
+		if env := getenv(e.name); env != "" {
+			v = env
+		}
+		values[e.name] = fs.String(e.flag, v, e.help+" ("+e.name+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	for _, e := range envVars {
+		if err := e.set(c, *values[e.name]); err != nil {
+			return nil, fmt.Errorf("%s: %w", e.name, err)
+		}
+	}
+	return c, nil
+}
+
+var (
+	secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+	quietPattern  = regexp.MustCompile(`^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$`)
+)
+
+// Validate checks every setting and derives the parsed ones; each error names
+// its variable. needToken is false for commands that never call Telegram.
+func (c *Config) Validate(needToken bool) error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if needToken {
+		if c.Token == "" {
+			bad("ASSOCBOT_TOKEN", "missing; get a token from @BotFather")
+		} else if !strings.Contains(c.Token, ":") || strings.ContainsAny(c.Token, " \t\n/") {
+			bad("ASSOCBOT_TOKEN", "does not look like a bot token (id:secret)")
+		}
+	}
+	if !strings.HasPrefix(c.APIURL, "http://") && !strings.HasPrefix(c.APIURL, "https://") {
+		bad("ASSOCBOT_API_URL", "must start with http:// or https://, got %q", c.APIURL)
+	}
+	if strings.TrimSpace(c.DB) == "" {
+		bad("ASSOCBOT_DB", "empty")
+	}
+	loc, err := time.LoadLocation(c.TZ)
+	if err != nil || c.TZ == "" {
+		bad("ASSOCBOT_TZ", "unknown time zone %q (use an IANA name such as Asia/Shanghai)", c.TZ)
+	}
+	c.Location = loc
+	l, ok := locales.Parse(c.Lang)
+	if !ok {
+		bad("ASSOCBOT_LANG", "must be zh-Hans, zh-Hant or en, got %q", c.Lang)
+	}
+	c.DefaultLang = l
+	c.AdminIDs = nil
+	for _, part := range strings.Split(c.Admins, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil || id <= 0 {
+			bad("ASSOCBOT_ADMINS", "%q is not a Telegram user id", part)
+			continue
+		}
+		c.AdminIDs = append(c.AdminIDs, id)
+	}
+	if c.Rate <= 0 || c.Rate > 100000 {
+		bad("ASSOCBOT_RATE", "must be between 0 and 100000 messages per second, got %v", c.Rate)
+	}
+	if c.QuietHours != "off" && !quietPattern.MatchString(c.QuietHours) {
+		bad("ASSOCBOT_QUIET_HOURS", "must be HH:MM-HH:MM or off, got %q", c.QuietHours)
+	}
+	if c.WebhookURL != "" {
+		if !strings.HasPrefix(c.WebhookURL, "https://") {
+			bad("ASSOCBOT_WEBHOOK_URL", "must be an https:// URL")
+		}
+		if !secretPattern.MatchString(c.WebhookSecret) {
+			bad("ASSOCBOT_WEBHOOK_SECRET", "required in webhook mode: 1-256 characters of A-Z a-z 0-9 _ -")
+		}
+	}
+	if c.Listen == "" {
+		bad("ASSOCBOT_LISTEN", "empty")
+	}
+	return errors.Join(errs...)
+}
+
+// usageError is a bad command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func getenvOS(name string) string { return os.Getenv(name) }

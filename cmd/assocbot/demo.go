@@ -1,0 +1,319 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/assocbot/assocbot/bot"
+	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// demoPerson is someone the demo lets you be.
+type demoPerson struct {
+	user   fakeapi.User
+	phone  string // what "Share my phone number" shares
+	alias  string // a short name for /as
+	member *store.NewMember
+	linked bool
+}
+
+// demoPeople is the demo's cast: an organizer, members in each language, a
+// member not yet linked, and a stranger.
+func demoPeople() []*demoPerson {
+	return []*demoPerson{
+		{alias: "organizer", user: fakeapi.User{ID: 1000, FirstName: "张组长", LanguageCode: "zh-hans"}, phone: "13800000001", linked: true,
+			member: &store.NewMember{Name: "张组长", Phone: "13800000001", Branch: "东城镇", Role: models.RoleOrganizer}},
+		{alias: "wang", user: fakeapi.User{ID: 1001, FirstName: "王芳", LanguageCode: "zh-hans"}, phone: "13800000002", linked: true,
+			member: &store.NewMember{Name: "王芳", Phone: "13800000002", Branch: "东城镇/李家村", Tags: []string{"volunteer"}}},
+		{alias: "chan", user: fakeapi.User{ID: 1002, FirstName: "陳美玲", LanguageCode: "zh-hant"}, phone: "13800000003", linked: true,
+			member: &store.NewMember{Name: "陳美玲", Phone: "13800000003", Branch: "东城镇/王庄村"}},
+		{alias: "li", user: fakeapi.User{ID: 1003, FirstName: "Li", LastName: "Wei", LanguageCode: "en"}, phone: "13800000004", linked: true,
+			member: &store.NewMember{Name: "Li Wei", Phone: "13800000004", Branch: "西城社区", Tags: []string{"away"}, TZ: "Europe/Berlin"}},
+		{alias: "zhao", user: fakeapi.User{ID: 1004, FirstName: "赵大爷", LanguageCode: "zh"}, phone: "13800000005",
+			member: &store.NewMember{Name: "赵大爷", Phone: "13800000005", Branch: "东城镇/李家村"}},
+		{alias: "visitor", user: fakeapi.User{ID: 1005, FirstName: "Visitor"}, phone: "13900000009"},
+	}
+}
+
+func (p *demoPerson) name() string {
+	if p.member != nil {
+		return p.member.Name
+	}
+	return p.user.FirstName
+}
+
+// cmdDemo runs the real bot against an in-process fake Bot API and a fresh
+// database, and lets the terminal user chat as any of the demo people.
+func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env) error {
+	fs := newFlags("demo", stderr)
+	defLang := getenv("ASSOCBOT_LANG")
+	if defLang == "" {
+		defLang = string(locales.ZhHans)
+	}
+	langFlag := fs.String("lang", defLang, "language of the demo and the bot's default: zh-Hans, zh-Hant or en (ASSOCBOT_LANG)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	lang, ok := locales.Parse(*langFlag)
+	if !ok {
+		return usageError{fmt.Sprintf("--lang must be zh-Hans, zh-Hant or en, got %q", *langFlag)}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	dir, err := os.MkdirTemp("", "assocbot-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	st, err := openStore(ctx, filepath.Join(dir, "demo.db"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	people := demoPeople()
+	for _, p := range people {
+		if p.member == nil {
+			continue
+		}
+		if _, err := st.AddMember(ctx, *p.member); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		if p.linked {
+			if _, err := st.LinkByPhone(ctx, p.phone, p.user.ID, p.user.ID); err != nil {
+				return fmt.Errorf("demo data: %w", err)
+			}
+		}
+	}
+
+	const token = "123456:demo-token-not-secret"
+	api := fakeapi.New(token)
+	defer api.Close()
+	events, unsubscribe := api.Subscribe()
+	defer unsubscribe()
+	cat, err := locales.New()
+	if err != nil {
+		return err
+	}
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	if loc == nil {
+		loc = time.UTC
+	}
+	// The bot's own log goes to a file, so the chat stays readable.
+	logFile, err := os.Create(filepath.Join(dir, "bot.log"))
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	b, err := bot.New(ctx, bot.Config{Token: token, APIURL: api.URL(), DefaultLang: lang, Location: loc,
+		PollTimeout: 5 * time.Second, Logger: slog.New(slog.NewTextHandler(logFile, nil))}, st, cat, nil)
+	if err != nil {
+		return err
+	}
+	pollDone := make(chan struct{})
+	go func() {
+		defer close(pollDone)
+		if err := b.Poll(ctx); err != nil {
+			fmt.Fprintln(stderr, err)
+		}
+	}()
+	defer func() { cancel(); <-pollDone }()
+
+	d := &demoChat{out: stdout, cat: cat, lang: lang, api: api, people: people, current: people[1]}
+	d.say("demo.intro")
+	d.listPeople()
+	d.say("demo.now_as", "Name", d.current.name())
+	api.SendText(d.current.user, "/start")
+
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stdin)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	prompt := time.NewTimer(400 * time.Millisecond)
+	for {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(stdout)
+			d.say("demo.bye")
+			return nil
+		case ev := <-events:
+			d.show(ev)
+			prompt.Reset(300 * time.Millisecond)
+		case <-prompt.C:
+			fmt.Fprintf(stdout, "[%s] > ", d.current.name())
+		case line, ok := <-lines:
+			if !ok {
+				// Let replies to the last input arrive, then end.
+				d.drain(events, 1500*time.Millisecond)
+				fmt.Fprintln(stdout)
+				d.say("demo.bye")
+				return nil
+			}
+			d.input(strings.TrimSpace(line))
+			prompt.Reset(1500 * time.Millisecond)
+		}
+	}
+}
+
+// demoChat is the terminal side of the demo.
+type demoChat struct {
+	out     io.Writer
+	cat     *locales.Catalog
+	lang    locales.Lang
+	api     *fakeapi.Server
+	people  []*demoPerson
+	current *demoPerson
+	choices []demoChoice
+}
+
+// demoChoice is a numbered button: an inline button of a message, or a key
+// of the reply keyboard.
+type demoChoice struct {
+	button    fakeapi.Button
+	messageID int64 // 0 for a reply-keyboard key
+}
+
+func (d *demoChat) say(key string, kv ...any) {
+	fmt.Fprintln(d.out, d.cat.T(d.lang, key, kv...))
+}
+
+func (d *demoChat) listPeople() {
+	for _, p := range d.people {
+		fmt.Fprintf(d.out, "  /as %-10s %s\n", p.alias, p.name())
+	}
+}
+
+func (d *demoChat) drain(events <-chan fakeapi.Event, quiet time.Duration) {
+	t := time.NewTimer(quiet)
+	defer t.Stop()
+	for {
+		select {
+		case ev := <-events:
+			d.show(ev)
+			t.Reset(quiet / 3)
+		case <-t.C:
+			return
+		}
+	}
+}
+
+// show prints a message the bot sent or edited, if it is in the current
+// chat; for another person's chat it says who got something.
+func (d *demoChat) show(ev fakeapi.Event) {
+	m := ev.Message
+	if m.ChatID != d.current.user.ID {
+		for _, p := range d.people {
+			if p.user.ID == m.ChatID {
+				d.say("demo.for_other", "Name", p.name(), "Alias", p.alias)
+			}
+		}
+		return
+	}
+	prefix := "🤖"
+	if ev.Kind == "edit" {
+		prefix = "🤖 " + d.cat.T(d.lang, "demo.edited")
+	}
+	fmt.Fprintf(d.out, "\n%s %s\n", prefix, strings.ReplaceAll(m.Text, "\n", "\n   "))
+	d.renumber()
+}
+
+// renumber numbers the buttons you can press now: the inline buttons of the
+// newest message that has them, then the reply keyboard.
+func (d *demoChat) renumber() {
+	d.choices = nil
+	msgs := d.api.Messages(d.current.user.ID)
+	var keyboard [][]fakeapi.Button
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Keyboard != nil || msgs[i].RemoveKeyboard {
+			keyboard = msgs[i].Keyboard
+			break
+		}
+	}
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if len(msgs[i].Inline) > 0 {
+			var parts []string
+			for _, r := range msgs[i].Inline {
+				for _, btn := range r {
+					d.choices = append(d.choices, demoChoice{button: btn, messageID: msgs[i].ID})
+					parts = append(parts, fmt.Sprintf("[%d] %s", len(d.choices), btn.Text))
+				}
+			}
+			fmt.Fprintf(d.out, "   %s\n", strings.Join(parts, "  "))
+			break
+		}
+	}
+	if len(keyboard) > 0 {
+		var parts []string
+		for _, r := range keyboard {
+			for _, btn := range r {
+				d.choices = append(d.choices, demoChoice{button: btn})
+				parts = append(parts, fmt.Sprintf("[%d] %s", len(d.choices), btn.Text))
+			}
+		}
+		fmt.Fprintf(d.out, "   ⌨ %s\n", strings.Join(parts, "  "))
+	}
+}
+
+// input handles one typed line: /as, /who, a button number, or a message.
+func (d *demoChat) input(line string) {
+	switch {
+	case line == "":
+		return
+	case line == "/who":
+		d.listPeople()
+		return
+	case strings.HasPrefix(line, "/as"):
+		who := strings.TrimSpace(strings.TrimPrefix(line, "/as"))
+		for _, p := range d.people {
+			if who != "" && (strings.EqualFold(who, p.alias) || who == p.name() || strings.EqualFold(who, p.user.FirstName)) {
+				d.current = p
+				d.say("demo.now_as", "Name", p.name())
+				if msgs := d.api.Messages(p.user.ID); len(msgs) > 0 {
+					d.show(fakeapi.Event{Kind: "message", Message: msgs[len(msgs)-1]})
+				}
+				return
+			}
+		}
+		d.say("demo.unknown_person", "Name", who)
+		d.listPeople()
+		return
+	}
+	if n, err := strconv.Atoi(line); err == nil {
+		if n < 1 || n > len(d.choices) {
+			d.say("demo.no_button", "Number", n)
+			return
+		}
+		c := d.choices[n-1]
+		switch {
+		case c.messageID != 0:
+			if _, err := d.api.PressButton(d.current.user, d.current.user.ID, c.messageID, c.button.Text); err != nil {
+				d.say("demo.no_button", "Number", n)
+			}
+		case c.button.RequestContact:
+			d.api.SendContact(d.current.user, fakeapi.Contact{PhoneNumber: d.current.phone, FirstName: d.current.user.FirstName, UserID: d.current.user.ID})
+		default:
+			d.api.SendText(d.current.user, c.button.Text)
+		}
+		return
+	}
+	d.api.SendText(d.current.user, line)
+}

@@ -1,0 +1,401 @@
+// Command assocbot runs the association's Telegram reminder bot and its
+// command-line tools. main only wires: configuration, constructors, signals.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/assocbot/assocbot/bot"
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `assocbot — the association's Telegram reminder bot
+
+Usage:
+  assocbot run [flags]            run the bot (flags override ASSOCBOT_* variables; see run -h)
+  assocbot demo [--lang L]        chat with the bot in this terminal: no token, no network
+  assocbot member add --name N --phone P [--branch Town/Village] [--role member|organizer|admin] [--lang L] [--tags a,b]
+  assocbot member list
+  assocbot invite <phone>         print a member's invitation link (needs ASSOCBOT_TOKEN)
+  assocbot migrate                bring the database schema up to date
+  assocbot version
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, getenvOS)
+	stop()
+	os.Exit(code)
+}
+
+// env is how the commands read the environment (tests pass their own).
+type env func(string) string
+
+// run executes one command line and returns the exit code: 0 ok, 1 failed,
+// 2 bad arguments.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "run":
+		err = cmdRun(ctx, args[1:], stderr, getenv)
+	case "demo":
+		err = cmdDemo(ctx, args[1:], stdin, stdout, stderr, getenv)
+	case "member":
+		err = cmdMember(ctx, args[1:], stdout, stderr, getenv)
+	case "invite":
+		err = cmdInvite(ctx, args[1:], stdout, stderr, getenv)
+	case "migrate":
+		err = cmdMigrate(ctx, args[1:], stdout, stderr, getenv)
+	case "version", "--version", "-v":
+		fmt.Fprintf(stdout, "assocbot %s (schema %d)\n", version, store.LatestVersion())
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "assocbot: %v\n\n%s", err, usage)
+		return 2
+	case isFlagError(err):
+		fmt.Fprintf(stderr, "assocbot: %v\n", err)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "assocbot: %v\n", err)
+		return 1
+	}
+}
+
+// flagError marks errors from parsing a command's flags.
+type flagError struct{ err error }
+
+func (e flagError) Error() string { return e.err.Error() }
+
+func isFlagError(err error) bool {
+	var fe flagError
+	return errors.As(err, &fe)
+}
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("assocbot "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parseFlags parses and turns a parse failure into a flagError (exit 2).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return flagError{err}
+	}
+	return nil
+}
+
+// dbFlag adds --db, defaulting to ASSOCBOT_DB.
+func dbFlag(fs *flag.FlagSet, getenv env) *string {
+	def := getenv("ASSOCBOT_DB")
+	if def == "" {
+		def = "assocbot.db"
+	}
+	return fs.String("db", def, "SQLite file or postgres:// URL (ASSOCBOT_DB)")
+}
+
+// openStore opens and migrates the database.
+func openStore(ctx context.Context, dsn string) (*store.Store, error) {
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) error {
+	cfg, err := loadConfig(newFlags("run", stderr), args, getenv)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		var ue usageError
+		if errors.As(err, &ue) {
+			return err
+		}
+		return flagError{err}
+	}
+	if err := cfg.Validate(true); err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	st, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cat, err := locales.New()
+	if err != nil {
+		return err
+	}
+	cat.OnMissing = func(l locales.Lang, key string, err error) {
+		log.Error("missing message", "lang", string(l), "key", key)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	b, err := bot.New(ctx, bot.Config{
+		Token: cfg.Token, APIURL: cfg.APIURL, DefaultLang: cfg.DefaultLang, Location: cfg.Location,
+		Admins: cfg.AdminIDs, Logger: log,
+	}, st, cat, bot.NewMetrics(reg))
+	if err != nil {
+		return err
+	}
+	log.Info("assocbot starting", "version", version, "bot", b.Username(), "db", st.Dialect(), "webhook", cfg.WebhookURL != "")
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := st.Ping(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if cfg.WebhookURL != "" {
+		path := webhookPath(cfg.WebhookURL)
+		mux.Handle("POST "+path, b.WebhookHandler(ctx, cfg.WebhookSecret))
+		if err := b.SetWebhook(ctx, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
+			return err
+		}
+	}
+	srv := &http.Server{Addr: cfg.Listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srvErr := make(chan error, 1)
+	go func() { srvErr <- srv.ListenAndServe() }()
+
+	pollDone := make(chan error, 1)
+	if cfg.WebhookURL == "" {
+		go func() { pollDone <- b.Poll(ctx) }()
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-srvErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http server on %s: %w", cfg.Listen, err)
+		}
+	case err := <-pollDone:
+		if err != nil {
+			return err
+		}
+	}
+	log.Info("assocbot stopping")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutdownCtx)
+	return nil
+}
+
+// webhookPath is the path part of the public webhook URL, served locally.
+func webhookPath(u string) string {
+	rest := strings.TrimPrefix(u, "https://")
+	if i := strings.Index(rest, "/"); i >= 0 {
+		return rest[i:]
+	}
+	return "/"
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
+	fs := newFlags("migrate", stderr)
+	db := dbFlag(fs, getenv)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "schema at version %d (%d migration(s) applied)\n", store.LatestVersion(), n)
+	return nil
+}
+
+func cmdMember(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
+	if len(args) == 0 {
+		return usageError{"member needs add or list"}
+	}
+	switch args[0] {
+	case "add":
+		fs := newFlags("member add", stderr)
+		db := dbFlag(fs, getenv)
+		name := fs.String("name", "", "full name (required)")
+		phone := fs.String("phone", "", "phone number (required; default region CN)")
+		branch := fs.String("branch", "", "branch path, e.g. Town/Village")
+		role := fs.String("role", "member", "member, organizer or admin")
+		lang := fs.String("lang", "", "zh-Hans, zh-Hant or en (empty: from Telegram)")
+		tags := fs.String("tags", "", "comma-separated tags, e.g. volunteer,away")
+		tz := fs.String("tz", "", "IANA time zone for members working away")
+		if err := parseFlags(fs, args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() > 0 {
+			return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+		}
+		if strings.TrimSpace(*name) == "" || strings.TrimSpace(*phone) == "" {
+			return usageError{"member add needs --name and --phone"}
+		}
+		if _, err := models.NormalizePhone(*phone); err != nil {
+			return usageError{fmt.Sprintf("--phone %q is not a valid phone number", *phone)}
+		}
+		if !models.Role(*role).Valid() {
+			return usageError{fmt.Sprintf("--role must be member, organizer or admin, got %q", *role)}
+		}
+		l := ""
+		if *lang != "" {
+			parsed, ok := locales.Parse(*lang)
+			if !ok {
+				return usageError{fmt.Sprintf("--lang must be zh-Hans, zh-Hant or en, got %q", *lang)}
+			}
+			l = string(parsed)
+		}
+		if *branch != "" {
+			if _, err := store.CleanBranchPath(*branch); err != nil {
+				return usageError{fmt.Sprintf("--branch %q has an empty part", *branch)}
+			}
+		}
+		if *tz != "" {
+			if _, err := time.LoadLocation(*tz); err != nil {
+				return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+			}
+		}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		m, err := st.AddMember(ctx, store.NewMember{Name: *name, Phone: *phone, Branch: *branch,
+			Role: models.Role(*role), Lang: l, TZ: *tz, Tags: strings.Split(*tags, ",")})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "added member %d: %s %s\n", m.ID, m.Name, *m.Phone)
+		return nil
+	case "list":
+		fs := newFlags("member list", stderr)
+		db := dbFlag(fs, getenv)
+		if err := parseFlags(fs, args[1:]); err != nil {
+			return err
+		}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		ms, err := st.ListMembers(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%-5s %-16s %-15s %-24s %-10s %-8s %-8s %s\n", "ID", "NAME", "PHONE", "BRANCH", "ROLE", "LANG", "LINKED", "TAGS")
+		for _, m := range ms {
+			phone, branch, linked := "-", "-", "no"
+			if m.Phone != nil {
+				phone = *m.Phone
+			}
+			if m.Branch != nil {
+				branch = m.Branch.Path
+			}
+			if m.Linked() {
+				linked = "yes"
+			}
+			lang := m.Lang
+			if lang == "" {
+				lang = "-"
+			}
+			fmt.Fprintf(stdout, "%-5d %-16s %-15s %-24s %-10s %-8s %-8s %s\n", m.ID, m.Name, phone, branch, m.Role, lang, linked, strings.Join(m.TagNames(), ","))
+		}
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown member command %q", args[0])}
+}
+
+func cmdInvite(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
+	fs := newFlags("invite", stderr)
+	db := dbFlag(fs, getenv)
+	token := fs.String("token", getenv("ASSOCBOT_TOKEN"), "bot token (ASSOCBOT_TOKEN)")
+	apiURL := fs.String("api-url", getenv("ASSOCBOT_API_URL"), "Bot API base URL (ASSOCBOT_API_URL)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"invite needs exactly one phone number"}
+	}
+	if _, err := models.NormalizePhone(fs.Arg(0)); err != nil {
+		return usageError{fmt.Sprintf("%q is not a valid phone number", fs.Arg(0))}
+	}
+	if *token == "" {
+		return errors.New("ASSOCBOT_TOKEN: missing; the link names the bot, which getMe tells")
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	m, err := st.MemberByPhone(ctx, fs.Arg(0))
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no member with phone %s; add them with `assocbot member add`", fs.Arg(0))
+	}
+	if err != nil {
+		return err
+	}
+	if m.Linked() {
+		return fmt.Errorf("%s has already linked Telegram", m.Name)
+	}
+	cat, err := locales.New()
+	if err != nil {
+		return err
+	}
+	b, err := bot.New(ctx, bot.Config{Token: *token, APIURL: *apiURL, Logger: slog.New(slog.NewTextHandler(stderr, nil))}, st, cat, nil)
+	if err != nil {
+		return err
+	}
+	code, expires, err := st.CreateInvite(ctx, m.ID, store.DefaultInviteTTL, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s\n", b.InviteLink(code))
+	fmt.Fprintf(stderr, "invitation for %s, valid until %s, single use\n", m.Name, expires.Format("2006-01-02 15:04 MST"))
+	return nil
+}
