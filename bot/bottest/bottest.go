@@ -36,7 +36,7 @@ func mustZone(name string) *time.Location {
 
 // Harness runs the real bot, on a real SQLite database, against the fake Bot API.
 type Harness struct {
-	t       *testing.T
+	t       testing.TB
 	API     *fakeapi.Server // the fake Telegram
 	St      *store.Store
 	DSN     string // the database, for a CLI run against the same file
@@ -58,7 +58,7 @@ func WithAdmins(ids ...int64) Option {
 
 // New starts the bot; it stops, and the logs are checked for the token, when
 // the test ends.
-func New(t *testing.T, opts ...Option) *Harness {
+func New(t testing.TB, opts ...Option) *Harness {
 	t.Helper()
 	h := &Harness{t: t, Logs: &SyncBuffer{}, Now: time.Date(2026, 11, 23, 10, 0, 0, 0, Shanghai)}
 	h.St, h.DSN = storetest.New(t)
@@ -130,6 +130,7 @@ func (h *Harness) Link(phone string, u fakeapi.User) {
 	if _, err := h.St.LinkByPhone(context.Background(), phone, u.ID, u.ID); err != nil {
 		h.t.Fatal(err)
 	}
+	h.API.Meet(u)
 }
 
 // waitFor fails the test unless cond holds within 5 seconds.

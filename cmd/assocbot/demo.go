@@ -100,6 +100,11 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	const token = "123456:demo-token-not-secret"
 	api := fakeapi.New(token)
 	defer api.Close()
+	for _, p := range people {
+		if p.linked {
+			api.Meet(p.user)
+		}
+	}
 	events, unsubscribe := api.Subscribe()
 	defer unsubscribe()
 	cat, err := locales.New()
@@ -148,7 +153,10 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			}
 		}
 	}()
-	prompt := time.NewTimer(400 * time.Millisecond)
+	// Each input waits for the bot to go quiet before the next is read, so a
+	// piped script sees every reply in order.
+	d.drain(events, 800*time.Millisecond)
+	d.prompt()
 	for {
 		select {
 		case <-ctx.Done():
@@ -157,19 +165,17 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return nil
 		case ev := <-events:
 			d.show(ev)
-			prompt.Reset(300 * time.Millisecond)
-		case <-prompt.C:
-			fmt.Fprintf(stdout, "[%s] > ", d.current.name())
+			d.drain(events, 300*time.Millisecond)
+			d.prompt()
 		case line, ok := <-lines:
 			if !ok {
-				// Let replies to the last input arrive, then end.
-				d.drain(events, 1500*time.Millisecond)
 				fmt.Fprintln(stdout)
 				d.say("demo.bye")
 				return nil
 			}
 			d.input(strings.TrimSpace(line))
-			prompt.Reset(1500 * time.Millisecond)
+			d.drain(events, 600*time.Millisecond)
+			d.prompt()
 		}
 	}
 }
@@ -190,6 +196,10 @@ type demoChat struct {
 type demoChoice struct {
 	button    fakeapi.Button
 	messageID int64 // 0 for a reply-keyboard key
+}
+
+func (d *demoChat) prompt() {
+	fmt.Fprintf(d.out, "[%s] > ", d.current.name())
 }
 
 func (d *demoChat) say(key string, kv ...any) {

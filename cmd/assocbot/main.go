@@ -157,7 +157,7 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 		return flagError{err}
 	}
 	if err := cfg.Validate(true); err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
+		return flagError{fmt.Errorf("configuration:\n%w", err)}
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	st, err := openStore(ctx, cfg.DB)
@@ -203,26 +203,38 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.ListenAndServe() }()
 
+	// The parts stop in reverse order: polling first (it ends when ctx
+	// does), then the HTTP server.
+	ctx, stopPolling := context.WithCancel(ctx)
+	defer stopPolling()
 	pollDone := make(chan error, 1)
 	if cfg.WebhookURL == "" {
-		go func() { pollDone <- b.Poll(ctx) }()
+		go func() { pollDone <- b.Poll(ctx); close(pollDone) }()
+	} else {
+		close(pollDone)
 	}
+	var runErr error
 	select {
 	case <-ctx.Done():
 	case err := <-srvErr:
 		if !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("http server on %s: %w", cfg.Listen, err)
+			runErr = fmt.Errorf("http server on %s: %w", cfg.Listen, err)
 		}
 	case err := <-pollDone:
-		if err != nil {
-			return err
-		}
+		runErr = err
 	}
 	log.Info("assocbot stopping")
+	stopPolling()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	select {
+	case <-pollDone:
+	case <-shutdownCtx.Done():
+		log.Warn("polling did not stop in time")
+	}
 	_ = srv.Shutdown(shutdownCtx)
-	return nil
+	log.Info("assocbot stopped")
+	return runErr
 }
 
 // webhookPath is the path part of the public webhook URL, served locally.

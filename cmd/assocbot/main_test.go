@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/bot/bottest"
+	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/locales"
+)
+
+func noEnv(string) string { return "" }
+
+func runCLI(t *testing.T, getenv env, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errOut, getenv)
+	return code, out.String(), errOut.String()
+}
+
+// TestCLIMemberInviteThenStart is the walking skeleton end to end: a member
+// added with the CLI, an invite made with the CLI (getMe through the Bot API),
+// and the member's /start in Traditional Chinese.
+func TestCLIMemberInviteThenStart(t *testing.T) {
+	h := bottest.New(t)
+	code, out, errOut := runCLI(t, noEnv, "", "member", "add", "--db", h.DSN, "--name", "陳美玲", "--phone", "+86 138-0013-8000",
+		"--branch", "东城镇/王庄村", "--tags", "away,volunteer")
+	if code != 0 || !strings.Contains(out, "陳美玲 +8613800138000") {
+		t.Fatalf("member add: %d %q %q", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, noEnv, "", "invite", "--db", h.DSN, "--token", bottest.Token, "--api-url", h.API.URL(), "13800138000")
+	prefix := "https://t.me/" + h.API.BotUser().Username + "?start="
+	if code != 0 || !strings.HasPrefix(out, prefix) {
+		t.Fatalf("invite: %d %q %q", code, out, errOut)
+	}
+	invite := strings.TrimSpace(strings.TrimPrefix(out, prefix))
+	if len(invite) < 16 || len(invite) > 64 {
+		t.Fatalf("code %q", invite)
+	}
+	u := fakeapi.User{ID: 501, FirstName: "美玲", LanguageCode: "zh-hant"}
+	reply := h.Say(u, "/start "+invite)
+	if reply.Text != h.T(locales.ZhHant, "start.linked", "Name", "陳美玲", "Branch", "东城镇/王庄村") {
+		t.Fatalf("greeting %q", reply.Text)
+	}
+	if !bottest.Contains(bottest.KeyboardTexts(reply), "📅 我的活動") {
+		t.Fatalf("keyboard %v", reply.Keyboard)
+	}
+	if again := h.Say(u, "/start "+invite); again.Text != h.T(locales.ZhHant, "invite.used") {
+		t.Fatalf("second use %q", again.Text)
+	}
+	code, out, _ = runCLI(t, noEnv, "", "member", "list", "--db", h.DSN)
+	if code != 0 || !strings.Contains(out, "陳美玲") || !strings.Contains(out, "yes") || !strings.Contains(out, "away,volunteer") {
+		t.Fatalf("member list: %q", out)
+	}
+	if strings.Contains(errOut+out, bottest.Token) {
+		t.Fatal("the token was printed")
+	}
+}
+
+func TestCLIBadArgumentsExitTwo(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "Usage"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"member"}, "member needs add or list"},
+		{[]string{"member", "add", "--db", db, "--name", "X"}, "needs --name and --phone"},
+		{[]string{"member", "add", "--db", db, "--name", "X", "--phone", "12"}, "not a valid phone number"},
+		{[]string{"member", "add", "--db", db, "--name", "X", "--phone", "13800138000", "--role", "boss"}, "--role must be"},
+		{[]string{"member", "add", "--db", db, "--name", "X", "--phone", "13800138000", "--lang", "fr"}, "--lang must be"},
+		{[]string{"member", "add", "--db", db, "--name", "X", "--phone", "13800138000", "--branch", "A//B"}, "empty part"},
+		{[]string{"member", "add", "--bogus"}, "flag provided but not defined"},
+		{[]string{"invite", "--db", db}, "exactly one phone number"},
+		{[]string{"invite", "--db", db, "abc"}, "not a valid phone number"},
+		{[]string{"demo", "--lang", "klingon"}, "--lang must be"},
+	} {
+		code, _, errOut := runCLI(t, noEnv, "", c.args...)
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, c.want)
+		}
+	}
+}
+
+func TestRunConfigErrorsNameTheVariable(t *testing.T) {
+	getenv := func(k string) string {
+		return map[string]string{"ASSOCBOT_TZ": "Mars/Olympus", "ASSOCBOT_LANG": "fr", "ASSOCBOT_RATE": "-3",
+			"ASSOCBOT_QUIET_HOURS": "late", "ASSOCBOT_ADMINS": "12,abc", "ASSOCBOT_WEBHOOK_URL": "http://x"}[k]
+	}
+	code, _, errOut := runCLI(t, getenv, "", "run")
+	if code != 2 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, v := range []string{"ASSOCBOT_TOKEN", "ASSOCBOT_TZ", "ASSOCBOT_LANG", "ASSOCBOT_RATE", "ASSOCBOT_QUIET_HOURS", "ASSOCBOT_ADMINS", "ASSOCBOT_WEBHOOK_URL", "ASSOCBOT_WEBHOOK_SECRET"} {
+		if !strings.Contains(errOut, v) {
+			t.Errorf("stderr does not name %s:\n%s", v, errOut)
+		}
+	}
+	// A flag overrides the environment.
+	code, _, errOut = runCLI(t, getenv, "", "run", "--tz", "Asia/Shanghai")
+	if code != 2 || strings.Contains(errOut, "ASSOCBOT_TZ") {
+		t.Fatalf("--tz did not override: %q", errOut)
+	}
+}
+
+// TestRunNeverLogsTheToken runs `assocbot run` against the fake, and against
+// a Bot API that is down, and looks for the token in everything printed.
+func TestRunNeverLogsTheToken(t *testing.T) {
+	api := fakeapi.New(bottest.Token)
+	defer api.Close()
+	api.FailNext("getUpdates", 2, fakeapi.Failure{Status: 502, NonJSON: true})
+	api.FailNext("setMyCommands", 1, fakeapi.Failure{Status: 500, Description: "Internal Server Error"})
+	dir := t.TempDir()
+	getenv := func(k string) string {
+		return map[string]string{"ASSOCBOT_TOKEN": bottest.Token, "ASSOCBOT_API_URL": api.URL(),
+			"ASSOCBOT_DB": filepath.Join(dir, "a.db"), "ASSOCBOT_LISTEN": "127.0.0.1:0"}[k]
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut bytes.Buffer
+	done := make(chan int)
+	go func() { done <- run(ctx, []string{"run"}, strings.NewReader(""), &out, &errOut, getenv) }()
+	u := fakeapi.User{ID: 9, FirstName: "A", LanguageCode: "en"}
+	api.SendText(u, "/start")
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	if _, err := api.WaitMessages(wctx, u.ID, 1); err != nil {
+		t.Fatalf("the running bot did not answer: %v\n%s", err, errOut.String())
+	}
+	wcancel()
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("run exit %d: %s", code, errOut.String())
+	}
+	// Down: the dial error carries the URL, which carries the token.
+	api.Close()
+	code, _, errDown := runCLI(t, getenv, "", "run")
+	if code != 1 {
+		t.Fatalf("run against a dead API: exit %d", code)
+	}
+	logs := errOut.String() + errDown
+	if !strings.Contains(logs, "telegram client") || !strings.Contains(errDown, "getMe") {
+		t.Fatalf("expected logged API errors, got:\n%s", logs)
+	}
+	if strings.Contains(logs, bottest.Token) || strings.Contains(logs, strings.Split(bottest.Token, ":")[1]) {
+		t.Fatalf("the token appeared in the output:\n%s", logs)
+	}
+}
+
+func TestMigrateAndVersion(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "m.db")
+	code, out, _ := runCLI(t, noEnv, "", "migrate", "--db", db)
+	if code != 0 || !strings.Contains(out, "1 migration(s) applied") {
+		t.Fatalf("migrate: %d %q", code, out)
+	}
+	code, out, _ = runCLI(t, noEnv, "", "migrate", "--db", db)
+	if code != 0 || !strings.Contains(out, "0 migration(s) applied") {
+		t.Fatalf("migrate again: %d %q", code, out)
+	}
+	if code, out, _ := runCLI(t, noEnv, "", "version"); code != 0 || !strings.HasPrefix(out, "assocbot ") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+}
+
+// TestDemoInAllThreeLanguages pipes a session into `assocbot demo`, as a new
+// user would type it.
+func TestDemoInAllThreeLanguages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo takes a few seconds")
+	}
+	script := strings.Join([]string{
+		"/help",
+		"/as chan", "/help",
+		"/as li", "/help",
+		"/as visitor", "/start",
+		"2", // 🙋 Request to join (second key of the stranger's keyboard)
+		"1", // 东城镇 ›
+		"1", // 李家村
+		"/as organizer",
+		"1", // ✅ 同意
+		"/as visitor",
+		"1", // 📅 我的活动, now a member
+	}, "\n") + "\n"
+	cat, _ := locales.New()
+	code, out, errOut := runCLI(t, noEnv, script, "demo")
+	if code != 0 {
+		t.Fatalf("demo exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		cat.T(locales.ZhHans, "demo.now_as", "Name", "王芳"),
+		firstLine(cat.T(locales.ZhHans, "help.member")),
+		firstLine(cat.T(locales.ZhHant, "help.member")),
+		firstLine(cat.T(locales.En, "help.member")),
+		firstLine(cat.T(locales.ZhHans, "start.stranger", "Name", "Visitor")),
+		cat.T(locales.ZhHans, "join.choose_branch"),
+		"✅ 已由 张组长 同意",
+		cat.T(locales.ZhHans, "join.approved", "Name", "Visitor", "Branch", "东城镇/李家村"),
+		cat.T(locales.ZhHans, "events.none"),
+		firstLine(cat.T(locales.ZhHans, "demo.bye")),
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		os.Stdout.WriteString(out)
+	}
+}
+
+func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }
