@@ -33,13 +33,13 @@ type demoPerson struct {
 func demoPeople() []*demoPerson {
 	return []*demoPerson{
 		{alias: "organizer", user: fakeapi.User{ID: 1000, FirstName: "张组长", LanguageCode: "zh-hans"}, phone: "13800000001", linked: true,
-			member: &store.NewMember{Name: "张组长", Phone: "13800000001", Branch: "东城镇", Role: models.RoleOrganizer}},
+			member: &store.NewMember{Name: "张组长", Phone: "13800000001", Branch: "东城镇", Role: models.RoleOrganizer, Lang: "zh-Hans"}},
 		{alias: "wang", user: fakeapi.User{ID: 1001, FirstName: "王芳", LanguageCode: "zh-hans"}, phone: "13800000002", linked: true,
-			member: &store.NewMember{Name: "王芳", Phone: "13800000002", Branch: "东城镇/李家村", Tags: []string{"volunteer"}}},
+			member: &store.NewMember{Name: "王芳", Phone: "13800000002", Branch: "东城镇/李家村", Tags: []string{"volunteer"}, Lang: "zh-Hans"}},
 		{alias: "chan", user: fakeapi.User{ID: 1002, FirstName: "陳美玲", LanguageCode: "zh-hant"}, phone: "13800000003", linked: true,
-			member: &store.NewMember{Name: "陳美玲", Phone: "13800000003", Branch: "东城镇/王庄村"}},
+			member: &store.NewMember{Name: "陳美玲", Phone: "13800000003", Branch: "东城镇/王庄村", Lang: "zh-Hant"}},
 		{alias: "li", user: fakeapi.User{ID: 1003, FirstName: "Li", LastName: "Wei", LanguageCode: "en"}, phone: "13800000004", linked: true,
-			member: &store.NewMember{Name: "Li Wei", Phone: "13800000004", Branch: "西城社区", Tags: []string{"away"}, TZ: "Europe/Berlin"}},
+			member: &store.NewMember{Name: "Li Wei", Phone: "13800000004", Branch: "西城社区", Tags: []string{"away"}, TZ: "Europe/Berlin", Lang: "en"}},
 		{alias: "zhao", user: fakeapi.User{ID: 1004, FirstName: "赵大爷", LanguageCode: "zh"}, phone: "13800000005",
 			member: &store.NewMember{Name: "赵大爷", Phone: "13800000005", Branch: "东城镇/李家村"}},
 		{alias: "visitor", user: fakeapi.User{ID: 1005, FirstName: "Visitor"}, phone: "13900000009"},
@@ -296,10 +296,15 @@ func (d *demoChat) input(line string) {
 		for _, p := range d.people {
 			if who != "" && (strings.EqualFold(who, p.alias) || who == p.name() || strings.EqualFold(who, p.user.FirstName)) {
 				d.current = p
+				d.choices = nil
 				d.say("demo.now_as", "Name", p.name())
-				if msgs := d.api.Messages(p.user.ID); len(msgs) > 0 {
-					d.show(fakeapi.Event{Kind: "message", Message: msgs[len(msgs)-1]})
+				msgs := d.api.Messages(p.user.ID)
+				if len(msgs) == 0 {
+					// A first visit opens the chat the way Telegram's START button does.
+					d.api.SendText(p.user, "/start")
+					return
 				}
+				d.show(fakeapi.Event{Kind: "message", Message: msgs[len(msgs)-1]})
 				return
 			}
 		}
