@@ -35,15 +35,16 @@ type Config struct {
 
 // Bot handles the updates of one Telegram bot.
 type Bot struct {
-	api      *tg.Bot
-	st       *store.Store
-	cat      *locales.Catalog
-	cfg      Config
-	log      *slog.Logger
-	username string
-	admins   map[int64]bool
-	metrics  *Metrics
-	chats    chatLocks
+	api       *tg.Bot
+	st        *store.Store
+	cat       *locales.Catalog
+	cfg       Config
+	log       *slog.Logger
+	username  string
+	admins    map[int64]bool
+	metrics   *Metrics
+	chats     chatLocks
+	onEnqueue func()
 }
 
 // New connects to the Bot API (getMe) and prepares the handlers.
@@ -205,4 +206,14 @@ func redact(s, token string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, token, "<token>")
+}
+
+// OnEnqueue registers f to be called after the bot writes outbox rows (the
+// dispatcher's Wake, so a broadcast starts at once).
+func (b *Bot) OnEnqueue(f func()) { b.onEnqueue = f }
+
+func (b *Bot) enqueued() {
+	if b.onEnqueue != nil {
+		b.onEnqueue()
+	}
 }

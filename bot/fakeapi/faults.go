@@ -1,135 +1,228 @@
 package fakeapi
 
 import (
+	"fmt"
+	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 )
 
-// Block makes sends to chatID fail with 403, as when the user blocked the bot.
+// Failure is how a call fails (see FailNext).
+type Failure struct {
+	// Status is the HTTP status and error_code. 0 (or 200) with a Delay
+	// answers normally, only late.
+	Status int
+	// Description is the error's description; "" gives Telegram's usual one
+	// for the status ("Too Many Requests: retry after N" for 429).
+	Description string
+	// RetryAfter is parameters.retry_after, in seconds (at least 1 for 429).
+	RetryAfter int
+	// Delay is how long to wait before answering.
+	Delay time.Duration
+	// NonJSON answers an HTML page instead of JSON, as a proxy's 502 does.
+	NonJSON bool
+}
+
+// fails reports whether f is an error answer rather than only a delay.
+func (f Failure) fails() bool { return f.NonJSON || f.Status != 0 && f.Status != http.StatusOK }
+
+type pendingFailure struct {
+	method string // "" for any method except getUpdates
+	n      int
+	f      Failure
+}
+
+// faultState is the misbehaviour a test asked for.
+type faultState struct {
+	blocked  map[int64]bool
+	failures []*pendingFailure
+	refused  map[string]bool
+	latency  time.Duration
+
+	global, perChat int
+	recent          []time.Time           // successful sends in the last second
+	recentByChat    map[int64][]time.Time // the same per chat
+	n429            int
+}
+
+func (f *faultState) init() {
+	f.blocked, f.refused, f.recentByChat = map[int64]bool{}, map[string]bool{}, map[int64][]time.Time{}
+}
+
+// Block makes a chat's user have blocked the bot: sends to the chat answer
+// 403 "Forbidden: bot was blocked by the user". Edits still work. Messages the
+// test sends as that user are still delivered.
 func (s *Server) Block(chatID int64) {
 	s.mu.Lock()
-	s.blocked[chatID] = true
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	s.faults.blocked[chatID] = true
+	s.notifyLocked()
 }
 
-// FailNext makes the next n calls of method ("" = any but getUpdates) answer f.
+// Unblock undoes Block.
+func (s *Server) Unblock(chatID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.faults.blocked, chatID)
+	s.notifyLocked()
+}
+
+// FailNext makes the next n calls of method (case-insensitive; "" for any
+// method except getUpdates and file downloads) answer f instead. Failures
+// queue up in the order given.
 func (s *Server) FailNext(method string, n int, f Failure) {
+	if n <= 0 {
+		return
+	}
 	s.mu.Lock()
-	key := strings.ToLower(method)
-	s.failNext[key] = append(s.failNext[key], failCount{n: n, f: f})
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	s.faults.failures = append(s.faults.failures, &pendingFailure{method: method, n: n, f: f})
 }
 
-// Refuse makes method always answer 400, like a server that does not offer an
-// optional call.
-func (s *Server) Refuse(method string) {
-	s.mu.Lock()
-	s.refused[strings.ToLower(method)] = true
-	s.mu.Unlock()
-}
-
-// SetLatency delays every call but getUpdates by d.
-func (s *Server) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	s.latency = d
-	s.mu.Unlock()
-}
-
+// takeFailure consumes the first pending failure that applies to method.
 func (s *Server) takeFailure(method string) (Failure, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := strings.ToLower(method)
-	if s.refused[key] {
-		return Failure{Status: 400, Description: "Bad Request: method is not available"}, true
-	}
-	for _, k := range []string{key, ""} {
-		if k == "" && key == "getupdates" {
+	for i, p := range s.faults.failures {
+		match := strings.EqualFold(p.method, method) ||
+			p.method == "" && method != "getUpdates" && method != "file"
+		if !match {
 			continue
 		}
-		q := s.failNext[k]
-		if len(q) == 0 {
-			continue
+		p.n--
+		if p.n == 0 {
+			s.faults.failures = append(s.faults.failures[:i], s.faults.failures[i+1:]...)
 		}
-		f := q[0].f
-		q[0].n--
-		if q[0].n <= 0 {
-			q = q[1:]
-		}
-		s.failNext[k] = q
-		if f.Status == 0 {
-			f.Status = http.StatusOK
-		}
-		return f, true
+		return p.f, true
 	}
 	return Failure{}, false
 }
 
-// limits enforces Telegram's flood limits when set.
-type limits struct {
-	global, perChat int
-	recent          []time.Time           // successful sends in the last second, overall
-	perChatRecent   map[int64][]time.Time // and per chat
-	count429        int
+// writeFailure answers f and returns the status written.
+func (s *Server) writeFailure(w http.ResponseWriter, f Failure) int {
+	if f.NonJSON {
+		status := f.Status
+		if status == 0 || status == http.StatusOK {
+			status = http.StatusBadGateway
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(status)
+		text := fmt.Sprintf("%d %s", status, http.StatusText(status))
+		io.WriteString(w, "<html>\r\n<head><title>"+text+"</title></head>\r\n<body>\r\n<center><h1>"+text+
+			"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+		if status == http.StatusTooManyRequests {
+			s.count429()
+		}
+		return status
+	}
+	e := &apiError{code: f.Status, desc: f.Description, retryAfter: f.RetryAfter}
+	if f.Status == http.StatusTooManyRequests {
+		e.retryAfter = max(e.retryAfter, 1)
+		if e.desc == "" {
+			e.desc = fmt.Sprintf("Too Many Requests: retry after %d", e.retryAfter)
+		}
+		s.count429()
+	}
+	if e.desc == "" {
+		e.desc = http.StatusText(f.Status)
+	}
+	return writeError(w, e)
 }
 
-// EnforceLimits makes sends beyond global per second overall, or perChat per
-// second to one chat (any sliding one-second window), answer 429 with
-// retry_after. Zero disables a limit.
-func (s *Server) EnforceLimits(global, perChat int) {
+// Refuse makes a method always answer 400, as a server that refuses an
+// optional call would.
+func (s *Server) Refuse(method string) {
 	s.mu.Lock()
-	s.limits.global, s.limits.perChat = global, perChat
-	s.limits.recent = nil
-	s.limits.perChatRecent = map[int64][]time.Time{}
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	s.faults.refused[strings.ToLower(method)] = true
 }
 
-// Count429 is how many 429 answers the limits gave.
+func (s *Server) isRefused(method string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults.refused[strings.ToLower(method)]
+}
+
+// SetLatency makes every call except getUpdates wait d before answering
+// (less when the client gives up, or the server closes).
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.latency = d
+}
+
+func (s *Server) latency() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults.latency
+}
+
+// EnforceLimits answers 429 (description "Too Many Requests: retry after N",
+// parameters.retry_after N ≥ 1) to a send (sendMessage, sendPhoto,
+// sendDocument) or edit (editMessage*) that would make more than global
+// successful ones in the last second overall, or more than perChatPerSec in
+// one chat. 0 disables a limit.
+func (s *Server) EnforceLimits(global int, perChatPerSec int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.global, s.faults.perChat = global, perChatPerSec
+}
+
+// Count429 is how many 429 answers the server gave.
 func (s *Server) Count429() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.limits.count429
+	return s.faults.n429
 }
 
-// limitLocked counts a send to chat, or refuses it with 429.
-func (s *Server) limitLocked(chat int64) *apiError {
-	l := &s.limits
-	if l.global <= 0 && l.perChat <= 0 {
+func (s *Server) count429() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.n429++
+	s.notifyLocked()
+}
+
+// limitLocked is the 429 a send to chatID would get now, or nil.
+func (f *faultState) limitLocked(chatID int64, now time.Time) *apiError {
+	f.prune(chatID, now)
+	if e := tooMany(f.recent, f.global, now); e != nil {
+		return e
+	}
+	return tooMany(f.recentByChat[chatID], f.perChat, now)
+}
+
+// tooMany: when sends already holds limit times in the last second, the
+// wait until the oldest of those leaves the window.
+func tooMany(sends []time.Time, limit int, now time.Time) *apiError {
+	if limit <= 0 || len(sends) < limit {
 		return nil
 	}
-	now := time.Now()
+	wait := sends[len(sends)-limit].Add(time.Second).Sub(now)
+	secs := max(int((wait+time.Second-1)/time.Second), 1)
+	return &apiError{code: http.StatusTooManyRequests, desc: fmt.Sprintf("Too Many Requests: retry after %d", secs), retryAfter: secs}
+}
+
+// noteSendLocked counts a successful send.
+func (f *faultState) noteSendLocked(chatID int64, now time.Time) {
+	f.prune(chatID, now)
+	f.recent = append(f.recent, now)
+	f.recentByChat[chatID] = append(f.recentByChat[chatID], now)
+}
+
+func (f *faultState) prune(chatID int64, now time.Time) {
 	cut := now.Add(-time.Second)
-	l.recent = trim(l.recent, cut)
-	l.perChatRecent[chat] = trim(l.perChatRecent[chat], cut)
-	over := func(times []time.Time, max int) (bool, int) {
-		if max <= 0 || len(times) < max {
-			return false, 0
+	keep := func(ts []time.Time) []time.Time {
+		i := 0
+		for i < len(ts) && !ts[i].After(cut) {
+			i++
 		}
-		// Free again when the oldest send in the window leaves it.
-		wait := times[len(times)-max].Add(time.Second).Sub(now)
-		secs := int(wait/time.Second) + 1
-		return true, secs
+		return ts[i:]
 	}
-	if o, secs := over(l.recent, l.global); o {
-		l.count429++
-		return &apiError{status: 429, desc: "Too Many Requests: retry after " + itoa(secs), retryAfter: secs}
+	f.recent = keep(f.recent)
+	if ts := keep(f.recentByChat[chatID]); len(ts) > 0 {
+		f.recentByChat[chatID] = ts
+	} else {
+		delete(f.recentByChat, chatID)
 	}
-	if o, secs := over(l.perChatRecent[chat], l.perChat); o {
-		l.count429++
-		return &apiError{status: 429, desc: "Too Many Requests: retry after " + itoa(secs), retryAfter: secs}
-	}
-	l.recent = append(l.recent, now)
-	l.perChatRecent[chat] = append(l.perChatRecent[chat], now)
-	return nil
 }
-
-func trim(ts []time.Time, cut time.Time) []time.Time {
-	i := 0
-	for i < len(ts) && !ts[i].After(cut) {
-		i++
-	}
-	return ts[i:]
-}
-
-func itoa(n int) string { return strconv.Itoa(n) }

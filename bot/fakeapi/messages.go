@@ -4,301 +4,393 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"reflect"
-	"regexp"
+	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
-// rawButton is a button as JSON, with every kind of field a button may carry,
-// to count how many a client set.
-type rawButton map[string]json.RawMessage
+// Message is a message the bot sent, in its current state (edits applied).
+type Message struct {
+	ID     int64
+	ChatID int64
+	Text   string // the text, or a document's or photo's caption, as the chat shows it (parse_mode applied, trimmed)
 
-type rawMarkup struct {
-	InlineKeyboard [][]rawButton `json:"inline_keyboard"`
-	Keyboard       [][]rawButton `json:"keyboard"`
-	RemoveKeyboard bool          `json:"remove_keyboard"`
-	ForceReply     bool          `json:"force_reply"`
+	Inline         [][]Button // the current inline keyboard; nil if none
+	Keyboard       [][]Button // the reply keyboard sent with the message; nil if none
+	RemoveKeyboard bool       // the message removed the reply keyboard
+
+	Document *File // set when sent with sendDocument
+	Photo    *File // set when sent with sendPhoto
+
+	Edited int // how many times it was edited
+	Date   time.Time
 }
 
-// inlineButtonKinds are the optional fields of InlineKeyboardButton, of which
-// the Bot API says "exactly one of the optional fields must be used to specify
-// type of the button".
-var inlineButtonKinds = []string{"url", "callback_data", "web_app", "login_url", "switch_inline_query",
-	"switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text", "callback_game", "pay"}
+// Event is a message the bot sent (Kind "message") or edited (Kind "edit").
+type Event struct {
+	Kind    string
+	Message Message
+}
 
-// parseMarkup validates reply_markup and returns the inline keyboard, the
-// reply keyboard and whether the keyboard is removed.
-func parseMarkup(raw string) (inline, keyboard [][]Button, remove bool, err *apiError) {
+// chat is one chat's state. A private chat's messages, the user's and the
+// bot's, share one sequence of ids.
+type chat struct {
+	id       int64
+	lastID   int64
+	bot      []*botMessage  // the bot's messages, in order (deleted ones removed)
+	fromUser map[int64]bool // the user's messages
+}
+
+type botMessage struct {
+	id             int64
+	date, editDate time.Time
+	text           string // text or caption
+	entities       []wireEntity
+	inline         [][]inlineButton
+	keyboard       [][]Button
+	remove         bool
+	document       *storedFile
+	photo          *storedFile
+	edited         int
+}
+
+// chatLocked returns a chat's state, making the chat known.
+func (s *Server) chatLocked(id int64) *chat {
+	c, ok := s.chats[id]
+	if !ok {
+		c = &chat{id: id, fromUser: map[int64]bool{}}
+		s.chats[id] = c
+	}
+	return c
+}
+
+func (s *Server) viewLocked(c *chat, m *botMessage) Message {
+	v := Message{ID: m.id, ChatID: c.id, Text: m.text, RemoveKeyboard: m.remove, Edited: m.edited, Date: m.date}
+	for _, row := range m.inline {
+		r := make([]Button, len(row))
+		for i, b := range row {
+			r[i] = b.view()
+		}
+		v.Inline = append(v.Inline, r)
+	}
+	for _, row := range m.keyboard {
+		v.Keyboard = append(v.Keyboard, slices.Clone(row))
+	}
+	if m.document != nil {
+		f := m.document.File
+		v.Document = &f
+	}
+	if m.photo != nil {
+		f := m.photo.File
+		v.Photo = &f
+	}
+	return v
+}
+
+// publishLocked tells subscribers about a sent or edited message.
+func (s *Server) publishLocked(kind string, c *chat, m *botMessage) {
+	ev := Event{Kind: kind, Message: s.viewLocked(c, m)}
+	for _, sub := range s.subs {
+		sub.send(ev)
+	}
+}
+
+// parseChatID reads chat_id: an integer, or "@username" of a known user.
+func (s *Server) parseChatID(p map[string]string, key string) (int64, *apiError) {
+	raw := strings.TrimSpace(p[key])
 	if raw == "" {
-		return nil, nil, false, nil
+		return 0, badRequest("%s is empty", key)
 	}
-	var m rawMarkup
-	if e := json.Unmarshal([]byte(raw), &m); e != nil {
-		return nil, nil, false, badRequest("can't parse reply keyboard markup JSON object")
+	if id, err := strconv.ParseInt(raw, 10, 64); err == nil {
+		return id, nil
 	}
-	for _, row := range m.InlineKeyboard {
-		var out []Button
-		for _, b := range row {
-			var text string
-			json.Unmarshal(b["text"], &text)
-			if text == "" {
-				return nil, nil, false, badRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+	if name, ok := strings.CutPrefix(raw, "@"); ok {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for _, u := range s.users {
+			if u.Username != "" && strings.EqualFold(u.Username, name) {
+				return u.ID, nil
 			}
-			kinds := 0
-			for _, k := range inlineButtonKinds {
-				if _, ok := b[k]; ok {
-					kinds++
-				}
-			}
-			if kinds != 1 {
-				return nil, nil, false, badRequest("can't parse inline keyboard button: exactly one of the optional fields must be used")
-			}
-			btn := Button{Text: text}
-			if d, ok := b["callback_data"]; ok {
-				json.Unmarshal(d, &btn.CallbackData)
-				if n := len(btn.CallbackData); n < 1 || n > 64 {
-					return nil, nil, false, badRequest("BUTTON_DATA_INVALID")
-				}
-			}
-			if u, ok := b["url"]; ok {
-				json.Unmarshal(u, &btn.URL)
-			}
-			out = append(out, btn)
 		}
-		inline = append(inline, out)
 	}
-	for _, row := range m.Keyboard {
-		var out []Button
-		for _, b := range row {
-			var btn Button
-			json.Unmarshal(b["text"], &btn.Text)
-			json.Unmarshal(b["request_contact"], &btn.RequestContact)
-			if btn.Text == "" {
-				return nil, nil, false, badRequest("keyboard button text must be non-empty")
-			}
-			out = append(out, btn)
-		}
-		keyboard = append(keyboard, out)
-	}
-	return inline, keyboard, m.RemoveKeyboard, nil
+	return 0, badRequest("chat not found")
 }
 
-func parseChat(p map[string]string) (int64, *apiError) {
-	id, err := strconv.ParseInt(p["chat_id"], 10, 64)
-	if err != nil || id == 0 {
-		return 0, badRequest("chat not found")
+var errBlocked = &apiError{code: http.StatusForbidden, desc: "Forbidden: bot was blocked by the user"}
+
+// deliverLocked sends a new bot message to a chat: the chat must be known and
+// not have blocked the bot, and the rate limits must allow it.
+func (s *Server) deliverLocked(chatID int64, m *botMessage) (any, *apiError) {
+	c, ok := s.chats[chatID]
+	if !ok {
+		return nil, badRequest("chat not found")
 	}
-	return id, nil
+	if s.faults.blocked[chatID] {
+		return nil, errBlocked
+	}
+	now := time.Now()
+	if err := s.faults.limitLocked(chatID, now); err != nil {
+		return nil, err
+	}
+	s.faults.noteSendLocked(chatID, now)
+	c.lastID++
+	m.id, m.date = c.lastID, s.now()
+	c.bot = append(c.bot, m)
+	s.publishLocked("message", c, m)
+	s.notifyLocked()
+	return s.wireMessageLocked(c, m), nil
 }
 
-// checkChatLocked answers what Telegram answers for an unknown or blocked chat.
-func (s *Server) checkChatLocked(chat int64) *apiError {
-	if !s.known[chat] {
-		return badRequest("chat not found")
+// applyMarkup puts a parsed reply_markup on a new message.
+func (m *botMessage) applyMarkup(mk markup) {
+	switch mk.kind {
+	case markupInline:
+		m.inline = mk.inline
+	case markupKeyboard:
+		m.keyboard = mk.keyboard
+	case markupRemove:
+		m.remove = true
 	}
-	if s.blocked[chat] {
-		return &apiError{status: 403, desc: "Forbidden: bot was blocked by the user"}
-	}
-	return nil
 }
 
-func (s *Server) sendMessage(_ context.Context, p map[string]string, _ map[string]upload) (any, *apiError) {
-	chat, aerr := parseChat(p)
-	if aerr != nil {
-		return nil, aerr
+func (s *Server) sendMessage(c *call) (any, *apiError) {
+	text, ents, err := parseText(c.params["text"], c.params["parse_mode"], c.params["entities"])
+	if err != nil {
+		return nil, err
 	}
-	text := p["text"]
-	if strings.TrimSpace(text) == "" {
+	if text == "" {
 		return nil, badRequest("message text is empty")
 	}
 	if utf16Len(text) > 4096 {
 		return nil, badRequest("message is too long")
 	}
-	inline, keyboard, remove, aerr := parseMarkup(p["reply_markup"])
-	if aerr != nil {
-		return nil, aerr
+	mk, err := s.parseMarkup(c.params["reply_markup"])
+	if err != nil {
+		return nil, err
 	}
-	return s.deliver(chat, &Message{Text: text, Inline: inline, Keyboard: keyboard, RemoveKeyboard: remove})
-}
-
-// deliver stores a bot message after the chat, block and rate checks.
-func (s *Server) deliver(chat int64, m *Message) (any, *apiError) {
+	chatID, err := s.parseChatID(c.params, "chat_id")
+	if err != nil {
+		return nil, err
+	}
+	m := &botMessage{text: text, entities: ents}
+	m.applyMarkup(mk)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if aerr := s.checkChatLocked(chat); aerr != nil {
-		return nil, aerr
-	}
-	if aerr := s.limitLocked(chat); aerr != nil {
-		return nil, aerr
-	}
-	s.nextMsgID[chat]++
-	m.ID = s.nextMsgID[chat]
-	m.ChatID = chat
-	m.Date = time.Now()
-	s.messages[chat] = append(s.messages[chat], m)
-	s.publishLocked("message", m)
-	return s.messageJSON(m), nil
+	return s.deliverLocked(chatID, m)
 }
 
-func (s *Server) publishLocked(kind string, m *Message) {
+// findLocked finds the bot message an edit or delete names.
+func (s *Server) findLocked(chatID, msgID int64, verb string) (*chat, *botMessage, *apiError) {
+	c, ok := s.chats[chatID]
+	if !ok {
+		return nil, nil, badRequest("chat not found")
+	}
+	for _, m := range c.bot {
+		if m.id == msgID {
+			return c, m, nil
+		}
+	}
+	if c.fromUser[msgID] && verb == "edit" {
+		return nil, nil, badRequest("message can't be edited")
+	}
+	return nil, nil, badRequest("message to %s not found", verb)
+}
+
+// editTarget reads chat_id and message_id (inline messages are not supported).
+func (s *Server) editTarget(p map[string]string) (int64, int64, *apiError) {
+	if p["inline_message_id"] != "" {
+		return 0, 0, badRequest("MESSAGE_ID_INVALID")
+	}
+	chatID, err := s.parseChatID(p, "chat_id")
+	if err != nil {
+		return 0, 0, err
+	}
+	msgID, perr := strconv.ParseInt(p["message_id"], 10, 64)
+	if perr != nil || msgID <= 0 {
+		return 0, 0, badRequest("message identifier is not specified")
+	}
+	return chatID, msgID, nil
+}
+
+var errNotModified = badRequest("message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
+
+// edit applies one of the editMessage* methods. change validates the edit
+// against the message and returns the new text, entities and keyboard.
+func (s *Server) edit(c *call, change func(m *botMessage, mk markup) (string, []wireEntity, *apiError)) (any, *apiError) {
+	mk, err := s.parseMarkup(c.params["reply_markup"])
+	if err != nil {
+		return nil, err
+	}
+	if mk.kind != markupNone && mk.kind != markupInline {
+		return nil, badRequest("inline keyboard expected")
+	}
+	chatID, msgID, err := s.editTarget(c.params)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, m, err := s.findLocked(chatID, msgID, "edit")
+	if err != nil {
+		return nil, err
+	}
+	text, ents, err := change(m, mk)
+	if err != nil {
+		return nil, err
+	}
+	if text == m.text && entitiesEqual(ents, m.entities) && inlineEqual(mk.inline, m.inline) {
+		return nil, errNotModified
+	}
+	now := time.Now()
+	if err := s.faults.limitLocked(chatID, now); err != nil {
+		return nil, err
+	}
+	s.faults.noteSendLocked(chatID, now)
+	m.text, m.entities, m.inline = text, ents, mk.inline
+	m.edited++
+	m.editDate = s.now()
+	s.publishLocked("edit", ch, m)
 	s.notifyLocked()
-	for _, ch := range s.subs {
-		select {
-		case ch <- Event{Kind: kind, Message: copyMessage(m)}:
-		default: // a subscriber that does not keep up loses events, the server never blocks
-		}
-	}
+	return s.wireMessageLocked(ch, m), nil
 }
 
-// messageJSON is the Message object the Bot API returns.
-func (s *Server) messageJSON(m *Message) map[string]any {
-	chat := map[string]any{"id": m.ChatID, "type": "private"}
-	if m.ChatID < 0 {
-		chat["type"] = "supergroup"
-		chat["title"] = "Group"
-	} else if u, ok := s.users[m.ChatID]; ok {
-		chat["first_name"] = u.FirstName
+func (s *Server) editMessageText(c *call) (any, *apiError) {
+	text, ents, err := parseText(c.params["text"], c.params["parse_mode"], c.params["entities"])
+	if err != nil {
+		return nil, err
 	}
-	out := map[string]any{"message_id": m.ID, "chat": chat, "date": m.Date.Unix(),
-		"from": map[string]any{"id": s.botUser.ID, "is_bot": true, "first_name": s.botUser.FirstName, "username": s.botUser.Username}}
-	if m.Document != nil || m.Photo != nil {
-		if m.Text != "" {
-			out["caption"] = m.Text
-		}
-	} else {
-		out["text"] = m.Text
-	}
-	if m.Edited > 0 {
-		out["edit_date"] = time.Now().Unix()
-	}
-	if len(m.Inline) > 0 {
-		var rows [][]map[string]any
-		for _, r := range m.Inline {
-			var row []map[string]any
-			for _, b := range r {
-				btn := map[string]any{"text": b.Text}
-				if b.CallbackData != "" {
-					btn["callback_data"] = b.CallbackData
-				}
-				if b.URL != "" {
-					btn["url"] = b.URL
-				}
-				row = append(row, btn)
-			}
-			rows = append(rows, row)
-		}
-		out["reply_markup"] = map[string]any{"inline_keyboard": rows}
-	}
-	if m.Document != nil {
-		out["document"] = map[string]any{"file_id": m.Document.FileID, "file_unique_id": "u" + m.Document.FileID, "file_name": m.Document.Name, "file_size": len(m.Document.Data)}
-	}
-	if m.Photo != nil {
-		out["photo"] = []map[string]any{{"file_id": m.Photo.FileID, "file_unique_id": "u" + m.Photo.FileID, "width": 640, "height": 480}}
-	}
-	return out
-}
-
-func (s *Server) findLocked(p map[string]string) (*Message, *apiError) {
-	chat, aerr := parseChat(p)
-	if aerr != nil {
-		return nil, aerr
-	}
-	id, _ := strconv.ParseInt(p["message_id"], 10, 64)
-	for _, m := range s.messages[chat] {
-		if m.ID == id {
-			return m, nil
-		}
-	}
-	return nil, badRequest("message to edit not found")
-}
-
-const notModified = "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
-
-func (s *Server) editMessageText(_ context.Context, p map[string]string, _ map[string]upload) (any, *apiError) {
-	text := p["text"]
-	if strings.TrimSpace(text) == "" {
+	if text == "" {
 		return nil, badRequest("message text is empty")
 	}
 	if utf16Len(text) > 4096 {
 		return nil, badRequest("MESSAGE_TOO_LONG")
 	}
-	inline, _, _, aerr := parseMarkup(p["reply_markup"])
-	if aerr != nil {
-		return nil, aerr
+	return s.edit(c, func(m *botMessage, _ markup) (string, []wireEntity, *apiError) {
+		if m.document != nil || m.photo != nil {
+			return "", nil, badRequest("there is no text in the message to edit")
+		}
+		return text, ents, nil
+	})
+}
+
+func (s *Server) editMessageCaption(c *call) (any, *apiError) {
+	text, ents, err := parseText(c.params["caption"], c.params["parse_mode"], c.params["caption_entities"])
+	if err != nil {
+		return nil, err
+	}
+	if utf16Len(text) > 1024 {
+		return nil, badRequest("message caption is too long")
+	}
+	return s.edit(c, func(m *botMessage, _ markup) (string, []wireEntity, *apiError) {
+		if m.document == nil && m.photo == nil {
+			return "", nil, badRequest("there is no caption in the message to edit")
+		}
+		return text, ents, nil
+	})
+}
+
+// editMessageReplyMarkup replaces the inline keyboard; without reply_markup
+// it removes it.
+func (s *Server) editMessageReplyMarkup(c *call) (any, *apiError) {
+	return s.edit(c, func(m *botMessage, _ markup) (string, []wireEntity, *apiError) {
+		return m.text, m.entities, nil
+	})
+}
+
+func entitiesEqual(a, b []wireEntity) bool {
+	return slices.Equal(a, b)
+}
+
+func (s *Server) deleteMessage(c *call) (any, *apiError) {
+	chatID, msgID, err := s.editTarget(c.params)
+	if err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, aerr := s.findLocked(p)
-	if aerr != nil {
-		return nil, aerr
+	ch, ok := s.chats[chatID]
+	if !ok {
+		return nil, badRequest("chat not found")
 	}
-	if aerr := s.checkChatLocked(m.ChatID); aerr != nil {
-		return nil, aerr
+	if ch.fromUser[msgID] { // bots may delete incoming messages in private chats
+		delete(ch.fromUser, msgID)
+		return true, nil
 	}
-	if m.Text == text && reflect.DeepEqual(m.Inline, inline) {
-		return nil, badRequest(notModified)
+	for i, m := range ch.bot {
+		if m.id == msgID {
+			ch.bot = slices.Delete(ch.bot, i, i+1)
+			s.notifyLocked()
+			return true, nil
+		}
 	}
-	if aerr := s.limitLocked(m.ChatID); aerr != nil {
-		return nil, aerr
-	}
-	m.Text, m.Inline = text, inline
-	m.Edited++
-	s.publishLocked("edit", m)
-	return s.messageJSON(m), nil
+	return nil, badRequest("message to delete not found")
 }
 
-func (s *Server) editMessageReplyMarkup(_ context.Context, p map[string]string, _ map[string]upload) (any, *apiError) {
-	inline, _, _, aerr := parseMarkup(p["reply_markup"])
-	if aerr != nil {
-		return nil, aerr
+var chatActions = []string{"typing", "upload_photo", "record_video", "upload_video", "record_voice",
+	"upload_voice", "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"}
+
+func (s *Server) sendChatAction(c *call) (any, *apiError) {
+	if !slices.Contains(chatActions, c.params["action"]) {
+		return nil, badRequest("wrong parameter action in request")
+	}
+	chatID, err := s.parseChatID(c.params, "chat_id")
+	if err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, aerr := s.findLocked(p)
-	if aerr != nil {
-		return nil, aerr
+	if _, ok := s.chats[chatID]; !ok {
+		return nil, badRequest("chat not found")
 	}
-	if reflect.DeepEqual(m.Inline, inline) {
-		return nil, badRequest(notModified)
+	if s.faults.blocked[chatID] {
+		return nil, errBlocked
 	}
-	m.Inline = inline
-	m.Edited++
-	s.publishLocked("edit", m)
-	return s.messageJSON(m), nil
+	return true, nil
 }
 
-func copyMessage(m *Message) Message {
-	c := *m
-	c.Inline = copyButtons(m.Inline)
-	c.Keyboard = copyButtons(m.Keyboard)
-	return c
+// callbackQuery is a callback query delivered to the bot.
+type callbackQuery struct {
+	answered bool
+	text     string
 }
 
-func copyButtons(in [][]Button) [][]Button {
-	if in == nil {
-		return nil
+func (s *Server) answerCallbackQuery(c *call) (any, *apiError) {
+	id := c.params["callback_query_id"]
+	text := c.params["text"]
+	if utf16Len(text) > 200 {
+		return nil, badRequest("MESSAGE_TOO_LONG")
 	}
-	out := make([][]Button, len(in))
-	for i, r := range in {
-		out[i] = append([]Button(nil), r...)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, ok := s.queries[id]
+	if !ok || q.answered {
+		return nil, badRequest("query is too old and response timeout expired or query ID is invalid")
 	}
-	return out
+	q.answered, q.text = true, text
+	s.notifyLocked()
+	return true, nil
 }
 
-// Messages returns the chat's bot messages in their current state.
+// Messages returns the bot's messages in a chat, in their current state, in
+// the order sent. Deleted messages are left out.
 func (s *Server) Messages(chatID int64) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Message, 0, len(s.messages[chatID]))
-	for _, m := range s.messages[chatID] {
-		out = append(out, copyMessage(m))
+	c, ok := s.chats[chatID]
+	if !ok {
+		return nil
+	}
+	out := make([]Message, len(c.bot))
+	for i, m := range c.bot {
+		out[i] = s.viewLocked(c, m)
 	}
 	return out
 }
 
-// Last returns the chat's newest bot message.
+// Last returns the bot's latest message in a chat.
 func (s *Server) Last(chatID int64) (Message, bool) {
 	msgs := s.Messages(chatID)
 	if len(msgs) == 0 {
@@ -307,198 +399,163 @@ func (s *Server) Last(chatID int64) (Message, bool) {
 	return msgs[len(msgs)-1], true
 }
 
-// WaitMessages blocks until the chat has at least n bot messages.
+// WaitMessages blocks until the bot has sent at least n messages to a chat,
+// and returns them; when ctx ends first it returns those there are and the
+// context's error.
 func (s *Server) WaitMessages(ctx context.Context, chatID int64, n int) ([]Message, error) {
 	err := s.WaitFor(ctx, func() bool { return len(s.Messages(chatID)) >= n })
-	return s.Messages(chatID), err
+	msgs := s.Messages(chatID)
+	if err != nil {
+		return msgs, fmt.Errorf("fakeapi: chat %d has %d of %d bot messages: %w", chatID, len(msgs), n, err)
+	}
+	return msgs, nil
 }
 
-// Subscribe streams every message the bot sends or edits. The returned
-// function unsubscribes.
-func (s *Server) Subscribe() (<-chan Event, func()) {
+// CallbackAnswers maps the id of every callback query the bot answered to
+// the text of its answer ("" when it answered without text).
+func (s *Server) CallbackAnswers() map[string]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ch := make(chan Event, 4096)
-	id := s.nextSub
-	s.nextSub++
-	s.subs[id] = ch
-	return ch, func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if c, ok := s.subs[id]; ok {
-			close(c)
-			delete(s.subs, id)
+	out := map[string]string{}
+	for id, q := range s.queries {
+		if q.answered {
+			out[id] = q.text
 		}
-	}
-}
-
-var commandPattern = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
-
-func scopeKey(raw string) (string, *apiError) {
-	if raw == "" {
-		return "default", nil
-	}
-	var sc struct {
-		Type   string          `json:"type"`
-		ChatID json.RawMessage `json:"chat_id"`
-	}
-	if err := json.Unmarshal([]byte(raw), &sc); err != nil || sc.Type == "" {
-		return "", badRequest("can't parse BotCommandScope JSON object")
-	}
-	switch sc.Type {
-	case "default", "all_private_chats", "all_group_chats", "all_chat_administrators":
-		return sc.Type, nil
-	case "chat", "chat_administrators", "chat_member":
-		id := strings.Trim(string(sc.ChatID), `"`)
-		if _, err := strconv.ParseInt(id, 10, 64); err != nil {
-			return "", badRequest("chat not found")
-		}
-		return sc.Type + ":" + id, nil
-	}
-	return "", badRequest("wrong BotCommandScope type specified")
-}
-
-func checkLang(code string) *apiError {
-	if code != "" && !regexp.MustCompile(`^[a-z]{2}$`).MatchString(code) {
-		return badRequest("invalid language code specified")
-	}
-	return nil
-}
-
-func (s *Server) setMyCommands(_ context.Context, p map[string]string, _ map[string]upload) (any, *apiError) {
-	var cmds []struct {
-		Command     string `json:"command"`
-		Description string `json:"description"`
-	}
-	if err := json.Unmarshal([]byte(p["commands"]), &cmds); err != nil {
-		return nil, badRequest("can't parse commands JSON array")
-	}
-	if len(cmds) > 100 {
-		return nil, badRequest("too many commands specified")
-	}
-	set := &CommandSet{LanguageCode: p["language_code"]}
-	for _, c := range cmds {
-		if !commandPattern.MatchString(c.Command) {
-			return nil, badRequest("BOT_COMMAND_INVALID")
-		}
-		if n := len([]rune(c.Description)); n < 1 || n > 256 {
-			return nil, badRequest("BOT_COMMAND_DESCRIPTION_INVALID")
-		}
-		set.Commands = append(set.Commands, Command{Command: c.Command, Description: c.Description})
-	}
-	if aerr := checkLang(set.LanguageCode); aerr != nil {
-		return nil, aerr
-	}
-	key, aerr := scopeKey(p["scope"])
-	if aerr != nil {
-		return nil, aerr
-	}
-	set.Scope = key
-	s.mu.Lock()
-	s.commands[key+"|"+set.LanguageCode] = set
-	s.notifyLocked()
-	s.mu.Unlock()
-	return true, nil
-}
-
-func (s *Server) deleteMyCommands(_ context.Context, p map[string]string, _ map[string]upload) (any, *apiError) {
-	key, aerr := scopeKey(p["scope"])
-	if aerr != nil {
-		return nil, aerr
-	}
-	s.mu.Lock()
-	delete(s.commands, key+"|"+p["language_code"])
-	s.mu.Unlock()
-	return true, nil
-}
-
-func (s *Server) getMyCommands(_ context.Context, p map[string]string, _ map[string]upload) (any, *apiError) {
-	key, aerr := scopeKey(p["scope"])
-	if aerr != nil {
-		return nil, aerr
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := []map[string]string{}
-	if set, ok := s.commands[key+"|"+p["language_code"]]; ok {
-		for _, c := range set.Commands {
-			out = append(out, map[string]string{"command": c.Command, "description": c.Description})
-		}
-	}
-	return out, nil
-}
-
-// Commands returns every menu currently set.
-func (s *Server) Commands() []CommandSet {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []CommandSet
-	for _, c := range s.commands {
-		cp := *c
-		cp.Commands = append([]Command(nil), c.Commands...)
-		out = append(out, cp)
 	}
 	return out
 }
 
-func (s *Server) storeFile(name string, data []byte) *File {
+// subscriber is a Subscribe channel. Sends never block: when the buffer is
+// full the oldest event is dropped.
+type subscriber struct {
+	ch   chan Event
+	once sync.Once
+}
+
+func (sub *subscriber) send(ev Event) {
+	for {
+		select {
+		case sub.ch <- ev:
+			return
+		default:
+		}
+		select {
+		case <-sub.ch:
+		default:
+		}
+	}
+}
+
+func (sub *subscriber) close() { sub.once.Do(func() { close(sub.ch) }) }
+
+// Subscribe returns a channel of every message the bot sends or edits from
+// now on, and a function that unsubscribes (and closes the channel). The
+// channel holds 256 events; a slow reader loses the oldest, never blocks the
+// server. Close closes every subscriber channel.
+func (s *Server) Subscribe() (<-chan Event, func()) {
+	sub := &subscriber{ch: make(chan Event, 256)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.nextFile++
-	f := &File{FileID: fmt.Sprintf("file%d", s.nextFile), Name: name, Data: append([]byte(nil), data...)}
-	s.files[f.FileID] = f
-	return f
-}
-
-// sendFile handles sendDocument and sendPhoto: an upload or a file_id.
-func (s *Server) sendFile(p map[string]string, files map[string]upload, field string) (any, *apiError) {
-	chat, aerr := parseChat(p)
-	if aerr != nil {
-		return nil, aerr
+	select {
+	case <-s.closing:
+		sub.close()
+		return sub.ch, func() {}
+	default:
 	}
-	if n := len([]rune(p["caption"])); n > 1024 {
-		return nil, badRequest("message caption is too long")
-	}
-	var f *File
-	if up, ok := files[field]; ok {
-		f = s.storeFile(up.name, up.data)
-	} else if id := p[field]; id != "" {
+	id := s.nextSub
+	s.nextSub++
+	s.subs[id] = sub
+	return sub.ch, func() {
 		s.mu.Lock()
-		f = s.files[id]
-		s.mu.Unlock()
-		if f == nil {
-			return nil, badRequest("wrong file identifier/HTTP URL specified")
-		}
-	} else {
-		return nil, badRequest("there is no " + field + " in the request")
+		defer s.mu.Unlock()
+		delete(s.subs, id)
+		sub.close()
 	}
-	inline, keyboard, remove, aerr := parseMarkup(p["reply_markup"])
-	if aerr != nil {
-		return nil, aerr
-	}
-	m := &Message{Text: p["caption"], Inline: inline, Keyboard: keyboard, RemoveKeyboard: remove}
-	if field == "photo" {
-		m.Photo = f
-	} else {
-		m.Document = f
-	}
-	return s.deliver(chat, m)
 }
 
-func (s *Server) sendDocument(_ context.Context, p map[string]string, files map[string]upload) (any, *apiError) {
-	return s.sendFile(p, files, "document")
+// The Bot API's objects, as the fake writes them.
+
+type wireUser struct {
+	ID           int64  `json:"id"`
+	IsBot        bool   `json:"is_bot"`
+	FirstName    string `json:"first_name"`
+	LastName     string `json:"last_name,omitempty"`
+	Username     string `json:"username,omitempty"`
+	LanguageCode string `json:"language_code,omitempty"`
 }
 
-func (s *Server) sendPhoto(_ context.Context, p map[string]string, files map[string]upload) (any, *apiError) {
-	return s.sendFile(p, files, "photo")
+func toWireUser(u User, bot bool) wireUser {
+	return wireUser{ID: u.ID, IsBot: bot, FirstName: u.FirstName, LastName: u.LastName, Username: u.Username, LanguageCode: u.LanguageCode}
 }
 
-func (s *Server) getFile(_ context.Context, p map[string]string, _ map[string]upload) (any, *apiError) {
-	s.mu.Lock()
-	f := s.files[p["file_id"]]
-	s.mu.Unlock()
-	if f == nil {
-		return nil, badRequest("invalid file_id")
+type wireChat struct {
+	ID        int64  `json:"id"`
+	Type      string `json:"type"`
+	Title     string `json:"title,omitempty"`
+	FirstName string `json:"first_name,omitempty"`
+	LastName  string `json:"last_name,omitempty"`
+	Username  string `json:"username,omitempty"`
+}
+
+func (s *Server) wireChatLocked(id int64) wireChat {
+	if id < 0 {
+		return wireChat{ID: id, Type: "supergroup", Title: "Group " + strconv.FormatInt(-id, 10)}
 	}
-	return map[string]any{"file_id": f.FileID, "file_unique_id": "u" + f.FileID, "file_size": len(f.Data), "file_path": "documents/" + f.FileID}, nil
+	u := s.users[id]
+	return wireChat{ID: id, Type: "private", FirstName: u.FirstName, LastName: u.LastName, Username: u.Username}
+}
+
+type wireEntity struct {
+	Type          string `json:"type"`
+	Offset        int    `json:"offset"`
+	Length        int    `json:"length"`
+	URL           string `json:"url,omitempty"`
+	Language      string `json:"language,omitempty"`
+	CustomEmojiID string `json:"custom_emoji_id,omitempty"`
+}
+
+type wireContact struct {
+	PhoneNumber string `json:"phone_number"`
+	FirstName   string `json:"first_name"`
+	UserID      int64  `json:"user_id,omitempty"`
+}
+
+type wireMessage struct {
+	MessageID       int64           `json:"message_id"`
+	From            *wireUser       `json:"from,omitempty"`
+	Chat            wireChat        `json:"chat"`
+	Date            int64           `json:"date"`
+	EditDate        int64           `json:"edit_date,omitempty"`
+	Text            string          `json:"text,omitempty"`
+	Entities        []wireEntity    `json:"entities,omitempty"`
+	Document        *wireDocument   `json:"document,omitempty"`
+	Photo           []wirePhotoSize `json:"photo,omitempty"`
+	Caption         string          `json:"caption,omitempty"`
+	CaptionEntities []wireEntity    `json:"caption_entities,omitempty"`
+	Contact         *wireContact    `json:"contact,omitempty"`
+	ReplyMarkup     json.RawMessage `json:"reply_markup,omitempty"`
+}
+
+// wireMessageLocked renders a bot message; reply_markup only when inline, as
+// Telegram returns it.
+func (s *Server) wireMessageLocked(c *chat, m *botMessage) wireMessage {
+	from := toWireUser(s.bot, true)
+	w := wireMessage{MessageID: m.id, From: &from, Chat: s.wireChatLocked(c.id), Date: m.date.Unix()}
+	if !m.editDate.IsZero() {
+		w.EditDate = m.editDate.Unix()
+	}
+	switch {
+	case m.document != nil:
+		w.Document = m.document.wireDocument()
+		w.Caption, w.CaptionEntities = m.text, m.entities
+	case m.photo != nil:
+		w.Photo = m.photo.wirePhoto()
+		w.Caption, w.CaptionEntities = m.text, m.entities
+	default:
+		w.Text, w.Entities = m.text, m.entities
+	}
+	if len(m.inline) > 0 {
+		w.ReplyMarkup = inlineJSON(m.inline)
+	}
+	return w
 }

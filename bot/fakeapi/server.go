@@ -1,15 +1,28 @@
-// Package fakeapi is an in-memory Telegram Bot API server for tests and for
-// `assocbot demo`. It speaks the methods assocbot uses, validates requests the
-// way Telegram documents (https://core.telegram.org/bots/api), records every
-// call, lets a test act as users, and can be told to fail like a real server:
-// 429 with retry_after, 403 for a user who blocked the bot, 5xx, slowness.
+// Package fakeapi is an in-memory Telegram Bot API server, for tests and for
+// the terminal demo (`assocbot demo`).
+//
+// It serves the Bot API over HTTP (net/http/httptest) the way
+// https://core.telegram.org/bots/api documents it: requests at
+// {URL}/bot{token}/{method}, as multipart/form-data (what
+// github.com/go-telegram/bot sends), application/x-www-form-urlencoded,
+// application/json or query parameters; answers in Telegram's envelope
+// {"ok":true,"result":…} or {"ok":false,"error_code":…,"description":…}.
+//
+// A test acts as Telegram users (SendText, PressButton, …), reads what the bot
+// did (Messages, Requests, CallbackAnswers, Commands), and makes the server
+// misbehave like the real one (Block, FailNext, SetLatency, Refuse,
+// EnforceLimits). The server never prints its token.
 package fakeapi
 
 import (
+	"bytes"
 	"context"
+	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -21,39 +34,17 @@ import (
 	"time"
 )
 
-// User is a Telegram user; their private chat has the same id.
+// User is a Telegram user. The id of a user's private chat with the bot is
+// the user's id.
 type User struct {
 	ID                                          int64
 	FirstName, LastName, Username, LanguageCode string
 }
 
-// Button is one button, inline or of a reply keyboard.
-type Button struct {
-	Text, CallbackData, URL string
-	RequestContact          bool
-}
-
-// File is a document or photo, sent by the bot or by a user.
-type File struct {
-	FileID, Name string
-	Data         []byte
-}
-
-// Message is a message the bot sent, in its current state (edits applied).
-type Message struct {
-	ID             int64
-	ChatID         int64
-	Text           string // text, or caption
-	Inline         [][]Button
-	Keyboard       [][]Button
-	RemoveKeyboard bool
-	Document       *File
-	Photo          *File
-	Edited         int
-	Date           time.Time
-}
-
-// Request is one recorded API call.
+// Request is one API call, as received. Params holds every parameter as
+// text; an uploaded file appears as "<file NAME, N bytes>". Status is the
+// HTTP status answered, 0 while the call is in flight or when the client went
+// away before an answer.
 type Request struct {
 	Method string
 	ChatID int64
@@ -62,171 +53,180 @@ type Request struct {
 	Status int
 }
 
-// Contact is a shared contact.
-type Contact struct {
-	PhoneNumber, FirstName string
-	UserID                 int64
-}
-
-// Command is one entry of a command menu.
-type Command struct{ Command, Description string }
-
-// CommandSet is the current menu of one scope and language.
-type CommandSet struct {
-	Scope        string // "default", "chat:<id>", "all_private_chats", …
-	LanguageCode string
-	Commands     []Command
-}
-
-// Event is a message the bot sent ("message") or edited ("edit").
-type Event struct {
-	Kind    string
-	Message Message
-}
-
-// Failure is how a call should fail.
-type Failure struct {
-	Status      int
-	Description string
-	RetryAfter  int
-	Delay       time.Duration
-	NonJSON     bool // answer an HTML page, like a proxy's 502
-}
-
 // Option configures a Server.
 type Option func(*Server)
 
-// WithBotUsername sets the bot's username (default assoc_test_bot).
-func WithBotUsername(name string) Option { return func(s *Server) { s.botUser.Username = name } }
+// WithBotUsername sets the bot's username (default "assoc_test_bot").
+func WithBotUsername(name string) Option { return func(s *Server) { s.bot.Username = name } }
 
-// WithKnownChat makes a chat known, as if its user had written to the bot.
-func WithKnownChat(id int64) Option { return func(s *Server) { s.known[id] = true } }
+// WithKnownChat makes a chat known, as if its user had written to the bot
+// before: the bot may send to it without "chat not found".
+func WithKnownChat(id int64) Option {
+	return func(s *Server) { s.chatLocked(id) }
+}
 
-// Server is the fake Bot API.
+// WithStrictButtons makes the server enforce the Bot API documentation's
+// rule that exactly one optional field of an InlineKeyboardButton is used.
+// Real Telegram is more lenient (see validateInlineButton); the default
+// follows the real server.
+func WithStrictButtons() Option { return func(s *Server) { s.strictButtons = true } }
+
+// WithClock sets the clock used for message and update dates (default
+// time.Now). Rate limits and delays always use real time.
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+
+// Server is a fake Telegram Bot API. Its methods are safe for concurrent use.
 type Server struct {
-	token string
-	http  *httptest.Server
+	token         string
+	http          *httptest.Server
+	now           func() time.Time
+	strictButtons bool
+	closing       chan struct{} // closed by Close
+	closeOnce     sync.Once
 
-	mu        sync.Mutex
-	changed   chan struct{} // closed and replaced on every change
-	botUser   User
-	updates   []json.RawMessage // pending, index = id - firstID
-	firstID   int64             // update_id of updates[0]
-	nextID    int64
-	pollGen   int64
-	known     map[int64]bool
-	users     map[int64]User
-	messages  map[int64][]*Message
-	nextMsgID map[int64]int64
-	callbacks map[string]*callbackState
-	requests  []Request
-	commands  map[string]*CommandSet
-	files     map[string]*File
-	nextFile  int
-	webhook   string
-
-	blocked  map[int64]bool
-	failNext map[string][]failCount
-	refused  map[string]bool
-	latency  time.Duration
-	limits   limits
-	subs     map[int]chan Event
+	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced on every change
+	bot      User
+	requests []Request
+	updates  updateQueue
+	users    map[int64]User
+	chats    map[int64]*chat
+	queries  map[string]*callbackQuery
+	nQueries int64
+	commands []*CommandSet
+	files    fileStore
+	webhook  webhookState
+	faults   faultState
+	subs     map[int]*subscriber
 	nextSub  int
-	closed   bool
 }
 
-type callbackState struct {
-	answered bool
-	text     string
-}
-
-type failCount struct {
-	n int
-	f Failure
-}
-
-// New starts a fake Bot API that accepts token.
+// New starts a fake Bot API server that accepts token. Close it when done.
 func New(token string, opts ...Option) *Server {
 	s := &Server{
-		token:     token,
-		changed:   make(chan struct{}),
-		botUser:   User{ID: 100000, FirstName: "Assoc Bot", Username: "assoc_test_bot"},
-		firstID:   1,
-		nextID:    1,
-		known:     map[int64]bool{},
-		users:     map[int64]User{},
-		messages:  map[int64][]*Message{},
-		nextMsgID: map[int64]int64{},
-		callbacks: map[string]*callbackState{},
-		commands:  map[string]*CommandSet{},
-		files:     map[string]*File{},
-		blocked:   map[int64]bool{},
-		failNext:  map[string][]failCount{},
-		refused:   map[string]bool{},
-		subs:      map[int]chan Event{},
+		token:   token,
+		now:     time.Now,
+		closing: make(chan struct{}),
+		changed: make(chan struct{}),
+		bot:     User{ID: 100000, FirstName: "Assoc Test Bot", Username: "assoc_test_bot"},
+		users:   map[int64]User{},
+		chats:   map[int64]*chat{},
+		queries: map[string]*callbackQuery{},
+		subs:    map[int]*subscriber{},
 	}
+	s.updates.next = 1
+	s.files.init()
+	s.faults.init()
 	for _, o := range opts {
 		o(s)
 	}
-	s.limits.perChatRecent = map[int64][]time.Time{}
-	s.http = httptest.NewServer(http.HandlerFunc(s.serve))
+	hs := httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	// net/http's own messages never carry the path, but keep them quiet anyway.
+	hs.Config.ErrorLog = log.New(io.Discard, "", 0)
+	hs.Start()
+	s.http = hs
 	return s
 }
 
-// URL is the base URL to give bot.WithServerURL.
+// URL is the server's base URL, for bot.WithServerURL.
 func (s *Server) URL() string { return s.http.URL }
 
-// Close stops the server; long polls return at once.
+// Close stops the server. Long polls and delayed answers return at once;
+// subscriber channels are closed. Close may be called more than once.
 func (s *Server) Close() {
-	s.mu.Lock()
-	if s.closed {
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		s.mu.Lock()
+		s.notifyLocked()
 		s.mu.Unlock()
-		return
-	}
-	s.closed = true
-	s.notifyLocked()
-	for id, ch := range s.subs {
-		close(ch)
-		delete(s.subs, id)
-	}
-	s.mu.Unlock()
-	s.http.CloseClientConnections()
-	s.http.Close()
+		s.http.Close()
+		s.mu.Lock()
+		for id, sub := range s.subs {
+			sub.close()
+			delete(s.subs, id)
+		}
+		s.mu.Unlock()
+	})
 }
 
-// BotUser is what getMe answers.
+// BotUser is the bot's own user, as getMe answers it.
 func (s *Server) BotUser() User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.botUser
+	return s.bot
 }
 
-// notifyLocked wakes everyone waiting for a change.
-func (s *Server) notifyLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
+// Requests returns a copy of every API call so far, in arrival order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		r.Params = copyParams(r.Params)
+		out[i] = r
+	}
+	return out
 }
 
-// WaitFor blocks until cond holds (checked on every change) or ctx ends.
+// RequestsFor returns the calls of one method (case-insensitive), in order.
+func (s *Server) RequestsFor(method string) []Request {
+	var out []Request
+	for _, r := range s.Requests() {
+		if strings.EqualFold(r.Method, method) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// WaitFor blocks until cond returns true or ctx ends. cond is re-checked
+// whenever the server's state changes, and every 25 ms in case it also
+// depends on state outside the server. cond runs without the server's lock,
+// so it may call the server's methods.
 func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
+	tick := time.NewTicker(25 * time.Millisecond)
+	defer tick.Stop()
 	for {
 		s.mu.Lock()
-		ch := s.changed
+		changed := s.changed
 		s.mu.Unlock()
 		if cond() {
 			return nil
 		}
 		select {
-		case <-ch:
+		case <-changed:
+		case <-tick.C:
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-			// Conditions may read state outside the server (a database).
 		}
 	}
 }
 
-// envelope is Telegram's answer.
+// notifyLocked wakes everything waiting for a change. s.mu must be held.
+func (s *Server) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// apiError is an unsuccessful answer.
+type apiError struct {
+	code       int
+	desc       string
+	retryAfter int
+}
+
+func badRequest(format string, args ...any) *apiError {
+	return &apiError{code: http.StatusBadRequest, desc: "Bad Request: " + fmt.Sprintf(format, args...)}
+}
+
+var (
+	errNotFound     = &apiError{code: http.StatusNotFound, desc: "Not Found"}
+	errUnauthorized = &apiError{code: http.StatusUnauthorized, desc: "Unauthorized"}
+	// errGone means the client went away (or the server closed): no answer.
+	errGone = &apiError{}
+)
+
+// envelope is Telegram's response object.
 type envelope struct {
 	OK          bool            `json:"ok"`
 	Result      any             `json:"result,omitempty"`
@@ -239,249 +239,283 @@ type responseParams struct {
 	RetryAfter int `json:"retry_after,omitempty"`
 }
 
-// apiError is a Bot API error answer.
-type apiError struct {
-	status     int
-	desc       string
-	retryAfter int
-}
-
-func badRequest(desc string) *apiError { return &apiError{status: 400, desc: "Bad Request: " + desc} }
-
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	path := strings.TrimPrefix(r.URL.Path, "/")
-	if strings.HasPrefix(path, "file/bot") {
-		s.serveFile(w, path)
-		return
-	}
-	if !strings.HasPrefix(path, "bot") {
-		writeJSON(w, 404, envelope{ErrorCode: 404, Description: "Not Found"})
-		return
-	}
-	tokenAndMethod := strings.TrimPrefix(path, "bot")
-	i := strings.LastIndex(tokenAndMethod, "/")
-	if i < 0 {
-		writeJSON(w, 404, envelope{ErrorCode: 404, Description: "Not Found"})
-		return
-	}
-	token, method := tokenAndMethod[:i], tokenAndMethod[i+1:]
-	if token != s.token {
-		writeJSON(w, 401, envelope{ErrorCode: 401, Description: "Unauthorized"})
-		return
-	}
-	params, files, err := parseParams(r)
+func writeResult(w http.ResponseWriter, result any) int {
+	body, err := json.Marshal(envelope{OK: true, Result: result})
 	if err != nil {
-		writeJSON(w, 400, envelope{ErrorCode: 400, Description: "Bad Request: " + err.Error()})
-		return
+		return writeError(w, &apiError{code: 500, desc: "Internal Server Error: " + err.Error()})
 	}
-	h, ok := s.handlers()[strings.ToLower(method)]
-	if !ok {
-		s.record(method, params, files, 404)
-		writeJSON(w, 404, envelope{ErrorCode: 404, Description: "Not Found"})
-		return
-	}
-	if f, fail := s.takeFailure(method); fail {
-		s.record(method, params, files, f.Status)
-		if f.Delay > 0 {
-			select {
-			case <-time.After(f.Delay):
-			case <-r.Context().Done():
-				return
-			}
-		}
-		if f.NonJSON {
-			w.Header().Set("Content-Type", "text/html")
-			w.WriteHeader(f.Status)
-			io.WriteString(w, "<html><body><h1>502 Bad Gateway</h1></body></html>")
-			return
-		}
-		if f.Status == 0 || f.Status == 200 {
-			// A slow but successful answer: fall through after the delay.
-		} else {
-			env := envelope{ErrorCode: f.Status, Description: f.Description}
-			if f.RetryAfter > 0 {
-				env.Parameters = &responseParams{RetryAfter: f.RetryAfter}
-			}
-			writeJSON(w, f.Status, env)
-			return
-		}
-	}
-	if lower := strings.ToLower(method); lower != "getupdates" {
-		s.mu.Lock()
-		d := s.latency
-		s.mu.Unlock()
-		if d > 0 {
-			select {
-			case <-time.After(d):
-			case <-r.Context().Done():
-				return
-			}
-		}
-	}
-	result, aerr := h(r.Context(), params, files)
-	status := 200
-	if aerr != nil {
-		status = aerr.status
-	}
-	s.record(method, params, files, status)
-	if aerr != nil {
-		env := envelope{ErrorCode: aerr.status, Description: aerr.desc}
-		if aerr.retryAfter > 0 {
-			env.Parameters = &responseParams{RetryAfter: aerr.retryAfter}
-		}
-		writeJSON(w, aerr.status, env)
-		return
-	}
-	writeJSON(w, 200, envelope{OK: true, Result: result})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v envelope) {
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+	return http.StatusOK
 }
 
-// upload is a file part of a multipart request.
+func writeError(w http.ResponseWriter, e *apiError) int {
+	env := envelope{ErrorCode: e.code, Description: e.desc}
+	if e.retryAfter > 0 {
+		env.Parameters = &responseParams{RetryAfter: e.retryAfter}
+	}
+	body, _ := json.Marshal(env)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.code)
+	w.Write(body)
+	return e.code
+}
+
+// call is one parsed API request.
+type call struct {
+	ctx    context.Context
+	method string // canonical name when known
+	params map[string]string
+	files  map[string]upload
+}
+
+// upload is a file sent as a multipart part.
 type upload struct {
 	name string
 	data []byte
 }
 
-// parseParams reads multipart, urlencoded or JSON bodies and the query string.
-func parseParams(r *http.Request) (map[string]string, map[string]upload, error) {
-	params := map[string]string{}
-	files := map[string]upload{}
-	for k, v := range r.URL.Query() {
-		params[k] = v[0]
-	}
-	ct, ctParams, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch ct {
-	case "multipart/form-data":
-		mr := multipart.NewReader(r.Body, ctParams["boundary"])
-		for {
-			p, err := mr.NextPart()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				if len(params) == 0 && len(files) == 0 && strings.Contains(err.Error(), "EOF") {
-					// go-telegram/bot sends an empty body for a call
-					// without parameters; Telegram accepts it.
-					break
-				}
-				return nil, nil, fmt.Errorf("bad multipart body: %v", err)
-			}
-			data, err := io.ReadAll(io.LimitReader(p, 50<<20))
-			if err != nil {
-				return nil, nil, err
-			}
-			if p.FileName() != "" {
-				files[p.FormName()] = upload{name: p.FileName(), data: data}
-				continue
-			}
-			params[p.FormName()] = string(data)
-		}
-	case "application/x-www-form-urlencoded":
-		body, _ := io.ReadAll(r.Body)
-		vals, err := url.ParseQuery(string(body))
-		if err != nil {
-			return nil, nil, err
-		}
-		for k, v := range vals {
-			params[k] = v[0]
-		}
-	case "application/json":
-		var m map[string]any
-		if err := json.NewDecoder(r.Body).Decode(&m); err != nil && err != io.EOF {
-			return nil, nil, err
-		}
-		for k, v := range m {
-			switch vv := v.(type) {
-			case string:
-				params[k] = vv
-			default:
-				b, _ := json.Marshal(vv)
-				params[k] = string(b)
-			}
-		}
-	}
-	return params, files, nil
+type handler func(s *Server, c *call) (any, *apiError)
+
+type method struct {
+	name string
+	fn   handler
 }
 
-// record keeps the call; file contents are summarized.
-func (s *Server) record(method string, params map[string]string, files map[string]upload, status int) {
-	cp := make(map[string]string, len(params)+len(files))
-	for k, v := range params {
-		cp[k] = v
+// methods maps lower-case method names (Telegram's are case-insensitive) to
+// their handlers.
+var methods = map[string]method{}
+
+func init() {
+	for name, fn := range map[string]handler{
+		"getMe": (*Server).getMe, "logOut": okTrue, "close": okTrue,
+		"getUpdates": (*Server).getUpdates, "setWebhook": (*Server).setWebhook,
+		"deleteWebhook": (*Server).deleteWebhook, "getWebhookInfo": (*Server).getWebhookInfo,
+		"sendMessage": (*Server).sendMessage, "editMessageText": (*Server).editMessageText,
+		"editMessageCaption": (*Server).editMessageCaption, "editMessageReplyMarkup": (*Server).editMessageReplyMarkup,
+		"deleteMessage": (*Server).deleteMessage, "sendChatAction": (*Server).sendChatAction,
+		"answerCallbackQuery": (*Server).answerCallbackQuery,
+		"setMyCommands":       (*Server).setMyCommands, "deleteMyCommands": (*Server).deleteMyCommands,
+		"getMyCommands": (*Server).getMyCommands,
+		"sendDocument":  (*Server).sendDocument, "sendPhoto": (*Server).sendPhoto, "getFile": (*Server).getFile,
+	} {
+		methods[strings.ToLower(name)] = method{name: name, fn: fn}
 	}
-	for k, f := range files {
-		cp[k] = fmt.Sprintf("<file %s, %d bytes>", f.name, len(f.data))
-	}
-	chat, _ := strconv.ParseInt(params["chat_id"], 10, 64)
-	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: method, ChatID: chat, Params: cp, At: time.Now(), Status: status})
-	s.notifyLocked()
-	s.mu.Unlock()
 }
 
-// Requests returns every call so far, in order.
-func (s *Server) Requests() []Request {
+func okTrue(*Server, *call) (any, *apiError) { return true, nil }
+
+func (s *Server) getMe(*call) (any, *apiError) {
+	u := s.BotUser()
+	return struct {
+		wireUser
+		CanJoinGroups           bool `json:"can_join_groups"`
+		CanReadAllGroupMessages bool `json:"can_read_all_group_messages"`
+		SupportsInlineQueries   bool `json:"supports_inline_queries"`
+	}{wireUser: toWireUser(u, true), CanJoinGroups: true}, nil
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	switch {
+	case strings.HasPrefix(path, "/file/bot"):
+		s.serveFile(w, r, strings.TrimPrefix(path, "/file/bot"))
+	case strings.HasPrefix(path, "/bot"):
+		s.serveMethod(w, r, strings.TrimPrefix(path, "/bot"))
+	default:
+		writeError(w, errNotFound)
+	}
+}
+
+// tokenOK compares in constant time; the token is never echoed anywhere.
+func (s *Server) tokenOK(token string) bool {
+	return subtle.ConstantTimeCompare([]byte(token), []byte(s.token)) == 1
+}
+
+func (s *Server) serveMethod(w http.ResponseWriter, r *http.Request, rest string) {
+	token, name, ok := strings.Cut(rest, "/")
+	name = strings.TrimPrefix(name, "test/") // the test environment's path
+	if !ok || name == "" || strings.Contains(name, "/") {
+		writeError(w, errNotFound)
+		return
+	}
+	if !s.tokenOK(token) {
+		idx := s.record(&call{method: name})
+		s.finish(idx, writeError(w, errUnauthorized))
+		return
+	}
+	m, known := methods[strings.ToLower(name)]
+	if known {
+		name = m.name
+	}
+	c, err := readCall(r)
+	if err != nil {
+		c = &call{params: map[string]string{}}
+	}
+	c.ctx, c.method = r.Context(), name
+	idx := s.record(c)
+	if err != nil {
+		s.finish(idx, writeError(w, badRequest("%v", err)))
+		return
+	}
+	s.finish(idx, s.answer(w, c, m.fn, known))
+}
+
+// answer applies latency and faults, then the method; it returns the status
+// written, 0 when nothing was.
+func (s *Server) answer(w http.ResponseWriter, c *call, fn handler, known bool) int {
+	if c.method != "getUpdates" && !s.sleep(c.ctx, s.latency()) {
+		return 0
+	}
+	if f, ok := s.takeFailure(c.method); ok {
+		if !s.sleep(c.ctx, f.Delay) {
+			return 0
+		}
+		if f.fails() {
+			return s.writeFailure(w, f)
+		}
+	}
+	if s.isRefused(c.method) {
+		return writeError(w, badRequest("method is not available"))
+	}
+	if !known {
+		return writeError(w, errNotFound)
+	}
+	result, aerr := fn(s, c)
+	switch {
+	case aerr == errGone:
+		return 0
+	case aerr != nil:
+		if aerr.code == http.StatusTooManyRequests {
+			s.count429()
+		}
+		return writeError(w, aerr)
+	}
+	return writeResult(w, result)
+}
+
+// sleep waits d unless the request or the server ends first.
+func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-s.closing:
+		return false
+	}
+}
+
+// record appends a request (status pending) and returns its index.
+func (s *Server) record(c *call) int {
+	params := copyParams(c.params)
+	for k, f := range c.files {
+		params[k] = fmt.Sprintf("<file %s, %d bytes>", f.name, len(f.data))
+	}
+	chatID, _ := strconv.ParseInt(params["chat_id"], 10, 64)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
+	s.requests = append(s.requests, Request{Method: c.method, ChatID: chatID, Params: params, At: time.Now()})
+	s.notifyLocked()
+	return len(s.requests) - 1
 }
 
-// RequestsFor returns the calls of one method.
-func (s *Server) RequestsFor(method string) []Request {
-	var out []Request
-	for _, r := range s.Requests() {
-		if strings.EqualFold(r.Method, method) {
-			out = append(out, r)
-		}
+func (s *Server) finish(idx, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests[idx].Status = status
+	s.notifyLocked()
+}
+
+func copyParams(p map[string]string) map[string]string {
+	out := make(map[string]string, len(p))
+	for k, v := range p {
+		out[k] = v
 	}
 	return out
 }
 
-type handlerFunc func(ctx context.Context, p map[string]string, files map[string]upload) (any, *apiError)
+const maxBody = 64 << 20
 
-func (s *Server) handlers() map[string]handlerFunc {
-	return map[string]handlerFunc{
-		"getme":                  s.getMe,
-		"getupdates":             s.getUpdates,
-		"setwebhook":             s.setWebhook,
-		"deletewebhook":          s.deleteWebhook,
-		"sendmessage":            s.sendMessage,
-		"editmessagetext":        s.editMessageText,
-		"editmessagereplymarkup": s.editMessageReplyMarkup,
-		"answercallbackquery":    s.answerCallbackQuery,
-		"setmycommands":          s.setMyCommands,
-		"deletemycommands":       s.deleteMyCommands,
-		"getmycommands":          s.getMyCommands,
-		"senddocument":           s.sendDocument,
-		"sendphoto":              s.sendPhoto,
-		"getfile":                s.getFile,
+// readCall parses the query string and a multipart, urlencoded or JSON body.
+func readCall(r *http.Request) (*call, error) {
+	c := &call{params: map[string]string{}, files: map[string]upload{}}
+	for k, v := range r.URL.Query() {
+		c.params[k] = v[0]
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return nil, errors.New("can't read request body")
+	}
+	if len(body) > maxBody {
+		return nil, errors.New("request body is too big")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return c, nil // go-telegram/bot sends no body for a call without parameters
+	}
+	ct, ctParams, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "multipart/form-data":
+		err = readMultipart(c, body, ctParams["boundary"])
+	case "application/json":
+		err = readJSONBody(c, body)
+	default: // Telegram treats other bodies as urlencoded forms
+		var vals url.Values
+		if vals, err = url.ParseQuery(string(body)); err == nil {
+			for k, v := range vals {
+				c.params[k] = v[0]
+			}
+		}
+	}
+	return c, err
+}
+
+func readMultipart(c *call, body []byte, boundary string) error {
+	mr := multipart.NewReader(bytes.NewReader(body), boundary)
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return errors.New("can't parse multipart/form-data body")
+		}
+		data, err := io.ReadAll(part)
+		if err != nil {
+			return errors.New("can't parse multipart/form-data body")
+		}
+		// A part with a filename parameter is a file, even an empty name.
+		_, disp, _ := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+		if _, isFile := disp["filename"]; isFile {
+			c.files[part.FormName()] = upload{name: part.FileName(), data: data}
+			continue
+		}
+		c.params[part.FormName()] = string(data)
 	}
 }
 
-func (s *Server) getMe(context.Context, map[string]string, map[string]upload) (any, *apiError) {
-	u := s.BotUser()
-	return map[string]any{"id": u.ID, "is_bot": true, "first_name": u.FirstName, "username": u.Username,
-		"can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false}, nil
-}
-
-func (s *Server) setWebhook(_ context.Context, p map[string]string, _ map[string]upload) (any, *apiError) {
-	if p["url"] == "" {
-		return nil, badRequest("bad webhook: An HTTPS URL must be provided for webhook")
+// readJSONBody flattens a JSON object: strings as they are, null dropped,
+// anything else as its JSON text (as a form would carry it).
+func readJSONBody(c *call, body []byte) error {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(body, &obj); err != nil {
+		return errors.New("can't parse JSON object in request body")
 	}
-	s.mu.Lock()
-	s.webhook = p["url"]
-	s.mu.Unlock()
-	return true, nil
-}
-
-func (s *Server) deleteWebhook(context.Context, map[string]string, map[string]upload) (any, *apiError) {
-	s.mu.Lock()
-	s.webhook = ""
-	s.mu.Unlock()
-	return true, nil
+	for k, raw := range obj {
+		var str string
+		switch {
+		case string(raw) == "null":
+		case json.Unmarshal(raw, &str) == nil:
+			c.params[k] = str
+		default:
+			c.params[k] = string(raw)
+		}
+	}
+	return nil
 }

@@ -1,290 +1,384 @@
 package fakeapi
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// getUpdates long-polls: it answers at once when updates are pending, else
-// when one arrives, the timeout passes or the client goes away. offset
-// confirms (drops) every update below it.
-func (s *Server) getUpdates(ctx context.Context, p map[string]string, _ map[string]upload) (any, *apiError) {
-	offset, _ := strconv.ParseInt(p["offset"], 10, 64)
-	limit, _ := strconv.Atoi(p["limit"])
-	if limit <= 0 || limit > 100 {
-		limit = 100
-	}
-	timeout, _ := strconv.Atoi(p["timeout"])
-	deadline := time.Now().Add(time.Duration(timeout) * time.Second)
-
-	s.mu.Lock()
-	if s.webhook != "" {
-		s.mu.Unlock()
-		return nil, &apiError{status: 409, desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}
-	}
-	s.pollGen++
-	gen := s.pollGen
-	s.mu.Unlock()
-	for {
-		s.mu.Lock()
-		if gen != s.pollGen {
-			s.mu.Unlock()
-			return nil, &apiError{status: 409, desc: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}
-		}
-		if offset > s.firstID {
-			drop := offset - s.firstID
-			if drop > int64(len(s.updates)) {
-				drop = int64(len(s.updates))
-			}
-			s.updates = s.updates[drop:]
-			s.firstID += drop
-		}
-		if len(s.updates) > 0 || s.closed {
-			n := len(s.updates)
-			if n > limit {
-				n = limit
-			}
-			out := append([]json.RawMessage{}, s.updates[:n]...)
-			s.mu.Unlock()
-			return out, nil
-		}
-		ch := s.changed
-		s.mu.Unlock()
-		wait := time.Until(deadline)
-		if wait <= 0 {
-			return []json.RawMessage{}, nil
-		}
-		select {
-		case <-ch:
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return []json.RawMessage{}, nil
-		}
-	}
+// Contact is a contact a user shares (with a request_contact button, their
+// own: UserID is then theirs).
+type Contact struct {
+	PhoneNumber, FirstName string
+	UserID                 int64
 }
 
-// push queues an update (a JSON object without update_id) and returns its id.
-func (s *Server) push(fields map[string]any) int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := s.nextID
-	s.nextID++
-	fields["update_id"] = id
-	raw, _ := json.Marshal(fields)
-	s.updates = append(s.updates, raw)
+// updateQueue holds the updates not yet confirmed by getUpdates' offset.
+type updateQueue struct {
+	pending []pendingUpdate
+	next    int64 // the next update_id
+	pollGen int64 // bumped by every getUpdates; an older one then gives up
+}
+
+type pendingUpdate struct {
+	id   int64
+	body json.RawMessage
+}
+
+type wireUpdate struct {
+	UpdateID      int64              `json:"update_id"`
+	Message       *wireMessage       `json:"message,omitempty"`
+	CallbackQuery *wireCallbackQuery `json:"callback_query,omitempty"`
+}
+
+type wireCallbackQuery struct {
+	ID           string   `json:"id"`
+	From         wireUser `json:"from"`
+	Message      any      `json:"message,omitempty"`
+	ChatInstance string   `json:"chat_instance"`
+	Data         string   `json:"data,omitempty"`
+}
+
+// wireInaccessible is an InaccessibleMessage: a message the bot can't see.
+type wireInaccessible struct {
+	Chat      wireChat `json:"chat"`
+	MessageID int64    `json:"message_id"`
+	Date      int64    `json:"date"` // always 0
+}
+
+// pushLocked queues an update, setting its update_id.
+func (s *Server) pushLocked(u wireUpdate) int64 {
+	u.UpdateID = s.updates.next
+	body, _ := json.Marshal(u)
+	return s.pushRawLocked(body)
+}
+
+func (s *Server) pushRawLocked(body json.RawMessage) int64 {
+	id := s.updates.next
+	s.updates.next++
+	s.updates.pending = append(s.updates.pending, pendingUpdate{id: id, body: body})
 	s.notifyLocked()
 	return id
 }
 
-func userJSON(u User) map[string]any {
-	m := map[string]any{"id": u.ID, "is_bot": false, "first_name": u.FirstName}
-	if u.LastName != "" {
-		m["last_name"] = u.LastName
+// confirmLocked applies getUpdates' offset: updates below a positive offset
+// are forgotten; a negative one keeps only the last -offset updates.
+func (q *updateQueue) confirmLocked(offset int64) {
+	drop := 0
+	switch {
+	case offset > 0:
+		for drop < len(q.pending) && q.pending[drop].id < offset {
+			drop++
+		}
+	case offset < 0:
+		drop = max(len(q.pending)+int(offset), 0)
 	}
-	if u.Username != "" {
-		m["username"] = u.Username
-	}
-	if u.LanguageCode != "" {
-		m["language_code"] = u.LanguageCode
-	}
-	return m
+	q.pending = q.pending[drop:]
 }
 
-func privateChat(u User) map[string]any {
-	m := map[string]any{"id": u.ID, "type": "private", "first_name": u.FirstName}
-	if u.Username != "" {
-		m["username"] = u.Username
-	}
-	return m
-}
+var (
+	errWebhookActive = &apiError{code: http.StatusConflict,
+		desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}
+	errOtherPoll = &apiError{code: http.StatusConflict,
+		desc: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}
+	errSetWebhook = &apiError{code: http.StatusConflict, desc: "Conflict: terminated by setWebhook request"}
+)
 
-// userMessage builds a message from u in their private chat and queues it.
-func (s *Server) userMessage(u User, fill func(m map[string]any)) int64 {
+// getUpdates long-polls: it answers as soon as there are updates with
+// update_id >= offset, when timeout seconds pass, when the client goes away
+// or when the server closes. A newer getUpdates makes a waiting one answer
+// 409, as Telegram does.
+func (s *Server) getUpdates(c *call) (any, *apiError) {
+	offset, _ := strconv.ParseInt(c.params["offset"], 10, 64)
+	limit, err := strconv.Atoi(c.params["limit"])
+	if err != nil || limit <= 0 || limit > 100 {
+		limit = 100
+	}
+	timeout, _ := strconv.Atoi(c.params["timeout"])
+	deadline := time.NewTimer(time.Duration(max(timeout, 0)) * time.Second)
+	defer deadline.Stop()
+
 	s.mu.Lock()
-	s.known[u.ID] = true
-	s.users[u.ID] = u
-	s.nextMsgID[u.ID]++
-	id := s.nextMsgID[u.ID]
-	s.mu.Unlock()
-	m := map[string]any{"message_id": id, "from": userJSON(u), "chat": privateChat(u), "date": time.Now().Unix()}
-	fill(m)
-	s.push(map[string]any{"message": m})
-	return id
-}
-
-// Meet makes u known, as if they had started the bot before: the bot can
-// write to them first.
-func (s *Server) Meet(u User) {
-	s.mu.Lock()
-	s.known[u.ID] = true
-	s.users[u.ID] = u
-	s.mu.Unlock()
-}
-
-// SendText delivers a text message from u; a leading /command gets its
-// bot_command entity, as Telegram sends it.
-func (s *Server) SendText(u User, text string) int64 {
-	return s.userMessage(u, func(m map[string]any) {
-		m["text"] = text
-		if strings.HasPrefix(text, "/") {
-			n := strings.IndexAny(text, " \n\t")
-			if n < 0 {
-				n = len(text)
-			}
-			m["entities"] = []map[string]any{{"type": "bot_command", "offset": 0, "length": utf16Len(text[:n])}}
-		}
-	})
-}
-
-// SendContact delivers a shared contact from u.
-func (s *Server) SendContact(u User, c Contact) int64 {
-	return s.userMessage(u, func(m map[string]any) {
-		contact := map[string]any{"phone_number": c.PhoneNumber, "first_name": c.FirstName}
-		if c.FirstName == "" {
-			contact["first_name"] = u.FirstName
-		}
-		if c.UserID != 0 {
-			contact["user_id"] = c.UserID
-		}
-		m["contact"] = contact
-	})
-}
-
-// SendDocument delivers a document from u; the bot can fetch it with getFile.
-func (s *Server) SendDocument(u User, name string, data []byte, caption string) int64 {
-	f := s.storeFile(name, data)
-	return s.userMessage(u, func(m map[string]any) {
-		m["document"] = map[string]any{"file_id": f.FileID, "file_unique_id": "u" + f.FileID, "file_name": name, "file_size": len(data)}
-		if caption != "" {
-			m["caption"] = caption
-		}
-	})
-}
-
-// SendPhoto delivers a photo from u.
-func (s *Server) SendPhoto(u User, data []byte, caption string) int64 {
-	f := s.storeFile("photo.jpg", data)
-	return s.userMessage(u, func(m map[string]any) {
-		m["photo"] = []map[string]any{{"file_id": f.FileID, "file_unique_id": "u" + f.FileID, "width": 640, "height": 480, "file_size": len(data)}}
-		if caption != "" {
-			m["caption"] = caption
-		}
-	})
-}
-
-// PressButton taps the inline button labelled buttonText on a bot message and
-// returns the callback query id.
-func (s *Server) PressButton(u User, chatID, messageID int64, buttonText string) (string, error) {
-	s.mu.Lock()
-	var data string
-	found := false
-	for _, m := range s.messages[chatID] {
-		if m.ID != messageID {
-			continue
-		}
-		for _, row := range m.Inline {
-			for _, b := range row {
-				if b.Text == buttonText && b.CallbackData != "" {
-					data, found = b.CallbackData, true
-				}
-			}
-		}
-	}
-	s.mu.Unlock()
-	if !found {
-		return "", fmt.Errorf("fakeapi: no button %q on message %d in chat %d", buttonText, messageID, chatID)
-	}
-	return s.SendCallback(u, chatID, messageID, data), nil
-}
-
-// SendCallback delivers a callback query with any data, forged or not.
-func (s *Server) SendCallback(u User, chatID, messageID int64, data string) string {
-	s.mu.Lock()
-	s.known[u.ID] = true
-	s.users[u.ID] = u
-	id := fmt.Sprintf("cq%d", len(s.callbacks)+1)
-	s.callbacks[id] = &callbackState{}
-	var msg map[string]any
-	for _, m := range s.messages[chatID] {
-		if m.ID == messageID {
-			msg = s.messageJSON(m)
-		}
-	}
-	s.mu.Unlock()
-	if msg == nil {
-		// A message the bot never sent (or too old): Telegram marks it
-		// inaccessible with date 0.
-		msg = map[string]any{"message_id": messageID, "chat": map[string]any{"id": chatID, "type": "private"}, "date": 0}
-	}
-	s.push(map[string]any{"callback_query": map[string]any{
-		"id": id, "from": userJSON(u), "message": msg, "chat_instance": strconv.FormatInt(chatID, 10), "data": data,
-	}})
-	return id
-}
-
-// Inject queues any update JSON (the server sets update_id); the chats it
-// names become known.
-func (s *Server) Inject(update json.RawMessage) {
-	var m map[string]any
-	if err := json.Unmarshal(update, &m); err != nil || m == nil {
-		return
-	}
-	var probe struct {
-		Message *struct {
-			Chat struct{ ID int64 } `json:"chat"`
-		} `json:"message"`
-	}
-	if json.Unmarshal(update, &probe) == nil && probe.Message != nil {
-		s.mu.Lock()
-		s.known[probe.Message.Chat.ID] = true
+	if s.webhook.url != "" {
 		s.mu.Unlock()
+		return nil, errWebhookActive
 	}
-	s.push(m)
-}
-
-// CallbackAnswers maps callback query ids the bot answered to its text.
-func (s *Server) CallbackAnswers() map[string]string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := map[string]string{}
-	for id, c := range s.callbacks {
-		if c.answered {
-			out[id] = c.text
+	s.updates.pollGen++
+	gen := s.updates.pollGen
+	s.notifyLocked() // wakes an older poll, which then answers 409
+	s.mu.Unlock()
+	for {
+		s.mu.Lock()
+		switch {
+		case gen != s.updates.pollGen && s.webhook.url != "":
+			s.mu.Unlock()
+			return nil, errSetWebhook
+		case gen != s.updates.pollGen:
+			s.mu.Unlock()
+			return nil, errOtherPoll
+		}
+		s.updates.confirmLocked(offset)
+		var batch []json.RawMessage
+		for _, u := range s.updates.pending[:min(limit, len(s.updates.pending))] {
+			batch = append(batch, u.body)
+		}
+		changed := s.changed
+		s.mu.Unlock()
+		if len(batch) > 0 {
+			return batch, nil
+		}
+		if timeout <= 0 {
+			return []json.RawMessage{}, nil
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			return []json.RawMessage{}, nil
+		case <-s.closing:
+			return []json.RawMessage{}, nil
+		case <-c.ctx.Done():
+			return nil, errGone
 		}
 	}
-	return out
 }
 
-func (s *Server) answerCallbackQuery(_ context.Context, p map[string]string, _ map[string]upload) (any, *apiError) {
+// webhookState is what setWebhook set.
+type webhookState struct {
+	url, secret string
+}
+
+var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+func (s *Server) setWebhook(c *call) (any, *apiError) {
+	u := c.params["url"]
+	if u != "" && !strings.HasPrefix(strings.ToLower(u), "https://") {
+		return nil, badRequest("bad webhook: An HTTPS URL must be provided for webhook")
+	}
+	secret := c.params["secret_token"]
+	if secret != "" && !secretPattern.MatchString(secret) {
+		return nil, badRequest("secret token contains unallowed characters")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, ok := s.callbacks[p["callback_query_id"]]
-	if !ok || c.answered {
-		return nil, badRequest("query is too old and response timeout expired or query ID is invalid")
+	if u != "" {
+		s.updates.pollGen++ // a waiting getUpdates answers 409
 	}
-	if n := len([]rune(p["text"])); n > 200 {
-		return nil, badRequest("MESSAGE_TOO_LONG")
+	s.webhook = webhookState{url: u, secret: secret}
+	if c.params["drop_pending_updates"] == "true" {
+		s.updates.pending = nil
 	}
-	c.answered = true
-	c.text = p["text"]
 	s.notifyLocked()
 	return true, nil
 }
 
-// utf16Len is a string's length in UTF-16 code units, Telegram's unit for
-// entity offsets.
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
+func (s *Server) deleteWebhook(c *call) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.webhook = webhookState{}
+	if c.params["drop_pending_updates"] == "true" {
+		s.updates.pending = nil
+	}
+	s.notifyLocked()
+	return true, nil
+}
+
+func (s *Server) getWebhookInfo(*call) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return struct {
+		URL                  string `json:"url"`
+		HasCustomCertificate bool   `json:"has_custom_certificate"`
+		PendingUpdateCount   int    `json:"pending_update_count"`
+	}{s.webhook.url, false, len(s.updates.pending)}, nil
+}
+
+// Webhook returns the URL and secret token setWebhook set; "" when none.
+func (s *Server) Webhook() (url, secretToken string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.webhook.url, s.webhook.secret
+}
+
+// Meet makes u known, as if they had written to the bot before, without an
+// update: the bot may then write to them first.
+func (s *Server) Meet(u User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[u.ID] = u
+	s.chatLocked(u.ID)
+	s.notifyLocked()
+}
+
+// fromUser queues a message from u in their private chat and returns its id.
+func (s *Server) fromUser(u User, fill func(m *wireMessage)) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[u.ID] = u
+	c := s.chatLocked(u.ID)
+	c.lastID++
+	c.fromUser[c.lastID] = true
+	from := toWireUser(u, false)
+	m := wireMessage{MessageID: c.lastID, From: &from, Chat: s.wireChatLocked(u.ID), Date: s.now().Unix()}
+	fill(&m)
+	s.pushLocked(wireUpdate{Message: &m})
+	return c.lastID
+}
+
+// SendText delivers a text message from u to the bot and returns its message
+// id. Bot commands in it get their bot_command entities, as Telegram marks
+// them.
+func (s *Server) SendText(u User, text string) int64 {
+	return s.fromUser(u, func(m *wireMessage) {
+		m.Text, m.Entities = text, commandEntities(text)
+	})
+}
+
+// SendContact delivers a message with a shared contact from u. An empty
+// FirstName is u's.
+func (s *Server) SendContact(u User, c Contact) int64 {
+	if c.FirstName == "" {
+		c.FirstName = u.FirstName
+	}
+	return s.fromUser(u, func(m *wireMessage) {
+		m.Contact = &wireContact{PhoneNumber: c.PhoneNumber, FirstName: c.FirstName, UserID: c.UserID}
+	})
+}
+
+// SendDocument delivers a document from u, with an optional caption. The bot
+// can fetch it with getFile and the download URL.
+func (s *Server) SendDocument(u User, name string, data []byte, caption string) int64 {
+	s.mu.Lock()
+	f := s.files.add("document", name, data)
+	s.mu.Unlock()
+	return s.fromUser(u, func(m *wireMessage) {
+		m.Document, m.Caption = f.wireDocument(), caption
+	})
+}
+
+// SendPhoto delivers a photo from u, with an optional caption.
+func (s *Server) SendPhoto(u User, data []byte, caption string) int64 {
+	s.mu.Lock()
+	f := s.files.add("photo", "", data)
+	s.mu.Unlock()
+	return s.fromUser(u, func(m *wireMessage) {
+		m.Photo, m.Caption = f.wirePhoto(), caption
+	})
+}
+
+// PressButton taps the inline button labelled buttonText on the bot's
+// message messageID in chatID, in its current state: it delivers a callback
+// query from u with that button's callback_data and returns the query's id.
+// It fails when there is no such message or callback button.
+func (s *Server) PressButton(u User, chatID, messageID int64, buttonText string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.chats[chatID]
+	if !ok {
+		return "", fmt.Errorf("fakeapi: no chat %d", chatID)
+	}
+	for _, m := range c.bot {
+		if m.id != messageID {
+			continue
+		}
+		var labels []string
+		for _, row := range m.inline {
+			for _, b := range row {
+				if v := b.view(); b.text == buttonText && v.CallbackData != "" {
+					return s.callbackLocked(u, chatID, messageID, v.CallbackData), nil
+				}
+				labels = append(labels, fmt.Sprintf("%q", b.text))
+			}
+		}
+		return "", fmt.Errorf("fakeapi: message %d in chat %d has no callback button %q (buttons: %s)",
+			messageID, chatID, buttonText, strings.Join(labels, ", "))
+	}
+	return "", fmt.Errorf("fakeapi: the bot has no message %d in chat %d", messageID, chatID)
+}
+
+// SendCallback delivers a callback query from u with any data, forged or
+// not, for message messageID in chatID. When the bot has no such message the
+// query carries an inaccessible message (date 0), as Telegram's does.
+func (s *Server) SendCallback(u User, chatID, messageID int64, data string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.callbackLocked(u, chatID, messageID, data)
+}
+
+func (s *Server) callbackLocked(u User, chatID, messageID int64, data string) string {
+	s.users[u.ID] = u
+	s.chatLocked(u.ID)
+	s.nQueries++
+	id := strconv.FormatInt(4000000000000000000+s.nQueries, 10)
+	s.queries[id] = &callbackQuery{}
+	var msg any = wireInaccessible{Chat: s.wireChatLocked(chatID), MessageID: messageID}
+	if c, ok := s.chats[chatID]; ok {
+		for _, m := range c.bot {
+			if m.id == messageID {
+				msg = s.wireMessageLocked(c, m)
+			}
 		}
 	}
-	return n
+	h := fnv.New64a()
+	fmt.Fprint(h, chatID)
+	s.pushLocked(wireUpdate{CallbackQuery: &wireCallbackQuery{ID: id, From: toWireUser(u, false), Message: msg,
+		ChatInstance: strconv.FormatInt(int64(h.Sum64()>>1), 10), Data: data}})
+	return id
+}
+
+// Inject queues any update, for fuzzing; the server sets update_id. What
+// isn't a JSON object arrives as an update with only its update_id. The chats
+// and users it names become known, and a callback_query in it can be
+// answered.
+func (s *Server) Inject(update json.RawMessage) {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(update, &obj) != nil || obj == nil {
+		obj = map[string]json.RawMessage{}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.learnLocked(obj)
+	obj["update_id"] = json.RawMessage(strconv.FormatInt(s.updates.next, 10))
+	body, _ := json.Marshal(obj)
+	s.pushRawLocked(body)
+}
+
+// learnLocked makes the chats of an injected update known.
+func (s *Server) learnLocked(obj map[string]json.RawMessage) {
+	var probe struct {
+		ID   json.RawMessage `json:"id"`
+		From *struct {
+			ID int64 `json:"id"`
+		} `json:"from"`
+		Chat *struct {
+			ID int64 `json:"id"`
+		} `json:"chat"`
+		MessageID int64 `json:"message_id"`
+	}
+	for key, raw := range obj {
+		probe.From, probe.Chat, probe.ID, probe.MessageID = nil, nil, nil, 0
+		if json.Unmarshal(raw, &probe) != nil {
+			continue
+		}
+		if probe.From != nil && probe.From.ID > 0 && probe.From.ID != s.bot.ID {
+			s.chatLocked(probe.From.ID)
+		}
+		if probe.Chat != nil && probe.Chat.ID != 0 {
+			c := s.chatLocked(probe.Chat.ID)
+			if strings.HasSuffix(key, "message") && probe.MessageID > 0 {
+				c.fromUser[probe.MessageID] = true
+				c.lastID = max(c.lastID, probe.MessageID)
+			}
+		}
+		var qid string
+		if key == "callback_query" && json.Unmarshal(probe.ID, &qid) == nil && qid != "" {
+			if _, ok := s.queries[qid]; !ok {
+				s.queries[qid] = &callbackQuery{}
+			}
+		}
+	}
 }

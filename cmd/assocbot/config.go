@@ -27,6 +27,8 @@ type Config struct {
 	WebhookURL    string
 	WebhookSecret string
 	Listen        string
+	Workers       int
+	Lease         time.Duration
 
 	// Derived by Validate.
 	Location    *time.Location
@@ -57,6 +59,22 @@ var envVars = []struct {
 	{"ASSOCBOT_WEBHOOK_URL", "webhook-url", "", "public HTTPS URL for webhook mode (empty: long polling)", func(c *Config, v string) error { c.WebhookURL = v; return nil }},
 	{"ASSOCBOT_WEBHOOK_SECRET", "webhook-secret", "", "webhook secret token (1-256 of A-Z a-z 0-9 _ -)", func(c *Config, v string) error { c.WebhookSecret = v; return nil }},
 	{"ASSOCBOT_LISTEN", "listen", ":8080", "address for /healthz, /metrics and the webhook", func(c *Config, v string) error { c.Listen = v; return nil }},
+	{"ASSOCBOT_WORKERS", "workers", "4", "concurrent senders of the dispatcher", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("not a number: %q", v)
+		}
+		c.Workers = n
+		return nil
+	}},
+	{"ASSOCBOT_LEASE", "lease", "30s", "how long a dispatcher holds claimed messages before another may take them", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("not a duration: %q", v)
+		}
+		c.Lease = d
+		return nil
+	}},
 }
 
 // loadConfig reads defaults, then the environment, then the flags in args.
@@ -145,6 +163,12 @@ func (c *Config) Validate(needToken bool) error {
 		if !secretPattern.MatchString(c.WebhookSecret) {
 			bad("ASSOCBOT_WEBHOOK_SECRET", "required in webhook mode: 1-256 characters of A-Z a-z 0-9 _ -")
 		}
+	}
+	if c.Workers < 1 || c.Workers > 64 {
+		bad("ASSOCBOT_WORKERS", "must be between 1 and 64, got %d", c.Workers)
+	}
+	if c.Lease < time.Second {
+		bad("ASSOCBOT_LEASE", "must be at least 1s, got %v", c.Lease)
 	}
 	if c.Listen == "" {
 		bad("ASSOCBOT_LISTEN", "empty")

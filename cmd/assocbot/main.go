@@ -13,9 +13,11 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
+	tg "github.com/go-telegram/bot"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -24,6 +26,8 @@ import (
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/scheduler"
+	"github.com/assocbot/assocbot/scheduler/dispatch"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -37,6 +41,8 @@ Usage:
   assocbot member add --name N --phone P [--branch Town/Village] [--role member|organizer|admin] [--lang L] [--tags a,b]
   assocbot member list
   assocbot invite <phone>         print a member's invitation link (needs ASSOCBOT_TOKEN)
+  assocbot broadcast --audience all|branch:Town/Village|tag:T --text "..." [--at "2026-12-01 09:00"]
+                                  enqueue a notice; a running "assocbot run" sends it
   assocbot migrate                bring the database schema up to date
   assocbot version
 `
@@ -70,6 +76,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdInvite(ctx, args[1:], stdout, stderr, getenv)
 	case "migrate":
 		err = cmdMigrate(ctx, args[1:], stdout, stderr, getenv)
+	case "broadcast":
+		err = cmdBroadcast(ctx, args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "assocbot %s (schema %d)\n", version, store.LatestVersion())
 	case "help", "-h", "--help":
@@ -183,6 +191,25 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	}
 	log.Info("assocbot starting", "version", version, "bot", b.Username(), "db", st.Dialect(), "webhook", cfg.WebhookURL != "")
 
+	// The dispatcher has a Bot API client of its own, so that sends never
+	// queue behind long polling.
+	sender, err := tg.New(cfg.Token, tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")), tg.WithSkipGetMe(),
+		tg.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute}))
+	if err != nil {
+		return fmt.Errorf("dispatcher client: %w", err)
+	}
+	quiet, err := dispatch.ParseQuietHours(cfg.QuietHours)
+	if err != nil {
+		return flagError{fmt.Errorf("ASSOCBOT_QUIET_HOURS: %w", err)}
+	}
+	disp := dispatch.New(dispatch.Config{Rate: cfg.Rate, Workers: cfg.Workers, Lease: cfg.Lease, Quiet: quiet,
+		Location: cfg.Location, DefaultLang: cfg.DefaultLang, Logger: log}, st, sender, cat, dispatch.NewMetrics(reg))
+	b.OnEnqueue(disp.Wake)
+	sched := scheduler.New(cfg.Location, &scheduler.Runner{Log: log})
+	if err := sched.Add("30 3 * * *", scheduler.OutboxCleanup{Store: st}); err != nil {
+		return err
+	}
+
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := st.Ping(r.Context()); err != nil {
@@ -204,7 +231,23 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	go func() { srvErr <- srv.ListenAndServe() }()
 
 	// The parts stop in reverse order: polling first (it ends when ctx
-	// does), then the HTTP server.
+	// does), then the dispatcher and the scheduler, then the HTTP server.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	workDone := make(chan struct{})
+	go func() {
+		defer close(workDone)
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if err := disp.Run(workCtx); err != nil {
+				log.Error("dispatcher", "err", err)
+			}
+		}()
+		go func() { defer wg.Done(); sched.Run(workCtx) }()
+		wg.Wait()
+	}()
 	ctx, stopPolling := context.WithCancel(ctx)
 	defer stopPolling()
 	pollDone := make(chan error, 1)
@@ -231,6 +274,12 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	case <-pollDone:
 	case <-shutdownCtx.Done():
 		log.Warn("polling did not stop in time")
+	}
+	stopWork()
+	select {
+	case <-workDone:
+	case <-shutdownCtx.Done():
+		log.Warn("dispatcher did not stop in time")
 	}
 	_ = srv.Shutdown(shutdownCtx)
 	log.Info("assocbot stopped")
@@ -409,5 +458,61 @@ func cmdInvite(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	fmt.Fprintf(stdout, "%s\n", b.InviteLink(code))
 	fmt.Fprintf(stderr, "invitation for %s, valid until %s, single use\n", m.Name, expires.Format("2006-01-02 15:04 MST"))
+	return nil
+}
+
+func cmdBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
+	fs := newFlags("broadcast", stderr)
+	db := dbFlag(fs, getenv)
+	audience := fs.String("audience", "", "all, branch:Town/Village or tag:T (required)")
+	text := fs.String("text", "", "the notice, as members will read it (required)")
+	at := fs.String("at", "", `send at "YYYY-MM-DD HH:MM" in the association's time zone (default now)`)
+	tzDef := getenv("ASSOCBOT_TZ")
+	if tzDef == "" {
+		tzDef = "Asia/Shanghai"
+	}
+	tz := fs.String("tz", tzDef, "the association's time zone (ASSOCBOT_TZ)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	aud, err := store.ParseAudience(*audience)
+	if err != nil {
+		return usageError{fmt.Sprintf("--audience: want all, branch:Town/Village or tag:T, got %q", *audience)}
+	}
+	body := strings.TrimSpace(*text)
+	if body == "" {
+		return usageError{"--text is required"}
+	}
+	if len([]rune(body)) > 4000 {
+		return usageError{"--text is longer than a Telegram message allows (4000 characters)"}
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+	}
+	now := time.Now()
+	sendAt := now
+	if *at != "" {
+		sendAt, err = time.ParseInLocation("2006-01-02 15:04", *at, loc)
+		if err != nil {
+			return usageError{fmt.Sprintf(`--at %q: want "YYYY-MM-DD HH:MM"`, *at)}
+		}
+		if sendAt.Before(now.Add(-time.Minute)) {
+			return usageError{fmt.Sprintf("--at %s is in the past", *at)}
+		}
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	b, err := st.CreateBroadcast(ctx, store.NewBroadcast{Audience: aud, Text: body, SendAt: sendAt})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "broadcast %d to %s: %d recipients, sending from %s\n", b.ID, aud, b.Total, sendAt.In(loc).Format("2006-01-02 15:04 MST"))
 	return nil
 }

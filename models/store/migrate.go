@@ -33,6 +33,9 @@ var migrations = []migration{
 		return tx.AutoMigrate(&models.Branch{}, &models.Member{}, &models.MemberTag{},
 			&models.OrganizerScope{}, &models.Invite{}, &models.Visitor{}, &models.JoinRequest{})
 	}},
+	{2, "outbox, broadcasts, dialogs", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&models.Outbox{}, &models.Broadcast{}, &models.Dialog{})
+	}},
 }
 
 // LatestVersion is the schema version this binary writes.

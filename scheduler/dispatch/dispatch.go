@@ -1,0 +1,536 @@
+// Package dispatch sends the outbox: it claims due rows under a lease, sends
+// them through the Bot API no faster than Telegram allows (overall and per
+// chat), sorts every answer (Classify) and records what became of each row.
+// It also keeps organizers informed of their broadcasts' progress.
+package dispatch
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	tgm "github.com/go-telegram/bot/models"
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
+
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// Config tunes the dispatcher; zero values take the defaults.
+type Config struct {
+	Rate          float64       // messages per second overall (default 25)
+	PerChat       time.Duration // least gap between two messages to one chat (default 1 s)
+	Workers       int           // concurrent senders (default 4); also the most duplicates a crash can cause
+	Lease         time.Duration // how long a claim holds (default 30 s)
+	Poll          time.Duration // how often to look for due rows when idle (default 1 s)
+	SendTimeout   time.Duration // one Bot API call (default 15 s)
+	MaxAttempts   int           // tries before a row fails (default 5)
+	BackoffBase   time.Duration // first retry delay, doubled each time (default 5 s)
+	BackoffMax    time.Duration // (default 10 min)
+	Quiet         QuietHours
+	Location      *time.Location // the association's zone, for quiet hours
+	DefaultLang   locales.Lang
+	ProgressEvery time.Duration // broadcast progress edits, at least 3 s apart
+	Now           func() time.Time
+	Logger        *slog.Logger
+	Owner         string // lease owner id; default host-pid-random
+}
+
+func (c *Config) defaults() {
+	if c.Rate <= 0 {
+		c.Rate = 25
+	}
+	if c.PerChat <= 0 {
+		c.PerChat = time.Second
+	}
+	if c.Workers <= 0 {
+		c.Workers = 4
+	}
+	if c.Lease <= 0 {
+		c.Lease = 30 * time.Second
+	}
+	if c.Poll <= 0 {
+		c.Poll = time.Second
+	}
+	if c.SendTimeout <= 0 {
+		c.SendTimeout = 15 * time.Second
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 5
+	}
+	if c.BackoffBase <= 0 {
+		c.BackoffBase = 5 * time.Second
+	}
+	if c.BackoffMax <= 0 {
+		c.BackoffMax = 10 * time.Minute
+	}
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	if c.DefaultLang == "" {
+		c.DefaultLang = locales.ZhHans
+	}
+	if c.ProgressEvery < 3*time.Second {
+		c.ProgressEvery = 3 * time.Second
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Owner == "" {
+		host, _ := os.Hostname()
+		buf := make([]byte, 4)
+		_, _ = rand.Read(buf)
+		c.Owner = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(buf))
+	}
+}
+
+// Metrics counts the dispatcher's work for /metrics.
+type Metrics struct {
+	Results *prometheus.CounterVec // by verdict: sent, retry, unreachable, failed, stale, skipped, held
+	TooMany prometheus.Counter     // 429 answers received
+}
+
+// NewMetrics creates the counters, registered on reg when it is not nil.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Results: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "assocbot_outbox_results_total",
+			Help: "Outbox rows handled by the dispatcher, by result."}, []string{"result"}),
+		TooMany: prometheus.NewCounter(prometheus.CounterOpts{Name: "assocbot_telegram_429_total",
+			Help: "429 Too Many Requests answers from the Bot API."}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.Results, m.TooMany)
+	}
+	return m
+}
+
+// Dispatcher sends the outbox.
+type Dispatcher struct {
+	cfg     Config
+	st      *store.Store
+	api     *tg.Bot
+	cat     *locales.Catalog
+	log     *slog.Logger
+	metrics *Metrics
+	limiter *rate.Limiter
+
+	mu          sync.Mutex
+	pausedUntil time.Time           // after a 429, nothing is sent before this
+	lastSent    map[int64]time.Time // per chat: when the last message left
+	busy        map[int64]bool      // per chat: a worker is sending to it
+	wake        chan struct{}
+}
+
+// New makes a dispatcher. api should be a client of its own (WithSkipGetMe).
+func New(cfg Config, st *store.Store, api *tg.Bot, cat *locales.Catalog, metrics *Metrics) *Dispatcher {
+	cfg.defaults()
+	if metrics == nil {
+		metrics = NewMetrics(nil)
+	}
+	return &Dispatcher{cfg: cfg, st: st, api: api, cat: cat, log: cfg.Logger, metrics: metrics,
+		limiter:  rate.NewLimiter(rate.Limit(cfg.Rate), 1),
+		lastSent: map[int64]time.Time{}, busy: map[int64]bool{}, wake: make(chan struct{}, 1)}
+}
+
+// Wake makes the dispatcher look for due rows now (after an enqueue in this
+// process); rows enqueued by other processes are found by polling.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// batchSize keeps a claimed batch small enough to be sent well within its
+// lease at the configured rate.
+func (d *Dispatcher) batchSize() int {
+	n := int(d.cfg.Rate * d.cfg.Lease.Seconds() / 3)
+	if n > 500 {
+		n = 500
+	}
+	if n < d.cfg.Workers {
+		n = d.cfg.Workers
+	}
+	return n
+}
+
+// Run sends until ctx ends; then the workers finish the message in hand and
+// the rows still claimed are handed back.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	jobs := make(chan store.Claimed)
+	var wg sync.WaitGroup
+	for i := 0; i < d.cfg.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range jobs {
+				d.process(ctx, c)
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		d.progressLoop(ctx)
+	}()
+	d.log.Info("dispatcher started", "owner", d.cfg.Owner, "rate", d.cfg.Rate, "workers", d.cfg.Workers)
+	var runErr error
+claim:
+	for ctx.Err() == nil {
+		rows, err := d.st.ClaimOutbox(ctx, d.cfg.Owner, d.cfg.Now(), d.cfg.Lease, d.batchSize())
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			d.log.Error("claim outbox", "err", err)
+			rows = nil
+		}
+		if len(rows) == 0 {
+			select {
+			case <-ctx.Done():
+			case <-d.wake:
+			case <-time.After(d.cfg.Poll):
+			}
+			continue
+		}
+		for _, r := range rows {
+			select {
+			case jobs <- r:
+			case <-ctx.Done():
+				break claim
+			}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	// Rows claimed but not handed to a worker go back to the queue now,
+	// rather than waiting for their lease to run out.
+	relCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if n, err := d.st.ReleaseOutbox(relCtx, d.cfg.Owner, d.cfg.Now()); err != nil {
+		runErr = err
+	} else if n > 0 {
+		d.log.Info("dispatcher released rows", "count", n)
+	}
+	d.log.Info("dispatcher stopped")
+	return runErr
+}
+
+// process sends one claimed row and records the outcome.
+func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
+	now := d.cfg.Now()
+	finish := func(o store.Outcome, result string) {
+		o.At = now
+		// Recording must survive our own shutdown: the message may be out.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if _, err := d.st.FinishOutbox(fctx, c.ID, d.cfg.Owner, o); err != nil {
+			d.log.Error("record outbox outcome", "outbox_id", c.ID, "err", err)
+		}
+		d.metrics.Results.WithLabelValues(result).Inc()
+	}
+	if c.ExpiresAt != nil && !now.Before(*c.ExpiresAt) {
+		finish(store.Outcome{Status: models.OutboxStale}, "stale")
+		return
+	}
+	m := c.Member
+	if c.MemberID != nil {
+		switch {
+		case m == nil:
+			finish(store.Outcome{Status: models.OutboxSkipped, Error: "member removed"}, "skipped")
+			return
+		case m.Status == models.StatusUnreachable:
+			finish(store.Outcome{Status: models.OutboxSkipped, Error: "unreachable: the member blocked the bot"}, "skipped")
+			return
+		case m.Status == models.StatusLeft:
+			finish(store.Outcome{Status: models.OutboxSkipped, Error: "member left"}, "skipped")
+			return
+		case m.Status == models.StatusMuted && !c.Urgent:
+			finish(store.Outcome{Status: models.OutboxSkipped, Error: "member muted reminders"}, "skipped")
+			return
+		}
+	}
+	if !c.Urgent {
+		local := now.In(d.zoneOf(m))
+		if d.cfg.Quiet.Contains(local) {
+			finish(store.Outcome{Status: models.OutboxPending, NextAttemptAt: d.cfg.Quiet.End(local)}, "held")
+			return
+		}
+	}
+	lang := d.langOf(m)
+	for {
+		done, err := d.waitTurn(ctx, c.ChatID)
+		if err != nil {
+			d.release(c)
+			return
+		}
+		sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
+		msgID, err := d.send(sctx, c.Outbox, lang)
+		cancel()
+		done()
+		d.forget()
+		verdict, retryAfter := Classify(ctx, err)
+		switch verdict {
+		case Delivered:
+			finish(store.Outcome{Status: models.OutboxSent, TelegramMessageID: msgID}, "sent")
+		case WaitAndGoOn:
+			d.metrics.TooMany.Inc()
+			d.pause(retryAfter)
+			d.log.Warn("telegram asked us to slow down", "retry_after", retryAfter.String())
+			continue
+		case Interrupted:
+			d.release(c)
+		case Unreachable:
+			if c.MemberID != nil {
+				if err := d.st.MarkUnreachable(context.WithoutCancel(ctx), *c.MemberID); err != nil {
+					d.log.Error("mark unreachable", "member_id", *c.MemberID, "err", err)
+				}
+				d.log.Info("member unreachable", "member_id", *c.MemberID)
+			}
+			finish(store.Outcome{Status: models.OutboxFailed, CountAttempt: true, Error: "unreachable: " + errText(err)}, "unreachable")
+		case Fail:
+			finish(store.Outcome{Status: models.OutboxFailed, CountAttempt: true, Error: errText(err)}, "failed")
+			d.log.Warn("message failed", "outbox_id", c.ID, "err", errText(err))
+		case Retry:
+			if c.Attempts+1 >= d.cfg.MaxAttempts {
+				finish(store.Outcome{Status: models.OutboxFailed, CountAttempt: true, Error: errText(err)}, "failed")
+				d.log.Warn("message failed after retries", "outbox_id", c.ID, "attempts", c.Attempts+1, "err", errText(err))
+				return
+			}
+			finish(store.Outcome{Status: models.OutboxPending, CountAttempt: true, Error: errText(err),
+				NextAttemptAt: now.Add(d.backoff(c.Attempts + 1))}, "retry")
+		}
+		return
+	}
+}
+
+// errText keeps error text short; the token never appears in it, since the
+// library replaces it in URLs and we never format requests.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	s := err.Error()
+	if len(s) > 300 {
+		s = s[:300]
+	}
+	return s
+}
+
+func (d *Dispatcher) release(c store.Claimed) {
+	o := store.Outcome{Status: models.OutboxPending, NextAttemptAt: d.cfg.Now()}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := d.st.FinishOutbox(ctx, c.ID, d.cfg.Owner, o); err != nil {
+		d.log.Error("release outbox row", "outbox_id", c.ID, "err", err)
+	}
+}
+
+// backoff is the delay before try n+1: base·2^(n-1), capped.
+func (d *Dispatcher) backoff(n int) time.Duration {
+	b := d.cfg.BackoffBase
+	for i := 1; i < n && b < d.cfg.BackoffMax; i++ {
+		b *= 2
+	}
+	if b > d.cfg.BackoffMax {
+		b = d.cfg.BackoffMax
+	}
+	return b
+}
+
+// waitTurn blocks until a 429 pause is over, no other worker is sending to
+// the chat, the chat's gap has passed, and the overall rate allows one more
+// message. It marks the chat busy; done() frees it and starts the gap.
+func (d *Dispatcher) waitTurn(ctx context.Context, chat int64) (done func(), err error) {
+	// A little margin: Telegram measures the gap on arrival, we on departure.
+	gap := d.cfg.PerChat + d.cfg.PerChat/50
+	for {
+		d.mu.Lock()
+		wait := time.Until(d.pausedUntil)
+		if d.busy[chat] {
+			wait = max(wait, 5*time.Millisecond)
+		} else if last, ok := d.lastSent[chat]; ok {
+			wait = max(wait, time.Until(last.Add(gap)))
+		}
+		if wait <= 0 {
+			d.busy[chat] = true
+			d.mu.Unlock()
+			break
+		}
+		d.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+	free := func(sent bool) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		delete(d.busy, chat)
+		if sent {
+			d.lastSent[chat] = time.Now()
+		}
+	}
+	if err := d.limiter.Wait(ctx); err != nil {
+		free(false)
+		return nil, err
+	}
+	// A 429 may have come while we waited for the limiter.
+	for {
+		d.mu.Lock()
+		wait := time.Until(d.pausedUntil)
+		d.mu.Unlock()
+		if wait <= 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			free(false)
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+	d.mu.Lock()
+	d.lastSent[chat] = time.Now() // the gap counts from the request's departure
+	d.mu.Unlock()
+	return func() { free(true) }, nil
+}
+
+func (d *Dispatcher) pause(dur time.Duration) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if until := time.Now().Add(dur); until.After(d.pausedUntil) {
+		d.pausedUntil = until
+	}
+}
+
+// forget drops per-chat times that no longer matter, bounding the map.
+func (d *Dispatcher) forget() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.lastSent) < 10000 {
+		return
+	}
+	cut := time.Now().Add(-2 * d.cfg.PerChat)
+	for k, t := range d.lastSent {
+		if t.Before(cut) && !d.busy[k] {
+			delete(d.lastSent, k)
+		}
+	}
+}
+
+func (d *Dispatcher) zoneOf(m *models.Member) *time.Location {
+	if m != nil && m.TZ != "" {
+		if loc, err := time.LoadLocation(m.TZ); err == nil {
+			return loc
+		}
+	}
+	return d.cfg.Location
+}
+
+// langOf is the member's language now (SPEC C7: rendered at send time).
+func (d *Dispatcher) langOf(m *models.Member) locales.Lang {
+	if m == nil {
+		return d.cfg.DefaultLang
+	}
+	if l, ok := locales.Parse(m.Lang); ok && m.Lang != "" {
+		return l
+	}
+	return locales.FromTelegram(m.TelegramLang, d.cfg.DefaultLang)
+}
+
+// send renders and sends one row, returning Telegram's message id.
+func (d *Dispatcher) send(ctx context.Context, o models.Outbox, lang locales.Lang) (int64, error) {
+	text := o.Text
+	if o.TemplateKey != "" {
+		var args map[string]any
+		if o.Args != "" {
+			if err := json.Unmarshal([]byte(o.Args), &args); err != nil {
+				return 0, fmt.Errorf("%w: bad template arguments: %v", tg.ErrorBadRequest, err)
+			}
+		}
+		kv := make([]any, 0, 2*len(args))
+		for k, v := range args {
+			kv = append(kv, k, v)
+		}
+		text = d.cat.T(lang, o.TemplateKey, kv...)
+	}
+	markup, err := d.renderMarkup(o.Markup, lang)
+	if err != nil {
+		return 0, err
+	}
+	var msg *tgm.Message
+	switch {
+	case o.PhotoFileID != "":
+		p := &tg.SendPhotoParams{ChatID: o.ChatID, Photo: &tgm.InputFileString{Data: o.PhotoFileID}, Caption: text}
+		if markup != nil {
+			p.ReplyMarkup = markup
+		}
+		msg, err = d.api.SendPhoto(ctx, p)
+	case o.DocumentFileID != "":
+		p := &tg.SendDocumentParams{ChatID: o.ChatID, Document: &tgm.InputFileString{Data: o.DocumentFileID}, Caption: text}
+		if markup != nil {
+			p.ReplyMarkup = markup
+		}
+		msg, err = d.api.SendDocument(ctx, p)
+	default:
+		p := &tg.SendMessageParams{ChatID: o.ChatID, Text: text}
+		if markup != nil {
+			p.ReplyMarkup = markup
+		}
+		msg, err = d.api.SendMessage(ctx, p)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if msg == nil {
+		// A server that answers ok with a null result: delivered, id unknown.
+		return 0, nil
+	}
+	return int64(msg.ID), nil
+}
+
+type inlineButton struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data"`
+}
+
+type inlineKeyboard struct {
+	InlineKeyboard [][]inlineButton `json:"inline_keyboard"`
+}
+
+func (d *Dispatcher) renderMarkup(raw string, lang locales.Lang) (*inlineKeyboard, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	var spec [][]models.ButtonSpec
+	if err := json.Unmarshal([]byte(raw), &spec); err != nil {
+		return nil, fmt.Errorf("%w: bad markup: %v", tg.ErrorBadRequest, err)
+	}
+	kb := &inlineKeyboard{}
+	for _, row := range spec {
+		var out []inlineButton
+		for _, b := range row {
+			kv := make([]any, 0, 2*len(b.Args))
+			for k, v := range b.Args {
+				kv = append(kv, k, v)
+			}
+			out = append(out, inlineButton{Text: d.cat.T(lang, b.Key, kv...), CallbackData: b.Data})
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
+	}
+	return kb, nil
+}

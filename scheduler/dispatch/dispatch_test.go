@@ -1,0 +1,397 @@
+package dispatch_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+
+	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
+	"github.com/assocbot/assocbot/scheduler/dispatch"
+)
+
+const token = "555:dispatch-test-token"
+
+var (
+	ctx      = context.Background()
+	shanghai = mustZone("Asia/Shanghai")
+)
+
+func mustZone(n string) *time.Location {
+	l, err := time.LoadLocation(n)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+// rig is a dispatcher on a real database, sending to the fake Bot API.
+type rig struct {
+	t     *testing.T
+	st    *store.Store
+	api   *fakeapi.Server
+	cat   *locales.Catalog
+	d     *dispatch.Dispatcher
+	mu    sync.Mutex
+	now   time.Time
+	cfg   dispatch.Config
+	stop  func()
+	seq   int
+}
+
+func newRig(t *testing.T, cfg dispatch.Config) *rig {
+	t.Helper()
+	r := &rig{t: t, api: fakeapi.New(token)}
+	t.Cleanup(r.api.Close)
+	r.st, _ = storetest.New(t)
+	var err error
+	if r.cat, err = locales.New(); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Poll == 0 {
+		cfg.Poll = 20 * time.Millisecond
+	}
+	if cfg.Location == nil {
+		cfg.Location = shanghai
+	}
+	r.cfg = cfg
+	return r
+}
+
+// frozen makes the dispatcher's clock r.now.
+func (r *rig) frozen(at time.Time) {
+	r.now = at
+	r.cfg.Now = func() time.Time { r.mu.Lock(); defer r.mu.Unlock(); return r.now }
+}
+
+func (r *rig) setNow(at time.Time) {
+	r.mu.Lock()
+	r.now = at
+	r.mu.Unlock()
+	r.d.Wake()
+}
+
+func (r *rig) start() {
+	api, err := tg.New(token, tg.WithServerURL(r.api.URL()), tg.WithSkipGetMe(),
+		tg.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute}))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.d = dispatch.New(r.cfg, r.st, api, r.cat, nil)
+	c, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); r.d.Run(c) }()
+	r.stop = func() { cancel(); <-done }
+	r.t.Cleanup(r.stop)
+}
+
+// members adds n linked members (chat ids from 1000) known to the fake.
+func (r *rig) members(n int, branch string) []*models.Member {
+	r.t.Helper()
+	out := make([]*models.Member, n)
+	for i := 0; i < n; i++ {
+		r.seq++
+		phone := fmt.Sprintf("+861390%07d", r.seq)
+		m, err := r.st.AddMember(ctx, store.NewMember{Name: fmt.Sprintf("M%d", i), Phone: phone, Branch: branch})
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		chat := int64(1000 + m.ID)
+		if m, err = r.st.LinkByPhone(ctx, phone, chat, chat); err != nil {
+			r.t.Fatal(err)
+		}
+		r.api.Meet(fakeapi.User{ID: chat, FirstName: m.Name})
+		out[i] = m
+	}
+	return out
+}
+
+func (r *rig) enqueue(rows ...models.Outbox) {
+	r.t.Helper()
+	if _, err := r.st.Enqueue(ctx, rows); err != nil {
+		r.t.Fatal(err)
+	}
+	if r.d != nil {
+		r.d.Wake()
+	}
+}
+
+func (r *rig) waitStatus(id uint64, want models.OutboxStatus, within time.Duration) *models.Outbox {
+	r.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		o, err := r.st.OutboxByID(ctx, id)
+		if err == nil && o.Status == want {
+			return o
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("outbox %d: status %v (err %v), want %s; last error %q", id, o.Status, err, want, o.LastError)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func row(key string, m *models.Member, text string) models.Outbox {
+	id := m.ID
+	return models.Outbox{DedupeKey: key, MemberID: &id, ChatID: *m.ChatID, Kind: models.KindNotice, Text: text, NotBefore: time.Unix(0, 0)}
+}
+
+func sendsTo(api *fakeapi.Server, chat int64) []fakeapi.Request {
+	var out []fakeapi.Request
+	for _, q := range api.RequestsFor("sendMessage") {
+		if q.ChatID == chat {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+func TestEnqueueDedupes(t *testing.T) {
+	r := newRig(t, dispatch.Config{})
+	m := r.members(1, "")[0]
+	n1, _ := r.st.Enqueue(ctx, []models.Outbox{row("k1", m, "a")})
+	n2, _ := r.st.Enqueue(ctx, []models.Outbox{row("k1", m, "a"), row("k2", m, "b")})
+	if n1 != 1 || n2 != 1 {
+		t.Fatalf("enqueued %d then %d, want 1 and 1", n1, n2)
+	}
+}
+
+func TestTemplateRenderedAtSendTimeInTheMembersLanguage(t *testing.T) {
+	r := newRig(t, dispatch.Config{})
+	m := r.members(1, "")[0]
+	id := m.ID
+	r.enqueue(models.Outbox{DedupeKey: "t", MemberID: &id, ChatID: *m.ChatID, Kind: models.KindReminder,
+		TemplateKey: "broadcast.progress", Args: models.EncodeArgs(map[string]any{"Sent": 1, "Total": 2}),
+		Markup: `[[{"key":"button.approve","data":"x:1"}]]`, NotBefore: time.Unix(0, 0)})
+	// The member changes language after the row was written.
+	if err := r.st.SetLanguage(ctx, *m.TelegramID, "zh-Hant"); err != nil {
+		t.Fatal(err)
+	}
+	r.start()
+	got, _ := r.api.WaitMessages(ctx, *m.ChatID, 1)
+	if got[0].Text != "📤 正在傳送：1 / 2" || got[0].Inline[0][0].Text != "✅ 同意" {
+		t.Fatalf("sent %q %v", got[0].Text, got[0].Inline)
+	}
+}
+
+func TestTooManyRequestsPausesEverything(t *testing.T) {
+	r := newRig(t, dispatch.Config{Rate: 1000, Workers: 4})
+	ms := r.members(3, "")
+	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 429, Description: "Too Many Requests: retry after 2", RetryAfter: 2})
+	var ids []uint64
+	for i, m := range ms {
+		r.enqueue(row(fmt.Sprintf("r%d", i), m, "hello"))
+	}
+	r.start()
+	for i := range ms {
+		ids = append(ids, uint64(i+1))
+	}
+	for _, id := range ids {
+		r.waitStatus(id, models.OutboxSent, 10*time.Second)
+	}
+	reqs := r.api.RequestsFor("sendMessage")
+	var at429 time.Time
+	for i, q := range reqs {
+		if q.Status == 429 {
+			at429 = q.At
+			for _, later := range reqs[i+1:] {
+				if gap := later.At.Sub(at429); gap < 2*time.Second-50*time.Millisecond {
+					t.Fatalf("a request %v after the 429 with retry_after=2", gap)
+				}
+			}
+		}
+	}
+	if at429.IsZero() {
+		t.Fatal("the 429 never happened")
+	}
+	for _, m := range ms {
+		if got := r.api.Messages(*m.ChatID); len(got) != 1 {
+			t.Fatalf("chat %d got %d messages", *m.ChatID, len(got))
+		}
+	}
+}
+
+func TestForbiddenMakesTheMemberUnreachable(t *testing.T) {
+	r := newRig(t, dispatch.Config{Rate: 1000})
+	m := r.members(1, "")[0]
+	r.api.Block(*m.ChatID)
+	r.enqueue(row("a", m, "first"))
+	r.start()
+	o := r.waitStatus(1, models.OutboxFailed, 5*time.Second)
+	if !strings.HasPrefix(o.LastError, "unreachable") || o.Attempts != 1 {
+		t.Fatalf("row %+v", o)
+	}
+	if got, _ := r.st.MemberByID(ctx, m.ID); got.Status != models.StatusUnreachable {
+		t.Fatalf("member status %s", got.Status)
+	}
+	r.enqueue(row("b", m, "second"))
+	r.waitStatus(2, models.OutboxSkipped, 5*time.Second)
+	if n := len(sendsTo(r.api, *m.ChatID)); n != 1 {
+		t.Fatalf("%d requests to a blocked chat, want 1 (no retry, nothing after)", n)
+	}
+}
+
+func TestServerErrorsAndTimeoutsRetryWithBackoffThenFail(t *testing.T) {
+	r := newRig(t, dispatch.Config{Rate: 1000, MaxAttempts: 3, BackoffBase: 200 * time.Millisecond, SendTimeout: 300 * time.Millisecond})
+	ms := r.members(2, "")
+	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 502, NonJSON: true})
+	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Delay: 2 * time.Second}) // a timeout
+	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 500, Description: "Internal Server Error"})
+	r.enqueue(row("a", ms[0], "x"))
+	r.start()
+	o := r.waitStatus(1, models.OutboxFailed, 10*time.Second)
+	if o.Attempts != 3 || !strings.Contains(o.LastError, "500") {
+		t.Fatalf("after three failures: %+v", o)
+	}
+	reqs := sendsTo(r.api, *ms[0].ChatID)
+	if len(reqs) != 3 {
+		t.Fatalf("%d attempts, want 3", len(reqs))
+	}
+	if g1, g2 := reqs[1].At.Sub(reqs[0].At), reqs[2].At.Sub(reqs[1].At); g1 < 200*time.Millisecond || g2 < 400*time.Millisecond {
+		t.Fatalf("no backoff: gaps %v, %v", g1, g2)
+	}
+	// A transient failure followed by success delivers.
+	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 503, Description: "Service Unavailable"})
+	r.enqueue(row("b", ms[1], "y"))
+	o = r.waitStatus(2, models.OutboxSent, 10*time.Second)
+	if o.Attempts != 1 || o.TelegramMessageID == 0 {
+		t.Fatalf("retried row %+v", o)
+	}
+}
+
+func TestBadRequestFailsWithItsReason(t *testing.T) {
+	r := newRig(t, dispatch.Config{Rate: 1000})
+	m := r.members(1, "")[0]
+	r.enqueue(row("a", m, strings.Repeat("x", 5000)))
+	r.start()
+	o := r.waitStatus(1, models.OutboxFailed, 5*time.Second)
+	if !strings.Contains(o.LastError, "message is too long") || o.Attempts != 1 {
+		t.Fatalf("row %+v", o)
+	}
+}
+
+func TestQuietHoursHoldNonUrgent(t *testing.T) {
+	q, _ := dispatch.ParseQuietHours("21:00-08:00")
+	r := newRig(t, dispatch.Config{Rate: 1000, Quiet: q})
+	r.frozen(time.Date(2026, 11, 23, 22, 30, 0, 0, shanghai))
+	ms := r.members(2, "")
+	r.enqueue(row("normal", ms[0], "tomorrow"))
+	urgent := row("urgent", ms[1], "now")
+	urgent.Urgent = true
+	r.enqueue(urgent)
+	r.start()
+	r.waitStatus(2, models.OutboxSent, 5*time.Second)
+	o := r.waitStatus(1, models.OutboxPending, 5*time.Second)
+	if want := time.Date(2026, 11, 24, 8, 0, 0, 0, shanghai); !o.NextAttemptAt.Equal(want) {
+		t.Fatalf("held until %v, want %v", o.NextAttemptAt.In(shanghai), want)
+	}
+	if n := len(sendsTo(r.api, *ms[0].ChatID)); n != 0 {
+		t.Fatal("a non-urgent message went out in quiet hours")
+	}
+	r.setNow(time.Date(2026, 11, 24, 7, 59, 0, 0, shanghai))
+	time.Sleep(100 * time.Millisecond)
+	if n := len(sendsTo(r.api, *ms[0].ChatID)); n != 0 {
+		t.Fatal("sent before 08:00")
+	}
+	r.setNow(time.Date(2026, 11, 24, 8, 0, 0, 0, shanghai))
+	r.waitStatus(1, models.OutboxSent, 5*time.Second)
+}
+
+func TestQuietHoursInTheMembersZone(t *testing.T) {
+	q, _ := dispatch.ParseQuietHours("21:00-08:00")
+	r := newRig(t, dispatch.Config{Rate: 1000, Quiet: q})
+	// 22:30 in Shanghai is 15:30 in Berlin: a member working there gets it now.
+	r.frozen(time.Date(2026, 11, 23, 22, 30, 0, 0, shanghai))
+	m, err := r.st.AddMember(ctx, store.NewMember{Name: "Away", Phone: "13800138000", TZ: "Europe/Berlin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ = r.st.LinkByPhone(ctx, "13800138000", 77, 77)
+	r.api.Meet(fakeapi.User{ID: 77})
+	r.enqueue(row("a", m, "hi"))
+	r.start()
+	r.waitStatus(1, models.OutboxSent, 5*time.Second)
+}
+
+func TestStaleRowsAreNeverSent(t *testing.T) {
+	r := newRig(t, dispatch.Config{Rate: 1000})
+	r.frozen(time.Date(2026, 11, 23, 12, 0, 0, 0, shanghai))
+	m := r.members(1, "")[0]
+	stale := row("a", m, "the meeting starts in 2 hours")
+	past := r.now.Add(-time.Minute)
+	stale.ExpiresAt = &past
+	r.enqueue(stale)
+	r.start()
+	r.waitStatus(1, models.OutboxStale, 5*time.Second)
+	time.Sleep(50 * time.Millisecond)
+	if n := len(r.api.RequestsFor("sendMessage")); n != 0 {
+		t.Fatalf("%d sends of a stale row", n)
+	}
+}
+
+func TestOneMessagePerSecondPerChat(t *testing.T) {
+	r := newRig(t, dispatch.Config{Rate: 1000, Workers: 4})
+	m := r.members(1, "")[0]
+	r.api.EnforceLimits(30, 1)
+	for i := 0; i < 3; i++ {
+		r.enqueue(row(fmt.Sprintf("k%d", i), m, fmt.Sprintf("n%d", i)))
+	}
+	r.start()
+	for i := 1; i <= 3; i++ {
+		r.waitStatus(uint64(i), models.OutboxSent, 10*time.Second)
+	}
+	if r.api.Count429() != 0 {
+		t.Fatalf("%d 429s", r.api.Count429())
+	}
+	reqs := sendsTo(r.api, *m.ChatID)
+	for i := 1; i < len(reqs); i++ {
+		if gap := reqs[i].At.Sub(reqs[i-1].At); gap < 990*time.Millisecond {
+			t.Fatalf("two messages to one chat %v apart", gap)
+		}
+	}
+}
+
+func TestBroadcastOf2000UnderTelegramLimits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("about 70 s at 30 messages per second")
+	}
+	r := newRig(t, dispatch.Config{Rate: 30, Workers: 4})
+	r.api.EnforceLimits(30, 1)
+	ms := r.members(2000, "Town/Village")
+	b, err := r.st.CreateBroadcast(ctx, store.NewBroadcast{Audience: store.Audience{Kind: "all"}, Text: "通知：明天上午九点体检", SendAt: time.Now()})
+	if err != nil || b.Total != 2000 {
+		t.Fatalf("broadcast %+v %v", b, err)
+	}
+	start := time.Now()
+	r.start()
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		c, _ := r.st.OutboxCounts(ctx, b.ID)
+		if c[models.OutboxSent] == 2000 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("counts after 3 min: %v", c)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	for _, m := range ms {
+		if got := r.api.Messages(*m.ChatID); len(got) != 1 {
+			t.Fatalf("member %d got %d messages", m.ID, len(got))
+		}
+	}
+	if n := r.api.Count429(); n != 0 {
+		t.Fatalf("%d 429s from the fake", n)
+	}
+	t.Logf("2000 messages in %v: %.1f/s", elapsed, 2000/elapsed.Seconds())
+}

@@ -1,0 +1,67 @@
+package scheduler_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
+	"github.com/assocbot/assocbot/scheduler"
+)
+
+type panicky struct{}
+
+func (panicky) Name() string { return "panicky" }
+func (panicky) Run(context.Context, time.Time) (scheduler.Counts, error) {
+	var m map[string]int
+	m["x"]++ // a nil-map write: the runner must turn this into an error
+	return nil, nil
+}
+
+type slow struct{}
+
+func (slow) Name() string { return "slow" }
+func (slow) Run(ctx context.Context, _ time.Time) (scheduler.Counts, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+func TestRunnerRecoversAndTimesOut(t *testing.T) {
+	r := &scheduler.Runner{Timeout: 50 * time.Millisecond}
+	if _, err := r.Run(context.Background(), panicky{}); err == nil {
+		t.Fatal("a panic was not reported")
+	}
+	if _, err := r.Run(context.Background(), slow{}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("timeout: %v", err)
+	}
+}
+
+func TestOutboxCleanupKeepsPendingAndRecent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		old := time.Now().Add(-100 * 24 * time.Hour)
+		for i, s := range []models.OutboxStatus{models.OutboxSent, models.OutboxPending, models.OutboxFailed} {
+			o := models.Outbox{DedupeKey: string(rune('a' + i)), ChatID: 1, Kind: models.KindNotice, Text: "x", Status: s, NotBefore: old, CreatedAt: old}
+			if _, err := st.Enqueue(ctx, []models.Outbox{o}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fresh := models.Outbox{DedupeKey: "fresh", ChatID: 1, Kind: models.KindNotice, Text: "x", Status: models.OutboxSent, NotBefore: time.Now()}
+		st.Enqueue(ctx, []models.Outbox{fresh})
+		counts, err := (&scheduler.Runner{}).Run(ctx, scheduler.OutboxCleanup{Store: st})
+		if err != nil || counts["purged"] != 2 {
+			t.Fatalf("counts %v err %v, want 2 purged (old sent and failed)", counts, err)
+		}
+		left, _ := st.OutboxCounts(ctx, 0)
+		if left[models.OutboxPending] != 1 || left[models.OutboxSent] != 1 {
+			t.Fatalf("left %v", left)
+		}
+		// Running again finds nothing more.
+		if counts, _ := (&scheduler.Runner{}).Run(ctx, scheduler.OutboxCleanup{Store: st}); counts["purged"] != 0 {
+			t.Fatalf("second run %v", counts)
+		}
+	})
+}
