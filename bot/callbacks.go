@@ -47,6 +47,8 @@ func (b *Bot) onCallback(ctx context.Context, q *tgm.CallbackQuery) {
 		b.onJoinChoose(ctx, r, q, arg)
 	case "jr":
 		b.onJoinDecide(ctx, r, q, arg)
+	case "bc":
+		b.onBroadcastCallback(ctx, r, q, arg)
 	default:
 		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
 	}

@@ -63,6 +63,12 @@ func (b *Bot) newRequest(ctx context.Context, from *tgm.User, chat tgm.Chat) (*r
 		r.member = m
 		b.log.Info("configured admin linked", "member_id", m.ID)
 	}
+	if r.member != nil && r.member.Status == models.StatusUnreachable {
+		// They write to us again: they unblocked the bot.
+		if err := b.st.SetMemberStatus(ctx, r.member.ID, models.StatusActive); err == nil {
+			r.member.Status = models.StatusActive
+		}
+	}
 	if r.member != nil && r.member.TelegramLang != from.LanguageCode && len(from.LanguageCode) <= 35 {
 		if err := b.st.SetTelegramLang(ctx, r.member.ID, from.LanguageCode); err != nil {
 			b.log.Warn("remember language_code", "member_id", r.member.ID, "err", err)
@@ -158,6 +164,7 @@ func (b *Bot) onMessage(ctx context.Context, msg *tgm.Message) {
 	switch {
 	case msg.Contact != nil:
 		b.onContact(ctx, r, msg.Contact)
+	case !isCmd && b.onBroadcastInput(ctx, r, msg):
 	case isCmd:
 		b.onCommand(ctx, r, cmd)
 	case msg.Text != "":
@@ -183,6 +190,16 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 		if b.requireOrganizer(ctx, r, c.name) {
 			b.onInvite(ctx, r, c.args)
 		}
+	case "broadcast":
+		if b.requireOrganizer(ctx, r, c.name) {
+			b.onBroadcast(ctx, r)
+		}
+	case "cancel":
+		b.cancelBroadcast(ctx, r, nil)
+	case "mute":
+		b.onMute(ctx, r, true)
+	case "unmute":
+		b.onMute(ctx, r, false)
 	default:
 		b.send(ctx, r.chatID, b.t(r, "unknown.command", "Command", "/"+truncate(c.name, 32)), b.keyboardFor(r))
 	}

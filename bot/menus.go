@@ -11,8 +11,8 @@ import (
 
 // The commands in the menu; organizers see theirs too.
 var (
-	memberCommands    = []string{"start", "help", "lang", "events", "checks"}
-	organizerCommands = []string{"invite"}
+	memberCommands    = []string{"start", "help", "lang", "events", "checks", "mute", "unmute"}
+	organizerCommands = []string{"broadcast", "cancel", "invite"}
 )
 
 func (b *Bot) commandList(l locales.Lang, organizer bool) []tgm.BotCommand {

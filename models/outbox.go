@@ -81,15 +81,15 @@ func EncodeArgs(args map[string]any) string {
 
 // Broadcast is an organizer's notice to an audience.
 type Broadcast struct {
-	ID                uint    `gorm:"primaryKey"`
-	OrganizerID       *uint   // nil when sent from the CLI
-	ChatID            *int64  // where progress and the report go
-	ProgressMessageID *int64  // the message edited as it goes
-	Audience          string  `gorm:"size:200;not null"`
-	Text              string  `gorm:"type:text"`
-	PhotoFileID       string  `gorm:"size:200"`
-	DocumentFileID    string  `gorm:"size:200"`
-	Total             int     `gorm:"not null"`
+	ID                uint   `gorm:"primaryKey"`
+	OrganizerID       *uint  // nil when sent from the CLI
+	ChatID            *int64 // where progress and the report go
+	ProgressMessageID *int64 // the message edited as it goes
+	Audience          string `gorm:"size:200;not null"`
+	Text              string `gorm:"type:text"`
+	PhotoFileID       string `gorm:"size:200"`
+	DocumentFileID    string `gorm:"size:200"`
+	Total             int    `gorm:"not null"`
 	SendAt            time.Time
 	Status            string `gorm:"size:16;not null;index"` // sending, done
 	LastProgress      int    // sent count last shown

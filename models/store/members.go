@@ -354,3 +354,24 @@ func (s *Store) EnsureAdmin(ctx context.Context, tgID, chatID int64, name, lang 
 	}
 	return s.MemberByID(ctx, id)
 }
+
+// OrganizedBranches lists the branches an organizer was given (not those
+// below them), by path.
+func (s *Store) OrganizedBranches(ctx context.Context, memberID uint) ([]models.Branch, error) {
+	var bs []models.Branch
+	err := s.db.WithContext(ctx).Joins("JOIN organizer_scopes ON organizer_scopes.branch_id = branches.id").
+		Where("organizer_scopes.member_id = ?", memberID).Order("branches.path").Find(&bs).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: organized branches: %w", err)
+	}
+	return bs, nil
+}
+
+// Tags lists the tags in use, alphabetically.
+func (s *Store) Tags(ctx context.Context) ([]string, error) {
+	var tags []string
+	if err := s.db.WithContext(ctx).Model(&models.MemberTag{}).Distinct("tag").Order("tag").Pluck("tag", &tags).Error; err != nil {
+		return nil, fmt.Errorf("store: tags: %w", err)
+	}
+	return tags, nil
+}

@@ -125,6 +125,7 @@ type Dispatcher struct {
 	log     *slog.Logger
 	metrics *Metrics
 	limiter *rate.Limiter
+	window  *slidingWindow
 
 	mu          sync.Mutex
 	pausedUntil time.Time           // after a 429, nothing is sent before this
@@ -141,6 +142,7 @@ func New(cfg Config, st *store.Store, api *tg.Bot, cat *locales.Catalog, metrics
 	}
 	return &Dispatcher{cfg: cfg, st: st, api: api, cat: cat, log: cfg.Logger, metrics: metrics,
 		limiter:  rate.NewLimiter(rate.Limit(cfg.Rate), 1),
+		window:   newSlidingWindow(cfg.Rate),
 		lastSent: map[int64]time.Time{}, busy: map[int64]bool{}, wake: make(chan struct{}, 1)}
 }
 
@@ -385,6 +387,10 @@ func (d *Dispatcher) waitTurn(ctx context.Context, chat int64) (done func(), err
 		}
 	}
 	if err := d.limiter.Wait(ctx); err != nil {
+		free(false)
+		return nil, err
+	}
+	if err := d.window.wait(ctx); err != nil {
 		free(false)
 		return nil, err
 	}

@@ -36,16 +36,16 @@ func mustZone(n string) *time.Location {
 
 // rig is a dispatcher on a real database, sending to the fake Bot API.
 type rig struct {
-	t     *testing.T
-	st    *store.Store
-	api   *fakeapi.Server
-	cat   *locales.Catalog
-	d     *dispatch.Dispatcher
-	mu    sync.Mutex
-	now   time.Time
-	cfg   dispatch.Config
-	stop  func()
-	seq   int
+	t    *testing.T
+	st   *store.Store
+	api  *fakeapi.Server
+	cat  *locales.Catalog
+	d    *dispatch.Dispatcher
+	mu   sync.Mutex
+	now  time.Time
+	cfg  dispatch.Config
+	stop func()
+	seq  int
 }
 
 func newRig(t *testing.T, cfg dispatch.Config) *rig {
@@ -184,7 +184,9 @@ func TestTemplateRenderedAtSendTimeInTheMembersLanguage(t *testing.T) {
 }
 
 func TestTooManyRequestsPausesEverything(t *testing.T) {
-	r := newRig(t, dispatch.Config{Rate: 1000, Workers: 4})
+	// Four workers, 200 ms apart by the rate: without the pause the next
+	// request would follow the 429 after 200 ms.
+	r := newRig(t, dispatch.Config{Rate: 5, Workers: 4})
 	ms := r.members(3, "")
 	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 429, Description: "Too Many Requests: retry after 2", RetryAfter: 2})
 	var ids []uint64

@@ -1,0 +1,317 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tgm "github.com/go-telegram/bot/models"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// broadcastDraft is what an organizer has chosen so far (Dialog.Data).
+type broadcastDraft struct {
+	Audience string `json:"audience"`
+	Text     string `json:"text,omitempty"`
+	Photo    string `json:"photo,omitempty"`
+	Document string `json:"document,omitempty"`
+	Count    int    `json:"count,omitempty"`
+}
+
+const (
+	stepAudience = "audience"
+	stepContent  = "content"
+	stepConfirm  = "confirm"
+	stepAt       = "at"
+	dialogBC     = "broadcast"
+)
+
+// onBroadcast starts the broadcast dialog: audience → notice → preview with
+// the recipient count → send now, send later, or cancel.
+func (b *Bot) onBroadcast(ctx context.Context, r *request) {
+	var rows [][]inlineButton
+	if r.member.Role == models.RoleAdmin {
+		rows = append(rows, row(cb(b.t(r, "broadcast.everyone"), "bc:a:all")))
+		top, err := b.st.ChildBranches(ctx, nil)
+		if err != nil {
+			b.fail(ctx, r.chatID, r.lang, "broadcast", err)
+			return
+		}
+		for _, br := range top {
+			rows = append(rows, row(cb(br.Path, fmt.Sprintf("bc:a:b:%d", br.ID))))
+		}
+		tags, err := b.st.Tags(ctx)
+		if err != nil {
+			b.fail(ctx, r.chatID, r.lang, "broadcast", err)
+			return
+		}
+		for _, tag := range tags {
+			if data := "bc:a:t:" + tag; len(data) <= 64 {
+				rows = append(rows, row(cb(b.t(r, "broadcast.tag", "Tag", tag), data)))
+			}
+		}
+	} else {
+		branches, err := b.st.OrganizedBranches(ctx, r.member.ID)
+		if err != nil {
+			b.fail(ctx, r.chatID, r.lang, "broadcast", err)
+			return
+		}
+		for _, br := range branches {
+			rows = append(rows, row(cb(br.Path, fmt.Sprintf("bc:a:b:%d", br.ID))))
+		}
+	}
+	if len(rows) == 0 {
+		b.send(ctx, r.chatID, b.t(r, "broadcast.no_audience"), nil)
+		return
+	}
+	rows = append(rows, row(cb(b.t(r, "button.cancel"), "bc:x")))
+	if err := b.st.SaveDialog(ctx, &models.Dialog{TelegramID: r.from.ID, Kind: dialogBC, Step: stepAudience}); err != nil {
+		b.fail(ctx, r.chatID, r.lang, "broadcast", err)
+		return
+	}
+	b.send(ctx, r.chatID, b.t(r, "broadcast.choose_audience"), inline(rows...))
+}
+
+// draft loads the organizer's broadcast dialog, if any.
+func (b *Bot) draft(ctx context.Context, r *request) (*models.Dialog, *broadcastDraft) {
+	if !isOrganizer(r.member) {
+		return nil, nil
+	}
+	d, err := b.st.Dialog(ctx, r.from.ID)
+	if err != nil || d.Kind != dialogBC {
+		return nil, nil
+	}
+	var dr broadcastDraft
+	if d.Data != "" {
+		if err := json.Unmarshal([]byte(d.Data), &dr); err != nil {
+			return nil, nil
+		}
+	}
+	return d, &dr
+}
+
+func (b *Bot) saveDraft(ctx context.Context, d *models.Dialog, dr *broadcastDraft, step string) error {
+	raw, _ := json.Marshal(dr)
+	d.Step, d.Data = step, string(raw)
+	return b.st.SaveDialog(ctx, d)
+}
+
+// audienceLabel names an audience in the organizer's language.
+func (b *Bot) audienceLabel(r *request, a store.Audience) string {
+	switch a.Kind {
+	case "branch":
+		return a.Branch
+	case "tag":
+		return b.t(r, "broadcast.tag", "Tag", a.Tag)
+	}
+	return b.t(r, "broadcast.everyone")
+}
+
+// onBroadcastCallback handles the dialog's buttons: bc:a:… (audience),
+// bc:s (send now), bc:l (send later), bc:x (cancel).
+func (b *Bot) onBroadcastCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, arg string) {
+	if !isOrganizer(r.member) {
+		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
+		return
+	}
+	d, dr := b.draft(ctx, r)
+	if arg == "x" {
+		b.cancelBroadcast(ctx, r, q)
+		return
+	}
+	if d == nil {
+		b.answer(ctx, q, b.t(r, "callback.stale"), true)
+		return
+	}
+	msg := q.Message.Message
+	switch {
+	case strings.HasPrefix(arg, "a:") && d.Step == stepAudience:
+		aud, ok := b.allowedAudience(ctx, r, strings.TrimPrefix(arg, "a:"))
+		if !ok {
+			b.answer(ctx, q, b.t(r, "auth.not_your_branch"), true)
+			return
+		}
+		dr.Audience = aud.String()
+		if err := b.saveDraft(ctx, d, dr, stepContent); err != nil {
+			b.answer(ctx, q, b.t(r, "error.internal"), true)
+			return
+		}
+		b.answer(ctx, q, "", false)
+		if msg != nil {
+			b.edit(ctx, r.chatID, msg.ID, b.t(r, "broadcast.write", "Audience", b.audienceLabel(r, aud)), inline(row(cb(b.t(r, "button.cancel"), "bc:x"))))
+		}
+	case arg == "s" && d.Step == stepConfirm:
+		b.answer(ctx, q, "", false)
+		b.commitBroadcast(ctx, r, d, dr, b.cfg.Now(), msg)
+	case arg == "l" && d.Step == stepConfirm:
+		if err := b.saveDraft(ctx, d, dr, stepAt); err != nil {
+			b.answer(ctx, q, b.t(r, "error.internal"), true)
+			return
+		}
+		b.answer(ctx, q, "", false)
+		b.send(ctx, r.chatID, b.t(r, "broadcast.ask_time", "Example", b.cfg.Now().In(b.cfg.Location).Add(24*time.Hour).Format("2006-01-02")+" 09:00"),
+			inline(row(cb(b.t(r, "button.cancel"), "bc:x"))))
+	default:
+		b.answer(ctx, q, b.t(r, "callback.stale"), true)
+	}
+}
+
+// allowedAudience parses audience callback data and checks the organizer
+// may reach it: admins everyone, organizers their branches.
+func (b *Bot) allowedAudience(ctx context.Context, r *request, s string) (store.Audience, bool) {
+	kind, rest, _ := strings.Cut(s, ":")
+	switch kind {
+	case "all":
+		return store.Audience{Kind: "all"}, r.member.Role == models.RoleAdmin
+	case "t":
+		return store.Audience{Kind: "tag", Tag: rest}, r.member.Role == models.RoleAdmin && rest != ""
+	case "b":
+		id, ok := parseID(rest)
+		if !ok {
+			return store.Audience{}, false
+		}
+		br, err := b.st.BranchByID(ctx, id)
+		if err != nil {
+			return store.Audience{}, false
+		}
+		allowed, err := b.st.CanOrganize(ctx, r.member, br.ID)
+		return store.Audience{Kind: "branch", Branch: br.Path}, err == nil && allowed
+	}
+	return store.Audience{}, false
+}
+
+// onBroadcastInput takes what the organizer typed or sent in the dialog; it
+// reports false when no dialog is waiting for input.
+func (b *Bot) onBroadcastInput(ctx context.Context, r *request, msg *tgm.Message) bool {
+	d, dr := b.draft(ctx, r)
+	if d == nil {
+		return false
+	}
+	switch d.Step {
+	case stepContent:
+		text := msg.Text
+		if text == "" {
+			text = msg.Caption
+		}
+		dr.Text = strings.TrimSpace(text)
+		switch {
+		case len(msg.Photo) > 0:
+			dr.Photo = msg.Photo[len(msg.Photo)-1].FileID
+		case msg.Document != nil:
+			dr.Document = msg.Document.FileID
+		case dr.Text == "":
+			b.send(ctx, r.chatID, b.t(r, "broadcast.write_again"), nil)
+			return true
+		}
+		if (dr.Photo != "" || dr.Document != "") && len([]rune(dr.Text)) > 1000 {
+			b.send(ctx, r.chatID, b.t(r, "broadcast.caption_too_long"), nil)
+			return true
+		}
+		aud, err := store.ParseAudience(dr.Audience)
+		if err != nil {
+			b.fail(ctx, r.chatID, r.lang, "broadcast", err)
+			return true
+		}
+		n, err := b.st.CountAudience(ctx, aud)
+		if err != nil {
+			b.fail(ctx, r.chatID, r.lang, "broadcast", err)
+			return true
+		}
+		dr.Count = n
+		if err := b.saveDraft(ctx, d, dr, stepConfirm); err != nil {
+			b.fail(ctx, r.chatID, r.lang, "broadcast", err)
+			return true
+		}
+		attachment := ""
+		switch {
+		case dr.Photo != "":
+			attachment = b.t(r, "broadcast.with_photo")
+		case dr.Document != "":
+			attachment = b.t(r, "broadcast.with_document")
+		}
+		preview := b.t(r, "broadcast.preview", "Audience", b.audienceLabel(r, aud), "Count", n, "Attachment", attachment, "Text", truncate(dr.Text, 3000))
+		b.send(ctx, r.chatID, preview, inline(
+			row(cb(b.t(r, "broadcast.send_now"), "bc:s"), cb(b.t(r, "broadcast.send_later"), "bc:l")),
+			row(cb(b.t(r, "button.cancel"), "bc:x"))))
+	case stepAt:
+		at, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(msg.Text), b.cfg.Location)
+		if err != nil {
+			b.send(ctx, r.chatID, b.t(r, "broadcast.bad_time", "Example", b.cfg.Now().In(b.cfg.Location).Add(24*time.Hour).Format("2006-01-02")+" 09:00"), nil)
+			return true
+		}
+		if !at.After(b.cfg.Now()) {
+			b.send(ctx, r.chatID, b.t(r, "broadcast.time_past"), nil)
+			return true
+		}
+		b.commitBroadcast(ctx, r, d, dr, at, nil)
+	default:
+		b.send(ctx, r.chatID, b.t(r, "broadcast.use_buttons"), nil)
+	}
+	return true
+}
+
+// commitBroadcast enqueues the notice for every recipient, in one
+// transaction; the dispatcher sends it and reports progress here.
+func (b *Bot) commitBroadcast(ctx context.Context, r *request, d *models.Dialog, dr *broadcastDraft, at time.Time, preview *tgm.Message) {
+	aud, err := store.ParseAudience(dr.Audience)
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "broadcast", err)
+		return
+	}
+	chat := r.chatID
+	bc, err := b.st.CreateBroadcast(ctx, store.NewBroadcast{OrganizerID: &r.member.ID, ChatID: &chat, Audience: aud,
+		Text: dr.Text, PhotoFileID: dr.Photo, DocumentFileID: dr.Document, SendAt: at})
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "broadcast", err)
+		return
+	}
+	if err := b.st.ClearDialog(ctx, r.from.ID); err != nil {
+		b.log.Warn("clear dialog", "err", err)
+	}
+	b.log.Info("broadcast created", "broadcast_id", bc.ID, "by_member_id", r.member.ID, "total", bc.Total)
+	text := b.t(r, "broadcast.queued", "Count", bc.Total)
+	if at.After(b.cfg.Now().Add(time.Minute)) {
+		text = b.t(r, "broadcast.scheduled", "Count", bc.Total, "At", b.cat.DateTime(r.lang, at, b.cfg.Location, b.cfg.Now()))
+	}
+	if preview != nil {
+		b.edit(ctx, r.chatID, preview.ID, text, nil)
+	} else {
+		b.send(ctx, r.chatID, text, nil)
+	}
+	b.enqueued()
+}
+
+func (b *Bot) cancelBroadcast(ctx context.Context, r *request, q *tgm.CallbackQuery) {
+	if err := b.st.ClearDialog(ctx, r.from.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		b.log.Warn("clear dialog", "err", err)
+	}
+	if q != nil {
+		b.answer(ctx, q, "", false)
+		if msg := q.Message.Message; msg != nil {
+			b.edit(ctx, r.chatID, msg.ID, b.t(r, "broadcast.cancelled"), nil)
+			return
+		}
+	}
+	b.send(ctx, r.chatID, b.t(r, "broadcast.cancelled"), b.keyboardFor(r))
+}
+
+// onMute and onUnmute let a member stop and restart non-urgent messages.
+func (b *Bot) onMute(ctx context.Context, r *request, mute bool) {
+	if !b.requireMember(ctx, r) {
+		return
+	}
+	status, key := models.StatusActive, "mute.off"
+	if mute {
+		status, key = models.StatusMuted, "mute.on"
+	}
+	if err := b.st.SetMemberStatus(ctx, r.member.ID, status); err != nil {
+		b.fail(ctx, r.chatID, r.lang, "mute", err)
+		return
+	}
+	b.send(ctx, r.chatID, b.t(r, key), b.keyboardFor(r))
+}
