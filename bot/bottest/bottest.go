@@ -46,6 +46,8 @@ type Harness struct {
 	Logs    *SyncBuffer // everything the bot logged
 	mu      sync.Mutex
 	Now     time.Time // the frozen clock; change it with SetNow
+
+	beforeStart []func(*bot.Bot)
 }
 
 // Option adjusts the harness (its fake API, the bot config) before the bot starts.
@@ -54,6 +56,12 @@ type Option func(*Harness, *bot.Config)
 // WithAdmins makes these Telegram users the configured admins.
 func WithAdmins(ids ...int64) Option {
 	return func(_ *Harness, c *bot.Config) { c.Admins = ids }
+}
+
+// BeforeStart runs f on the bot after it is made and before it polls (to
+// wire a dispatcher's Wake with OnEnqueue).
+func BeforeStart(f func(*bot.Bot)) Option {
+	return func(h *Harness, _ *bot.Config) { h.beforeStart = append(h.beforeStart, f) }
 }
 
 // New starts the bot; it stops, and the logs are checked for the token, when
@@ -82,6 +90,9 @@ func New(t testing.TB, opts ...Option) *Harness {
 	if err != nil {
 		cancel()
 		t.Fatal(err)
+	}
+	for _, f := range h.beforeStart {
+		f(h.Bot)
 	}
 	done := make(chan struct{})
 	go func() {
