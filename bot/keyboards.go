@@ -7,8 +7,10 @@ import (
 
 // The Bot API's keyboard types, written out here rather than taken from
 // go-telegram/bot: its InlineKeyboardButton always serializes
-// "copy_text":{"text":""}, and the Bot API requires exactly one of a button's
-// optional fields.
+// "copy_text":{"text":""} beside the button's real type. The Bot API's
+// documentation asks for exactly one type per button; today's server lets
+// callback_data win, but a button whose data came out empty would turn into an
+// invalid copy-text button. Ours carry exactly one.
 
 type inlineButton struct {
 	Text         string `json:"text"`
