@@ -194,7 +194,7 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	// The dispatcher has a Bot API client of its own, so that sends never
 	// queue behind long polling.
 	sender, err := tg.New(cfg.Token, tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")), tg.WithSkipGetMe(),
-		tg.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute}))
+		tg.WithHTTPClient(time.Minute, dispatch.HTTPClient(cfg.Workers, time.Minute)))
 	if err != nil {
 		return fmt.Errorf("dispatcher client: %w", err)
 	}

@@ -249,10 +249,37 @@ type Outcome struct {
 	At                time.Time
 }
 
-// FinishOutbox records the outcome of a claimed row. It changes nothing when
-// owner no longer holds the row (its lease ran out and another took it), and
-// then reports false.
-func (s *Store) FinishOutbox(ctx context.Context, id uint64, owner string, o Outcome) (bool, error) {
+// Finished is the outcome of one claimed row.
+type Finished struct {
+	ID      uint64
+	Outcome Outcome
+}
+
+// FinishOutbox records the outcomes of claimed rows in one transaction (the
+// dispatcher's group commit). A row that owner no longer holds (its lease ran
+// out and another took it) is left alone; the count of rows changed is
+// returned.
+func (s *Store) FinishOutbox(ctx context.Context, owner string, done []Finished) (int, error) {
+	changed := 0
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, f := range done {
+			res := tx.Model(&models.Outbox{}).
+				Where("id = ? AND status = ? AND lease_owner = ?", f.ID, models.OutboxSending, owner).
+				Updates(outcomeColumns(f.Outcome))
+			if res.Error != nil {
+				return res.Error
+			}
+			changed += int(res.RowsAffected)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: finish outbox: %w", err)
+	}
+	return changed, nil
+}
+
+func outcomeColumns(o Outcome) map[string]any {
 	updates := map[string]any{"status": o.Status, "lease_owner": ""}
 	if o.CountAttempt {
 		updates["attempts"] = gorm.Expr("attempts + 1")
@@ -262,18 +289,12 @@ func (s *Store) FinishOutbox(ctx context.Context, id uint64, owner string, o Out
 	}
 	switch o.Status {
 	case models.OutboxSent:
-		at := o.At.UTC()
-		updates["sent_at"] = at
+		updates["sent_at"] = o.At.UTC()
 		updates["telegram_message_id"] = o.TelegramMessageID
 	case models.OutboxPending:
 		updates["next_attempt_at"] = o.NextAttemptAt.UTC()
 	}
-	res := s.db.WithContext(ctx).Model(&models.Outbox{}).
-		Where("id = ? AND status = ? AND lease_owner = ?", id, models.OutboxSending, owner).Updates(updates)
-	if res.Error != nil {
-		return false, fmt.Errorf("store: finish outbox: %w", res.Error)
-	}
-	return res.RowsAffected == 1, nil
+	return updates
 }
 
 // ReleaseOutbox hands rows owner still holds back to the queue, due now (a

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -116,6 +117,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
+// HTTPClient is an HTTP client for the dispatcher's Bot API client: it keeps
+// a connection per worker open (the default keeps two, so more workers would
+// open and close connections all the time).
+func HTTPClient(workers int, timeout time.Duration) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = workers + 4
+	t.MaxIdleConns = workers + 16
+	return &http.Client{Transport: t, Timeout: timeout}
+}
+
 // Dispatcher sends the outbox.
 type Dispatcher struct {
 	cfg     Config
@@ -132,6 +143,7 @@ type Dispatcher struct {
 	lastSent    map[int64]time.Time // per chat: when the last message left
 	busy        map[int64]bool      // per chat: a worker is sending to it
 	wake        chan struct{}
+	records     chan recordReq
 }
 
 // New makes a dispatcher. api should be a client of its own (WithSkipGetMe).
@@ -171,7 +183,11 @@ func (d *Dispatcher) batchSize() int {
 // Run sends until ctx ends; then the workers finish the message in hand and
 // the rows still claimed are handed back.
 func (d *Dispatcher) Run(ctx context.Context) error {
-	jobs := make(chan store.Claimed)
+	// A buffer of one batch lets the next claim happen while workers send.
+	jobs := make(chan store.Claimed, d.batchSize())
+	d.records = make(chan recordReq, d.cfg.Workers)
+	recorderDone := make(chan struct{})
+	go func() { defer close(recorderDone); d.recorder() }()
 	var wg sync.WaitGroup
 	for i := 0; i < d.cfg.Workers; i++ {
 		wg.Add(1)
@@ -217,6 +233,8 @@ claim:
 	}
 	close(jobs)
 	wg.Wait()
+	close(d.records)
+	<-recorderDone
 	// Rows claimed but not handed to a worker go back to the queue now,
 	// rather than waiting for their lease to run out.
 	relCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -235,12 +253,7 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 	now := d.cfg.Now()
 	finish := func(o store.Outcome, result string) {
 		o.At = now
-		// Recording must survive our own shutdown: the message may be out.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if _, err := d.st.FinishOutbox(fctx, c.ID, d.cfg.Owner, o); err != nil {
-			d.log.Error("record outbox outcome", "outbox_id", c.ID, "err", err)
-		}
+		d.record(c.ID, o)
 		d.metrics.Results.WithLabelValues(result).Inc()
 	}
 	if c.ExpiresAt != nil && !now.Before(*c.ExpiresAt) {
@@ -332,11 +345,55 @@ func errText(err error) string {
 }
 
 func (d *Dispatcher) release(c store.Claimed) {
-	o := store.Outcome{Status: models.OutboxPending, NextAttemptAt: d.cfg.Now()}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := d.st.FinishOutbox(ctx, c.ID, d.cfg.Owner, o); err != nil {
-		d.log.Error("release outbox row", "outbox_id", c.ID, "err", err)
+	d.record(c.ID, store.Outcome{Status: models.OutboxPending, NextAttemptAt: d.cfg.Now()})
+}
+
+// record hands an outcome to the recorder and waits until it is committed:
+// a worker takes its next message only once the last one is on disk, so a
+// crash repeats at most one message per worker.
+func (d *Dispatcher) record(id uint64, o store.Outcome) {
+	req := recordReq{f: store.Finished{ID: id, Outcome: o}, done: make(chan struct{})}
+	d.records <- req
+	<-req.done
+}
+
+type recordReq struct {
+	f    store.Finished
+	done chan struct{}
+}
+
+// recorder commits the workers' outcomes in groups: one transaction for all
+// that arrived while the last one was being written (SQLite has one writer;
+// a transaction per message would have the workers queue for the lock).
+func (d *Dispatcher) recorder() {
+	for first := range d.records {
+		batch := []recordReq{first}
+	more:
+		for len(batch) < 256 {
+			select {
+			case r, ok := <-d.records:
+				if !ok {
+					break more
+				}
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		done := make([]store.Finished, len(batch))
+		for i, r := range batch {
+			done[i] = r.f
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if _, err := d.st.FinishOutbox(ctx, d.cfg.Owner, done); err != nil {
+			// The rows stay claimed; their lease runs out and they are sent
+			// again: at-least-once rather than lost.
+			d.log.Error("record outbox outcomes", "count", len(done), "err", err)
+		}
+		cancel()
+		for _, r := range batch {
+			close(r.done)
+		}
 	}
 }
 

@@ -3,7 +3,6 @@ package dispatch_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -36,7 +35,7 @@ func mustZone(n string) *time.Location {
 
 // rig is a dispatcher on a real database, sending to the fake Bot API.
 type rig struct {
-	t    *testing.T
+	t    testing.TB
 	st   *store.Store
 	api  *fakeapi.Server
 	cat  *locales.Catalog
@@ -48,7 +47,7 @@ type rig struct {
 	seq  int
 }
 
-func newRig(t *testing.T, cfg dispatch.Config) *rig {
+func newRig(t testing.TB, cfg dispatch.Config) *rig {
 	t.Helper()
 	r := &rig{t: t, api: fakeapi.New(token)}
 	t.Cleanup(r.api.Close)
@@ -82,7 +81,7 @@ func (r *rig) setNow(at time.Time) {
 
 func (r *rig) start() {
 	api, err := tg.New(token, tg.WithServerURL(r.api.URL()), tg.WithSkipGetMe(),
-		tg.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute}))
+		tg.WithHTTPClient(time.Minute, dispatch.HTTPClient(16, time.Minute)))
 	if err != nil {
 		r.t.Fatal(err)
 	}
