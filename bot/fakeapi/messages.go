@@ -139,6 +139,7 @@ func (s *Server) deliverLocked(chatID int64, m *botMessage) (any, *apiError) {
 	c.lastID++
 	m.id, m.date = c.lastID, s.now()
 	c.bot = append(c.bot, m)
+	s.delivered++
 	s.publishLocked("message", c, m)
 	s.notifyLocked()
 	return s.wireMessageLocked(c, m), nil
@@ -558,4 +559,12 @@ func (s *Server) wireMessageLocked(c *chat, m *botMessage) wireMessage {
 		w.ReplyMarkup = inlineJSON(m.inline)
 	}
 	return w
+}
+
+// Delivered is how many messages the bot has sent successfully, in all chats
+// (cheap enough to poll from a benchmark).
+func (s *Server) Delivered() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.delivered
 }

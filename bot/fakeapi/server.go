@@ -84,21 +84,22 @@ type Server struct {
 	closing       chan struct{} // closed by Close
 	closeOnce     sync.Once
 
-	mu       sync.Mutex
-	changed  chan struct{} // closed and replaced on every change
-	bot      User
-	requests []Request
-	updates  updateQueue
-	users    map[int64]User
-	chats    map[int64]*chat
-	queries  map[string]*callbackQuery
-	nQueries int64
-	commands []*CommandSet
-	files    fileStore
-	webhook  webhookState
-	faults   faultState
-	subs     map[int]*subscriber
-	nextSub  int
+	mu        sync.Mutex
+	changed   chan struct{} // closed and replaced on every change
+	bot       User
+	requests  []Request
+	updates   updateQueue
+	users     map[int64]User
+	chats     map[int64]*chat
+	delivered int
+	queries   map[string]*callbackQuery
+	nQueries  int64
+	commands  []*CommandSet
+	files     fileStore
+	webhook   webhookState
+	faults    faultState
+	subs      map[int]*subscriber
+	nextSub   int
 }
 
 // New starts a fake Bot API server that accepts token. Close it when done.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
@@ -68,7 +69,10 @@ func SQLiteDSN(path string) string {
 // Open connects to dsn (a SQLite path or a postgres:// URL) and checks that the
 // schema is not newer than this binary. It does not migrate: call Migrate.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	cfg := &gorm.Config{Logger: logger.Discard, TranslateError: true}
+	cfg := &gorm.Config{Logger: logger.Discard, TranslateError: true,
+		// Prepared statements save SQLite a parse per message; the cache is
+		// bounded (IN lists of different lengths are different statements).
+		PrepareStmt: true, PrepareStmtMaxSize: 2000, PrepareStmtTTL: time.Hour}
 	var (
 		db      *gorm.DB
 		err     error
