@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -181,4 +183,86 @@ func TestMemberCannotBroadcastAndDialogCancels(t *testing.T) {
 	if got.Text != h.T(locales.ZhHans, "broadcast.scheduled", "Count", 2, "At", "12月31日(周四) 20:00") {
 		t.Fatalf("scheduled: %q", got.Text)
 	}
+}
+
+// TestCLIBroadcastReachesARunningService enqueues with `assocbot broadcast`
+// while `assocbot run` is up on the same database: the running dispatcher
+// finds and sends it within seconds. A muted member gets no broadcast.
+func TestCLIBroadcastReachesARunningService(t *testing.T) {
+	api := fakeapi.New(bottest.Token)
+	defer api.Close()
+	dir := t.TempDir()
+	db := dir + "/a.db"
+	getenv := func(k string) string {
+		return map[string]string{"ASSOCBOT_TOKEN": bottest.Token, "ASSOCBOT_API_URL": api.URL(), "ASSOCBOT_DB": db,
+			"ASSOCBOT_LISTEN": "127.0.0.1:0", "ASSOCBOT_QUIET_HOURS": "off"}[k]
+	}
+	phones := []string{"13800000001", "13800000002", "13800000003"}
+	for i, who := range phones {
+		if code, _, errOut := runCLI(t, getenv, "", "member", "add", "--name", fmt.Sprint("M", i), "--phone", who, "--branch", "Town/Village", "--tags", "volunteer"); code != 0 {
+			t.Fatal(errOut)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var errOut strings.Builder
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"run"}, strings.NewReader(""), &strings.Builder{}, &syncWriter{w: &errOut}, getenv)
+	}()
+	defer func() { cancel(); <-done }()
+	// Members link by sharing their phone; the third mutes reminders.
+	users := []fakeapi.User{{ID: 11, FirstName: "A"}, {ID: 12, FirstName: "B"}, {ID: 13, FirstName: "C"}}
+	wctx, wcancel := context.WithTimeout(ctx, 15*time.Second)
+	defer wcancel()
+	for i, u := range users {
+		api.SendContact(u, fakeapi.Contact{PhoneNumber: "86" + phones[i], UserID: u.ID})
+		if _, err := api.WaitMessages(wctx, u.ID, 1); err != nil {
+			t.Fatalf("link %d: %v", i, err)
+		}
+	}
+	api.SendText(users[2], "/mute")
+	if _, err := api.WaitMessages(wctx, users[2].ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, getenv, "", "broadcast", "--audience", "tag:volunteer", "--text", "明天停水")
+	if code != 0 || !strings.Contains(out, "2 recipients") {
+		t.Fatalf("broadcast: %d %q %q", code, out, stderr)
+	}
+	start := time.Now()
+	for _, u := range users[:2] {
+		msgs, err := api.WaitMessages(wctx, u.ID, 2)
+		if err != nil || msgs[1].Text != "明天停水" {
+			t.Fatalf("member %d: %v %v", u.ID, msgs, err)
+		}
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("the running service took %v to send", took)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if msgs := api.Messages(users[2].ID); len(msgs) != 2 {
+		t.Fatalf("the muted member got %d messages", len(msgs))
+	}
+	// Bad broadcast arguments: exit 2, nothing queued.
+	for _, args := range [][]string{
+		{"broadcast", "--audience", "everyone", "--text", "x"},
+		{"broadcast", "--audience", "all"},
+		{"broadcast", "--audience", "all", "--text", "x", "--at", "2020-01-01 09:00"},
+		{"broadcast", "--audience", "all", "--text", "x", "--at", "tomorrow"},
+	} {
+		if code, _, _ := runCLI(t, getenv, "", args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
+
+// syncWriter guards a writer shared by goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

@@ -1,0 +1,116 @@
+package store_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
+)
+
+func TestClaimsAreDisjointAndLeasesExpire(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		var rows []models.Outbox
+		for i := 0; i < 200; i++ {
+			rows = append(rows, models.Outbox{DedupeKey: fmt.Sprintf("k%d", i), ChatID: int64(i + 1), Kind: models.KindNotice, Text: "x", NotBefore: time.Unix(0, 0)})
+		}
+		if n, err := st.Enqueue(ctx, rows); err != nil || n != 200 {
+			t.Fatalf("enqueue %d %v", n, err)
+		}
+		now := time.Now()
+		// Four claimers at once (replicas): every row claimed exactly once.
+		var mu sync.Mutex
+		seen := map[uint64]string{}
+		var wg sync.WaitGroup
+		for w := 0; w < 4; w++ {
+			wg.Add(1)
+			go func(owner string) {
+				defer wg.Done()
+				for {
+					got, err := st.ClaimOutbox(ctx, owner, now, time.Minute, 7)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if len(got) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, c := range got {
+						if prev, dup := seen[c.ID]; dup {
+							t.Errorf("row %d claimed by %s and %s", c.ID, prev, owner)
+						}
+						seen[c.ID] = owner
+					}
+					mu.Unlock()
+				}
+			}(fmt.Sprintf("w%d", w))
+		}
+		wg.Wait()
+		if len(seen) != 200 {
+			t.Fatalf("%d rows claimed, want 200", len(seen))
+		}
+		// Nothing is due while the leases hold; after they run out, all is.
+		if got, _ := st.ClaimOutbox(ctx, "late", now.Add(30*time.Second), time.Minute, 500); len(got) != 0 {
+			t.Fatalf("%d rows claimed under lease", len(got))
+		}
+		got, _ := st.ClaimOutbox(ctx, "after-crash", now.Add(2*time.Minute), time.Minute, 500)
+		if len(got) != 200 {
+			t.Fatalf("%d rows reclaimed after the leases ran out, want 200", len(got))
+		}
+		// The old owner's late outcome does not overwrite the new claim.
+		changed, err := st.FinishOutbox(ctx, seen[got[0].ID], []store.Finished{{ID: got[0].ID, Outcome: store.Outcome{Status: models.OutboxSent, At: now}}})
+		if err != nil || changed != 0 {
+			t.Fatalf("stale owner changed %d rows (%v)", changed, err)
+		}
+		if n, _ := st.ReleaseOutbox(ctx, "after-crash", now); n != 200 {
+			t.Fatalf("released %d", n)
+		}
+		if c, _ := st.OutboxCounts(ctx, 0); c[models.OutboxPending] != 200 {
+			t.Fatalf("after release %v", c)
+		}
+	})
+}
+
+func TestBroadcastAudiences(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		add := func(name, phone, branch string, tags []string, tg int64) {
+			m, err := st.AddMember(ctx, store.NewMember{Name: name, Phone: phone, Branch: branch, Tags: tags})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tg != 0 {
+				if _, err := st.LinkByPhone(ctx, *m.Phone, tg, tg); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		add("a", "13800000001", "Town/Village", []string{"volunteer"}, 1)
+		add("b", "13800000002", "Town/Village/Team", nil, 2)
+		add("c", "13800000003", "Town/Villagex", []string{"volunteer"}, 3) // a prefix, not a sub-branch
+		add("d", "13800000004", "Town/Village", nil, 0)                    // not linked
+		add("e", "13800000005", "Other", []string{"volunteer"}, 5)
+		m, _ := st.MemberByTelegramID(ctx, 5)
+		st.SetMemberStatus(ctx, m.ID, models.StatusMuted)
+		for aud, want := range map[string]int{"all": 3, "branch:Town/Village": 2, "branch:Town": 3, "tag:volunteer": 2} {
+			a, err := store.ParseAudience(aud)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := st.CountAudience(ctx, a); n != want {
+				t.Errorf("%s: %d, want %d", aud, n, want)
+			}
+		}
+		for _, bad := range []string{"", "everyone", "branch:", "tag:", "branch:A//B", "all:x"} {
+			if _, err := store.ParseAudience(bad); err == nil {
+				t.Errorf("audience %q accepted", bad)
+			}
+		}
+		if _, err := st.CreateBroadcast(ctx, store.NewBroadcast{Audience: store.Audience{Kind: "branch", Branch: "Nowhere"}, Text: "x", SendAt: time.Now()}); err == nil {
+			t.Error("a broadcast to a branch that does not exist was created")
+		}
+	})
+}
