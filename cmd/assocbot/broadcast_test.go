@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -204,11 +202,9 @@ func TestCLIBroadcastReachesARunningService(t *testing.T) {
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	var errOut strings.Builder
+	errOut := &bottest.SyncBuffer{}
 	done := make(chan int)
-	go func() {
-		done <- run(ctx, []string{"run"}, strings.NewReader(""), &strings.Builder{}, &syncWriter{w: &errOut}, getenv)
-	}()
+	go func() { done <- run(ctx, []string{"run"}, strings.NewReader(""), &strings.Builder{}, errOut, getenv) }()
 	defer func() { cancel(); <-done }()
 	// Members link by sharing their phone; the third mutes reminders.
 	users := []fakeapi.User{{ID: 11, FirstName: "A"}, {ID: 12, FirstName: "B"}, {ID: 13, FirstName: "C"}}
@@ -253,16 +249,4 @@ func TestCLIBroadcastReachesARunningService(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
-}
-
-// syncWriter guards a writer shared by goroutines.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }
