@@ -186,6 +186,10 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 		b.onJoin(ctx, r)
 	case "events", "checks":
 		b.onMenu(ctx, r, map[string]string{"events": menuEvents, "checks": menuChecks}[c.name])
+	case "event":
+		b.onEvent(ctx, r, c.args)
+	case "rsvp":
+		b.onRSVPCommand(ctx, r, c.args)
 	case "invite":
 		if b.requireOrganizer(ctx, r, c.name) {
 			b.onInvite(ctx, r, c.args)
@@ -228,15 +232,13 @@ func (b *Bot) onMenu(ctx context.Context, r *request, action string) {
 	case menuShare:
 		// The keyboard button shares the contact itself; typed text gets the button.
 		b.greetStranger(ctx, r)
-	case menuEvents, menuChecks:
+	case menuEvents:
+		b.onEvents(ctx, r)
+	case menuChecks:
 		if !b.requireMember(ctx, r) {
 			return
 		}
-		key := "events.none"
-		if action == menuChecks {
-			key = "checks.none"
-		}
-		b.send(ctx, r.chatID, b.t(r, key), b.keyboardFor(r))
+		b.send(ctx, r.chatID, b.t(r, "checks.none"), b.keyboardFor(r))
 	}
 }
 

@@ -43,6 +43,9 @@ Usage:
   assocbot invite <phone>         print a member's invitation link (needs ASSOCBOT_TOKEN)
   assocbot broadcast --audience all|branch:Town/Village|tag:T --text "..." [--at "2026-12-01 09:00"]
                                   enqueue a notice; a running "assocbot run" sends it
+  assocbot event add --kind K --title T --start "YYYY-MM-DD HH:MM" [--end ...] [--location L]
+                     [--audience all|branch:P|tag:T] [--capacity N] [--guests] [--rsvp-deadline ...] [--rrule R]
+  assocbot event list
   assocbot migrate                bring the database schema up to date
   assocbot version
 `
@@ -78,6 +81,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdMigrate(ctx, args[1:], stdout, stderr, getenv)
 	case "broadcast":
 		err = cmdBroadcast(ctx, args[1:], stdout, stderr, getenv)
+	case "event":
+		err = cmdEvent(ctx, args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "assocbot %s (schema %d)\n", version, store.LatestVersion())
 	case "help", "-h", "--help":
@@ -467,11 +472,7 @@ func cmdBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	audience := fs.String("audience", "", "all, branch:Town/Village or tag:T (required)")
 	text := fs.String("text", "", "the notice, as members will read it (required)")
 	at := fs.String("at", "", `send at "YYYY-MM-DD HH:MM" in the association's time zone (default now)`)
-	tzDef := getenv("ASSOCBOT_TZ")
-	if tzDef == "" {
-		tzDef = "Asia/Shanghai"
-	}
-	tz := fs.String("tz", tzDef, "the association's time zone (ASSOCBOT_TZ)")
+	tz := tzFlag(fs, getenv)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -154,7 +154,7 @@ func TestRunNeverLogsTheToken(t *testing.T) {
 func TestMigrateAndVersion(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "m.db")
 	code, out, _ := runCLI(t, noEnv, "", "migrate", "--db", db)
-	if code != 0 || !strings.Contains(out, "2 migration(s) applied") {
+	if code != 0 || !strings.Contains(out, "3 migration(s) applied") {
 		t.Fatalf("migrate: %d %q", code, out)
 	}
 	code, out, _ = runCLI(t, noEnv, "", "migrate", "--db", db)

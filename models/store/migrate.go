@@ -36,6 +36,9 @@ var migrations = []migration{
 	{2, "outbox, broadcasts, dialogs", func(tx *gorm.DB) error {
 		return tx.AutoMigrate(&models.Outbox{}, &models.Broadcast{}, &models.Dialog{})
 	}},
+	{3, "events and answers", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&models.Event{}, &models.RSVP{})
+	}},
 }
 
 // LatestVersion is the schema version this binary writes.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -451,4 +452,12 @@ func (s *Store) PurgeOutbox(ctx context.Context, cutoff time.Time) (int, error) 
 		return 0, fmt.Errorf("store: purge outbox: %w", res.Error)
 	}
 	return int(res.RowsAffected), nil
+}
+
+func encodeJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }

@@ -292,7 +292,7 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 			return
 		}
 		sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
-		msgID, err := d.send(sctx, c.Outbox, lang)
+		msgID, err := d.send(sctx, c.Outbox, lang, d.zoneOf(m))
 		cancel()
 		done()
 		d.forget()
@@ -516,7 +516,7 @@ func (d *Dispatcher) langOf(m *models.Member) locales.Lang {
 }
 
 // send renders and sends one row, returning Telegram's message id.
-func (d *Dispatcher) send(ctx context.Context, o models.Outbox, lang locales.Lang) (int64, error) {
+func (d *Dispatcher) send(ctx context.Context, o models.Outbox, lang locales.Lang, zone *time.Location) (int64, error) {
 	text := o.Text
 	if o.TemplateKey != "" {
 		var args map[string]any
@@ -525,11 +525,7 @@ func (d *Dispatcher) send(ctx context.Context, o models.Outbox, lang locales.Lan
 				return 0, fmt.Errorf("%w: bad template arguments: %v", tg.ErrorBadRequest, err)
 			}
 		}
-		kv := make([]any, 0, 2*len(args))
-		for k, v := range args {
-			kv = append(kv, k, v)
-		}
-		text = d.cat.T(lang, o.TemplateKey, kv...)
+		text = d.cat.T(lang, o.TemplateKey, d.cat.Args(lang, args, zone, d.cfg.Now())...)
 	}
 	markup, err := d.renderMarkup(o.Markup, lang)
 	if err != nil {

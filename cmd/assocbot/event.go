@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// tzFlag adds --tz, defaulting to ASSOCBOT_TZ.
+func tzFlag(fs *flag.FlagSet, getenv env) *string {
+	def := getenv("ASSOCBOT_TZ")
+	if def == "" {
+		def = "Asia/Shanghai"
+	}
+	return fs.String("tz", def, "the association's time zone (ASSOCBOT_TZ)")
+}
+
+func cmdEvent(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
+	if len(args) == 0 {
+		return usageError{"event needs add or list"}
+	}
+	switch args[0] {
+	case "add":
+		return cmdEventAdd(ctx, args[1:], stdout, stderr, getenv)
+	case "list":
+		fs := newFlags("event list", stderr)
+		db := dbFlag(fs, getenv)
+		tz := tzFlag(fs, getenv)
+		if err := parseFlags(fs, args[1:]); err != nil {
+			return err
+		}
+		loc, err := time.LoadLocation(*tz)
+		if err != nil {
+			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+		}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		es, err := st.AllEvents(ctx)
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		fmt.Fprintf(stdout, "%-4s %-21s %-10s %-24s %-18s %-22s %s\n", "ID", "KIND", "STATUS", "TITLE", "NEXT", "AUDIENCE", "RRULE")
+		for _, e := range es {
+			next := "-"
+			if t, ok := e.NextOccurrence(loc, now); ok {
+				next = t.In(loc).Format("2006-01-02 15:04")
+			}
+			fmt.Fprintf(stdout, "%-4d %-21s %-10s %-24s %-18s %-22s %s\n", e.ID, e.Kind, e.Status, e.Title, next, e.Audience, e.RRule)
+		}
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown event command %q", args[0])}
+}
+
+func cmdEventAdd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
+	fs := newFlags("event add", stderr)
+	db := dbFlag(fs, getenv)
+	tz := tzFlag(fs, getenv)
+	kind := fs.String("kind", "", "activity_day, meeting, health_check_session, training or other (required)")
+	title := fs.String("title", "", "title (required)")
+	start := fs.String("start", "", `first start, "YYYY-MM-DD HH:MM" in the association's time zone (required)`)
+	end := fs.String("end", "", `end, "YYYY-MM-DD HH:MM"`)
+	location := fs.String("location", "", "where")
+	description := fs.String("description", "", "more details")
+	audience := fs.String("audience", "all", "all, branch:Town/Village or tag:T")
+	capacity := fs.Int("capacity", 0, "places (0: unlimited); beyond them a waiting list")
+	guests := fs.Bool("guests", false, "members may bring guests (+1), counted against capacity")
+	noRSVP := fs.Bool("no-rsvp", false, "an announcement without answers")
+	deadline := fs.String("rsvp-deadline", "", `answers close at "YYYY-MM-DD HH:MM"`)
+	rrule := fs.String("rrule", "", "recurrence, e.g. FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=29 or FREQ=MONTHLY;BYDAY=1MO")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+	}
+	k := models.EventKind(*kind)
+	if !k.Valid() {
+		return usageError{fmt.Sprintf("--kind must be one of activity_day, meeting, health_check_session, training, other; got %q", *kind)}
+	}
+	if strings.TrimSpace(*title) == "" || len([]rune(*title)) > 200 {
+		return usageError{"--title is required (at most 200 characters)"}
+	}
+	parse := func(flag, v string) (time.Time, error) {
+		t, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(v), loc)
+		if err != nil {
+			return t, usageError{fmt.Sprintf(`--%s %q: want "YYYY-MM-DD HH:MM"`, flag, v)}
+		}
+		return t, nil
+	}
+	startAt, err := parse("start", *start)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	if startAt.Before(now) && *rrule == "" {
+		return usageError{fmt.Sprintf("--start %s is in the past", *start)}
+	}
+	e := &models.Event{Kind: k, Title: strings.TrimSpace(*title), Description: *description, Location: strings.TrimSpace(*location),
+		StartAt: startAt, RSVP: !*noRSVP, Capacity: *capacity, AllowGuests: *guests, RRule: strings.TrimSpace(*rrule)}
+	if *end != "" {
+		endAt, err := parse("end", *end)
+		if err != nil {
+			return err
+		}
+		if !endAt.After(startAt) {
+			return usageError{"--end must be after --start"}
+		}
+		e.DurationMin = int(endAt.Sub(startAt).Minutes())
+	}
+	if *capacity < 0 {
+		return usageError{"--capacity must be 0 (unlimited) or more"}
+	}
+	if *deadline != "" {
+		d, err := parse("rsvp-deadline", *deadline)
+		if err != nil {
+			return err
+		}
+		if e.RRule != "" {
+			return usageError{"--rsvp-deadline is for one-off events; answers to a recurring event close when each occurrence starts"}
+		}
+		if d.After(startAt) {
+			return usageError{"--rsvp-deadline must be before --start"}
+		}
+		e.RSVPDeadline = &d
+	}
+	if err := models.ParseRRule(e.RRule); err != nil {
+		return usageError{fmt.Sprintf("--rrule %q: %v", *rrule, err)}
+	}
+	aud, err := store.ParseAudience(*audience)
+	if err != nil {
+		return usageError{fmt.Sprintf("--audience: want all, branch:Town/Village or tag:T, got %q", *audience)}
+	}
+	e.Audience = aud.String()
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := st.CreateEvent(ctx, e, loc, now)
+	if err != nil {
+		return err
+	}
+	next, _ := e.NextOccurrence(loc, now)
+	fmt.Fprintf(stdout, "event %d: %s, next %s; announced to %d members\n", e.ID, e.Title, next.In(loc).Format("2006-01-02 15:04 MST"), n)
+	return nil
+}

@@ -1,0 +1,343 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/assocbot/assocbot/models"
+)
+
+// Errors of answering an event.
+var (
+	ErrEventClosed    = errors.New("store: the event is cancelled or takes no answers")
+	ErrEventStarted   = errors.New("store: the occurrence has started")
+	ErrDeadlinePassed = errors.New("store: the answer deadline has passed")
+	ErrNotInAudience  = errors.New("store: the member is not in the event's audience")
+	ErrBadOccurrence  = errors.New("store: no such occurrence")
+)
+
+// InAudience reports whether m (with its branch and tags loaded) is in a.
+func InAudience(a Audience, m *models.Member) bool {
+	switch a.Kind {
+	case "all":
+		return true
+	case "branch":
+		return m.Branch != nil && (m.Branch.Path == a.Branch || strings.HasPrefix(m.Branch.Path, a.Branch+"/"))
+	case "tag":
+		return slices.Contains(m.TagNames(), a.Tag)
+	}
+	return false
+}
+
+// RSVPButtons are the Going / Maybe / Can't go buttons of one occurrence
+// (and +1 when guests are allowed). Callback data: rv:<event>:<unix minute>:<y|m|n|g>.
+func RSVPButtons(e *models.Event, occ time.Time) string {
+	if !e.RSVP {
+		return ""
+	}
+	data := func(a string) string { return fmt.Sprintf("rv:%d:%d:%s", e.ID, occ.Unix()/60, a) }
+	row := []models.ButtonSpec{{Key: "rsvp.button.yes", Data: data("y")}, {Key: "rsvp.button.maybe", Data: data("m")}, {Key: "rsvp.button.no", Data: data("n")}}
+	rows := [][]models.ButtonSpec{row}
+	if e.AllowGuests {
+		rows = append(rows, []models.ButtonSpec{{Key: "rsvp.button.guest", Data: data("g")}})
+	}
+	return encodeJSON(rows)
+}
+
+// EventArgs are the template arguments describing one occurrence; StartAt
+// is rendered at send time in the reader's language and zone.
+func EventArgs(e *models.Event, occ time.Time) map[string]any {
+	return map[string]any{"EventID": e.ID, "Title": e.Title, "Location": e.Location, "Kind": string(e.Kind),
+		"StartAt": occ.UTC().Format(time.RFC3339)}
+}
+
+// CreateEvent saves an event and, in the same transaction, enqueues its
+// announcement (with RSVP buttons) to everyone in its audience for the next
+// occurrence. It returns how many were enqueued.
+func (s *Store) CreateEvent(ctx context.Context, e *models.Event, loc *time.Location, now time.Time) (int, error) {
+	aud, err := ParseAudience(e.Audience)
+	if err != nil {
+		return 0, err
+	}
+	if !e.Kind.Valid() {
+		return 0, fmt.Errorf("store: create event: unknown kind %q", e.Kind)
+	}
+	if err := models.ParseRRule(e.RRule); err != nil {
+		return 0, fmt.Errorf("store: create event: %w", err)
+	}
+	e.StartAt = e.StartAt.UTC()
+	if e.Status == "" {
+		e.Status = models.EventScheduled
+	}
+	n := 0
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if aud.Kind == "branch" {
+			var c int64
+			if err := tx.Model(&models.Branch{}).Where("path = ?", aud.Branch).Count(&c).Error; err != nil {
+				return err
+			}
+			if c == 0 {
+				return fmt.Errorf("%w: no branch %q", ErrNotFound, aud.Branch)
+			}
+		}
+		if err := tx.Create(e).Error; err != nil {
+			return err
+		}
+		occ, ok := e.NextOccurrence(loc, now)
+		if !ok {
+			return nil
+		}
+		var members []struct {
+			ID     uint
+			ChatID int64
+		}
+		if err := recipients(tx, aud, false).Select("members.id, members.chat_id").Order("members.id").Scan(&members).Error; err != nil {
+			return err
+		}
+		args := encodeJSON(EventArgs(e, occ))
+		markup := RSVPButtons(e, occ)
+		expires := occ.UTC()
+		rows := make([]models.Outbox, 0, len(members))
+		for _, m := range members {
+			id := m.ID
+			rows = append(rows, models.Outbox{DedupeKey: fmt.Sprintf("event:%d:announce:%d", e.ID, m.ID), MemberID: &id,
+				ChatID: m.ChatID, Kind: models.KindNotice, TemplateKey: "event.announce", Args: args, Markup: markup,
+				NotBefore: now, ExpiresAt: &expires})
+		}
+		n, err = enqueue(tx, rows)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: create event: %w", err)
+	}
+	return n, nil
+}
+
+// EventByID reads an event.
+func (s *Store) EventByID(ctx context.Context, id uint) (*models.Event, error) {
+	var e models.Event
+	if err := s.db.WithContext(ctx).Take(&e, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &e, nil
+}
+
+// ScheduledEvents lists events not cancelled, by start.
+func (s *Store) ScheduledEvents(ctx context.Context) ([]models.Event, error) {
+	var es []models.Event
+	if err := s.db.WithContext(ctx).Where("status = ?", models.EventScheduled).Order("start_at, id").Find(&es).Error; err != nil {
+		return nil, fmt.Errorf("store: scheduled events: %w", err)
+	}
+	return es, nil
+}
+
+// AllEvents lists every event, by start (the CLI's list).
+func (s *Store) AllEvents(ctx context.Context) ([]models.Event, error) {
+	var es []models.Event
+	if err := s.db.WithContext(ctx).Order("start_at, id").Find(&es).Error; err != nil {
+		return nil, fmt.Errorf("store: events: %w", err)
+	}
+	return es, nil
+}
+
+// RSVPOf is the member's answer for an occurrence, or nil.
+func (s *Store) RSVPOf(ctx context.Context, eventID uint, occ time.Time, memberID uint) (*models.RSVP, error) {
+	var r models.RSVP
+	err := s.db.WithContext(ctx).Where("event_id = ? AND occurrence = ? AND member_id = ?", eventID, occ.UTC(), memberID).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: rsvp: %w", err)
+	}
+	return &r, nil
+}
+
+// RSVPResult is what an answer did.
+type RSVPResult struct {
+	RSVP     models.RSVP
+	Changed  bool          // false when the same answer was given again
+	Position int           // place on the waitlist, 0 when not waitlisted
+	Promoted []models.RSVP // members moved off the waitlist by this change
+}
+
+// SetRSVP records a member's answer for one occurrence, checking on the
+// server that the event takes answers, the occurrence exists and has not
+// started, the deadline has not passed and the member is in the audience.
+// A yes beyond capacity goes to the waitlist; a freed place goes to the first
+// waitlisted member whose party fits. guests < 0 keeps the current number.
+func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *models.Member, ans models.Answer, guests int, loc *time.Location, now time.Time) (*RSVPResult, error) {
+	occ = occ.UTC()
+	res := &RSVPResult{}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var e models.Event
+		if err := tx.Take(&e, eventID).Error; err != nil {
+			return notFound(err)
+		}
+		if e.Status != models.EventScheduled || !e.RSVP {
+			return ErrEventClosed
+		}
+		aud, err := ParseAudience(e.Audience)
+		if err != nil || !InAudience(aud, m) {
+			return ErrNotInAudience
+		}
+		found, err := e.Occurrences(loc, occ, occ.Add(time.Second))
+		if err != nil || len(found) == 0 || !found[0].Equal(occ) {
+			return ErrBadOccurrence
+		}
+		if !occ.After(now) {
+			return ErrEventStarted
+		}
+		if e.RSVPDeadline != nil && !now.Before(*e.RSVPDeadline) {
+			return ErrDeadlinePassed
+		}
+		var prev *models.RSVP
+		var p models.RSVP
+		err = tx.Where("event_id = ? AND occurrence = ? AND member_id = ?", eventID, occ, m.ID).Take(&p).Error
+		switch {
+		case err == nil:
+			prev = &p
+		case !errors.Is(err, gorm.ErrRecordNotFound):
+			return err
+		}
+		if guests < 0 {
+			guests = 0
+			if prev != nil {
+				guests = prev.Guests
+			}
+		}
+		if !e.AllowGuests || ans != models.AnswerYes {
+			guests = 0
+		}
+		if guests > 3 {
+			guests = 3
+		}
+		if prev != nil && prev.Answer == ans && prev.Guests == guests {
+			res.RSVP = *prev
+			res.Position, err = waitPosition(tx, prev)
+			return err
+		}
+		r := models.RSVP{EventID: eventID, Occurrence: occ, MemberID: m.ID, Answer: ans, Guests: guests, UpdatedAt: now.UTC()}
+		if prev != nil && prev.Waitlisted && ans == models.AnswerYes {
+			r.UpdatedAt = prev.UpdatedAt // changing the party keeps one's place in the queue
+		}
+		if ans == models.AnswerYes && e.Capacity > 0 {
+			taken, err := seatsTaken(tx, eventID, occ, m.ID)
+			if err != nil {
+				return err
+			}
+			r.Waitlisted = taken+1+guests > e.Capacity
+		}
+		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error; err != nil {
+			return err
+		}
+		res.RSVP, res.Changed = r, true
+		if res.Position, err = waitPosition(tx, &r); err != nil {
+			return err
+		}
+		if e.Capacity > 0 && prev != nil && prev.Answer == models.AnswerYes && !prev.Waitlisted {
+			res.Promoted, err = promote(tx, &e, occ)
+		}
+		return err
+	})
+	if err != nil {
+		if isEventErr(err) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: set rsvp: %w", err)
+	}
+	return res, nil
+}
+
+func isEventErr(err error) bool {
+	for _, e := range []error{ErrEventClosed, ErrEventStarted, ErrDeadlinePassed, ErrNotInAudience, ErrBadOccurrence, ErrNotFound} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// seatsTaken counts the places held (members and their guests), leaving out
+// one member.
+func seatsTaken(tx *gorm.DB, eventID uint, occ time.Time, except uint) (int, error) {
+	var n *int
+	err := tx.Model(&models.RSVP{}).Select("SUM(1 + guests)").
+		Where("event_id = ? AND occurrence = ? AND answer = ? AND waitlisted = ? AND member_id <> ?", eventID, occ, models.AnswerYes, false, except).
+		Scan(&n).Error
+	if n == nil {
+		return 0, err
+	}
+	return *n, err
+}
+
+func waitPosition(tx *gorm.DB, r *models.RSVP) (int, error) {
+	if !r.Waitlisted {
+		return 0, nil
+	}
+	var n int64
+	err := tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND waitlisted = ? AND (updated_at < ? OR (updated_at = ? AND member_id < ?))",
+		r.EventID, r.Occurrence, true, r.UpdatedAt, r.UpdatedAt, r.MemberID).Count(&n).Error
+	return int(n) + 1, err
+}
+
+// promote fills freed places from the waitlist, in order, with every party
+// that fits.
+func promote(tx *gorm.DB, e *models.Event, occ time.Time) ([]models.RSVP, error) {
+	taken, err := seatsTaken(tx, e.ID, occ, 0)
+	if err != nil {
+		return nil, err
+	}
+	free := e.Capacity - taken
+	var waiting []models.RSVP
+	if err := tx.Where("event_id = ? AND occurrence = ? AND waitlisted = ?", e.ID, occ, true).Order("updated_at, member_id").Find(&waiting).Error; err != nil {
+		return nil, err
+	}
+	var promoted []models.RSVP
+	for _, w := range waiting {
+		if free <= 0 {
+			break
+		}
+		if 1+w.Guests > free {
+			continue
+		}
+		if err := tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND member_id = ?", w.EventID, w.Occurrence, w.MemberID).
+			Update("waitlisted", false).Error; err != nil {
+			return nil, err
+		}
+		free -= 1 + w.Guests
+		w.Waitlisted = false
+		promoted = append(promoted, w)
+	}
+	return promoted, nil
+}
+
+// RSVPCounts counts an occurrence's answers (waitlisted yeses apart).
+func (s *Store) RSVPCounts(ctx context.Context, eventID uint, occ time.Time) (map[string]int, error) {
+	var rows []models.RSVP
+	if err := s.db.WithContext(ctx).Where("event_id = ? AND occurrence = ?", eventID, occ.UTC()).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: rsvp counts: %w", err)
+	}
+	out := map[string]int{}
+	for _, r := range rows {
+		key := string(r.Answer)
+		if r.Waitlisted {
+			key = "waitlist"
+		}
+		out[key]++
+		out["guests"] += r.Guests
+	}
+	return out, nil
+}
+
+// WaitlistPosition is the answer's place on its occurrence's waitlist.
+func (s *Store) WaitlistPosition(ctx context.Context, r *models.RSVP) (int, error) {
+	return waitPosition(s.db.WithContext(ctx), r)
+}
