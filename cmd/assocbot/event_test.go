@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/bot"
+	"github.com/assocbot/assocbot/bot/bottest"
+	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/scheduler/dispatch"
+)
+
+// TestEventAnnouncedAndAnswered: an event added from the CLI is announced to
+// exactly its audience through the running dispatcher; members answer with
+// one tap, the message changing in place; a full event waitlists and
+// promotes; forged and late answers change nothing.
+func TestEventAnnouncedAndAnswered(t *testing.T) {
+	var d *dispatch.Dispatcher
+	h := bottest.New(t, bottest.BeforeStart(func(b *bot.Bot) { b.OnEnqueue(func() { d.Wake() }) }))
+	startDispatcher(t, h, &d, dispatch.Config{Rate: 100, Workers: 2})
+	ctx := context.Background()
+	env := func(k string) string { return map[string]string{"ASSOCBOT_DB": h.DSN, "ASSOCBOT_TZ": "Asia/Shanghai"}[k] }
+	people := map[string]fakeapi.User{}
+	for i, p := range []struct{ name, branch, tag, lang string }{
+		{"A", "Town/Village", "", "en"}, {"B", "Town/Village/Team", "", "zh-hans"}, {"C", "Other", "volunteer", "en"},
+		{"D", "Town/Village", "", "zh-hant"}, {"E", "Town/Village", "volunteer", "en"},
+	} {
+		phone := fmt.Sprintf("1380000000%d", i)
+		lang, _ := locales.Parse(p.lang)
+		h.Add(store.NewMember{Name: p.name, Phone: phone, Branch: p.branch, Tags: []string{p.tag}, Lang: string(lang)})
+		u := fakeapi.User{ID: int64(100 + i), FirstName: p.name, LanguageCode: p.lang}
+		h.Link(phone, u)
+		people[p.name] = u
+	}
+	code, out, errOut := runCLI(t, env, "", "event", "add", "--kind", "meeting", "--title", "月度例会", "--start", "2026-12-07 09:30",
+		"--location", "村委会二楼", "--audience", "branch:Town/Village", "--capacity", "2")
+	if code != 0 || !strings.Contains(out, "announced to 4 members") {
+		t.Fatalf("event add: %d %q %q", code, out, errOut)
+	}
+	var eventID uint
+	fmt.Sscanf(out, "event %d:", &eventID)
+
+	announce := map[string]fakeapi.Message{}
+	for _, n := range []string{"A", "B", "D", "E"} {
+		msgs, err := h.API.WaitMessages(waitCtx(t), people[n].ID, 1)
+		if err != nil {
+			t.Fatalf("%s got no announcement: %v", n, err)
+		}
+		announce[n] = msgs[0]
+	}
+	if got := announce["A"].Text; !strings.Contains(got, "📢 New: 🗓 月度例会") || !strings.Contains(got, "Mon 7 Dec 09:30") || !strings.Contains(got, "📍 村委会二楼") {
+		t.Fatalf("English announcement %q", got)
+	}
+	if got := announce["D"].Text; !strings.Contains(got, "12月7日(週一) 09:30") {
+		t.Fatalf("Traditional Chinese announcement %q", got)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := len(h.API.Messages(people["C"].ID)); n != 0 {
+		t.Fatal("a member outside the branch got the announcement")
+	}
+
+	// One tap: the message shows the answer in place; a second tap is harmless.
+	a := people["A"]
+	h.Press(a, announce["A"], "✅ Going")
+	h.WaitFor("A's answer in place", func() bool {
+		return strings.HasSuffix(h.Message(a.ID, announce["A"].ID).Text, "Your answer: ✅ going")
+	})
+	h.Press(a, h.Message(a.ID, announce["A"].ID), "✅ Going")
+	h.Press(people["B"], announce["B"], "✅ 参加")
+	// The third yes goes on the waiting list.
+	if ans := h.Press(people["D"], announce["D"], "✅ 參加"); !strings.Contains(ans, "第 1 位") {
+		t.Fatalf("third yes answered %q", ans)
+	}
+	// A cancels: D is promoted and told.
+	h.Press(a, h.Message(a.ID, announce["A"].ID), "❌ Can't go")
+	msgs, err := h.API.WaitMessages(waitCtx(t), people["D"].ID, 2)
+	if err != nil || !strings.HasPrefix(msgs[1].Text, "🎉 有空位了") {
+		t.Fatalf("promotion message: %v %v", msgs, err)
+	}
+	occ := time.Date(2026, 12, 7, 9, 30, 0, 0, bottest.Shanghai)
+	counts, _ := h.St.RSVPCounts(ctx, eventID, occ)
+	if counts["yes"] != 2 || counts["no"] != 1 || counts["waitlist"] != 0 {
+		t.Fatalf("counts after promotion %v", counts)
+	}
+
+	// Forged: C, outside the audience, answers with well-formed data.
+	c := people["C"]
+	data := announce["A"].Inline[0][0].CallbackData
+	id := h.API.SendCallback(c, c.ID, 1, data)
+	if ans := h.CallbackAnswer(id); ans != h.T(locales.En, "rsvp.refused.not_found") {
+		t.Fatalf("forged answer %q", ans)
+	}
+	if after, _ := h.St.RSVPCounts(ctx, eventID, occ); fmt.Sprint(after) != fmt.Sprint(counts) {
+		t.Fatalf("forged answer changed the table: %v → %v", counts, after)
+	}
+	// A made-up occurrence of a real event: refused too.
+	id = h.API.SendCallback(a, a.ID, 1, fmt.Sprintf("rv:%d:%d:y", eventID, occ.Unix()/60+1))
+	if ans := h.CallbackAnswer(id); ans != h.T(locales.En, "rsvp.refused.not_found") {
+		t.Fatalf("wrong occurrence %q", ans)
+	}
+
+	// /events lists it with the member's answer.
+	if got := h.Say(people["E"], "📅 My events"); !strings.Contains(got.Text, "月度例会") || len(got.Inline) == 0 {
+		t.Fatalf("/events %q", got.Text)
+	}
+	if got := h.Say(a, fmt.Sprintf("/rsvp %d maybe", eventID)); !strings.HasPrefix(got.Text, "Your answer: 🤔 maybe") {
+		t.Fatalf("/rsvp %q", got.Text)
+	}
+
+	// Answers closed: refused with the reason.
+	code, out, errOut = runCLI(t, env, "", "event", "add", "--kind", "activity_day", "--title", "Member day", "--start", "2026-12-20 09:00",
+		"--rsvp-deadline", "2026-11-20 18:00", "--audience", "tag:volunteer")
+	if code != 0 || !strings.Contains(out, "announced to 2 members") {
+		t.Fatalf("second event: %d %q %q", code, out, errOut)
+	}
+	msgs, err = h.API.WaitMessages(waitCtx(t), c.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans := h.Press(c, msgs[0], "✅ Going")
+	if !strings.HasPrefix(ans, "Answers for this event closed on Fri 20 Nov 18:00") {
+		t.Fatalf("late answer %q", ans)
+	}
+	var second uint
+	fmt.Sscanf(out, "event %d:", &second)
+	if got, _ := h.St.RSVPCounts(ctx, second, time.Date(2026, 12, 20, 9, 0, 0, 0, bottest.Shanghai)); len(got) != 0 {
+		t.Fatalf("late answer recorded: %v", got)
+	}
+}
+
+func waitCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestEventAddBadArguments(t *testing.T) {
+	db := t.TempDir() + "/e.db"
+	env := func(k string) string { return map[string]string{"ASSOCBOT_DB": db}[k] }
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"event"}, "event needs add or list"},
+		{[]string{"event", "add", "--kind", "party", "--title", "x", "--start", "2030-01-01 09:00"}, "--kind must be"},
+		{[]string{"event", "add", "--kind", "meeting", "--start", "2030-01-01 09:00"}, "--title is required"},
+		{[]string{"event", "add", "--kind", "meeting", "--title", "x", "--start", "tomorrow"}, `want "YYYY-MM-DD HH:MM"`},
+		{[]string{"event", "add", "--kind", "meeting", "--title", "x", "--start", "2020-01-01 09:00"}, "in the past"},
+		{[]string{"event", "add", "--kind", "meeting", "--title", "x", "--start", "2030-01-01 09:00", "--end", "2030-01-01 08:00"}, "--end must be after"},
+		{[]string{"event", "add", "--kind", "meeting", "--title", "x", "--start", "2030-01-01 09:00", "--rrule", "FREQ=HOURLY"}, "--rrule"},
+		{[]string{"event", "add", "--kind", "meeting", "--title", "x", "--start", "2030-01-01 09:00", "--audience", "people"}, "--audience"},
+		{[]string{"event", "add", "--kind", "meeting", "--title", "x", "--start", "2030-01-01 09:00", "--capacity", "-1"}, "--capacity"},
+	} {
+		code, _, errOut := runCLI(t, env, "", c.args...)
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, c.want)
+		}
+	}
+	// A yearly member day from the CLI, and the list.
+	code, out, errOut := runCLI(t, env, "", "event", "add", "--kind", "activity_day", "--title", "会员日", "--start", "2026-05-29 09:00", "--rrule", "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=29")
+	if code != 0 || !strings.Contains(out, "next 2027-05-29 09:00 CST") {
+		t.Fatalf("member day: %d %q %q", code, out, errOut)
+	}
+	if code, out, _ := runCLI(t, env, "", "event", "list"); code != 0 || !strings.Contains(out, "2027-05-29 09:00") || !strings.Contains(out, "FREQ=YEARLY") {
+		t.Fatalf("list: %q", out)
+	}
+}
