@@ -24,7 +24,9 @@ func TestEventAnnouncedAndAnswered(t *testing.T) {
 	h := bottest.New(t, bottest.BeforeStart(func(b *bot.Bot) { b.OnEnqueue(func() { d.Wake() }) }))
 	startDispatcher(t, h, &d, dispatch.Config{Rate: 100, Workers: 2})
 	ctx := context.Background()
-	env := func(k string) string { return map[string]string{"ASSOCBOT_DB": h.DSN, "ASSOCBOT_TZ": "Asia/Shanghai"}[k] }
+	env := func(k string) string {
+		return map[string]string{"ASSOCBOT_DB": h.DSN, "ASSOCBOT_TZ": "Asia/Shanghai"}[k]
+	}
 	people := map[string]fakeapi.User{}
 	for i, p := range []struct{ name, branch, tag, lang string }{
 		{"A", "Town/Village", "", "en"}, {"B", "Town/Village/Team", "", "zh-hans"}, {"C", "Other", "volunteer", "en"},
