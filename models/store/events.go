@@ -341,3 +341,28 @@ func (s *Store) RSVPCounts(ctx context.Context, eventID uint, occ time.Time) (ma
 func (s *Store) WaitlistPosition(ctx context.Context, r *models.RSVP) (int, error) {
 	return waitPosition(s.db.WithContext(ctx), r)
 }
+
+// ReminderTargets are the linked, reachable members of an event's audience
+// who have not answered no for the occurrence, with their chats.
+func (s *Store) ReminderTargets(ctx context.Context, e *models.Event, occ time.Time) ([]ReminderTarget, error) {
+	aud, err := ParseAudience(e.Audience)
+	if err != nil {
+		return nil, err
+	}
+	var out []ReminderTarget
+	no := s.db.Model(&models.RSVP{}).Select("member_id").
+		Where("event_id = ? AND occurrence = ? AND answer = ?", e.ID, occ.UTC(), models.AnswerNo)
+	err = recipients(s.db.WithContext(ctx), aud, false).
+		Where("members.id NOT IN (?)", no).
+		Select("members.id AS member_id, members.chat_id AS chat_id").Order("members.id").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: reminder targets: %w", err)
+	}
+	return out, nil
+}
+
+// ReminderTarget is one member to remind.
+type ReminderTarget struct {
+	MemberID uint
+	ChatID   int64
+}
