@@ -87,8 +87,8 @@ func New() (*Catalog, error) {
 }
 
 // T renders key in lang with template data given as name/value pairs
-// ("Name", "王芳", "Count", 3). A "Count" argument selects the plural form. It
-// never panics: a missing key renders as the key itself and is reported to
+// ("Name", "王芳", "Count", 3). Messages have one form (Chinese has no plural;
+// the English ones are written to read right for any count). It never panics: a missing key renders as the key itself and is reported to
 // OnMissing.
 func (c *Catalog) T(lang Lang, key string, kv ...any) string {
 	loc, ok := c.locs[lang]
@@ -96,18 +96,14 @@ func (c *Catalog) T(lang Lang, key string, kv ...any) string {
 		loc = c.locs[ZhHans]
 	}
 	var data map[string]any
-	var count any
 	if len(kv) > 0 {
 		data = make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {
 			name, _ := kv[i].(string)
 			data[name] = kv[i+1]
-			if name == "Count" {
-				count = kv[i+1]
-			}
 		}
 	}
-	s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count})
+	s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateData: data})
 	if err != nil || s == "" {
 		if c.OnMissing != nil {
 			c.OnMissing(lang, key, err)

@@ -82,6 +82,10 @@ func TestRender(t *testing.T) {
 	if got := c.DateTime(En, at, sh, now.AddDate(-1, 0, 0)); got != "Sat 29 May 2027 09:00" {
 		t.Errorf("other year: %q", got)
 	}
+	// A count of one renders like any other (no plural forms to miss).
+	if got := c.T(En, "broadcast.queued", "Count", 1); !strings.Contains(got, "1") || strings.Contains(got, "broadcast.queued") {
+		t.Errorf("count of one: %q", got)
+	}
 	if got := c.T(ZhHant, "lang.set"); got != "語言已設為繁體中文。" {
 		t.Errorf("T = %q", got)
 	}

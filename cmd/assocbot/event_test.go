@@ -172,3 +172,92 @@ func TestEventAddBadArguments(t *testing.T) {
 		t.Fatalf("list: %q", out)
 	}
 }
+
+// TestOrganizerEventCommands: the one-line /newevent within the organizer's
+// branches, /attendees, /nudge to those who have not answered, /editevent
+// and /cancelevent told to yes and maybe only.
+func TestOrganizerEventCommands(t *testing.T) {
+	var d *dispatch.Dispatcher
+	h := bottest.New(t, bottest.BeforeStart(func(b *bot.Bot) { b.OnEnqueue(func() { d.Wake() }) }))
+	startDispatcher(t, h, &d, dispatch.Config{Rate: 100, Workers: 2})
+	h.Add(store.NewMember{Name: "Org", Phone: "13900000000", Branch: "Town", Role: "organizer", Lang: "en"})
+	org := fakeapi.User{ID: 900, FirstName: "Org", LanguageCode: "en"}
+	h.Link("13900000000", org)
+	users := map[string]fakeapi.User{}
+	for i, n := range []string{"Yes", "Maybe", "No", "Silent"} {
+		phone := fmt.Sprintf("1380000000%d", i)
+		h.Add(store.NewMember{Name: n, Phone: phone, Branch: "Town/Village", Lang: "en"})
+		u := fakeapi.User{ID: int64(200 + i), FirstName: n, LanguageCode: "en"}
+		h.Link(phone, u)
+		users[n] = u
+	}
+	h.Add(store.NewMember{Name: "Member", Phone: "13700000000", Branch: "Town/Village"})
+	h.St.EnsureBranch(context.Background(), "Elsewhere")
+
+	if got := h.Say(org, "/newevent meeting | 2026-12-07 09:30 | Monthly meeting | Hall | branch:Elsewhere"); !strings.HasPrefix(got.Text, h.T(locales.En, "auth.not_your_branch")) {
+		t.Fatalf("out-of-scope event: %q", got.Text)
+	}
+	if got := h.Say(org, "/newevent party | 2026-12-07 09:30 | x"); !strings.HasPrefix(got.Text, "“party” is not a kind of event.") {
+		t.Fatalf("bad kind: %q", got.Text)
+	}
+	got := h.Say(org, "/newevent meeting | 2026-12-07 09:30 | Monthly meeting | Hall | branch:Town/Village | cap=30 deadline=2026-12-06 18:00")
+	var id uint
+	if _, err := fmt.Sscanf(got.Text, "✅ Event %d", &id); err != nil || !strings.Contains(got.Text, "Members it was announced to: 4") {
+		t.Fatalf("newevent: %q", got.Text)
+	}
+	cards := map[string]fakeapi.Message{}
+	for n, u := range users {
+		msgs, err := h.API.WaitMessages(waitCtx(t), u.ID, 1)
+		if err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		cards[n] = msgs[0]
+	}
+	h.Press(users["Yes"], cards["Yes"], "✅ Going")
+	h.Press(users["Maybe"], cards["Maybe"], "🤔 Maybe")
+	h.Press(users["No"], cards["No"], "❌ Can't go")
+
+	rep := h.Say(org, fmt.Sprintf("/attendees %d", id))
+	for _, want := range []string{"✅ Going: 1 (+0 guests) of 30 places", "Going: Yes", "Maybe: Maybe", "Can't go: No"} {
+		if !strings.Contains(rep.Text, want) {
+			t.Fatalf("attendees lacks %q:\n%s", want, rep.Text)
+		}
+	}
+	if got := h.Say(org, fmt.Sprintf("/nudge %d", id)); !strings.HasSuffix(got.Text, "yet: 1.") {
+		t.Fatalf("nudge: %q", got.Text)
+	}
+	msgs, err := h.API.WaitMessages(waitCtx(t), users["Silent"].ID, 2)
+	if err != nil || !strings.HasPrefix(msgs[1].Text, "🙋 Will you come?") {
+		t.Fatalf("nudge message: %v %v", msgs, err)
+	}
+	if got := h.Say(org, fmt.Sprintf("/editevent %d place Village hall, 2nd floor", id)); !strings.HasSuffix(got.Text, "being told: 2.") {
+		t.Fatalf("editevent: %q", got.Text)
+	}
+	if got := h.Say(org, fmt.Sprintf("/cancelevent %d", id)); !strings.HasSuffix(got.Text, "being told: 2.") {
+		t.Fatalf("cancelevent: %q", got.Text)
+	}
+	for _, n := range []string{"Yes", "Maybe"} {
+		msgs, err := h.API.WaitMessages(waitCtx(t), users[n].ID, 3)
+		if err != nil || !strings.HasPrefix(msgs[1].Text, "✏️ Changed") || !strings.Contains(msgs[1].Text, "📍 Village hall, 2nd floor") || !strings.HasPrefix(msgs[2].Text, "❌ Cancelled") {
+			t.Fatalf("%s was told %v (%v)", n, msgs, err)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(h.API.Messages(users["No"].ID)); n != 1 {
+		t.Fatalf("the member who said no got %d messages", n)
+	}
+	if n := len(h.API.Messages(users["Silent"].ID)); n != 2 {
+		t.Fatalf("the silent member got %d messages", n)
+	}
+	// Answers to a cancelled event are refused.
+	ans := h.Press(users["No"], cards["No"], "✅ Going")
+	if ans != h.T(locales.En, "rsvp.refused.closed") {
+		t.Fatalf("answer to a cancelled event: %q", ans)
+	}
+	// A member cannot create events.
+	m := fakeapi.User{ID: 999, FirstName: "M"}
+	h.Link("13700000000", m)
+	if got := h.Say(m, "/newevent meeting | 2026-12-07 09:30 | x"); got.Text != h.T(locales.ZhHans, "auth.organizers_only", "Command", "/newevent") {
+		t.Fatalf("member /newevent: %q", got.Text)
+	}
+}

@@ -366,3 +366,188 @@ type ReminderTarget struct {
 	MemberID uint
 	ChatID   int64
 }
+
+// ChangeNotice enqueues, in tx, a notice about an event to everyone who
+// answered yes or maybe for occurrences from now on. Notices are urgent: a
+// cancelled meeting tomorrow morning must not wait for the end of quiet hours.
+func changeNotice(tx *gorm.DB, e *models.Event, key string, extra map[string]any, tag string, now time.Time) (int, error) {
+	var rsvps []models.RSVP
+	if err := tx.Where("event_id = ? AND occurrence > ? AND answer IN ?", e.ID, now.UTC(),
+		[]models.Answer{models.AnswerYes, models.AnswerMaybe}).Find(&rsvps).Error; err != nil {
+		return 0, err
+	}
+	if len(rsvps) == 0 {
+		return 0, nil
+	}
+	var ids []uint
+	for _, r := range rsvps {
+		ids = append(ids, r.MemberID)
+	}
+	var members []models.Member
+	if err := tx.Where("id IN ? AND chat_id IS NOT NULL", ids).Find(&members).Error; err != nil {
+		return 0, err
+	}
+	chats := map[uint]int64{}
+	for _, m := range members {
+		chats[m.ID] = *m.ChatID
+	}
+	var rows []models.Outbox
+	for _, r := range rsvps {
+		chat, ok := chats[r.MemberID]
+		if !ok {
+			continue
+		}
+		args := EventArgs(e, r.Occurrence)
+		for k, v := range extra {
+			args[k] = v
+		}
+		id := r.MemberID
+		rows = append(rows, models.Outbox{DedupeKey: fmt.Sprintf("event:%d:%d:%s:%d", e.ID, r.Occurrence.Unix()/60, tag, r.MemberID),
+			MemberID: &id, ChatID: chat, Kind: models.KindNotice, TemplateKey: key, Args: encodeJSON(args),
+			NotBefore: now, Urgent: true})
+	}
+	return enqueue(tx, rows)
+}
+
+// CancelEvent cancels an event (every coming occurrence) and tells those who
+// answered yes or maybe. It returns how many were told.
+func (s *Store) CancelEvent(ctx context.Context, id uint, now time.Time) (int, error) {
+	n := 0
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var e models.Event
+		if err := tx.Take(&e, id).Error; err != nil {
+			return notFound(err)
+		}
+		if e.Status == models.EventCancelled {
+			return ErrEventClosed
+		}
+		if err := tx.Model(&e).Update("status", models.EventCancelled).Error; err != nil {
+			return err
+		}
+		var err error
+		n, err = changeNotice(tx, &e, "event.cancelled", nil, fmt.Sprintf("cancel%d", now.Unix()), now)
+		return err
+	})
+	if err != nil {
+		if isEventErr(err) {
+			return 0, err
+		}
+		return 0, fmt.Errorf("store: cancel event: %w", err)
+	}
+	return n, nil
+}
+
+// EventChange is an organizer's edit: any of a new start (one-off events),
+// place or title.
+type EventChange struct {
+	StartAt  *time.Time
+	Location *string
+	Title    *string
+}
+
+// ErrRecurringTime refuses moving a recurring series (its answers belong to
+// occurrences); cancel it and create it again instead.
+var ErrRecurringTime = errors.New("store: the time of a recurring event cannot be changed")
+
+// UpdateEvent applies a change and tells those who answered yes or maybe,
+// with the old and new values. Answers move with a one-off event's new time.
+func (s *Store) UpdateEvent(ctx context.Context, id uint, ch EventChange, now time.Time) (*models.Event, int, error) {
+	var e models.Event
+	n := 0
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Take(&e, id).Error; err != nil {
+			return notFound(err)
+		}
+		if e.Status != models.EventScheduled {
+			return ErrEventClosed
+		}
+		before := e
+		updates := map[string]any{}
+		if ch.StartAt != nil {
+			if e.RRule != "" {
+				return ErrRecurringTime
+			}
+			if !ch.StartAt.After(now) {
+				return ErrEventStarted
+			}
+			updates["start_at"] = ch.StartAt.UTC()
+			if err := tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ?", e.ID, e.StartAt.UTC()).
+				Update("occurrence", ch.StartAt.UTC()).Error; err != nil {
+				return err
+			}
+			e.StartAt = ch.StartAt.UTC()
+		}
+		if ch.Location != nil {
+			updates["location"] = *ch.Location
+			e.Location = *ch.Location
+		}
+		if ch.Title != nil {
+			updates["title"] = *ch.Title
+			e.Title = *ch.Title
+		}
+		if len(updates) == 0 {
+			return nil
+		}
+		if err := tx.Model(&models.Event{}).Where("id = ?", e.ID).Updates(updates).Error; err != nil {
+			return err
+		}
+		extra := map[string]any{"OldTitle": before.Title, "OldLocation": before.Location,
+			"OldStartAt": before.StartAt.UTC().Format(time.RFC3339)}
+		var err error
+		n, err = changeNotice(tx, &e, "event.changed", extra, fmt.Sprintf("change%d", now.UnixNano()), now)
+		return err
+	})
+	if err != nil {
+		if isEventErr(err) || errors.Is(err, ErrRecurringTime) {
+			return nil, 0, err
+		}
+		return nil, 0, fmt.Errorf("store: update event: %w", err)
+	}
+	return &e, n, nil
+}
+
+// Attendee is a member's answer with their name, for organizers.
+type Attendee struct {
+	Name string
+	models.RSVP
+}
+
+// Attendees lists an occurrence's answers with names, by answer then time.
+func (s *Store) Attendees(ctx context.Context, eventID uint, occ time.Time) ([]Attendee, error) {
+	var out []Attendee
+	err := s.db.WithContext(ctx).Table("rsvps").Select("members.name AS name, rsvps.*").
+		Joins("JOIN members ON members.id = rsvps.member_id").
+		Where("rsvps.event_id = ? AND rsvps.occurrence = ?", eventID, occ.UTC()).
+		Order("rsvps.answer, rsvps.waitlisted, rsvps.updated_at").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: attendees: %w", err)
+	}
+	return out, nil
+}
+
+// Nudge enqueues a reminder to the audience members who have not answered
+// the occurrence; once per member and day. It returns how many.
+func (s *Store) Nudge(ctx context.Context, e *models.Event, occ time.Time, now time.Time) (int, error) {
+	aud, err := ParseAudience(e.Audience)
+	if err != nil {
+		return 0, err
+	}
+	var targets []ReminderTarget
+	answered := s.db.Model(&models.RSVP{}).Select("member_id").Where("event_id = ? AND occurrence = ?", e.ID, occ.UTC())
+	if err := recipients(s.db.WithContext(ctx), aud, false).Where("members.id NOT IN (?)", answered).
+		Select("members.id AS member_id, members.chat_id AS chat_id").Scan(&targets).Error; err != nil {
+		return 0, fmt.Errorf("store: nudge: %w", err)
+	}
+	args := encodeJSON(EventArgs(e, occ))
+	markup := RSVPButtons(e, occ)
+	expires := occ.UTC()
+	day := now.UTC().Format("20060102")
+	rows := make([]models.Outbox, 0, len(targets))
+	for _, t := range targets {
+		id := t.MemberID
+		rows = append(rows, models.Outbox{DedupeKey: fmt.Sprintf("event:%d:%d:nudge%s:%d", e.ID, occ.Unix()/60, day, t.MemberID),
+			MemberID: &id, ChatID: t.ChatID, Kind: models.KindReminder, TemplateKey: "event.nudge", Args: args, Markup: markup,
+			NotBefore: now, ExpiresAt: &expires})
+	}
+	return s.Enqueue(ctx, rows)
+}

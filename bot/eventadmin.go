@@ -1,0 +1,310 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// canManage reports whether the organizer may change the event: admins any,
+// its creator, and organizers of its branch audience.
+func (b *Bot) canManage(ctx context.Context, m *models.Member, e *models.Event) bool {
+	if m.Role == models.RoleAdmin || (e.CreatedBy != nil && *e.CreatedBy == m.ID) {
+		return true
+	}
+	aud, err := store.ParseAudience(e.Audience)
+	if err != nil || aud.Kind != "branch" {
+		return false
+	}
+	br, err := b.st.BranchByPath(ctx, aud.Branch)
+	if err != nil {
+		return false
+	}
+	ok, err := b.st.CanOrganize(ctx, m, br.ID)
+	return err == nil && ok
+}
+
+// managedEvent reads "<id> …" for an organizer command and checks the right
+// to manage it; it answers the organizer itself when that fails.
+func (b *Bot) managedEvent(ctx context.Context, r *request, args, usage string) (*models.Event, string, bool) {
+	head, rest, _ := strings.Cut(strings.TrimSpace(args), " ")
+	id, ok := parseID(strings.TrimPrefix(head, "#"))
+	if !ok {
+		b.send(ctx, r.chatID, b.t(r, usage), nil)
+		return nil, "", false
+	}
+	e, err := b.st.EventByID(ctx, id)
+	if err != nil || !b.canManage(ctx, r.member, e) {
+		b.send(ctx, r.chatID, b.t(r, "event.not_yours", "ID", id), nil)
+		return nil, "", false
+	}
+	return e, strings.TrimSpace(rest), true
+}
+
+// onNewEvent creates an event from the one-line form:
+// /newevent meeting | 2026-12-07 09:30 | 月度例会 | 村委会二楼 | branch:Town/Village | cap=30 guests deadline=2026-12-05 18:00 rrule=FREQ=MONTHLY;BYDAY=1MO
+func (b *Bot) onNewEvent(ctx context.Context, r *request, args string) {
+	if strings.TrimSpace(args) == "" {
+		b.send(ctx, r.chatID, b.t(r, "newevent.usage"), nil)
+		return
+	}
+	e, key, kv := b.parseEventLine(ctx, r, args)
+	if key != "" {
+		b.send(ctx, r.chatID, b.t(r, key, kv...)+"\n\n"+b.t(r, "newevent.usage"), nil)
+		return
+	}
+	e.CreatedBy = &r.member.ID
+	n, err := b.st.CreateEvent(ctx, e, b.cfg.Location, b.cfg.Now())
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "newevent", err)
+		return
+	}
+	b.enqueued()
+	b.log.Info("event created", "event_id", e.ID, "by_member_id", r.member.ID, "announced", n)
+	next, _ := e.NextOccurrence(b.cfg.Location, b.cfg.Now())
+	b.send(ctx, r.chatID, b.t(r, "newevent.created", "ID", e.ID, "Title", e.Title,
+		"When", b.cat.DateTime(r.lang, next, b.cfg.Location, b.cfg.Now()), "Count", n), nil)
+}
+
+// parseEventLine reads the one-line form; on a bad field it returns the
+// message key (and arguments) that says what is wrong.
+func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*models.Event, string, []any) {
+	parts := strings.Split(line, "|")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	if len(parts) < 3 {
+		return nil, "newevent.too_short", nil
+	}
+	e := &models.Event{Kind: models.EventKind(parts[0]), RSVP: true, Audience: "all"}
+	if !e.Kind.Valid() {
+		return nil, "newevent.bad_kind", []any{"Kind", truncate(parts[0], 30)}
+	}
+	start, err := time.ParseInLocation("2006-01-02 15:04", parts[1], b.cfg.Location)
+	if err != nil {
+		return nil, "newevent.bad_time", []any{"Value", truncate(parts[1], 30)}
+	}
+	e.StartAt = start
+	e.Title = parts[2]
+	if e.Title == "" || len([]rune(e.Title)) > 200 {
+		return nil, "newevent.bad_title", nil
+	}
+	if len(parts) > 3 {
+		e.Location = truncate(parts[3], 200)
+	}
+	aud := store.Audience{Kind: "all"}
+	if len(parts) > 4 && parts[4] != "" {
+		if aud, err = store.ParseAudience(parts[4]); err != nil {
+			return nil, "newevent.bad_audience", []any{"Value", truncate(parts[4], 40)}
+		}
+	}
+	if !b.mayReach(ctx, r.member, aud) {
+		return nil, "auth.not_your_branch", nil
+	}
+	e.Audience = aud.String()
+	if len(parts) > 5 {
+		for _, opt := range splitOptions(parts[5]) {
+			name, val, _ := strings.Cut(opt, "=")
+			switch strings.ToLower(name) {
+			case "cap", "capacity":
+				n, err := strconv.Atoi(val)
+				if err != nil || n < 0 || n > 100000 {
+					return nil, "newevent.bad_option", []any{"Value", truncate(opt, 40)}
+				}
+				e.Capacity = n
+			case "guests":
+				e.AllowGuests = true
+			case "norsvp":
+				e.RSVP = false
+			case "deadline":
+				d, err := time.ParseInLocation("2006-01-02 15:04", val, b.cfg.Location)
+				if err != nil || d.After(start) {
+					return nil, "newevent.bad_option", []any{"Value", truncate(opt, 40)}
+				}
+				e.RSVPDeadline = &d
+			case "rrule":
+				if models.ParseRRule(val) != nil {
+					return nil, "newevent.bad_option", []any{"Value", truncate(opt, 60)}
+				}
+				e.RRule = val
+			default:
+				return nil, "newevent.bad_option", []any{"Value", truncate(opt, 40)}
+			}
+		}
+	}
+	if e.RRule == "" && !start.After(b.cfg.Now()) {
+		return nil, "newevent.past", nil
+	}
+	if e.RRule != "" && e.RSVPDeadline != nil {
+		return nil, "newevent.bad_option", []any{"Value", "deadline"}
+	}
+	return e, "", nil
+}
+
+// splitOptions splits "cap=30 guests deadline=2026-12-05 18:00" into
+// options, keeping a date's time with it.
+func splitOptions(s string) []string {
+	var out []string
+	for _, f := range strings.Fields(s) {
+		if len(out) > 0 && !strings.Contains(f, "=") && strings.Count(f, ":") == 1 && strings.HasPrefix(out[len(out)-1], "deadline=") {
+			out[len(out)-1] += " " + f
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// mayReach: admins reach everyone; organizers their branches only.
+func (b *Bot) mayReach(ctx context.Context, m *models.Member, aud store.Audience) bool {
+	if m.Role == models.RoleAdmin {
+		return true
+	}
+	if aud.Kind != "branch" {
+		return false
+	}
+	br, err := b.st.BranchByPath(ctx, aud.Branch)
+	if err != nil {
+		return false
+	}
+	ok, err := b.st.CanOrganize(ctx, m, br.ID)
+	return err == nil && ok
+}
+
+// onCancelEvent cancels an event and tells those who said yes or maybe.
+func (b *Bot) onCancelEvent(ctx context.Context, r *request, args string) {
+	e, _, ok := b.managedEvent(ctx, r, args, "cancelevent.usage")
+	if !ok {
+		return
+	}
+	n, err := b.st.CancelEvent(ctx, e.ID, b.cfg.Now())
+	if errors.Is(err, store.ErrEventClosed) {
+		b.send(ctx, r.chatID, b.t(r, "cancelevent.already", "Title", e.Title), nil)
+		return
+	}
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "cancelevent", err)
+		return
+	}
+	b.enqueued()
+	b.send(ctx, r.chatID, b.t(r, "cancelevent.done", "Title", e.Title, "Count", n), nil)
+}
+
+// onEditEvent: /editevent <id> time YYYY-MM-DD HH:MM | place … | title …
+func (b *Bot) onEditEvent(ctx context.Context, r *request, args string) {
+	e, rest, ok := b.managedEvent(ctx, r, args, "editevent.usage")
+	if !ok {
+		return
+	}
+	field, value, _ := strings.Cut(rest, " ")
+	value = strings.TrimSpace(value)
+	var ch store.EventChange
+	switch strings.ToLower(field) {
+	case "time":
+		t, err := time.ParseInLocation("2006-01-02 15:04", value, b.cfg.Location)
+		if err != nil {
+			b.send(ctx, r.chatID, b.t(r, "newevent.bad_time", "Value", truncate(value, 30)), nil)
+			return
+		}
+		ch.StartAt = &t
+	case "place":
+		if value == "" {
+			b.send(ctx, r.chatID, b.t(r, "editevent.usage"), nil)
+			return
+		}
+		v := truncate(value, 200)
+		ch.Location = &v
+	case "title":
+		if value == "" || len([]rune(value)) > 200 {
+			b.send(ctx, r.chatID, b.t(r, "newevent.bad_title"), nil)
+			return
+		}
+		ch.Title = &value
+	default:
+		b.send(ctx, r.chatID, b.t(r, "editevent.usage"), nil)
+		return
+	}
+	updated, n, err := b.st.UpdateEvent(ctx, e.ID, ch, b.cfg.Now())
+	switch {
+	case errors.Is(err, store.ErrRecurringTime):
+		b.send(ctx, r.chatID, b.t(r, "editevent.recurring"), nil)
+	case errors.Is(err, store.ErrEventStarted):
+		b.send(ctx, r.chatID, b.t(r, "newevent.past"), nil)
+	case errors.Is(err, store.ErrEventClosed):
+		b.send(ctx, r.chatID, b.t(r, "cancelevent.already", "Title", e.Title), nil)
+	case err != nil:
+		b.fail(ctx, r.chatID, r.lang, "editevent", err)
+	default:
+		b.enqueued()
+		b.send(ctx, r.chatID, b.t(r, "editevent.done", "Title", updated.Title, "Count", n), nil)
+	}
+}
+
+// onAttendees shows counts per answer, names and the waitlist.
+func (b *Bot) onAttendees(ctx context.Context, r *request, args string) {
+	e, _, ok := b.managedEvent(ctx, r, args, "attendees.usage")
+	if !ok {
+		return
+	}
+	occ, ok := e.NextOccurrence(b.cfg.Location, b.cfg.Now())
+	if !ok || e.Status != models.EventScheduled {
+		b.send(ctx, r.chatID, b.t(r, "event.over", "Title", e.Title), nil)
+		return
+	}
+	list, err := b.st.Attendees(ctx, e.ID, occ)
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "attendees", err)
+		return
+	}
+	names := map[string][]string{}
+	guests := 0
+	for _, a := range list {
+		key := string(a.Answer)
+		name := a.Name
+		if a.Waitlisted {
+			key = "waitlist"
+		}
+		if a.Guests > 0 && !a.Waitlisted {
+			guests += a.Guests
+			name = fmt.Sprintf("%s +%d", name, a.Guests)
+		}
+		names[key] = append(names[key], name)
+	}
+	join := func(k string) string {
+		if len(names[k]) == 0 {
+			return "—"
+		}
+		return strings.Join(names[k], ", ")
+	}
+	text := b.t(r, "attendees.report", "Title", e.Title, "When", b.cat.DateTime(r.lang, occ, b.cfg.Location, b.cfg.Now()),
+		"Yes", len(names["yes"]), "Guests", guests, "Maybe", len(names["maybe"]), "No", len(names["no"]), "Waiting", len(names["waitlist"]),
+		"YesNames", join("yes"), "MaybeNames", join("maybe"), "NoNames", join("no"), "WaitNames", join("waitlist"),
+		"Capacity", e.Capacity)
+	b.send(ctx, r.chatID, truncate(text, 4000), nil)
+}
+
+// onNudge reminds those of the audience who have not answered.
+func (b *Bot) onNudge(ctx context.Context, r *request, args string) {
+	e, _, ok := b.managedEvent(ctx, r, args, "nudge.usage")
+	if !ok {
+		return
+	}
+	occ, ok := e.NextOccurrence(b.cfg.Location, b.cfg.Now())
+	if !ok || e.Status != models.EventScheduled {
+		b.send(ctx, r.chatID, b.t(r, "event.over", "Title", e.Title), nil)
+		return
+	}
+	n, err := b.st.Nudge(ctx, e, occ, b.cfg.Now())
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "nudge", err)
+		return
+	}
+	b.enqueued()
+	b.send(ctx, r.chatID, b.t(r, "nudge.done", "Title", e.Title, "Count", n), nil)
+}
