@@ -51,6 +51,8 @@ func (b *Bot) onCallback(ctx context.Context, q *tgm.CallbackQuery) {
 		b.onBroadcastCallback(ctx, r, q, arg)
 	case "rv":
 		b.onRSVPCallback(ctx, r, q, arg)
+	case "ic":
+		b.onCalendarCallback(ctx, r, q, arg)
 	default:
 		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
 	}

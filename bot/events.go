@@ -29,6 +29,11 @@ type occurrence struct {
 
 // upcomingFor lists the member's next occurrences, soonest first.
 func (b *Bot) upcomingFor(ctx context.Context, m *models.Member) ([]occurrence, error) {
+	return b.upcomingForWithin(ctx, m, eventsHorizon)
+}
+
+// upcomingForWithin lists the member's occurrences within horizon.
+func (b *Bot) upcomingForWithin(ctx context.Context, m *models.Member, horizon time.Duration) ([]occurrence, error) {
 	events, err := b.st.ScheduledEvents(ctx)
 	if err != nil {
 		return nil, err
@@ -41,7 +46,7 @@ func (b *Bot) upcomingFor(ctx context.Context, m *models.Member) ([]occurrence, 
 		if err != nil || !store.InAudience(aud, m) {
 			continue
 		}
-		occs, err := e.Occurrences(b.cfg.Location, now, now.Add(eventsHorizon))
+		occs, err := e.Occurrences(b.cfg.Location, now, now.Add(horizon))
 		if err != nil {
 			b.log.Warn("event recurrence", "event_id", e.ID, "err", err)
 			continue

@@ -190,6 +190,8 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 		b.onEvent(ctx, r, c.args)
 	case "rsvp":
 		b.onRSVPCommand(ctx, r, c.args)
+	case "calendar", "ics":
+		b.onCalendar(ctx, r, c.args)
 	case "invite":
 		if b.requireOrganizer(ctx, r, c.name) {
 			b.onInvite(ctx, r, c.args)

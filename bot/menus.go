@@ -11,7 +11,7 @@ import (
 
 // The commands in the menu; organizers see theirs too.
 var (
-	memberCommands    = []string{"start", "help", "lang", "events", "event", "rsvp", "checks", "mute", "unmute"}
+	memberCommands    = []string{"start", "help", "lang", "events", "event", "rsvp", "calendar", "checks", "mute", "unmute"}
 	organizerCommands = []string{"broadcast", "cancel", "newevent", "editevent", "cancelevent", "attendees", "nudge", "invite"}
 )
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	ics "github.com/arran4/golang-ical"
+
 	"github.com/assocbot/assocbot/bot"
 	"github.com/assocbot/assocbot/bot/bottest"
 	"github.com/assocbot/assocbot/bot/fakeapi"
@@ -106,8 +108,32 @@ func TestEventAnnouncedAndAnswered(t *testing.T) {
 		t.Fatalf("wrong occurrence %q", ans)
 	}
 
+	// The calendar button sends an .ics file that parses back with the
+	// right UTC time.
+	e := people["E"]
+	h.Press(e, announce["E"], "📅 Add to calendar")
+	docs, err := h.API.WaitMessages(waitCtx(t), e.ID, 2)
+	if err != nil || docs[1].Document == nil || docs[1].Document.Name != fmt.Sprintf("event-%d.ics", eventID) {
+		t.Fatalf("calendar file: %+v %v", docs, err)
+	}
+	cal, err := ics.ParseCalendar(strings.NewReader(string(docs[1].Document.Data)))
+	if err != nil || len(cal.Events()) != 1 {
+		t.Fatalf("ics parse: %v", err)
+	}
+	start, err := cal.Events()[0].GetStartAt()
+	if err != nil || !start.Equal(occ) || start.UTC().Format("20060102T150405Z") != "20261207T013000Z" {
+		t.Fatalf("DTSTART %v %v", start, err)
+	}
+	if got := cal.Events()[0].GetProperty(ics.ComponentPropertySummary).Value; got != "月度例会" {
+		t.Fatalf("SUMMARY %q", got)
+	}
+
+	if all := h.Say(e, "/calendar"); all.Document == nil || !strings.Contains(string(all.Document.Data), "SUMMARY:月度例会") {
+		t.Fatalf("/calendar: %+v", all)
+	}
+
 	// /events lists it with the member's answer.
-	if got := h.Say(people["E"], "📅 My events"); !strings.Contains(got.Text, "月度例会") || len(got.Inline) == 0 {
+	if got := h.Say(e, "📅 My events"); !strings.Contains(got.Text, "月度例会") || len(got.Inline) == 0 {
 		t.Fatalf("/events %q", got.Text)
 	}
 	if got := h.Say(a, fmt.Sprintf("/rsvp %d maybe", eventID)); !strings.HasPrefix(got.Text, "Your answer: 🤔 maybe") {

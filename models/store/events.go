@@ -36,18 +36,19 @@ func InAudience(a Audience, m *models.Member) bool {
 	return false
 }
 
-// RSVPButtons are the Going / Maybe / Can't go buttons of one occurrence
-// (and +1 when guests are allowed). Callback data: rv:<event>:<unix minute>:<y|m|n|g>.
+// RSVPButtons are the buttons of an occurrence: Going / Maybe / Can't go
+// (and +1 when guests are allowed) when it takes answers, and Add to
+// calendar. Callback data: rv:<event>:<unix minute>:<y|m|n|g>, ic:<event>.
 func RSVPButtons(e *models.Event, occ time.Time) string {
-	if !e.RSVP {
-		return ""
+	var rows [][]models.ButtonSpec
+	if e.RSVP {
+		data := func(a string) string { return fmt.Sprintf("rv:%d:%d:%s", e.ID, occ.Unix()/60, a) }
+		rows = append(rows, []models.ButtonSpec{{Key: "rsvp.button.yes", Data: data("y")}, {Key: "rsvp.button.maybe", Data: data("m")}, {Key: "rsvp.button.no", Data: data("n")}})
+		if e.AllowGuests {
+			rows = append(rows, []models.ButtonSpec{{Key: "rsvp.button.guest", Data: data("g")}})
+		}
 	}
-	data := func(a string) string { return fmt.Sprintf("rv:%d:%d:%s", e.ID, occ.Unix()/60, a) }
-	row := []models.ButtonSpec{{Key: "rsvp.button.yes", Data: data("y")}, {Key: "rsvp.button.maybe", Data: data("m")}, {Key: "rsvp.button.no", Data: data("n")}}
-	rows := [][]models.ButtonSpec{row}
-	if e.AllowGuests {
-		rows = append(rows, []models.ButtonSpec{{Key: "rsvp.button.guest", Data: data("g")}})
-	}
+	rows = append(rows, []models.ButtonSpec{{Key: "rsvp.button.calendar", Data: fmt.Sprintf("ic:%d", e.ID)}})
 	return encodeJSON(rows)
 }
 
