@@ -9,7 +9,6 @@ import (
 	ics "github.com/arran4/golang-ical"
 	tg "github.com/go-telegram/bot"
 	tgm "github.com/go-telegram/bot/models"
-
 )
 
 // calendarHorizon and maxCalendarEvents bound a calendar file.
