@@ -63,10 +63,12 @@ type Member struct {
 	TZ           string `gorm:"size:64"` // IANA zone for members working away; empty = the association's
 	TelegramID   *int64 `gorm:"uniqueIndex"`
 	ChatID       *int64
-	Status       Status      `gorm:"size:16;not null;default:active;index"`
-	Tags         []MemberTag `gorm:"constraint:OnDelete:CASCADE"`
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Status has no index: it has too few values to narrow a search, and SQLite
+	// would pick it over branch_id for "the active members of a branch".
+	Status    Status      `gorm:"size:16;not null;default:active"`
+	Tags      []MemberTag `gorm:"constraint:OnDelete:CASCADE"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Linked reports whether the member has a Telegram account attached.

@@ -375,3 +375,12 @@ func (s *Store) Tags(ctx context.Context) ([]string, error) {
 	}
 	return tags, nil
 }
+
+// InsertMembers adds many members at once (in batches, one transaction);
+// their branches must exist. Roster-sized loads and benchmarks use it.
+func (s *Store) InsertMembers(ctx context.Context, ms []models.Member) error {
+	if err := s.db.WithContext(ctx).CreateInBatches(ms, 500).Error; err != nil {
+		return fmt.Errorf("store: insert members: %w", err)
+	}
+	return nil
+}

@@ -65,10 +65,13 @@ func recipients(tx *gorm.DB, a Audience, urgent bool) *gorm.DB {
 	q := tx.Model(&models.Member{}).Where("members.chat_id IS NOT NULL AND members.status IN ?", statuses)
 	switch a.Kind {
 	case "branch":
-		q = q.Joins("JOIN branches ON branches.id = members.branch_id").
-			Where("(branches.path = ? OR branches.path LIKE ?)", a.Branch, escapeLike(a.Branch)+"/%")
+		// The subtree's ids first (the branch table is small), then the
+		// members by the branch_id index: no scan of the roster.
+		subtree := tx.Model(&models.Branch{}).Select("id").
+			Where("path = ? OR path LIKE ? ESCAPE '\\'", a.Branch, escapeLike(a.Branch)+"/%")
+		q = q.Where("members.branch_id IN (?)", subtree)
 	case "tag":
-		q = q.Joins("JOIN member_tags ON member_tags.member_id = members.id").Where("member_tags.tag = ?", a.Tag)
+		q = q.Where("members.id IN (?)", tx.Model(&models.MemberTag{}).Select("member_id").Where("tag = ?", a.Tag))
 	}
 	return q
 }
