@@ -51,6 +51,11 @@ func (j *EventReminders) Run(ctx context.Context, now time.Time) (Counts, error)
 	counts := Counts{"due": 0, "enqueued": 0}
 	for i := range events {
 		e := &events[i]
+		n, err := j.deadlineNudge(ctx, e, since, now)
+		if err != nil {
+			return counts, err
+		}
+		counts["deadline"] += n
 		offs := j.offsets(e.Kind)
 		var longest time.Duration
 		for _, o := range offs {
@@ -109,6 +114,39 @@ func (j *EventReminders) enqueue(ctx context.Context, e *models.Event, occ time.
 			MemberID:  &id, ChatID: t.ChatID, Kind: models.KindReminder, TemplateKey: "event.reminder",
 			Args: encoded, Markup: markup, NotBefore: fire, ExpiresAt: &expires,
 		})
+	}
+	return j.Store.Enqueue(ctx, rows)
+}
+
+// deadlineLead is how long before an answer deadline the undecided are asked.
+const deadlineLead = 24 * time.Hour
+
+// deadlineNudge asks those who answered maybe, or nothing, to decide a day
+// before the answer deadline of a one-off event.
+func (j *EventReminders) deadlineNudge(ctx context.Context, e *models.Event, since, now time.Time) (int, error) {
+	if e.RSVPDeadline == nil || !e.RSVP || !e.RSVPDeadline.After(now) {
+		return 0, nil
+	}
+	fire := e.RSVPDeadline.Add(-deadlineLead)
+	if fire.After(now) || (!since.IsZero() && !fire.After(since)) {
+		return 0, nil
+	}
+	occ := e.StartAt
+	targets, err := j.Store.ReminderTargets(ctx, e, occ, models.AnswerYes, models.AnswerNo)
+	if err != nil || len(targets) == 0 {
+		return 0, err
+	}
+	args := store.EventArgs(e, occ)
+	args["DeadlineAt"] = e.RSVPDeadline.UTC().Format(time.RFC3339)
+	encoded := models.EncodeArgs(args)
+	markup := store.RSVPButtons(e, occ)
+	expires := e.RSVPDeadline.UTC()
+	rows := make([]models.Outbox, 0, len(targets))
+	for _, t := range targets {
+		id := t.MemberID
+		rows = append(rows, models.Outbox{DedupeKey: fmt.Sprintf("event:%d:%d:deadline:%d", e.ID, occ.Unix()/60, t.MemberID),
+			MemberID: &id, ChatID: t.ChatID, Kind: models.KindReminder, TemplateKey: "event.deadline_nudge",
+			Args: encoded, Markup: markup, NotBefore: fire, ExpiresAt: &expires})
 	}
 	return j.Store.Enqueue(ctx, rows)
 }

@@ -108,3 +108,35 @@ func TestEventRemindersCatchUpOnceAfterDowntime(t *testing.T) {
 		t.Fatalf("reminder in Berlin time: %q", text)
 	}
 }
+
+func TestDeadlineNudgeToMaybeAndSilentOnly(t *testing.T) {
+	st, _ := storetest.New(t)
+	ctx := context.Background()
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	var ms []*models.Member
+	for i, phone := range []string{"13800000001", "13800000002", "13800000003", "13800000004"} {
+		st.AddMember(ctx, store.NewMember{Name: phone, Phone: phone, Branch: "Town"})
+		m, _ := st.LinkByPhone(ctx, phone, int64(i+1), int64(i+1))
+		ms = append(ms, m)
+	}
+	occ := time.Date(2026, 12, 20, 9, 0, 0, 0, sh)
+	deadline := time.Date(2026, 12, 15, 18, 0, 0, 0, sh)
+	e := &models.Event{Kind: models.EventTraining, Title: "培训", StartAt: occ, Audience: "all", RSVP: true, RSVPDeadline: &deadline}
+	created := time.Date(2026, 12, 1, 9, 0, 0, 0, sh)
+	st.CreateEvent(ctx, e, sh, created)
+	st.SetRSVP(ctx, e.ID, occ, ms[0], models.AnswerYes, 0, sh, created)
+	st.SetRSVP(ctx, e.ID, occ, ms[1], models.AnswerNo, 0, sh, created)
+	st.SetRSVP(ctx, e.ID, occ, ms[2], models.AnswerMaybe, 0, sh, created)
+	job := &scheduler.EventReminders{Store: st, Location: sh}
+	if c, _ := job.Run(ctx, deadline.Add(-deadlineLead-time.Minute)); c["deadline"] != 0 {
+		t.Fatalf("early: %v", c)
+	}
+	if c, _ := job.Run(ctx, deadline.Add(-deadlineLead)); c["deadline"] != 2 {
+		t.Fatalf("at the lead: %v, want the maybe and the silent member", c)
+	}
+	if c, _ := (&scheduler.EventReminders{Store: st, Location: sh}).Run(ctx, deadline.Add(-time.Hour)); c["deadline"] != 0 {
+		t.Fatalf("again: %v", c)
+	}
+}
+
+const deadlineLead = 24 * time.Hour

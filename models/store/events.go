@@ -344,15 +344,19 @@ func (s *Store) WaitlistPosition(ctx context.Context, r *models.RSVP) (int, erro
 }
 
 // ReminderTargets are the linked, reachable members of an event's audience
-// who have not answered no for the occurrence, with their chats.
-func (s *Store) ReminderTargets(ctx context.Context, e *models.Event, occ time.Time) ([]ReminderTarget, error) {
+// who have not given one of the skip answers for the occurrence (no, for
+// reminders; yes and no, for the deadline nudge), with their chats.
+func (s *Store) ReminderTargets(ctx context.Context, e *models.Event, occ time.Time, skip ...models.Answer) ([]ReminderTarget, error) {
 	aud, err := ParseAudience(e.Audience)
 	if err != nil {
 		return nil, err
 	}
 	var out []ReminderTarget
+	if len(skip) == 0 {
+		skip = []models.Answer{models.AnswerNo}
+	}
 	no := s.db.Model(&models.RSVP{}).Select("member_id").
-		Where("event_id = ? AND occurrence = ? AND answer = ?", e.ID, occ.UTC(), models.AnswerNo)
+		Where("event_id = ? AND occurrence = ? AND answer IN ?", e.ID, occ.UTC(), skip)
 	err = recipients(s.db.WithContext(ctx), aud, false).
 		Where("members.id NOT IN (?)", no).
 		Select("members.id AS member_id, members.chat_id AS chat_id").Order("members.id").Scan(&out).Error
