@@ -53,6 +53,10 @@ func (b *Bot) onCallback(ctx context.Context, q *tgm.CallbackQuery) {
 		b.onRSVPCallback(ctx, r, q, arg)
 	case "ic":
 		b.onCalendarCallback(ctx, r, q, arg)
+	case "ck":
+		b.onCheckinCallback(ctx, r, q, arg)
+	case "rt":
+		b.onRatingCallback(ctx, r, q, arg)
 	default:
 		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
 	}

@@ -216,6 +216,10 @@ func (b *Bot) onRSVPCommand(ctx context.Context, r *request, args string) {
 		return
 	}
 	fields := strings.Fields(args)
+	if len(fields) == 3 && isOrganizer(r.member) {
+		b.rsvpOnBehalf(ctx, r, fields)
+		return
+	}
 	if len(fields) != 2 {
 		b.send(ctx, r.chatID, b.t(r, "rsvp.usage"), nil)
 		return
@@ -336,4 +340,34 @@ func (b *Bot) zoneOf(m *models.Member) *time.Location {
 		}
 	}
 	return b.cfg.Location
+}
+
+// rsvpOnBehalf is an organizer's /rsvp <id> yes|no|maybe <phone>: the answer
+// of a member without Telegram.
+func (b *Bot) rsvpOnBehalf(ctx context.Context, r *request, fields []string) {
+	ans, ok := map[string]models.Answer{"yes": models.AnswerYes, "no": models.AnswerNo, "maybe": models.AnswerMaybe}[strings.ToLower(fields[1])]
+	if !ok {
+		b.send(ctx, r.chatID, b.t(r, "rsvp.usage_organizer"), nil)
+		return
+	}
+	e, _, ok := b.managedEvent(ctx, r, fields[0], "rsvp.usage_organizer")
+	if !ok {
+		return
+	}
+	m, err := b.st.MemberByPhone(ctx, fields[2])
+	if err != nil {
+		b.send(ctx, r.chatID, b.t(r, "invite.not_found", "Phone", truncate(fields[2], 40)), nil)
+		return
+	}
+	occ, ok := e.NextOccurrence(b.cfg.Location, b.cfg.Now())
+	if !ok {
+		b.send(ctx, r.chatID, b.t(r, "event.over", "Title", e.Title), nil)
+		return
+	}
+	target := &request{chatID: r.chatID, from: r.from, member: m, lang: r.lang, private: true}
+	_, res, ok := b.applyRSVP(ctx, target, e.ID, occ, ans, -1, func(text string) { b.send(ctx, r.chatID, text, nil) })
+	if !ok {
+		return
+	}
+	b.send(ctx, r.chatID, b.t(r, "rsvp.on_behalf", "Name", m.Name, "Answer", b.rsvpToast(r, res)), nil)
 }

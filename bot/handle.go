@@ -202,13 +202,13 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 		}
 	case "cancel":
 		b.cancelBroadcast(ctx, r, nil)
-	case "newevent", "cancelevent", "editevent", "attendees", "nudge":
+	case "newevent", "cancelevent", "editevent", "attendees", "nudge", "checkin":
 		if !b.requireOrganizer(ctx, r, c.name) {
 			return
 		}
 		map[string]func(context.Context, *request, string){
 			"newevent": b.onNewEvent, "cancelevent": b.onCancelEvent, "editevent": b.onEditEvent,
-			"attendees": b.onAttendees, "nudge": b.onNudge,
+			"attendees": b.onAttendees, "nudge": b.onNudge, "checkin": b.onCheckin,
 		}[c.name](ctx, r, c.args)
 	case "mute":
 		b.onMute(ctx, r, true)

@@ -95,7 +95,9 @@ type RSVP struct {
 	Guests     int       `gorm:"not null;default:0"`
 	Waitlisted bool      `gorm:"not null;default:false"`
 	CheckedIn  bool      `gorm:"not null;default:false"`
-	UpdatedAt  time.Time
+	Rating     *int      // 1–5, asked the day after of those who came
+	// UpdatedAt orders the waitlist; set by the store from its clock.
+	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
 }
 
 // ParseRRule checks an RRULE (without DTSTART) like FREQ=MONTHLY;BYDAY=1MO.

@@ -112,3 +112,12 @@ type Dialog struct {
 	Data       string `gorm:"type:text"`
 	UpdatedAt  time.Time
 }
+
+// EncodeMarkup serializes buttons for Outbox.Markup.
+func EncodeMarkup(rows [][]ButtonSpec) string {
+	if len(rows) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(rows)
+	return string(b)
+}

@@ -75,4 +75,3 @@ func BenchmarkEventRemindersTick(b *testing.B) {
 		})
 	}
 }
-

@@ -14,6 +14,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/scheduler"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
 )
 
@@ -285,5 +286,68 @@ func TestOrganizerEventCommands(t *testing.T) {
 	h.Link("13700000000", m)
 	if got := h.Say(m, "/newevent meeting | 2026-12-07 09:30 | x"); got.Text != h.T(locales.ZhHans, "auth.organizers_only", "Command", "/newevent") {
 		t.Fatalf("member /newevent: %q", got.Text)
+	}
+}
+
+// TestCheckinOnBehalfAndRating: organizers check in members (with or
+// without Telegram) with one tap each and answer for those without; the day
+// after, those who came are asked for a rating, and only they can give one.
+func TestCheckinOnBehalfAndRating(t *testing.T) {
+	h := bottest.New(t)
+	ctx := context.Background()
+	h.Add(store.NewMember{Name: "Org", Phone: "13900000000", Branch: "Town", Role: "organizer", Lang: "en"})
+	org := fakeapi.User{ID: 900, FirstName: "Org", LanguageCode: "en"}
+	h.Link("13900000000", org)
+	h.Add(store.NewMember{Name: "Alice", Phone: "13800000001", Branch: "Town/Village", Lang: "en"})
+	alice := fakeapi.User{ID: 901, FirstName: "Alice", LanguageCode: "en"}
+	h.Link("13800000001", alice)
+	h.Add(store.NewMember{Name: "Bob", Phone: "13800000003", Branch: "Town/Village", Lang: "en"})
+	bob := fakeapi.User{ID: 903, FirstName: "Bob", LanguageCode: "en"}
+	h.Link("13800000003", bob)
+	h.Add(store.NewMember{Name: "Old Zhao", Phone: "13800000002", Branch: "Town/Village"}) // no Telegram
+
+	got := h.Say(org, "/newevent activity_day | 2026-11-23 18:00 | Dance | Square | branch:Town/Village")
+	var id uint
+	if _, err := fmt.Sscanf(got.Text, "✅ Event %d", &id); err != nil {
+		t.Fatalf("newevent: %q", got.Text)
+	}
+	occ := time.Date(2026, 11, 23, 18, 0, 0, 0, bottest.Shanghai)
+	list := h.Say(org, fmt.Sprintf("/checkin %d", id))
+	if !strings.Contains(list.Text, "Here: 0 of 3") || !bottest.Contains(bottest.InlineTexts(list), "⬜ Old Zhao") {
+		t.Fatalf("check-in list %q %v\n%s", list.Text, bottest.InlineTexts(list), h.Logs.String())
+	}
+	h.Press(org, list, "⬜ Old Zhao")
+	h.WaitFor("Old Zhao checked in", func() bool { return bottest.Contains(bottest.InlineTexts(h.Message(org.ID, list.ID)), "✅ Old Zhao") })
+	h.Press(org, h.Message(org.ID, list.ID), "⬜ Alice")
+	h.WaitFor("Alice checked in", func() bool { return strings.Contains(h.Message(org.ID, list.ID).Text, "Here: 2 of 3") })
+	// A member cannot check anyone in, even with the right data.
+	data := h.Message(org.ID, list.ID).Inline[0][0].CallbackData
+	if ans := h.CallbackAnswer(h.API.SendCallback(alice, alice.ID, 0, data)); ans != h.T(locales.En, "auth.organizers_only_action") {
+		t.Fatalf("member check-in: %q", ans)
+	}
+	// Answering for a member without Telegram.
+	if got := h.Say(org, fmt.Sprintf("/rsvp %d maybe 13800000002", id)); got.Text != "Old Zhao: Your answer: 🤔 maybe" {
+		t.Fatalf("on behalf: %q", got.Text)
+	}
+	zhao, _ := h.St.MemberByPhone(ctx, "13800000002")
+	if r, _ := h.St.RSVPOf(ctx, id, occ, zhao.ID); r == nil || r.Answer != "maybe" || !r.CheckedIn {
+		t.Fatalf("Old Zhao's row %+v", r)
+	}
+
+	// The day after: those who came and have Telegram are asked.
+	c, err := (scheduler.EventRatings{Store: h.St, Location: bottest.Shanghai}).Run(ctx, occ.Add(20*time.Hour))
+	if err != nil || c["enqueued"] != 1 {
+		t.Fatalf("ratings %v %v, want one question (Alice)", c, err)
+	}
+	rate := fmt.Sprintf("rt:%d:%d:4", id, occ.Unix()/60)
+	if ans := h.CallbackAnswer(h.API.SendCallback(alice, alice.ID, 0, rate)); ans != h.T(locales.En, "rating.thanks", "Rating", 4) {
+		t.Fatalf("rating: %q", ans)
+	}
+	aliceM, _ := h.St.MemberByPhone(ctx, "13800000001")
+	if r, _ := h.St.RSVPOf(ctx, id, occ, aliceM.ID); r == nil || r.Rating == nil || *r.Rating != 4 {
+		t.Fatalf("rating not stored: %+v", r)
+	}
+	if ans := h.CallbackAnswer(h.API.SendCallback(bob, bob.ID, 0, rate)); ans != h.T(locales.En, "rating.not_attended") {
+		t.Fatalf("rating by someone who did not come: %q", ans)
 	}
 }

@@ -217,6 +217,9 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	if err := sched.Add("* * * * *", &scheduler.EventReminders{Store: st, Location: cfg.Location}); err != nil {
 		return err
 	}
+	if err := sched.Add("0 * * * *", scheduler.EventRatings{Store: st, Location: cfg.Location}); err != nil {
+		return err
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -226,8 +226,11 @@ func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *mod
 			return err
 		}
 		r := models.RSVP{EventID: eventID, Occurrence: occ, MemberID: m.ID, Answer: ans, Guests: guests, UpdatedAt: now.UTC()}
-		if prev != nil && prev.Waitlisted && ans == models.AnswerYes {
-			r.UpdatedAt = prev.UpdatedAt // changing the party keeps one's place in the queue
+		if prev != nil {
+			r.CheckedIn, r.Rating = prev.CheckedIn, prev.Rating
+			if prev.Waitlisted && ans == models.AnswerYes {
+				r.UpdatedAt = prev.UpdatedAt // changing the party keeps one's place in the queue
+			}
 		}
 		if ans == models.AnswerYes && e.Capacity > 0 {
 			taken, err := seatsTaken(tx, eventID, occ, m.ID)
@@ -555,4 +558,96 @@ func (s *Store) Nudge(ctx context.Context, e *models.Event, occ time.Time, now t
 			NotBefore: now, ExpiresAt: &expires})
 	}
 	return s.Enqueue(ctx, rows)
+}
+
+// AudienceMembers lists an audience's members who have not left, linked to
+// Telegram or not (organizers check in and answer for those without), by
+// name, at most limit.
+func (s *Store) AudienceMembers(ctx context.Context, a Audience, limit int) ([]models.Member, error) {
+	q := s.db.WithContext(ctx).Model(&models.Member{}).Where("members.status <> ?", models.StatusLeft)
+	switch a.Kind {
+	case "branch":
+		q = q.Where("members.branch_id IN (?)", s.db.Model(&models.Branch{}).Select("id").
+			Where("path = ? OR path LIKE ? ESCAPE '\\'", a.Branch, escapeLike(a.Branch)+"/%"))
+	case "tag":
+		q = q.Where("members.id IN (?)", s.db.Model(&models.MemberTag{}).Select("member_id").Where("tag = ?", a.Tag))
+	}
+	var ms []models.Member
+	if err := q.Order("members.name, members.id").Limit(limit).Find(&ms).Error; err != nil {
+		return nil, fmt.Errorf("store: audience members: %w", err)
+	}
+	return ms, nil
+}
+
+// SetCheckIn records whether a member came to an occurrence. Checking in
+// someone without an answer records a yes for them (an organizer answering
+// on behalf of a member without Telegram).
+func (s *Store) SetCheckIn(ctx context.Context, eventID uint, occ time.Time, memberID uint, in bool, now time.Time) error {
+	occ = occ.UTC()
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND member_id = ?", eventID, occ, memberID).
+			Updates(map[string]any{"checked_in": in})
+		if res.Error != nil || res.RowsAffected > 0 || !in {
+			return res.Error
+		}
+		return tx.Create(&models.RSVP{EventID: eventID, Occurrence: occ, MemberID: memberID, Answer: models.AnswerYes,
+			CheckedIn: true, UpdatedAt: now.UTC()}).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: check in: %w", err)
+	}
+	return nil
+}
+
+// CheckedIn lists the members checked in for an occurrence.
+func (s *Store) CheckedIn(ctx context.Context, eventID uint, occ time.Time) (map[uint]bool, error) {
+	var ids []uint
+	if err := s.db.WithContext(ctx).Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND checked_in = ?", eventID, occ.UTC(), true).
+		Pluck("member_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("store: checked in: %w", err)
+	}
+	out := map[uint]bool{}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// SetRating records a 1–5 rating from someone who came (checked in, or
+// answered yes when nobody was checked in). It reports false, changing
+// nothing, for anyone else.
+func (s *Store) SetRating(ctx context.Context, eventID uint, occ time.Time, memberID uint, rating int) (bool, error) {
+	if rating < 1 || rating > 5 {
+		return false, nil
+	}
+	res := s.db.WithContext(ctx).Model(&models.RSVP{}).
+		Where("event_id = ? AND occurrence = ? AND member_id = ? AND (checked_in = ? OR (answer = ? AND waitlisted = ?))",
+			eventID, occ.UTC(), memberID, true, models.AnswerYes, false).
+		Update("rating", rating)
+	if res.Error != nil {
+		return false, fmt.Errorf("store: set rating: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// Attended lists who came to an occurrence: those checked in, or, when
+// nobody was checked in, those who answered yes.
+func (s *Store) Attended(ctx context.Context, eventID uint, occ time.Time) ([]ReminderTarget, error) {
+	var out []ReminderTarget
+	base := func() *gorm.DB {
+		return s.db.WithContext(ctx).Table("rsvps").Select("rsvps.member_id AS member_id, members.chat_id AS chat_id").
+			Joins("JOIN members ON members.id = rsvps.member_id").
+			Where("rsvps.event_id = ? AND rsvps.occurrence = ? AND members.chat_id IS NOT NULL AND members.status IN ?", eventID, occ.UTC(),
+				[]models.Status{models.StatusActive, models.StatusMuted})
+	}
+	if err := base().Where("rsvps.checked_in = ?", true).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: attended: %w", err)
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	if err := base().Where("rsvps.answer = ? AND rsvps.waitlisted = ?", models.AnswerYes, false).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: attended: %w", err)
+	}
+	return out, nil
 }
