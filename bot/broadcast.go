@@ -286,6 +286,11 @@ func (b *Bot) commitBroadcast(ctx context.Context, r *request, d *models.Dialog,
 	b.enqueued()
 }
 
+// cancelDialog ends whatever dialog the user is in (/cancel).
+func (b *Bot) cancelDialog(ctx context.Context, r *request) {
+	b.cancelBroadcast(ctx, r, nil)
+}
+
 func (b *Bot) cancelBroadcast(ctx context.Context, r *request, q *tgm.CallbackQuery) {
 	if err := b.st.ClearDialog(ctx, r.from.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		b.log.Warn("clear dialog", "err", err)

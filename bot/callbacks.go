@@ -53,6 +53,8 @@ func (b *Bot) onCallback(ctx context.Context, q *tgm.CallbackQuery) {
 		b.onRSVPCallback(ctx, r, q, arg)
 	case "ic":
 		b.onCalendarCallback(ctx, r, q, arg)
+	case "ne":
+		b.onNewEventCallback(ctx, r, q, arg)
 	case "ck":
 		b.onCheckinCallback(ctx, r, q, arg)
 	case "rt":

@@ -51,7 +51,7 @@ func (b *Bot) managedEvent(ctx context.Context, r *request, args, usage string) 
 // /newevent meeting | 2026-12-07 09:30 | 月度例会 | 村委会二楼 | branch:Town/Village | cap=30 guests deadline=2026-12-05 18:00 rrule=FREQ=MONTHLY;BYDAY=1MO
 func (b *Bot) onNewEvent(ctx context.Context, r *request, args string) {
 	if strings.TrimSpace(args) == "" {
-		b.send(ctx, r.chatID, b.t(r, "newevent.usage"), nil)
+		b.startNewEventDialog(ctx, r)
 		return
 	}
 	e, key, kv := b.parseEventLine(ctx, r, args)

@@ -165,6 +165,7 @@ func (b *Bot) onMessage(ctx context.Context, msg *tgm.Message) {
 	case msg.Contact != nil:
 		b.onContact(ctx, r, msg.Contact)
 	case !isCmd && b.onBroadcastInput(ctx, r, msg):
+	case !isCmd && b.onNewEventInput(ctx, r, msg):
 	case isCmd:
 		b.onCommand(ctx, r, cmd)
 	case msg.Text != "":
@@ -201,7 +202,7 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 			b.onBroadcast(ctx, r)
 		}
 	case "cancel":
-		b.cancelBroadcast(ctx, r, nil)
+		b.cancelDialog(ctx, r)
 	case "newevent", "cancelevent", "editevent", "attendees", "nudge", "checkin":
 		if !b.requireOrganizer(ctx, r, c.name) {
 			return

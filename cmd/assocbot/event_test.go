@@ -351,3 +351,64 @@ func TestCheckinOnBehalfAndRating(t *testing.T) {
 		t.Fatalf("rating by someone who did not come: %q", ans)
 	}
 }
+
+// TestNewEventDialog walks the guided dialog with buttons (and one typed
+// step), checks a forged audience is refused, and that /cancel works at any
+// step.
+func TestNewEventDialog(t *testing.T) {
+	var d *dispatch.Dispatcher
+	h := bottest.New(t, bottest.BeforeStart(func(b *bot.Bot) { b.OnEnqueue(func() { d.Wake() }) }))
+	startDispatcher(t, h, &d, dispatch.Config{Rate: 100, Workers: 2})
+	h.Add(store.NewMember{Name: "Org", Phone: "13900000000", Branch: "Town", Role: "organizer", Lang: "zh-Hant"})
+	org := fakeapi.User{ID: 900, FirstName: "Org", LanguageCode: "zh-hant"}
+	h.Link("13900000000", org)
+	h.Add(store.NewMember{Name: "A", Phone: "13800000001", Branch: "Town/Village", Lang: "en"})
+	a := fakeapi.User{ID: 901, FirstName: "A", LanguageCode: "en"}
+	h.Link("13800000001", a)
+	other, _ := h.St.EnsureBranch(context.Background(), "Elsewhere")
+
+	q := h.Say(org, "/newevent")
+	h.Press(org, q, "🗓 會議")
+	title := h.Nth(org.ID, 2)
+	if title.Text != h.T(locales.ZhHant, "ne.ask_title") {
+		t.Fatalf("title step %q", title.Text)
+	}
+	date := h.Say(org, "月度例會")
+	h.Press(org, date, "週一 11-30")
+	tm := h.Nth(org.ID, 4)
+	h.Press(org, tm, "09:30")
+	h.Nth(org.ID, 5) // where?
+	aud := h.Say(org, "村委會二樓")
+	// A forged branch outside the organizer's scope is refused.
+	if ans := h.CallbackAnswer(h.API.SendCallback(org, org.ID, aud.ID, fmt.Sprintf("ne:a:b:%d", other.ID))); ans != h.T(locales.ZhHant, "auth.not_your_branch") {
+		t.Fatalf("forged audience: %q", ans)
+	}
+	h.Press(org, aud, "Town/Village")
+	capacity := h.Nth(org.ID, 7)
+	h.Press(org, capacity, "30")
+	preview := h.Nth(org.ID, 8)
+	if !strings.Contains(preview.Text, "月度例會") || !strings.Contains(preview.Text, "11月30日(週一) 09:30") || !strings.Contains(preview.Text, "名額：30") {
+		t.Fatalf("preview %q", preview.Text)
+	}
+	h.Press(org, preview, "✅ 建立並通知")
+	done := h.Nth(org.ID, 9)
+	if !strings.HasPrefix(done.Text, "✅ 第 1 號活動「月度例會」") {
+		t.Fatalf("created %q", done.Text)
+	}
+	msgs, err := h.API.WaitMessages(waitCtx(t), a.ID, 1)
+	if err != nil || !strings.Contains(msgs[0].Text, "Monthly") && !strings.Contains(msgs[0].Text, "月度例會") {
+		t.Fatalf("announcement %v %v", msgs, err)
+	}
+	e, _ := h.St.EventByID(context.Background(), 1)
+	if e.Capacity != 30 || e.Location != "村委會二樓" || e.Audience != "branch:Town/Village" || e.Kind != "meeting" {
+		t.Fatalf("event %+v", e)
+	}
+	// Cancel in the middle: nothing is created.
+	h.Say(org, "/newevent")
+	if got := h.Say(org, "/cancel"); got.Text != h.T(locales.ZhHant, "broadcast.cancelled") {
+		t.Fatalf("cancel %q", got.Text)
+	}
+	if es, _ := h.St.AllEvents(context.Background()); len(es) != 1 {
+		t.Fatalf("%d events after a cancelled dialog", len(es))
+	}
+}
