@@ -140,18 +140,28 @@ func TestEventAnnouncedAndAnswered(t *testing.T) {
 	if got := h.Say(a, fmt.Sprintf("/rsvp %d maybe", eventID)); !strings.HasPrefix(got.Text, "Your answer: 🤔 maybe") {
 		t.Fatalf("/rsvp %q", got.Text)
 	}
+	if got := h.Say(a, fmt.Sprintf("/event %d", eventID)); !strings.HasPrefix(got.Text, "🗓 月度例会") || !strings.HasSuffix(got.Text, "Your answer: 🤔 maybe") {
+		t.Fatalf("/event %q", got.Text)
+	}
+	if got := h.Say(c, fmt.Sprintf("/event %d", eventID)); got.Text != h.T(locales.En, "event.not_found", "ID", eventID) {
+		t.Fatalf("/event outside the audience %q", got.Text)
+	}
+	if got := h.Say(a, "/event x"); got.Text != h.T(locales.En, "event.usage") {
+		t.Fatalf("/event x %q", got.Text)
+	}
 
 	// Answers closed: refused with the reason.
+	before := len(h.API.Messages(c.ID))
 	code, out, errOut = runCLI(t, env, "", "event", "add", "--kind", "activity_day", "--title", "Member day", "--start", "2026-12-20 09:00",
 		"--rsvp-deadline", "2026-11-20 18:00", "--audience", "tag:volunteer")
 	if code != 0 || !strings.Contains(out, "announced to 2 members") {
 		t.Fatalf("second event: %d %q %q", code, out, errOut)
 	}
-	msgs, err = h.API.WaitMessages(waitCtx(t), c.ID, 1)
+	msgs, err = h.API.WaitMessages(waitCtx(t), c.ID, before+1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ans := h.Press(c, msgs[0], "✅ Going")
+	ans := h.Press(c, msgs[before], "✅ Going")
 	if !strings.HasPrefix(ans, "Answers for this event closed on Fri 20 Nov 18:00") {
 		t.Fatalf("late answer %q", ans)
 	}

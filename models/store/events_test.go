@@ -1,0 +1,76 @@
+package store_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
+)
+
+// TestWaitlistPromotesTheFirstPartyThatFits: guests count against capacity,
+// and a freed place goes to the first waitlisted member whose whole party
+// fits.
+func TestWaitlistPromotesTheFirstPartyThatFits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		sh, _ := time.LoadLocation("Asia/Shanghai")
+		now := time.Date(2026, 11, 23, 10, 0, 0, 0, sh)
+		var ms []*models.Member
+		for _, p := range []string{"13800000001", "13800000002", "13800000003", "13800000004"} {
+			m := mustAdd(t, st, store.NewMember{Name: p, Phone: p, Branch: "Town"})
+			ms = append(ms, m)
+		}
+		occ := time.Date(2026, 12, 7, 9, 30, 0, 0, sh)
+		e := &models.Event{Kind: models.EventOther, Title: "Trip", StartAt: occ, Audience: "branch:Town", RSVP: true, Capacity: 3, AllowGuests: true}
+		if _, err := st.CreateEvent(ctx, e, sh, now); err != nil {
+			t.Fatal(err)
+		}
+		set := func(i int, a models.Answer, guests int) *store.RSVPResult {
+			t.Helper()
+			now = now.Add(time.Minute)
+			res, err := st.SetRSVP(ctx, e.ID, occ, ms[i], a, guests, sh, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		if r := set(0, models.AnswerYes, 1); r.RSVP.Waitlisted {
+			t.Fatal("first party of two waitlisted")
+		}
+		if r := set(1, models.AnswerYes, 0); r.RSVP.Waitlisted {
+			t.Fatal("third place waitlisted")
+		}
+		if r := set(2, models.AnswerYes, 1); !r.RSVP.Waitlisted || r.Position != 1 {
+			t.Fatalf("a party of two on a full event: %+v", r)
+		}
+		if r := set(3, models.AnswerYes, 0); !r.RSVP.Waitlisted || r.Position != 2 {
+			t.Fatalf("fourth: %+v", r)
+		}
+		// Tapping the same answer again changes nothing.
+		if r := set(3, models.AnswerYes, 0); r.Changed || r.Position != 2 {
+			t.Fatalf("double tap: %+v", r)
+		}
+		// One place frees up: the party of two does not fit, the single does.
+		r := set(1, models.AnswerNo, 0)
+		if len(r.Promoted) != 1 || r.Promoted[0].MemberID != ms[3].ID {
+			t.Fatalf("promoted %+v, want the fourth member", r.Promoted)
+		}
+		c, _ := st.RSVPCounts(ctx, e.ID, occ)
+		if c["yes"] != 2 || c["waitlist"] != 1 || c["no"] != 1 {
+			t.Fatalf("counts %v", c)
+		}
+		// Outside the audience, a wrong occurrence, after the start: refused.
+		out := mustAdd(t, st, store.NewMember{Name: "x", Phone: "13800000009", Branch: "Other"})
+		if _, err := st.SetRSVP(ctx, e.ID, occ, out, models.AnswerYes, 0, sh, now); !errors.Is(err, store.ErrNotInAudience) {
+			t.Fatalf("outside: %v", err)
+		}
+		if _, err := st.SetRSVP(ctx, e.ID, occ.Add(time.Hour), ms[0], models.AnswerYes, 0, sh, now); !errors.Is(err, store.ErrBadOccurrence) {
+			t.Fatalf("wrong occurrence: %v", err)
+		}
+		if _, err := st.SetRSVP(ctx, e.ID, occ, ms[0], models.AnswerNo, 0, sh, occ); !errors.Is(err, store.ErrEventStarted) {
+			t.Fatalf("after the start: %v", err)
+		}
+	})
+}
