@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
 )
 
 // Config is every setting of `assocbot run`: defaults, then the environment,
@@ -29,11 +30,13 @@ type Config struct {
 	Listen        string
 	Workers       int
 	Lease         time.Duration
+	Offsets       string
 
 	// Derived by Validate.
-	Location    *time.Location
-	DefaultLang locales.Lang
-	AdminIDs    []int64
+	Location       *time.Location
+	DefaultLang    locales.Lang
+	AdminIDs       []int64
+	ReminderOffset map[models.EventKind][]time.Duration
 }
 
 // envVars maps each setting to its variable, for loading and for errors.
@@ -67,6 +70,7 @@ var envVars = []struct {
 		c.Workers = n
 		return nil
 	}},
+	{"ASSOCBOT_REMINDER_OFFSETS", "reminder-offsets", "", "event reminder offsets by kind, e.g. meeting=24h,2h;activity_day=72h,24h (empty: the defaults)", func(c *Config, v string) error { c.Offsets = v; return nil }},
 	{"ASSOCBOT_LEASE", "lease", "30s", "how long a dispatcher holds claimed messages before another may take them", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -170,6 +174,11 @@ func (c *Config) Validate(needToken bool) error {
 	if c.Lease < time.Second {
 		bad("ASSOCBOT_LEASE", "must be at least 1s, got %v", c.Lease)
 	}
+	offsets, err := parseOffsets(c.Offsets)
+	if err != nil {
+		bad("ASSOCBOT_REMINDER_OFFSETS", "%v", err)
+	}
+	c.ReminderOffset = offsets
 	if c.Listen == "" {
 		bad("ASSOCBOT_LISTEN", "empty")
 	}
@@ -182,3 +191,27 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 func getenvOS(name string) string { return os.Getenv(name) }
+
+// parseOffsets reads "meeting=24h,2h;activity_day=72h,24h".
+func parseOffsets(s string) (map[models.EventKind][]time.Duration, error) {
+	out := map[models.EventKind][]time.Duration{}
+	for _, part := range strings.Split(s, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		kind, list, ok := strings.Cut(part, "=")
+		k := models.EventKind(strings.TrimSpace(kind))
+		if !ok || !k.Valid() {
+			return nil, fmt.Errorf("%q: want kind=duration,duration with a kind of activity_day, meeting, health_check_session, training, other", part)
+		}
+		for _, d := range strings.Split(list, ",") {
+			dur, err := time.ParseDuration(strings.TrimSpace(d))
+			if err != nil || dur <= 0 || dur > 60*24*time.Hour {
+				return nil, fmt.Errorf("%q: %q is not a duration between 0 and 60 days (e.g. 24h, 2h, 30m)", part, d)
+			}
+			out[k] = append(out[k], dur)
+		}
+	}
+	return out, nil
+}

@@ -214,7 +214,7 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	if err := sched.Add("30 3 * * *", scheduler.OutboxCleanup{Store: st}); err != nil {
 		return err
 	}
-	if err := sched.Add("* * * * *", &scheduler.EventReminders{Store: st, Location: cfg.Location}); err != nil {
+	if err := sched.Add("* * * * *", &scheduler.EventReminders{Store: st, Location: cfg.Location, Offsets: cfg.ReminderOffset}); err != nil {
 		return err
 	}
 	if err := sched.Add("0 * * * *", scheduler.EventRatings{Store: st, Location: cfg.Location}); err != nil {

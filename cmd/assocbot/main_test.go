@@ -91,13 +91,14 @@ func TestCLIBadArgumentsExitTwo(t *testing.T) {
 func TestRunConfigErrorsNameTheVariable(t *testing.T) {
 	getenv := func(k string) string {
 		return map[string]string{"ASSOCBOT_TZ": "Mars/Olympus", "ASSOCBOT_LANG": "fr", "ASSOCBOT_RATE": "-3",
-			"ASSOCBOT_QUIET_HOURS": "late", "ASSOCBOT_ADMINS": "12,abc", "ASSOCBOT_WEBHOOK_URL": "http://x"}[k]
+			"ASSOCBOT_QUIET_HOURS": "late", "ASSOCBOT_ADMINS": "12,abc", "ASSOCBOT_WEBHOOK_URL": "http://x",
+			"ASSOCBOT_REMINDER_OFFSETS": "meeting=soon"}[k]
 	}
 	code, _, errOut := runCLI(t, getenv, "", "run")
 	if code != 2 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, v := range []string{"ASSOCBOT_TOKEN", "ASSOCBOT_TZ", "ASSOCBOT_LANG", "ASSOCBOT_RATE", "ASSOCBOT_QUIET_HOURS", "ASSOCBOT_ADMINS", "ASSOCBOT_WEBHOOK_URL", "ASSOCBOT_WEBHOOK_SECRET"} {
+	for _, v := range []string{"ASSOCBOT_TOKEN", "ASSOCBOT_TZ", "ASSOCBOT_LANG", "ASSOCBOT_RATE", "ASSOCBOT_QUIET_HOURS", "ASSOCBOT_ADMINS", "ASSOCBOT_WEBHOOK_URL", "ASSOCBOT_WEBHOOK_SECRET", "ASSOCBOT_REMINDER_OFFSETS"} {
 		if !strings.Contains(errOut, v) {
 			t.Errorf("stderr does not name %s:\n%s", v, errOut)
 		}
@@ -212,3 +213,15 @@ func TestDemoInAllThreeLanguages(t *testing.T) {
 }
 
 func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }
+
+func TestParseOffsets(t *testing.T) {
+	got, err := parseOffsets("meeting=24h,2h; activity_day=72h")
+	if err != nil || len(got["meeting"]) != 2 || got["meeting"][1] != 2*time.Hour || got["activity_day"][0] != 72*time.Hour {
+		t.Fatalf("%v %v", got, err)
+	}
+	for _, bad := range []string{"party=1h", "meeting", "meeting=-1h", "meeting=1y"} {
+		if _, err := parseOffsets(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
