@@ -12,11 +12,15 @@ import (
 	"strings"
 	"time"
 
+	tg "github.com/go-telegram/bot"
+
 	"github.com/assocbot/assocbot/bot"
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/scheduler"
+	"github.com/assocbot/assocbot/scheduler/dispatch"
 )
 
 // demoPerson is someone the demo lets you be.
@@ -126,12 +130,31 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
+	// The same dispatcher and planner as `assocbot run`, so that broadcasts,
+	// announcements and reminders reach the demo people.
+	sender, err := tg.New(token, tg.WithServerURL(api.URL()), tg.WithSkipGetMe(),
+		tg.WithHTTPClient(time.Minute, dispatch.HTTPClient(4, time.Minute)))
+	if err != nil {
+		return err
+	}
+	disp := dispatch.New(dispatch.Config{Rate: 25, Location: loc, DefaultLang: lang, Poll: 200 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(logFile, nil))}, st, sender, cat, nil)
+	b.OnEnqueue(disp.Wake)
+	sched := scheduler.New(loc, &scheduler.Runner{Log: slog.New(slog.NewTextHandler(logFile, nil))})
+	if err := sched.Add("* * * * *", &scheduler.EventReminders{Store: st, Location: loc}); err != nil {
+		return err
+	}
 	pollDone := make(chan struct{})
 	go func() {
 		defer close(pollDone)
+		done := make(chan struct{}, 2)
+		go func() { _ = disp.Run(ctx); done <- struct{}{} }()
+		go func() { sched.Run(ctx); done <- struct{}{} }()
 		if err := b.Poll(ctx); err != nil {
 			fmt.Fprintln(stderr, err)
 		}
+		<-done
+		<-done
 	}()
 	defer func() { cancel(); <-pollDone }()
 
