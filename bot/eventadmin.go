@@ -59,17 +59,40 @@ func (b *Bot) onNewEvent(ctx context.Context, r *request, args string) {
 		b.send(ctx, r.chatID, b.t(r, key, kv...)+"\n\n"+b.t(r, "newevent.usage"), nil)
 		return
 	}
+	b.createEvent(ctx, r, e)
+}
+
+// createEvent saves an organizer's event, announces it and tells the
+// organizer; it reports whether it was created.
+func (b *Bot) createEvent(ctx context.Context, r *request, e *models.Event) bool {
 	e.CreatedBy = &r.member.ID
 	n, err := b.st.CreateEvent(ctx, e, b.cfg.Location, b.cfg.Now())
 	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "newevent", err)
-		return
+		return false
 	}
 	b.enqueued()
 	b.log.Info("event created", "event_id", e.ID, "by_member_id", r.member.ID, "announced", n)
 	next, _ := e.NextOccurrence(b.cfg.Location, b.cfg.Now())
 	b.send(ctx, r.chatID, b.t(r, "newevent.created", "ID", e.ID, "Title", e.Title,
 		"When", b.cat.DateTime(r.lang, next, b.cfg.Location, b.cfg.Now()), "Count", n), nil)
+	return true
+}
+
+// managedOccurrence is the coming occurrence of an event the organizer
+// manages (/attendees, /nudge); it answers the organizer itself when there is
+// none.
+func (b *Bot) managedOccurrence(ctx context.Context, r *request, args, usage string) (*models.Event, time.Time, bool) {
+	e, _, ok := b.managedEvent(ctx, r, args, usage)
+	if !ok {
+		return nil, time.Time{}, false
+	}
+	occ, ok := e.NextOccurrence(b.cfg.Location, b.cfg.Now())
+	if !ok || e.Status != models.EventScheduled {
+		b.send(ctx, r.chatID, b.t(r, "event.over", "Title", e.Title), nil)
+		return nil, time.Time{}, false
+	}
+	return e, occ, true
 }
 
 // parseEventLine reads the one-line form; on a bad field it returns the
@@ -248,13 +271,8 @@ func (b *Bot) onEditEvent(ctx context.Context, r *request, args string) {
 
 // onAttendees shows counts per answer, names and the waitlist.
 func (b *Bot) onAttendees(ctx context.Context, r *request, args string) {
-	e, _, ok := b.managedEvent(ctx, r, args, "attendees.usage")
+	e, occ, ok := b.managedOccurrence(ctx, r, args, "attendees.usage")
 	if !ok {
-		return
-	}
-	occ, ok := e.NextOccurrence(b.cfg.Location, b.cfg.Now())
-	if !ok || e.Status != models.EventScheduled {
-		b.send(ctx, r.chatID, b.t(r, "event.over", "Title", e.Title), nil)
 		return
 	}
 	list, err := b.st.Attendees(ctx, e.ID, occ)
@@ -291,13 +309,8 @@ func (b *Bot) onAttendees(ctx context.Context, r *request, args string) {
 
 // onNudge reminds those of the audience who have not answered.
 func (b *Bot) onNudge(ctx context.Context, r *request, args string) {
-	e, _, ok := b.managedEvent(ctx, r, args, "nudge.usage")
+	e, occ, ok := b.managedOccurrence(ctx, r, args, "nudge.usage")
 	if !ok {
-		return
-	}
-	occ, ok := e.NextOccurrence(b.cfg.Location, b.cfg.Now())
-	if !ok || e.Status != models.EventScheduled {
-		b.send(ctx, r.chatID, b.t(r, "event.over", "Title", e.Title), nil)
 		return
 	}
 	n, err := b.st.Nudge(ctx, e, occ, b.cfg.Now())

@@ -281,6 +281,13 @@ func (b *Bot) send(ctx context.Context, chatID int64, text string, markup any) *
 	msg, err := b.api.SendMessage(ctx, p)
 	if err != nil {
 		b.apiFailed("sendMessage", chatID, err)
+		if errors.Is(err, tg.ErrorForbidden) && chatID > 0 {
+			// Blocked: the dispatcher sends them nothing more until they
+			// write to the bot again.
+			if err := b.st.MarkChatUnreachable(context.WithoutCancel(ctx), chatID); err != nil {
+				b.log.Warn("mark unreachable", "chat_id", chatID, "err", err)
+			}
+		}
 		return nil
 	}
 	return msg

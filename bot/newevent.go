@@ -277,17 +277,10 @@ func (b *Bot) neCreate(ctx context.Context, r *request, dr *eventDraft) {
 		b.send(ctx, r.chatID, b.t(r, "newevent.past"), nil)
 		return
 	}
-	e.CreatedBy = &r.member.ID
-	n, err := b.st.CreateEvent(ctx, e, b.cfg.Location, b.cfg.Now())
-	if err != nil {
-		b.fail(ctx, r.chatID, r.lang, "newevent", err)
+	if !b.createEvent(ctx, r, e) {
 		return
 	}
 	if err := b.st.ClearDialog(ctx, r.from.ID); err != nil {
 		b.log.Warn("clear dialog", "err", err)
 	}
-	b.enqueued()
-	b.log.Info("event created", "event_id", e.ID, "by_member_id", r.member.ID, "announced", n)
-	b.send(ctx, r.chatID, b.t(r, "newevent.created", "ID", e.ID, "Title", e.Title,
-		"When", b.cat.DateTime(r.lang, e.StartAt, b.cfg.Location, b.cfg.Now()), "Count", n), nil)
 }

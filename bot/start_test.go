@@ -386,3 +386,23 @@ func TestGroupChatsGetPointedToPrivate(t *testing.T) {
 		t.Fatalf("group answer %q", got.Text)
 	}
 }
+
+func TestBlockedReplyMarksTheMemberUnreachableUntilTheyWriteAgain(t *testing.T) {
+	h := bottest.New(t)
+	h.Add(store.NewMember{Name: "A", Phone: "13800138000"})
+	u := fakeapi.User{ID: 600, FirstName: "A", LanguageCode: "en"}
+	h.Link("13800138000", u)
+	h.API.Block(u.ID)
+	h.API.SendText(u, "/help")
+	h.WaitFor("the member marked unreachable", func() bool {
+		m, _ := h.St.MemberByTelegramID(ctx, u.ID)
+		return m.Status == models.StatusUnreachable
+	})
+	h.API.Unblock(u.ID)
+	if got := h.Say(u, "/help"); got.Text != h.T(locales.En, "help.member") {
+		t.Fatalf("after unblocking: %q", got.Text)
+	}
+	if m, _ := h.St.MemberByTelegramID(ctx, u.ID); m.Status != models.StatusActive {
+		t.Fatalf("status %s after writing again", m.Status)
+	}
+}

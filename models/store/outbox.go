@@ -464,3 +464,13 @@ func encodeJSON(v any) string {
 	}
 	return string(b)
 }
+
+// MarkChatUnreachable records that the member with this private chat blocked
+// the bot (a reply from the front end came back 403).
+func (s *Store) MarkChatUnreachable(ctx context.Context, chatID int64) error {
+	if err := s.db.WithContext(ctx).Model(&models.Member{}).Where("chat_id = ?", chatID).
+		Update("status", models.StatusUnreachable).Error; err != nil {
+		return fmt.Errorf("store: mark chat unreachable: %w", err)
+	}
+	return nil
+}
