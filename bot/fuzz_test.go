@@ -3,10 +3,12 @@ package bot_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	tgm "github.com/go-telegram/bot/models"
 
 	"github.com/assocbot/assocbot/bot/bottest"
+	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/store"
 )
@@ -35,6 +37,19 @@ func FuzzUpdates(f *testing.F) {
 		{1, "", "jb:1", "", "", ""},
 		{1, "", "jc:99999999999", "", "", ""},
 		{1, "", "join", "", "", ""},
+		{1, "", "rv:1:29400000:y", "en", "", ""},
+		{1, "", "rv:1:-5:g", "en", "", ""},
+		{1, "", "ck:1:29400000:2", "", "", ""},
+		{1, "", "rt:1:29400000:9", "", "", ""},
+		{1, "", "ic:1", "", "", ""},
+		{1, "", "ne:k:meeting", "", "", ""},
+		{1, "", "ne:a:b:1", "", "", ""},
+		{1, "", "bc:a:t:", "", "", ""},
+		{0, "/newevent meeting | 2030-01-01 09:00 | T | P | branch:Town | cap=3 deadline=2029-12-31 18:00", "", "", "", ""},
+		{0, "/rsvp 1 yes 13800138000", "", "", "", ""},
+		{0, "/editevent 1 time 2030-01-01 10:00", "", "", "", ""},
+		{0, "/checkin 1", "", "", "", ""},
+		{0, "/calendar", "", "", "", ""},
 		{2, "", "", "zh-cn", "8613800138000", ""},
 		{2, "", "", "zh-cn", "+1 (555) 0100", ""},
 		{3, "", "", "", "", `{"update_id":1,"message":{"message_id":1,"date":0,"chat":{"id":5,"type":"private"},"from":{"id":5,"is_bot":false,"first_name":"x"},"text":"/lang"}}`},
@@ -45,6 +60,13 @@ func FuzzUpdates(f *testing.F) {
 	h := bottest.New(f)
 	h.Add(store.NewMember{Name: "Org", Phone: "13800000001", Branch: "Town", Role: models.RoleOrganizer})
 	h.Add(store.NewMember{Name: "M", Phone: "13800138000", Branch: "Town/Village"})
+	// The fuzzing user is an organizer, so the organizer paths are reached too.
+	h.Add(store.NewMember{Name: "Fuzz", Phone: "13800000009", Branch: "Town", Role: models.RoleOrganizer})
+	h.Link("13800000009", fakeapi.User{ID: 5, FirstName: "Fuzz"})
+	ev := &models.Event{Kind: models.EventMeeting, Title: "E", StartAt: time.Now().Add(48 * time.Hour), Audience: "branch:Town", RSVP: true, Capacity: 2, AllowGuests: true}
+	if _, err := h.St.CreateEvent(ctx, ev, bottest.Shanghai, time.Now()); err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, kind uint8, text, data, lang, phone, raw string) {
 		from := tgm.User{ID: 5, FirstName: "Fuzz", LanguageCode: lang}
 		chat := tgm.Chat{ID: 5, Type: tgm.ChatTypePrivate}
