@@ -286,6 +286,9 @@ func (b *Bot) applyRSVP(ctx context.Context, r *request, eventID uint, occ time.
 	case errors.Is(err, store.ErrEventClosed):
 		refuse(b.t(r, "rsvp.refused.closed"))
 		return nil, nil, false
+	case errors.Is(err, store.ErrNoRoomForGuest):
+		refuse(b.t(r, "rsvp.refused.no_room"))
+		return nil, nil, false
 	default:
 		b.log.Error("set rsvp", "event_id", eventID, "err", err)
 		refuse(b.t(r, "error.internal"))

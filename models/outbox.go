@@ -55,7 +55,7 @@ type Outbox struct {
 	Status            OutboxStatus `gorm:"size:16;not null;index:idx_outbox_due,priority:1"`
 	NextAttemptAt     time.Time    `gorm:"not null;index:idx_outbox_due,priority:2"`
 	Attempts          int          `gorm:"not null;default:0"`
-	LeaseOwner        string       `gorm:"size:64"`
+	LeaseOwner        string       `gorm:"size:128"`
 	LastError         string       `gorm:"size:500"`
 	SentAt            *time.Time
 	TelegramMessageID int64

@@ -21,6 +21,7 @@ var (
 	ErrDeadlinePassed = errors.New("store: the answer deadline has passed")
 	ErrNotInAudience  = errors.New("store: the member is not in the event's audience")
 	ErrBadOccurrence  = errors.New("store: no such occurrence")
+	ErrNoRoomForGuest = errors.New("store: no place left for another guest")
 )
 
 // InAudience reports whether m (with its branch and tags loaded) is in a.
@@ -179,7 +180,10 @@ func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *mod
 	res := &RSVPResult{}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var e models.Event
-		if err := tx.Take(&e, eventID).Error; err != nil {
+		// Answers to one event take turns (on PostgreSQL; SQLite's immediate
+		// transactions do already): two taps for the last place must not
+		// both get it.
+		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&e, eventID).Error; err != nil {
 			return notFound(err)
 		}
 		if e.Status != models.EventScheduled || !e.RSVP {
@@ -238,6 +242,11 @@ func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *mod
 				return err
 			}
 			r.Waitlisted = taken+1+guests > e.Capacity
+			if r.Waitlisted && prev != nil && prev.Answer == models.AnswerYes && !prev.Waitlisted {
+				// One who has a place keeps it: a guest who does not fit is
+				// refused, never the member's own seat.
+				return ErrNoRoomForGuest
+			}
 		}
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&r).Error; err != nil {
 			return err
@@ -261,7 +270,7 @@ func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *mod
 }
 
 func isEventErr(err error) bool {
-	for _, e := range []error{ErrEventClosed, ErrEventStarted, ErrDeadlinePassed, ErrNotInAudience, ErrBadOccurrence, ErrNotFound} {
+	for _, e := range []error{ErrEventClosed, ErrEventStarted, ErrDeadlinePassed, ErrNotInAudience, ErrBadOccurrence, ErrNotFound, ErrNoRoomForGuest} {
 		if errors.Is(err, e) {
 			return true
 		}

@@ -48,6 +48,14 @@ func TestWaitlistPromotesTheFirstPartyThatFits(t *testing.T) {
 		if r := set(3, models.AnswerYes, 0); !r.RSVP.Waitlisted || r.Position != 2 {
 			t.Fatalf("fourth: %+v", r)
 		}
+		// A confirmed member asking for a guest who does not fit keeps their
+		// own place.
+		if _, err := st.SetRSVP(ctx, e.ID, occ, ms[1], models.AnswerYes, 1, sh, now); !errors.Is(err, store.ErrNoRoomForGuest) {
+			t.Fatalf("+1 on a full event: %v", err)
+		}
+		if r, _ := st.RSVPOf(ctx, e.ID, occ, ms[1].ID); r.Waitlisted || r.Guests != 0 {
+			t.Fatalf("the member lost their place: %+v", r)
+		}
 		// Tapping the same answer again changes nothing.
 		if r := set(3, models.AnswerYes, 0); r.Changed || r.Position != 2 {
 			t.Fatalf("double tap: %+v", r)

@@ -80,6 +80,10 @@ func (c *Config) defaults() {
 	if c.DefaultLang == "" {
 		c.DefaultLang = locales.ZhHans
 	}
+	// A send must end well within the lease (see process).
+	if c.SendTimeout > c.Lease/2 {
+		c.SendTimeout = c.Lease / 2
+	}
 	if c.ProgressEvery < 3*time.Second {
 		c.ProgressEvery = 3 * time.Second
 	}
@@ -93,6 +97,9 @@ func (c *Config) defaults() {
 		host, _ := os.Hostname()
 		buf := make([]byte, 4)
 		_, _ = rand.Read(buf)
+		if len(host) > 40 {
+			host = host[:40]
+		}
 		c.Owner = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(buf))
 	}
 }
@@ -144,6 +151,24 @@ type Dispatcher struct {
 	busy        map[int64]bool      // per chat: a worker is sending to it
 	wake        chan struct{}
 	records     chan recordReq
+	held        map[uint64]bool // rows queued or in a worker's hands
+}
+
+// hold marks a row as queued here; false when it already is.
+func (d *Dispatcher) hold(id uint64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.held[id] {
+		return false
+	}
+	d.held[id] = true
+	return true
+}
+
+func (d *Dispatcher) drop(id uint64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.held, id)
 }
 
 // New makes a dispatcher. api should be a client of its own (WithSkipGetMe).
@@ -155,7 +180,7 @@ func New(cfg Config, st *store.Store, api *tg.Bot, cat *locales.Catalog, metrics
 	return &Dispatcher{cfg: cfg, st: st, api: api, cat: cat, log: cfg.Logger, metrics: metrics,
 		limiter:  rate.NewLimiter(rate.Limit(cfg.Rate), 1),
 		window:   newSlidingWindow(cfg.Rate),
-		lastSent: map[int64]time.Time{}, busy: map[int64]bool{}, wake: make(chan struct{}, 1)}
+		lastSent: map[int64]time.Time{}, busy: map[int64]bool{}, held: map[uint64]bool{}, wake: make(chan struct{}, 1)}
 }
 
 // Wake makes the dispatcher look for due rows now (after an enqueue in this
@@ -224,9 +249,16 @@ claim:
 			continue
 		}
 		for _, r := range rows {
+			// A row this dispatcher holds already (its lease ran out while
+			// it waited in the queue, so the claim took it again) is not
+			// queued twice.
+			if !d.hold(r.ID) {
+				continue
+			}
 			select {
 			case jobs <- r:
 			case <-ctx.Done():
+				d.drop(r.ID)
 				break claim
 			}
 		}
@@ -250,11 +282,21 @@ claim:
 
 // process sends one claimed row and records the outcome.
 func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
+	defer d.drop(c.ID)
 	now := d.cfg.Now()
 	finish := func(o store.Outcome, result string) {
 		o.At = now
 		d.record(c.ID, o)
 		d.metrics.Results.WithLabelValues(result).Inc()
+	}
+	// The claim set next_attempt_at to the lease's end. A row that waited
+	// too long (a slow API, a long 429 pause) goes back rather than out:
+	// another dispatcher may take it once the lease ends, and a send must
+	// finish within the lease.
+	if !now.Add(d.cfg.SendTimeout).Before(c.NextAttemptAt) {
+		d.release(c)
+		d.metrics.Results.WithLabelValues("lease_expired").Inc()
+		return
 	}
 	if c.ExpiresAt != nil && !now.Before(*c.ExpiresAt) {
 		finish(store.Outcome{Status: models.OutboxStale}, "stale")
@@ -384,13 +426,23 @@ func (d *Dispatcher) recorder() {
 		for i, r := range batch {
 			done[i] = r.f
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if _, err := d.st.FinishOutbox(ctx, d.cfg.Owner, done); err != nil {
+		// A failed commit is tried again for a while: the messages are out,
+		// and leaving them claimed would send them all again after the lease.
+		var err error
+		for try, wait := 0, 100*time.Millisecond; try < 6; try, wait = try+1, wait*2 {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			_, err = d.st.FinishOutbox(ctx, d.cfg.Owner, done)
+			cancel()
+			if err == nil {
+				break
+			}
+			time.Sleep(wait)
+		}
+		if err != nil {
 			// The rows stay claimed; their lease runs out and they are sent
 			// again: at-least-once rather than lost.
 			d.log.Error("record outbox outcomes", "count", len(done), "err", err)
 		}
-		cancel()
 		for _, r := range batch {
 			close(r.done)
 		}
