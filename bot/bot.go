@@ -43,7 +43,7 @@ type Bot struct {
 	username  string
 	admins    map[int64]bool
 	metrics   *Metrics
-	chats     chatLocks
+	chats     chatQueues
 	onEnqueue func()
 }
 
@@ -70,8 +70,11 @@ func New(ctx context.Context, cfg Config, st *store.Store, cat *locales.Catalog,
 	}
 	opts := []tg.Option{
 		tg.WithSkipGetMe(),
-		tg.WithDefaultHandler(b.handle),
-		tg.WithMiddlewares(b.recoverPanics, b.serializePerChat),
+		// The library hands each update to us in order (not async); we queue
+		// it per chat, so one chat's updates run in the order sent while
+		// different chats run in parallel.
+		tg.WithNotAsyncHandlers(),
+		tg.WithDefaultHandler(b.enqueue),
 		tg.WithErrorsHandler(func(err error) {
 			b.log.Warn("telegram client", "err", redact(err.Error(), cfg.Token))
 		}),
@@ -123,6 +126,7 @@ func (b *Bot) Poll(ctx context.Context) error {
 	}
 	b.SetMenus(ctx)
 	b.api.Start(ctx)
+	b.chats.wait()
 	return nil
 }
 
@@ -131,28 +135,20 @@ func (b *Bot) ProcessUpdate(ctx context.Context, upd *tgm.Update) {
 	b.api.ProcessUpdate(ctx, upd)
 }
 
-// recoverPanics keeps one bad update from taking the process down.
-func (b *Bot) recoverPanics(next tg.HandlerFunc) tg.HandlerFunc {
-	return func(ctx context.Context, api *tg.Bot, upd *tgm.Update) {
-		defer func() {
-			if r := recover(); r != nil {
-				b.metrics.Panics.Inc()
-				b.log.Error("handler panic", "update_id", upd.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			}
-		}()
-		next(ctx, api, upd)
-	}
+// enqueue queues an update behind the earlier ones of its chat.
+func (b *Bot) enqueue(ctx context.Context, _ *tg.Bot, upd *tgm.Update) {
+	b.chats.push(updateChatID(upd), func() { b.safeHandle(ctx, upd) })
 }
 
-// serializePerChat handles one chat's updates one at a time, in the order
-// they arrive, while different chats proceed in parallel: a member who taps
-// two buttons quickly gets both handled, in order.
-func (b *Bot) serializePerChat(next tg.HandlerFunc) tg.HandlerFunc {
-	return func(ctx context.Context, api *tg.Bot, upd *tgm.Update) {
-		unlock := b.chats.lock(updateChatID(upd))
-		defer unlock()
-		next(ctx, api, upd)
-	}
+// safeHandle handles one update; a panic is logged, and the process lives on.
+func (b *Bot) safeHandle(ctx context.Context, upd *tgm.Update) {
+	defer func() {
+		if r := recover(); r != nil {
+			b.metrics.Panics.Inc()
+			b.log.Error("handler panic", "update_id", upd.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	b.handle(ctx, b.api, upd)
 }
 
 func updateChatID(upd *tgm.Update) int64 {
@@ -165,40 +161,45 @@ func updateChatID(upd *tgm.Update) int64 {
 	return 0
 }
 
-// chatLocks is a set of per-chat mutexes that frees the entry of an idle chat.
-type chatLocks struct {
-	mu    sync.Mutex
-	locks map[int64]*chatLock
+// chatQueues runs each chat's work in order, one at a time, and different
+// chats side by side; a chat's goroutine ends when its queue is empty.
+type chatQueues struct {
+	mu     sync.Mutex
+	queues map[int64][]func()
+	wg     sync.WaitGroup
 }
 
-type chatLock struct {
-	mu      sync.Mutex
-	waiters int
-}
-
-func (c *chatLocks) lock(chat int64) func() {
+func (c *chatQueues) push(chat int64, work func()) {
 	c.mu.Lock()
-	if c.locks == nil {
-		c.locks = map[int64]*chatLock{}
+	defer c.mu.Unlock()
+	if c.queues == nil {
+		c.queues = map[int64][]func(){}
 	}
-	l := c.locks[chat]
-	if l == nil {
-		l = &chatLock{}
-		c.locks[chat] = l
+	if q, running := c.queues[chat]; running {
+		c.queues[chat] = append(q, work)
+		return
 	}
-	l.waiters++
-	c.mu.Unlock()
-	l.mu.Lock()
-	return func() {
-		l.mu.Unlock()
-		c.mu.Lock()
-		l.waiters--
-		if l.waiters == 0 {
-			delete(c.locks, chat)
+	c.queues[chat] = []func(){}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		for {
+			work()
+			c.mu.Lock()
+			q := c.queues[chat]
+			if len(q) == 0 {
+				delete(c.queues, chat)
+				c.mu.Unlock()
+				return
+			}
+			work, c.queues[chat] = q[0], q[1:]
+			c.mu.Unlock()
 		}
-		c.mu.Unlock()
-	}
+	}()
 }
+
+// wait blocks until every queued update has been handled.
+func (c *chatQueues) wait() { c.wg.Wait() }
 
 // redact removes the bot token from text headed for a log or an error.
 func redact(s, token string) string {

@@ -13,6 +13,7 @@ import (
 	"github.com/assocbot/assocbot/bot/bottest"
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
@@ -420,5 +421,32 @@ func TestNewEventDialog(t *testing.T) {
 	}
 	if es, _ := h.St.AllEvents(context.Background()); len(es) != 1 {
 		t.Fatalf("%d events after a cancelled dialog", len(es))
+	}
+}
+
+// TestQuickTapsApplyInOrder: taps from one chat are handled in the order
+// sent, so the last answer wins.
+func TestQuickTapsApplyInOrder(t *testing.T) {
+	h := bottest.New(t)
+	ctx := context.Background()
+	h.Add(store.NewMember{Name: "A", Phone: "13800000001", Branch: "Town", Lang: "en"})
+	a := fakeapi.User{ID: 901, FirstName: "A", LanguageCode: "en"}
+	h.Link("13800000001", a)
+	occ := time.Date(2026, 12, 7, 9, 30, 0, 0, bottest.Shanghai)
+	e := &models.Event{Kind: models.EventMeeting, Title: "M", StartAt: occ, Audience: "all", RSVP: true}
+	if _, err := h.St.CreateEvent(ctx, e, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := h.St.MemberByTelegramID(ctx, a.ID)
+	for round := 0; round < 5; round++ {
+		var last string
+		for _, code := range []string{"y", "n", "m", "y", "n", "y", "m"} {
+			last = h.API.SendCallback(a, a.ID, 0, fmt.Sprintf("rv:%d:%d:%s", e.ID, occ.Unix()/60, code))
+		}
+		h.CallbackAnswer(last)
+		if r, _ := h.St.RSVPOf(ctx, e.ID, occ, m.ID); r == nil || r.Answer != models.AnswerMaybe {
+			t.Fatalf("round %d: final answer %+v, want the last tap (maybe)", round, r)
+		}
+		h.CallbackAnswer(h.API.SendCallback(a, a.ID, 0, fmt.Sprintf("rv:%d:%d:n", e.ID, occ.Unix()/60)))
 	}
 }
