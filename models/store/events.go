@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -441,6 +442,13 @@ func (s *Store) CancelEvent(ctx context.Context, id uint, now time.Time) (int, e
 		if err := tx.Model(&e).Update("status", models.EventCancelled).Error; err != nil {
 			return err
 		}
+		// Announcements and reminders still waiting (quiet hours, retries)
+		// must not go out after the cancellation.
+		if err := tx.Model(&models.Outbox{}).
+			Where("dedupe_key LIKE ? AND status = ?", fmt.Sprintf("event:%d:%%", e.ID), models.OutboxPending).
+			Updates(map[string]any{"status": models.OutboxSkipped, "last_error": "event cancelled"}).Error; err != nil {
+			return err
+		}
 		var err error
 		n, err = changeNotice(tx, &e, "event.cancelled", nil, fmt.Sprintf("cancel%d", now.Unix()), now)
 		return err
@@ -506,6 +514,9 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, ch EventChange, now ti
 			return nil
 		}
 		if err := tx.Model(&models.Event{}).Where("id = ?", e.ID).Updates(updates).Error; err != nil {
+			return err
+		}
+		if err := refreshPending(tx, &before, &e); err != nil {
 			return err
 		}
 		extra := map[string]any{"OldTitle": before.Title, "OldLocation": before.Location,
@@ -659,4 +670,42 @@ func (s *Store) Attended(ctx context.Context, eventID uint, occ time.Time) ([]Re
 		return nil, fmt.Errorf("store: attended: %w", err)
 	}
 	return out, nil
+}
+
+// refreshPending rewrites the event's messages still waiting to be sent
+// (announcements and reminders held by quiet hours or retries) with its new
+// details, so none goes out with the old time, place or title.
+func refreshPending(tx *gorm.DB, before, after *models.Event) error {
+	var rows []models.Outbox
+	if err := tx.Where("dedupe_key LIKE ? AND status = ? AND template_key <> ?", fmt.Sprintf("event:%d:%%", after.ID),
+		models.OutboxPending, "event.changed").Find(&rows).Error; err != nil {
+		return err
+	}
+	for _, o := range rows {
+		var args map[string]any
+		if err := json.Unmarshal([]byte(o.Args), &args); err != nil {
+			continue
+		}
+		occ, err := time.Parse(time.RFC3339, fmt.Sprint(args["StartAt"]))
+		if err != nil {
+			continue
+		}
+		if after.RRule == "" && occ.Equal(before.StartAt.UTC()) {
+			occ = after.StartAt // a one-off event moved
+		}
+		for k, v := range EventArgs(after, occ) {
+			args[k] = v
+		}
+		updates := map[string]any{"args": encodeJSON(args)}
+		if o.Markup != "" {
+			updates["markup"] = RSVPButtons(after, occ)
+		}
+		if o.ExpiresAt != nil && o.ExpiresAt.Equal(before.StartAt.UTC()) {
+			updates["expires_at"] = occ.UTC()
+		}
+		if err := tx.Model(&models.Outbox{}).Where("id = ?", o.ID).Updates(updates).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,6 +80,49 @@ func TestWaitlistPromotesTheFirstPartyThatFits(t *testing.T) {
 		}
 		if _, err := st.SetRSVP(ctx, e.ID, occ, ms[0], models.AnswerNo, 0, sh, occ); !errors.Is(err, store.ErrEventStarted) {
 			t.Fatalf("after the start: %v", err)
+		}
+	})
+}
+
+// TestCancelAndEditReachPendingMessages: a reminder held by quiet hours is
+// withdrawn when the event is cancelled, and rewritten when it moves.
+func TestCancelAndEditReachPendingMessages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		sh, _ := time.LoadLocation("Asia/Shanghai")
+		now := time.Date(2026, 11, 23, 10, 0, 0, 0, sh)
+		mustAdd(t, st, store.NewMember{Name: "A", Phone: "13800000001", Branch: "Town"})
+		st.LinkByPhone(ctx, "13800000001", 1, 1)
+		occ := time.Date(2026, 12, 7, 9, 30, 0, 0, sh)
+		mk := func(title string) *models.Event {
+			e := &models.Event{Kind: models.EventMeeting, Title: title, Location: "Hall", StartAt: occ, Audience: "all", RSVP: true}
+			if _, err := st.CreateEvent(ctx, e, sh, now); err != nil {
+				t.Fatal(err)
+			}
+			return e
+		}
+		moved, cancelled := mk("Moved"), mk("Cancelled")
+		newTime := occ.Add(24 * time.Hour)
+		if _, _, err := st.UpdateEvent(ctx, moved.ID, store.EventChange{StartAt: &newTime}, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.CancelEvent(ctx, cancelled.ID, now); err != nil {
+			t.Fatal(err)
+		}
+		for id := uint64(1); id <= 2; id++ {
+			o, err := st.OutboxByID(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case strings.Contains(o.Args, "Moved"):
+				if o.Status != models.OutboxPending || !strings.Contains(o.Args, newTime.UTC().Format(time.RFC3339)) || !o.ExpiresAt.Equal(newTime) {
+					t.Fatalf("moved event's announcement %+v", o)
+				}
+			case strings.Contains(o.Args, "Cancelled"):
+				if o.Status != models.OutboxSkipped {
+					t.Fatalf("cancelled event's announcement %+v", o)
+				}
+			}
 		}
 	})
 }
