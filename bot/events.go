@@ -358,6 +358,12 @@ func (b *Bot) rsvpOnBehalf(ctx context.Context, r *request, fields []string) {
 		return
 	}
 	m, err := b.st.MemberByPhone(ctx, fields[2])
+	if err == nil {
+		aud, aerr := store.ParseAudience(e.Audience)
+		if aerr != nil || !store.InAudience(aud, m) {
+			err = store.ErrNotFound // no hint that the number is on another branch's roster
+		}
+	}
 	if err != nil {
 		b.send(ctx, r.chatID, b.t(r, "invite.not_found", "Phone", truncate(fields[2], 40)), nil)
 		return

@@ -255,7 +255,7 @@ func (b *Bot) onMenu(ctx context.Context, r *request, action string) {
 
 // requireMember answers a stranger that the action is for members.
 func (b *Bot) requireMember(ctx context.Context, r *request) bool {
-	if r.member != nil {
+	if r.member != nil && r.member.Status != models.StatusLeft {
 		return true
 	}
 	b.send(ctx, r.chatID, b.t(r, "auth.members_only"), b.strangerKeyboard(r.lang))

@@ -37,7 +37,9 @@ func (b *Bot) onInvite(ctx context.Context, r *request, args string) {
 		}
 	}
 	if !allowed {
-		b.send(ctx, r.chatID, b.t(r, "auth.not_your_branch"), nil)
+		// The same answer as for an unknown number: organizers cannot probe
+		// the roster of branches that are not theirs.
+		b.send(ctx, r.chatID, b.t(r, "invite.not_found", "Phone", e164), nil)
 		return
 	}
 	if m.Linked() {

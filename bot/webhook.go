@@ -34,6 +34,12 @@ func (b *Bot) SetWebhook(ctx context.Context, url, secret string) error {
 func (b *Bot) WebhookHandler(ctx context.Context, secret string) http.Handler {
 	want := []byte(secret)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ctx.Err() != nil {
+			// Shutting down: a non-2xx answer makes Telegram send it again,
+			// to a replica that is up.
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
