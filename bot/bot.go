@@ -135,6 +135,10 @@ func (b *Bot) ProcessUpdate(ctx context.Context, upd *tgm.Update) {
 	b.api.ProcessUpdate(ctx, upd)
 }
 
+// Wait blocks until every accepted update has been handled (shutdown in
+// webhook mode; Poll waits by itself).
+func (b *Bot) Wait() { b.chats.wait() }
+
 // enqueue queues an update behind the earlier ones of its chat.
 func (b *Bot) enqueue(ctx context.Context, _ *tg.Bot, upd *tgm.Update) {
 	b.chats.push(updateChatID(upd), func() { b.safeHandle(ctx, upd) })

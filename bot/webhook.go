@@ -60,7 +60,8 @@ func (b *Bot) WebhookHandler(ctx context.Context, secret string) http.Handler {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		b.api.ProcessUpdate(ctx, &upd)
+		// Accepted updates are handled to the end even if shutdown begins.
+		b.api.ProcessUpdate(context.WithoutCancel(ctx), &upd)
 		w.WriteHeader(http.StatusOK)
 	})
 }

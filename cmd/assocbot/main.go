@@ -293,6 +293,7 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 		log.Warn("dispatcher did not stop in time")
 	}
 	_ = srv.Shutdown(shutdownCtx)
+	b.Wait()
 	log.Info("assocbot stopped")
 	return runErr
 }
