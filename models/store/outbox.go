@@ -313,10 +313,12 @@ func (s *Store) ReleaseOutbox(ctx context.Context, owner string, now time.Time) 
 	return int(res.RowsAffected), nil
 }
 
-// MarkUnreachable records that a member blocked the bot (or deleted their
-// account): nothing more is sent to them.
+// MarkUnreachable records that an active member blocked the bot (or deleted
+// their account): nothing more is sent to them. A muted or departed member
+// keeps that status (a mute must survive blocking and unblocking; a muted
+// member gets only urgent notices, whose failures are recorded on the row).
 func (s *Store) MarkUnreachable(ctx context.Context, memberID uint) error {
-	if err := s.db.WithContext(ctx).Model(&models.Member{}).Where("id = ? AND status <> ?", memberID, models.StatusLeft).
+	if err := s.db.WithContext(ctx).Model(&models.Member{}).Where("id = ? AND status = ?", memberID, models.StatusActive).
 		Update("status", models.StatusUnreachable).Error; err != nil {
 		return fmt.Errorf("store: mark unreachable: %w", err)
 	}
@@ -468,7 +470,7 @@ func encodeJSON(v any) string {
 // MarkChatUnreachable records that the member with this private chat blocked
 // the bot (a reply from the front end came back 403).
 func (s *Store) MarkChatUnreachable(ctx context.Context, chatID int64) error {
-	if err := s.db.WithContext(ctx).Model(&models.Member{}).Where("chat_id = ? AND status <> ?", chatID, models.StatusLeft).
+	if err := s.db.WithContext(ctx).Model(&models.Member{}).Where("chat_id = ? AND status = ?", chatID, models.StatusActive).
 		Update("status", models.StatusUnreachable).Error; err != nil {
 		return fmt.Errorf("store: mark chat unreachable: %w", err)
 	}

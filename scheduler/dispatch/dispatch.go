@@ -192,10 +192,10 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
-// batchSize keeps a claimed batch small enough to be sent well within its
-// lease at the configured rate.
+// batchSize keeps what is claimed (a batch, and one more in the queue) small
+// enough to be sent at the configured rate well before its lease ends.
 func (d *Dispatcher) batchSize() int {
-	n := int(d.cfg.Rate * d.cfg.Lease.Seconds() / 3)
+	n := int(d.cfg.Rate * (d.cfg.Lease - d.cfg.SendTimeout).Seconds() / 3)
 	if n > 500 {
 		n = 500
 	}
