@@ -151,13 +151,14 @@ type Dispatcher struct {
 	busy        map[int64]bool      // per chat: a worker is sending to it
 	wake        chan struct{}
 	records     chan recordReq
+	heldMu      sync.Mutex
 	held        map[uint64]bool // rows queued or in a worker's hands
 }
 
 // hold marks a row as queued here; false when it already is.
 func (d *Dispatcher) hold(id uint64) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.heldMu.Lock()
+	defer d.heldMu.Unlock()
 	if d.held[id] {
 		return false
 	}
@@ -166,8 +167,8 @@ func (d *Dispatcher) hold(id uint64) bool {
 }
 
 func (d *Dispatcher) drop(id uint64) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.heldMu.Lock()
+	defer d.heldMu.Unlock()
 	delete(d.held, id)
 }
 
