@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	tg "github.com/go-telegram/bot"
@@ -107,7 +108,9 @@ func displayName(u *tgm.User) string {
 		name = u.Username
 	}
 	if name == "" {
-		name = "Telegram user"
+		// Telegram requires a first name, so this is only for odd clients:
+		// an id is language-neutral.
+		name = fmt.Sprintf("#%d", u.ID)
 	}
 	if len([]rune(name)) > 100 {
 		name = string([]rune(name)[:100])
