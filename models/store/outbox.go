@@ -266,7 +266,13 @@ type Finished struct {
 func (s *Store) FinishOutbox(ctx context.Context, owner string, done []Finished) (int, error) {
 	changed := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Deliveries, the common case, in one statement.
+		var sent []Finished
 		for _, f := range done {
+			if f.Outcome.Status == models.OutboxSent && f.Outcome.Error == "" && !f.Outcome.CountAttempt {
+				sent = append(sent, f)
+				continue
+			}
 			res := tx.Model(&models.Outbox{}).
 				Where("id = ? AND status = ? AND lease_owner = ?", f.ID, models.OutboxSending, owner).
 				Updates(outcomeColumns(f.Outcome))
@@ -275,6 +281,31 @@ func (s *Store) FinishOutbox(ctx context.Context, owner string, done []Finished)
 			}
 			changed += int(res.RowsAffected)
 		}
+		if len(sent) == 0 {
+			return nil
+		}
+		ids := make([]uint64, len(sent))
+		var msgIDs strings.Builder
+		args := make([]any, 0, 2*len(sent))
+		at := sent[0].Outcome.At
+		msgIDs.WriteString("CASE id")
+		for i, f := range sent {
+			ids[i] = f.ID
+			msgIDs.WriteString(" WHEN CAST(? AS BIGINT) THEN CAST(? AS BIGINT)")
+			args = append(args, f.ID, f.Outcome.TelegramMessageID)
+			if f.Outcome.At.After(at) {
+				at = f.Outcome.At
+			}
+		}
+		msgIDs.WriteString(" END")
+		res := tx.Model(&models.Outbox{}).
+			Where("id IN ? AND status = ? AND lease_owner = ?", ids, models.OutboxSending, owner).
+			Updates(map[string]any{"status": models.OutboxSent, "lease_owner": "", "sent_at": at.UTC(),
+				"telegram_message_id": gorm.Expr(msgIDs.String(), args...)})
+		if res.Error != nil {
+			return res.Error
+		}
+		changed += int(res.RowsAffected)
 		return nil
 	})
 	if err != nil {

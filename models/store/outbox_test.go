@@ -114,3 +114,35 @@ func TestBroadcastAudiences(t *testing.T) {
 		}
 	})
 }
+
+func TestFinishOutboxRecordsEachMessageID(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		var rows []models.Outbox
+		for i := 0; i < 5; i++ {
+			rows = append(rows, models.Outbox{DedupeKey: fmt.Sprintf("k%d", i), ChatID: int64(i + 1), Kind: models.KindNotice, Text: "x", NotBefore: time.Unix(0, 0)})
+		}
+		st.Enqueue(ctx, rows)
+		now := time.Now()
+		got, _ := st.ClaimOutbox(ctx, "me", now, time.Minute, 10)
+		var done []store.Finished
+		for i, c := range got {
+			o := store.Outcome{Status: models.OutboxSent, TelegramMessageID: int64(1000 + i), At: now}
+			if i == 4 {
+				o = store.Outcome{Status: models.OutboxFailed, CountAttempt: true, Error: "Bad Request: chat not found", At: now}
+			}
+			done = append(done, store.Finished{ID: c.ID, Outcome: o})
+		}
+		if n, err := st.FinishOutbox(ctx, "me", done); err != nil || n != 5 {
+			t.Fatalf("finished %d, %v", n, err)
+		}
+		for i, c := range got {
+			o, _ := st.OutboxByID(ctx, c.ID)
+			if i < 4 && (o.Status != models.OutboxSent || o.TelegramMessageID != int64(1000+i) || o.SentAt == nil) {
+				t.Fatalf("row %d: %+v", i, o)
+			}
+			if i == 4 && (o.Status != models.OutboxFailed || o.Attempts != 1 || o.LastError == "") {
+				t.Fatalf("failed row: %+v", o)
+			}
+		}
+	})
+}
