@@ -500,7 +500,8 @@ func (d *Dispatcher) waitTurn(ctx context.Context, chat int64) (done func(), err
 		free(false)
 		return nil, err
 	}
-	if err := d.window.wait(ctx); err != nil {
+	answered, err := d.window.wait(ctx)
+	if err != nil {
 		free(false)
 		return nil, err
 	}
@@ -514,6 +515,7 @@ func (d *Dispatcher) waitTurn(ctx context.Context, chat int64) (done func(), err
 		}
 		select {
 		case <-ctx.Done():
+			answered()
 			free(false)
 			return nil, ctx.Err()
 		case <-time.After(wait):
@@ -522,7 +524,9 @@ func (d *Dispatcher) waitTurn(ctx context.Context, chat int64) (done func(), err
 	d.mu.Lock()
 	d.lastSent[chat] = time.Now() // the gap counts from the request's departure
 	d.mu.Unlock()
-	return func() { free(true) }, nil
+	// done is called when the answer is back: the window and the chat's gap
+	// count from then.
+	return func() { answered(); free(true) }, nil
 }
 
 func (d *Dispatcher) pause(dur time.Duration) {
