@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,12 +56,7 @@ func (b *Bot) upcomingForWithin(ctx context.Context, m *models.Member, horizon t
 			out = append(out, occurrence{event: e, at: at})
 		}
 	}
-	// Soonest first; few events, so a simple insertion sort reads best.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].at.Before(out[j-1].at); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.SortStableFunc(out, func(a, b occurrence) int { return a.at.Compare(b.at) })
 	return out, nil
 }
 
@@ -131,7 +127,7 @@ func (b *Bot) eventFromArgs(ctx context.Context, r *request, args, usage string)
 // eventCard renders one occurrence with the member's answer and buttons.
 func (b *Bot) eventCard(ctx context.Context, r *request, e *models.Event, occ time.Time) (string, *inlineKeyboard) {
 	args := store.EventArgs(e, occ)
-	text := b.cat.T(r.lang, "event.card", b.cat.Args(r.lang, args, b.zoneOf(r.member), b.cfg.Now())...)
+	text := b.cat.T(r.lang, "event.card", b.cat.Args(r.lang, args, r.member.Zone(b.cfg.Location), b.cfg.Now())...)
 	rsvp, err := b.st.RSVPOf(ctx, e.ID, occ, r.member.ID)
 	if err != nil {
 		b.log.Warn("read rsvp", "event_id", e.ID, "err", err)
@@ -224,8 +220,7 @@ func (b *Bot) onRSVPCommand(ctx context.Context, r *request, args string) {
 		b.send(ctx, r.chatID, b.t(r, "rsvp.usage"), nil)
 		return
 	}
-	ans, ok := map[string]models.Answer{"yes": models.AnswerYes, "no": models.AnswerNo, "maybe": models.AnswerMaybe,
-		"y": models.AnswerYes, "n": models.AnswerNo, "m": models.AnswerMaybe}[strings.ToLower(fields[1])]
+	ans, ok := parseAnswerWord(fields[1])
 	if !ok {
 		b.send(ctx, r.chatID, b.t(r, "rsvp.usage"), nil)
 		return
@@ -240,6 +235,13 @@ func (b *Bot) onRSVPCommand(ctx context.Context, r *request, args string) {
 	}
 	text, kb := b.eventCard(ctx, r, e, occ)
 	b.send(ctx, r.chatID, b.rsvpToast(r, res)+"\n\n"+text, kb)
+}
+
+// parseAnswerWord reads yes|no|maybe (or y|n|m) as typed after /rsvp.
+func parseAnswerWord(s string) (models.Answer, bool) {
+	a, ok := map[string]models.Answer{"yes": models.AnswerYes, "no": models.AnswerNo, "maybe": models.AnswerMaybe,
+		"y": models.AnswerYes, "n": models.AnswerNo, "m": models.AnswerMaybe}[strings.ToLower(s)]
+	return a, ok
 }
 
 func parseAnswerCode(s string) (models.Answer, int, bool) {
@@ -278,7 +280,7 @@ func (b *Bot) applyRSVP(ctx context.Context, r *request, eventID uint, occ time.
 		refuse(b.t(r, "rsvp.refused.not_found"))
 		return nil, nil, false
 	case errors.Is(err, store.ErrDeadlinePassed):
-		refuse(b.t(r, "rsvp.refused.deadline", "DeadlineAt", b.cat.DateTime(r.lang, *e.RSVPDeadline, b.zoneOf(r.member), b.cfg.Now())))
+		refuse(b.t(r, "rsvp.refused.deadline", "DeadlineAt", b.cat.DateTime(r.lang, *e.RSVPDeadline, r.member.Zone(b.cfg.Location), b.cfg.Now())))
 		return nil, nil, false
 	case errors.Is(err, store.ErrEventStarted):
 		refuse(b.t(r, "rsvp.refused.started"))
@@ -336,19 +338,10 @@ func (b *Bot) tellPromoted(ctx context.Context, e *models.Event, occ time.Time, 
 	b.enqueued()
 }
 
-func (b *Bot) zoneOf(m *models.Member) *time.Location {
-	if m != nil && m.TZ != "" {
-		if loc, err := time.LoadLocation(m.TZ); err == nil {
-			return loc
-		}
-	}
-	return b.cfg.Location
-}
-
 // rsvpOnBehalf is an organizer's /rsvp <id> yes|no|maybe <phone>: the answer
 // of a member without Telegram.
 func (b *Bot) rsvpOnBehalf(ctx context.Context, r *request, fields []string) {
-	ans, ok := map[string]models.Answer{"yes": models.AnswerYes, "no": models.AnswerNo, "maybe": models.AnswerMaybe}[strings.ToLower(fields[1])]
+	ans, ok := parseAnswerWord(fields[1])
 	if !ok {
 		b.send(ctx, r.chatID, b.t(r, "rsvp.usage_organizer"), nil)
 		return

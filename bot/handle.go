@@ -83,23 +83,20 @@ func (b *Bot) newRequest(ctx context.Context, from *tgm.User, chat tgm.Chat) (*r
 // langOf applies SPEC C2: the user's own choice, else Telegram's
 // language_code, else the deployment default.
 func (b *Bot) langOf(ctx context.Context, m *models.Member, from *tgm.User) locales.Lang {
-	chosen := ""
-	if m != nil {
+	chosen, code := "", ""
+	switch {
+	case m != nil:
 		chosen = m.Lang
-	} else if from != nil {
+	case from != nil:
 		chosen, _ = b.st.VisitorLanguage(ctx, from.ID)
 	}
-	if l, ok := locales.Parse(chosen); ok && chosen != "" {
-		return l
-	}
-	code := ""
 	switch {
 	case from != nil:
 		code = from.LanguageCode
 	case m != nil:
 		code = m.TelegramLang
 	}
-	return locales.FromTelegram(code, b.cfg.DefaultLang)
+	return locales.Resolve(chosen, code, b.cfg.DefaultLang)
 }
 
 func displayName(u *tgm.User) string {

@@ -79,14 +79,8 @@ func (b *Bot) onJoinBrowse(ctx context.Context, r *request, q *tgm.CallbackQuery
 	}
 	var parent *models.Branch
 	if arg != "0" {
-		id, ok := parseID(arg)
+		br, ok := b.callbackBranch(ctx, r, q, arg)
 		if !ok {
-			b.answer(ctx, q, b.t(r, "callback.invalid"), true)
-			return
-		}
-		br, err := b.st.BranchByID(ctx, id)
-		if err != nil {
-			b.answer(ctx, q, b.t(r, "callback.stale"), true)
 			return
 		}
 		parent = br
@@ -106,14 +100,8 @@ func (b *Bot) onJoinChoose(ctx context.Context, r *request, q *tgm.CallbackQuery
 		b.answer(ctx, q, b.t(r, "link.already", "Name", r.member.Name), true)
 		return
 	}
-	id, ok := parseID(arg)
+	br, ok := b.callbackBranch(ctx, r, q, arg)
 	if !ok {
-		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
-		return
-	}
-	br, err := b.st.BranchByID(ctx, id)
-	if err != nil {
-		b.answer(ctx, q, b.t(r, "callback.stale"), true)
 		return
 	}
 	organizers, err := b.st.OrganizersOf(ctx, br.ID)
@@ -241,4 +229,20 @@ func (b *Bot) tellApplicant(ctx context.Context, jr *models.JoinRequest, branch 
 	}
 	r := &request{chatID: jr.ChatID, member: m, lang: b.langOf(ctx, m, nil), private: true}
 	b.welcome(ctx, r, "join.approved")
+}
+
+// callbackBranch reads a branch id from callback data; it answers the query
+// itself when the id is malformed or the branch is gone.
+func (b *Bot) callbackBranch(ctx context.Context, r *request, q *tgm.CallbackQuery, arg string) (*models.Branch, bool) {
+	id, ok := parseID(arg)
+	if !ok {
+		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
+		return nil, false
+	}
+	br, err := b.st.BranchByID(ctx, id)
+	if err != nil {
+		b.answer(ctx, q, b.t(r, "callback.stale"), true)
+		return nil, false
+	}
+	return br, true
 }

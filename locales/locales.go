@@ -64,6 +64,15 @@ func FromTelegram(code string, def Lang) Lang {
 	return En
 }
 
+// Resolve applies SPEC C2: the user's own choice, else their Telegram
+// client's language_code, else the deployment default.
+func Resolve(chosen, telegramCode string, def Lang) Lang {
+	if l, ok := Parse(chosen); ok && chosen != "" {
+		return l
+	}
+	return FromTelegram(telegramCode, def)
+}
+
 // Catalog renders message keys in a language.
 type Catalog struct {
 	bundle *i18n.Bundle

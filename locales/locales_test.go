@@ -93,3 +93,14 @@ func TestRender(t *testing.T) {
 		t.Errorf("missing key: %q, reported %v", got, missing)
 	}
 }
+
+func TestResolveOwnChoiceFirst(t *testing.T) {
+	for _, c := range []struct {
+		chosen, code string
+		want         Lang
+	}{{"zh-Hant", "en-US", ZhHant}, {"", "en-US", En}, {"", "", ZhHans}, {"bogus", "zh-tw", ZhHant}} {
+		if got := Resolve(c.chosen, c.code, ZhHans); got != c.want {
+			t.Errorf("Resolve(%q, %q) = %s, want %s", c.chosen, c.code, got, c.want)
+		}
+	}
+}

@@ -74,6 +74,16 @@ type Member struct {
 // Linked reports whether the member has a Telegram account attached.
 func (m Member) Linked() bool { return m.TelegramID != nil }
 
+// Zone is the member's own time zone (members working away), else def.
+func (m *Member) Zone(def *time.Location) *time.Location {
+	if m != nil && m.TZ != "" {
+		if loc, err := time.LoadLocation(m.TZ); err == nil {
+			return loc
+		}
+	}
+	return def
+}
+
 // TagNames lists the member's tags.
 func (m Member) TagNames() []string {
 	names := make([]string, 0, len(m.Tags))

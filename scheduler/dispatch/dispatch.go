@@ -321,7 +321,7 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 		}
 	}
 	if !c.Urgent {
-		local := now.In(d.zoneOf(m))
+		local := now.In(m.Zone(d.cfg.Location))
 		if d.cfg.Quiet.Contains(local) {
 			finish(store.Outcome{Status: models.OutboxPending, NextAttemptAt: d.cfg.Quiet.End(local)}, "held")
 			return
@@ -335,7 +335,7 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 			return
 		}
 		sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
-		msgID, err := d.send(sctx, c.Outbox, lang, d.zoneOf(m))
+		msgID, err := d.send(sctx, c.Outbox, lang, m.Zone(d.cfg.Location))
 		cancel()
 		done()
 		d.forget()
@@ -552,24 +552,12 @@ func (d *Dispatcher) forget() {
 	}
 }
 
-func (d *Dispatcher) zoneOf(m *models.Member) *time.Location {
-	if m != nil && m.TZ != "" {
-		if loc, err := time.LoadLocation(m.TZ); err == nil {
-			return loc
-		}
-	}
-	return d.cfg.Location
-}
-
 // langOf is the member's language now (SPEC C7: rendered at send time).
 func (d *Dispatcher) langOf(m *models.Member) locales.Lang {
 	if m == nil {
 		return d.cfg.DefaultLang
 	}
-	if l, ok := locales.Parse(m.Lang); ok && m.Lang != "" {
-		return l
-	}
-	return locales.FromTelegram(m.TelegramLang, d.cfg.DefaultLang)
+	return locales.Resolve(m.Lang, m.TelegramLang, d.cfg.DefaultLang)
 }
 
 // send renders and sends one row, returning Telegram's message id.
