@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -35,15 +34,21 @@ const (
 // the recipient count → send now, send later, or cancel.
 func (b *Bot) onBroadcast(ctx context.Context, r *request) {
 	var rows [][]inlineButton
-	if r.member.Role == models.RoleAdmin {
-		rows = append(rows, row(cb(b.t(r, "broadcast.everyone"), "bc:a:all")))
+	choose := func(text string, c models.AudienceChoice) {
+		data := bcData("a", c.Encode())
+		if data.Fits() {
+			rows = append(rows, row(cb(text, data)))
+		}
+	}
+	if r.scope.Admin {
+		choose(b.t(r, "broadcast.everyone"), models.AudienceChoice{All: true})
 		top, err := b.st.ChildBranches(ctx, nil)
 		if err != nil {
 			b.fail(ctx, r.chatID, r.lang, "broadcast", err)
 			return
 		}
 		for _, br := range top {
-			rows = append(rows, row(cb(br.Path, fmt.Sprintf("bc:a:b:%d", br.ID))))
+			choose(br.Path, models.AudienceChoice{Branch: br.ID})
 		}
 		tags, err := b.st.Tags(ctx)
 		if err != nil {
@@ -51,9 +56,7 @@ func (b *Bot) onBroadcast(ctx context.Context, r *request) {
 			return
 		}
 		for _, tag := range tags {
-			if data := "bc:a:t:" + tag; len(data) <= 64 {
-				rows = append(rows, row(cb(b.t(r, "broadcast.tag", "Tag", tag), data)))
-			}
+			choose(b.t(r, "broadcast.tag", "Tag", tag), models.AudienceChoice{Tag: tag})
 		}
 	} else {
 		branches, err := b.st.OrganizedBranches(ctx, r.member.ID)
@@ -62,19 +65,28 @@ func (b *Bot) onBroadcast(ctx context.Context, r *request) {
 			return
 		}
 		for _, br := range branches {
-			rows = append(rows, row(cb(br.Path, fmt.Sprintf("bc:a:b:%d", br.ID))))
+			choose(br.Path, models.AudienceChoice{Branch: br.ID})
 		}
 	}
 	if len(rows) == 0 {
 		b.send(ctx, r.chatID, b.t(r, "broadcast.no_audience"), nil)
 		return
 	}
-	rows = append(rows, row(cb(b.t(r, "button.cancel"), "bc:x")))
+	rows = append(rows, b.bcCancelRow(r))
 	if err := b.st.SaveDialog(ctx, &models.Dialog{TelegramID: r.from.ID, Kind: dialogBC, Step: stepAudience}); err != nil {
 		b.fail(ctx, r.chatID, r.lang, "broadcast", err)
 		return
 	}
 	b.send(ctx, r.chatID, b.t(r, "broadcast.choose_audience"), inline(rows...))
+}
+
+// bcData is the callback data of a broadcast dialog button.
+func bcData(op, arg string) models.Callback {
+	return models.Callback{Action: models.ActBroadcast, Op: op, Arg: arg}
+}
+
+func (b *Bot) bcCancelRow(r *request) []inlineButton {
+	return row(cb(b.t(r, "button.cancel"), bcData("x", "")))
 }
 
 // draft loads the organizer's broadcast dialog, if any.
@@ -102,25 +114,25 @@ func (b *Bot) saveDraft(ctx context.Context, d *models.Dialog, dr *broadcastDraf
 }
 
 // audienceLabel names an audience in the organizer's language.
-func (b *Bot) audienceLabel(r *request, a store.Audience) string {
-	switch a.Kind {
-	case "branch":
-		return a.Branch
-	case "tag":
-		return b.t(r, "broadcast.tag", "Tag", a.Tag)
+func (b *Bot) audienceLabel(r *request, a models.Audience) string {
+	if path, ok := a.IsBranch(); ok {
+		return path
+	}
+	if tag, ok := a.IsTag(); ok {
+		return b.t(r, "broadcast.tag", "Tag", tag)
 	}
 	return b.t(r, "broadcast.everyone")
 }
 
-// onBroadcastCallback handles the dialog's buttons: bc:a:… (audience),
-// bc:s (send now), bc:l (send later), bc:x (cancel).
-func (b *Bot) onBroadcastCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, arg string) {
+// onBroadcastCallback handles the dialog's buttons: a (audience), s (send
+// now), l (send later), x (cancel).
+func (b *Bot) onBroadcastCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
 	if !isOrganizer(r.member) {
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 		return
 	}
 	d, dr := b.draft(ctx, r)
-	if arg == "x" {
+	if c.Op == "x" {
 		b.cancelBroadcast(ctx, r, q)
 		return
 	}
@@ -130,8 +142,8 @@ func (b *Bot) onBroadcastCallback(ctx context.Context, r *request, q *tgm.Callba
 	}
 	msg := q.Message.Message
 	switch {
-	case strings.HasPrefix(arg, "a:") && d.Step == stepAudience:
-		aud, ok := b.allowedAudience(ctx, r, strings.TrimPrefix(arg, "a:"))
+	case c.Op == "a" && d.Step == stepAudience:
+		aud, ok := b.allowedAudience(ctx, r, c.Arg)
 		if !ok {
 			b.answer(ctx, q, b.t(r, "auth.not_your_branch"), true)
 			return
@@ -143,46 +155,45 @@ func (b *Bot) onBroadcastCallback(ctx context.Context, r *request, q *tgm.Callba
 		}
 		b.answer(ctx, q, "", false)
 		if msg != nil {
-			b.edit(ctx, r.chatID, msg.ID, b.t(r, "broadcast.write", "Audience", b.audienceLabel(r, aud)), inline(row(cb(b.t(r, "button.cancel"), "bc:x"))))
+			b.edit(ctx, r.chatID, msg.ID, b.t(r, "broadcast.write", "Audience", b.audienceLabel(r, aud)), inline(b.bcCancelRow(r)))
 		}
-	case arg == "s" && d.Step == stepConfirm:
+	case c.Op == "s" && d.Step == stepConfirm:
 		b.answer(ctx, q, "", false)
 		b.commitBroadcast(ctx, r, d, dr, b.cfg.Now(), msg)
-	case arg == "l" && d.Step == stepConfirm:
+	case c.Op == "l" && d.Step == stepConfirm:
 		if err := b.saveDraft(ctx, d, dr, stepAt); err != nil {
 			b.answer(ctx, q, b.t(r, "error.internal"), true)
 			return
 		}
 		b.answer(ctx, q, "", false)
 		b.send(ctx, r.chatID, b.t(r, "broadcast.ask_time", "Example", b.cfg.Now().In(b.cfg.Location).Add(24*time.Hour).Format("2006-01-02")+" 09:00"),
-			inline(row(cb(b.t(r, "button.cancel"), "bc:x"))))
+			inline(b.bcCancelRow(r)))
 	default:
 		b.answer(ctx, q, b.t(r, "callback.stale"), true)
 	}
 }
 
-// allowedAudience parses audience callback data and checks the organizer
-// may reach it: admins everyone, organizers their branches.
-func (b *Bot) allowedAudience(ctx context.Context, r *request, s string) (store.Audience, bool) {
-	kind, rest, _ := strings.Cut(s, ":")
-	switch kind {
-	case "all":
-		return store.Audience{Kind: "all"}, r.member.Role == models.RoleAdmin
-	case "t":
-		return store.Audience{Kind: "tag", Tag: rest}, r.member.Role == models.RoleAdmin && rest != ""
-	case "b":
-		id, ok := parseID(rest)
-		if !ok {
-			return store.Audience{}, false
-		}
-		br, err := b.st.BranchByID(ctx, id)
-		if err != nil {
-			return store.Audience{}, false
-		}
-		allowed, err := b.st.CanOrganize(ctx, r.member, br.ID)
-		return store.Audience{Kind: "branch", Branch: br.Path}, err == nil && allowed
+// allowedAudience reads an audience button's choice and checks, by the one
+// rule (canReach), that the organizer may reach it.
+func (b *Bot) allowedAudience(ctx context.Context, r *request, arg string) (models.Audience, bool) {
+	choice, err := models.ParseAudienceChoice(arg)
+	if err != nil {
+		return models.Audience{}, false
 	}
-	return store.Audience{}, false
+	var aud models.Audience
+	switch {
+	case choice.All:
+		aud = models.Everyone()
+	case choice.Branch != 0:
+		br, err := b.st.BranchByID(ctx, choice.Branch)
+		if err != nil {
+			return models.Audience{}, false
+		}
+		aud = models.BranchAudience(br.Path)
+	default:
+		aud = models.TagAudience(choice.Tag)
+	}
+	return aud, b.canReach(ctx, r, aud)
 }
 
 // onBroadcastInput takes what the organizer typed or sent in the dialog; it
@@ -212,7 +223,7 @@ func (b *Bot) onBroadcastInput(ctx context.Context, r *request, msg *tgm.Message
 			b.send(ctx, r.chatID, b.t(r, "broadcast.caption_too_long"), nil)
 			return true
 		}
-		aud, err := store.ParseAudience(dr.Audience)
+		aud, err := models.ParseAudience(dr.Audience)
 		if err != nil {
 			b.fail(ctx, r.chatID, r.lang, "broadcast", err)
 			return true
@@ -236,8 +247,8 @@ func (b *Bot) onBroadcastInput(ctx context.Context, r *request, msg *tgm.Message
 		}
 		preview := b.t(r, "broadcast.preview", "Audience", b.audienceLabel(r, aud), "Count", n, "Attachment", attachment, "Text", truncate(dr.Text, 3000))
 		b.send(ctx, r.chatID, preview, inline(
-			row(cb(b.t(r, "broadcast.send_now"), "bc:s"), cb(b.t(r, "broadcast.send_later"), "bc:l")),
-			row(cb(b.t(r, "button.cancel"), "bc:x"))))
+			row(cb(b.t(r, "broadcast.send_now"), bcData("s", "")), cb(b.t(r, "broadcast.send_later"), bcData("l", ""))),
+			b.bcCancelRow(r)))
 	case stepAt:
 		at, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(msg.Text), b.cfg.Location)
 		if err != nil {
@@ -258,7 +269,7 @@ func (b *Bot) onBroadcastInput(ctx context.Context, r *request, msg *tgm.Message
 // commitBroadcast enqueues the notice for every recipient, in one
 // transaction; the dispatcher sends it and reports progress here.
 func (b *Bot) commitBroadcast(ctx context.Context, r *request, d *models.Dialog, dr *broadcastDraft, at time.Time, preview *tgm.Message) {
-	aud, err := store.ParseAudience(dr.Audience)
+	aud, err := models.ParseAudience(dr.Audience)
 	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "broadcast", err)
 		return

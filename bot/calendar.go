@@ -15,7 +15,6 @@ import (
 const (
 	calendarHorizon   = 366 * 24 * time.Hour
 	maxCalendarEvents = 200
-	defaultDuration   = 2 * time.Hour
 )
 
 // icsFile is an RFC 5545 calendar of occurrences. Each occurrence is its own
@@ -29,11 +28,7 @@ func icsFile(occs []occurrence, now time.Time) []byte {
 		ev := cal.AddEvent(fmt.Sprintf("event-%d-%d@assocbot", o.event.ID, o.at.Unix()))
 		ev.SetDtStampTime(now.UTC())
 		ev.SetStartAt(o.at.UTC())
-		d := defaultDuration
-		if o.event.DurationMin > 0 {
-			d = time.Duration(o.event.DurationMin) * time.Minute
-		}
-		ev.SetEndAt(o.at.Add(d).UTC())
+		ev.SetEndAt(o.at.Add(o.event.Duration()).UTC())
 		ev.SetSummary(o.event.Title)
 		if o.event.Location != "" {
 			ev.SetLocation(o.event.Location)
@@ -55,7 +50,7 @@ func (b *Bot) onCalendar(ctx context.Context, r *request, args string) {
 	var occs []occurrence
 	name := "assocbot.ics"
 	if args == "" {
-		all, err := b.upcomingForWithin(ctx, r.member, calendarHorizon)
+		all, err := b.upcomingFor(ctx, r.member, calendarHorizon)
 		if err != nil {
 			b.fail(ctx, r.chatID, r.lang, "calendar", err)
 			return
@@ -93,13 +88,8 @@ func (b *Bot) onCalendar(ctx context.Context, r *request, args string) {
 	}
 }
 
-// onCalendarCallback is the card's "Add to calendar" button: ic:<event>.
-func (b *Bot) onCalendarCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, arg string) {
-	id, ok := parseID(arg)
-	if !ok {
-		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
-		return
-	}
+// onCalendarCallback is the card's "Add to calendar" button.
+func (b *Bot) onCalendarCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, id uint) {
 	if r.member == nil {
 		b.answer(ctx, q, b.t(r, "auth.members_only"), true)
 		return

@@ -3,16 +3,17 @@ package bot
 import (
 	"context"
 	"strconv"
-	"strings"
 
 	tg "github.com/go-telegram/bot"
 	tgm "github.com/go-telegram/bot/models"
 
 	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
 )
 
 // onCallback routes a button press. callback_data comes from the client and
-// can be forged: every handler re-checks on the server who may do what.
+// can be forged: it is read by models.ParseCallback, and every handler
+// re-checks on the server who may do what.
 func (b *Bot) onCallback(ctx context.Context, q *tgm.CallbackQuery) {
 	if q.From.IsBot {
 		return
@@ -34,33 +35,35 @@ func (b *Bot) onCallback(ctx context.Context, q *tgm.CallbackQuery) {
 		b.answer(ctx, q, b.cat.T(b.cfg.DefaultLang, "error.internal"), true)
 		return
 	}
-	kind, arg, _ := strings.Cut(q.Data, ":")
-	switch kind {
-	case "lang":
-		b.onLangChosen(ctx, r, q, arg)
-	case "join":
+	c, err := models.ParseCallback(q.Data)
+	if err != nil {
+		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
+		return
+	}
+	switch c.Action {
+	case models.ActLang:
+		b.onLangChosen(ctx, r, q, c.Op)
+	case models.ActJoin:
 		b.answer(ctx, q, "", false)
 		b.onJoin(ctx, r)
-	case "jb":
-		b.onJoinBrowse(ctx, r, q, arg)
-	case "jc":
-		b.onJoinChoose(ctx, r, q, arg)
-	case "jr":
-		b.onJoinDecide(ctx, r, q, arg)
-	case "bc":
-		b.onBroadcastCallback(ctx, r, q, arg)
-	case "rv":
-		b.onRSVPCallback(ctx, r, q, arg)
-	case "ic":
-		b.onCalendarCallback(ctx, r, q, arg)
-	case "ne":
-		b.onNewEventCallback(ctx, r, q, arg)
-	case "ck":
-		b.onCheckinCallback(ctx, r, q, arg)
-	case "rt":
-		b.onRatingCallback(ctx, r, q, arg)
-	default:
-		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
+	case models.ActJoinBrowse:
+		b.onJoinBrowse(ctx, r, q, c.ID)
+	case models.ActJoinChoose:
+		b.onJoinChoose(ctx, r, q, c.ID)
+	case models.ActJoinDecide:
+		b.onJoinDecide(ctx, r, q, c)
+	case models.ActBroadcast:
+		b.onBroadcastCallback(ctx, r, q, c)
+	case models.ActRSVP:
+		b.onRSVPCallback(ctx, r, q, c)
+	case models.ActCalendar:
+		b.onCalendarCallback(ctx, r, q, c.Event)
+	case models.ActNewEvent:
+		b.onNewEventCallback(ctx, r, q, c)
+	case models.ActCheckIn:
+		b.onCheckinCallback(ctx, r, q, c)
+	case models.ActRate:
+		b.onRatingCallback(ctx, r, q, c)
 	}
 }
 
@@ -73,7 +76,7 @@ func (b *Bot) answer(ctx context.Context, q *tgm.CallbackQuery, text string, ale
 	}
 }
 
-// parseID reads a positive database id from callback data.
+// parseID reads a positive database id as typed after a command.
 func parseID(s string) (uint, bool) {
 	n, err := strconv.ParseUint(s, 10, 32)
 	if err != nil || n == 0 {

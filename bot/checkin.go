@@ -2,9 +2,8 @@ package bot
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"strconv"
-	"strings"
 	"time"
 
 	tgm "github.com/go-telegram/bot/models"
@@ -47,7 +46,7 @@ func (b *Bot) onCheckin(ctx context.Context, r *request, args string) {
 }
 
 func (b *Bot) checkinList(ctx context.Context, r *request, e *models.Event, occ time.Time) (string, *inlineKeyboard, error) {
-	aud, err := store.ParseAudience(e.Audience)
+	aud, err := models.ParseAudience(e.Audience)
 	if err != nil {
 		return "", nil, err
 	}
@@ -66,7 +65,7 @@ func (b *Bot) checkinList(ctx context.Context, r *request, e *models.Event, occ 
 		if in[m.ID] {
 			mark = "✅ "
 		}
-		rowButtons = append(rowButtons, cb(mark+truncate(m.Name, 20), fmt.Sprintf("ck:%d:%d:%d", e.ID, occ.Unix()/60, m.ID)))
+		rowButtons = append(rowButtons, cb(mark+truncate(m.Name, 20), models.Callback{Action: models.ActCheckIn, Event: e.ID, Occ: occ, ID: m.ID}))
 		if len(rowButtons) == 2 {
 			kb.InlineKeyboard = append(kb.InlineKeyboard, rowButtons)
 			rowButtons = nil
@@ -83,37 +82,22 @@ func (b *Bot) checkinList(ctx context.Context, r *request, e *models.Event, occ 
 	return text, kb, nil
 }
 
-// onCheckinCallback toggles one member: ck:<event>:<unix minute>:<member>.
-func (b *Bot) onCheckinCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, arg string) {
-	parts := strings.Split(arg, ":")
-	if len(parts) != 3 {
-		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
-		return
-	}
-	eventID, ok1 := parseID(parts[0])
-	minute, err := strconv.ParseInt(parts[1], 10, 64)
-	memberID, ok2 := parseID(parts[2])
-	if !ok1 || !ok2 || err != nil || minute <= 0 || minute > 1<<40 {
-		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
-		return
-	}
+// onCheckinCallback toggles one member's check-in: an organizer who manages
+// the event, a member of its audience who has not left, a real occurrence.
+func (b *Bot) onCheckinCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
 	if !isOrganizer(r.member) {
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 		return
 	}
-	e, err := b.st.EventByID(ctx, eventID)
-	if err != nil || !b.canManage(ctx, r.member, e) {
-		b.answer(ctx, q, b.t(r, "auth.not_your_branch"), true)
+	e, err := b.st.EventByID(ctx, c.Event)
+	if err != nil || !r.scope.CanManage(e) {
+		b.answer(ctx, q, b.t(r, "event.not_yours", "ID", c.Event), true)
 		return
 	}
-	occ := time.Unix(minute*60, 0).UTC()
-	m, err := b.st.MemberByID(ctx, memberID)
-	aud, aerr := store.ParseAudience(e.Audience)
-	if err != nil || aerr != nil || !store.InAudience(aud, m) {
-		b.answer(ctx, q, b.t(r, "callback.stale"), true)
-		return
-	}
-	if found, err := e.Occurrences(b.cfg.Location, occ, occ.Add(time.Second)); err != nil || len(found) == 0 {
+	occ := c.Occ
+	m, err := b.st.MemberByID(ctx, c.ID)
+	aud, aerr := models.ParseAudience(e.Audience)
+	if err != nil || aerr != nil || !aud.Includes(m) || !m.OnRoster() || !e.Occurs(b.cfg.Location, occ) {
 		b.answer(ctx, q, b.t(r, "callback.stale"), true)
 		return
 	}
@@ -138,27 +122,33 @@ func (b *Bot) onCheckinCallback(ctx context.Context, r *request, q *tgm.Callback
 	}
 }
 
-// onRatingCallback records the day-after rating: rt:<event>:<unix minute>:<1-5>.
-func (b *Bot) onRatingCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, arg string) {
-	parts := strings.Split(arg, ":")
-	if len(parts) != 3 || r.member == nil {
-		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
+// ratingRefusals are the words for each reason a rating is refused.
+var ratingRefusals = map[error]string{
+	models.ErrNotOver:       "rating.not_over",
+	models.ErrDidNotCome:    "rating.not_attended",
+	models.ErrNotMember:     "rating.not_attended",
+	models.ErrBadOccurrence: "callback.stale",
+	store.ErrNotFound:       "callback.stale",
+}
+
+// onRatingCallback records the day-after rating, under the rule of
+// models.Event.MayRate.
+func (b *Bot) onRatingCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
+	if r.member == nil {
+		b.answer(ctx, q, b.t(r, "auth.members_only"), true)
 		return
 	}
-	eventID, ok := parseID(parts[0])
-	minute, err1 := strconv.ParseInt(parts[1], 10, 64)
-	n, err2 := strconv.Atoi(parts[2])
-	if !ok || err1 != nil || err2 != nil || minute <= 0 || minute > 1<<40 || n < 1 || n > 5 {
-		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
-		return
-	}
-	saved, err := b.st.SetRating(ctx, eventID, time.Unix(minute*60, 0), r.member.ID, n)
+	n, _ := strconv.Atoi(c.Op)
+	err := b.st.SetRating(ctx, c.Event, c.Occ, r.member, n, b.cfg.Location, b.cfg.Now())
 	if err != nil {
+		for reason, key := range ratingRefusals {
+			if errors.Is(err, reason) {
+				b.answer(ctx, q, b.t(r, key), true)
+				return
+			}
+		}
+		b.log.Error("set rating", "event_id", c.Event, "err", err)
 		b.answer(ctx, q, b.t(r, "error.internal"), true)
-		return
-	}
-	if !saved {
-		b.answer(ctx, q, b.t(r, "rating.not_attended"), true)
 		return
 	}
 	b.answer(ctx, q, b.t(r, "rating.thanks", "Rating", n), false)

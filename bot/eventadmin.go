@@ -9,26 +9,9 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
-
-// canManage reports whether the organizer may change the event: admins any,
-// its creator, and organizers of its branch audience.
-func (b *Bot) canManage(ctx context.Context, m *models.Member, e *models.Event) bool {
-	if m.Role == models.RoleAdmin || (e.CreatedBy != nil && *e.CreatedBy == m.ID) {
-		return true
-	}
-	aud, err := store.ParseAudience(e.Audience)
-	if err != nil || aud.Kind != "branch" {
-		return false
-	}
-	br, err := b.st.BranchByPath(ctx, aud.Branch)
-	if err != nil {
-		return false
-	}
-	ok, err := b.st.CanOrganize(ctx, m, br.ID)
-	return err == nil && ok
-}
 
 // managedEvent reads "<id> …" for an organizer command and checks the right
 // to manage it; it answers the organizer itself when that fails.
@@ -40,7 +23,7 @@ func (b *Bot) managedEvent(ctx context.Context, r *request, args, usage string) 
 		return nil, "", false
 	}
 	e, err := b.st.EventByID(ctx, id)
-	if err != nil || !b.canManage(ctx, r.member, e) {
+	if err != nil || !r.scope.CanManage(e) {
 		b.send(ctx, r.chatID, b.t(r, "event.not_yours", "ID", id), nil)
 		return nil, "", false
 	}
@@ -62,11 +45,44 @@ func (b *Bot) onNewEvent(ctx context.Context, r *request, args string) {
 	b.createEvent(ctx, r, e)
 }
 
+// eventRefusals are the words for each reason models.Event.Validate refuses
+// an event.
+var eventRefusals = map[error]string{
+	models.ErrEventKind:          "newevent.bad_kind",
+	models.ErrEventTitle:         "newevent.bad_title",
+	models.ErrEventPlace:         "newevent.bad_place",
+	models.ErrEventCapacity:      "newevent.bad_capacity",
+	models.ErrEventDuration:      "newevent.bad_duration",
+	models.ErrEventPast:          "newevent.past",
+	models.ErrEventRRule:         "newevent.bad_rrule",
+	models.ErrEventTooFrequent:   "newevent.too_frequent",
+	models.ErrEventNeverOccurs:   "newevent.never_occurs",
+	models.ErrDeadlineRecurring:  "newevent.deadline_recurring",
+	models.ErrDeadlineAfterStart: "newevent.deadline_after_start",
+	models.ErrDeadlinePast:       "newevent.deadline_past",
+	models.ErrBadAudience:        "newevent.bad_audience",
+}
+
+// eventRefusal is the message key (and arguments) that says why an event
+// was refused, or "" when err is not a refusal.
+func eventRefusal(e *models.Event, err error) (string, []any) {
+	for reason, key := range eventRefusals {
+		if errors.Is(err, reason) {
+			return key, []any{"Kind", truncate(string(e.Kind), 30), "Value", truncate(e.Audience, 40)}
+		}
+	}
+	return "", nil
+}
+
 // createEvent saves an organizer's event, announces it and tells the
 // organizer; it reports whether it was created.
 func (b *Bot) createEvent(ctx context.Context, r *request, e *models.Event) bool {
 	e.CreatedBy = &r.member.ID
 	n, err := b.st.CreateEvent(ctx, e, b.cfg.Location, b.cfg.Now())
+	if key, kv := eventRefusal(e, err); key != "" {
+		b.send(ctx, r.chatID, b.t(r, key, kv...), nil)
+		return false
+	}
 	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "newevent", err)
 		return false
@@ -96,7 +112,8 @@ func (b *Bot) managedOccurrence(ctx context.Context, r *request, args, usage str
 }
 
 // parseEventLine reads the one-line form; on a bad field it returns the
-// message key (and arguments) that says what is wrong.
+// message key (and arguments) that says what is wrong. The event's own rules
+// are models.Event.Validate's, the same as the CLI's and the dialog's.
 func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*models.Event, string, []any) {
 	parts := strings.Split(line, "|")
 	for i := range parts {
@@ -105,29 +122,23 @@ func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*mod
 	if len(parts) < 3 {
 		return nil, "newevent.too_short", nil
 	}
-	e := &models.Event{Kind: models.EventKind(parts[0]), RSVP: true, Audience: "all"}
-	if !e.Kind.Valid() {
-		return nil, "newevent.bad_kind", []any{"Kind", truncate(parts[0], 30)}
-	}
+	e := &models.Event{Kind: models.EventKind(parts[0]), RSVP: true, Audience: models.Everyone().String()}
 	start, err := time.ParseInLocation("2006-01-02 15:04", parts[1], b.cfg.Location)
 	if err != nil {
 		return nil, "newevent.bad_time", []any{"Value", truncate(parts[1], 30)}
 	}
 	e.StartAt = start
 	e.Title = parts[2]
-	if e.Title == "" || len([]rune(e.Title)) > 200 {
-		return nil, "newevent.bad_title", nil
-	}
 	if len(parts) > 3 {
-		e.Location = truncate(parts[3], 200)
+		e.Location = parts[3]
 	}
-	aud := store.Audience{Kind: "all"}
+	aud := models.Everyone()
 	if len(parts) > 4 && parts[4] != "" {
-		if aud, err = store.ParseAudience(parts[4]); err != nil {
+		if aud, err = models.ParseAudience(parts[4]); err != nil {
 			return nil, "newevent.bad_audience", []any{"Value", truncate(parts[4], 40)}
 		}
 	}
-	if !b.mayReach(ctx, r.member, aud) {
+	if !b.canReach(ctx, r, aud) {
 		return nil, "auth.not_your_branch", nil
 	}
 	e.Audience = aud.String()
@@ -137,7 +148,7 @@ func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*mod
 			switch strings.ToLower(name) {
 			case "cap", "capacity":
 				n, err := strconv.Atoi(val)
-				if err != nil || n < 0 || n > 100000 {
+				if err != nil {
 					return nil, "newevent.bad_option", []any{"Value", truncate(opt, 40)}
 				}
 				e.Capacity = n
@@ -147,25 +158,22 @@ func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*mod
 				e.RSVP = false
 			case "deadline":
 				d, err := time.ParseInLocation("2006-01-02 15:04", val, b.cfg.Location)
-				if err != nil || d.After(start) {
+				if err != nil {
 					return nil, "newevent.bad_option", []any{"Value", truncate(opt, 40)}
 				}
 				e.RSVPDeadline = &d
 			case "rrule":
-				if models.ParseRRule(val) != nil {
-					return nil, "newevent.bad_option", []any{"Value", truncate(opt, 60)}
-				}
 				e.RRule = val
 			default:
 				return nil, "newevent.bad_option", []any{"Value", truncate(opt, 40)}
 			}
 		}
 	}
-	if e.RRule == "" && !start.After(b.cfg.Now()) {
-		return nil, "newevent.past", nil
-	}
-	if e.RRule != "" && e.RSVPDeadline != nil {
-		return nil, "newevent.bad_option", []any{"Value", "deadline"}
+	if err := e.Validate(b.cfg.Location, b.cfg.Now()); err != nil {
+		if key, kv := eventRefusal(e, err); key != "" {
+			return nil, key, kv
+		}
+		return nil, "newevent.bad_option", []any{"Value", truncate(err.Error(), 60)}
 	}
 	return e, "", nil
 }
@@ -184,19 +192,13 @@ func splitOptions(s string) []string {
 	return out
 }
 
-// mayReach: admins reach everyone; organizers their branches only.
-func (b *Bot) mayReach(ctx context.Context, m *models.Member, aud store.Audience) bool {
-	if m.Role == models.RoleAdmin {
-		return true
-	}
-	if aud.Kind != "branch" {
-		return false
-	}
-	br, err := b.st.BranchByPath(ctx, aud.Branch)
+// canReach applies the one rule of who may reach an audience
+// (models.Scope.CanReach, through the store for a members audience).
+func (b *Bot) canReach(ctx context.Context, r *request, a models.Audience) bool {
+	ok, err := b.st.CanReach(ctx, r.member, a)
 	if err != nil {
-		return false
+		b.log.Error("can reach", "err", err)
 	}
-	ok, err := b.st.CanOrganize(ctx, m, br.ID)
 	return err == nil && ok
 }
 
@@ -207,7 +209,7 @@ func (b *Bot) onCancelEvent(ctx context.Context, r *request, args string) {
 		return
 	}
 	n, err := b.st.CancelEvent(ctx, e.ID, b.cfg.Now())
-	if errors.Is(err, store.ErrEventClosed) {
+	if errors.Is(err, models.ErrEventClosed) {
 		b.send(ctx, r.chatID, b.t(r, "cancelevent.already", "Title", e.Title), nil)
 		return
 	}
@@ -241,26 +243,22 @@ func (b *Bot) onEditEvent(ctx context.Context, r *request, args string) {
 			b.send(ctx, r.chatID, b.t(r, "editevent.usage"), nil)
 			return
 		}
-		v := truncate(value, 200)
-		ch.Location = &v
+		ch.Location = &value
 	case "title":
-		if value == "" || len([]rune(value)) > 200 {
-			b.send(ctx, r.chatID, b.t(r, "newevent.bad_title"), nil)
-			return
-		}
 		ch.Title = &value
 	default:
 		b.send(ctx, r.chatID, b.t(r, "editevent.usage"), nil)
 		return
 	}
-	updated, n, err := b.st.UpdateEvent(ctx, e.ID, ch, b.cfg.Now())
+	updated, n, err := b.st.UpdateEvent(ctx, e.ID, ch, b.cfg.Location, b.cfg.Now())
+	key, kv := eventRefusal(e, err)
 	switch {
 	case errors.Is(err, store.ErrRecurringTime):
 		b.send(ctx, r.chatID, b.t(r, "editevent.recurring"), nil)
-	case errors.Is(err, store.ErrEventStarted):
-		b.send(ctx, r.chatID, b.t(r, "newevent.past"), nil)
-	case errors.Is(err, store.ErrEventClosed):
+	case errors.Is(err, models.ErrEventClosed):
 		b.send(ctx, r.chatID, b.t(r, "cancelevent.already", "Title", e.Title), nil)
+	case key != "":
+		b.send(ctx, r.chatID, b.t(r, key, kv...), nil)
 	case err != nil:
 		b.fail(ctx, r.chatID, r.lang, "editevent", err)
 	default:
@@ -313,7 +311,7 @@ func (b *Bot) onNudge(ctx context.Context, r *request, args string) {
 	if !ok {
 		return
 	}
-	n, err := b.st.Nudge(ctx, e, occ, b.cfg.Now())
+	n, err := b.st.Enqueue(ctx, planner.Nudge(e, occ, b.cfg.Now(), b.cfg.Location))
 	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "nudge", err)
 		return

@@ -2,17 +2,15 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	tgm "github.com/go-telegram/bot/models"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -28,23 +26,19 @@ type occurrence struct {
 	at    time.Time
 }
 
-// upcomingFor lists the member's next occurrences, soonest first.
-func (b *Bot) upcomingFor(ctx context.Context, m *models.Member) ([]occurrence, error) {
-	return b.upcomingForWithin(ctx, m, eventsHorizon)
-}
-
-// upcomingForWithin lists the member's occurrences within horizon.
-func (b *Bot) upcomingForWithin(ctx context.Context, m *models.Member, horizon time.Duration) ([]occurrence, error) {
-	events, err := b.st.ScheduledEvents(ctx)
+// upcomingFor lists the member's occurrences within horizon, soonest first.
+// Only the events with an occurrence in the window are read.
+func (b *Bot) upcomingFor(ctx context.Context, m *models.Member, horizon time.Duration) ([]occurrence, error) {
+	now := b.cfg.Now()
+	events, err := b.st.EventsBetween(ctx, now, now.Add(horizon))
 	if err != nil {
 		return nil, err
 	}
-	now := b.cfg.Now()
 	var out []occurrence
 	for i := range events {
 		e := &events[i]
-		aud, err := store.ParseAudience(e.Audience)
-		if err != nil || !store.InAudience(aud, m) {
+		aud, err := models.ParseAudience(e.Audience)
+		if err != nil || !aud.Includes(m) {
 			continue
 		}
 		occs, err := e.Occurrences(b.cfg.Location, now, now.Add(horizon))
@@ -66,7 +60,7 @@ func (b *Bot) onEvents(ctx context.Context, r *request) {
 	if !b.requireMember(ctx, r) {
 		return
 	}
-	occs, err := b.upcomingFor(ctx, r.member)
+	occs, err := b.upcomingFor(ctx, r.member, eventsHorizon)
 	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "events", err)
 		return
@@ -107,8 +101,8 @@ func (b *Bot) eventFromArgs(ctx context.Context, r *request, args, usage string)
 	}
 	e, err := b.st.EventByID(ctx, id)
 	if err == nil {
-		aud, perr := store.ParseAudience(e.Audience)
-		if perr != nil || !store.InAudience(aud, r.member) {
+		aud, perr := models.ParseAudience(e.Audience)
+		if perr != nil || !aud.Includes(r.member) {
 			err = store.ErrNotFound // never confirm that an event outside one's audience exists
 		}
 	}
@@ -126,8 +120,8 @@ func (b *Bot) eventFromArgs(ctx context.Context, r *request, args, usage string)
 
 // eventCard renders one occurrence with the member's answer and buttons.
 func (b *Bot) eventCard(ctx context.Context, r *request, e *models.Event, occ time.Time) (string, *inlineKeyboard) {
-	args := store.EventArgs(e, occ)
-	text := b.cat.T(r.lang, "event.card", b.cat.Args(r.lang, args, r.member.Zone(b.cfg.Location), b.cfg.Now())...)
+	args := planner.EventArgs(e, occ)
+	text := b.t(r, "event.card", args.KV(b.cat, r.lang, r.member.Zone(b.cfg.Location), b.cfg.Now())...)
 	rsvp, err := b.st.RSVPOf(ctx, e.ID, occ, r.member.ID)
 	if err != nil {
 		b.log.Warn("read rsvp", "event_id", e.ID, "err", err)
@@ -135,7 +129,7 @@ func (b *Bot) eventCard(ctx context.Context, r *request, e *models.Event, occ ti
 	if line := b.answerLine(ctx, r, rsvp); line != "" {
 		text += "\n\n" + line
 	}
-	return text, b.rsvpKeyboard(r, e, occ)
+	return text, planner.RenderInline(b.cat, r.lang, planner.RSVPButtons(e, occ))
 }
 
 func (b *Bot) answerLine(ctx context.Context, r *request, rsvp *models.RSVP) string {
@@ -155,53 +149,20 @@ func (b *Bot) answerLine(ctx context.Context, r *request, rsvp *models.RSVP) str
 	return b.t(r, "rsvp.answer."+string(rsvp.Answer))
 }
 
-// rsvpKeyboard renders store.RSVPButtons in the reader's language.
-func (b *Bot) rsvpKeyboard(r *request, e *models.Event, occ time.Time) *inlineKeyboard {
-	raw := store.RSVPButtons(e, occ)
-	if raw == "" {
-		return nil
-	}
-	var spec [][]models.ButtonSpec
-	if err := json.Unmarshal([]byte(raw), &spec); err != nil {
-		return nil
-	}
-	kb := &inlineKeyboard{}
-	for _, rowSpec := range spec {
-		var out []inlineButton
-		for _, s := range rowSpec {
-			out = append(out, cb(b.t(r, s.Key), s.Data))
-		}
-		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
-	}
-	return kb
-}
-
-// onRSVPCallback handles rv:<event>:<unix minute>:<y|m|n|g>.
-func (b *Bot) onRSVPCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, arg string) {
-	parts := strings.Split(arg, ":")
-	if len(parts) != 3 {
-		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
-		return
-	}
-	id, ok := parseID(parts[0])
-	minute, err := strconv.ParseInt(parts[1], 10, 64)
-	ans, guests, okAns := parseAnswerCode(parts[2])
-	if !ok || err != nil || !okAns || minute <= 0 || minute > 1<<40 {
-		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
-		return
-	}
+// onRSVPCallback handles an answer button.
+func (b *Bot) onRSVPCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
 	if r.member == nil {
 		b.answer(ctx, q, b.t(r, "auth.members_only"), true)
 		return
 	}
-	occ := time.Unix(minute*60, 0).UTC()
-	e, res, ok := b.applyRSVP(ctx, r, id, occ, ans, guests, func(text string) { b.answer(ctx, q, text, true) })
+	ans, guests := answerCode(c.Op)
+	e, res, ok := b.applyRSVP(ctx, r, r.member, c.Event, c.Occ, ans, guests, func(text string) { b.answer(ctx, q, text, true) })
 	if !ok {
 		return
 	}
 	b.answer(ctx, q, b.rsvpToast(r, res), false)
 	if msg := q.Message.Message; msg != nil {
-		text, kb := b.eventCard(ctx, r, e, occ)
+		text, kb := b.eventCard(ctx, r, e, c.Occ)
 		b.edit(ctx, r.chatID, msg.ID, text, kb)
 	}
 }
@@ -229,7 +190,7 @@ func (b *Bot) onRSVPCommand(ctx context.Context, r *request, args string) {
 	if !ok {
 		return
 	}
-	_, res, ok := b.applyRSVP(ctx, r, e.ID, occ, ans, -1, func(text string) { b.send(ctx, r.chatID, text, nil) })
+	_, res, ok := b.applyRSVP(ctx, r, r.member, e.ID, occ, ans, -1, func(text string) { b.send(ctx, r.chatID, text, nil) })
 	if !ok {
 		return
 	}
@@ -244,63 +205,66 @@ func parseAnswerWord(s string) (models.Answer, bool) {
 	return a, ok
 }
 
-func parseAnswerCode(s string) (models.Answer, int, bool) {
-	switch s {
-	case "y":
-		return models.AnswerYes, -1, true
+// answerCode reads an answer button's operation (models.ParseCallback has
+// checked it is one of y, m, n, g).
+func answerCode(op string) (models.Answer, int) {
+	switch op {
 	case "m":
-		return models.AnswerMaybe, 0, true
+		return models.AnswerMaybe, 0
 	case "n":
-		return models.AnswerNo, 0, true
+		return models.AnswerNo, 0
 	case "g":
-		return models.AnswerYes, -2, true // one more guest
+		return models.AnswerYes, store.MoreGuests
 	}
-	return "", 0, false
+	return models.AnswerYes, -1
 }
 
-// applyRSVP records the answer, tells promoted members, and reports a
-// refusal through refuse in the member's language.
-func (b *Bot) applyRSVP(ctx context.Context, r *request, eventID uint, occ time.Time, ans models.Answer, guests int, refuse func(string)) (*models.Event, *store.RSVPResult, bool) {
-	e, err := b.st.EventByID(ctx, eventID)
+// rsvpRefusals are the words for each reason an answer is refused.
+var rsvpRefusals = map[error]string{
+	models.ErrNotMember:      "rsvp.refused.not_found",
+	models.ErrNotInAudience:  "rsvp.refused.not_found",
+	models.ErrBadOccurrence:  "rsvp.refused.not_found",
+	store.ErrNotFound:        "rsvp.refused.not_found",
+	models.ErrEventStarted:   "rsvp.refused.started",
+	models.ErrEventClosed:    "rsvp.refused.closed",
+	store.ErrNoRoomForGuest:  "rsvp.refused.no_room",
+	models.ErrDeadlinePassed: "rsvp.refused.deadline",
+}
+
+// applyRSVP records m's answer (the requester's own, or a member an
+// organizer answers for) and reports a refusal through refuse in the
+// requester's language. Promoted members are told by the store.
+func (b *Bot) applyRSVP(ctx context.Context, r *request, m *models.Member, eventID uint, occ time.Time, ans models.Answer, guests int, refuse func(string)) (*models.Event, *store.RSVPResult, bool) {
+	res, err := b.st.SetRSVP(ctx, eventID, occ, m, ans, guests, b.cfg.Location, b.cfg.Now())
 	if err != nil {
-		refuse(b.t(r, "rsvp.refused.not_found"))
-		return nil, nil, false
-	}
-	if guests == -2 {
-		cur, _ := b.st.RSVPOf(ctx, eventID, occ, r.member.ID)
-		guests = 1
-		if cur != nil && cur.Answer == models.AnswerYes {
-			guests = cur.Guests + 1
+		for reason, key := range rsvpRefusals {
+			if !errors.Is(err, reason) {
+				continue
+			}
+			if reason == models.ErrDeadlinePassed {
+				if e, gerr := b.st.EventByID(ctx, eventID); gerr == nil && e.RSVPDeadline != nil {
+					refuse(b.t(r, key, "DeadlineAt", b.cat.DateTime(r.lang, *e.RSVPDeadline, r.member.Zone(b.cfg.Location), b.cfg.Now())))
+					return nil, nil, false
+				}
+			}
+			refuse(b.t(r, key))
+			return nil, nil, false
 		}
-	}
-	res, err := b.st.SetRSVP(ctx, eventID, occ, r.member, ans, guests, b.cfg.Location, b.cfg.Now())
-	switch {
-	case err == nil:
-	case errors.Is(err, store.ErrNotInAudience), errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrBadOccurrence):
-		refuse(b.t(r, "rsvp.refused.not_found"))
-		return nil, nil, false
-	case errors.Is(err, store.ErrDeadlinePassed):
-		refuse(b.t(r, "rsvp.refused.deadline", "DeadlineAt", b.cat.DateTime(r.lang, *e.RSVPDeadline, r.member.Zone(b.cfg.Location), b.cfg.Now())))
-		return nil, nil, false
-	case errors.Is(err, store.ErrEventStarted):
-		refuse(b.t(r, "rsvp.refused.started"))
-		return nil, nil, false
-	case errors.Is(err, store.ErrEventClosed):
-		refuse(b.t(r, "rsvp.refused.closed"))
-		return nil, nil, false
-	case errors.Is(err, store.ErrNoRoomForGuest):
-		refuse(b.t(r, "rsvp.refused.no_room"))
-		return nil, nil, false
-	default:
 		b.log.Error("set rsvp", "event_id", eventID, "err", err)
 		refuse(b.t(r, "error.internal"))
 		return nil, nil, false
 	}
+	e, err := b.st.EventByID(ctx, eventID)
+	if err != nil {
+		b.log.Error("read event", "event_id", eventID, "err", err)
+		refuse(b.t(r, "error.internal"))
+		return nil, nil, false
+	}
 	if res.Changed {
-		b.log.Info("rsvp", "event_id", eventID, "member_id", r.member.ID, "answer", string(res.RSVP.Answer), "waitlisted", res.RSVP.Waitlisted)
+		b.log.Info("rsvp", "event_id", eventID, "member_id", m.ID, "answer", string(res.RSVP.Answer), "waitlisted", res.RSVP.Waitlisted)
 	}
 	if len(res.Promoted) > 0 {
-		b.tellPromoted(ctx, e, occ, res.Promoted)
+		b.enqueued()
 	}
 	return e, res, true
 }
@@ -315,31 +279,8 @@ func (b *Bot) rsvpToast(r *request, res *store.RSVPResult) string {
 	return b.t(r, "rsvp.answer."+string(res.RSVP.Answer))
 }
 
-// tellPromoted tells members moved off the waitlist, through the outbox.
-func (b *Bot) tellPromoted(ctx context.Context, e *models.Event, occ time.Time, promoted []models.RSVP) {
-	args := store.EventArgs(e, occ)
-	raw, _ := json.Marshal(args)
-	var rows []models.Outbox
-	for _, p := range promoted {
-		m, err := b.st.MemberByID(ctx, p.MemberID)
-		if err != nil || m.ChatID == nil {
-			continue
-		}
-		id := m.ID
-		expires := occ
-		rows = append(rows, models.Outbox{DedupeKey: fmt.Sprintf("event:%d:%d:promoted:%d:%d", e.ID, occ.Unix()/60, m.ID, b.cfg.Now().UnixNano()),
-			MemberID: &id, ChatID: *m.ChatID, Kind: models.KindNotice, TemplateKey: "rsvp.promoted", Args: string(raw),
-			Markup: store.RSVPButtons(e, occ), NotBefore: b.cfg.Now(), ExpiresAt: &expires, Urgent: true})
-	}
-	if _, err := b.st.Enqueue(ctx, rows); err != nil {
-		b.log.Error("enqueue promotion", "event_id", e.ID, "err", err)
-		return
-	}
-	b.enqueued()
-}
-
 // rsvpOnBehalf is an organizer's /rsvp <id> yes|no|maybe <phone>: the answer
-// of a member without Telegram.
+// of a member without Telegram, under the same rule as their own.
 func (b *Bot) rsvpOnBehalf(ctx context.Context, r *request, fields []string) {
 	ans, ok := parseAnswerWord(fields[1])
 	if !ok {
@@ -352,8 +293,8 @@ func (b *Bot) rsvpOnBehalf(ctx context.Context, r *request, fields []string) {
 	}
 	m, err := b.st.MemberByPhone(ctx, fields[2])
 	if err == nil {
-		aud, aerr := store.ParseAudience(e.Audience)
-		if aerr != nil || !store.InAudience(aud, m) {
+		aud, aerr := models.ParseAudience(e.Audience)
+		if aerr != nil || !aud.Includes(m) || !m.OnRoster() {
 			err = store.ErrNotFound // no hint that the number is on another branch's roster
 		}
 	}
@@ -366,8 +307,7 @@ func (b *Bot) rsvpOnBehalf(ctx context.Context, r *request, fields []string) {
 		b.send(ctx, r.chatID, b.t(r, "event.over", "Title", e.Title), nil)
 		return
 	}
-	target := &request{chatID: r.chatID, from: r.from, member: m, lang: r.lang, private: true}
-	_, res, ok := b.applyRSVP(ctx, target, e.ID, occ, ans, -1, func(text string) { b.send(ctx, r.chatID, text, nil) })
+	_, res, ok := b.applyRSVP(ctx, r, m, e.ID, occ, ans, -1, func(text string) { b.send(ctx, r.chatID, text, nil) })
 	if !ok {
 		return
 	}

@@ -11,14 +11,17 @@ import (
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
 
-// request is one update with who sent it and the language to answer in.
+// request is one update with who sent it, what they may act for, and the
+// language to answer in.
 type request struct {
 	chatID  int64
 	from    *tgm.User
 	member  *models.Member // nil for a stranger
+	scope   models.Scope   // what they organize (models.Scope)
 	lang    locales.Lang
 	private bool
 }
@@ -75,6 +78,11 @@ func (b *Bot) newRequest(ctx context.Context, from *tgm.User, chat tgm.Chat) (*r
 			b.log.Warn("remember language_code", "member_id", r.member.ID, "err", err)
 		}
 		r.member.TelegramLang = from.LanguageCode
+	}
+	if isOrganizer(r.member) {
+		if r.scope, err = b.st.Scope(ctx, r.member); err != nil {
+			return nil, err
+		}
 	}
 	r.lang = b.langOf(ctx, r.member, from)
 	return r, nil
@@ -186,7 +194,7 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 	case "join":
 		b.onJoin(ctx, r)
 	case "events", "checks":
-		b.onMenu(ctx, r, map[string]string{"events": menuEvents, "checks": menuChecks}[c.name])
+		b.onMenu(ctx, r, map[string]string{"events": planner.MenuEvents, "checks": planner.MenuChecks}[c.name])
 	case "event":
 		b.onEvent(ctx, r, c.args)
 	case "rsvp":
@@ -234,18 +242,18 @@ func (b *Bot) onText(ctx context.Context, r *request, text string) {
 
 func (b *Bot) onMenu(ctx context.Context, r *request, action string) {
 	switch action {
-	case menuHelp:
+	case planner.MenuHelp:
 		b.onHelp(ctx, r)
-	case menuLanguage:
+	case planner.MenuLanguage:
 		b.onLang(ctx, r)
-	case menuJoin:
+	case planner.MenuJoin:
 		b.onJoin(ctx, r)
-	case menuShare:
+	case planner.MenuShare:
 		// The keyboard button shares the contact itself; typed text gets the button.
 		b.greetStranger(ctx, r)
-	case menuEvents:
+	case planner.MenuEvents:
 		b.onEvents(ctx, r)
-	case menuChecks:
+	case planner.MenuChecks:
 		if !b.requireMember(ctx, r) {
 			return
 		}
@@ -253,9 +261,10 @@ func (b *Bot) onMenu(ctx context.Context, r *request, action string) {
 	}
 }
 
-// requireMember answers a stranger that the action is for members.
+// requireMember answers a stranger, or one who left, that the action is
+// for members.
 func (b *Bot) requireMember(ctx context.Context, r *request) bool {
-	if r.member != nil && r.member.Status != models.StatusLeft {
+	if r.member.OnRoster() {
 		return true
 	}
 	b.send(ctx, r.chatID, b.t(r, "auth.members_only"), b.strangerKeyboard(r.lang))
@@ -281,7 +290,7 @@ func (b *Bot) send(ctx context.Context, chatID int64, text string, markup any) *
 	msg, err := b.api.SendMessage(ctx, p)
 	if err != nil {
 		b.apiFailed("sendMessage", chatID, err)
-		if errors.Is(err, tg.ErrorForbidden) && chatID > 0 {
+		if planner.Classify(ctx, err).Verdict == planner.Unreachable && chatID > 0 {
 			// Blocked: the dispatcher sends them nothing more until they
 			// write to the bot again.
 			if err := b.st.MarkChatUnreachable(context.WithoutCancel(ctx), chatID); err != nil {
@@ -300,13 +309,9 @@ func (b *Bot) edit(ctx context.Context, chatID int64, messageID int, text string
 	if markup != nil {
 		p.ReplyMarkup = markup
 	}
-	if _, err := b.api.EditMessageText(ctx, p); err != nil && !isNotModified(err) {
+	if _, err := b.api.EditMessageText(ctx, p); err != nil && planner.Classify(ctx, err).Verdict != planner.Unchanged {
 		b.apiFailed("editMessageText", chatID, err)
 	}
-}
-
-func isNotModified(err error) bool {
-	return errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified")
 }
 
 func (b *Bot) apiFailed(method string, chatID int64, err error) {

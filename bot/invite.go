@@ -29,14 +29,7 @@ func (b *Bot) onInvite(ctx context.Context, r *request, args string) {
 		b.fail(ctx, r.chatID, r.lang, "invite", err)
 		return
 	}
-	allowed := r.member.Role == models.RoleAdmin
-	if !allowed && m.BranchID != nil {
-		if allowed, err = b.st.CanOrganize(ctx, r.member, *m.BranchID); err != nil {
-			b.fail(ctx, r.chatID, r.lang, "invite", err)
-			return
-		}
-	}
-	if !allowed {
+	if !b.canReach(ctx, r, models.MembersAudience(m.ID)) {
 		// The same answer as for an unknown number: organizers cannot probe
 		// the roster of branches that are not theirs.
 		b.send(ctx, r.chatID, b.t(r, "invite.not_found", "Phone", e164), nil)

@@ -3,13 +3,13 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	tgm "github.com/go-telegram/bot/models"
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -53,33 +53,33 @@ func (b *Bot) branchPicker(ctx context.Context, r *request, parent *models.Branc
 			return "", nil, err
 		}
 		if len(grand) > 0 {
-			rows = append(rows, row(cb(k.Name+" ›", fmt.Sprintf("jb:%d", k.ID))))
+			rows = append(rows, row(cb(k.Name+" ›", models.Callback{Action: models.ActJoinBrowse, ID: k.ID})))
 		} else {
-			rows = append(rows, row(cb(k.Name, fmt.Sprintf("jc:%d", k.ID))))
+			rows = append(rows, row(cb(k.Name, models.Callback{Action: models.ActJoinChoose, ID: k.ID})))
 		}
 	}
 	text := b.t(r, "join.choose_branch")
 	if parent != nil {
 		text = b.t(r, "join.choose_in", "Branch", parent.Path)
-		rows = append(rows, row(cb(b.t(r, "join.this_branch", "Branch", parent.Name), fmt.Sprintf("jc:%d", parent.ID))))
-		back := "jb:0"
+		rows = append(rows, row(cb(b.t(r, "join.this_branch", "Branch", parent.Name), models.Callback{Action: models.ActJoinChoose, ID: parent.ID})))
+		back := models.Callback{Action: models.ActJoinBrowse}
 		if parent.ParentID != nil {
-			back = fmt.Sprintf("jb:%d", *parent.ParentID)
+			back.ID = *parent.ParentID
 		}
 		rows = append(rows, row(cb(b.t(r, "button.back"), back)))
 	}
 	return text, inline(rows...), nil
 }
 
-func (b *Bot) onJoinBrowse(ctx context.Context, r *request, q *tgm.CallbackQuery, arg string) {
+func (b *Bot) onJoinBrowse(ctx context.Context, r *request, q *tgm.CallbackQuery, id uint) {
 	msg := q.Message.Message
 	if r.member != nil || msg == nil {
 		b.answer(ctx, q, b.t(r, "callback.stale"), true)
 		return
 	}
 	var parent *models.Branch
-	if arg != "0" {
-		br, ok := b.callbackBranch(ctx, r, q, arg)
+	if id != 0 {
+		br, ok := b.callbackBranch(ctx, r, q, id)
 		if !ok {
 			return
 		}
@@ -95,16 +95,16 @@ func (b *Bot) onJoinBrowse(ctx context.Context, r *request, q *tgm.CallbackQuery
 }
 
 // onJoinChoose files the request and asks the branch's organizers.
-func (b *Bot) onJoinChoose(ctx context.Context, r *request, q *tgm.CallbackQuery, arg string) {
+func (b *Bot) onJoinChoose(ctx context.Context, r *request, q *tgm.CallbackQuery, id uint) {
 	if r.member != nil {
 		b.answer(ctx, q, b.t(r, "link.already", "Name", r.member.Name), true)
 		return
 	}
-	br, ok := b.callbackBranch(ctx, r, q, arg)
+	br, ok := b.callbackBranch(ctx, r, q, id)
 	if !ok {
 		return
 	}
-	organizers, err := b.st.OrganizersOf(ctx, br.ID)
+	organizers, err := b.st.Recipients(ctx, planner.Message{Kind: planner.KindJoinRequest, To: models.OrganizersAudience(br.Path)})
 	if err != nil {
 		b.answer(ctx, q, b.t(r, "error.internal"), true)
 		b.log.Error("join: organizers", "err", err)
@@ -124,7 +124,11 @@ func (b *Bot) onJoinChoose(ctx context.Context, r *request, q *tgm.CallbackQuery
 	if visitor.Phone != "" {
 		jr.Phone = &visitor.Phone
 	}
-	saved, created, err := b.st.CreateJoinRequest(ctx, jr)
+	username := ""
+	if r.from.Username != "" {
+		username = "@" + r.from.Username
+	}
+	saved, created, err := b.st.CreateJoinRequest(ctx, jr, username, b.cfg.Now())
 	if err != nil {
 		b.answer(ctx, q, b.t(r, "error.internal"), true)
 		b.log.Error("join: create request", "err", err)
@@ -145,36 +149,22 @@ func (b *Bot) onJoinChoose(ctx context.Context, r *request, q *tgm.CallbackQuery
 	if msg := q.Message.Message; msg != nil {
 		b.edit(ctx, r.chatID, msg.ID, b.t(r, "join.sent", "Branch", br.Path), nil)
 	}
-	b.log.Info("join request", "request_id", saved.ID, "branch_id", br.ID)
-	for _, org := range organizers {
-		ol := b.langOf(ctx, &org, nil)
-		b.send(ctx, *org.ChatID, b.joinRequestText(ol, saved, br.Path, r.from), inline(row(
-			cb(b.cat.T(ol, "button.approve"), fmt.Sprintf("jr:a:%d", saved.ID)),
-			cb(b.cat.T(ol, "button.decline"), fmt.Sprintf("jr:d:%d", saved.ID)),
-		)))
-	}
+	b.log.Info("join request", "request_id", saved.ID, "branch_id", br.ID, "organizers", len(organizers))
+	b.enqueued()
 }
 
-func (b *Bot) joinRequestText(l locales.Lang, jr *models.JoinRequest, branch string, from *tgm.User) string {
+// joinRequestText is the request as organizers read it.
+func (b *Bot) joinRequestText(l locales.Lang, jr *models.JoinRequest, branch string) string {
 	contact := b.cat.T(l, "join.no_phone")
 	if jr.Phone != nil {
 		contact = *jr.Phone
 	}
-	username := ""
-	if from != nil && from.Username != "" {
-		username = "@" + from.Username
-	}
-	return strings.TrimSpace(b.cat.T(l, "join.ask_organizer", "Name", jr.Name, "Username", username, "Phone", contact, "Branch", branch))
+	return strings.TrimSpace(b.cat.T(l, "join.ask_organizer", "Name", jr.Name, "Username", "", "Phone", contact, "Branch", branch))
 }
 
 // onJoinDecide approves or declines, for organizers of the branch only.
-func (b *Bot) onJoinDecide(ctx context.Context, r *request, q *tgm.CallbackQuery, arg string) {
-	verb, idText, _ := strings.Cut(arg, ":")
-	id, ok := parseID(idText)
-	if !ok || (verb != "a" && verb != "d") {
-		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
-		return
-	}
+func (b *Bot) onJoinDecide(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
+	id, verb := c.ID, c.Op
 	if !isOrganizer(r.member) {
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 		return
@@ -184,8 +174,7 @@ func (b *Bot) onJoinDecide(ctx context.Context, r *request, q *tgm.CallbackQuery
 		b.answer(ctx, q, b.t(r, "callback.stale"), true)
 		return
 	}
-	allowed, err := b.st.CanOrganize(ctx, r.member, jr.BranchID)
-	if err != nil || !allowed {
+	if !r.scope.Covers(jr.Branch.Path) {
 		b.answer(ctx, q, b.t(r, "auth.not_your_branch"), true)
 		return
 	}
@@ -205,40 +194,23 @@ func (b *Bot) onJoinDecide(ctx context.Context, r *request, q *tgm.CallbackQuery
 		outcome = "join.declined_by"
 	}
 	if msg := q.Message.Message; msg != nil {
-		text := b.joinRequestText(r.lang, decided, jr.Branch.Path, nil) + "\n\n" + b.t(r, outcome, "By", r.member.Name)
+		text := b.joinRequestText(r.lang, decided, jr.Branch.Path) + "\n\n" + b.t(r, outcome, "By", r.member.Name)
 		b.edit(ctx, r.chatID, msg.ID, text, nil)
 	}
 	b.log.Info("join request decided", "request_id", decided.ID, "status", string(decided.Status), "by_member_id", r.member.ID)
-	b.tellApplicant(ctx, decided, jr.Branch.Path)
-}
-
-// tellApplicant gives the stranger the decision, in the language they used.
-func (b *Bot) tellApplicant(ctx context.Context, jr *models.JoinRequest, branch string) {
-	l, ok := locales.Parse(jr.Lang)
-	if !ok {
-		l = b.cfg.DefaultLang
+	b.enqueued() // the applicant's answer is in the outbox
+	if decided.Status == models.JoinApproved {
+		l, ok := locales.Parse(decided.Lang)
+		if !ok {
+			l = b.cfg.DefaultLang
+		}
+		b.setChatMenu(ctx, decided.ChatID, l, false)
 	}
-	if jr.Status == models.JoinDeclined {
-		b.send(ctx, jr.ChatID, b.cat.T(l, "join.declined", "Branch", branch), b.strangerKeyboard(l))
-		return
-	}
-	m, err := b.st.MemberByTelegramID(ctx, jr.TelegramID)
-	if err != nil {
-		b.log.Error("join: approved member", "err", err)
-		return
-	}
-	r := &request{chatID: jr.ChatID, member: m, lang: b.langOf(ctx, m, nil), private: true}
-	b.welcome(ctx, r, "join.approved")
 }
 
 // callbackBranch reads a branch id from callback data; it answers the query
 // itself when the id is malformed or the branch is gone.
-func (b *Bot) callbackBranch(ctx context.Context, r *request, q *tgm.CallbackQuery, arg string) (*models.Branch, bool) {
-	id, ok := parseID(arg)
-	if !ok {
-		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
-		return nil, false
-	}
+func (b *Bot) callbackBranch(ctx context.Context, r *request, q *tgm.CallbackQuery, id uint) (*models.Branch, bool) {
 	br, err := b.st.BranchByID(ctx, id)
 	if err != nil {
 		b.answer(ctx, q, b.t(r, "callback.stale"), true)

@@ -6,13 +6,14 @@ import (
 	tgm "github.com/go-telegram/bot/models"
 
 	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
 )
 
 // onLang offers the three languages, each named in itself.
 func (b *Bot) onLang(ctx context.Context, r *request) {
 	var buttons []inlineButton
 	for _, l := range locales.All() {
-		buttons = append(buttons, cb(b.cat.T(l, "lang.name"), "lang:"+string(l)))
+		buttons = append(buttons, cb(b.cat.T(l, "lang.name"), models.Callback{Action: models.ActLang, Op: string(l)}))
 	}
 	b.send(ctx, r.chatID, b.t(r, "lang.choose"), inline(buttons))
 }

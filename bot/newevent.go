@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -11,7 +10,7 @@ import (
 	tgm "github.com/go-telegram/bot/models"
 
 	"github.com/assocbot/assocbot/models"
-	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/planner"
 )
 
 // The guided /newevent dialog: kind → title → date → time → place →
@@ -51,8 +50,13 @@ func (b *Bot) neSave(ctx context.Context, d *models.Dialog, dr *eventDraft, step
 	return b.st.SaveDialog(ctx, d)
 }
 
+// neData is the callback data of a /newevent dialog button.
+func neData(op, arg string) models.Callback {
+	return models.Callback{Action: models.ActNewEvent, Op: op, Arg: arg}
+}
+
 func (b *Bot) neCancelRow(r *request) []inlineButton {
-	return row(cb(b.t(r, "button.cancel"), "ne:x"))
+	return row(cb(b.t(r, "button.cancel"), neData("x", "")))
 }
 
 // startNewEventDialog begins the dialog (/newevent without arguments).
@@ -64,7 +68,7 @@ func (b *Bot) startNewEventDialog(ctx context.Context, r *request) {
 	}
 	var rows [][]inlineButton
 	for _, k := range models.EventKinds() {
-		rows = append(rows, row(cb(b.t(r, "event.icon."+string(k))+" "+b.t(r, "event.kind."+string(k)), "ne:k:"+string(k))))
+		rows = append(rows, row(cb(b.t(r, "event.icon."+string(k))+" "+b.t(r, "event.kind."+string(k)), neData("k", string(k)))))
 	}
 	rows = append(rows, b.neCancelRow(r))
 	b.send(ctx, r.chatID, b.t(r, "ne.ask_kind"), inline(rows...))
@@ -82,7 +86,7 @@ func (b *Bot) neAsk(ctx context.Context, r *request, step string, dr *eventDraft
 		for i := 1; i <= 14; i++ {
 			day := now.AddDate(0, 0, i)
 			label := b.cat.T(r.lang, "time.weekday."+strconv.Itoa(int(day.Weekday()))) + " " + day.Format("01-02")
-			cur = append(cur, cb(label, "ne:d:"+day.Format("2006-01-02")))
+			cur = append(cur, cb(label, neData("d", day.Format("2006-01-02"))))
 			if len(cur) == 3 {
 				rows = append(rows, cur)
 				cur = nil
@@ -96,26 +100,29 @@ func (b *Bot) neAsk(ctx context.Context, r *request, step string, dr *eventDraft
 	case "time":
 		var buttons []inlineButton
 		for _, t := range []string{"08:30", "09:00", "09:30", "10:00", "14:00", "14:30", "15:00", "19:00"} {
-			buttons = append(buttons, cb(t, "ne:t:"+strings.Replace(t, ":", "", 1)))
+			buttons = append(buttons, cb(t, neData("t", strings.Replace(t, ":", "", 1))))
 		}
 		b.send(ctx, r.chatID, b.t(r, "ne.ask_time"), inline(buttons[:4], buttons[4:], b.neCancelRow(r)))
 	case "place":
-		b.send(ctx, r.chatID, b.t(r, "ne.ask_place"), inline(row(cb(b.t(r, "ne.no_place"), "ne:p:-")), b.neCancelRow(r)))
+		b.send(ctx, r.chatID, b.t(r, "ne.ask_place"), inline(row(cb(b.t(r, "ne.no_place"), neData("p", "-"))), b.neCancelRow(r)))
 	case "audience":
 		var rows [][]inlineButton
-		if r.member.Role == models.RoleAdmin {
-			rows = append(rows, row(cb(b.t(r, "broadcast.everyone"), "ne:a:all")))
+		branch := func(br models.Branch) []inlineButton {
+			return row(cb(br.Path, neData("a", models.AudienceChoice{Branch: br.ID}.Encode())))
+		}
+		if r.scope.Admin {
+			rows = append(rows, row(cb(b.t(r, "broadcast.everyone"), neData("a", models.AudienceChoice{All: true}.Encode()))))
 			top, _ := b.st.ChildBranches(ctx, nil)
 			for _, br := range top {
-				rows = append(rows, row(cb(br.Path, fmt.Sprintf("ne:a:b:%d", br.ID))))
+				rows = append(rows, branch(br))
 			}
 		}
 		orgs, _ := b.st.OrganizedBranches(ctx, r.member.ID)
 		for _, br := range orgs {
 			kids, _ := b.st.ChildBranches(ctx, &br.ID)
-			rows = append(rows, row(cb(br.Path, fmt.Sprintf("ne:a:b:%d", br.ID))))
+			rows = append(rows, branch(br))
 			for _, k := range kids {
-				rows = append(rows, row(cb(k.Path, fmt.Sprintf("ne:a:b:%d", k.ID))))
+				rows = append(rows, branch(k))
 			}
 		}
 		if len(rows) > 40 {
@@ -125,20 +132,21 @@ func (b *Bot) neAsk(ctx context.Context, r *request, step string, dr *eventDraft
 		b.send(ctx, r.chatID, b.t(r, "ne.ask_audience"), inline(rows...))
 	case "capacity":
 		b.send(ctx, r.chatID, b.t(r, "ne.ask_capacity"), inline(
-			row(cb(b.t(r, "ne.no_limit"), "ne:c:0"), cb("10", "ne:c:10"), cb("20", "ne:c:20")),
-			row(cb("30", "ne:c:30"), cb("50", "ne:c:50"), cb("100", "ne:c:100")),
+			row(cb(b.t(r, "ne.no_limit"), neData("c", "0")), cb("10", neData("c", "10")), cb("20", neData("c", "20"))),
+			row(cb("30", neData("c", "30")), cb("50", neData("c", "50")), cb("100", neData("c", "100"))),
 			b.neCancelRow(r)))
 	case "confirm":
 		e, _ := b.neEvent(dr)
-		aud, _ := store.ParseAudience(dr.Audience)
+		aud, _ := models.ParseAudience(dr.Audience)
 		n, _ := b.st.CountAudience(ctx, aud)
 		capacity := b.t(r, "ne.no_limit")
 		if dr.Capacity > 0 {
 			capacity = strconv.Itoa(dr.Capacity)
 		}
-		card := b.cat.T(r.lang, "event.card", b.cat.Args(r.lang, store.EventArgs(e, e.StartAt), b.cfg.Location, b.cfg.Now())...)
+		args := planner.EventArgs(e, e.StartAt)
+		card := b.t(r, "event.card", args.KV(b.cat, r.lang, b.cfg.Location, b.cfg.Now())...)
 		b.send(ctx, r.chatID, b.t(r, "ne.preview", "Card", card, "Audience", b.audienceLabel(r, aud), "Count", n, "Capacity", capacity),
-			inline(row(cb(b.t(r, "ne.create"), "ne:ok")), b.neCancelRow(r)))
+			inline(row(cb(b.t(r, "ne.create"), neData("ok", ""))), b.neCancelRow(r)))
 	}
 }
 
@@ -153,12 +161,12 @@ func (b *Bot) neEvent(dr *eventDraft) (*models.Event, error) {
 }
 
 // onNewEventCallback moves the dialog on by a button.
-func (b *Bot) onNewEventCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, arg string) {
+func (b *Bot) onNewEventCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
 	if !isOrganizer(r.member) {
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 		return
 	}
-	if arg == "x" {
+	if c.Op == "x" {
 		b.answer(ctx, q, "", false)
 		b.cancelDialog(ctx, r)
 		return
@@ -168,7 +176,7 @@ func (b *Bot) onNewEventCallback(ctx context.Context, r *request, q *tgm.Callbac
 		b.answer(ctx, q, b.t(r, "callback.stale"), true)
 		return
 	}
-	step, value, _ := strings.Cut(arg, ":")
+	step, value := c.Op, c.Arg
 	next := ""
 	switch {
 	case step == "k" && d.Step == "kind" && models.EventKind(value).Valid():

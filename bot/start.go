@@ -97,7 +97,7 @@ func (b *Bot) onContact(ctx context.Context, r *request, c *tgm.Contact) {
 			return
 		}
 		b.send(ctx, r.chatID, b.t(r, "contact.not_found"),
-			inline(row(cb(b.t(r, "menu.request_join"), "join"))))
+			inline(row(cb(b.t(r, "menu.request_join"), models.Callback{Action: models.ActJoin}))))
 		return
 	}
 	b.afterLink(ctx, r, m, err)

@@ -35,6 +35,9 @@ func (k EventKind) Valid() bool {
 	return false
 }
 
+// maxCount bounds an RRULE's COUNT.
+const maxCount = 1000
+
 // ReminderOffsets are how long before an occurrence its reminders go out.
 func (k EventKind) ReminderOffsets() []time.Duration {
 	switch k {
@@ -70,10 +73,17 @@ type Event struct {
 	AllowGuests  bool
 	RSVPDeadline *time.Time // answers close then (one-off events)
 	RRule        string     `gorm:"size:500"` // RFC 5545 RRULE without DTSTART
-	Status       string     `gorm:"size:16;not null;default:scheduled;index"`
-	CreatedBy    *uint
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// LastStartAt bounds the occurrences: none starts after it (nil: the
+	// event recurs without end). With StartAt it lets the store read only the
+	// events with an occurrence in a window.
+	LastStartAt *time.Time
+	// Revision counts the changes announced to members: each change notice
+	// is a message of its own.
+	Revision  int    `gorm:"not null;default:0"`
+	Status    string `gorm:"size:16;not null;default:scheduled;index"`
+	CreatedBy *uint
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Answer is a member's reply to an event.
@@ -100,23 +110,27 @@ type RSVP struct {
 	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
 }
 
-// ParseRRule checks an RRULE (without DTSTART) like FREQ=MONTHLY;BYDAY=1MO.
+// ParseRRule checks the form of an RRULE (without DTSTART) like
+// FREQ=MONTHLY;BYDAY=1MO; Validate checks what it yields.
 func ParseRRule(s string) error {
 	s = strings.TrimPrefix(strings.TrimSpace(s), "RRULE:")
 	if s == "" {
 		return nil
 	}
 	if strings.Contains(strings.ToUpper(s), "DTSTART") {
-		return fmt.Errorf("rrule: give the start separately, not DTSTART")
+		return fmt.Errorf("%w: give the start separately, not DTSTART", ErrEventRRule)
 	}
 	opt, err := rrule.StrToROption(s)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %v", ErrEventRRule, err)
 	}
 	// Hourly and finer make no sense for association events, and would let
 	// one rule produce millions of occurrences.
 	if opt.Freq > rrule.DAILY {
-		return fmt.Errorf("rrule: FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY")
+		return fmt.Errorf("%w: FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY", ErrEventRRule)
+	}
+	if opt.Count > maxCount {
+		return fmt.Errorf("%w: COUNT is at most %d", ErrEventRRule, maxCount)
 	}
 	return nil
 }

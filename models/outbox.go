@@ -1,7 +1,6 @@
 package models
 
 import (
-	"encoding/json"
 	"time"
 )
 
@@ -15,7 +14,7 @@ const (
 	OutboxSent    OutboxStatus = "sent"
 	OutboxFailed  OutboxStatus = "failed"  // gave up: a 400, or too many retries
 	OutboxStale   OutboxStatus = "stale"   // past expires_at, never sent
-	OutboxSkipped OutboxStatus = "skipped" // the member is unreachable, muted or gone
+	OutboxSkipped OutboxStatus = "skipped" // the member is unreachable, muted or gone, or the message was withdrawn
 )
 
 // Final reports whether the message will never be sent again.
@@ -23,43 +22,77 @@ func (s OutboxStatus) Final() bool {
 	return s == OutboxSent || s == OutboxFailed || s == OutboxStale || s == OutboxSkipped
 }
 
-// The kinds of outbox messages.
+// FinalStatuses lists the statuses of messages that will never be sent again.
+func FinalStatuses() []OutboxStatus {
+	return []OutboxStatus{OutboxSent, OutboxFailed, OutboxStale, OutboxSkipped}
+}
+
+// Reason is why a message was not delivered, or is waiting again, stored on
+// its row so that reports count by reason (SPEC C6: delivered, blocked,
+// failed) and never by matching error text. One classifier sets it
+// (planner.Classify) for every Telegram answer.
+type Reason string
+
+// The reasons.
 const (
-	KindBroadcast = "broadcast"
-	KindReminder  = "reminder"
-	KindNotice    = "notice"
+	ReasonNone        Reason = ""
+	ReasonBlocked     Reason = "blocked"      // 403: the member blocked the bot or deleted their account
+	ReasonChatGone    Reason = "chat_not_found"
+	ReasonBadRequest  Reason = "bad_request"  // another 400: this message cannot be sent
+	ReasonRateLimited Reason = "rate_limited" // 429
+	ReasonServerError Reason = "server_error" // 5xx, timeouts, network: retried
+	ReasonStale       Reason = "stale"        // past its expiry
+	ReasonMuted       Reason = "muted"
+	ReasonUnreachable Reason = "unreachable" // known blocked before sending
+	ReasonLeft        Reason = "left"
+	ReasonNoMember    Reason = "no_member" // the member was removed
+	ReasonWithdrawn   Reason = "withdrawn" // its subject changed (an event cancelled)
 )
 
+// Blocked reports whether the reason means the member cannot be reached.
+func (r Reason) Blocked() bool {
+	return r == ReasonBlocked || r == ReasonChatGone || r == ReasonUnreachable
+}
+
 // Outbox is one message to send. Every message assocbot starts goes through
-// here: a planner or an organizer enqueues it, the dispatcher sends it.
+// here: the planner package builds the rows, the store writes them, the
+// dispatcher sends them.
 //
 // NextAttemptAt is when the row is next due: its not-before time at first,
 // later the retry time, and while a dispatcher holds the row, the end of its
 // lease, so that one indexed condition (status, next_attempt_at) finds both
 // due rows and rows a crashed dispatcher left behind.
 type Outbox struct {
-	ID                uint64       `gorm:"primaryKey"`
-	DedupeKey         string       `gorm:"size:200;not null;uniqueIndex"`
-	MemberID          *uint        `gorm:"index"`
-	ChatID            int64        `gorm:"not null"`
-	Kind              string       `gorm:"size:32;not null"`
+	ID        uint64 `gorm:"primaryKey"`
+	DedupeKey string `gorm:"size:200;not null;uniqueIndex"`
+	MemberID  *uint  `gorm:"index"`
+	ChatID    int64  `gorm:"not null"`
+	Lang      string `gorm:"size:16"` // the reader's language when the row has no member
+	Kind      string `gorm:"size:32;not null"`
+	// The subject: what the message is about. Withdrawing or rewriting the
+	// messages of an event is a query on these columns.
+	EventID       *uint `gorm:"index"`
+	Occurrence    *time.Time
+	BroadcastID   *uint `gorm:"index"`
+	JoinRequestID *uint
+
 	TemplateKey       string       `gorm:"size:100"`  // rendered at send time in the member's language
-	Args              string       `gorm:"type:text"` // JSON object of template arguments
+	Args              string       `gorm:"type:text"` // planner.Args as JSON
 	Text              string       `gorm:"type:text"` // an organizer's own words, sent as written
 	PhotoFileID       string       `gorm:"size:200"`
 	DocumentFileID    string       `gorm:"size:200"`
-	Markup            string       `gorm:"type:text"` // JSON [][]ButtonSpec, labels rendered at send time
+	Markup            string       `gorm:"type:text"` // planner.Markup as JSON, labels rendered at send time
 	NotBefore         time.Time    `gorm:"not null"`
 	ExpiresAt         *time.Time   // after it the message is stale
-	Urgent            bool         `gorm:"not null;default:false"` // ignores quiet hours and mute
+	Urgent            bool         `gorm:"not null;default:false"` // ignores quiet hours
 	Status            OutboxStatus `gorm:"size:16;not null;index:idx_outbox_due,priority:1"`
 	NextAttemptAt     time.Time    `gorm:"not null;index:idx_outbox_due,priority:2"`
 	Attempts          int          `gorm:"not null;default:0"`
 	LeaseOwner        string       `gorm:"size:128"`
-	LastError         string       `gorm:"size:500"`
+	Reason            Reason       `gorm:"size:32"`
+	LastError         string       `gorm:"size:500"` // Telegram's words, for the operator
 	SentAt            *time.Time
 	TelegramMessageID int64
-	BroadcastID       *uint `gorm:"index"`
 	CreatedAt         time.Time
 }
 
@@ -70,21 +103,12 @@ type ButtonSpec struct {
 	Data string         `json:"data"`
 }
 
-// EncodeArgs serializes template arguments for Outbox.Args.
-func EncodeArgs(args map[string]any) string {
-	if len(args) == 0 {
-		return ""
-	}
-	b, _ := json.Marshal(args)
-	return string(b)
-}
-
 // Broadcast is an organizer's notice to an audience.
 type Broadcast struct {
 	ID                uint   `gorm:"primaryKey"`
 	OrganizerID       *uint  // nil when sent from the CLI
 	ChatID            *int64 // where progress and the report go
-	ProgressMessageID *int64 // the message edited as it goes
+	ProgressMessageID *int64 // the progress message, once sent
 	Audience          string `gorm:"size:200;not null"`
 	Text              string `gorm:"type:text"`
 	PhotoFileID       string `gorm:"size:200"`
@@ -111,13 +135,4 @@ type Dialog struct {
 	Step       string `gorm:"size:32;not null"`
 	Data       string `gorm:"type:text"`
 	UpdatedAt  time.Time
-}
-
-// EncodeMarkup serializes buttons for Outbox.Markup.
-func EncodeMarkup(rows [][]ButtonSpec) string {
-	if len(rows) == 0 {
-		return ""
-	}
-	b, _ := json.Marshal(rows)
-	return string(b)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,7 +10,6 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
-	"github.com/assocbot/assocbot/models/store"
 )
 
 // tzFlag adds --tz, defaulting to ASSOCBOT_TZ.
@@ -88,13 +88,6 @@ func cmdEventAdd(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	if err != nil {
 		return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
 	}
-	k := models.EventKind(*kind)
-	if !k.Valid() {
-		return usageError{fmt.Sprintf("--kind must be one of activity_day, meeting, health_check_session, training, other; got %q", *kind)}
-	}
-	if strings.TrimSpace(*title) == "" || len([]rune(*title)) > 200 {
-		return usageError{"--title is required (at most 200 characters)"}
-	}
 	parse := func(flag, v string) (time.Time, error) {
 		t, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(v), loc)
 		if err != nil {
@@ -106,46 +99,29 @@ func cmdEventAdd(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	if startAt.Before(now) && *rrule == "" {
-		return usageError{fmt.Sprintf("--start %s is in the past", *start)}
-	}
-	e := &models.Event{Kind: k, Title: strings.TrimSpace(*title), Description: *description, Location: strings.TrimSpace(*location),
-		StartAt: startAt, RSVP: !*noRSVP, Capacity: *capacity, AllowGuests: *guests, RRule: strings.TrimSpace(*rrule)}
+	e := &models.Event{Kind: models.EventKind(*kind), Title: *title, Description: *description, Location: *location,
+		StartAt: startAt, RSVP: !*noRSVP, Capacity: *capacity, AllowGuests: *guests, RRule: *rrule, Audience: *audience}
 	if *end != "" {
 		endAt, err := parse("end", *end)
 		if err != nil {
 			return err
 		}
-		if !endAt.After(startAt) {
+		e.DurationMin = int(endAt.Sub(startAt).Minutes())
+		if e.DurationMin <= 0 {
 			return usageError{"--end must be after --start"}
 		}
-		e.DurationMin = int(endAt.Sub(startAt).Minutes())
-	}
-	if *capacity < 0 {
-		return usageError{"--capacity must be 0 (unlimited) or more"}
 	}
 	if *deadline != "" {
 		d, err := parse("rsvp-deadline", *deadline)
 		if err != nil {
 			return err
 		}
-		if e.RRule != "" {
-			return usageError{"--rsvp-deadline is for one-off events; answers to a recurring event close when each occurrence starts"}
-		}
-		if d.After(startAt) {
-			return usageError{"--rsvp-deadline must be before --start"}
-		}
 		e.RSVPDeadline = &d
 	}
-	if err := models.ParseRRule(e.RRule); err != nil {
-		return usageError{fmt.Sprintf("--rrule %q: %v", *rrule, err)}
+	now := time.Now()
+	if err := e.Validate(loc, now); err != nil {
+		return eventUsage(err)
 	}
-	aud, err := store.ParseAudience(*audience)
-	if err != nil {
-		return usageError{fmt.Sprintf("--audience: want all, branch:Town/Village or tag:T, got %q", *audience)}
-	}
-	e.Audience = aud.String()
 	st, err := openStore(ctx, *db)
 	if err != nil {
 		return err
@@ -158,4 +134,35 @@ func cmdEventAdd(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	next, _ := e.NextOccurrence(loc, now)
 	fmt.Fprintf(stdout, "event %d: %s, next %s; announced to %d members\n", e.ID, e.Title, next.In(loc).Format("2006-01-02 15:04 MST"), n)
 	return nil
+}
+
+// eventFlags names the flag each of models.Event.Validate's refusals is about.
+var eventFlags = []struct {
+	err  error
+	flag string
+}{
+	{models.ErrEventKind, "--kind must be one of activity_day, meeting, health_check_session, training, other"},
+	{models.ErrEventTitle, "--title is required (at most 200 characters)"},
+	{models.ErrEventPlace, "--location"},
+	{models.ErrEventCapacity, "--capacity"},
+	{models.ErrEventDuration, "--end"},
+	{models.ErrEventPast, "--start is in the past"},
+	{models.ErrEventRRule, "--rrule"},
+	{models.ErrEventTooFrequent, "--rrule"},
+	{models.ErrEventNeverOccurs, "--rrule"},
+	{models.ErrDeadlineRecurring, "--rsvp-deadline"},
+	{models.ErrDeadlineAfterStart, "--rsvp-deadline"},
+	{models.ErrDeadlinePast, "--rsvp-deadline"},
+	{models.ErrBadAudience, "--audience: want all, branch:Town/Village or tag:T"},
+}
+
+// eventUsage turns a refusal of models.Event.Validate into a usage error
+// that names the flag.
+func eventUsage(err error) error {
+	for _, f := range eventFlags {
+		if errors.Is(err, f.err) {
+			return usageError{fmt.Sprintf("%s: %v", f.flag, err)}
+		}
+	}
+	return err
 }

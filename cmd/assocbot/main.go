@@ -365,7 +365,7 @@ func cmdMember(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			l = string(parsed)
 		}
 		if *branch != "" {
-			if _, err := store.CleanBranchPath(*branch); err != nil {
+			if _, err := models.CleanBranchPath(*branch); err != nil {
 				return usageError{fmt.Sprintf("--branch %q has an empty part", *branch)}
 			}
 		}
@@ -486,7 +486,7 @@ func cmdBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
-	aud, err := store.ParseAudience(*audience)
+	aud, err := models.ParseAudience(*audience)
 	if err != nil {
 		return usageError{fmt.Sprintf("--audience: want all, branch:Town/Village or tag:T, got %q", *audience)}
 	}

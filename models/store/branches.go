@@ -11,21 +11,6 @@ import (
 	"github.com/assocbot/assocbot/models"
 )
 
-// ErrBadBranchPath is returned for a branch path with an empty segment.
-var ErrBadBranchPath = errors.New("store: bad branch path")
-
-// CleanBranchPath trims the segments of "Town / Village" and rejects empty ones.
-func CleanBranchPath(path string) (string, error) {
-	parts := strings.Split(path, "/")
-	for i, p := range parts {
-		parts[i] = strings.TrimSpace(p)
-		if parts[i] == "" || len(parts[i]) > 100 {
-			return "", fmt.Errorf("%w: %q", ErrBadBranchPath, path)
-		}
-	}
-	return strings.Join(parts, "/"), nil
-}
-
 // EnsureBranch returns the branch at path, creating it and any missing parents.
 func (s *Store) EnsureBranch(ctx context.Context, path string) (*models.Branch, error) {
 	var b *models.Branch
@@ -41,7 +26,7 @@ func (s *Store) EnsureBranch(ctx context.Context, path string) (*models.Branch, 
 }
 
 func ensureBranch(tx *gorm.DB, path string) (*models.Branch, error) {
-	clean, err := CleanBranchPath(path)
+	clean, err := models.CleanBranchPath(path)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +53,7 @@ func ensureBranch(tx *gorm.DB, path string) (*models.Branch, error) {
 
 // BranchByPath finds a branch by its full path.
 func (s *Store) BranchByPath(ctx context.Context, path string) (*models.Branch, error) {
-	clean, err := CleanBranchPath(path)
+	clean, err := models.CleanBranchPath(path)
 	if err != nil {
 		return nil, err
 	}

@@ -2,93 +2,41 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 )
 
-// Errors of answering an event.
-var (
-	ErrEventClosed    = errors.New("store: the event is cancelled or takes no answers")
-	ErrEventStarted   = errors.New("store: the occurrence has started")
-	ErrDeadlinePassed = errors.New("store: the answer deadline has passed")
-	ErrNotInAudience  = errors.New("store: the member is not in the event's audience")
-	ErrBadOccurrence  = errors.New("store: no such occurrence")
-	ErrNoRoomForGuest = errors.New("store: no place left for another guest")
-)
+// ErrNoRoomForGuest refuses a +1 that does not fit: the member keeps their
+// own place.
+var ErrNoRoomForGuest = errors.New("store: no place left for another guest")
 
-// InAudience reports whether m (with its branch and tags loaded) is in a.
-func InAudience(a Audience, m *models.Member) bool {
-	switch a.Kind {
-	case "all":
-		return true
-	case "branch":
-		return m.Branch != nil && (m.Branch.Path == a.Branch || strings.HasPrefix(m.Branch.Path, a.Branch+"/"))
-	case "tag":
-		return slices.Contains(m.TagNames(), a.Tag)
-	}
-	return false
-}
+// ErrRecurringTime refuses moving a recurring series (its answers belong to
+// occurrences); cancel it and create it again instead.
+var ErrRecurringTime = errors.New("store: the time of a recurring event cannot be changed")
 
-// RSVPButtons are the buttons of an occurrence: Going / Maybe / Can't go
-// (and +1 when guests are allowed) when it takes answers, and Add to
-// calendar. Callback data: rv:<event>:<unix minute>:<y|m|n|g>, ic:<event>.
-func RSVPButtons(e *models.Event, occ time.Time) string {
-	var rows [][]models.ButtonSpec
-	if e.RSVP {
-		data := func(a string) string { return fmt.Sprintf("rv:%d:%d:%s", e.ID, occ.Unix()/60, a) }
-		rows = append(rows, []models.ButtonSpec{{Key: "rsvp.button.yes", Data: data("y")}, {Key: "rsvp.button.maybe", Data: data("m")}, {Key: "rsvp.button.no", Data: data("n")}})
-		if e.AllowGuests {
-			rows = append(rows, []models.ButtonSpec{{Key: "rsvp.button.guest", Data: data("g")}})
-		}
-	}
-	rows = append(rows, []models.ButtonSpec{{Key: "rsvp.button.calendar", Data: fmt.Sprintf("ic:%d", e.ID)}})
-	return encodeJSON(rows)
-}
-
-// EventArgs are the template arguments describing one occurrence; StartAt
-// is rendered at send time in the reader's language and zone.
-func EventArgs(e *models.Event, occ time.Time) map[string]any {
-	return map[string]any{"EventID": e.ID, "Title": e.Title, "Location": e.Location, "Kind": string(e.Kind),
-		"StartAt": occ.UTC().Format(time.RFC3339)}
-}
-
-// CreateEvent saves an event and, in the same transaction, enqueues its
-// announcement (with RSVP buttons) to everyone in its audience for the next
-// occurrence. It returns how many were enqueued.
+// CreateEvent checks the event (models.Event.Validate), saves it and, in the
+// same transaction, announces its next occurrence to its audience with the
+// answer buttons. It returns how many were told.
 func (s *Store) CreateEvent(ctx context.Context, e *models.Event, loc *time.Location, now time.Time) (int, error) {
-	aud, err := ParseAudience(e.Audience)
-	if err != nil {
+	if err := e.Validate(loc, now); err != nil {
 		return 0, err
 	}
-	if !e.Kind.Valid() {
-		return 0, fmt.Errorf("store: create event: unknown kind %q", e.Kind)
-	}
-	if err := models.ParseRRule(e.RRule); err != nil {
-		return 0, fmt.Errorf("store: create event: %w", err)
-	}
+	aud, _ := models.ParseAudience(e.Audience)
 	e.StartAt = e.StartAt.UTC()
 	if e.Status == "" {
 		e.Status = models.EventScheduled
 	}
 	n := 0
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if aud.Kind == "branch" {
-			var c int64
-			if err := tx.Model(&models.Branch{}).Where("path = ?", aud.Branch).Count(&c).Error; err != nil {
-				return err
-			}
-			if c == 0 {
-				return fmt.Errorf("%w: no branch %q", ErrNotFound, aud.Branch)
-			}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := branchExists(tx, aud); err != nil {
+			return err
 		}
 		if err := tx.Create(e).Error; err != nil {
 			return err
@@ -97,24 +45,8 @@ func (s *Store) CreateEvent(ctx context.Context, e *models.Event, loc *time.Loca
 		if !ok {
 			return nil
 		}
-		var members []struct {
-			ID     uint
-			ChatID int64
-		}
-		if err := recipients(tx, aud, false).Select("members.id, members.chat_id").Order("members.id").Scan(&members).Error; err != nil {
-			return err
-		}
-		args := encodeJSON(EventArgs(e, occ))
-		markup := RSVPButtons(e, occ)
-		expires := occ.UTC()
-		rows := make([]models.Outbox, 0, len(members))
-		for _, m := range members {
-			id := m.ID
-			rows = append(rows, models.Outbox{DedupeKey: fmt.Sprintf("event:%d:announce:%d", e.ID, m.ID), MemberID: &id,
-				ChatID: m.ChatID, Kind: models.KindNotice, TemplateKey: "event.announce", Args: args, Markup: markup,
-				NotBefore: now, ExpiresAt: &expires})
-		}
-		n, err = enqueue(tx, rows)
+		var err error
+		n, err = enqueue(tx, planner.Announcement(e, occ, now))
 		return err
 	})
 	if err != nil {
@@ -132,11 +64,29 @@ func (s *Store) EventByID(ctx context.Context, id uint) (*models.Event, error) {
 	return &e, nil
 }
 
-// ScheduledEvents lists events not cancelled, by start.
-func (s *Store) ScheduledEvents(ctx context.Context) ([]models.Event, error) {
+// EventsBetween lists the scheduled events that may have an occurrence
+// starting in [from, to), by start: those that start before to and whose
+// last start is not before from (or who recur without end). The
+// last_start_at index keeps past events out of the read.
+func (s *Store) EventsBetween(ctx context.Context, from, to time.Time) ([]models.Event, error) {
 	var es []models.Event
-	if err := s.db.WithContext(ctx).Where("status = ?", models.EventScheduled).Order("start_at, id").Find(&es).Error; err != nil {
-		return nil, fmt.Errorf("store: scheduled events: %w", err)
+	err := s.db.WithContext(ctx).
+		Where("status = ? AND start_at < ? AND (last_start_at >= ? OR last_start_at IS NULL)", models.EventScheduled, to.UTC(), from.UTC()).
+		Order("start_at, id").Find(&es).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: events between: %w", err)
+	}
+	return es, nil
+}
+
+// EventsWithDeadline lists the scheduled events whose answer deadline is in
+// (from, to].
+func (s *Store) EventsWithDeadline(ctx context.Context, from, to time.Time) ([]models.Event, error) {
+	var es []models.Event
+	err := s.db.WithContext(ctx).Where("status = ? AND rsvp_deadline > ? AND rsvp_deadline <= ?", models.EventScheduled, from.UTC(), to.UTC()).
+		Order("rsvp_deadline, id").Find(&es).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: events with deadline: %w", err)
 	}
 	return es, nil
 }
@@ -168,14 +118,17 @@ type RSVPResult struct {
 	RSVP     models.RSVP
 	Changed  bool          // false when the same answer was given again
 	Position int           // place on the waitlist, 0 when not waitlisted
-	Promoted []models.RSVP // members moved off the waitlist by this change
+	Promoted []models.RSVP // members moved off the waitlist by this change, and told
 }
 
-// SetRSVP records a member's answer for one occurrence, checking on the
-// server that the event takes answers, the occurrence exists and has not
-// started, the deadline has not passed and the member is in the audience.
-// A yes beyond capacity goes to the waitlist; a freed place goes to the first
-// waitlisted member whose party fits. guests < 0 keeps the current number.
+// MoreGuests, as the guests of SetRSVP, adds one guest to a yes.
+const MoreGuests = -2
+
+// SetRSVP records a member's answer for one occurrence under the rule of
+// models.Event.MayAnswer, checked in the transaction. A yes beyond capacity
+// goes to the waitlist; a freed place goes to the first waitlisted member
+// whose party fits, who is told in the same transaction. guests < 0 keeps the
+// current number (MoreGuests: one more).
 func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *models.Member, ans models.Answer, guests int, loc *time.Location, now time.Time) (*RSVPResult, error) {
 	occ = occ.UTC()
 	res := &RSVPResult{}
@@ -187,33 +140,25 @@ func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *mod
 		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&e, eventID).Error; err != nil {
 			return notFound(err)
 		}
-		if e.Status != models.EventScheduled || !e.RSVP {
-			return ErrEventClosed
-		}
-		aud, err := ParseAudience(e.Audience)
-		if err != nil || !InAudience(aud, m) {
-			return ErrNotInAudience
-		}
-		found, err := e.Occurrences(loc, occ, occ.Add(time.Second))
-		if err != nil || len(found) == 0 || !found[0].Equal(occ) {
-			return ErrBadOccurrence
-		}
-		if !occ.After(now) {
-			return ErrEventStarted
-		}
-		if e.RSVPDeadline != nil && !now.Before(*e.RSVPDeadline) {
-			return ErrDeadlinePassed
+		if err := e.MayAnswer(m, occ, loc, now); err != nil {
+			return err
 		}
 		var prev *models.RSVP
 		var p models.RSVP
-		err = tx.Where("event_id = ? AND occurrence = ? AND member_id = ?", eventID, occ, m.ID).Take(&p).Error
+		err := tx.Where("event_id = ? AND occurrence = ? AND member_id = ?", eventID, occ, m.ID).Take(&p).Error
 		switch {
 		case err == nil:
 			prev = &p
 		case !errors.Is(err, gorm.ErrRecordNotFound):
 			return err
 		}
-		if guests < 0 {
+		switch {
+		case guests == MoreGuests:
+			guests = 1
+			if prev != nil && prev.Answer == models.AnswerYes {
+				guests = prev.Guests + 1
+			}
+		case guests < 0:
 			guests = 0
 			if prev != nil {
 				guests = prev.Guests
@@ -222,9 +167,7 @@ func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *mod
 		if !e.AllowGuests || ans != models.AnswerYes {
 			guests = 0
 		}
-		if guests > 3 {
-			guests = 3
-		}
+		guests = min(guests, models.MaxGuests)
 		if prev != nil && prev.Answer == ans && prev.Guests == guests {
 			res.RSVP = *prev
 			res.Position, err = waitPosition(tx, prev)
@@ -232,7 +175,7 @@ func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *mod
 		}
 		r := models.RSVP{EventID: eventID, Occurrence: occ, MemberID: m.ID, Answer: ans, Guests: guests, UpdatedAt: now.UTC()}
 		if prev != nil {
-			r.CheckedIn, r.Rating = prev.CheckedIn, prev.Rating
+			r.CheckedIn = prev.CheckedIn
 			if prev.Waitlisted && ans == models.AnswerYes {
 				r.UpdatedAt = prev.UpdatedAt // changing the party keeps one's place in the queue
 			}
@@ -257,12 +200,19 @@ func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *mod
 			return err
 		}
 		if e.Capacity > 0 && prev != nil && prev.Answer == models.AnswerYes && !prev.Waitlisted {
-			res.Promoted, err = promote(tx, &e, occ)
+			if res.Promoted, err = promote(tx, &e, occ); err != nil {
+				return err
+			}
+			for _, p := range res.Promoted {
+				if _, err := enqueue(tx, planner.Promotion(&e, occ, p.MemberID, p.UpdatedAt, now)); err != nil {
+					return err
+				}
+			}
 		}
-		return err
+		return nil
 	})
 	if err != nil {
-		if isEventErr(err) {
+		if isRuleErr(err) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("store: set rsvp: %w", err)
@@ -270,8 +220,12 @@ func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *mod
 	return res, nil
 }
 
-func isEventErr(err error) bool {
-	for _, e := range []error{ErrEventClosed, ErrEventStarted, ErrDeadlinePassed, ErrNotInAudience, ErrBadOccurrence, ErrNotFound, ErrNoRoomForGuest} {
+// isRuleErr reports whether err is a refusal by a rule (the caller tells the
+// user why) rather than a failure.
+func isRuleErr(err error) bool {
+	for _, e := range []error{models.ErrNotMember, models.ErrEventClosed, models.ErrEventStarted, models.ErrDeadlinePassed,
+		models.ErrNotInAudience, models.ErrBadOccurrence, models.ErrNotOver, models.ErrDidNotCome,
+		ErrNotFound, ErrNoRoomForGuest, ErrRecurringTime} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -356,105 +310,57 @@ func (s *Store) WaitlistPosition(ctx context.Context, r *models.RSVP) (int, erro
 	return waitPosition(s.db.WithContext(ctx), r)
 }
 
-// ReminderTargets are the linked, reachable members of an event's audience
-// who have not given one of the skip answers for the occurrence (no, for
-// reminders; yes and no, for the deadline nudge), with their chats.
-func (s *Store) ReminderTargets(ctx context.Context, e *models.Event, occ time.Time, skip ...models.Answer) ([]ReminderTarget, error) {
-	aud, err := ParseAudience(e.Audience)
-	if err != nil {
-		return nil, err
-	}
-	var out []ReminderTarget
-	if len(skip) == 0 {
-		skip = []models.Answer{models.AnswerNo}
-	}
-	no := s.db.Model(&models.RSVP{}).Select("member_id").
-		Where("event_id = ? AND occurrence = ? AND answer IN ?", e.ID, occ.UTC(), skip)
-	err = recipients(s.db.WithContext(ctx), aud, false).
-		Where("members.id NOT IN (?)", no).
-		Select("members.id AS member_id, members.chat_id AS chat_id").Order("members.id").Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("store: reminder targets: %w", err)
-	}
-	return out, nil
+// withdrawPending skips the event's messages still waiting to be sent
+// (announcements and reminders held by quiet hours or retries).
+func withdrawPending(tx *gorm.DB, eventID uint) error {
+	return tx.Model(&models.Outbox{}).Where("event_id = ? AND status = ?", eventID, models.OutboxPending).
+		Updates(map[string]any{"status": models.OutboxSkipped, "reason": models.ReasonWithdrawn}).Error
 }
 
-// ReminderTarget is one member to remind.
-type ReminderTarget struct {
-	MemberID uint
-	ChatID   int64
+// answeredOccurrences lists the coming occurrences of the event that someone
+// answered yes or maybe: those a change or a cancellation is told for.
+func answeredOccurrences(tx *gorm.DB, eventID uint, now time.Time) ([]time.Time, error) {
+	var occs []time.Time
+	err := tx.Model(&models.RSVP{}).Distinct("occurrence").
+		Where("event_id = ? AND occurrence > ? AND answer IN ?", eventID, now.UTC(), []models.Answer{models.AnswerYes, models.AnswerMaybe}).
+		Order("occurrence").Pluck("occurrence", &occs).Error
+	return occs, err
 }
 
-// ChangeNotice enqueues, in tx, a notice about an event to everyone who
-// answered yes or maybe for occurrences from now on. Notices are urgent: a
-// cancelled meeting tomorrow morning must not wait for the end of quiet hours.
-func changeNotice(tx *gorm.DB, e *models.Event, key string, extra map[string]any, tag string, now time.Time) (int, error) {
-	var rsvps []models.RSVP
-	if err := tx.Where("event_id = ? AND occurrence > ? AND answer IN ?", e.ID, now.UTC(),
-		[]models.Answer{models.AnswerYes, models.AnswerMaybe}).Find(&rsvps).Error; err != nil {
-		return 0, err
-	}
-	if len(rsvps) == 0 {
-		return 0, nil
-	}
-	var ids []uint
-	for _, r := range rsvps {
-		ids = append(ids, r.MemberID)
-	}
-	var members []models.Member
-	if err := tx.Where("id IN ? AND chat_id IS NOT NULL", ids).Find(&members).Error; err != nil {
-		return 0, err
-	}
-	chats := map[uint]int64{}
-	for _, m := range members {
-		chats[m.ID] = *m.ChatID
-	}
-	var rows []models.Outbox
-	for _, r := range rsvps {
-		chat, ok := chats[r.MemberID]
-		if !ok {
-			continue
-		}
-		args := EventArgs(e, r.Occurrence)
-		for k, v := range extra {
-			args[k] = v
-		}
-		id := r.MemberID
-		rows = append(rows, models.Outbox{DedupeKey: fmt.Sprintf("event:%d:%d:%s:%d", e.ID, r.Occurrence.Unix()/60, tag, r.MemberID),
-			MemberID: &id, ChatID: chat, Kind: models.KindNotice, TemplateKey: key, Args: encodeJSON(args),
-			NotBefore: now, Urgent: true})
-	}
-	return enqueue(tx, rows)
-}
-
-// CancelEvent cancels an event (every coming occurrence) and tells those who
-// answered yes or maybe. It returns how many were told.
+// CancelEvent cancels an event (every coming occurrence), withdraws its
+// waiting messages and tells those who answered yes or maybe, in one
+// transaction. It returns how many are told.
 func (s *Store) CancelEvent(ctx context.Context, id uint, now time.Time) (int, error) {
 	n := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var e models.Event
-		if err := tx.Take(&e, id).Error; err != nil {
+		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&e, id).Error; err != nil {
 			return notFound(err)
 		}
 		if e.Status == models.EventCancelled {
-			return ErrEventClosed
+			return models.ErrEventClosed
 		}
 		if err := tx.Model(&e).Update("status", models.EventCancelled).Error; err != nil {
 			return err
 		}
-		// Announcements and reminders still waiting (quiet hours, retries)
-		// must not go out after the cancellation.
-		if err := tx.Model(&models.Outbox{}).
-			Where("dedupe_key LIKE ? AND status = ?", fmt.Sprintf("event:%d:%%", e.ID), models.OutboxPending).
-			Updates(map[string]any{"status": models.OutboxSkipped, "last_error": "event cancelled"}).Error; err != nil {
+		if err := withdrawPending(tx, e.ID); err != nil {
 			return err
 		}
-		var err error
-		n, err = changeNotice(tx, &e, "event.cancelled", nil, fmt.Sprintf("cancel%d", now.Unix()), now)
-		return err
+		occs, err := answeredOccurrences(tx, e.ID, now)
+		if err != nil {
+			return err
+		}
+		for _, occ := range occs {
+			added, err := enqueue(tx, planner.Cancellation(&e, occ, now))
+			if err != nil {
+				return err
+			}
+			n += added
+		}
+		return nil
 	})
 	if err != nil {
-		if isEventErr(err) {
+		if isRuleErr(err) {
 			return 0, err
 		}
 		return 0, fmt.Errorf("store: cancel event: %w", err)
@@ -470,68 +376,127 @@ type EventChange struct {
 	Title    *string
 }
 
-// ErrRecurringTime refuses moving a recurring series (its answers belong to
-// occurrences); cancel it and create it again instead.
-var ErrRecurringTime = errors.New("store: the time of a recurring event cannot be changed")
-
-// UpdateEvent applies a change and tells those who answered yes or maybe,
-// with the old and new values. Answers move with a one-off event's new time.
-func (s *Store) UpdateEvent(ctx context.Context, id uint, ch EventChange, now time.Time) (*models.Event, int, error) {
+// UpdateEvent applies a change at a new revision, rewrites the event's
+// messages still waiting with the new details, and tells those who answered
+// yes or maybe, with the old and new values. Answers move with a one-off
+// event's new time.
+func (s *Store) UpdateEvent(ctx context.Context, id uint, ch EventChange, loc *time.Location, now time.Time) (*models.Event, int, error) {
 	var e models.Event
 	n := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Take(&e, id).Error; err != nil {
+		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&e, id).Error; err != nil {
 			return notFound(err)
 		}
 		if e.Status != models.EventScheduled {
-			return ErrEventClosed
+			return models.ErrEventClosed
 		}
 		before := e
-		updates := map[string]any{}
 		if ch.StartAt != nil {
 			if e.RRule != "" {
 				return ErrRecurringTime
 			}
-			if !ch.StartAt.After(now) {
-				return ErrEventStarted
-			}
-			updates["start_at"] = ch.StartAt.UTC()
-			if err := tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ?", e.ID, e.StartAt.UTC()).
-				Update("occurrence", ch.StartAt.UTC()).Error; err != nil {
-				return err
-			}
 			e.StartAt = ch.StartAt.UTC()
 		}
 		if ch.Location != nil {
-			updates["location"] = *ch.Location
 			e.Location = *ch.Location
 		}
 		if ch.Title != nil {
-			updates["title"] = *ch.Title
 			e.Title = *ch.Title
 		}
-		if len(updates) == 0 {
+		if e.StartAt.Equal(before.StartAt) && e.Location == before.Location && e.Title == before.Title {
 			return nil
 		}
-		if err := tx.Model(&models.Event{}).Where("id = ?", e.ID).Updates(updates).Error; err != nil {
+		e.RSVPDeadline = nil // checked when it was made; a moved event keeps it
+		if err := e.Validate(loc, now); err != nil {
 			return err
 		}
-		if err := refreshPending(tx, &before, &e); err != nil {
+		e.RSVPDeadline = before.RSVPDeadline
+		e.Revision = before.Revision + 1
+		if err := tx.Model(&models.Event{}).Where("id = ?", e.ID).Updates(map[string]any{
+			"start_at": e.StartAt, "last_start_at": e.LastStartAt, "location": e.Location, "title": e.Title, "revision": e.Revision,
+		}).Error; err != nil {
 			return err
 		}
-		extra := map[string]any{"OldTitle": before.Title, "OldLocation": before.Location,
-			"OldStartAt": before.StartAt.UTC().Format(time.RFC3339)}
-		var err error
-		n, err = changeNotice(tx, &e, "event.changed", extra, fmt.Sprintf("change%d", now.UnixNano()), now)
-		return err
+		moved := !e.StartAt.Equal(before.StartAt)
+		if moved {
+			if err := tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ?", e.ID, before.StartAt.UTC()).
+				Update("occurrence", e.StartAt).Error; err != nil {
+				return err
+			}
+		}
+		if err := rewritePending(tx, &before, &e); err != nil {
+			return err
+		}
+		occs, err := answeredOccurrences(tx, e.ID, now)
+		if err != nil {
+			return err
+		}
+		for _, occ := range occs {
+			oldOcc := occ
+			if moved {
+				oldOcc = before.StartAt
+			}
+			added, err := enqueue(tx, planner.Change(&before, &e, occ, oldOcc, now))
+			if err != nil {
+				return err
+			}
+			n += added
+		}
+		return nil
 	})
 	if err != nil {
-		if isEventErr(err) || errors.Is(err, ErrRecurringTime) {
+		if isRuleErr(err) || errors.Is(err, models.ErrEventPast) {
 			return nil, 0, err
 		}
 		return nil, 0, fmt.Errorf("store: update event: %w", err)
 	}
 	return &e, n, nil
+}
+
+// rewritePending gives the event's messages still waiting (announcements
+// and reminders held by quiet hours or retries) its new details, so that
+// none goes out with the old time, place or title: their occurrence is a
+// column, and the planner writes their arguments and buttons again.
+func rewritePending(tx *gorm.DB, before, after *models.Event) error {
+	var rows []models.Outbox
+	if err := tx.Where("event_id = ? AND status = ? AND kind <> ?", after.ID, models.OutboxPending, string(planner.KindEventChanged)).
+		Find(&rows).Error; err != nil {
+		return err
+	}
+	for _, o := range rows {
+		if o.Occurrence == nil {
+			continue
+		}
+		occ := *o.Occurrence
+		if after.RRule == "" && occ.Equal(before.StartAt.UTC()) {
+			occ = after.StartAt.UTC() // a one-off event moved
+		}
+		args, err := planner.DecodeArgs(o.Args)
+		if err != nil {
+			continue
+		}
+		fresh := planner.EventArgs(after, occ)
+		for k, v := range fresh.Strings {
+			args.Str(k, v)
+		}
+		for k, v := range fresh.Times {
+			args.Time(k, v)
+		}
+		updates := map[string]any{"args": args.Encode(), "occurrence": occ}
+		if o.Markup != "" {
+			if m, err := planner.DecodeMarkup(o.Markup); err == nil && len(m.Inline) > 0 {
+				m.Inline = planner.RSVPButtons(after, occ)
+				updates["markup"] = m.Encode()
+			}
+		}
+		if o.ExpiresAt != nil && o.ExpiresAt.Equal(before.StartAt.UTC()) {
+			updates["expires_at"] = occ
+		}
+		if err := tx.Model(&models.Outbox{}).Where("id = ?", o.ID).Updates(updates).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Attendee is a member's answer with their name, for organizers.
@@ -551,52 +516,6 @@ func (s *Store) Attendees(ctx context.Context, eventID uint, occ time.Time) ([]A
 		return nil, fmt.Errorf("store: attendees: %w", err)
 	}
 	return out, nil
-}
-
-// Nudge enqueues a reminder to the audience members who have not answered
-// the occurrence; once per member and day. It returns how many.
-func (s *Store) Nudge(ctx context.Context, e *models.Event, occ time.Time, now time.Time) (int, error) {
-	aud, err := ParseAudience(e.Audience)
-	if err != nil {
-		return 0, err
-	}
-	var targets []ReminderTarget
-	answered := s.db.Model(&models.RSVP{}).Select("member_id").Where("event_id = ? AND occurrence = ?", e.ID, occ.UTC())
-	if err := recipients(s.db.WithContext(ctx), aud, false).Where("members.id NOT IN (?)", answered).
-		Select("members.id AS member_id, members.chat_id AS chat_id").Scan(&targets).Error; err != nil {
-		return 0, fmt.Errorf("store: nudge: %w", err)
-	}
-	args := encodeJSON(EventArgs(e, occ))
-	markup := RSVPButtons(e, occ)
-	expires := occ.UTC()
-	day := now.UTC().Format("20060102")
-	rows := make([]models.Outbox, 0, len(targets))
-	for _, t := range targets {
-		id := t.MemberID
-		rows = append(rows, models.Outbox{DedupeKey: fmt.Sprintf("event:%d:%d:nudge%s:%d", e.ID, occ.Unix()/60, day, t.MemberID),
-			MemberID: &id, ChatID: t.ChatID, Kind: models.KindReminder, TemplateKey: "event.nudge", Args: args, Markup: markup,
-			NotBefore: now, ExpiresAt: &expires})
-	}
-	return s.Enqueue(ctx, rows)
-}
-
-// AudienceMembers lists an audience's members who have not left, linked to
-// Telegram or not (organizers check in and answer for those without), by
-// name, at most limit.
-func (s *Store) AudienceMembers(ctx context.Context, a Audience, limit int) ([]models.Member, error) {
-	q := s.db.WithContext(ctx).Model(&models.Member{}).Where("members.status <> ?", models.StatusLeft)
-	switch a.Kind {
-	case "branch":
-		q = q.Where("members.branch_id IN (?)", s.db.Model(&models.Branch{}).Select("id").
-			Where("path = ? OR path LIKE ? ESCAPE '\\'", a.Branch, escapeLike(a.Branch)+"/%"))
-	case "tag":
-		q = q.Where("members.id IN (?)", s.db.Model(&models.MemberTag{}).Select("member_id").Where("tag = ?", a.Tag))
-	}
-	var ms []models.Member
-	if err := q.Order("members.name, members.id").Limit(limit).Find(&ms).Error; err != nil {
-		return nil, fmt.Errorf("store: audience members: %w", err)
-	}
-	return ms, nil
 }
 
 // SetCheckIn records whether a member came to an occurrence. Checking in
@@ -633,79 +552,43 @@ func (s *Store) CheckedIn(ctx context.Context, eventID uint, occ time.Time) (map
 	return out, nil
 }
 
-// SetRating records a 1–5 rating from someone who came (checked in, or
-// answered yes when nobody was checked in). It reports false, changing
-// nothing, for anyone else.
-func (s *Store) SetRating(ctx context.Context, eventID uint, occ time.Time, memberID uint, rating int) (bool, error) {
+// SetRating records a 1–5 rating under the rule of models.Event.MayRate,
+// checked in the transaction.
+func (s *Store) SetRating(ctx context.Context, eventID uint, occ time.Time, m *models.Member, rating int, loc *time.Location, now time.Time) error {
 	if rating < 1 || rating > 5 {
-		return false, nil
+		return fmt.Errorf("store: rating %d is not 1 to 5", rating)
 	}
-	res := s.db.WithContext(ctx).Model(&models.RSVP{}).
-		Where("event_id = ? AND occurrence = ? AND member_id = ? AND (checked_in = ? OR (answer = ? AND waitlisted = ?))",
-			eventID, occ.UTC(), memberID, true, models.AnswerYes, false).
-		Update("rating", rating)
-	if res.Error != nil {
-		return false, fmt.Errorf("store: set rating: %w", res.Error)
-	}
-	return res.RowsAffected == 1, nil
-}
-
-// Attended lists who came to an occurrence: those checked in, or, when
-// nobody was checked in, those who answered yes.
-func (s *Store) Attended(ctx context.Context, eventID uint, occ time.Time) ([]ReminderTarget, error) {
-	var out []ReminderTarget
-	base := func() *gorm.DB {
-		return s.db.WithContext(ctx).Table("rsvps").Select("rsvps.member_id AS member_id, members.chat_id AS chat_id").
-			Joins("JOIN members ON members.id = rsvps.member_id").
-			Where("rsvps.event_id = ? AND rsvps.occurrence = ? AND members.chat_id IS NOT NULL AND members.status IN ?", eventID, occ.UTC(),
-				[]models.Status{models.StatusActive, models.StatusMuted})
-	}
-	if err := base().Where("rsvps.checked_in = ?", true).Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("store: attended: %w", err)
-	}
-	if len(out) > 0 {
-		return out, nil
-	}
-	if err := base().Where("rsvps.answer = ? AND rsvps.waitlisted = ?", models.AnswerYes, false).Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("store: attended: %w", err)
-	}
-	return out, nil
-}
-
-// refreshPending rewrites the event's messages still waiting to be sent
-// (announcements and reminders held by quiet hours or retries) with its new
-// details, so none goes out with the old time, place or title.
-func refreshPending(tx *gorm.DB, before, after *models.Event) error {
-	var rows []models.Outbox
-	if err := tx.Where("dedupe_key LIKE ? AND status = ? AND template_key <> ?", fmt.Sprintf("event:%d:%%", after.ID),
-		models.OutboxPending, "event.changed").Find(&rows).Error; err != nil {
-		return err
-	}
-	for _, o := range rows {
-		var args map[string]any
-		if err := json.Unmarshal([]byte(o.Args), &args); err != nil {
-			continue
+	occ = occ.UTC()
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var e models.Event
+		if err := tx.Take(&e, eventID).Error; err != nil {
+			return notFound(err)
 		}
-		occ, err := time.Parse(time.RFC3339, fmt.Sprint(args["StartAt"]))
-		if err != nil {
-			continue
-		}
-		if after.RRule == "" && occ.Equal(before.StartAt.UTC()) {
-			occ = after.StartAt // a one-off event moved
-		}
-		for k, v := range EventArgs(after, occ) {
-			args[k] = v
-		}
-		updates := map[string]any{"args": encodeJSON(args)}
-		if o.Markup != "" {
-			updates["markup"] = RSVPButtons(after, occ)
-		}
-		if o.ExpiresAt != nil && o.ExpiresAt.Equal(before.StartAt.UTC()) {
-			updates["expires_at"] = occ.UTC()
-		}
-		if err := tx.Model(&models.Outbox{}).Where("id = ?", o.ID).Updates(updates).Error; err != nil {
+		var r *models.RSVP
+		var got models.RSVP
+		err := tx.Where("event_id = ? AND occurrence = ? AND member_id = ?", eventID, occ, m.ID).Take(&got).Error
+		switch {
+		case err == nil:
+			r = &got
+		case !errors.Is(err, gorm.ErrRecordNotFound):
 			return err
 		}
+		var anyIn int64
+		if err := tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND checked_in = ?", eventID, occ, true).
+			Count(&anyIn).Error; err != nil {
+			return err
+		}
+		if err := e.MayRate(m, occ, r, anyIn > 0, loc, now); err != nil {
+			return err
+		}
+		return tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND member_id = ?", eventID, occ, m.ID).
+			Update("rating", rating).Error
+	})
+	if err != nil {
+		if isRuleErr(err) {
+			return err
+		}
+		return fmt.Errorf("store: set rating: %w", err)
 	}
 	return nil
 }

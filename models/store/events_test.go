@@ -2,11 +2,11 @@ package store_test
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
 )
@@ -72,13 +72,13 @@ func TestWaitlistPromotesTheFirstPartyThatFits(t *testing.T) {
 		}
 		// Outside the audience, a wrong occurrence, after the start: refused.
 		out := mustAdd(t, st, store.NewMember{Name: "x", Phone: "13800000009", Branch: "Other"})
-		if _, err := st.SetRSVP(ctx, e.ID, occ, out, models.AnswerYes, 0, sh, now); !errors.Is(err, store.ErrNotInAudience) {
+		if _, err := st.SetRSVP(ctx, e.ID, occ, out, models.AnswerYes, 0, sh, now); !errors.Is(err, models.ErrNotInAudience) {
 			t.Fatalf("outside: %v", err)
 		}
-		if _, err := st.SetRSVP(ctx, e.ID, occ.Add(time.Hour), ms[0], models.AnswerYes, 0, sh, now); !errors.Is(err, store.ErrBadOccurrence) {
+		if _, err := st.SetRSVP(ctx, e.ID, occ.Add(time.Hour), ms[0], models.AnswerYes, 0, sh, now); !errors.Is(err, models.ErrBadOccurrence) {
 			t.Fatalf("wrong occurrence: %v", err)
 		}
-		if _, err := st.SetRSVP(ctx, e.ID, occ, ms[0], models.AnswerNo, 0, sh, occ); !errors.Is(err, store.ErrEventStarted) {
+		if _, err := st.SetRSVP(ctx, e.ID, occ, ms[0], models.AnswerNo, 0, sh, occ); !errors.Is(err, models.ErrEventStarted) {
 			t.Fatalf("after the start: %v", err)
 		}
 	})
@@ -102,27 +102,24 @@ func TestCancelAndEditReachPendingMessages(t *testing.T) {
 		}
 		moved, cancelled := mk("Moved"), mk("Cancelled")
 		newTime := occ.Add(24 * time.Hour)
-		if _, _, err := st.UpdateEvent(ctx, moved.ID, store.EventChange{StartAt: &newTime}, now); err != nil {
+		if _, _, err := st.UpdateEvent(ctx, moved.ID, store.EventChange{StartAt: &newTime}, sh, now); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := st.CancelEvent(ctx, cancelled.ID, now); err != nil {
 			t.Fatal(err)
 		}
-		for id := uint64(1); id <= 2; id++ {
-			o, err := st.OutboxByID(ctx, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			switch {
-			case strings.Contains(o.Args, "Moved"):
-				if o.Status != models.OutboxPending || !strings.Contains(o.Args, newTime.UTC().Format(time.RFC3339)) || !o.ExpiresAt.Equal(newTime) {
-					t.Fatalf("moved event's announcement %+v", o)
-				}
-			case strings.Contains(o.Args, "Cancelled"):
-				if o.Status != models.OutboxSkipped {
-					t.Fatalf("cancelled event's announcement %+v", o)
-				}
-			}
+		rows, _ := st.Outbox(ctx, store.OutboxQuery{EventID: moved.ID})
+		if len(rows) != 1 {
+			t.Fatalf("moved event's rows: %+v", rows)
+		}
+		o := rows[0]
+		args, _ := planner.DecodeArgs(o.Args)
+		if o.Status != models.OutboxPending || !args.Times["StartAt"].Equal(newTime) || !o.Occurrence.Equal(newTime) || !o.ExpiresAt.Equal(newTime) {
+			t.Fatalf("moved event's announcement %+v (args %+v)", o, args)
+		}
+		rows, _ = st.Outbox(ctx, store.OutboxQuery{EventID: cancelled.ID})
+		if len(rows) != 1 || rows[0].Status != models.OutboxSkipped || rows[0].Reason != models.ReasonWithdrawn {
+			t.Fatalf("cancelled event's announcement %+v", rows)
 		}
 	})
 }

@@ -9,11 +9,14 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 )
 
-// CreateJoinRequest records a stranger's request. A user with a request still
-// pending gets that one back (created=false) instead of a second.
-func (s *Store) CreateJoinRequest(ctx context.Context, jr models.JoinRequest) (*models.JoinRequest, bool, error) {
+// CreateJoinRequest records a stranger's request and, in the same
+// transaction, asks the organizers who decide for the branch (username is
+// the stranger's @name, shown to them). A user with a request still pending
+// gets that one back (created=false) instead of a second.
+func (s *Store) CreateJoinRequest(ctx context.Context, jr models.JoinRequest, username string, now time.Time) (*models.JoinRequest, bool, error) {
 	created := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var existing models.JoinRequest
@@ -27,7 +30,15 @@ func (s *Store) CreateJoinRequest(ctx context.Context, jr models.JoinRequest) (*
 		}
 		jr.Status = models.JoinPending
 		created = true
-		return tx.Create(&jr).Error
+		if err := tx.Create(&jr).Error; err != nil {
+			return err
+		}
+		var b models.Branch
+		if err := tx.Take(&b, jr.BranchID).Error; err != nil {
+			return notFound(err)
+		}
+		_, err = enqueue(tx, planner.JoinRequest(&jr, b.Path, username, now))
+		return err
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("store: create join request: %w", err)
@@ -45,8 +56,9 @@ func (s *Store) JoinRequestByID(ctx context.Context, id uint) (*models.JoinReque
 }
 
 // DecideJoinRequest approves or declines a pending request. Approval puts the
-// stranger on the roster in the requested branch, linked to their account. A
-// request decided already fails with ErrDecided and is returned as it stands.
+// stranger on the roster in the requested branch, linked to their account.
+// The applicant is told in the same transaction. A request decided already
+// fails with ErrDecided and is returned as it stands.
 func (s *Store) DecideJoinRequest(ctx context.Context, id, deciderID uint, approve bool, now time.Time) (*models.JoinRequest, error) {
 	var jr models.JoinRequest
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -90,7 +102,11 @@ func (s *Store) DecideJoinRequest(ctx context.Context, id, deciderID uint, appro
 		if res.RowsAffected != 1 {
 			return ErrDecided
 		}
-		return nil
+		if err := tx.Preload("Branch").Take(&jr, jr.ID).Error; err != nil {
+			return err
+		}
+		_, err := enqueue(tx, planner.JoinDecision(&jr, jr.Branch.Path, now))
+		return err
 	})
 	if err != nil {
 		if errors.Is(err, ErrDecided) || errors.Is(err, ErrNotFound) {

@@ -80,7 +80,7 @@ func (s *Store) AddMember(ctx context.Context, nm NewMember) (*models.Member, er
 func normalizeTags(tags []string) []string {
 	var out []string
 	for _, t := range tags {
-		t = strings.ToLower(strings.TrimSpace(t))
+		t = models.NormalizeTag(t)
 		if t != "" && !slices.Contains(out, t) {
 			out = append(out, t)
 		}
@@ -259,57 +259,6 @@ func (s *Store) VisitorLanguage(ctx context.Context, tgID int64) (string, error)
 		return "", fmt.Errorf("store: visitor language: %w", err)
 	}
 	return v.Lang, nil
-}
-
-// CanOrganize reports whether m may act for the branch: admins everywhere,
-// organizers in the branches they organize and everything below them.
-func (s *Store) CanOrganize(ctx context.Context, m *models.Member, branchID uint) (bool, error) {
-	switch m.Role {
-	case models.RoleAdmin:
-		return true, nil
-	case models.RoleOrganizer:
-	default:
-		return false, nil
-	}
-	target, err := s.BranchByID(ctx, branchID)
-	if err != nil {
-		return false, err
-	}
-	var n int64
-	err = s.db.WithContext(ctx).Model(&models.OrganizerScope{}).
-		Joins("JOIN branches ON branches.id = organizer_scopes.branch_id").
-		Where("organizer_scopes.member_id = ? AND branches.path IN ?", m.ID, ancestorPaths(target.Path)).
-		Count(&n).Error
-	if err != nil {
-		return false, fmt.Errorf("store: can organize: %w", err)
-	}
-	return n > 0, nil
-}
-
-// OrganizersOf returns the linked members who decide for a branch: its
-// organizers and those of the branches above it, or the admins when it has none.
-func (s *Store) OrganizersOf(ctx context.Context, branchID uint) ([]models.Member, error) {
-	target, err := s.BranchByID(ctx, branchID)
-	if err != nil {
-		return nil, err
-	}
-	var ms []models.Member
-	err = s.db.WithContext(ctx).
-		Where("telegram_id IS NOT NULL AND role = ? AND id IN (?)", models.RoleOrganizer,
-			s.db.Model(&models.OrganizerScope{}).Select("organizer_scopes.member_id").
-				Joins("JOIN branches ON branches.id = organizer_scopes.branch_id").
-				Where("branches.path IN ?", ancestorPaths(target.Path))).
-		Order("id").Find(&ms).Error
-	if err != nil {
-		return nil, fmt.Errorf("store: organizers of: %w", err)
-	}
-	if len(ms) > 0 {
-		return ms, nil
-	}
-	if err := s.db.WithContext(ctx).Where("telegram_id IS NOT NULL AND role = ?", models.RoleAdmin).Order("id").Find(&ms).Error; err != nil {
-		return nil, fmt.Errorf("store: organizers of: %w", err)
-	}
-	return ms, nil
 }
 
 // Organizers lists every linked organizer and admin (for their command menus).

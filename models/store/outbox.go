@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,105 +10,14 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 )
 
-// Audience is who a broadcast or event reaches.
-type Audience struct {
-	Kind   string // "all", "branch" (with the branches below it) or "tag"
-	Branch string // path, for "branch"
-	Tag    string // for "tag"
-}
-
-// ErrBadAudience is returned for an audience that cannot be parsed.
-var ErrBadAudience = errors.New("store: bad audience")
-
-// ParseAudience reads "all", "branch:Town/Village" or "tag:volunteer".
-func ParseAudience(s string) (Audience, error) {
-	kind, arg, _ := strings.Cut(strings.TrimSpace(s), ":")
-	switch kind {
-	case "all":
-		if arg == "" {
-			return Audience{Kind: "all"}, nil
-		}
-	case "branch":
-		if p, err := CleanBranchPath(arg); err == nil {
-			return Audience{Kind: "branch", Branch: p}, nil
-		}
-	case "tag":
-		if t := strings.ToLower(strings.TrimSpace(arg)); t != "" {
-			return Audience{Kind: "tag", Tag: t}, nil
-		}
-	}
-	return Audience{}, fmt.Errorf("%w: %q (want all, branch:Town/Village or tag:T)", ErrBadAudience, s)
-}
-
-// String is the audience as ParseAudience reads it.
-func (a Audience) String() string {
-	switch a.Kind {
-	case "branch":
-		return "branch:" + a.Branch
-	case "tag":
-		return "tag:" + a.Tag
-	}
-	return "all"
-}
-
-// recipients selects the linked, reachable members of an audience. Muted
-// members are left out unless urgent.
-func recipients(tx *gorm.DB, a Audience, urgent bool) *gorm.DB {
-	statuses := []models.Status{models.StatusActive}
-	if urgent {
-		statuses = append(statuses, models.StatusMuted)
-	}
-	q := tx.Model(&models.Member{}).Where("members.chat_id IS NOT NULL AND members.status IN ?", statuses)
-	switch a.Kind {
-	case "branch":
-		// The subtree's ids first (the branch table is small), then the
-		// members by the branch_id index: no scan of the roster.
-		subtree := tx.Model(&models.Branch{}).Select("id").
-			Where("path = ? OR path LIKE ? ESCAPE '\\'", a.Branch, escapeLike(a.Branch)+"/%")
-		q = q.Where("members.branch_id IN (?)", subtree)
-	case "tag":
-		q = q.Where("members.id IN (?)", tx.Model(&models.MemberTag{}).Select("member_id").Where("tag = ?", a.Tag))
-	}
-	return q
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
-}
-
-// CountAudience is how many members a message to the audience would reach.
-func (s *Store) CountAudience(ctx context.Context, a Audience) (int, error) {
-	var n int64
-	if err := recipients(s.db.WithContext(ctx), a, false).Count(&n).Error; err != nil {
-		return 0, fmt.Errorf("store: count audience: %w", err)
-	}
-	return int(n), nil
-}
-
-// Enqueue adds outbox rows; a row whose dedupe key exists already is left out.
-// It returns how many rows are new.
-func (s *Store) Enqueue(ctx context.Context, rows []models.Outbox) (int, error) {
-	n, err := enqueue(s.db.WithContext(ctx), rows)
-	if err != nil {
-		return 0, fmt.Errorf("store: enqueue: %w", err)
-	}
-	return n, nil
-}
-
-func enqueue(tx *gorm.DB, rows []models.Outbox) (int, error) {
+// insertRows writes rows built by planner.Message.Rows; a row whose dedupe
+// key exists already is left out. It returns how many rows are new.
+func insertRows(tx *gorm.DB, rows []models.Outbox) (int, error) {
 	if len(rows) == 0 {
 		return 0, nil
-	}
-	for i := range rows {
-		if rows[i].Status == "" {
-			rows[i].Status = models.OutboxPending
-		}
-		rows[i].NotBefore = rows[i].NotBefore.UTC()
-		if rows[i].NextAttemptAt.IsZero() {
-			rows[i].NextAttemptAt = rows[i].NotBefore
-		}
 	}
 	res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).
 		CreateInBatches(rows, 500)
@@ -121,7 +28,7 @@ func enqueue(tx *gorm.DB, rows []models.Outbox) (int, error) {
 type NewBroadcast struct {
 	OrganizerID    *uint
 	ChatID         *int64
-	Audience       Audience
+	Audience       models.Audience
 	Text           string
 	PhotoFileID    string
 	DocumentFileID string
@@ -129,51 +36,52 @@ type NewBroadcast struct {
 }
 
 // CreateBroadcast records the broadcast and enqueues one message per
-// recipient, in one transaction, and returns it with its total.
+// recipient, and the organizer's progress message, in one transaction; it
+// returns the broadcast with its total.
 func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (*models.Broadcast, error) {
 	b := &models.Broadcast{OrganizerID: nb.OrganizerID, ChatID: nb.ChatID, Audience: nb.Audience.String(),
 		Text: nb.Text, PhotoFileID: nb.PhotoFileID, DocumentFileID: nb.DocumentFileID,
 		SendAt: nb.SendAt.UTC(), Status: models.BroadcastSending}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if nb.Audience.Kind == "branch" {
-			var n int64
-			if err := tx.Model(&models.Branch{}).Where("path = ?", nb.Audience.Branch).Count(&n).Error; err != nil {
-				return err
-			}
-			if n == 0 {
-				return fmt.Errorf("%w: no branch %q", ErrNotFound, nb.Audience.Branch)
-			}
+		if err := branchExists(tx, nb.Audience); err != nil {
+			return err
 		}
 		if err := tx.Create(b).Error; err != nil {
 			return err
 		}
-		var members []struct {
-			ID     uint
-			ChatID int64
-		}
-		if err := recipients(tx, nb.Audience, false).Select("members.id, members.chat_id").Order("members.id").Scan(&members).Error; err != nil {
-			return err
-		}
-		rows := make([]models.Outbox, 0, len(members))
-		for _, m := range members {
-			id := m.ID
-			rows = append(rows, models.Outbox{
-				DedupeKey: fmt.Sprintf("broadcast:%d:%d", b.ID, m.ID), MemberID: &id, ChatID: m.ChatID,
-				Kind: models.KindBroadcast, Text: nb.Text, PhotoFileID: nb.PhotoFileID, DocumentFileID: nb.DocumentFileID,
-				NotBefore: nb.SendAt, BroadcastID: &b.ID,
-			})
-		}
-		n, err := enqueue(tx, rows)
+		n, err := enqueue(tx, planner.Broadcast(b, nb.Audience))
 		if err != nil {
 			return err
 		}
 		b.Total = n
-		return tx.Model(b).Update("total", n).Error
+		if err := tx.Model(b).Update("total", n).Error; err != nil {
+			return err
+		}
+		if b.OrganizerID != nil {
+			_, err = enqueue(tx, planner.BroadcastProgress(b, *b.OrganizerID))
+		}
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: create broadcast: %w", err)
 	}
 	return b, nil
+}
+
+// branchExists refuses a branch audience whose branch is not on record.
+func branchExists(tx *gorm.DB, a models.Audience) error {
+	path, ok := a.IsBranch()
+	if !ok {
+		return nil
+	}
+	var n int64
+	if err := tx.Model(&models.Branch{}).Where("path = ?", path).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: no branch %q", ErrNotFound, path)
+	}
+	return nil
 }
 
 // Claimed is an outbox row claimed for sending, with its member.
@@ -246,8 +154,9 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, le
 // Outcome is what became of one send.
 type Outcome struct {
 	Status            models.OutboxStatus // sent, failed, stale, skipped, or pending (retry later)
-	NextAttemptAt     time.Time           // for pending
-	CountAttempt      bool                // a real attempt (not a 429 or quiet-hours hold)
+	Reason            models.Reason
+	NextAttemptAt     time.Time // for pending
+	CountAttempt      bool      // a real attempt (not a 429 or quiet-hours hold)
 	Error             string
 	TelegramMessageID int64
 	At                time.Time
@@ -300,7 +209,7 @@ func (s *Store) FinishOutbox(ctx context.Context, owner string, done []Finished)
 		msgIDs.WriteString(" END")
 		res := tx.Model(&models.Outbox{}).
 			Where("id IN ? AND status = ? AND lease_owner = ?", ids, models.OutboxSending, owner).
-			Updates(map[string]any{"status": models.OutboxSent, "lease_owner": "", "sent_at": at.UTC(),
+			Updates(map[string]any{"status": models.OutboxSent, "lease_owner": "", "sent_at": at.UTC(), "reason": models.ReasonNone,
 				"telegram_message_id": gorm.Expr(msgIDs.String(), args...)})
 		if res.Error != nil {
 			return res.Error
@@ -315,7 +224,7 @@ func (s *Store) FinishOutbox(ctx context.Context, owner string, done []Finished)
 }
 
 func outcomeColumns(o Outcome) map[string]any {
-	updates := map[string]any{"status": o.Status, "lease_owner": ""}
+	updates := map[string]any{"status": o.Status, "lease_owner": "", "reason": o.Reason}
 	if o.CountAttempt {
 		updates["attempts"] = gorm.Expr("attempts + 1")
 	}
@@ -356,6 +265,16 @@ func (s *Store) MarkUnreachable(ctx context.Context, memberID uint) error {
 	return nil
 }
 
+// MarkChatUnreachable records that the member with this private chat blocked
+// the bot (a reply from the front end came back 403).
+func (s *Store) MarkChatUnreachable(ctx context.Context, chatID int64) error {
+	if err := s.db.WithContext(ctx).Model(&models.Member{}).Where("chat_id = ? AND status = ?", chatID, models.StatusActive).
+		Update("status", models.StatusUnreachable).Error; err != nil {
+		return fmt.Errorf("store: mark chat unreachable: %w", err)
+	}
+	return nil
+}
+
 // SetMemberStatus changes a member's status (mute, unmute).
 func (s *Store) SetMemberStatus(ctx context.Context, memberID uint, st models.Status) error {
 	if err := s.db.WithContext(ctx).Model(&models.Member{}).Where("id = ?", memberID).Update("status", st).Error; err != nil {
@@ -373,65 +292,190 @@ func (s *Store) OutboxByID(ctx context.Context, id uint64) (*models.Outbox, erro
 	return &o, nil
 }
 
-// OutboxCounts counts rows by status, for a broadcast (id > 0) or all.
-func (s *Store) OutboxCounts(ctx context.Context, broadcastID uint) (map[models.OutboxStatus]int, error) {
+// OutboxQuery picks outbox rows for Outbox and OutboxTally; zero fields
+// match anything.
+type OutboxQuery struct {
+	Kind        planner.Kind
+	EventID     uint
+	BroadcastID uint
+	MemberID    uint
+	Status      models.OutboxStatus
+}
+
+func (q OutboxQuery) apply(db *gorm.DB) *gorm.DB {
+	if q.Kind != "" {
+		db = db.Where("kind = ?", string(q.Kind))
+	}
+	if q.EventID != 0 {
+		db = db.Where("event_id = ?", q.EventID)
+	}
+	if q.BroadcastID != 0 {
+		db = db.Where("broadcast_id = ?", q.BroadcastID)
+	}
+	if q.MemberID != 0 {
+		db = db.Where("member_id = ?", q.MemberID)
+	}
+	if q.Status != "" {
+		db = db.Where("status = ?", q.Status)
+	}
+	return db
+}
+
+// Outbox lists the rows q picks, oldest first (tests, reports, preview).
+func (s *Store) Outbox(ctx context.Context, q OutboxQuery) ([]models.Outbox, error) {
+	var rows []models.Outbox
+	if err := q.apply(s.db.WithContext(ctx)).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: outbox: %w", err)
+	}
+	return rows, nil
+}
+
+// Tally counts outbox rows by status and reason.
+type Tally map[models.OutboxStatus]map[models.Reason]int
+
+// Status is the count of rows in st, whatever the reason.
+func (t Tally) Status(st models.OutboxStatus) int {
+	n := 0
+	for _, c := range t[st] {
+		n += c
+	}
+	return n
+}
+
+// Final is the count of rows that will not be sent again.
+func (t Tally) Final() int {
+	n := 0
+	for _, st := range models.FinalStatuses() {
+		n += t.Status(st)
+	}
+	return n
+}
+
+// Blocked is the count of final rows not delivered because the member
+// cannot be reached.
+func (t Tally) Blocked() int {
+	n := 0
+	for _, st := range models.FinalStatuses() {
+		for r, c := range t[st] {
+			if st != models.OutboxSent && r.Blocked() {
+				n += c
+			}
+		}
+	}
+	return n
+}
+
+// OutboxTally counts the rows q picks by status and reason.
+func (s *Store) OutboxTally(ctx context.Context, q OutboxQuery) (Tally, error) {
+	return tally(q.apply(s.db.WithContext(ctx)))
+}
+
+func tally(db *gorm.DB) (Tally, error) {
 	var rows []struct {
 		Status models.OutboxStatus
+		Reason *models.Reason
 		N      int
 	}
-	q := s.db.WithContext(ctx).Model(&models.Outbox{}).Select("status, COUNT(*) AS n").Group("status")
-	if broadcastID > 0 {
-		q = q.Where("broadcast_id = ?", broadcastID)
+	if err := db.Model(&models.Outbox{}).Select("status, reason, COUNT(*) AS n").Group("status, reason").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: outbox tally: %w", err)
 	}
-	if err := q.Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: outbox counts: %w", err)
-	}
-	out := map[models.OutboxStatus]int{}
+	out := Tally{}
 	for _, r := range rows {
-		out[r.Status] = r.N
+		reason := models.ReasonNone
+		if r.Reason != nil {
+			reason = *r.Reason
+		}
+		if out[r.Status] == nil {
+			out[r.Status] = map[models.Reason]int{}
+		}
+		out[r.Status][reason] += r.N
 	}
 	return out, nil
 }
 
-// BroadcastUnreachable counts a broadcast's recipients who turned out to
-// have blocked the bot (the report's "blocked").
-func (s *Store) BroadcastUnreachable(ctx context.Context, broadcastID uint) (int, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Model(&models.Outbox{}).
-		Where("broadcast_id = ? AND status IN ? AND last_error LIKE ?", broadcastID,
-			[]models.OutboxStatus{models.OutboxFailed, models.OutboxSkipped}, "unreachable%").Count(&n).Error
-	if err != nil {
-		return 0, fmt.Errorf("store: broadcast unreachable: %w", err)
-	}
-	return int(n), nil
-}
-
-// SendingBroadcasts lists broadcasts not yet finished.
-func (s *Store) SendingBroadcasts(ctx context.Context) ([]models.Broadcast, error) {
+// SendingBroadcasts lists broadcasts not yet finished whose time has come.
+func (s *Store) SendingBroadcasts(ctx context.Context, now time.Time) ([]models.Broadcast, error) {
 	var bs []models.Broadcast
-	if err := s.db.WithContext(ctx).Where("status = ?", models.BroadcastSending).Order("id").Find(&bs).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("status = ? AND send_at <= ?", models.BroadcastSending, now.UTC()).
+		Order("id").Find(&bs).Error; err != nil {
 		return nil, fmt.Errorf("store: sending broadcasts: %w", err)
 	}
 	return bs, nil
 }
 
-// UpdateBroadcast saves progress fields of a broadcast.
-func (s *Store) UpdateBroadcast(ctx context.Context, id uint, fields map[string]any) error {
-	if err := s.db.WithContext(ctx).Model(&models.Broadcast{}).Where("id = ?", id).Updates(fields).Error; err != nil {
-		return fmt.Errorf("store: update broadcast: %w", err)
+// BroadcastProgress is how far a broadcast has come: its recipients' rows
+// by status and reason, and its progress message once sent.
+type BroadcastProgress struct {
+	Tally     Tally
+	MessageID int64 // 0 until the progress message is out
+	ChatID    int64
+}
+
+// BroadcastProgressOf reads a broadcast's progress.
+func (s *Store) BroadcastProgressOf(ctx context.Context, b *models.Broadcast) (*BroadcastProgress, error) {
+	t, err := s.OutboxTally(ctx, OutboxQuery{Kind: planner.KindBroadcast, BroadcastID: b.ID})
+	if err != nil {
+		return nil, err
+	}
+	p := &BroadcastProgress{Tally: t}
+	var rows []models.Outbox
+	if err := s.db.WithContext(ctx).Where("kind = ? AND broadcast_id = ? AND status = ?", string(planner.KindBroadcastProgress), b.ID, models.OutboxSent).
+		Limit(1).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: broadcast progress: %w", err)
+	}
+	if len(rows) == 1 {
+		p.MessageID, p.ChatID = rows[0].TelegramMessageID, rows[0].ChatID
+	}
+	return p, nil
+}
+
+// SetBroadcastProgress records the sent count last shown.
+func (s *Store) SetBroadcastProgress(ctx context.Context, id uint, shown int) error {
+	if err := s.db.WithContext(ctx).Model(&models.Broadcast{}).Where("id = ?", id).Update("last_progress", shown).Error; err != nil {
+		return fmt.Errorf("store: broadcast progress: %w", err)
 	}
 	return nil
 }
 
-// FinishBroadcast marks a broadcast done once; it reports false when another
-// dispatcher finished it first (so the report goes out once).
+// FinishBroadcast marks a broadcast done once every recipient's row is
+// final, and in the same transaction enqueues the organizer's report, so the
+// report is never lost and goes out once (false: not finished yet, or
+// another dispatcher finished it first).
 func (s *Store) FinishBroadcast(ctx context.Context, id uint, now time.Time) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&models.Broadcast{}).Where("id = ? AND status = ?", id, models.BroadcastSending).
-		Updates(map[string]any{"status": models.BroadcastDone, "finished_at": now.UTC()})
-	if res.Error != nil {
-		return false, fmt.Errorf("store: finish broadcast: %w", res.Error)
+	done := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var b models.Broadcast
+		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&b, id).Error; err != nil {
+			return notFound(err)
+		}
+		if b.Status != models.BroadcastSending {
+			return nil
+		}
+		t, err := tally(tx.Where("kind = ? AND broadcast_id = ?", string(planner.KindBroadcast), id))
+		if err != nil {
+			return err
+		}
+		if t.Final() < b.Total {
+			return nil
+		}
+		res := tx.Model(&models.Broadcast{}).Where("id = ? AND status = ?", id, models.BroadcastSending).
+			Updates(map[string]any{"status": models.BroadcastDone, "finished_at": now.UTC(), "last_progress": t.Status(models.OutboxSent)})
+		if res.Error != nil || res.RowsAffected != 1 {
+			return res.Error
+		}
+		done = true
+		if b.OrganizerID == nil {
+			return nil
+		}
+		delivered, blocked := t.Status(models.OutboxSent), t.Blocked()
+		c := planner.BroadcastCounts{Total: b.Total, Delivered: delivered, Blocked: blocked, Failed: t.Final() - delivered - blocked}
+		_, err = enqueue(tx, planner.BroadcastReport(&b, *b.OrganizerID, c, now))
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: finish broadcast: %w", err)
 	}
-	return res.RowsAffected == 1, nil
+	return done, nil
 }
 
 // BroadcastByID reads a broadcast.
@@ -482,28 +526,9 @@ func truncateText(s string, n int) string {
 // PurgeOutbox deletes finished rows created before cutoff and returns how
 // many. Pending rows are never purged.
 func (s *Store) PurgeOutbox(ctx context.Context, cutoff time.Time) (int, error) {
-	final := []models.OutboxStatus{models.OutboxSent, models.OutboxFailed, models.OutboxStale, models.OutboxSkipped}
-	res := s.db.WithContext(ctx).Where("status IN ? AND created_at < ?", final, cutoff.UTC()).Delete(&models.Outbox{})
+	res := s.db.WithContext(ctx).Where("status IN ? AND created_at < ?", models.FinalStatuses(), cutoff.UTC()).Delete(&models.Outbox{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("store: purge outbox: %w", res.Error)
 	}
 	return int(res.RowsAffected), nil
-}
-
-func encodeJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(b)
-}
-
-// MarkChatUnreachable records that the member with this private chat blocked
-// the bot (a reply from the front end came back 403).
-func (s *Store) MarkChatUnreachable(ctx context.Context, chatID int64) error {
-	if err := s.db.WithContext(ctx).Model(&models.Member{}).Where("chat_id = ? AND status = ?", chatID, models.StatusActive).
-		Update("status", models.StatusUnreachable).Error; err != nil {
-		return fmt.Errorf("store: mark chat unreachable: %w", err)
-	}
-	return nil
 }

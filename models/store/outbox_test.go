@@ -11,15 +11,25 @@ import (
 	"github.com/assocbot/assocbot/models/store/storetest"
 )
 
+// queue puts n messages in the outbox: a notice to n linked members.
+func queue(t *testing.T, st *store.Store, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		phone := fmt.Sprintf("+86139%08d", i)
+		mustAdd(t, st, store.NewMember{Name: fmt.Sprintf("M%d", i), Phone: phone, Branch: "Town"})
+		if _, err := st.LinkByPhone(ctx, phone, int64(i+1), int64(i+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := st.CreateBroadcast(ctx, store.NewBroadcast{Audience: models.Everyone(), Text: "x", SendAt: time.Unix(0, 0)})
+	if err != nil || b.Total != n {
+		t.Fatalf("queue %d: %+v %v", n, b, err)
+	}
+}
+
 func TestClaimsAreDisjointAndLeasesExpire(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		var rows []models.Outbox
-		for i := 0; i < 200; i++ {
-			rows = append(rows, models.Outbox{DedupeKey: fmt.Sprintf("k%d", i), ChatID: int64(i + 1), Kind: models.KindNotice, Text: "x", NotBefore: time.Unix(0, 0)})
-		}
-		if n, err := st.Enqueue(ctx, rows); err != nil || n != 200 {
-			t.Fatalf("enqueue %d %v", n, err)
-		}
+		queue(t, st, 200)
 		now := time.Now()
 		// Four claimers at once (replicas): every row claimed exactly once.
 		var mu sync.Mutex
@@ -69,7 +79,7 @@ func TestClaimsAreDisjointAndLeasesExpire(t *testing.T) {
 		if n, _ := st.ReleaseOutbox(ctx, "after-crash", now); n != 200 {
 			t.Fatalf("released %d", n)
 		}
-		if c, _ := st.OutboxCounts(ctx, 0); c[models.OutboxPending] != 200 {
+		if c, _ := st.OutboxTally(ctx, store.OutboxQuery{}); c.Status(models.OutboxPending) != 200 {
 			t.Fatalf("after release %v", c)
 		}
 	})
@@ -96,7 +106,7 @@ func TestBroadcastAudiences(t *testing.T) {
 		m, _ := st.MemberByTelegramID(ctx, 5)
 		st.SetMemberStatus(ctx, m.ID, models.StatusMuted)
 		for aud, want := range map[string]int{"all": 3, "branch:Town/Village": 2, "branch:Town": 3, "tag:volunteer": 2} {
-			a, err := store.ParseAudience(aud)
+			a, err := models.ParseAudience(aud)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,11 +115,11 @@ func TestBroadcastAudiences(t *testing.T) {
 			}
 		}
 		for _, bad := range []string{"", "everyone", "branch:", "tag:", "branch:A//B", "all:x"} {
-			if _, err := store.ParseAudience(bad); err == nil {
+			if _, err := models.ParseAudience(bad); err == nil {
 				t.Errorf("audience %q accepted", bad)
 			}
 		}
-		if _, err := st.CreateBroadcast(ctx, store.NewBroadcast{Audience: store.Audience{Kind: "branch", Branch: "Nowhere"}, Text: "x", SendAt: time.Now()}); err == nil {
+		if _, err := st.CreateBroadcast(ctx, store.NewBroadcast{Audience: models.BranchAudience("Nowhere"), Text: "x", SendAt: time.Now()}); err == nil {
 			t.Error("a broadcast to a branch that does not exist was created")
 		}
 	})
@@ -117,18 +127,14 @@ func TestBroadcastAudiences(t *testing.T) {
 
 func TestFinishOutboxRecordsEachMessageID(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		var rows []models.Outbox
-		for i := 0; i < 5; i++ {
-			rows = append(rows, models.Outbox{DedupeKey: fmt.Sprintf("k%d", i), ChatID: int64(i + 1), Kind: models.KindNotice, Text: "x", NotBefore: time.Unix(0, 0)})
-		}
-		st.Enqueue(ctx, rows)
+		queue(t, st, 5)
 		now := time.Now()
 		got, _ := st.ClaimOutbox(ctx, "me", now, time.Minute, 10)
 		var done []store.Finished
 		for i, c := range got {
 			o := store.Outcome{Status: models.OutboxSent, TelegramMessageID: int64(1000 + i), At: now}
 			if i == 4 {
-				o = store.Outcome{Status: models.OutboxFailed, CountAttempt: true, Error: "Bad Request: chat not found", At: now}
+				o = store.Outcome{Status: models.OutboxFailed, Reason: models.ReasonChatGone, CountAttempt: true, Error: "Bad Request: chat not found", At: now}
 			}
 			done = append(done, store.Finished{ID: c.ID, Outcome: o})
 		}
@@ -140,7 +146,7 @@ func TestFinishOutboxRecordsEachMessageID(t *testing.T) {
 			if i < 4 && (o.Status != models.OutboxSent || o.TelegramMessageID != int64(1000+i) || o.SentAt == nil) {
 				t.Fatalf("row %d: %+v", i, o)
 			}
-			if i == 4 && (o.Status != models.OutboxFailed || o.Attempts != 1 || o.LastError == "") {
+			if i == 4 && (o.Status != models.OutboxFailed || o.Reason != models.ReasonChatGone || o.Attempts != 1 || o.LastError == "") {
 				t.Fatalf("failed row: %+v", o)
 			}
 		}

@@ -1,14 +1,14 @@
-// Package dispatch sends the outbox: it claims due rows under a lease, sends
-// them through the Bot API no faster than Telegram allows (overall and per
-// chat), sorts every answer (Classify) and records what became of each row.
-// It also keeps organizers informed of their broadcasts' progress.
+// Package dispatch sends the outbox: it claims due rows under a lease,
+// renders them at send time (planner.Render), sends them through the Bot API
+// no faster than Telegram allows (overall and per chat), sorts every answer
+// (planner.Classify) and records what became of each row, with its reason.
+// It also edits organizers' progress messages as their broadcasts go out.
 package dispatch
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -23,6 +23,7 @@ import (
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -300,34 +301,15 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 		return
 	}
 	if c.ExpiresAt != nil && !now.Before(*c.ExpiresAt) {
-		finish(store.Outcome{Status: models.OutboxStale}, "stale")
+		finish(store.Outcome{Status: models.OutboxStale, Reason: models.ReasonStale}, "stale")
 		return
 	}
 	m := c.Member
-	if c.MemberID != nil {
-		switch {
-		case m == nil:
-			finish(store.Outcome{Status: models.OutboxSkipped, Error: "member removed"}, "skipped")
-			return
-		case m.Status == models.StatusUnreachable:
-			finish(store.Outcome{Status: models.OutboxSkipped, Error: "unreachable: the member blocked the bot"}, "skipped")
-			return
-		case m.Status == models.StatusLeft:
-			finish(store.Outcome{Status: models.OutboxSkipped, Error: "member left"}, "skipped")
-			return
-		case m.Status == models.StatusMuted && !c.Urgent:
-			finish(store.Outcome{Status: models.OutboxSkipped, Error: "member muted reminders"}, "skipped")
-			return
-		}
+	if skip, reason := skipReason(c); skip {
+		finish(store.Outcome{Status: models.OutboxSkipped, Reason: reason}, "skipped")
+		return
 	}
-	if !c.Urgent {
-		local := now.In(m.Zone(d.cfg.Location))
-		if d.cfg.Quiet.Contains(local) {
-			finish(store.Outcome{Status: models.OutboxPending, NextAttemptAt: d.cfg.Quiet.End(local)}, "held")
-			return
-		}
-	}
-	lang := d.langOf(m)
+	lang := d.langOf(m, c.Lang)
 	for {
 		done, err := d.waitTurn(ctx, c.ChatID)
 		if err != nil {
@@ -339,35 +321,35 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 		cancel()
 		done()
 		d.forget()
-		verdict, retryAfter := Classify(ctx, err)
-		switch verdict {
-		case Delivered:
+		out := planner.Classify(ctx, err)
+		switch out.Verdict {
+		case planner.Delivered, planner.Unchanged:
 			finish(store.Outcome{Status: models.OutboxSent, TelegramMessageID: msgID}, "sent")
-		case WaitAndGoOn:
+		case planner.WaitAndGoOn:
 			d.metrics.TooMany.Inc()
-			d.pause(retryAfter)
-			d.log.Warn("telegram asked us to slow down", "retry_after", retryAfter.String())
+			d.pause(out.RetryAfter)
+			d.log.Warn("telegram asked us to slow down", "retry_after", out.RetryAfter.String())
 			continue
-		case Interrupted:
+		case planner.Interrupted:
 			d.release(c)
-		case Unreachable:
+		case planner.Unreachable:
 			if c.MemberID != nil {
 				if err := d.st.MarkUnreachable(context.WithoutCancel(ctx), *c.MemberID); err != nil {
 					d.log.Error("mark unreachable", "member_id", *c.MemberID, "err", err)
 				}
 				d.log.Info("member unreachable", "member_id", *c.MemberID)
 			}
-			finish(store.Outcome{Status: models.OutboxFailed, CountAttempt: true, Error: "unreachable: " + errText(err)}, "unreachable")
-		case Fail:
-			finish(store.Outcome{Status: models.OutboxFailed, CountAttempt: true, Error: errText(err)}, "failed")
-			d.log.Warn("message failed", "outbox_id", c.ID, "err", errText(err))
-		case Retry:
+			finish(store.Outcome{Status: models.OutboxFailed, Reason: out.Reason, CountAttempt: true, Error: errText(err)}, "unreachable")
+		case planner.Fail:
+			finish(store.Outcome{Status: models.OutboxFailed, Reason: out.Reason, CountAttempt: true, Error: errText(err)}, "failed")
+			d.log.Warn("message failed", "outbox_id", c.ID, "reason", string(out.Reason), "err", errText(err))
+		case planner.Retry:
 			if c.Attempts+1 >= d.cfg.MaxAttempts {
-				finish(store.Outcome{Status: models.OutboxFailed, CountAttempt: true, Error: errText(err)}, "failed")
+				finish(store.Outcome{Status: models.OutboxFailed, Reason: out.Reason, CountAttempt: true, Error: errText(err)}, "failed")
 				d.log.Warn("message failed after retries", "outbox_id", c.ID, "attempts", c.Attempts+1, "err", errText(err))
 				return
 			}
-			finish(store.Outcome{Status: models.OutboxPending, CountAttempt: true, Error: errText(err),
+			finish(store.Outcome{Status: models.OutboxPending, Reason: out.Reason, CountAttempt: true, Error: errText(err),
 				NextAttemptAt: now.Add(d.backoff(c.Attempts + 1))}, "retry")
 		}
 		return
@@ -552,27 +534,38 @@ func (d *Dispatcher) forget() {
 	}
 }
 
-// langOf is the member's language now (SPEC C7: rendered at send time).
-func (d *Dispatcher) langOf(m *models.Member) locales.Lang {
+// langOf is the reader's language now (SPEC C7: rendered at send time):
+// the member's, else the one stored on a row without a member.
+func (d *Dispatcher) langOf(m *models.Member, rowLang string) locales.Lang {
 	if m == nil {
-		return d.cfg.DefaultLang
+		return locales.Resolve(rowLang, "", d.cfg.DefaultLang)
 	}
 	return locales.Resolve(m.Lang, m.TelegramLang, d.cfg.DefaultLang)
 }
 
+// skipReason decides, before sending, that a row is not to be sent: its
+// member is gone, has left, blocked the bot, or muted the kind.
+func skipReason(c store.Claimed) (bool, models.Reason) {
+	if c.MemberID == nil {
+		return false, models.ReasonNone
+	}
+	m := c.Member
+	switch {
+	case m == nil:
+		return true, models.ReasonNoMember
+	case m.Status == models.StatusUnreachable:
+		return true, models.ReasonUnreachable
+	case m.Status == models.StatusLeft:
+		return true, models.ReasonLeft
+	case m.Status == models.StatusMuted && planner.Kind(c.Kind).Mutable():
+		return true, models.ReasonMuted
+	}
+	return false, models.ReasonNone
+}
+
 // send renders and sends one row, returning Telegram's message id.
 func (d *Dispatcher) send(ctx context.Context, o models.Outbox, lang locales.Lang, zone *time.Location) (int64, error) {
-	text := o.Text
-	if o.TemplateKey != "" {
-		var args map[string]any
-		if o.Args != "" {
-			if err := json.Unmarshal([]byte(o.Args), &args); err != nil {
-				return 0, fmt.Errorf("%w: bad template arguments: %v", tg.ErrorBadRequest, err)
-			}
-		}
-		text = d.cat.T(lang, o.TemplateKey, d.cat.Args(lang, args, zone, d.cfg.Now())...)
-	}
-	markup, err := d.renderMarkup(o.Markup, lang)
+	text, markup, err := planner.Render(d.cat, lang, zone, d.cfg.Now(), &o)
 	if err != nil {
 		return 0, err
 	}
@@ -605,36 +598,4 @@ func (d *Dispatcher) send(ctx context.Context, o models.Outbox, lang locales.Lan
 		return 0, nil
 	}
 	return int64(msg.ID), nil
-}
-
-type inlineButton struct {
-	Text         string `json:"text"`
-	CallbackData string `json:"callback_data"`
-}
-
-type inlineKeyboard struct {
-	InlineKeyboard [][]inlineButton `json:"inline_keyboard"`
-}
-
-func (d *Dispatcher) renderMarkup(raw string, lang locales.Lang) (*inlineKeyboard, error) {
-	if raw == "" {
-		return nil, nil
-	}
-	var spec [][]models.ButtonSpec
-	if err := json.Unmarshal([]byte(raw), &spec); err != nil {
-		return nil, fmt.Errorf("%w: bad markup: %v", tg.ErrorBadRequest, err)
-	}
-	kb := &inlineKeyboard{}
-	for _, row := range spec {
-		var out []inlineButton
-		for _, b := range row {
-			kv := make([]any, 0, 2*len(b.Args))
-			for k, v := range b.Args {
-				kv = append(kv, k, v)
-			}
-			out = append(out, inlineButton{Text: d.cat.T(lang, b.Key, kv...), CallbackData: b.Data})
-		}
-		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
-	}
-	return kb, nil
 }

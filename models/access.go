@@ -1,0 +1,141 @@
+package models
+
+import (
+	"errors"
+	"time"
+)
+
+// Who may do what, in one place: every command, button and dialog asks
+// these rules, never its own.
+
+// Scope is what a member may act for as an organizer: admins everything,
+// organizers the branches they were given and everything below them,
+// members nothing. The store loads it (store.Scope).
+type Scope struct {
+	Admin bool
+	Paths []string // the branch paths an organizer was given
+}
+
+// Organizes reports whether the scope lets its holder act at all as an
+// organizer.
+func (s Scope) Organizes() bool { return s.Admin || len(s.Paths) > 0 }
+
+// Covers reports whether the branch at path is within the scope.
+func (s Scope) Covers(path string) bool {
+	if s.Admin {
+		return true
+	}
+	for _, p := range s.Paths {
+		if PathWithin(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// CanReach reports whether an organizer with this scope may send a notice
+// to the audience or make an event for it. Admins reach everyone; an
+// organizer reaches branches within their scope, the organizers of those
+// branches, and members of them (memberPaths: the branch path of each member
+// of a members audience, "" for one without a branch). Everyone and tags
+// span all branches: admins only.
+func (s Scope) CanReach(a Audience, memberPaths []string) bool {
+	if s.Admin {
+		return true
+	}
+	switch a.Kind {
+	case AudienceBranch, AudienceOrganizers:
+		return s.Covers(a.Branch)
+	case AudienceMembers:
+		if len(memberPaths) == 0 || len(memberPaths) != len(a.Members) {
+			return false
+		}
+		for _, p := range memberPaths {
+			if p == "" || !s.Covers(p) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// CanManage reports whether the scope lets its holder change, cancel, nudge,
+// check in or list the answers of the event: admins any event, organizers
+// the events whose audience they reach.
+func (s Scope) CanManage(e *Event) bool {
+	a, err := ParseAudience(e.Audience)
+	return err == nil && s.CanReach(a, nil)
+}
+
+// The reasons an answer or a rating is refused, the same for a button, a
+// command and an organizer answering on a member's behalf.
+var (
+	ErrNotMember      = errors.New("not a member")
+	ErrNotInAudience  = errors.New("the member is not in the event's audience")
+	ErrEventClosed    = errors.New("the event is cancelled or takes no answers")
+	ErrBadOccurrence  = errors.New("no such occurrence")
+	ErrEventStarted   = errors.New("the occurrence has started")
+	ErrDeadlinePassed = errors.New("the answer deadline has passed")
+	ErrNotOver        = errors.New("the occurrence is not over yet")
+	ErrDidNotCome     = errors.New("the member did not come")
+)
+
+// MayAnswer is the rule for an answer: a member who has not left, in the
+// event's audience, to a real occurrence of a scheduled event that takes
+// answers, before the deadline and before it starts.
+func (e *Event) MayAnswer(m *Member, occ time.Time, loc *time.Location, now time.Time) error {
+	switch {
+	case !m.OnRoster():
+		return ErrNotMember
+	case e.Status != EventScheduled || !e.RSVP:
+		return ErrEventClosed
+	}
+	a, err := ParseAudience(e.Audience)
+	if err != nil || !a.Includes(m) {
+		return ErrNotInAudience
+	}
+	if !e.Occurs(loc, occ) {
+		return ErrBadOccurrence
+	}
+	if !occ.After(now) {
+		return ErrEventStarted
+	}
+	if e.RSVPDeadline != nil && !now.Before(*e.RSVPDeadline) {
+		return ErrDeadlinePassed
+	}
+	return nil
+}
+
+// MayRate is the rule for a rating: a member who has not left, about a real
+// occurrence that is over, who came (r is their answer, anyCheckedIn whether
+// anyone was checked in; see Came).
+func (e *Event) MayRate(m *Member, occ time.Time, r *RSVP, anyCheckedIn bool, loc *time.Location, now time.Time) error {
+	switch {
+	case !m.OnRoster():
+		return ErrNotMember
+	case !e.Occurs(loc, occ):
+		return ErrBadOccurrence
+	case now.Before(occ.Add(e.Duration())):
+		return ErrNotOver
+	case !Came(r, anyCheckedIn):
+		return ErrDidNotCome
+	}
+	return nil
+}
+
+// Came reports whether the answer r says its member came: checked in, or,
+// when nobody was checked in for the occurrence, a yes with a place.
+func Came(r *RSVP, anyCheckedIn bool) bool {
+	if r == nil {
+		return false
+	}
+	if r.CheckedIn {
+		return true
+	}
+	return !anyCheckedIn && r.Answer == AnswerYes && !r.Waitlisted
+}
+
+// OnRoster reports whether the member is still a member: muted and
+// unreachable members are; those who left are not.
+func (m *Member) OnRoster() bool { return m != nil && m.Status != StatusLeft }

@@ -1,0 +1,165 @@
+package models
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/teambition/rrule-go"
+)
+
+// The limits of an event (SPEC C3), the same for the CLI, the bot and the store.
+const (
+	MaxTitleRunes     = 200
+	MaxPlaceRunes     = 200
+	MaxCapacity       = 100000
+	MaxGuests         = 3 // a member's +1s
+	MaxDuration       = 7 * 24 * time.Hour
+	DefaultDuration   = 2 * time.Hour // when an event gives none
+	maxOccurrencesPer = 400           // in any coming year: a daily event fits, an hourly one does not
+	neverHorizon      = 10            // years: a rule with no occurrence in them never occurs
+)
+
+// Why Validate refuses an event; callers turn each into their own words.
+var (
+	ErrEventKind          = errors.New("unknown kind of event")
+	ErrEventTitle         = errors.New("the title must be 1 to 200 characters")
+	ErrEventPlace         = errors.New("the place must be at most 200 characters")
+	ErrEventCapacity      = errors.New("the capacity must be between 0 (no limit) and 100000")
+	ErrEventDuration      = errors.New("the end must be after the start, within 7 days")
+	ErrEventPast          = errors.New("the start has passed")
+	ErrEventRRule         = errors.New("bad recurrence rule")
+	ErrEventTooFrequent   = errors.New("the recurrence yields more than 400 occurrences in a year")
+	ErrEventNeverOccurs   = errors.New("the recurrence has no coming occurrence")
+	ErrDeadlineRecurring  = errors.New("an answer deadline is for one-off events")
+	ErrDeadlineAfterStart = errors.New("the answer deadline must be before the start")
+	ErrDeadlinePast       = errors.New("the answer deadline has passed")
+)
+
+// Validate checks a new event as of now, with its times in loc (the
+// association's zone, where a recurrence is anchored), and sets LastStartAt.
+// The CLI, the bot's dialog and one-line form, and the store all call it.
+func (e *Event) Validate(loc *time.Location, now time.Time) error {
+	e.Title = strings.TrimSpace(e.Title)
+	e.Location = strings.TrimSpace(e.Location)
+	e.RRule = strings.TrimPrefix(strings.TrimSpace(e.RRule), "RRULE:")
+	switch {
+	case !e.Kind.Valid():
+		return ErrEventKind
+	case e.Title == "" || len([]rune(e.Title)) > MaxTitleRunes:
+		return ErrEventTitle
+	case len([]rune(e.Location)) > MaxPlaceRunes:
+		return ErrEventPlace
+	case e.Capacity < 0 || e.Capacity > MaxCapacity:
+		return ErrEventCapacity
+	case e.DurationMin < 0 || time.Duration(e.DurationMin)*time.Minute > MaxDuration:
+		return ErrEventDuration
+	}
+	if _, err := ParseAudience(e.Audience); err != nil {
+		return err
+	}
+	if err := ParseRRule(e.RRule); err != nil {
+		return err
+	}
+	if e.RRule == "" && !e.StartAt.After(now) {
+		return ErrEventPast
+	}
+	if e.RRule != "" {
+		if err := e.checkRecurrence(loc, now); err != nil {
+			return err
+		}
+	}
+	if d := e.RSVPDeadline; d != nil {
+		switch {
+		case e.RRule != "":
+			return ErrDeadlineRecurring
+		case d.After(e.StartAt):
+			return ErrDeadlineAfterStart
+		case !d.After(now):
+			return ErrDeadlinePast
+		}
+	}
+	last, err := e.LastStart(loc)
+	if err != nil {
+		return err
+	}
+	e.LastStartAt = last
+	return nil
+}
+
+// checkRecurrence refuses a rule that yields too many occurrences in any of
+// the coming years, or none in the next ten.
+func (e *Event) checkRecurrence(loc *time.Location, now time.Time) error {
+	r, err := e.rule(loc)
+	if err != nil {
+		return ErrEventRRule
+	}
+	from := now
+	if e.StartAt.After(from) {
+		from = e.StartAt
+	}
+	if next := r.After(from.Add(-time.Nanosecond), true); next.IsZero() || next.After(from.AddDate(neverHorizon, 0, 0)) {
+		return ErrEventNeverOccurs
+	}
+	n := 0
+	next := r.Iterator()
+	limit := from.AddDate(1, 0, 0)
+	for t, ok := next(); ok && t.Before(limit); t, ok = next() {
+		if t.Before(from) {
+			continue
+		}
+		if n++; n > maxOccurrencesPer {
+			return ErrEventTooFrequent
+		}
+	}
+	return nil
+}
+
+// LastStart is the start of the last occurrence, or nil when the event
+// recurs without end. For a rule ending at UNTIL it is UNTIL itself: no
+// occurrence starts later, which is all the store needs.
+func (e *Event) LastStart(loc *time.Location) (*time.Time, error) {
+	if e.RRule == "" {
+		t := e.StartAt.UTC()
+		return &t, nil
+	}
+	opt, err := rrule.StrToROption(e.RRule)
+	if err != nil {
+		return nil, ErrEventRRule
+	}
+	switch {
+	case !opt.Until.IsZero():
+		t := opt.Until.UTC()
+		return &t, nil
+	case opt.Count > 0:
+		r, err := e.rule(loc)
+		if err != nil {
+			return nil, ErrEventRRule
+		}
+		var last time.Time
+		next := r.Iterator()
+		for t, ok := next(); ok; t, ok = next() {
+			last = t
+		}
+		if last.IsZero() {
+			return nil, ErrEventNeverOccurs
+		}
+		last = last.UTC()
+		return &last, nil
+	}
+	return nil, nil
+}
+
+// Duration is how long an occurrence lasts (DefaultDuration when unknown).
+func (e *Event) Duration() time.Duration {
+	if e.DurationMin > 0 {
+		return time.Duration(e.DurationMin) * time.Minute
+	}
+	return DefaultDuration
+}
+
+// Occurs reports whether an occurrence of the event starts exactly at occ.
+func (e *Event) Occurs(loc *time.Location, occ time.Time) bool {
+	found, err := e.Occurrences(loc, occ, occ.Add(time.Second))
+	return err == nil && len(found) == 1 && found[0].Equal(occ)
+}

@@ -1,0 +1,256 @@
+package planner
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+)
+
+// DeadlineLead is how long before an answer deadline the undecided are asked.
+const DeadlineLead = 24 * time.Hour
+
+// ratingAfter and ratingUntil bound when, after an occurrence ends, those who
+// came are asked for a rating (the day after); a question is stale a week on.
+const (
+	ratingAfter  = 12 * time.Hour
+	ratingUntil  = 36 * time.Hour
+	ratingExpiry = 7 * 24 * time.Hour
+)
+
+// EventArgs are the arguments that describe one occurrence in every event
+// template (event.card, event.announce, event.reminder …).
+func EventArgs(e *models.Event, occ time.Time) Args {
+	var a Args
+	a.Int("EventID", int(e.ID)).Str("Title", e.Title).Str("Location", e.Location).
+		Time("StartAt", occ).Key("Icon", "event.icon."+string(e.Kind))
+	return a
+}
+
+// RSVPButtons are the buttons of an occurrence: Going / Maybe / Can't go
+// (and one more guest when guests are allowed) when it takes answers, and
+// Add to calendar.
+func RSVPButtons(e *models.Event, occ time.Time) [][]models.ButtonSpec {
+	var rows [][]models.ButtonSpec
+	if e.RSVP {
+		answer := func(key, op string) models.ButtonSpec {
+			return models.ButtonSpec{Key: key, Data: models.Callback{Action: models.ActRSVP, Event: e.ID, Occ: occ, Op: op}.Encode()}
+		}
+		rows = append(rows, []models.ButtonSpec{answer("rsvp.button.yes", "y"), answer("rsvp.button.maybe", "m"), answer("rsvp.button.no", "n")})
+		if e.AllowGuests {
+			rows = append(rows, []models.ButtonSpec{answer("rsvp.button.guest", "g")})
+		}
+	}
+	rows = append(rows, []models.ButtonSpec{{Key: "rsvp.button.calendar",
+		Data: models.Callback{Action: models.ActCalendar, Event: e.ID}.Encode()}})
+	return rows
+}
+
+// eventMessage is a message about one occurrence, with its card's arguments
+// and buttons, no longer useful once the occurrence starts.
+func eventMessage(kind Kind, template string, e *models.Event, occ time.Time, to models.Audience, f Filter, notBefore time.Time) Message {
+	expires := occ.UTC()
+	return Message{Kind: kind, Subject: Subject{EventID: e.ID, Occurrence: occ}, To: to, Filter: f,
+		Template: template, Args: EventArgs(e, occ), Markup: Markup{Inline: RSVPButtons(e, occ)},
+		NotBefore: notBefore, ExpiresAt: &expires}
+}
+
+func audienceOf(e *models.Event) models.Audience {
+	a, err := models.ParseAudience(e.Audience)
+	if err != nil {
+		// An event's audience is validated when it is made; a broken one
+		// reaches nobody rather than everyone.
+		return models.MembersAudience()
+	}
+	return a
+}
+
+// Announcement tells the event's audience about its coming occurrence, with
+// the answer buttons.
+func Announcement(e *models.Event, occ, now time.Time) Message {
+	return eventMessage(KindEventAnnounce, "event.announce", e, occ, audienceOf(e), Everyone, now)
+}
+
+// Reminder reminds the audience, except those who said no, offset before
+// the occurrence.
+func Reminder(e *models.Event, occ time.Time, offset time.Duration) Message {
+	m := eventMessage(KindEventReminder, "event.reminder", e, occ, audienceOf(e), NotNo, occ.Add(-offset))
+	m.Slot = strconv.Itoa(int(offset.Minutes()))
+	return m
+}
+
+// DeadlineNudge asks those who said maybe or nothing to decide, a day before
+// the answer deadline of a one-off event.
+func DeadlineNudge(e *models.Event) Message {
+	m := eventMessage(KindEventDeadline, "event.deadline_nudge", e, e.StartAt, audienceOf(e), Undecided, e.RSVPDeadline.Add(-DeadlineLead))
+	m.Slot = "deadline"
+	m.Args.Time("DeadlineAt", *e.RSVPDeadline)
+	deadline := e.RSVPDeadline.UTC()
+	m.ExpiresAt = &deadline
+	return m
+}
+
+// Nudge is an organizer's reminder to those of the audience who have not
+// answered; at most once a day (in loc).
+func Nudge(e *models.Event, occ, now time.Time, loc *time.Location) Message {
+	m := eventMessage(KindEventNudge, "event.nudge", e, occ, audienceOf(e), NotAnswered, now)
+	m.Slot = now.In(loc).Format("20060102")
+	return m
+}
+
+// Promotion tells a member who was waiting that a place freed up. queuedAt
+// (when they joined the waiting list) tells one promotion from a later one.
+func Promotion(e *models.Event, occ time.Time, memberID uint, queuedAt, now time.Time) Message {
+	m := eventMessage(KindPromoted, "rsvp.promoted", e, occ, models.MembersAudience(memberID), Everyone, now)
+	m.Slot = strconv.FormatInt(queuedAt.UnixNano(), 36)
+	return m
+}
+
+// Cancellation tells those who answered yes or maybe to the occurrence that
+// the event is cancelled.
+func Cancellation(e *models.Event, occ, now time.Time) Message {
+	m := eventMessage(KindEventCancelled, "event.cancelled", e, occ, models.Everyone(), YesOrMaybe, now)
+	m.Markup = Markup{}
+	return m
+}
+
+// Change tells those who answered yes or maybe to the occurrence what
+// changed (after, at its new revision) from before; occ is the occurrence
+// as it is now.
+func Change(before, after *models.Event, occ, oldOcc, now time.Time) Message {
+	m := eventMessage(KindEventChanged, "event.changed", after, occ, models.Everyone(), YesOrMaybe, now)
+	m.Slot = strconv.Itoa(after.Revision)
+	m.Args.Str("OldTitle", before.Title).Str("OldLocation", before.Location).Time("OldStartAt", oldOcc)
+	return m
+}
+
+// RatingQuestion asks those who came to rate the occurrence, 1 to 5.
+func RatingQuestion(e *models.Event, occ, now time.Time) Message {
+	m := eventMessage(KindEventRating, "event.rate", e, occ, models.Everyone(), Came, now)
+	var buttons []models.ButtonSpec
+	for n := 1; n <= 5; n++ {
+		buttons = append(buttons, models.ButtonSpec{Key: "rating." + strconv.Itoa(n),
+			Data: models.Callback{Action: models.ActRate, Event: e.ID, Occ: occ, Op: strconv.Itoa(n)}.Encode()})
+	}
+	m.Markup = Markup{Inline: [][]models.ButtonSpec{buttons}}
+	expires := occ.Add(ratingExpiry).UTC()
+	m.ExpiresAt = &expires
+	return m
+}
+
+// Offsets are how long before an occurrence its reminders go out, by kind;
+// a kind not named keeps models.EventKind.ReminderOffsets.
+type Offsets map[models.EventKind][]time.Duration
+
+// For is the offsets of kind k.
+func (o Offsets) For(k models.EventKind) []time.Duration {
+	if offs, ok := o[k]; ok {
+		return offs
+	}
+	return k.ReminderOffsets()
+}
+
+// Longest is the longest offset of any kind: how far ahead the reminders of
+// a tick look.
+func (o Offsets) Longest() time.Duration {
+	var longest time.Duration
+	for _, k := range models.EventKinds() {
+		for _, off := range o.For(k) {
+			longest = max(longest, off)
+		}
+	}
+	return longest
+}
+
+// Due is a reminder that fell due, with the offset it is for.
+type Due struct {
+	Message
+	Offset time.Duration
+}
+
+// EventReminders are the reminders of events that fell due in (since, now]:
+// for each occurrence that has not started, the latest of its kind's
+// offsets that fell due, so that after downtime a member gets one reminder,
+// not the three-day and the one-day one at once. With since zero (the first
+// run after a start) it looks back over the longest offset: whatever fell
+// due while the service was down is caught up, if the occurrence has not
+// started (the rows expire at the start). events must hold every scheduled
+// event with an occurrence in (now, now+Longest].
+func EventReminders(events []models.Event, offsets Offsets, loc *time.Location, since, now time.Time) []Due {
+	var out []Due
+	for i := range events {
+		e := &events[i]
+		offs := offsets.For(e.Kind)
+		var longest time.Duration
+		for _, o := range offs {
+			longest = max(longest, o)
+		}
+		occs, err := e.Occurrences(loc, now.Add(time.Nanosecond), now.Add(longest+time.Nanosecond))
+		if err != nil {
+			continue
+		}
+		for _, occ := range occs {
+			due := time.Duration(-1)
+			for _, off := range offs {
+				fire := occ.Add(-off)
+				if fire.After(now) || (!since.IsZero() && !fire.After(since)) {
+					continue
+				}
+				if due < 0 || off < due {
+					due = off
+				}
+			}
+			if due >= 0 {
+				out = append(out, Due{Message: Reminder(e, occ, due), Offset: due})
+			}
+		}
+	}
+	return out
+}
+
+// DeadlineNudges are the deadline nudges that fell due in (since, now], of
+// the events whose answer deadline is still ahead. events must hold every
+// scheduled event with a deadline in (now, now+DeadlineLead].
+func DeadlineNudges(events []models.Event, since, now time.Time) []Message {
+	var out []Message
+	for i := range events {
+		e := &events[i]
+		if e.RSVPDeadline == nil || !e.RSVP || !e.RSVPDeadline.After(now) {
+			continue
+		}
+		fire := e.RSVPDeadline.Add(-DeadlineLead)
+		if fire.After(now) || (!since.IsZero() && !fire.After(since)) {
+			continue
+		}
+		out = append(out, DeadlineNudge(e))
+	}
+	return out
+}
+
+// RatingWindow is the span of occurrence starts whose rating questions a run
+// at now may ask: those that ended 12 to 36 hours ago.
+func RatingWindow(now time.Time) (from, to time.Time) {
+	return now.Add(-ratingUntil - models.MaxDuration), now.Add(-ratingAfter)
+}
+
+// Ratings are the day-after rating questions of the occurrences that ended
+// 12 to 36 hours before now; the dedupe key asks each member once.
+func Ratings(events []models.Event, loc *time.Location, now time.Time) []Message {
+	from, to := RatingWindow(now)
+	var out []Message
+	for i := range events {
+		e := &events[i]
+		occs, err := e.Occurrences(loc, from, to)
+		if err != nil {
+			continue
+		}
+		for _, occ := range occs {
+			end := occ.Add(e.Duration())
+			if end.After(now.Add(-ratingAfter)) || end.Before(now.Add(-ratingUntil)) {
+				continue
+			}
+			out = append(out, RatingQuestion(e, occ, now))
+		}
+	}
+	return out
+}

@@ -1,0 +1,286 @@
+// Package planner owns every message the association starts. A producer
+// (the CLI, a bot handler, a scheduler job, a store transaction) describes a
+// message with one of the constructors here (Announcement, Reminder,
+// Broadcast, JoinRequest …): its kind, its subject, who should get it
+// (an audience and a filter on answers), when, and its words as a template
+// key with typed arguments. The store resolves the audience and writes the
+// rows that Message.Rows builds, the only place outbox rows are made, with
+// the one dedupe key format. The dispatcher sends them and renders them at
+// send time with Render, in the reader's language and zone.
+//
+//	producer → planner.Message → store (audience → rows) → outbox → dispatcher → Bot API
+//
+// The package is pure: no database, no network. It also decides what is
+// due when (EventReminders, Ratings …), so that the scheduler's jobs and a
+// preview compute the same messages.
+package planner
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+)
+
+// Kind is what a message is. Its string is stored in outbox.kind.
+type Kind string
+
+// The kinds of message the association starts.
+const (
+	KindEventAnnounce     Kind = "event.announce"
+	KindEventReminder     Kind = "event.reminder"
+	KindEventDeadline     Kind = "event.deadline"
+	KindEventNudge        Kind = "event.nudge"
+	KindEventRating       Kind = "event.rate"
+	KindEventChanged      Kind = "event.changed"
+	KindEventCancelled    Kind = "event.cancelled"
+	KindPromoted          Kind = "rsvp.promoted"
+	KindBroadcast         Kind = "broadcast"
+	KindBroadcastProgress Kind = "broadcast.progress"
+	KindBroadcastReport   Kind = "broadcast.report"
+	KindJoinRequest       Kind = "join.request"
+	KindJoinDecision      Kind = "join.decision"
+)
+
+type kindInfo struct {
+	urgent  bool // goes out in quiet hours too
+	mutable bool // a muted member does not get it
+}
+
+// kinds: reminders and notices wait for the morning and respect a mute;
+// what someone is waiting for (a decision, a report, a freed place, a
+// change or a cancellation) comes at once and reaches muted members too.
+var kinds = map[Kind]kindInfo{
+	KindEventAnnounce:     {mutable: true},
+	KindEventReminder:     {mutable: true},
+	KindEventDeadline:     {mutable: true},
+	KindEventNudge:        {mutable: true},
+	KindEventRating:       {mutable: true},
+	KindEventChanged:      {urgent: true},
+	KindEventCancelled:    {urgent: true},
+	KindPromoted:          {urgent: true},
+	KindBroadcast:         {mutable: true},
+	KindBroadcastProgress: {urgent: true},
+	KindBroadcastReport:   {urgent: true},
+	KindJoinRequest:       {},
+	KindJoinDecision:      {urgent: true},
+}
+
+// Urgent reports whether messages of the kind ignore quiet hours.
+func (k Kind) Urgent() bool { return kinds[k].urgent }
+
+// Mutable reports whether a member who muted reminders is spared the kind.
+func (k Kind) Mutable() bool { return kinds[k].mutable }
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool { _, ok := kinds[k]; return ok }
+
+// Subject is what a message is about; each part is a column of the outbox.
+type Subject struct {
+	EventID       uint
+	Occurrence    time.Time // zero when not about one occurrence
+	BroadcastID   uint
+	JoinRequestID uint
+}
+
+// Filter narrows an audience by the answers to the subject's occurrence.
+type Filter int
+
+// The filters.
+const (
+	Everyone    Filter = iota
+	NotNo              // reminders: all but those who said no
+	Undecided          // the deadline nudge: those who said maybe or nothing
+	NotAnswered        // an organizer's nudge: those who said nothing
+	YesOrMaybe         // change and cancellation notices
+	Came               // the rating question: those who came (models.Came)
+)
+
+// Recipient is one chat a message goes to.
+type Recipient struct {
+	MemberID uint  // 0 for a chat without a member record (a stranger)
+	ChatID   int64 // the member's private chat
+	Lang     locales.Lang
+}
+
+// Message is one message to an audience, before it is resolved into rows.
+type Message struct {
+	Kind    Kind
+	Subject Subject
+	// Slot tells apart the kind's messages about one subject: a reminder's
+	// offset, a change's revision, a nudge's day.
+	Slot string
+	// To is who gets it, narrowed by Filter; Chat instead names one chat
+	// (a stranger, who has no member record yet).
+	To     models.Audience
+	Filter Filter
+	Chat   *Recipient
+
+	Template string
+	Args     Args
+	Markup   Markup
+	// An organizer's own words and attachments, sent as written.
+	Text, PhotoFileID, DocumentFileID string
+
+	NotBefore time.Time
+	ExpiresAt *time.Time
+}
+
+// Rows builds the outbox rows of the message for its recipients: the one
+// place outbox rows are made.
+func (m Message) Rows(to []Recipient) []models.Outbox {
+	args := m.Args.Encode()
+	markup := m.Markup.Encode()
+	rows := make([]models.Outbox, 0, len(to))
+	for _, r := range to {
+		o := models.Outbox{
+			DedupeKey: m.key(r), ChatID: r.ChatID, Kind: string(m.Kind),
+			TemplateKey: m.Template, Args: args, Markup: markup,
+			Text: m.Text, PhotoFileID: m.PhotoFileID, DocumentFileID: m.DocumentFileID,
+			NotBefore: m.NotBefore.UTC(), NextAttemptAt: m.NotBefore.UTC(), ExpiresAt: utc(m.ExpiresAt),
+			Urgent: m.Kind.Urgent(), Status: models.OutboxPending,
+			EventID: idOrNil(m.Subject.EventID), BroadcastID: idOrNil(m.Subject.BroadcastID),
+			JoinRequestID: idOrNil(m.Subject.JoinRequestID),
+		}
+		if !m.Subject.Occurrence.IsZero() {
+			occ := m.Subject.Occurrence.UTC()
+			o.Occurrence = &occ
+		}
+		if r.MemberID != 0 {
+			id := r.MemberID
+			o.MemberID = &id
+		} else {
+			o.Lang = string(r.Lang)
+		}
+		rows = append(rows, o)
+	}
+	return rows
+}
+
+// key is the dedupe key: kind, subject, slot and recipient, so that a
+// message planned twice, or on two replicas, is written once.
+func (m Message) key(r Recipient) string {
+	parts := []string{string(m.Kind)}
+	add := func(prefix string, n uint64) {
+		if n != 0 {
+			parts = append(parts, prefix+strconv.FormatUint(n, 10))
+		}
+	}
+	add("e", uint64(m.Subject.EventID))
+	if !m.Subject.Occurrence.IsZero() {
+		parts = append(parts, "o"+strconv.FormatInt(m.Subject.Occurrence.Unix()/60, 10))
+	}
+	add("b", uint64(m.Subject.BroadcastID))
+	add("j", uint64(m.Subject.JoinRequestID))
+	if m.Slot != "" {
+		parts = append(parts, "s"+m.Slot)
+	}
+	if r.MemberID != 0 {
+		add("m", uint64(r.MemberID))
+	} else {
+		parts = append(parts, "c"+strconv.FormatInt(r.ChatID, 10))
+	}
+	return strings.Join(parts, ":")
+}
+
+func idOrNil(id uint) *uint {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// Args are a message's template arguments, typed so that rendering needs no
+// guessing: strings and numbers as they are, times as dates in the reader's
+// language and zone, keys as the reader's words.
+type Args struct {
+	Strings map[string]string    `json:"s,omitempty"`
+	Ints    map[string]int       `json:"n,omitempty"`
+	Times   map[string]time.Time `json:"t,omitempty"`
+	Keys    map[string]string    `json:"k,omitempty"`
+}
+
+// Str sets a string argument.
+func (a *Args) Str(name, v string) *Args {
+	if a.Strings == nil {
+		a.Strings = map[string]string{}
+	}
+	a.Strings[name] = v
+	return a
+}
+
+// Int sets a number argument.
+func (a *Args) Int(name string, v int) *Args {
+	if a.Ints == nil {
+		a.Ints = map[string]int{}
+	}
+	a.Ints[name] = v
+	return a
+}
+
+// Time sets a time argument, rendered as a date and time.
+func (a *Args) Time(name string, v time.Time) *Args {
+	if a.Times == nil {
+		a.Times = map[string]time.Time{}
+	}
+	a.Times[name] = v.UTC()
+	return a
+}
+
+// Key sets an argument that is itself a message key.
+func (a *Args) Key(name, key string) *Args {
+	if a.Keys == nil {
+		a.Keys = map[string]string{}
+	}
+	a.Keys[name] = key
+	return a
+}
+
+// Encode is the arguments as stored in outbox.args.
+func (a Args) Encode() string {
+	if len(a.Strings)+len(a.Ints)+len(a.Times)+len(a.Keys) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(a)
+	return string(b)
+}
+
+// DecodeArgs reads stored arguments.
+func DecodeArgs(s string) (Args, error) {
+	var a Args
+	if s == "" {
+		return a, nil
+	}
+	err := json.Unmarshal([]byte(s), &a)
+	return a, err
+}
+
+// KV renders the arguments for locales.Catalog.T in the reader's language
+// and zone.
+func (a Args) KV(cat *locales.Catalog, lang locales.Lang, zone *time.Location, now time.Time) []any {
+	kv := make([]any, 0, 2*(len(a.Strings)+len(a.Ints)+len(a.Times)+len(a.Keys)))
+	for k, v := range a.Strings {
+		kv = append(kv, k, v)
+	}
+	for k, v := range a.Ints {
+		kv = append(kv, k, v)
+	}
+	for k, v := range a.Times {
+		kv = append(kv, k, cat.DateTime(lang, v, zone, now))
+	}
+	for k, v := range a.Keys {
+		kv = append(kv, k, cat.T(lang, v))
+	}
+	return kv
+}

@@ -1,0 +1,164 @@
+package planner
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+)
+
+// Markup is a message's buttons as stored in outbox.markup: inline buttons
+// whose labels are message keys, or a named reply keyboard; both are
+// rendered at send time in the reader's language.
+type Markup struct {
+	Inline   [][]models.ButtonSpec `json:"inline,omitempty"`
+	Keyboard Keyboard              `json:"keyboard,omitempty"`
+}
+
+// Keyboard names a persistent reply keyboard.
+type Keyboard string
+
+// The reply keyboards.
+const (
+	MemberKeys   Keyboard = "member"   // 📅 My events, 🩺 My checks, ❓ Help, 🌐 Language
+	StrangerKeys Keyboard = "stranger" // 📱 Share my phone number, 🙋 Request to join, 🌐 Language
+)
+
+// Encode is the markup as stored.
+func (m Markup) Encode() string {
+	if len(m.Inline) == 0 && m.Keyboard == "" {
+		return ""
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// DecodeMarkup reads stored markup.
+func DecodeMarkup(s string) (Markup, error) {
+	var m Markup
+	if s == "" {
+		return m, nil
+	}
+	err := json.Unmarshal([]byte(s), &m)
+	return m, err
+}
+
+// The Bot API's keyboard types, written out here rather than taken from
+// go-telegram/bot: its InlineKeyboardButton always serializes
+// "copy_text":{"text":""} beside the button's real type, and the Bot API
+// asks for exactly one type per button. Ours carry exactly one.
+
+// InlineButton is one inline button.
+type InlineButton struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data,omitempty"`
+	URL          string `json:"url,omitempty"`
+}
+
+// InlineKeyboard is the inline keyboard of a message.
+type InlineKeyboard struct {
+	InlineKeyboard [][]InlineButton `json:"inline_keyboard"`
+}
+
+// KeyButton is one button of a reply keyboard.
+type KeyButton struct {
+	Text           string `json:"text"`
+	RequestContact bool   `json:"request_contact,omitempty"`
+}
+
+// ReplyKeyboard is a persistent keyboard below the input field.
+type ReplyKeyboard struct {
+	Keyboard              [][]KeyButton `json:"keyboard"`
+	ResizeKeyboard        bool          `json:"resize_keyboard"`
+	IsPersistent          bool          `json:"is_persistent"`
+	InputFieldPlaceholder string        `json:"input_field_placeholder,omitempty"`
+}
+
+// The labels of the reply keyboards' buttons.
+const (
+	MenuEvents   = "menu.my_events"
+	MenuChecks   = "menu.my_checks"
+	MenuHelp     = "menu.help"
+	MenuLanguage = "menu.language"
+	MenuJoin     = "menu.request_join"
+	MenuShare    = "menu.share_phone"
+)
+
+// MenuKeys lists every reply-keyboard label.
+func MenuKeys() []string {
+	return []string{MenuEvents, MenuChecks, MenuHelp, MenuLanguage, MenuJoin, MenuShare}
+}
+
+// MemberKeyboard is the persistent keyboard with a member's main actions, so
+// that nobody has to type (SPEC C2).
+func MemberKeyboard(cat *locales.Catalog, l locales.Lang) *ReplyKeyboard {
+	return &ReplyKeyboard{
+		Keyboard: [][]KeyButton{
+			{{Text: cat.T(l, MenuEvents)}, {Text: cat.T(l, MenuChecks)}},
+			{{Text: cat.T(l, MenuHelp)}, {Text: cat.T(l, MenuLanguage)}},
+		},
+		ResizeKeyboard: true, IsPersistent: true,
+		InputFieldPlaceholder: cat.T(l, "menu.placeholder"),
+	}
+}
+
+// StrangerKeyboard offers what someone not yet linked can do with one tap.
+func StrangerKeyboard(cat *locales.Catalog, l locales.Lang) *ReplyKeyboard {
+	return &ReplyKeyboard{
+		Keyboard: [][]KeyButton{
+			{{Text: cat.T(l, MenuShare), RequestContact: true}},
+			{{Text: cat.T(l, MenuJoin)}, {Text: cat.T(l, MenuLanguage)}},
+		},
+		ResizeKeyboard: true, IsPersistent: true,
+	}
+}
+
+// RenderInline renders inline button specs in the reader's language.
+func RenderInline(cat *locales.Catalog, l locales.Lang, rows [][]models.ButtonSpec) *InlineKeyboard {
+	if len(rows) == 0 {
+		return nil
+	}
+	kb := &InlineKeyboard{}
+	for _, r := range rows {
+		out := make([]InlineButton, 0, len(r))
+		for _, b := range r {
+			out = append(out, InlineButton{Text: cat.T(l, b.Key), CallbackData: b.Data})
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
+	}
+	return kb
+}
+
+// ErrUnrenderable is returned for a stored row that cannot be rendered (its
+// arguments or buttons do not decode): it fails rather than being retried.
+var ErrUnrenderable = errors.New("planner: the message cannot be rendered")
+
+// Render makes an outbox row's text and reply markup (nil, an
+// *InlineKeyboard or a *ReplyKeyboard) in the reader's language and zone,
+// at send time (SPEC C7).
+func Render(cat *locales.Catalog, l locales.Lang, zone *time.Location, now time.Time, o *models.Outbox) (string, any, error) {
+	text := o.Text
+	if o.TemplateKey != "" {
+		args, err := DecodeArgs(o.Args)
+		if err != nil {
+			return "", nil, fmt.Errorf("%w: arguments: %v", ErrUnrenderable, err)
+		}
+		text = cat.T(l, o.TemplateKey, args.KV(cat, l, zone, now)...)
+	}
+	m, err := DecodeMarkup(o.Markup)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: markup: %v", ErrUnrenderable, err)
+	}
+	switch {
+	case len(m.Inline) > 0:
+		return text, RenderInline(cat, l, m.Inline), nil
+	case m.Keyboard == MemberKeys:
+		return text, MemberKeyboard(cat, l), nil
+	case m.Keyboard == StrangerKeys:
+		return text, StrangerKeyboard(cat, l), nil
+	}
+	return text, nil, nil
+}

@@ -1,0 +1,258 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
+)
+
+// inAudience narrows a query of members to an audience: the one query every
+// audience is resolved by. A branch goes through its subtree's ids first
+// (the branch table is small), then the branch_id index: no scan of the
+// roster. The organizers of a branch are those given it or a branch above
+// it, else the admins.
+func inAudience(tx *gorm.DB, q *gorm.DB, a models.Audience) (*gorm.DB, error) {
+	if a.IsEveryone() {
+		return q, nil
+	}
+	if path, ok := a.IsBranch(); ok {
+		subtree := tx.Model(&models.Branch{}).Select("id").
+			Where("path = ? OR path LIKE ? ESCAPE '\\'", path, escapeLike(path)+"/%")
+		return q.Where("members.branch_id IN (?)", subtree), nil
+	}
+	if tag, ok := a.IsTag(); ok {
+		return q.Where("members.id IN (?)", tx.Model(&models.MemberTag{}).Select("member_id").Where("tag = ?", tag)), nil
+	}
+	if ids, ok := a.IsMembers(); ok {
+		if len(ids) == 0 {
+			return q.Where("1 = 0"), nil
+		}
+		return q.Where("members.id IN ?", ids), nil
+	}
+	if path, ok := a.IsOrganizers(); ok {
+		ids, err := deciders(tx, path)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			return q.Where("1 = 0"), nil
+		}
+		return q.Where("members.id IN ?", ids), nil
+	}
+	return nil, fmt.Errorf("%w: %q", models.ErrBadAudience, a.String())
+}
+
+// deciders are the linked members who decide for the branch at path: its
+// organizers and those of the branches above it, or the admins when it has
+// none.
+func deciders(tx *gorm.DB, path string) ([]uint, error) {
+	var ids []uint
+	err := tx.Model(&models.Member{}).Where("telegram_id IS NOT NULL AND role = ? AND status <> ? AND id IN (?)",
+		models.RoleOrganizer, models.StatusLeft,
+		tx.Model(&models.OrganizerScope{}).Select("organizer_scopes.member_id").
+			Joins("JOIN branches ON branches.id = organizer_scopes.branch_id").
+			Where("branches.path IN ?", ancestorPaths(path))).
+		Order("id").Pluck("id", &ids).Error
+	if err != nil || len(ids) > 0 {
+		return ids, err
+	}
+	err = tx.Model(&models.Member{}).Where("telegram_id IS NOT NULL AND role = ? AND status <> ?", models.RoleAdmin, models.StatusLeft).
+		Order("id").Pluck("id", &ids).Error
+	return ids, err
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+// recipients resolves a message's audience and filter into the chats it
+// goes to: linked members who can be reached, leaving out muted members for
+// the kinds they muted.
+func recipients(tx *gorm.DB, m planner.Message) ([]planner.Recipient, error) {
+	if m.Chat != nil {
+		return []planner.Recipient{*m.Chat}, nil
+	}
+	statuses := []models.Status{models.StatusActive}
+	if !m.Kind.Mutable() {
+		statuses = append(statuses, models.StatusMuted)
+	}
+	q := tx.Model(&models.Member{}).Where("members.chat_id IS NOT NULL AND members.status IN ?", statuses)
+	q, err := inAudience(tx, q, m.To)
+	if err != nil {
+		return nil, err
+	}
+	if q, err = byAnswer(tx, q, m); err != nil {
+		return nil, err
+	}
+	var out []struct {
+		ID     uint
+		ChatID int64
+	}
+	if err := q.Select("members.id, members.chat_id").Order("members.id").Scan(&out).Error; err != nil {
+		return nil, err
+	}
+	rs := make([]planner.Recipient, len(out))
+	for i, o := range out {
+		rs[i] = planner.Recipient{MemberID: o.ID, ChatID: o.ChatID}
+	}
+	return rs, nil
+}
+
+// byAnswer applies a message's filter on the answers to its occurrence.
+func byAnswer(tx *gorm.DB, q *gorm.DB, m planner.Message) (*gorm.DB, error) {
+	if m.Filter == planner.Everyone {
+		return q, nil
+	}
+	if m.Subject.EventID == 0 || m.Subject.Occurrence.IsZero() {
+		return nil, fmt.Errorf("store: a filter on answers needs an occurrence (%s)", m.Kind)
+	}
+	answers := func(as ...models.Answer) *gorm.DB {
+		return tx.Model(&models.RSVP{}).Select("member_id").
+			Where("event_id = ? AND occurrence = ? AND answer IN ?", m.Subject.EventID, m.Subject.Occurrence.UTC(), as)
+	}
+	switch m.Filter {
+	case planner.NotNo:
+		return q.Where("members.id NOT IN (?)", answers(models.AnswerNo)), nil
+	case planner.Undecided:
+		return q.Where("members.id NOT IN (?)", answers(models.AnswerYes, models.AnswerNo)), nil
+	case planner.NotAnswered:
+		return q.Where("members.id NOT IN (?)", answers(models.AnswerYes, models.AnswerNo, models.AnswerMaybe)), nil
+	case planner.YesOrMaybe:
+		return q.Where("members.id IN (?)", answers(models.AnswerYes, models.AnswerMaybe)), nil
+	case planner.Came:
+		occ := m.Subject.Occurrence.UTC()
+		var anyIn int64
+		if err := tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND checked_in = ?", m.Subject.EventID, occ, true).
+			Count(&anyIn).Error; err != nil {
+			return nil, err
+		}
+		came := tx.Model(&models.RSVP{}).Select("member_id").Where("event_id = ? AND occurrence = ?", m.Subject.EventID, occ)
+		if anyIn > 0 {
+			came = came.Where("checked_in = ?", true)
+		} else {
+			came = came.Where("answer = ? AND waitlisted = ?", models.AnswerYes, false)
+		}
+		return q.Where("members.id IN (?)", came), nil
+	}
+	return nil, fmt.Errorf("store: unknown filter %d", m.Filter)
+}
+
+// Recipients resolves messages without writing them: who would get what
+// (a preview, and tests).
+func (s *Store) Recipients(ctx context.Context, m planner.Message) ([]planner.Recipient, error) {
+	rs, err := recipients(s.db.WithContext(ctx), m)
+	if err != nil {
+		return nil, fmt.Errorf("store: recipients: %w", err)
+	}
+	return rs, nil
+}
+
+// CountAudience is how many members a notice to the audience would reach.
+func (s *Store) CountAudience(ctx context.Context, a models.Audience) (int, error) {
+	rs, err := s.Recipients(ctx, planner.Message{Kind: planner.KindBroadcast, To: a})
+	return len(rs), err
+}
+
+// AudienceMembers lists an audience's members who have not left, linked to
+// Telegram or not (organizers check in and answer for those without), by
+// name, at most limit.
+func (s *Store) AudienceMembers(ctx context.Context, a models.Audience, limit int) ([]models.Member, error) {
+	db := s.db.WithContext(ctx)
+	q, err := inAudience(db, db.Model(&models.Member{}).Where("members.status <> ?", models.StatusLeft), a)
+	if err != nil {
+		return nil, fmt.Errorf("store: audience members: %w", err)
+	}
+	var ms []models.Member
+	if err := q.Preload("Branch").Preload("Tags").Order("members.name, members.id").Limit(limit).Find(&ms).Error; err != nil {
+		return nil, fmt.Errorf("store: audience members: %w", err)
+	}
+	return ms, nil
+}
+
+// Scope is what m may act for as an organizer (models.Scope).
+func (s *Store) Scope(ctx context.Context, m *models.Member) (models.Scope, error) {
+	if m == nil || !m.OnRoster() {
+		return models.Scope{}, nil
+	}
+	switch m.Role {
+	case models.RoleAdmin:
+		return models.Scope{Admin: true}, nil
+	case models.RoleOrganizer:
+	default:
+		return models.Scope{}, nil
+	}
+	var paths []string
+	err := s.db.WithContext(ctx).Model(&models.Branch{}).Joins("JOIN organizer_scopes ON organizer_scopes.branch_id = branches.id").
+		Where("organizer_scopes.member_id = ?", m.ID).Order("branches.path").Pluck("branches.path", &paths).Error
+	if err != nil {
+		return models.Scope{}, fmt.Errorf("store: scope: %w", err)
+	}
+	return models.Scope{Paths: paths}, nil
+}
+
+// CanReach applies models.Scope.CanReach for the organizer, loading what a
+// members audience needs.
+func (s *Store) CanReach(ctx context.Context, org *models.Member, a models.Audience) (bool, error) {
+	scope, err := s.Scope(ctx, org)
+	if err != nil {
+		return false, err
+	}
+	var paths []string
+	if ids, ok := a.IsMembers(); ok && !scope.Admin && len(ids) > 0 {
+		var rows []struct {
+			ID   uint
+			Path *string
+		}
+		if err := s.db.WithContext(ctx).Table("members").Select("members.id, branches.path").
+			Joins("LEFT JOIN branches ON branches.id = members.branch_id").Where("members.id IN ?", ids).
+			Scan(&rows).Error; err != nil {
+			return false, fmt.Errorf("store: can reach: %w", err)
+		}
+		for _, r := range rows {
+			p := ""
+			if r.Path != nil {
+				p = *r.Path
+			}
+			paths = append(paths, p)
+		}
+	}
+	return scope.CanReach(a, paths), nil
+}
+
+// enqueue resolves the messages and writes their rows in tx; a row whose
+// dedupe key exists already is left out. It returns how many rows are new.
+func enqueue(tx *gorm.DB, msgs ...planner.Message) (int, error) {
+	n := 0
+	for _, m := range msgs {
+		rs, err := recipients(tx, m)
+		if err != nil {
+			return n, err
+		}
+		added, err := insertRows(tx, m.Rows(rs))
+		if err != nil {
+			return n, err
+		}
+		n += added
+	}
+	return n, nil
+}
+
+// Enqueue plans messages into the outbox, in one transaction, and returns
+// how many rows are new.
+func (s *Store) Enqueue(ctx context.Context, msgs ...planner.Message) (int, error) {
+	n := 0
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		n, err = enqueue(tx, msgs...)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: enqueue: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,17 @@
+-- +goose Up
+-- One planner for every message: what an outbox row is about (its subject)
+-- as columns, the reader's language for chats without a member, and why a
+-- message was not delivered; events bounded in time and revised.
+ALTER TABLE `outboxes` ADD COLUMN `lang` text;
+ALTER TABLE `outboxes` ADD COLUMN `event_id` integer;
+ALTER TABLE `outboxes` ADD COLUMN `occurrence` datetime;
+ALTER TABLE `outboxes` ADD COLUMN `join_request_id` integer;
+ALTER TABLE `outboxes` ADD COLUMN `reason` text;
+CREATE INDEX `idx_outboxes_event_id` ON `outboxes`(`event_id`);
+ALTER TABLE `events` ADD COLUMN `last_start_at` datetime;
+ALTER TABLE `events` ADD COLUMN `revision` integer NOT NULL DEFAULT 0;
+CREATE INDEX `idx_events_last_start_at` ON `events`(`last_start_at`);
+CREATE INDEX `idx_events_rsvp_deadline` ON `events`(`rsvp_deadline`);
+-- assocbot before goose read its version here: version 4 makes such a
+-- binary refuse this database instead of using it unawares.
+INSERT INTO `schema_migrations` (`version`,`name`,`applied_at`) VALUES (4,'versions moved to goose_db_version',CURRENT_TIMESTAMP);
