@@ -138,9 +138,6 @@ func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*mod
 			return nil, "newevent.bad_audience", []any{"Value", truncate(parts[4], 40)}
 		}
 	}
-	if !b.canReach(ctx, r, aud) {
-		return nil, "auth.not_your_branch", nil
-	}
 	e.Audience = aud.String()
 	if len(parts) > 5 {
 		for _, opt := range splitOptions(parts[5]) {
@@ -174,6 +171,9 @@ func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*mod
 			return nil, key, kv
 		}
 		return nil, "newevent.bad_option", []any{"Value", truncate(err.Error(), 60)}
+	}
+	if !b.canReach(ctx, r, aud) {
+		return nil, "auth.not_your_branch", nil
 	}
 	return e, "", nil
 }

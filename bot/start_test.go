@@ -12,6 +12,7 @@ import (
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/scheduler/dispatch"
 )
 
 var ctx = context.Background()
@@ -70,7 +71,7 @@ func TestInviteLinksInTraditionalChinese(t *testing.T) {
 }
 
 func TestStrangerJoinRequestApproved(t *testing.T) {
-	h := bottest.New(t)
+	h := bottest.New(t, bottest.WithDispatcher(dispatch.Config{}))
 	h.Add(store.NewMember{Name: "张组长", Phone: "13800000001", Branch: "Town", Role: models.RoleOrganizer})
 	org := fakeapi.User{ID: 900, FirstName: "张", LanguageCode: "zh-hans"}
 	h.Link("13800000001", org)
@@ -152,7 +153,7 @@ func TestStrangerJoinRequestApproved(t *testing.T) {
 }
 
 func TestJoinRequestDeclinedAndOutOfScope(t *testing.T) {
-	h := bottest.New(t)
+	h := bottest.New(t, bottest.WithDispatcher(dispatch.Config{}))
 	h.Add(store.NewMember{Name: "Org A", Phone: "13800000001", Branch: "A", Role: models.RoleOrganizer, Lang: "en"})
 	orgA := fakeapi.User{ID: 900, FirstName: "A", LanguageCode: "en"}
 	h.Link("13800000001", orgA)
@@ -164,8 +165,9 @@ func TestJoinRequestDeclinedAndOutOfScope(t *testing.T) {
 	picker := h.Say(s, "/join")
 	h.Press(s, picker, "A")
 	ask := h.Nth(orgA.ID, 1)
-	if n := len(h.API.Messages(orgB.ID)); n != 0 {
-		t.Fatalf("organizer of another branch was asked (%d messages)", n)
+	mB, _ := h.St.MemberByTelegramID(ctx, orgB.ID)
+	if rows, _ := h.St.Outbox(ctx, store.OutboxQuery{MemberID: mB.ID}); len(rows) != 0 {
+		t.Fatalf("organizer of another branch was asked: %+v", rows)
 	}
 	// Organizer B cannot decide for branch A, even with the right data.
 	id := h.API.SendCallback(orgB, orgB.ID, 0, ask.Inline[0][0].CallbackData)

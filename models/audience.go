@@ -47,7 +47,9 @@ func TagAudience(tag string) Audience { return Audience{Kind: AudienceTag, Tag: 
 func MembersAudience(ids ...uint) Audience { return Audience{Kind: AudienceMembers, Members: ids} }
 
 // OrganizersAudience is whoever decides for the branch at path.
-func OrganizersAudience(path string) Audience { return Audience{Kind: AudienceOrganizers, Branch: path} }
+func OrganizersAudience(path string) Audience {
+	return Audience{Kind: AudienceOrganizers, Branch: path}
+}
 
 // ParseAudience reads an audience as String writes it.
 func ParseAudience(s string) (Audience, error) {

@@ -36,7 +36,7 @@ type Reason string
 // The reasons.
 const (
 	ReasonNone        Reason = ""
-	ReasonBlocked     Reason = "blocked"      // 403: the member blocked the bot or deleted their account
+	ReasonBlocked     Reason = "blocked" // 403: the member blocked the bot or deleted their account
 	ReasonChatGone    Reason = "chat_not_found"
 	ReasonBadRequest  Reason = "bad_request"  // another 400: this message cannot be sent
 	ReasonRateLimited Reason = "rate_limited" // 429

@@ -8,6 +8,7 @@ import (
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
 	"github.com/assocbot/assocbot/scheduler"
@@ -41,12 +42,9 @@ func TestEventRemindersAtOffsetsOnceAndNotToNo(t *testing.T) {
 			t.Fatal(err)
 		}
 		reminders := func() []models.Outbox {
-			var out []models.Outbox
-			for id := uint64(1); id < 100; id++ {
-				o, err := st.OutboxByID(ctx, id)
-				if err == nil && o.Kind == models.KindReminder {
-					out = append(out, *o)
-				}
+			out, err := st.Outbox(ctx, store.OutboxQuery{Kind: planner.KindEventReminder})
+			if err != nil {
+				t.Fatal(err)
 			}
 			return out
 		}
@@ -75,7 +73,8 @@ func TestEventRemindersAtOffsetsOnceAndNotToNo(t *testing.T) {
 			if *r.MemberID == b.ID {
 				t.Fatal("a reminder to a member who said no")
 			}
-			if r.ExpiresAt == nil || !r.ExpiresAt.Equal(occ) || r.TemplateKey != "event.reminder" || !strings.Contains(r.Markup, "rv:") {
+			if r.ExpiresAt == nil || !r.ExpiresAt.Equal(occ) || r.TemplateKey != "event.reminder" || !strings.Contains(r.Markup, "rv:") ||
+				r.EventID == nil || *r.EventID != e.ID || r.Occurrence == nil || !r.Occurrence.Equal(occ) {
 				t.Fatalf("row %+v", r)
 			}
 			if fire := r.NotBefore; !fire.Equal(occ.Add(-24*time.Hour)) && !fire.Equal(occ.Add(-2*time.Hour)) {
@@ -95,17 +94,22 @@ func TestEventRemindersCatchUpOnceAfterDowntime(t *testing.T) {
 	e := &models.Event{Kind: models.EventActivityDay, Title: "会员活动日", StartAt: occ, Audience: "all", RSVP: true}
 	st.CreateEvent(ctx, e, sh, occ.Add(-10*24*time.Hour))
 	// Down from five days before until twelve hours before: both the 3-day
-	// and the 1-day reminder fell due meanwhile; one reminder goes out.
+	// and the 1-day reminder fell due meanwhile; one reminder goes out, the
+	// latest due: the 1-day one.
 	c, err := (&scheduler.EventReminders{Store: st, Location: sh}).Run(ctx, occ.Add(-12*time.Hour))
 	if err != nil || c["enqueued"] != 1 {
 		t.Fatalf("catch-up %v %v, want one reminder", c, err)
 	}
+	rows, _ := st.Outbox(ctx, store.OutboxQuery{Kind: planner.KindEventReminder})
+	if len(rows) != 1 || !rows[0].NotBefore.Equal(occ.Add(-24*time.Hour)) || !strings.Contains(rows[0].DedupeKey, ":s1440:") {
+		t.Fatalf("caught up %+v, want the 1-day reminder", rows)
+	}
 	// Rendered at send time in the member's zone (working in Berlin).
 	cat, _ := locales.New()
 	be, _ := time.LoadLocation("Europe/Berlin")
-	text := cat.T(locales.En, "event.reminder", cat.Args(locales.En, store.EventArgs(e, occ), be, occ)...)
-	if !strings.Contains(text, "Mon 7 Dec 02:30") {
-		t.Fatalf("reminder in Berlin time: %q", text)
+	text, _, err := planner.Render(cat, locales.En, be, occ, &rows[0])
+	if err != nil || !strings.Contains(text, "Mon 7 Dec 02:30") {
+		t.Fatalf("reminder in Berlin time: %q %v", text, err)
 	}
 }
 

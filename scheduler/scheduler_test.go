@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
 	"github.com/assocbot/assocbot/scheduler"
@@ -42,21 +43,31 @@ func TestRunnerRecoversAndTimesOut(t *testing.T) {
 func TestOutboxCleanupKeepsPendingAndRecent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
+		if _, err := st.AddMember(ctx, store.NewMember{Name: "A", Phone: "13800000001"}); err != nil {
+			t.Fatal(err)
+		}
+		m, _ := st.LinkByPhone(ctx, "13800000001", 1, 1)
 		old := time.Now().Add(-100 * 24 * time.Hour)
-		for i, s := range []models.OutboxStatus{models.OutboxSent, models.OutboxPending, models.OutboxFailed} {
-			o := models.Outbox{DedupeKey: string(rune('a' + i)), ChatID: 1, Kind: models.KindNotice, Text: "x", Status: s, NotBefore: old, CreatedAt: old}
-			if _, err := st.Enqueue(ctx, []models.Outbox{o}); err != nil {
+		for i, s := range []models.OutboxStatus{models.OutboxSent, models.OutboxPending, models.OutboxFailed, models.OutboxSent} {
+			b := &models.Broadcast{ID: uint(i + 1), Text: "x", SendAt: old}
+			if _, err := st.Enqueue(ctx, planner.Broadcast(b, models.MembersAudience(m.ID))); err != nil {
+				t.Fatal(err)
+			}
+			created := old
+			if i == 3 {
+				created = time.Now() // recent
+			}
+			// A row's age and fate, which only time and the dispatcher give.
+			if err := st.ExecForTest(ctx, "UPDATE outboxes SET status = ?, created_at = ? WHERE id = ?", s, created.UTC(), i+1); err != nil {
 				t.Fatal(err)
 			}
 		}
-		fresh := models.Outbox{DedupeKey: "fresh", ChatID: 1, Kind: models.KindNotice, Text: "x", Status: models.OutboxSent, NotBefore: time.Now()}
-		st.Enqueue(ctx, []models.Outbox{fresh})
 		counts, err := (&scheduler.Runner{}).Run(ctx, scheduler.OutboxCleanup{Store: st})
 		if err != nil || counts["purged"] != 2 {
 			t.Fatalf("counts %v err %v, want 2 purged (old sent and failed)", counts, err)
 		}
-		left, _ := st.OutboxCounts(ctx, 0)
-		if left[models.OutboxPending] != 1 || left[models.OutboxSent] != 1 {
+		left, _ := st.OutboxTally(ctx, store.OutboxQuery{})
+		if left.Status(models.OutboxPending) != 1 || left.Status(models.OutboxSent) != 1 {
 			t.Fatalf("left %v", left)
 		}
 		// Running again finds nothing more.

@@ -7,10 +7,13 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	tg "github.com/go-telegram/bot"
 
 	"github.com/assocbot/assocbot/bot"
 	"github.com/assocbot/assocbot/bot/fakeapi"
@@ -18,6 +21,7 @@ import (
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
+	"github.com/assocbot/assocbot/scheduler/dispatch"
 )
 
 // Token is the bot token the harness uses; it must never reach the logs.
@@ -46,8 +50,11 @@ type Harness struct {
 	Logs    *SyncBuffer // everything the bot logged
 	mu      sync.Mutex
 	Now     time.Time // the frozen clock; change it with SetNow
+	// Dispatcher sends the outbox when the harness was made WithDispatcher.
+	Dispatcher *dispatch.Dispatcher
 
 	beforeStart []func(*bot.Bot)
+	dispatch    *dispatch.Config
 }
 
 // Option adjusts the harness (its fake API, the bot config) before the bot starts.
@@ -62,6 +69,14 @@ func WithAdmins(ids ...int64) Option {
 // wire a dispatcher's Wake with OnEnqueue).
 func BeforeStart(f func(*bot.Bot)) Option {
 	return func(h *Harness, _ *bot.Config) { h.beforeStart = append(h.beforeStart, f) }
+}
+
+// WithDispatcher runs the real dispatcher beside the bot, on the harness's
+// clock, so that what the bot enqueues (notices to organizers, decisions,
+// promotions, reports) reaches the fake Telegram. The harness wires the two
+// as main does; bot and scheduler themselves never import each other.
+func WithDispatcher(cfg dispatch.Config) Option {
+	return func(h *Harness, _ *bot.Config) { h.dispatch = &cfg }
 }
 
 // New starts the bot; it stops, and the logs are checked for the token, when
@@ -94,6 +109,9 @@ func New(t testing.TB, opts ...Option) *Harness {
 	for _, f := range h.beforeStart {
 		f(h.Bot)
 	}
+	if h.dispatch != nil {
+		h.startDispatcher(ctx, *h.dispatch, cfg.Logger)
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -109,6 +127,22 @@ func New(t testing.TB, opts ...Option) *Harness {
 		}
 	})
 	return h
+}
+
+func (h *Harness) startDispatcher(ctx context.Context, cfg dispatch.Config, log *slog.Logger) {
+	api, err := tg.New(Token, tg.WithServerURL(h.API.URL()), tg.WithSkipGetMe(), tg.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute}))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if cfg.Rate == 0 {
+		cfg.Rate = 1000
+	}
+	cfg.Location, cfg.DefaultLang, cfg.Poll, cfg.Now, cfg.Logger = Shanghai, locales.ZhHans, 50*time.Millisecond, h.Clock, log
+	h.Dispatcher = dispatch.New(cfg, h.St, api, h.Cat, nil)
+	h.Bot.OnEnqueue(h.Dispatcher.Wake)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = h.Dispatcher.Run(ctx) }()
+	h.t.Cleanup(func() { <-done })
 }
 
 // SetNow moves the bot's clock.

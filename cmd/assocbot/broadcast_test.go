@@ -26,7 +26,7 @@ func startDispatcher(t *testing.T, h *bottest.Harness, d **dispatch.Dispatcher, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Location, cfg.DefaultLang, cfg.Poll = bottest.Shanghai, locales.ZhHans, 50*time.Millisecond
+	cfg.Location, cfg.DefaultLang, cfg.Poll, cfg.Now = bottest.Shanghai, locales.ZhHans, 50*time.Millisecond, h.Clock
 	*d = dispatch.New(cfg, h.St, api, h.Cat, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -137,7 +137,7 @@ func TestMemberCannotBroadcastAndDialogCancels(t *testing.T) {
 	if ans := h.CallbackAnswer(id); ans != h.T(locales.ZhHant, "auth.organizers_only_action") {
 		t.Fatalf("forged send: %q", ans)
 	}
-	if c, _ := h.St.OutboxCounts(context.Background(), 0); len(c) != 0 {
+	if c, _ := h.St.OutboxTally(context.Background(), store.OutboxQuery{}); len(c) != 0 {
 		t.Fatalf("outbox rows after a member's attempt: %v", c)
 	}
 
@@ -166,7 +166,7 @@ func TestMemberCannotBroadcastAndDialogCancels(t *testing.T) {
 	if got := h.Say(org, "/cancel"); got.Text != h.T(locales.ZhHans, "broadcast.cancelled") {
 		t.Fatalf("cancel: %q", got.Text)
 	}
-	if c, _ := h.St.OutboxCounts(context.Background(), 0); len(c) != 0 {
+	if c, _ := h.St.OutboxTally(context.Background(), store.OutboxQuery{}); len(c) != 0 {
 		t.Fatalf("outbox rows after cancel: %v", c)
 	}
 	// Scheduled: queued for later, not sent now.
@@ -204,7 +204,7 @@ func TestCLIBroadcastReachesARunningService(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errOut := &bottest.SyncBuffer{}
 	done := make(chan int)
-	go func() { done <- run(ctx, []string{"run"}, strings.NewReader(""), &strings.Builder{}, errOut, getenv) }()
+	go func() { done <- run(ctx, []string{"run"}, strings.NewReader(""), &strings.Builder{}, errOut, getenv, time.Now) }()
 	defer func() { cancel(); <-done }()
 	// Members link by sharing their phone; the third mutes reminders.
 	users := []fakeapi.User{{ID: 11, FirstName: "A"}, {ID: 12, FirstName: "B"}, {ID: 13, FirstName: "C"}}

@@ -65,7 +65,7 @@ func TestCrashMidBroadcast(t *testing.T) {
 	}
 	orgChat := int64(1)
 	b, err := st.CreateBroadcast(ctx, store.NewBroadcast{OrganizerID: &org.ID, ChatID: &orgChat,
-		Audience: store.Audience{Kind: "branch", Branch: "Town/Village"}, Text: "crash-safe notice", SendAt: time.Now()})
+		Audience: models.BranchAudience("Town/Village"), Text: "crash-safe notice", SendAt: time.Now()})
 	if err != nil || b.Total != recipients {
 		t.Fatalf("broadcast %+v %v", b, err)
 	}

@@ -21,13 +21,13 @@ func tzFlag(fs *flag.FlagSet, getenv env) *string {
 	return fs.String("tz", def, "the association's time zone (ASSOCBOT_TZ)")
 }
 
-func cmdEvent(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
+func cmdEvent(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, clock clock) error {
 	if len(args) == 0 {
 		return usageError{"event needs add or list"}
 	}
 	switch args[0] {
 	case "add":
-		return cmdEventAdd(ctx, args[1:], stdout, stderr, getenv)
+		return cmdEventAdd(ctx, args[1:], stdout, stderr, getenv, clock)
 	case "list":
 		fs := newFlags("event list", stderr)
 		db := dbFlag(fs, getenv)
@@ -48,7 +48,7 @@ func cmdEvent(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		if err != nil {
 			return err
 		}
-		now := time.Now()
+		now := clock()
 		fmt.Fprintf(stdout, "%-4s %-21s %-10s %-24s %-18s %-22s %s\n", "ID", "KIND", "STATUS", "TITLE", "NEXT", "AUDIENCE", "RRULE")
 		for _, e := range es {
 			next := "-"
@@ -62,7 +62,7 @@ func cmdEvent(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	return usageError{fmt.Sprintf("unknown event command %q", args[0])}
 }
 
-func cmdEventAdd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
+func cmdEventAdd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, clock clock) error {
 	fs := newFlags("event add", stderr)
 	db := dbFlag(fs, getenv)
 	tz := tzFlag(fs, getenv)
@@ -118,7 +118,7 @@ func cmdEventAdd(ctx context.Context, args []string, stdout, stderr io.Writer, g
 		}
 		e.RSVPDeadline = &d
 	}
-	now := time.Now()
+	now := clock()
 	if err := e.Validate(loc, now); err != nil {
 		return eventUsage(err)
 	}

@@ -154,7 +154,7 @@ func TestEventAnnouncedAndAnswered(t *testing.T) {
 	// Answers closed: refused with the reason.
 	before := len(h.API.Messages(c.ID))
 	code, out, errOut = runCLI(t, env, "", "event", "add", "--kind", "activity_day", "--title", "Member day", "--start", "2026-12-20 09:00",
-		"--rsvp-deadline", "2026-11-20 18:00", "--audience", "tag:volunteer")
+		"--rsvp-deadline", "2026-12-10 18:00", "--audience", "tag:volunteer")
 	if code != 0 || !strings.Contains(out, "announced to 2 members") {
 		t.Fatalf("second event: %d %q %q", code, out, errOut)
 	}
@@ -162,8 +162,9 @@ func TestEventAnnouncedAndAnswered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.SetNow(time.Date(2026, 12, 11, 9, 0, 0, 0, bottest.Shanghai))
 	ans := h.Press(c, msgs[before], "✅ Going")
-	if !strings.HasPrefix(ans, "Answers for this event closed on Fri 20 Nov 18:00") {
+	if !strings.HasPrefix(ans, "Answers for this event closed on Thu 10 Dec 18:00") {
 		t.Fatalf("late answer %q", ans)
 	}
 	var second uint
@@ -345,12 +346,17 @@ func TestCheckinOnBehalfAndRating(t *testing.T) {
 		t.Fatalf("Old Zhao's row %+v", r)
 	}
 
+	// Before it is over, nobody can rate it, even with well-formed data.
+	rate := fmt.Sprintf("rt:%d:%d:4", id, occ.Unix()/60)
+	if ans := h.CallbackAnswer(h.API.SendCallback(alice, alice.ID, 0, rate)); ans != h.T(locales.En, "rating.not_over") {
+		t.Fatalf("rating before the event: %q", ans)
+	}
 	// The day after: those who came and have Telegram are asked.
+	h.SetNow(occ.Add(20 * time.Hour))
 	c, err := (scheduler.EventRatings{Store: h.St, Location: bottest.Shanghai}).Run(ctx, occ.Add(20*time.Hour))
 	if err != nil || c["enqueued"] != 1 {
 		t.Fatalf("ratings %v %v, want one question (Alice)", c, err)
 	}
-	rate := fmt.Sprintf("rt:%d:%d:4", id, occ.Unix()/60)
 	if ans := h.CallbackAnswer(h.API.SendCallback(alice, alice.ID, 0, rate)); ans != h.T(locales.En, "rating.thanks", "Rating", 4) {
 		t.Fatalf("rating: %q", ans)
 	}

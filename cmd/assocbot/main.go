@@ -52,7 +52,7 @@ Usage:
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, getenvOS)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, getenvOS, time.Now)
 	stop()
 	os.Exit(code)
 }
@@ -60,9 +60,12 @@ func main() {
 // env is how the commands read the environment (tests pass their own).
 type env func(string) string
 
+// clock is what the commands take as now (tests pass a frozen one).
+type clock func() time.Time
+
 // run executes one command line and returns the exit code: 0 ok, 1 failed,
 // 2 bad arguments.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env, now clock) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -76,13 +79,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "member":
 		err = cmdMember(ctx, args[1:], stdout, stderr, getenv)
 	case "invite":
-		err = cmdInvite(ctx, args[1:], stdout, stderr, getenv)
+		err = cmdInvite(ctx, args[1:], stdout, stderr, getenv, now)
 	case "migrate":
 		err = cmdMigrate(ctx, args[1:], stdout, stderr, getenv)
 	case "broadcast":
-		err = cmdBroadcast(ctx, args[1:], stdout, stderr, getenv)
+		err = cmdBroadcast(ctx, args[1:], stdout, stderr, getenv, now)
 	case "event":
-		err = cmdEvent(ctx, args[1:], stdout, stderr, getenv)
+		err = cmdEvent(ctx, args[1:], stdout, stderr, getenv, now)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "assocbot %s (schema %d)\n", version, store.LatestVersion())
 	case "help", "-h", "--help":
@@ -424,7 +427,7 @@ func cmdMember(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	return usageError{fmt.Sprintf("unknown member command %q", args[0])}
 }
 
-func cmdInvite(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
+func cmdInvite(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, now clock) error {
 	fs := newFlags("invite", stderr)
 	db := dbFlag(fs, getenv)
 	token := fs.String("token", getenv("ASSOCBOT_TOKEN"), "bot token (ASSOCBOT_TOKEN)")
@@ -464,7 +467,7 @@ func cmdInvite(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return err
 	}
-	code, expires, err := st.CreateInvite(ctx, m.ID, store.DefaultInviteTTL, time.Now())
+	code, expires, err := st.CreateInvite(ctx, m.ID, store.DefaultInviteTTL, now())
 	if err != nil {
 		return err
 	}
@@ -473,7 +476,7 @@ func cmdInvite(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	return nil
 }
 
-func cmdBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
+func cmdBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, clock clock) error {
 	fs := newFlags("broadcast", stderr)
 	db := dbFlag(fs, getenv)
 	audience := fs.String("audience", "", "all, branch:Town/Village or tag:T (required)")
@@ -501,7 +504,7 @@ func cmdBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if err != nil {
 		return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
 	}
-	now := time.Now()
+	now := clock()
 	sendAt := now
 	if *at != "" {
 		sendAt, err = time.ParseInLocation("2006-01-02 15:04", *at, loc)

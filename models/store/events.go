@@ -29,7 +29,12 @@ func (s *Store) CreateEvent(ctx context.Context, e *models.Event, loc *time.Loca
 		return 0, err
 	}
 	aud, _ := models.ParseAudience(e.Audience)
+	// Times are stored in UTC: SQLite compares them as text.
 	e.StartAt = e.StartAt.UTC()
+	if e.RSVPDeadline != nil {
+		d := e.RSVPDeadline.UTC()
+		e.RSVPDeadline = &d
+	}
 	if e.Status == "" {
 		e.Status = models.EventScheduled
 	}

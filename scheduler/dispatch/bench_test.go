@@ -35,7 +35,7 @@ func runBroadcast(b *testing.B, cfg dispatch.Config, limit bool, n int) (elapsed
 		r.api.EnforceLimits(30, 1)
 	}
 	r.members(n, "Town")
-	bc, err := r.st.CreateBroadcast(ctx, store.NewBroadcast{Audience: store.Audience{Kind: "all"}, Text: "benchmark notice", SendAt: time.Now()})
+	bc, err := r.st.CreateBroadcast(ctx, store.NewBroadcast{Audience: models.Everyone(), Text: "benchmark notice", SendAt: time.Now()})
 	if err != nil || bc.Total != n {
 		b.Fatalf("broadcast %+v %v", bc, err)
 	}
@@ -49,11 +49,11 @@ func runBroadcast(b *testing.B, cfg dispatch.Config, limit bool, n int) (elapsed
 	}
 	elapsed = time.Since(start)
 	for {
-		c, err := r.st.OutboxCounts(ctx, bc.ID)
+		c, err := r.st.OutboxTally(ctx, store.OutboxQuery{BroadcastID: bc.ID})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if c[models.OutboxSent] == n {
+		if c.Status(models.OutboxSent) == n {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)

@@ -150,6 +150,7 @@ type Dispatcher struct {
 	pausedUntil time.Time           // after a 429, nothing is sent before this
 	lastSent    map[int64]time.Time // per chat: when the last message left
 	busy        map[int64]bool      // per chat: a worker is sending to it
+	blocked     map[int64]time.Time // per chat: when it last answered 403
 	wake        chan struct{}
 	records     chan recordReq
 	heldMu      sync.Mutex
@@ -182,7 +183,7 @@ func New(cfg Config, st *store.Store, api *tg.Bot, cat *locales.Catalog, metrics
 	return &Dispatcher{cfg: cfg, st: st, api: api, cat: cat, log: cfg.Logger, metrics: metrics,
 		limiter:  rate.NewLimiter(rate.Limit(cfg.Rate), 1),
 		window:   newSlidingWindow(cfg.Rate),
-		lastSent: map[int64]time.Time{}, busy: map[int64]bool{}, held: map[uint64]bool{}, wake: make(chan struct{}, 1)}
+		lastSent: map[int64]time.Time{}, busy: map[int64]bool{}, blocked: map[int64]time.Time{}, held: map[uint64]bool{}, wake: make(chan struct{}, 1)}
 }
 
 // Wake makes the dispatcher look for due rows now (after an enqueue in this
@@ -309,19 +310,37 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 		finish(store.Outcome{Status: models.OutboxSkipped, Reason: reason}, "skipped")
 		return
 	}
+	if !c.Urgent {
+		local := now.In(m.Zone(d.cfg.Location))
+		if d.cfg.Quiet.Contains(local) {
+			finish(store.Outcome{Status: models.OutboxPending, NextAttemptAt: d.cfg.Quiet.End(local)}, "held")
+			return
+		}
+	}
 	lang := d.langOf(m, c.Lang)
+	claimedAt := c.NextAttemptAt.Add(-d.cfg.Lease)
 	for {
 		done, err := d.waitTurn(ctx, c.ChatID)
 		if err != nil {
 			d.release(c)
 			return
 		}
+		if d.blockedSince(c.ChatID, claimedAt) {
+			// Claimed with its member still active, before the chat
+			// answered 403: never sent to it.
+			done()
+			finish(store.Outcome{Status: models.OutboxSkipped, Reason: models.ReasonUnreachable}, "skipped")
+			return
+		}
 		sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
 		msgID, err := d.send(sctx, c.Outbox, lang, m.Zone(d.cfg.Location))
 		cancel()
+		out := planner.Classify(ctx, err)
+		if out.Verdict == planner.Unreachable {
+			d.block(c.ChatID) // before the chat is free for the next message
+		}
 		done()
 		d.forget()
-		out := planner.Classify(ctx, err)
 		switch out.Verdict {
 		case planner.Delivered, planner.Unchanged:
 			finish(store.Outcome{Status: models.OutboxSent, TelegramMessageID: msgID}, "sent")
@@ -511,6 +530,24 @@ func (d *Dispatcher) waitTurn(ctx context.Context, chat int64) (done func(), err
 	return func() { answered(); free(true) }, nil
 }
 
+// block records that chat answered 403 now. Rows claimed before then carry
+// their member as active; rows claimed later carry the member's status from
+// the database, which the 403 changed (and a member who unblocks and writes
+// again changes back).
+func (d *Dispatcher) block(chat int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.blocked[chat] = d.cfg.Now()
+}
+
+// blockedSince reports whether chat answered 403 after a row was claimed.
+func (d *Dispatcher) blockedSince(chat int64, claimed time.Time) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	at, ok := d.blocked[chat]
+	return ok && !at.Before(claimed)
+}
+
 func (d *Dispatcher) pause(dur time.Duration) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -523,13 +560,20 @@ func (d *Dispatcher) pause(dur time.Duration) {
 func (d *Dispatcher) forget() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if len(d.lastSent) < 10000 {
+	if len(d.lastSent) < 10000 && len(d.blocked) < 10000 {
 		return
 	}
 	cut := time.Now().Add(-2 * d.cfg.PerChat)
 	for k, t := range d.lastSent {
 		if t.Before(cut) && !d.busy[k] {
 			delete(d.lastSent, k)
+		}
+	}
+	// A 403 older than a lease concerns no row held now.
+	leaseAgo := d.cfg.Now().Add(-d.cfg.Lease)
+	for k, t := range d.blocked {
+		if t.Before(leaseAgo) {
+			delete(d.blocked, k)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
@@ -114,9 +115,9 @@ func (r *rig) members(n int, branch string) []*models.Member {
 	return out
 }
 
-func (r *rig) enqueue(rows ...models.Outbox) {
+func (r *rig) enqueue(msgs ...planner.Message) {
 	r.t.Helper()
-	if _, err := r.st.Enqueue(ctx, rows); err != nil {
+	if _, err := r.st.Enqueue(ctx, msgs...); err != nil {
 		r.t.Fatal(err)
 	}
 	if r.d != nil {
@@ -139,9 +140,11 @@ func (r *rig) waitStatus(id uint64, want models.OutboxStatus, within time.Durati
 	}
 }
 
-func row(key string, m *models.Member, text string) models.Outbox {
-	id := m.ID
-	return models.Outbox{DedupeKey: key, MemberID: &id, ChatID: *m.ChatID, Kind: models.KindNotice, Text: text, NotBefore: time.Unix(0, 0)}
+// notice is a message in an organizer's words to one member, as a broadcast
+// of its own.
+func (r *rig) notice(m *models.Member, text string) planner.Message {
+	r.seq++
+	return planner.Broadcast(&models.Broadcast{ID: uint(r.seq), Text: text, SendAt: time.Unix(0, 0)}, models.MembersAudience(m.ID))
 }
 
 func sendsTo(api *fakeapi.Server, chat int64) []fakeapi.Request {
@@ -157,8 +160,9 @@ func sendsTo(api *fakeapi.Server, chat int64) []fakeapi.Request {
 func TestEnqueueDedupes(t *testing.T) {
 	r := newRig(t, dispatch.Config{})
 	m := r.members(1, "")[0]
-	n1, _ := r.st.Enqueue(ctx, []models.Outbox{row("k1", m, "a")})
-	n2, _ := r.st.Enqueue(ctx, []models.Outbox{row("k1", m, "a"), row("k2", m, "b")})
+	a := r.notice(m, "a")
+	n1, _ := r.st.Enqueue(ctx, a)
+	n2, _ := r.st.Enqueue(ctx, a, r.notice(m, "b"))
 	if n1 != 1 || n2 != 1 {
 		t.Fatalf("enqueued %d then %d, want 1 and 1", n1, n2)
 	}
@@ -167,17 +171,16 @@ func TestEnqueueDedupes(t *testing.T) {
 func TestTemplateRenderedAtSendTimeInTheMembersLanguage(t *testing.T) {
 	r := newRig(t, dispatch.Config{})
 	m := r.members(1, "")[0]
-	id := m.ID
-	r.enqueue(models.Outbox{DedupeKey: "t", MemberID: &id, ChatID: *m.ChatID, Kind: models.KindReminder,
-		TemplateKey: "broadcast.progress", Args: models.EncodeArgs(map[string]any{"Sent": 1, "Total": 2}),
-		Markup: `[[{"key":"button.approve","data":"x:1"}]]`, NotBefore: time.Unix(0, 0)})
+	ask := planner.JoinRequest(&models.JoinRequest{ID: 1, Name: "陳美玲"}, "東城鎮", "", time.Unix(0, 0))
+	ask.To = models.MembersAudience(m.ID)
+	r.enqueue(ask)
 	// The member changes language after the row was written.
 	if err := r.st.SetLanguage(ctx, *m.TelegramID, "zh-Hant"); err != nil {
 		t.Fatal(err)
 	}
 	r.start()
 	got, _ := r.api.WaitMessages(ctx, *m.ChatID, 1)
-	if got[0].Text != "📤 正在傳送：1 / 2" || got[0].Inline[0][0].Text != "✅ 同意" {
+	if !strings.HasPrefix(got[0].Text, "申請加入 東城鎮") || !strings.Contains(got[0].Text, "未分享") || got[0].Inline[0][0].Text != "✅ 同意" {
 		t.Fatalf("sent %q %v", got[0].Text, got[0].Inline)
 	}
 }
@@ -189,8 +192,8 @@ func TestTooManyRequestsPausesEverything(t *testing.T) {
 	ms := r.members(3, "")
 	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 429, Description: "Too Many Requests: retry after 2", RetryAfter: 2})
 	var ids []uint64
-	for i, m := range ms {
-		r.enqueue(row(fmt.Sprintf("r%d", i), m, "hello"))
+	for _, m := range ms {
+		r.enqueue(r.notice(m, "hello"))
 	}
 	r.start()
 	for i := range ms {
@@ -225,17 +228,22 @@ func TestForbiddenMakesTheMemberUnreachable(t *testing.T) {
 	r := newRig(t, dispatch.Config{Rate: 1000})
 	m := r.members(1, "")[0]
 	r.api.Block(*m.ChatID)
-	r.enqueue(row("a", m, "first"))
+	r.enqueue(r.notice(m, "first"), r.notice(m, "second"))
 	r.start()
-	o := r.waitStatus(1, models.OutboxFailed, 5*time.Second)
-	if !strings.HasPrefix(o.LastError, "unreachable") || o.Attempts != 1 {
+	if o := r.waitStatus(1, models.OutboxFailed, 5*time.Second); o.Reason != models.ReasonBlocked || o.Attempts != 1 {
 		t.Fatalf("row %+v", o)
 	}
 	if got, _ := r.st.MemberByID(ctx, m.ID); got.Status != models.StatusUnreachable {
 		t.Fatalf("member status %s", got.Status)
 	}
-	r.enqueue(row("b", m, "second"))
-	r.waitStatus(2, models.OutboxSkipped, 5*time.Second)
+	// The second, claimed with the first, is not sent to the blocked chat.
+	if o := r.waitStatus(2, models.OutboxSkipped, 5*time.Second); o.Reason != models.ReasonUnreachable {
+		t.Fatalf("second row %+v", o)
+	}
+	// Nothing more is planned for them.
+	if n, err := r.st.Enqueue(ctx, r.notice(m, "third")); err != nil || n != 0 {
+		t.Fatalf("a message planned for an unreachable member: %d %v", n, err)
+	}
 	if n := len(sendsTo(r.api, *m.ChatID)); n != 1 {
 		t.Fatalf("%d requests to a blocked chat, want 1 (no retry, nothing after)", n)
 	}
@@ -247,10 +255,10 @@ func TestServerErrorsAndTimeoutsRetryWithBackoffThenFail(t *testing.T) {
 	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 502, NonJSON: true})
 	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Delay: 2 * time.Second}) // a timeout
 	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 500, Description: "Internal Server Error"})
-	r.enqueue(row("a", ms[0], "x"))
+	r.enqueue(r.notice(ms[0], "x"))
 	r.start()
 	o := r.waitStatus(1, models.OutboxFailed, 10*time.Second)
-	if o.Attempts != 3 || !strings.Contains(o.LastError, "500") {
+	if o.Attempts != 3 || o.Reason != models.ReasonServerError || !strings.Contains(o.LastError, "500") {
 		t.Fatalf("after three failures: %+v", o)
 	}
 	reqs := sendsTo(r.api, *ms[0].ChatID)
@@ -262,7 +270,7 @@ func TestServerErrorsAndTimeoutsRetryWithBackoffThenFail(t *testing.T) {
 	}
 	// A transient failure followed by success delivers.
 	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 503, Description: "Service Unavailable"})
-	r.enqueue(row("b", ms[1], "y"))
+	r.enqueue(r.notice(ms[1], "y"))
 	o = r.waitStatus(2, models.OutboxSent, 10*time.Second)
 	if o.Attempts != 1 || o.TelegramMessageID == 0 {
 		t.Fatalf("retried row %+v", o)
@@ -272,10 +280,10 @@ func TestServerErrorsAndTimeoutsRetryWithBackoffThenFail(t *testing.T) {
 func TestBadRequestFailsWithItsReason(t *testing.T) {
 	r := newRig(t, dispatch.Config{Rate: 1000})
 	m := r.members(1, "")[0]
-	r.enqueue(row("a", m, strings.Repeat("x", 5000)))
+	r.enqueue(r.notice(m, strings.Repeat("x", 5000)))
 	r.start()
 	o := r.waitStatus(1, models.OutboxFailed, 5*time.Second)
-	if !strings.Contains(o.LastError, "message is too long") || o.Attempts != 1 {
+	if o.Reason != models.ReasonBadRequest || !strings.Contains(o.LastError, "message is too long") || o.Attempts != 1 {
 		t.Fatalf("row %+v", o)
 	}
 }
@@ -285,10 +293,9 @@ func TestQuietHoursHoldNonUrgent(t *testing.T) {
 	r := newRig(t, dispatch.Config{Rate: 1000, Quiet: q})
 	r.frozen(time.Date(2026, 11, 23, 22, 30, 0, 0, shanghai))
 	ms := r.members(2, "")
-	r.enqueue(row("normal", ms[0], "tomorrow"))
-	urgent := row("urgent", ms[1], "now")
-	urgent.Urgent = true
-	r.enqueue(urgent)
+	r.enqueue(r.notice(ms[0], "tomorrow"))
+	// A report the organizer waits for is urgent.
+	r.enqueue(planner.BroadcastReport(&models.Broadcast{ID: 99}, ms[1].ID, planner.BroadcastCounts{Total: 1, Delivered: 1}, r.now))
 	r.start()
 	r.waitStatus(2, models.OutboxSent, 5*time.Second)
 	o := r.waitStatus(1, models.OutboxPending, 5*time.Second)
@@ -318,7 +325,7 @@ func TestQuietHoursInTheMembersZone(t *testing.T) {
 	}
 	m, _ = r.st.LinkByPhone(ctx, "13800138000", 77, 77)
 	r.api.Meet(fakeapi.User{ID: 77})
-	r.enqueue(row("a", m, "hi"))
+	r.enqueue(r.notice(m, "hi"))
 	r.start()
 	r.waitStatus(1, models.OutboxSent, 5*time.Second)
 }
@@ -327,13 +334,14 @@ func TestStaleRowsAreNeverSent(t *testing.T) {
 	r := newRig(t, dispatch.Config{Rate: 1000})
 	r.frozen(time.Date(2026, 11, 23, 12, 0, 0, 0, shanghai))
 	m := r.members(1, "")[0]
-	stale := row("a", m, "the meeting starts in 2 hours")
+	stale := r.notice(m, "the meeting starts in 2 hours")
 	past := r.now.Add(-time.Minute)
 	stale.ExpiresAt = &past
 	r.enqueue(stale)
 	r.start()
-	r.waitStatus(1, models.OutboxStale, 5*time.Second)
-	time.Sleep(50 * time.Millisecond)
+	if o := r.waitStatus(1, models.OutboxStale, 5*time.Second); o.Reason != models.ReasonStale {
+		t.Fatalf("stale row %+v", o)
+	}
 	if n := len(r.api.RequestsFor("sendMessage")); n != 0 {
 		t.Fatalf("%d sends of a stale row", n)
 	}
@@ -344,7 +352,7 @@ func TestOneMessagePerSecondPerChat(t *testing.T) {
 	m := r.members(1, "")[0]
 	r.api.EnforceLimits(30, 1)
 	for i := 0; i < 3; i++ {
-		r.enqueue(row(fmt.Sprintf("k%d", i), m, fmt.Sprintf("n%d", i)))
+		r.enqueue(r.notice(m, fmt.Sprintf("n%d", i)))
 	}
 	r.start()
 	for i := 1; i <= 3; i++ {
@@ -368,7 +376,7 @@ func TestBroadcastOf2000UnderTelegramLimits(t *testing.T) {
 	r := newRig(t, dispatch.Config{Rate: 30, Workers: 4})
 	r.api.EnforceLimits(30, 1)
 	ms := r.members(2000, "Town/Village")
-	b, err := r.st.CreateBroadcast(ctx, store.NewBroadcast{Audience: store.Audience{Kind: "all"}, Text: "通知：明天上午九点体检", SendAt: time.Now()})
+	b, err := r.st.CreateBroadcast(ctx, store.NewBroadcast{Audience: models.Everyone(), Text: "通知：明天上午九点体检", SendAt: time.Now()})
 	if err != nil || b.Total != 2000 {
 		t.Fatalf("broadcast %+v %v", b, err)
 	}
@@ -376,8 +384,8 @@ func TestBroadcastOf2000UnderTelegramLimits(t *testing.T) {
 	r.start()
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
-		c, _ := r.st.OutboxCounts(ctx, b.ID)
-		if c[models.OutboxSent] == 2000 {
+		c, _ := r.st.OutboxTally(ctx, store.OutboxQuery{BroadcastID: b.ID})
+		if c.Status(models.OutboxSent) == 2000 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -401,14 +409,14 @@ func TestShutdownReleasesWhatItHolds(t *testing.T) {
 	r := newRig(t, dispatch.Config{Rate: 1000, Workers: 2})
 	ms := r.members(10, "")
 	r.api.SetLatency(300 * time.Millisecond)
-	for i, m := range ms {
-		r.enqueue(row(fmt.Sprintf("k%d", i), m, "x"))
+	for _, m := range ms {
+		r.enqueue(r.notice(m, "x"))
 	}
 	r.start()
 	time.Sleep(150 * time.Millisecond)
 	r.stop()
-	c, _ := r.st.OutboxCounts(ctx, 0)
-	if c[models.OutboxSending] != 0 || c[models.OutboxPending]+c[models.OutboxSent] != 10 {
+	c, _ := r.st.OutboxTally(ctx, store.OutboxQuery{})
+	if c.Status(models.OutboxSending) != 0 || c.Status(models.OutboxPending)+c.Status(models.OutboxSent) != 10 {
 		t.Fatalf("after shutdown: %v (nothing may stay claimed)", c)
 	}
 	// Whatever went out is recorded as sent; the rest goes out next time.
@@ -416,8 +424,8 @@ func TestShutdownReleasesWhatItHolds(t *testing.T) {
 	r.start()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		c, _ = r.st.OutboxCounts(ctx, 0)
-		if c[models.OutboxSent] == 10 {
+		c, _ = r.st.OutboxTally(ctx, store.OutboxQuery{})
+		if c.Status(models.OutboxSent) == 10 {
 			break
 		}
 		if time.Now().After(deadline) {
