@@ -172,11 +172,12 @@ type AudienceChoice struct {
 	Tag    string
 }
 
-// Encode writes the choice as a dialog step's value: "all", "b:<id>", "t:<tag>".
+// Encode writes the choice as a dialog step's value: "e" (everyone),
+// "b:<id>", "t:<tag>".
 func (a AudienceChoice) Encode() string {
 	switch {
 	case a.All:
-		return "all"
+		return "e"
 	case a.Branch != 0:
 		return "b:" + strconv.FormatUint(uint64(a.Branch), 10)
 	}
@@ -187,7 +188,7 @@ func (a AudienceChoice) Encode() string {
 func ParseAudienceChoice(s string) (AudienceChoice, error) {
 	kind, arg, _ := strings.Cut(s, ":")
 	switch {
-	case kind == "all" && arg == "":
+	case kind == "e" && arg == "":
 		return AudienceChoice{All: true}, nil
 	case kind == "b":
 		n, err := strconv.ParseUint(arg, 10, 32)

@@ -204,7 +204,9 @@ func TestCLIBroadcastReachesARunningService(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errOut := &bottest.SyncBuffer{}
 	done := make(chan int)
-	go func() { done <- run(ctx, []string{"run"}, strings.NewReader(""), &strings.Builder{}, errOut, getenv, time.Now) }()
+	go func() {
+		done <- run(ctx, []string{"run"}, strings.NewReader(""), &strings.Builder{}, errOut, getenv, time.Now)
+	}()
 	defer func() { cancel(); <-done }()
 	// Members link by sharing their phone; the third mutes reminders.
 	users := []fakeapi.User{{ID: 11, FirstName: "A"}, {ID: 12, FirstName: "B"}, {ID: 13, FirstName: "C"}}

@@ -75,6 +75,13 @@ func (k Kind) Urgent() bool { return kinds[k].urgent }
 // Mutable reports whether a member who muted reminders is spared the kind.
 func (k Kind) Mutable() bool { return kinds[k].mutable }
 
+// WithdrawnWithEvent lists the kinds of message about an event that are
+// withdrawn, while still waiting, when the event is cancelled: everything
+// but the notices of its changes and of the cancellation itself.
+func WithdrawnWithEvent() []Kind {
+	return []Kind{KindEventAnnounce, KindEventReminder, KindEventDeadline, KindEventNudge, KindEventRating, KindPromoted}
+}
+
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool { _, ok := kinds[k]; return ok }
 

@@ -316,9 +316,15 @@ func (s *Store) WaitlistPosition(ctx context.Context, r *models.RSVP) (int, erro
 }
 
 // withdrawPending skips the event's messages still waiting to be sent
-// (announcements and reminders held by quiet hours or retries).
+// (announcements and reminders held by quiet hours or retries), but not the
+// notices of its changes: a member told of a change is told of it, then of
+// the cancellation.
 func withdrawPending(tx *gorm.DB, eventID uint) error {
-	return tx.Model(&models.Outbox{}).Where("event_id = ? AND status = ?", eventID, models.OutboxPending).
+	kinds := make([]string, 0, len(planner.WithdrawnWithEvent()))
+	for _, k := range planner.WithdrawnWithEvent() {
+		kinds = append(kinds, string(k))
+	}
+	return tx.Model(&models.Outbox{}).Where("event_id = ? AND status = ? AND kind IN ?", eventID, models.OutboxPending, kinds).
 		Updates(map[string]any{"status": models.OutboxSkipped, "reason": models.ReasonWithdrawn}).Error
 }
 

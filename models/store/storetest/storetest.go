@@ -32,6 +32,15 @@ func New(t testing.TB) (*store.Store, string) {
 // the test (saying why) when ASSOCBOT_TEST_PG is not set.
 func NewPostgres(t testing.TB) (*store.Store, string) {
 	t.Helper()
+	dsn := PostgresDSN(t)
+	return open(t, dsn), dsn
+}
+
+// PostgresDSN makes a fresh, empty PostgreSQL schema for the test and
+// returns a DSN that uses it, or skips the test when ASSOCBOT_TEST_PG is not
+// set.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv(PGEnv)
 	if base == "" {
 		t.Skipf("PostgreSQL tests skipped: set %s=postgres://… to run them", PGEnv)
@@ -58,7 +67,25 @@ func NewPostgres(t testing.TB) (*store.Store, string) {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return open(t, u.String()), u.String()
+	return u.String()
+}
+
+// Unmigrated opens dsn without migrating (tests of migrations).
+func Unmigrated(t testing.TB, dsn string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("storetest: open: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// EachDSN runs f with a fresh, empty database's DSN on SQLite and, when
+// configured, on PostgreSQL, as subtests.
+func EachDSN(t *testing.T, f func(t *testing.T, dsn string)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, filepath.Join(t.TempDir(), "test.db")) })
+	t.Run("postgres", func(t *testing.T) { f(t, PostgresDSN(t)) })
 }
 
 // Each runs f on SQLite and, when configured, on PostgreSQL, as subtests.
