@@ -15,6 +15,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
 )
@@ -116,8 +117,9 @@ func TestOrganizerBroadcastWithProgressAndReport(t *testing.T) {
 			t.Fatalf("member %d got %v", u.ID, got)
 		}
 	}
-	if n := len(h.API.Messages(outside.ID)); n != 0 {
-		t.Fatal("a member outside the branch got the notice")
+	om, _ := h.St.MemberByTelegramID(context.Background(), outside.ID)
+	if rows, _ := h.St.Outbox(context.Background(), store.OutboxQuery{MemberID: om.ID}); len(rows) != 0 {
+		t.Fatalf("a member outside the branch got the notice: %+v", rows)
 	}
 	if m, _ := h.St.MemberByTelegramID(context.Background(), members[0].ID); m.Status != models.StatusUnreachable {
 		t.Fatalf("blocked member status %s", m.Status)
@@ -236,9 +238,15 @@ func TestCLIBroadcastReachesARunningService(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Fatalf("the running service took %v to send", took)
 	}
-	time.Sleep(300 * time.Millisecond)
-	if msgs := api.Messages(users[2].ID); len(msgs) != 2 {
-		t.Fatalf("the muted member got %d messages", len(msgs))
+	// The muted member's notice was never planned.
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	muted, _ := st.MemberByTelegramID(context.Background(), users[2].ID)
+	if rows, _ := st.Outbox(context.Background(), store.OutboxQuery{Kind: planner.KindBroadcast, MemberID: muted.ID}); len(rows) != 0 {
+		t.Fatalf("a notice planned for the muted member: %+v", rows)
 	}
 	// Bad broadcast arguments: exit 2, nothing queued.
 	for _, args := range [][]string{

@@ -14,6 +14,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
@@ -65,9 +66,12 @@ func TestEventAnnouncedAndAnswered(t *testing.T) {
 	if got := announce["D"].Text; !strings.Contains(got, "12月7日(週一) 09:30") {
 		t.Fatalf("Traditional Chinese announcement %q", got)
 	}
-	time.Sleep(200 * time.Millisecond)
-	if n := len(h.API.Messages(people["C"].ID)); n != 0 {
-		t.Fatal("a member outside the branch got the announcement")
+	if rows, _ := h.St.Outbox(ctx, store.OutboxQuery{EventID: eventID}); len(rows) != 4 {
+		t.Fatalf("%d announcements, want 4 (C is outside the branch)", len(rows))
+	}
+	cm, _ := h.St.MemberByTelegramID(ctx, people["C"].ID)
+	if rows, _ := h.St.Outbox(ctx, store.OutboxQuery{MemberID: cm.ID}); len(rows) != 0 {
+		t.Fatalf("a member outside the branch got %+v", rows)
 	}
 
 	// One tap: the message shows the answer in place; a second tap is harmless.
@@ -216,6 +220,7 @@ func TestEventAddBadArguments(t *testing.T) {
 // branches, /attendees, /nudge to those who have not answered, /editevent
 // and /cancelevent told to yes and maybe only.
 func TestOrganizerEventCommands(t *testing.T) {
+	ctx := context.Background()
 	var d *dispatch.Dispatcher
 	h := bottest.New(t, bottest.BeforeStart(func(b *bot.Bot) { b.OnEnqueue(func() { d.Wake() }) }))
 	startDispatcher(t, h, &d, dispatch.Config{Rate: 100, Workers: 2})
@@ -272,21 +277,40 @@ func TestOrganizerEventCommands(t *testing.T) {
 	if got := h.Say(org, fmt.Sprintf("/editevent %d place Village hall, 2nd floor", id)); !strings.HasSuffix(got.Text, "being told: 2.") {
 		t.Fatalf("editevent: %q", got.Text)
 	}
+	// Cancelled at once, while the change notices may still be waiting:
+	// those who said yes or maybe are told of both, in whatever order the
+	// dispatcher sends them; nothing else about the event goes out.
 	if got := h.Say(org, fmt.Sprintf("/cancelevent %d", id)); !strings.HasSuffix(got.Text, "being told: 2.") {
 		t.Fatalf("cancelevent: %q", got.Text)
 	}
+	member := func(n string) uint {
+		m, _ := h.St.MemberByTelegramID(ctx, users[n].ID)
+		return m.ID
+	}
 	for _, n := range []string{"Yes", "Maybe"} {
-		msgs, err := h.API.WaitMessages(waitCtx(t), users[n].ID, 3)
-		if err != nil || !strings.HasPrefix(msgs[1].Text, "✏️ Changed") || !strings.Contains(msgs[1].Text, "📍 Village hall, 2nd floor") || !strings.HasPrefix(msgs[2].Text, "❌ Cancelled") {
-			t.Fatalf("%s was told %v (%v)", n, msgs, err)
+		for _, k := range []planner.Kind{planner.KindEventChanged, planner.KindEventCancelled} {
+			rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: k, MemberID: member(n)})
+			if len(rows) != 1 || rows[0].Status == models.OutboxSkipped {
+				t.Fatalf("%s's %s rows: %+v", n, k, rows)
+			}
 		}
+		h.WaitFor(n+" told of the change and the cancellation", func() bool {
+			changed, cancelled := false, false
+			for _, m := range h.API.Messages(users[n].ID) {
+				changed = changed || strings.HasPrefix(m.Text, "✏️ Changed") && strings.Contains(m.Text, "📍 Village hall, 2nd floor")
+				cancelled = cancelled || strings.HasPrefix(m.Text, "❌ Cancelled")
+			}
+			return changed && cancelled
+		})
 	}
-	time.Sleep(300 * time.Millisecond)
-	if n := len(h.API.Messages(users["No"].ID)); n != 1 {
-		t.Fatalf("the member who said no got %d messages", n)
+	// The member who said no is told nothing of it; the silent one only got
+	// the nudge.
+	if rows, _ := h.St.Outbox(ctx, store.OutboxQuery{EventID: id, MemberID: member("No")}); len(rows) != 1 || rows[0].Kind != string(planner.KindEventAnnounce) {
+		t.Fatalf("the member who said no: %+v", rows)
 	}
-	if n := len(h.API.Messages(users["Silent"].ID)); n != 2 {
-		t.Fatalf("the silent member got %d messages", n)
+	rows, _ := h.St.Outbox(ctx, store.OutboxQuery{EventID: id, MemberID: member("Silent")})
+	if len(rows) != 2 || rows[1].Kind != string(planner.KindEventNudge) {
+		t.Fatalf("the silent member: %+v", rows)
 	}
 	// Answers to a cancelled event are refused.
 	ans := h.Press(users["No"], cards["No"], "✅ Going")

@@ -205,8 +205,8 @@ func TestReleasedDatabaseMigratesForwardWithoutLoss(t *testing.T) {
 		}{
 			"broadcast:b1:m2": {planner.KindBroadcast, false, ""},
 			"broadcast:b1:m3": {planner.KindBroadcast, false, models.ReasonBlocked},
-			fmt.Sprintf("event.announce:e1:o%d:m2", min):                                    {planner.KindEventAnnounce, true, ""},
-			fmt.Sprintf("event.reminder:e1:o%d:s1440:m2", min):                              {planner.KindEventReminder, true, ""},
+			fmt.Sprintf("event.announce:e1:o%d:m2", min):                                   {planner.KindEventAnnounce, true, ""},
+			fmt.Sprintf("event.reminder:e1:o%d:s1440:m2", min):                             {planner.KindEventReminder, true, ""},
 			fmt.Sprintf("rsvp.promoted:e1:o%d:slegacypromoted1763870000000000000:m3", min): {planner.KindPromoted, true, ""},
 		}
 		cat, _ := locales.New()
