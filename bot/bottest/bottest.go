@@ -137,7 +137,11 @@ func (h *Harness) startDispatcher(ctx context.Context, cfg dispatch.Config, log 
 	if cfg.Rate == 0 {
 		cfg.Rate = 1000
 	}
-	cfg.Location, cfg.DefaultLang, cfg.Poll, cfg.Now, cfg.Logger = Shanghai, locales.ZhHans, 50*time.Millisecond, h.Clock, log
+	// The dispatcher's clock runs from the harness's frozen time, so that
+	// retries and leases come due.
+	started := time.Now()
+	running := func() time.Time { return h.Clock().Add(time.Since(started)) }
+	cfg.Location, cfg.DefaultLang, cfg.Poll, cfg.Now, cfg.Logger = Shanghai, locales.ZhHans, 50*time.Millisecond, running, log
 	h.Dispatcher = dispatch.New(cfg, h.St, api, h.Cat, nil)
 	h.Bot.OnEnqueue(h.Dispatcher.Wake)
 	done := make(chan struct{})
