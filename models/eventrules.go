@@ -90,15 +90,25 @@ func (e *Event) Validate(loc *time.Location, now time.Time) error {
 // checkRecurrence refuses a rule that yields too many occurrences in any of
 // the coming years, or none in the next ten.
 func (e *Event) checkRecurrence(loc *time.Location, now time.Time) error {
-	r, err := e.rule(loc)
-	if err != nil {
-		return ErrEventRRule
-	}
 	from := now
 	if e.StartAt.After(from) {
 		from = e.StartAt
 	}
-	if next := r.After(from.Add(-time.Nanosecond), true); next.IsZero() || next.After(from.AddDate(neverHorizon, 0, 0)) {
+	// Expanded up to the horizon only: a rule that never matches would
+	// otherwise be searched to the year 9999.
+	opt, err := rrule.StrToROption(e.RRule)
+	if err != nil {
+		return ErrEventRRule
+	}
+	opt.Dtstart = e.StartAt.In(loc)
+	if horizon := from.AddDate(neverHorizon, 0, 0); opt.Until.IsZero() || opt.Until.After(horizon) {
+		opt.Until = horizon
+	}
+	r, err := rrule.NewRRule(*opt)
+	if err != nil {
+		return ErrEventRRule
+	}
+	if next := r.After(from.Add(-time.Nanosecond), true); next.IsZero() {
 		return ErrEventNeverOccurs
 	}
 	n := 0

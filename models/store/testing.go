@@ -172,3 +172,32 @@ func (s *Store) CountForTest(ctx context.Context, table string) (int, error) {
 func (s *Store) LegacyVersionForTest(ctx context.Context) (int, error) {
 	return s.legacyVersion(ctx)
 }
+
+// DumpForTest runs a query and renders its rows, so that a test can compare
+// a table before and after (a refused input must change no row).
+func (s *Store) DumpForTest(ctx context.Context, query string) (string, error) {
+	var rows []map[string]any
+	if err := s.db.WithContext(ctx).Raw(query).Scan(&rows).Error; err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		keys := make([]string, 0, len(r))
+		for k := range r {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			v := r[k]
+			if p, ok := v.(*any); ok && p != nil {
+				v = *p
+			}
+			if raw, ok := v.([]byte); ok {
+				v = string(raw)
+			}
+			fmt.Fprintf(&b, "%s=%v ", k, v)
+		}
+		b.WriteString("\n")
+	}
+	return b.String(), nil
+}

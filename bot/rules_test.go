@@ -1,0 +1,149 @@
+package bot_test
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/bot/bottest"
+	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// Forged callbacks found by an outside run: one rule decides for every path
+// (button, command, on behalf), and what it refuses changes no row.
+
+func TestLeftMemberCannotAnswerByButton(t *testing.T) {
+	h := bottest.New(t)
+	u := fakeapi.User{ID: 801, FirstName: "Gone", LanguageCode: "en"}
+	m := h.Add(store.NewMember{Name: "Gone", Phone: "13800000001", Branch: "Town", Lang: "en"})
+	h.Link("13800000001", u)
+	other := fakeapi.User{ID: 802, FirstName: "Stays", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "Stays", Phone: "13800000002", Branch: "Town", Lang: "en"})
+	h.Link("13800000002", other)
+	occ := time.Date(2026, 12, 7, 9, 30, 0, 0, bottest.Shanghai)
+	e := &models.Event{Kind: models.EventMeeting, Title: "Full", StartAt: occ, Audience: "branch:Town", RSVP: true, Capacity: 1}
+	if _, err := h.St.CreateEvent(ctx, e, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	yes := fmt.Sprintf("rv:%d:%d:y", e.ID, occ.Unix()/60)
+	h.CallbackAnswer(h.API.SendCallback(other, other.ID, 0, yes)) // the one place
+	if err := h.St.SetMemberStatus(ctx, m.ID, models.StatusLeft); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := h.St.Attendees(ctx, e.ID, occ)
+	// The button, well formed: refused, not put on the waiting list.
+	if ans := h.CallbackAnswer(h.API.SendCallback(u, u.ID, 0, yes)); ans != h.T(locales.En, "rsvp.refused.not_found") {
+		t.Fatalf("left member's tap answered %q", ans)
+	}
+	// The command: refused the same.
+	if got := h.Say(u, fmt.Sprintf("/rsvp %d yes", e.ID)); got.Text != h.T(locales.En, "auth.members_only") {
+		t.Fatalf("left member's /rsvp answered %q", got.Text)
+	}
+	// An organizer answering for them: as if they were not on the roster.
+	h.Add(store.NewMember{Name: "Org", Phone: "13900000000", Branch: "Town", Role: models.RoleOrganizer, Lang: "en"})
+	org := fakeapi.User{ID: 900, FirstName: "Org", LanguageCode: "en"}
+	h.Link("13900000000", org)
+	if got := h.Say(org, fmt.Sprintf("/rsvp %d yes 13800000001", e.ID)); got.Text != h.T(locales.En, "invite.not_found", "Phone", "13800000001") {
+		t.Fatalf("on behalf of a left member: %q", got.Text)
+	}
+	// And when a place frees up, nobody who left is promoted into it.
+	h.CallbackAnswer(h.API.SendCallback(other, other.ID, 0, fmt.Sprintf("rv:%d:%d:n", e.ID, occ.Unix()/60)))
+	after, _ := h.St.Attendees(ctx, e.ID, occ)
+	if len(after) != 1 || after[0].Name != "Stays" || len(before) != 1 {
+		t.Fatalf("answers before %+v, after %+v: only Stays's own", before, after)
+	}
+}
+
+func TestRatingOnlyAfterTheEventFromThoseWhoCame(t *testing.T) {
+	h := bottest.New(t)
+	came := fakeapi.User{ID: 801, FirstName: "Came", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "Came", Phone: "13800000001", Branch: "Town", Lang: "en"})
+	h.Link("13800000001", came)
+	changed := fakeapi.User{ID: 802, FirstName: "Changed", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "Changed", Phone: "13800000002", Branch: "Town", Lang: "en"})
+	h.Link("13800000002", changed)
+	occ := time.Date(2026, 11, 27, 9, 30, 0, 0, bottest.Shanghai) // four days after the harness's now
+	e := &models.Event{Kind: models.EventActivityDay, Title: "Dance", StartAt: occ, Audience: "branch:Town", RSVP: true}
+	if _, err := h.St.CreateEvent(ctx, e, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	answer := func(u fakeapi.User, op string) {
+		h.CallbackAnswer(h.API.SendCallback(u, u.ID, 0, fmt.Sprintf("rv:%d:%d:%s", e.ID, occ.Unix()/60, op)))
+	}
+	rate := func(u fakeapi.User, n int) string {
+		return h.CallbackAnswer(h.API.SendCallback(u, u.ID, 0, fmt.Sprintf("rt:%d:%d:%d", e.ID, occ.Unix()/60, n)))
+	}
+	rows := func() []store.Attendee { a, _ := h.St.Attendees(ctx, e.ID, occ); return a }
+	answer(came, "y")
+	answer(changed, "y")
+	// Four days before: a forged rating is refused and stored nowhere.
+	before := rows()
+	if ans := rate(came, 5); ans != h.T(locales.En, "rating.not_over") {
+		t.Fatalf("rating before the event: %q", ans)
+	}
+	// The other changes to no before the event.
+	answer(changed, "n")
+	h.SetNow(occ.Add(20 * time.Hour))
+	if ans := rate(changed, 5); ans != h.T(locales.En, "rating.not_attended") {
+		t.Fatalf("rating after answering no: %q", ans)
+	}
+	// An answer after the start is refused: nothing changes the record of
+	// who came.
+	if ans := h.CallbackAnswer(h.API.SendCallback(changed, changed.ID, 0, fmt.Sprintf("rv:%d:%d:y", e.ID, occ.Unix()/60))); ans != h.T(locales.En, "rsvp.refused.started") {
+		t.Fatalf("answer after the start: %q", ans)
+	}
+	after := rows()
+	for i := range after {
+		if after[i].Rating != nil {
+			t.Fatalf("a refused rating was stored: %+v", after[i])
+		}
+	}
+	answers := map[string]models.Answer{}
+	for _, a := range after {
+		answers[a.Name] = a.Answer
+	}
+	if len(before) != 2 || answers["Came"] != models.AnswerYes || answers["Changed"] != models.AnswerNo {
+		t.Fatalf("answers %+v → %+v", before, after)
+	}
+	// The one who came rates; it is kept.
+	if ans := rate(came, 4); ans != h.T(locales.En, "rating.thanks", "Rating", 4) {
+		t.Fatalf("rating: %q", ans)
+	}
+	for _, a := range rows() {
+		if want := a.Name == "Came"; (a.Rating != nil) != want || (want && *a.Rating != 4) {
+			t.Fatalf("ratings %+v", rows())
+		}
+	}
+}
+
+func TestOrganizerOfAnotherBranchChangesNothing(t *testing.T) {
+	h := bottest.New(t)
+	h.Add(store.NewMember{Name: "Org B", Phone: "13900000002", Branch: "B", Role: models.RoleOrganizer, Lang: "en"})
+	orgB := fakeapi.User{ID: 902, FirstName: "B", LanguageCode: "en"}
+	h.Link("13900000002", orgB)
+	m := h.Add(store.NewMember{Name: "In A", Phone: "13800000001", Branch: "A"})
+	occ := time.Date(2026, 12, 7, 9, 30, 0, 0, bottest.Shanghai)
+	e := &models.Event{Kind: models.EventMeeting, Title: "A's meeting", StartAt: occ, Audience: "branch:A", RSVP: true}
+	if _, err := h.St.CreateEvent(ctx, e, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := h.St.OutboxTally(ctx, store.OutboxQuery{})
+	if ans := h.CallbackAnswer(h.API.SendCallback(orgB, orgB.ID, 0, fmt.Sprintf("ck:%d:%d:%d", e.ID, occ.Unix()/60, m.ID))); ans != h.T(locales.En, "event.not_yours", "ID", e.ID) {
+		t.Fatalf("check-in in another branch: %q", ans)
+	}
+	for _, cmd := range []string{"/nudge %d", "/cancelevent %d", "/editevent %d title Mine", "/attendees %d", "/checkin %d"} {
+		if got := h.Say(orgB, fmt.Sprintf(cmd, e.ID)); got.Text != h.T(locales.En, "event.not_yours", "ID", e.ID) {
+			t.Fatalf("%s: %q", cmd, got.Text)
+		}
+	}
+	after, _ := h.St.OutboxTally(ctx, store.OutboxQuery{})
+	got, _ := h.St.EventByID(ctx, e.ID)
+	in, _ := h.St.CheckedIn(ctx, e.ID, occ)
+	if !reflect.DeepEqual(before, after) || got.Status != models.EventScheduled || got.Title != "A's meeting" || len(in) != 0 {
+		t.Fatalf("changed: outbox %v → %v, event %+v, checked in %v", before, after, got, in)
+	}
+}

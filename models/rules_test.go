@@ -1,0 +1,156 @@
+package models_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+)
+
+func TestEventValidate(t *testing.T) {
+	sh := zone(t, "Asia/Shanghai")
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, sh)
+	next := now.Add(7 * 24 * time.Hour)
+	deadline := func(d time.Duration) *time.Time { x := next.Add(d); return &x }
+	ok := models.Event{Kind: models.EventMeeting, Title: "月度例会", StartAt: next, Audience: "branch:Town"}
+	for _, c := range []struct {
+		name string
+		edit func(e *models.Event)
+		want error
+	}{
+		{"ok", func(e *models.Event) {}, nil},
+		{"member day yearly", func(e *models.Event) { e.StartAt, e.RRule = now.AddDate(0, -6, 0), "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=29" }, nil},
+		{"daily is the most", func(e *models.Event) { e.RRule = "FREQ=DAILY" }, nil},
+		{"kind", func(e *models.Event) { e.Kind = "party" }, models.ErrEventKind},
+		{"no title", func(e *models.Event) { e.Title = "  " }, models.ErrEventTitle},
+		{"long title", func(e *models.Event) { e.Title = string(make([]rune, 201)) }, models.ErrEventTitle},
+		{"capacity", func(e *models.Event) { e.Capacity = -1 }, models.ErrEventCapacity},
+		{"past", func(e *models.Event) { e.StartAt = now.Add(-time.Minute) }, models.ErrEventPast},
+		{"audience", func(e *models.Event) { e.Audience = "people" }, models.ErrBadAudience},
+		{"hourly", func(e *models.Event) { e.RRule = "FREQ=HOURLY" }, models.ErrEventRRule},
+		{"daily with BYHOUR", func(e *models.Event) { e.RRule = "FREQ=DAILY;BYHOUR=8,9,10" }, models.ErrEventTooFrequent},
+		{"never", func(e *models.Event) { e.RRule = "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30" }, models.ErrEventNeverOccurs},
+		{"ended", func(e *models.Event) { e.StartAt, e.RRule = now.AddDate(-1, 0, 0), "FREQ=WEEKLY;COUNT=3" }, models.ErrEventNeverOccurs},
+		{"huge count", func(e *models.Event) { e.RRule = "FREQ=DAILY;COUNT=100000" }, models.ErrEventRRule},
+		{"deadline after start", func(e *models.Event) { e.RSVPDeadline = deadline(time.Hour) }, models.ErrDeadlineAfterStart},
+		{"deadline passed", func(e *models.Event) { e.RSVPDeadline = deadline(-8 * 24 * time.Hour) }, models.ErrDeadlinePast},
+		{"deadline recurring", func(e *models.Event) { e.RRule, e.RSVPDeadline = "FREQ=WEEKLY", deadline(-time.Hour) }, models.ErrDeadlineRecurring},
+		{"duration", func(e *models.Event) { e.DurationMin = 8 * 24 * 60 }, models.ErrEventDuration},
+	} {
+		e := ok
+		c.edit(&e)
+		if err := e.Validate(sh, now); !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+	// The bounds the store reads events by.
+	e := ok
+	e.Validate(sh, now)
+	if e.LastStartAt == nil || !e.LastStartAt.Equal(next) {
+		t.Fatalf("a one-off event's last start %v", e.LastStartAt)
+	}
+	e.RRule = "FREQ=WEEKLY;COUNT=3"
+	e.Validate(sh, now)
+	if want := next.AddDate(0, 0, 14); e.LastStartAt == nil || !e.LastStartAt.Equal(want) {
+		t.Fatalf("last of three weekly %v, want %v", e.LastStartAt, want)
+	}
+	e.RRule = "FREQ=MONTHLY;BYDAY=1MO"
+	e.Validate(sh, now)
+	if e.LastStartAt != nil {
+		t.Fatalf("a rule without end has a last start %v", e.LastStartAt)
+	}
+}
+
+func TestCallbackRoundTripAndForgeries(t *testing.T) {
+	occ := time.Date(2026, 12, 7, 1, 30, 0, 0, time.UTC)
+	for _, c := range []models.Callback{
+		{Action: models.ActRSVP, Event: 12, Occ: occ, Op: "y"},
+		{Action: models.ActCheckIn, Event: 12, Occ: occ, ID: 7},
+		{Action: models.ActRate, Event: 12, Occ: occ, Op: "5"},
+		{Action: models.ActJoinDecide, Op: "a", ID: 3},
+		{Action: models.ActJoinBrowse},
+		{Action: models.ActNewEvent, Op: "a", Arg: "b:4"},
+		{Action: models.ActBroadcast, Op: "x"},
+		{Action: models.ActLang, Op: "zh-Hant"},
+		{Action: models.ActJoin},
+	} {
+		got, err := models.ParseCallback(c.Encode())
+		if err != nil || got != c {
+			t.Errorf("%q read back as %+v, %v", c.Encode(), got, err)
+		}
+	}
+	for _, bad := range []string{"", "rv", "rv:1:2", "rv:0:29400000:y", "rv:1:29400000:x", "rv:1:-5:y", "rv:1:99999999999999:y",
+		"rt:1:29400000:6", "jr:z:1", "jr:a:0", "jc:", "jc:99999999999", "ck:1:2", "zz:1", "ic:1:2", "rv:1:29400000:y:extra",
+		string(make([]byte, 65))} {
+		if c, err := models.ParseCallback(bad); err == nil {
+			t.Errorf("%q accepted as %+v", bad, c)
+		}
+	}
+}
+
+func TestScopeCanReach(t *testing.T) {
+	town := models.Scope{Paths: []string{"Town"}}
+	admin := models.Scope{Admin: true}
+	for _, c := range []struct {
+		s     models.Scope
+		a     models.Audience
+		paths []string
+		want  bool
+	}{
+		{town, models.BranchAudience("Town/Village"), nil, true},
+		{town, models.BranchAudience("Townhall"), nil, false},
+		{town, models.Everyone(), nil, false},
+		{town, models.TagAudience("volunteer"), nil, false},
+		{town, models.MembersAudience(1, 2), []string{"Town", "Town/V"}, true},
+		{town, models.MembersAudience(1, 2), []string{"Town", ""}, false},
+		{town, models.MembersAudience(1, 2), []string{"Town"}, false},
+		{town, models.OrganizersAudience("Town/V"), nil, true},
+		{models.Scope{}, models.BranchAudience("Town"), nil, false},
+		{admin, models.Everyone(), nil, true},
+	} {
+		if got := c.s.CanReach(c.a, c.paths); got != c.want {
+			t.Errorf("%+v reaching %s (%v) = %v", c.s, c.a, c.paths, got)
+		}
+	}
+}
+
+func TestAudienceParseAndIncludes(t *testing.T) {
+	village := &models.Member{ID: 3, Branch: &models.Branch{Path: "Town/Village"}, Tags: []models.MemberTag{{Tag: "away"}}}
+	for s, want := range map[string]bool{"all": true, "branch:Town": true, "branch:Town/Village": true, "branch:Tow": false,
+		"tag:away": true, "tag:board": false, "members:1,3": true, "members:1": false} {
+		a, err := models.ParseAudience(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if a.String() != s {
+			t.Errorf("%s written back as %s", s, a)
+		}
+		if got := a.Includes(village); got != want {
+			t.Errorf("%s includes the village member: %v", s, got)
+		}
+	}
+	for _, bad := range []string{"", "everyone", "branch:", "tag:", "branch:A//B", "all:x", "members:", "members:1,x", "members:0"} {
+		if _, err := models.ParseAudience(bad); err == nil {
+			t.Errorf("audience %q accepted", bad)
+		}
+	}
+}
+
+// FuzzParseCallback: whatever a client sends, the parser neither panics nor
+// accepts what Encode would not write back.
+func FuzzParseCallback(f *testing.F) {
+	for _, s := range []string{"rv:1:29400000:y", "ck:1:29400000:2", "ne:a:b:1", "bc:a:t:volunteer", "jb:0", "lang:en", "join"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := models.ParseCallback(s)
+		if err != nil {
+			return
+		}
+		again, err := models.ParseCallback(c.Encode())
+		if err != nil || again != c {
+			t.Fatalf("%q → %+v → %q → %+v, %v", s, c, c.Encode(), again, err)
+		}
+	})
+}
