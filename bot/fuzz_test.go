@@ -28,11 +28,11 @@ var fuzzRoles = []struct {
 // answers, events, broadcasts, invitations, scopes, roles and statuses, the
 // outbox. (Languages and dialogs are anyone's to change.)
 var protected = map[string]string{
-	"rsvps":        "SELECT event_id, occurrence, member_id, answer, guests, waitlisted, checked_in, rating FROM rsvps ORDER BY event_id, occurrence, member_id",
-	"events":       "SELECT id, title, location, start_at, status, capacity, revision FROM events ORDER BY id",
-	"broadcasts":   "SELECT id, status, total FROM broadcasts ORDER BY id",
-	"invites":      "SELECT id, member_id, used_at FROM invites ORDER BY id",
-	"scopes":       "SELECT member_id, branch_id FROM organizer_scopes ORDER BY member_id, branch_id",
+	"rsvps":      "SELECT event_id, occurrence, member_id, answer, guests, waitlisted, checked_in, rating FROM rsvps ORDER BY event_id, occurrence, member_id",
+	"events":     "SELECT id, title, location, start_at, status, capacity, revision FROM events ORDER BY id",
+	"broadcasts": "SELECT id, status, total FROM broadcasts ORDER BY id",
+	"invites":    "SELECT id, member_id, used_at FROM invites ORDER BY id",
+	"scopes":     "SELECT member_id, branch_id FROM organizer_scopes ORDER BY member_id, branch_id",
 	// Writing again makes an unreachable member reachable: not a change here.
 	"members":      "SELECT id, role, CASE WHEN status = 'unreachable' THEN 'active' ELSE status END AS status, branch_id, telegram_id FROM members ORDER BY id",
 	"joinRequests": "SELECT id, status FROM join_requests ORDER BY id",

@@ -20,7 +20,9 @@ func TestEventValidate(t *testing.T) {
 		want error
 	}{
 		{"ok", func(e *models.Event) {}, nil},
-		{"member day yearly", func(e *models.Event) { e.StartAt, e.RRule = now.AddDate(0, -6, 0), "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=29" }, nil},
+		{"member day yearly", func(e *models.Event) {
+			e.StartAt, e.RRule = now.AddDate(0, -6, 0), "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=29"
+		}, nil},
 		{"daily is the most", func(e *models.Event) { e.RRule = "FREQ=DAILY" }, nil},
 		{"kind", func(e *models.Event) { e.Kind = "party" }, models.ErrEventKind},
 		{"no title", func(e *models.Event) { e.Title = "  " }, models.ErrEventTitle},
