@@ -10,7 +10,9 @@ ALTER TABLE outboxes ADD COLUMN reason character varying(32);
 CREATE INDEX idx_outboxes_event_id ON outboxes USING btree (event_id);
 ALTER TABLE events ADD COLUMN last_start_at timestamp with time zone;
 ALTER TABLE events ADD COLUMN revision bigint DEFAULT 0 NOT NULL;
-CREATE INDEX idx_events_last_start_at ON events USING btree (last_start_at);
+-- Events are read by a window on their occurrences (store.EventsBetween).
+DROP INDEX idx_events_status;
+CREATE INDEX idx_events_window ON events USING btree (status, last_start_at);
 CREATE INDEX idx_events_rsvp_deadline ON events USING btree (rsvp_deadline);
 -- assocbot before goose read its version here: version 4 makes such a
 -- binary refuse this database instead of using it unawares.

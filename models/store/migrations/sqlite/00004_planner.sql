@@ -10,7 +10,9 @@ ALTER TABLE `outboxes` ADD COLUMN `reason` text;
 CREATE INDEX `idx_outboxes_event_id` ON `outboxes`(`event_id`);
 ALTER TABLE `events` ADD COLUMN `last_start_at` datetime;
 ALTER TABLE `events` ADD COLUMN `revision` integer NOT NULL DEFAULT 0;
-CREATE INDEX `idx_events_last_start_at` ON `events`(`last_start_at`);
+-- Events are read by a window on their occurrences (store.EventsBetween).
+DROP INDEX `idx_events_status`;
+CREATE INDEX `idx_events_window` ON `events`(`status`,`last_start_at`);
 CREATE INDEX `idx_events_rsvp_deadline` ON `events`(`rsvp_deadline`);
 -- assocbot before goose read its version here: version 4 makes such a
 -- binary refuse this database instead of using it unawares.
