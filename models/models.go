@@ -1,6 +1,10 @@
-// Package models holds assocbot's entities: the association's branches, its
-// members and the ways a Telegram account becomes linked to a member. The types
-// carry GORM tags but no database code; queries live in models/store.
+// Package models holds assocbot's entities (branches, members, events,
+// answers, the outbox) and their rules, as pure code: who an audience is
+// (Audience), who may do what (Scope, Event.MayAnswer, Event.MayRate), what
+// an event may be (Event.Validate), and the typed data of inline buttons
+// (Callback). The types carry GORM tags but no database code: queries live
+// in models/store, and the messages the association starts in
+// models/planner.
 package models
 
 import (

@@ -1,6 +1,8 @@
 // Package scheduler runs assocbot's timed jobs on robfig/cron in the
-// association's time zone. A job only writes to the database (outbox rows
-// with unique dedupe keys, housekeeping); the dispatcher does the sending.
+// association's time zone. A job reads what it needs, asks models/planner
+// what is due, and writes it to the outbox through the store (unique dedupe
+// keys make any number of runs write each message once); the dispatcher does
+// the sending.
 package scheduler
 
 import (

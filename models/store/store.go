@@ -1,6 +1,8 @@
 // Package store is assocbot's database: opening SQLite or PostgreSQL, the
-// versioned schema, and every query the bot, the scheduler and the CLI make.
-// *gorm.DB never leaves this package.
+// versioned schema (migrate.go), and every query the bot, the scheduler and
+// the CLI make. It resolves an audience with one query (audience.go) and
+// writes the outbox rows models/planner builds, in the transaction of what
+// causes them. *gorm.DB never leaves this package.
 package store
 
 import (
