@@ -153,13 +153,11 @@ func (b *Bot) onJoinChoose(ctx context.Context, r *request, q *tgm.CallbackQuery
 	b.enqueued()
 }
 
-// joinRequestText is the request as organizers read it.
+// joinRequestText is the request as organizers read it (the planner's
+// notice, without the buttons).
 func (b *Bot) joinRequestText(l locales.Lang, jr *models.JoinRequest, branch string) string {
-	contact := b.cat.T(l, "join.no_phone")
-	if jr.Phone != nil {
-		contact = *jr.Phone
-	}
-	return strings.TrimSpace(b.cat.T(l, "join.ask_organizer", "Name", jr.Name, "Username", "", "Phone", contact, "Branch", branch))
+	ask := planner.JoinRequest(jr, branch, "", b.cfg.Now())
+	return strings.TrimSpace(b.cat.T(l, ask.Template, ask.Args.KV(b.cat, l, b.cfg.Location, b.cfg.Now())...))
 }
 
 // onJoinDecide approves or declines, for organizers of the branch only.

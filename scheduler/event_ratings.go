@@ -26,14 +26,10 @@ func (j EventRatings) Run(ctx context.Context, now time.Time) (Counts, error) {
 	if err != nil {
 		return nil, err
 	}
-	counts := Counts{"occurrences": 0, "enqueued": 0}
-	for _, m := range planner.Ratings(events, j.Location, now) {
-		counts["occurrences"]++
-		n, err := j.Store.Enqueue(ctx, m)
-		if err != nil {
-			return counts, err
-		}
-		counts["enqueued"] += n
+	questions := planner.Ratings(events, j.Location, now)
+	counts := Counts{"occurrences": len(questions)}
+	if counts["enqueued"], err = j.Store.Enqueue(ctx, questions...); err != nil {
+		return counts, err
 	}
 	return counts, nil
 }

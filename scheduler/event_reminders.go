@@ -38,24 +38,18 @@ func (j *EventReminders) Run(ctx context.Context, now time.Time) (Counts, error)
 		return nil, err
 	}
 	counts := Counts{"events": len(events), "due": 0, "enqueued": 0, "deadline": 0}
-	for _, d := range planner.EventReminders(events, j.Offsets, j.Location, since, now) {
-		counts["due"]++
-		n, err := j.Store.Enqueue(ctx, d.Message)
-		if err != nil {
-			return counts, err
-		}
-		counts["enqueued"] += n
+	due := planner.EventReminders(events, j.Offsets, j.Location, since, now)
+	counts["due"] = len(due)
+	// One transaction for the tick's reminders.
+	if counts["enqueued"], err = j.Store.Enqueue(ctx, due...); err != nil {
+		return counts, err
 	}
 	withDeadline, err := j.Store.EventsWithDeadline(ctx, now, now.Add(planner.DeadlineLead))
 	if err != nil {
 		return counts, err
 	}
-	for _, m := range planner.DeadlineNudges(withDeadline, since, now) {
-		n, err := j.Store.Enqueue(ctx, m)
-		if err != nil {
-			return counts, err
-		}
-		counts["deadline"] += n
+	if counts["deadline"], err = j.Store.Enqueue(ctx, planner.DeadlineNudges(withDeadline, since, now)...); err != nil {
+		return counts, err
 	}
 	j.mu.Lock()
 	j.since = now

@@ -162,12 +162,6 @@ func (o Offsets) Longest() time.Duration {
 	return longest
 }
 
-// Due is a reminder that fell due, with the offset it is for.
-type Due struct {
-	Message
-	Offset time.Duration
-}
-
 // EventReminders are the reminders of events that fell due in (since, now]:
 // for each occurrence that has not started, the latest of its kind's
 // offsets that fell due, so that after downtime a member gets one reminder,
@@ -176,8 +170,8 @@ type Due struct {
 // due while the service was down is caught up, if the occurrence has not
 // started (the rows expire at the start). events must hold every scheduled
 // event with an occurrence in (now, now+Longest].
-func EventReminders(events []models.Event, offsets Offsets, loc *time.Location, since, now time.Time) []Due {
-	var out []Due
+func EventReminders(events []models.Event, offsets Offsets, loc *time.Location, since, now time.Time) []Message {
+	var out []Message
 	for i := range events {
 		e := &events[i]
 		offs := offsets.For(e.Kind)
@@ -201,7 +195,7 @@ func EventReminders(events []models.Event, offsets Offsets, loc *time.Location, 
 				}
 			}
 			if due >= 0 {
-				out = append(out, Due{Message: Reminder(e, occ, due), Offset: due})
+				out = append(out, Reminder(e, occ, due))
 			}
 		}
 	}

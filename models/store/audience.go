@@ -245,6 +245,9 @@ func enqueue(tx *gorm.DB, msgs ...planner.Message) (int, error) {
 // Enqueue plans messages into the outbox, in one transaction, and returns
 // how many rows are new.
 func (s *Store) Enqueue(ctx context.Context, msgs ...planner.Message) (int, error) {
+	if len(msgs) == 0 {
+		return 0, nil // no write lock for nothing
+	}
 	n := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
