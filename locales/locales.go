@@ -141,24 +141,3 @@ func (c *Catalog) DateTime(lang Lang, t time.Time, loc *time.Location, now time.
 		"Weekday", c.T(lang, fmt.Sprintf("time.weekday.%d", int(t.Weekday()))),
 		"Time", t.Format("15:04"))
 }
-
-// Args turns stored template arguments into name/value pairs for T, in the
-// reader's language and zone: an argument named …At holding an RFC 3339 time
-// becomes a date as the reader writes it, and Kind adds the kind's Icon.
-func (c *Catalog) Args(lang Lang, args map[string]any, zone *time.Location, now time.Time) []any {
-	kv := make([]any, 0, 2*len(args)+2)
-	for k, v := range args {
-		if s, ok := v.(string); ok && strings.HasSuffix(k, "At") {
-			if t, err := time.Parse(time.RFC3339, s); err == nil {
-				v = c.DateTime(lang, t, zone, now)
-			}
-		}
-		if k == "Kind" {
-			if s, ok := v.(string); ok {
-				kv = append(kv, "Icon", c.T(lang, "event.icon."+s))
-			}
-		}
-		kv = append(kv, k, v)
-	}
-	return kv
-}
