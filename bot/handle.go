@@ -155,6 +155,10 @@ func (b *Bot) onMessage(ctx context.Context, msg *tgm.Message) {
 	if msg.Chat.Type != tgm.ChatTypePrivate && msg.Chat.Type != "" {
 		// In groups the bot only points to the private chat: member data never
 		// goes to a group (SPEC C5).
+		if isCmd && cmd.name == "checks" {
+			b.onChecksInGroup(ctx, msg)
+			return
+		}
 		if isCmd {
 			r := &request{chatID: msg.Chat.ID, from: msg.From, lang: b.langOf(ctx, nil, msg.From)}
 			if m, err := b.st.MemberByTelegramID(ctx, msg.From.ID); err == nil {
@@ -172,6 +176,7 @@ func (b *Bot) onMessage(ctx context.Context, msg *tgm.Message) {
 	switch {
 	case msg.Contact != nil:
 		b.onContact(ctx, r, msg.Contact)
+	case !isCmd && b.onCheckInput(ctx, r, msg):
 	case !isCmd && b.onBroadcastInput(ctx, r, msg):
 	case !isCmd && b.onNewEventInput(ctx, r, msg):
 	case isCmd:
@@ -195,6 +200,18 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 		b.onJoin(ctx, r)
 	case "events", "checks":
 		b.onMenu(ctx, r, map[string]string{"events": planner.MenuEvents, "checks": planner.MenuChecks}[c.name])
+	case "overdue", "duties", "assign":
+		if !b.requireOrganizer(ctx, r, c.name) {
+			return
+		}
+		switch c.name {
+		case "overdue":
+			b.onOverdue(ctx, r)
+		case "duties":
+			b.onDuties(ctx, r)
+		default:
+			b.onAssign(ctx, r, c.args)
+		}
 	case "event":
 		b.onEvent(ctx, r, c.args)
 	case "rsvp":
@@ -254,10 +271,7 @@ func (b *Bot) onMenu(ctx context.Context, r *request, action string) {
 	case planner.MenuEvents:
 		b.onEvents(ctx, r)
 	case planner.MenuChecks:
-		if !b.requireMember(ctx, r) {
-			return
-		}
-		b.send(ctx, r.chatID, b.t(r, "checks.none"), b.keyboardFor(r))
+		b.onChecks(ctx, r)
 	}
 }
 
@@ -317,6 +331,14 @@ func (b *Bot) edit(ctx context.Context, chatID int64, messageID int, text string
 func (b *Bot) apiFailed(method string, chatID int64, err error) {
 	b.metrics.APIErrors.WithLabelValues(method).Inc()
 	b.log.Warn("bot api call failed", "method", method, "chat_id", chatID, "err", redact(err.Error(), b.cfg.Token))
+}
+
+// editCaption replaces a photo's caption, without its buttons.
+func (b *Bot) editCaption(ctx context.Context, chatID int64, messageID int, caption string) {
+	p := &tg.EditMessageCaptionParams{ChatID: chatID, MessageID: messageID, Caption: truncate(caption, 1000)}
+	if _, err := b.api.EditMessageCaption(ctx, p); err != nil && planner.Classify(ctx, err).Verdict != planner.Unchanged {
+		b.apiFailed("editMessageCaption", chatID, err)
+	}
 }
 
 // fail logs an internal error and tells the user, in their language, that it

@@ -141,3 +141,19 @@ func (c *Catalog) DateTime(lang Lang, t time.Time, loc *time.Location, now time.
 		"Weekday", c.T(lang, fmt.Sprintf("time.weekday.%d", int(t.Weekday()))),
 		"Time", t.Format("15:04"))
 }
+
+// Date renders a calendar date (kept as midnight UTC) the way a reader of
+// lang expects: "5月29日(周五)", "Fri 29 May"; the year when it is not the
+// year of now.
+func (c *Catalog) Date(lang Lang, d time.Time, now time.Time) string {
+	key := "time.date"
+	if d.Year() != now.Year() {
+		key = "time.date_year"
+	}
+	return c.T(lang, key,
+		"Year", d.Year(),
+		"Month", int(d.Month()),
+		"MonthName", c.T(lang, fmt.Sprintf("time.month.%d", int(d.Month()))),
+		"Day", d.Day(),
+		"Weekday", c.T(lang, fmt.Sprintf("time.weekday.%d", int(d.Weekday()))))
+}

@@ -24,6 +24,13 @@ const (
 	ActCalendar      Action = "ic"   // Event
 	ActCheckIn       Action = "ck"   // Event, Occ; ID: the member
 	ActRate          Action = "rt"   // Event, Occ; Op: 1 to 5
+	ActPlanDone      Action = "pd"   // ID: the plan; Op: its cycle
+	ActPlanSnooze    Action = "pz"   // ID: the plan; Op: its cycle
+	ActPlanPhoto     Action = "pp"   // ID: the plan; Op: its cycle
+	ActPlanRecord    Action = "po"   // ID: the plan; Op: its cycle (an organizer records it done)
+	ActCheckApprove  Action = "pa"   // ID: the check record
+	ActCheckReject   Action = "pr"   // ID: the check record
+	ActAssign        Action = "as"   // Op: the /assign dialog step; Arg: its value
 	maxCallbackBytes        = 64     // Telegram's limit on callback_data
 )
 
@@ -52,17 +59,24 @@ const (
 )
 
 var layouts = map[Action][]field{
-	ActLang:       {fOp},
-	ActJoin:       {},
-	ActJoinBrowse: {fID0},
-	ActJoinChoose: {fID},
-	ActJoinDecide: {fOp, fID},
-	ActBroadcast:  {fOp, fArg},
-	ActNewEvent:   {fOp, fArg},
-	ActRSVP:       {fEvent, fOcc, fOp},
-	ActCalendar:   {fEvent},
-	ActCheckIn:    {fEvent, fOcc, fID},
-	ActRate:       {fEvent, fOcc, fOp},
+	ActLang:         {fOp},
+	ActJoin:         {},
+	ActJoinBrowse:   {fID0},
+	ActJoinChoose:   {fID},
+	ActJoinDecide:   {fOp, fID},
+	ActBroadcast:    {fOp, fArg},
+	ActNewEvent:     {fOp, fArg},
+	ActRSVP:         {fEvent, fOcc, fOp},
+	ActCalendar:     {fEvent},
+	ActCheckIn:      {fEvent, fOcc, fID},
+	ActRate:         {fEvent, fOcc, fOp},
+	ActPlanDone:     {fID, fOp},
+	ActPlanSnooze:   {fID, fOp},
+	ActPlanPhoto:    {fID, fOp},
+	ActPlanRecord:   {fID, fOp},
+	ActCheckApprove: {fID},
+	ActCheckReject:  {fID},
+	ActAssign:       {fOp, fArg},
 }
 
 // The operations an action accepts (an empty list: any short word).

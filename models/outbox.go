@@ -75,6 +75,7 @@ type Outbox struct {
 	Occurrence    *time.Time
 	BroadcastID   *uint `gorm:"index"`
 	JoinRequestID *uint
+	PlanID        *uint `gorm:"index"`
 
 	TemplateKey       string       `gorm:"size:100"`  // rendered at send time in the member's language
 	Args              string       `gorm:"type:text"` // planner.Args as JSON

@@ -144,6 +144,9 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err := sched.Add("* * * * *", &scheduler.EventReminders{Store: st, Location: loc}); err != nil {
 		return err
 	}
+	if err := addPlanJobs(sched, st, loc); err != nil {
+		return err
+	}
 	pollDone := make(chan struct{})
 	go func() {
 		defer close(pollDone)

@@ -46,6 +46,11 @@ Usage:
   assocbot event add --kind K --title T --start "YYYY-MM-DD HH:MM" [--end ...] [--location L]
                      [--audience all|branch:P|tag:T] [--capacity N] [--guests] [--rsvp-deadline ...] [--rrule R]
   assocbot event list
+  assocbot plan kind add --key K --for member|duty --name-zh-hans N --name-zh-hant N --name-en N (--every 3m | --rrule R) [--offsets -7,0,3,7] [--certificate]
+  assocbot plan kind list
+  assocbot plan assign --kind K --audience branch:Town/Village|tag:T|all|organizers:P [--first-due YYYY-MM-DD]
+  assocbot plan done --phone P --kind K [--date YYYY-MM-DD]
+  assocbot plan list [--overdue]
   assocbot migrate                bring the database schema up to date
   assocbot version
 `
@@ -86,6 +91,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdBroadcast(ctx, args[1:], stdout, stderr, getenv, now)
 	case "event":
 		err = cmdEvent(ctx, args[1:], stdout, stderr, getenv, now)
+	case "plan":
+		err = cmdPlan(ctx, args[1:], stdout, stderr, getenv, now)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "assocbot %s (schema %d)\n", version, store.LatestVersion())
 	case "help", "-h", "--help":
@@ -223,6 +230,9 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	if err := sched.Add("0 * * * *", scheduler.EventRatings{Store: st, Location: cfg.Location}); err != nil {
 		return err
 	}
+	if err := addPlanJobs(sched, st, cfg.Location); err != nil {
+		return err
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -299,6 +309,18 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	b.Wait()
 	log.Info("assocbot stopped")
 	return runErr
+}
+
+// addPlanJobs schedules the health-check and duty jobs: reminders every
+// minute, the overdue digest at 10:00, the self-closing duties hourly.
+func addPlanJobs(sched *scheduler.Scheduler, st *store.Store, loc *time.Location) error {
+	if err := sched.Add("* * * * *", scheduler.PlanReminders{Store: st, Location: loc}); err != nil {
+		return err
+	}
+	if err := sched.Add("0 10 * * *", scheduler.OverdueDigest{Store: st, Location: loc}); err != nil {
+		return err
+	}
+	return sched.Add("15 * * * *", scheduler.ActivityDuties{Store: st, Location: loc})
 }
 
 // webhookPath is the path part of the public webhook URL, served locally.

@@ -43,6 +43,10 @@ const (
 	KindBroadcastReport   Kind = "broadcast.report"
 	KindJoinRequest       Kind = "join.request"
 	KindJoinDecision      Kind = "join.decision"
+	KindCheckReminder     Kind = "check.reminder"
+	KindCheckSubmitted    Kind = "check.submitted"
+	KindCheckDecision     Kind = "check.decision"
+	KindCheckOverdue      Kind = "check.overdue"
 )
 
 type kindInfo struct {
@@ -67,6 +71,10 @@ var kinds = map[Kind]kindInfo{
 	KindBroadcastReport:   {urgent: true},
 	KindJoinRequest:       {},
 	KindJoinDecision:      {urgent: true},
+	KindCheckReminder:     {mutable: true},
+	KindCheckSubmitted:    {},
+	KindCheckDecision:     {},
+	KindCheckOverdue:      {},
 }
 
 // Urgent reports whether messages of the kind ignore quiet hours.
@@ -91,6 +99,7 @@ type Subject struct {
 	Occurrence    time.Time // zero when not about one occurrence
 	BroadcastID   uint
 	JoinRequestID uint
+	PlanID        uint
 }
 
 // Filter narrows an audience by the answers to the subject's occurrence.
@@ -150,7 +159,7 @@ func (m Message) Rows(to []Recipient) []models.Outbox {
 			NotBefore: m.NotBefore.UTC(), NextAttemptAt: m.NotBefore.UTC(), ExpiresAt: utc(m.ExpiresAt),
 			Urgent: m.Kind.Urgent(), Status: models.OutboxPending,
 			EventID: idOrNil(m.Subject.EventID), BroadcastID: idOrNil(m.Subject.BroadcastID),
-			JoinRequestID: idOrNil(m.Subject.JoinRequestID),
+			JoinRequestID: idOrNil(m.Subject.JoinRequestID), PlanID: idOrNil(m.Subject.PlanID),
 		}
 		if !m.Subject.Occurrence.IsZero() {
 			occ := m.Subject.Occurrence.UTC()
@@ -182,6 +191,7 @@ func (m Message) key(r Recipient) string {
 	}
 	add("b", uint64(m.Subject.BroadcastID))
 	add("j", uint64(m.Subject.JoinRequestID))
+	add("p", uint64(m.Subject.PlanID))
 	if m.Slot != "" {
 		parts = append(parts, "s"+m.Slot)
 	}
@@ -215,7 +225,19 @@ type Args struct {
 	Strings map[string]string    `json:"s,omitempty"`
 	Ints    map[string]int       `json:"n,omitempty"`
 	Times   map[string]time.Time `json:"t,omitempty"`
+	Dates   map[string]time.Time `json:"d,omitempty"` // calendar dates (models.Day)
 	Keys    map[string]string    `json:"k,omitempty"`
+	// Texts are words that are data, given in each language (a kind of
+	// check's name): the reader's is used.
+	Texts map[string]map[string]string `json:"x,omitempty"`
+	// Lines are lists, each line a message of its own, joined one a line.
+	Lines map[string][]Line `json:"l,omitempty"`
+}
+
+// Line is one line of a list argument.
+type Line struct {
+	Key  string `json:"k"`
+	Args Args   `json:"a"`
 }
 
 // Str sets a string argument.
@@ -245,6 +267,33 @@ func (a *Args) Time(name string, v time.Time) *Args {
 	return a
 }
 
+// Date sets a calendar date argument, rendered as a date.
+func (a *Args) Date(name string, v time.Time) *Args {
+	if a.Dates == nil {
+		a.Dates = map[string]time.Time{}
+	}
+	a.Dates[name] = v.UTC()
+	return a
+}
+
+// Text sets an argument given in each language.
+func (a *Args) Text(name string, byLang map[string]string) *Args {
+	if a.Texts == nil {
+		a.Texts = map[string]map[string]string{}
+	}
+	a.Texts[name] = byLang
+	return a
+}
+
+// List sets a list argument.
+func (a *Args) List(name string, lines []Line) *Args {
+	if a.Lines == nil {
+		a.Lines = map[string][]Line{}
+	}
+	a.Lines[name] = lines
+	return a
+}
+
 // Key sets an argument that is itself a message key.
 func (a *Args) Key(name, key string) *Args {
 	if a.Keys == nil {
@@ -256,7 +305,7 @@ func (a *Args) Key(name, key string) *Args {
 
 // Encode is the arguments as stored in outbox.args.
 func (a Args) Encode() string {
-	if len(a.Strings)+len(a.Ints)+len(a.Times)+len(a.Keys) == 0 {
+	if len(a.Strings)+len(a.Ints)+len(a.Times)+len(a.Dates)+len(a.Keys)+len(a.Texts)+len(a.Lines) == 0 {
 		return ""
 	}
 	b, _ := json.Marshal(a)
@@ -286,8 +335,25 @@ func (a Args) KV(cat *locales.Catalog, lang locales.Lang, zone *time.Location, n
 	for k, v := range a.Times {
 		kv = append(kv, k, cat.DateTime(lang, v, zone, now))
 	}
+	for k, v := range a.Dates {
+		kv = append(kv, k, cat.Date(lang, v, now))
+	}
 	for k, v := range a.Keys {
 		kv = append(kv, k, cat.T(lang, v))
+	}
+	for k, v := range a.Texts {
+		text, ok := v[string(lang)]
+		if !ok || text == "" {
+			text = v[string(locales.ZhHans)]
+		}
+		kv = append(kv, k, text)
+	}
+	for k, lines := range a.Lines {
+		rendered := make([]string, len(lines))
+		for i, l := range lines {
+			rendered[i] = cat.T(lang, l.Key, l.Args.KV(cat, lang, zone, now)...)
+		}
+		kv = append(kv, k, strings.Join(rendered, "\n"))
 	}
 	return kv
 }

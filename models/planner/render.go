@@ -125,7 +125,11 @@ func RenderInline(cat *locales.Catalog, l locales.Lang, rows [][]models.ButtonSp
 	for _, r := range rows {
 		out := make([]InlineButton, 0, len(r))
 		for _, b := range r {
-			out = append(out, InlineButton{Text: cat.T(l, b.Key), CallbackData: b.Data})
+			kv := make([]any, 0, 2*len(b.Args))
+			for k, v := range b.Args {
+				kv = append(kv, k, v)
+			}
+			out = append(out, InlineButton{Text: cat.T(l, b.Key, kv...), CallbackData: b.Data})
 		}
 		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
 	}

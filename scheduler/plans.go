@@ -1,0 +1,135 @@
+package scheduler
+
+import (
+	"context"
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// planBatch is how many due plans one read takes.
+const planBatch = 500
+
+// PlanReminders moves every plan whose next reminder is due on to now
+// (planner.PlanTick: the cycle's reminders at 09:00 in the assignee's zone,
+// one catch-up after downtime, "remind me tomorrow", overdue after the last,
+// a recurring duty's next cycle) and writes the result. It reads only the
+// plans that are due (an index on next_remind_at), so its work grows with
+// what is due, not with the roster. Run every minute.
+type PlanReminders struct {
+	Store    *store.Store
+	Location *time.Location
+}
+
+// Name is the job's name in logs.
+func (PlanReminders) Name() string { return "plan_reminders" }
+
+// Run sends what is due by now.
+func (j PlanReminders) Run(ctx context.Context, now time.Time) (Counts, error) {
+	counts := Counts{"plans": 0, "enqueued": 0, "missed": 0}
+	for round := 0; round < 100; round++ {
+		ps, err := j.Store.DuePlans(ctx, now, planBatch)
+		if err != nil {
+			return counts, err
+		}
+		steps := make([]planner.PlanStep, len(ps))
+		changed := 0
+		for i := range ps {
+			steps[i], err = planner.PlanTick(ps[i], ps[i].Kind, ps[i].Member.Zone(j.Location), now)
+			if err != nil {
+				return counts, err
+			}
+			if steps[i].Changed {
+				changed++
+			}
+			counts["missed"] += len(steps[i].Missed)
+		}
+		n, err := j.Store.ApplyPlanSteps(ctx, ps, steps, now)
+		if err != nil {
+			return counts, err
+		}
+		counts["plans"] += len(ps)
+		counts["enqueued"] += n
+		if len(ps) < planBatch || changed == 0 {
+			break
+		}
+	}
+	return counts, nil
+}
+
+// OverdueDigest tells, once a day, the organizers who decide for each
+// overdue member's branch (and the admins, for overdue duties) which plans
+// became overdue since the last digest: one message each, never one per
+// person. Run daily.
+type OverdueDigest struct {
+	Store    *store.Store
+	Location *time.Location
+}
+
+// Name is the job's name in logs.
+func (OverdueDigest) Name() string { return "overdue_digest" }
+
+// Run sends the day's digests.
+func (j OverdueDigest) Run(ctx context.Context, now time.Time) (Counts, error) {
+	ps, err := j.Store.NewlyOverdue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items := map[uint][]planner.OverdueItem{}
+	var order []uint
+	var told []uint
+	byPath := map[string][]uint{}
+	for i := range ps {
+		p := &ps[i]
+		path := ""
+		if p.Kind.For == models.ForMember && p.Member.Branch != nil {
+			path = p.Member.Branch.Path
+		}
+		to, ok := byPath[path]
+		if !ok {
+			if to, err = j.Store.Deciders(ctx, path); err != nil {
+				return nil, err
+			}
+			byPath[path] = to
+		}
+		if len(to) == 0 {
+			continue // told when someone can be
+		}
+		told = append(told, p.ID)
+		for _, r := range to {
+			if _, seen := items[r]; !seen {
+				order = append(order, r)
+			}
+			items[r] = append(items[r], planner.OverdueItem{Plan: p, Kind: p.Kind, Name: p.Member.Name})
+		}
+	}
+	day := models.DayOf(now, j.Location)
+	digests := make([]planner.Message, 0, len(order))
+	for _, r := range order {
+		digests = append(digests, planner.OverdueDigest(r, day, items[r], now))
+	}
+	n, err := j.Store.TellOverdue(ctx, digests, told)
+	if err != nil {
+		return nil, err
+	}
+	return Counts{"overdue": len(told), "digests": n}, nil
+}
+
+// ActivityDuties closes the duties that close by themselves (the quarterly
+// branch activity, once an activity of the branch had a check-in). Run
+// hourly.
+type ActivityDuties struct {
+	Store    *store.Store
+	Location *time.Location
+}
+
+// Name is the job's name in logs.
+func (ActivityDuties) Name() string { return "activity_duties" }
+
+// Run closes what was held.
+func (j ActivityDuties) Run(ctx context.Context, now time.Time) (Counts, error) {
+	n, err := j.Store.CloseActivityDuties(ctx, j.Location, now)
+	return Counts{"closed": n}, err
+}
