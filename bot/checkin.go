@@ -90,24 +90,33 @@ func (b *Bot) onCheckinCallback(ctx context.Context, r *request, q *tgm.Callback
 		return
 	}
 	e, err := b.st.EventByID(ctx, c.Event)
-	if err != nil || !r.scope.CanManage(e) {
+	if err != nil {
 		b.answer(ctx, q, b.t(r, "event.not_yours", "ID", c.Event), true)
 		return
 	}
 	occ := c.Occ
-	m, err := b.st.MemberByID(ctx, c.ID)
-	aud, aerr := models.ParseAudience(e.Audience)
-	if err != nil || aerr != nil || !aud.Includes(m) || !m.OnRoster() || !e.Occurs(b.cfg.Location, occ) {
-		b.answer(ctx, q, b.t(r, "callback.stale"), true)
-		return
-	}
 	in, err := b.st.CheckedIn(ctx, e.ID, occ)
 	if err == nil {
-		err = b.st.SetCheckIn(ctx, e.ID, occ, m.ID, !in[m.ID], b.cfg.Now())
+		err = b.st.SetCheckIn(ctx, e.ID, occ, c.ID, !in[c.ID], r.member, b.cfg.Location, b.cfg.Now())
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, models.ErrNotYours):
+		b.answer(ctx, q, b.t(r, "event.not_yours", "ID", c.Event), true)
+		return
+	case errors.Is(err, models.ErrEventClosed):
+		b.answer(ctx, q, b.t(r, "rsvp.refused.closed"), true)
+		return
+	case errors.Is(err, models.ErrNotInAudience), errors.Is(err, models.ErrBadOccurrence), errors.Is(err, store.ErrNotFound):
+		b.answer(ctx, q, b.t(r, "callback.stale"), true)
+		return
+	case err != nil:
 		b.answer(ctx, q, b.t(r, "error.internal"), true)
 		b.log.Error("check in", "event_id", e.ID, "err", err)
+		return
+	}
+	m, err := b.st.MemberByID(ctx, c.ID)
+	if err != nil {
+		b.answer(ctx, q, b.t(r, "callback.stale"), true)
 		return
 	}
 	key := "checkin.in"

@@ -463,7 +463,8 @@ func TestDutiesWeeklyAndQuarterlyActivity(t *testing.T) {
 	if c, _ := activities.Run(ctx, day(2026, 12, 6, 12)); c["closed"] != 0 {
 		t.Fatalf("closed without a check-in: %v", c)
 	}
-	if err := h.St.SetCheckIn(ctx, e.ID, e.StartAt, m.ID, true, day(2026, 12, 6, 9)); err != nil {
+	orgM, _ := h.St.MemberByTelegramID(ctx, org.ID)
+	if err := h.St.SetCheckIn(ctx, e.ID, e.StartAt, m.ID, true, orgM, bottest.Shanghai, day(2026, 12, 6, 9)); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := activities.Run(ctx, day(2026, 12, 6, 12)); c["closed"] != 1 {

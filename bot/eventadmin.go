@@ -23,7 +23,13 @@ func (b *Bot) managedEvent(ctx context.Context, r *request, args, usage string) 
 		return nil, "", false
 	}
 	e, err := b.st.EventByID(ctx, id)
-	if err != nil || !r.scope.CanManage(e) {
+	if err == nil {
+		var manages bool
+		if manages, err = b.st.CanManage(ctx, r.member, e); err == nil && !manages {
+			err = store.ErrNotFound
+		}
+	}
+	if err != nil {
 		b.send(ctx, r.chatID, b.t(r, "event.not_yours", "ID", id), nil)
 		return nil, "", false
 	}

@@ -37,8 +37,7 @@ func (b *Bot) upcomingFor(ctx context.Context, m *models.Member, horizon time.Du
 	var out []occurrence
 	for i := range events {
 		e := &events[i]
-		aud, err := models.ParseAudience(e.Audience)
-		if err != nil || !aud.Includes(m) {
+		if !e.VisibleTo(m) {
 			continue
 		}
 		occs, err := e.Occurrences(b.cfg.Location, now, now.Add(horizon))
@@ -100,11 +99,8 @@ func (b *Bot) eventFromArgs(ctx context.Context, r *request, args, usage string)
 		return nil, time.Time{}, false
 	}
 	e, err := b.st.EventByID(ctx, id)
-	if err == nil {
-		aud, perr := models.ParseAudience(e.Audience)
-		if perr != nil || !aud.Includes(r.member) {
-			err = store.ErrNotFound // never confirm that an event outside one's audience exists
-		}
+	if err == nil && !e.VisibleTo(r.member) {
+		err = store.ErrNotFound // never confirm that an event outside one's audience exists
 	}
 	if err != nil {
 		b.send(ctx, r.chatID, b.t(r, "event.not_found", "ID", id), nil)
@@ -292,11 +288,8 @@ func (b *Bot) rsvpOnBehalf(ctx context.Context, r *request, fields []string) {
 		return
 	}
 	m, err := b.st.MemberByPhone(ctx, fields[2])
-	if err == nil {
-		aud, aerr := models.ParseAudience(e.Audience)
-		if aerr != nil || !aud.Includes(m) || !m.OnRoster() {
-			err = store.ErrNotFound // no hint that the number is on another branch's roster
-		}
+	if err == nil && !e.VisibleTo(m) {
+		err = store.ErrNotFound // no hint that the number is on another branch's roster
 	}
 	if err != nil {
 		b.send(ctx, r.chatID, b.t(r, "invite.not_found", "Phone", truncate(fields[2], 40)), nil)

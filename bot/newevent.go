@@ -197,7 +197,7 @@ func (b *Bot) onNewEventCallback(ctx context.Context, r *request, q *tgm.Callbac
 			return
 		}
 	case step == "c" && d.Step == "capacity":
-		if n, err := strconv.Atoi(value); err == nil && n >= 0 && n <= 100000 {
+		if n, err := strconv.Atoi(value); err == nil && n >= 0 && n <= models.MaxCapacity {
 			dr.Capacity, next = n, "confirm"
 		}
 	case step == "ok" && d.Step == "confirm":
@@ -237,7 +237,7 @@ func (b *Bot) onNewEventInput(ctx context.Context, r *request, msg *tgm.Message)
 	next := ""
 	switch d.Step {
 	case "title":
-		if text == "" || len([]rune(text)) > 200 {
+		if text == "" || len([]rune(text)) > models.MaxTitleRunes {
 			b.send(ctx, r.chatID, b.t(r, "newevent.bad_title"), nil)
 			return true
 		}
@@ -262,7 +262,11 @@ func (b *Bot) onNewEventInput(ctx context.Context, r *request, msg *tgm.Message)
 			b.send(ctx, r.chatID, b.t(r, "ne.ask_place"), nil)
 			return true
 		}
-		dr.Place, next = truncate(text, 200), "audience"
+		if len([]rune(text)) > models.MaxPlaceRunes {
+			b.send(ctx, r.chatID, b.t(r, "newevent.bad_place"), nil)
+			return true
+		}
+		dr.Place, next = text, "audience"
 	default:
 		b.send(ctx, r.chatID, b.t(r, "broadcast.use_buttons"), nil)
 		return true

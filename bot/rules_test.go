@@ -147,3 +147,28 @@ func TestOrganizerOfAnotherBranchChangesNothing(t *testing.T) {
 		t.Fatalf("changed: outbox %v → %v, event %+v, checked in %v", before, after, got, in)
 	}
 }
+
+// TestListedMembersEventIsItsOrganizers: an event for listed members of
+// one's branch is made, managed and cancelled by its organizer.
+func TestListedMembersEventIsItsOrganizers(t *testing.T) {
+	h := bottest.New(t)
+	h.Add(store.NewMember{Name: "Org", Phone: "13900000000", Branch: "Town", Role: models.RoleOrganizer, Lang: "en"})
+	org := fakeapi.User{ID: 900, FirstName: "Org", LanguageCode: "en"}
+	h.Link("13900000000", org)
+	m := h.Add(store.NewMember{Name: "A", Phone: "13800000001", Branch: "Town/Village", Lang: "en"})
+	other := h.Add(store.NewMember{Name: "B", Phone: "13800000002", Branch: "Elsewhere", Lang: "en"})
+	if got := h.Say(org, fmt.Sprintf("/newevent meeting | 2026-12-07 09:30 | Home visit | Home | members:%d,%d", m.ID, other.ID)); got.Text != h.T(locales.En, "auth.not_your_branch")+"\n\n"+h.T(locales.En, "newevent.usage") {
+		t.Fatalf("a member of another branch listed: %q", got.Text)
+	}
+	got := h.Say(org, fmt.Sprintf("/newevent meeting | 2026-12-07 09:30 | Home visit | Home | members:%d", m.ID))
+	var id uint
+	if _, err := fmt.Sscanf(got.Text, "✅ Event %d", &id); err != nil {
+		t.Fatalf("newevent: %q", got.Text)
+	}
+	if got := h.Say(org, fmt.Sprintf("/cancelevent %d", id)); got.Text != h.T(locales.En, "cancelevent.done", "Title", "Home visit", "Count", 0) {
+		t.Fatalf("cancel: %q", got.Text)
+	}
+	if e, _ := h.St.EventByID(ctx, id); e.Status != models.EventCancelled {
+		t.Fatalf("event %+v", e)
+	}
+}

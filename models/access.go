@@ -16,10 +16,6 @@ type Scope struct {
 	Paths []string // the branch paths an organizer was given
 }
 
-// Organizes reports whether the scope lets its holder act at all as an
-// organizer.
-func (s Scope) Organizes() bool { return s.Admin || len(s.Paths) > 0 }
-
 // Covers reports whether the branch at path is within the scope.
 func (s Scope) Covers(path string) bool {
 	if s.Admin {
@@ -43,11 +39,14 @@ func (s Scope) CanReach(a Audience, memberPaths []string) bool {
 	if s.Admin {
 		return true
 	}
-	switch a.Kind {
-	case AudienceBranch, AudienceOrganizers:
-		return s.Covers(a.Branch)
-	case AudienceMembers:
-		if len(memberPaths) == 0 || len(memberPaths) != len(a.Members) {
+	if path, ok := a.IsBranch(); ok {
+		return s.Covers(path)
+	}
+	if path, ok := a.IsOrganizers(); ok {
+		return s.Covers(path)
+	}
+	if ids, ok := a.IsMembers(); ok {
+		if len(memberPaths) == 0 || len(memberPaths) != len(ids) {
 			return false
 		}
 		for _, p := range memberPaths {
@@ -60,12 +59,32 @@ func (s Scope) CanReach(a Audience, memberPaths []string) bool {
 	return false
 }
 
-// CanManage reports whether the scope lets its holder change, cancel, nudge,
-// check in or list the answers of the event: admins any event, organizers
-// the events whose audience they reach.
-func (s Scope) CanManage(e *Event) bool {
+// VisibleTo reports whether a member sees the event: one who has not left,
+// in its audience.
+func (e *Event) VisibleTo(m *Member) bool {
 	a, err := ParseAudience(e.Audience)
-	return err == nil && s.CanReach(a, nil)
+	return err == nil && m.OnRoster() && a.Includes(m)
+}
+
+// ErrNotYours refuses an organizer's action on an event they do not manage.
+var ErrNotYours = errors.New("the event is not one the organizer manages")
+
+// MayCheckIn is the rule for checking a member in or out (or answering for
+// them): an organizer who manages the event (manages: store.CanManage), of
+// a scheduled event, for a real occurrence, a member of its audience who has
+// not left.
+func (e *Event) MayCheckIn(manages bool, m *Member, occ time.Time, loc *time.Location) error {
+	switch {
+	case !manages:
+		return ErrNotYours
+	case e.Status != EventScheduled:
+		return ErrEventClosed
+	case !e.VisibleTo(m):
+		return ErrNotInAudience
+	case !e.Occurs(loc, occ):
+		return ErrBadOccurrence
+	}
+	return nil
 }
 
 // The reasons an answer or a rating is refused, the same for a button, a
@@ -91,8 +110,7 @@ func (e *Event) MayAnswer(m *Member, occ time.Time, loc *time.Location, now time
 	case e.Status != EventScheduled || !e.RSVP:
 		return ErrEventClosed
 	}
-	a, err := ParseAudience(e.Audience)
-	if err != nil || !a.Includes(m) {
+	if !e.VisibleTo(m) {
 		return ErrNotInAudience
 	}
 	if !e.Occurs(loc, occ) {

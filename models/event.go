@@ -80,7 +80,7 @@ type Event struct {
 	// Revision counts the changes announced to members: each change notice
 	// is a message of its own.
 	Revision  int    `gorm:"not null;default:0"`
-	Status    string `gorm:"size:16;not null;default:scheduled;index"`
+	Status    string `gorm:"size:16;not null;default:scheduled"`
 	CreatedBy *uint
 	CreatedAt time.Time
 	UpdatedAt time.Time

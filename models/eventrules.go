@@ -2,6 +2,7 @@ package models
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -55,8 +56,14 @@ func (e *Event) Validate(loc *time.Location, now time.Time) error {
 	case e.DurationMin < 0 || time.Duration(e.DurationMin)*time.Minute > MaxDuration:
 		return ErrEventDuration
 	}
-	if _, err := ParseAudience(e.Audience); err != nil {
+	a, err := ParseAudience(e.Audience)
+	if err != nil {
 		return err
+	}
+	if _, ok := a.IsOrganizers(); ok {
+		// Whether someone is an organizer of a branch is the store's to
+		// know, not the event's: an event reaches members.
+		return fmt.Errorf("%w: an event is for members (all, a branch, a tag, or listed members)", ErrBadAudience)
 	}
 	if err := ParseRRule(e.RRule); err != nil {
 		return err

@@ -30,6 +30,8 @@ func TestEventValidate(t *testing.T) {
 		{"capacity", func(e *models.Event) { e.Capacity = -1 }, models.ErrEventCapacity},
 		{"past", func(e *models.Event) { e.StartAt = now.Add(-time.Minute) }, models.ErrEventPast},
 		{"audience", func(e *models.Event) { e.Audience = "people" }, models.ErrBadAudience},
+		{"organizers", func(e *models.Event) { e.Audience = "organizers:Town" }, models.ErrBadAudience},
+		{"listed members", func(e *models.Event) { e.Audience = "members:3,4" }, nil},
 		{"hourly", func(e *models.Event) { e.RRule = "FREQ=HOURLY" }, models.ErrEventRRule},
 		{"daily with BYHOUR", func(e *models.Event) { e.RRule = "FREQ=DAILY;BYHOUR=8,9,10" }, models.ErrEventTooFrequent},
 		{"never", func(e *models.Event) { e.RRule = "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30" }, models.ErrEventNeverOccurs},

@@ -90,6 +90,17 @@ func WithdrawnWithEvent() []Kind {
 	return []Kind{KindEventAnnounce, KindEventReminder, KindEventDeadline, KindEventNudge, KindEventRating, KindPromoted}
 }
 
+// WithdrawnWithEvent reports whether messages of the kind are withdrawn
+// when their event is cancelled.
+func (k Kind) WithdrawnWithEvent() bool {
+	for _, w := range WithdrawnWithEvent() {
+		if k == w {
+			return true
+		}
+	}
+	return false
+}
+
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool { _, ok := kinds[k]; return ok }
 

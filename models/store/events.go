@@ -241,7 +241,7 @@ func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *mod
 // isRuleErr reports whether err is a refusal by a rule (the caller tells the
 // user why) rather than a failure.
 func isRuleErr(err error) bool {
-	for _, e := range []error{models.ErrNotMember, models.ErrEventClosed, models.ErrEventStarted, models.ErrDeadlinePassed,
+	for _, e := range []error{models.ErrNotMember, models.ErrNotYours, models.ErrEventClosed, models.ErrEventStarted, models.ErrDeadlinePassed,
 		models.ErrNotInAudience, models.ErrBadOccurrence, models.ErrNotOver, models.ErrDidNotCome,
 		ErrNotFound, ErrNoRoomForGuest, ErrRecurringTime} {
 		if errors.Is(err, e) {
@@ -448,6 +448,15 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, ch EventChange, loc *t
 				return err
 			}
 		}
+		if moved {
+			// Reminders and nudges were timed for the old start: withdrawn,
+			// and the planner times them again for the new one.
+			if err := tx.Model(&models.Outbox{}).Where("event_id = ? AND status = ? AND kind IN ?", e.ID, models.OutboxPending,
+				[]string{string(planner.KindEventReminder), string(planner.KindEventDeadline), string(planner.KindEventNudge)}).
+				Updates(map[string]any{"status": models.OutboxSkipped, "reason": models.ReasonWithdrawn}).Error; err != nil {
+				return err
+			}
+		}
 		if err := rewritePending(tx, &before, &e); err != nil {
 			return err
 		}
@@ -542,12 +551,38 @@ func (s *Store) Attendees(ctx context.Context, eventID uint, occ time.Time) ([]A
 	return out, nil
 }
 
-// SetCheckIn records whether a member came to an occurrence. Checking in
-// someone without an answer records a yes for them (an organizer answering
-// on behalf of a member without Telegram).
-func (s *Store) SetCheckIn(ctx context.Context, eventID uint, occ time.Time, memberID uint, in bool, now time.Time) error {
+// CanManage reports whether the organizer manages the event: reaches its
+// audience (models.Scope.CanReach, with what a members audience needs).
+func (s *Store) CanManage(ctx context.Context, org *models.Member, e *models.Event) (bool, error) {
+	a, err := models.ParseAudience(e.Audience)
+	if err != nil {
+		return false, nil
+	}
+	return s.CanReach(ctx, org, a)
+}
+
+// SetCheckIn records whether a member came to an occurrence, under the rule
+// of models.Event.MayCheckIn for the organizer org. Checking in someone
+// without an answer records a yes for them (an organizer answering on
+// behalf of a member without Telegram).
+func (s *Store) SetCheckIn(ctx context.Context, eventID uint, occ time.Time, memberID uint, in bool, org *models.Member, loc *time.Location, now time.Time) error {
 	occ = occ.UTC()
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	m, err := s.MemberByID(ctx, memberID)
+	if err != nil {
+		return err
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var e models.Event
+		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&e, eventID).Error; err != nil {
+			return notFound(err)
+		}
+		manages, err := s.CanManage(ctx, org, &e)
+		if err != nil {
+			return err
+		}
+		if err := e.MayCheckIn(manages, m, occ, loc); err != nil {
+			return err
+		}
 		res := tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND member_id = ?", eventID, occ, memberID).
 			Updates(map[string]any{"checked_in": in})
 		if res.Error != nil || res.RowsAffected > 0 || !in {
@@ -557,6 +592,9 @@ func (s *Store) SetCheckIn(ctx context.Context, eventID uint, occ time.Time, mem
 			CheckedIn: true, UpdatedAt: now.UTC()}).Error
 	})
 	if err != nil {
+		if isRuleErr(err) {
+			return err
+		}
 		return fmt.Errorf("store: check in: %w", err)
 	}
 	return nil

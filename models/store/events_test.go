@@ -123,3 +123,50 @@ func TestCancelAndEditReachPendingMessages(t *testing.T) {
 		}
 	})
 }
+
+// TestMovedEventReplansItsReminders: a reminder waiting for the old start is
+// withdrawn when a one-off event moves, and the planner times it again for
+// the new start under the new occurrence's key; a check-in for a cancelled
+// event is refused.
+func TestMovedEventReplansItsReminders(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		sh, _ := time.LoadLocation("Asia/Shanghai")
+		now := time.Date(2026, 11, 23, 10, 0, 0, 0, sh)
+		org := mustAdd(t, st, store.NewMember{Name: "Org", Phone: "13900000000", Branch: "Town", Role: models.RoleOrganizer})
+		m := mustAdd(t, st, store.NewMember{Name: "A", Phone: "13800000001", Branch: "Town"})
+		st.LinkByPhone(ctx, "13800000001", 1, 1)
+		occ := time.Date(2026, 12, 7, 9, 30, 0, 0, sh)
+		e := &models.Event{Kind: models.EventMeeting, Title: "M", StartAt: occ, Audience: "branch:Town", RSVP: true}
+		if _, err := st.CreateEvent(ctx, e, sh, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Enqueue(ctx, planner.Reminder(e, occ, 24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		moved := occ.Add(48 * time.Hour)
+		if _, _, err := st.UpdateEvent(ctx, e.ID, store.EventChange{StartAt: &moved}, sh, now); err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := st.Outbox(ctx, store.OutboxQuery{Kind: planner.KindEventReminder})
+		if len(rows) != 1 || rows[0].Status != models.OutboxSkipped || rows[0].Reason != models.ReasonWithdrawn {
+			t.Fatalf("the old reminder %+v", rows)
+		}
+		e, _ = st.EventByID(ctx, e.ID)
+		if _, err := st.Enqueue(ctx, planner.Reminder(e, moved, 24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		rows, _ = st.Outbox(ctx, store.OutboxQuery{Kind: planner.KindEventReminder, Status: models.OutboxPending})
+		if len(rows) != 1 || !rows[0].Occurrence.Equal(moved) || !rows[0].NotBefore.Equal(moved.Add(-24*time.Hour)) {
+			t.Fatalf("the new reminder %+v", rows)
+		}
+		if _, err := st.CancelEvent(ctx, e.ID, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SetCheckIn(ctx, e.ID, moved, m.ID, true, org, sh, now); !errors.Is(err, models.ErrEventClosed) {
+			t.Fatalf("check-in for a cancelled event: %v", err)
+		}
+		if in, _ := st.CheckedIn(ctx, e.ID, moved); len(in) != 0 {
+			t.Fatalf("checked in %v", in)
+		}
+	})
+}

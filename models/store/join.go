@@ -87,6 +87,16 @@ func (s *Store) DecideJoinRequest(ctx context.Context, id, deciderID uint, appro
 					}
 				}
 				err = tx.Create(&m).Error
+			} else if err == nil {
+				// Known already (they left, or blocked the bot): back on the
+				// roster in the branch they asked for, reachable in this chat.
+				rejoin := map[string]any{"chat_id": jr.ChatID}
+				if m.Status == models.StatusLeft {
+					rejoin["status"], rejoin["branch_id"] = models.StatusActive, jr.BranchID
+				} else if m.Status == models.StatusUnreachable {
+					rejoin["status"] = models.StatusActive
+				}
+				err = tx.Model(&m).Updates(rejoin).Error
 			}
 			if err != nil {
 				return err

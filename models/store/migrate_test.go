@@ -155,6 +155,11 @@ func TestReleasedDatabaseMigratesForwardWithoutLoss(t *testing.T) {
 		exec(`INSERT INTO events (id, kind, title, start_at, audience, rsvp, capacity, allow_guests, r_rule, status, created_at, updated_at)
 			VALUES (3, 'training', 'Course', ?, 'all', ?, 0, ?, 'FREQ=WEEKLY;COUNT=4', 'scheduled', ?, ?)`,
 			time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC), true, false, now.UTC(), now.UTC())
+		// The release wrote an answer deadline in the zone it was given.
+		deadline := time.Date(2026, 12, 5, 18, 0, 0, 0, sh)
+		exec(`INSERT INTO events (id, kind, title, start_at, audience, rsvp, capacity, allow_guests, rsvp_deadline, r_rule, status, created_at, updated_at)
+			VALUES (4, 'training', 'With a deadline', ?, 'all', ?, 0, ?, ?, '', 'scheduled', ?, ?)`,
+			occ, true, false, deadline, now.UTC(), now.UTC())
 		exec("INSERT INTO rsvps (event_id, occurrence, member_id, answer, guests, waitlisted, checked_in, updated_at) VALUES (1, ?, 2, 'yes', 0, ?, ?, ?)", occ, false, false, now.UTC())
 		exec("INSERT INTO broadcasts (id, organizer_id, chat_id, audience, text, total, send_at, status, created_at) VALUES (1, 1, 101, 'branch:Town', 'Notice', 2, ?, 'done', ?)", now.UTC(), now.UTC())
 		exec("INSERT INTO dialogs (telegram_id, kind, step, data, updated_at) VALUES (101, 'broadcast', 'content', '{}', ?)", now.UTC())
@@ -197,7 +202,17 @@ func TestReleasedDatabaseMigratesForwardWithoutLoss(t *testing.T) {
 		if v, _, _ := st.SchemaVersion(ctx); v != store.LatestVersion() {
 			t.Fatalf("version %d after migrating", v)
 		}
-		rows, _ := st.Outbox(ctx, store.OutboxQuery{})
+		rows, err := st.Outbox(ctx, store.OutboxQuery{})
+		if err != nil || len(rows) != 5 {
+			t.Fatalf("%d outbox rows after migrating (%v), want 5", len(rows), err)
+		}
+		// The deadline is found where it is, to the minute.
+		if es, _ := st.EventsWithDeadline(ctx, deadline.Add(-time.Minute), deadline); len(es) != 1 || es[0].ID != 4 {
+			t.Fatalf("events with a deadline by %v: %+v", deadline, es)
+		}
+		if es, _ := st.EventsWithDeadline(ctx, deadline, deadline.Add(9*time.Hour)); len(es) != 0 {
+			t.Fatalf("the deadline is found hours late: %+v", es)
+		}
 		want := map[string]struct {
 			kind   planner.Kind
 			event  bool
@@ -233,12 +248,12 @@ func TestReleasedDatabaseMigratesForwardWithoutLoss(t *testing.T) {
 		if _, err := (&scheduler.EventReminders{Store: st, Location: sh}).Run(ctx, occ.Add(-23*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := st.Outbox(ctx, store.OutboxQuery{Kind: planner.KindEventReminder, MemberID: 2}); len(got) != 1 {
+		if got, _ := st.Outbox(ctx, store.OutboxQuery{Kind: planner.KindEventReminder, MemberID: 2, EventID: 1}); len(got) != 1 {
 			t.Fatalf("M2 has %d reminders after the upgrade, want the one from before", len(got))
 		}
 		// Events know their last start: a one-off's start, a counted rule's
 		// last date (with a day's margin), nothing for a rule without end.
-		for id, want := range map[uint]*time.Time{1: &occ, 2: nil, 3: ptr(time.Date(2026, 12, 23, 6, 0, 0, 0, time.UTC))} {
+		for id, want := range map[uint]*time.Time{1: &occ, 2: nil, 3: ptr(time.Date(2026, 12, 22, 6, 0, 0, 0, time.UTC))} {
 			e, _ := st.EventByID(ctx, id)
 			switch {
 			case want == nil && e.LastStartAt != nil:

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/teambition/rrule-go"
+
 	"github.com/assocbot/assocbot/models"
 )
 
@@ -65,8 +67,49 @@ func v5ConvertOutbox(dialect string) func(context.Context, *sql.Tx) error {
 				return fmt.Errorf("outbox row %d: %w", r.id, err)
 			}
 		}
+		if dialect != "postgres" {
+			// The release before wrote answer deadlines and creation times
+			// in whatever zone it was given; SQLite compares them as text,
+			// so they become UTC.
+			for _, col := range []struct{ table, column string }{{"events", "rsvp_deadline"}, {"outboxes", "created_at"}, {"events", "created_at"}} {
+				if err := v5UTC(ctx, tx, col.table, col.column); err != nil {
+					return err
+				}
+			}
+		}
 		return v5EventBounds(ctx, tx, ph)
 	}
+}
+
+// v5UTC rewrites a time column of SQLite in UTC.
+func v5UTC(ctx context.Context, tx *sql.Tx, table, column string) error {
+	rs, err := tx.QueryContext(ctx, fmt.Sprintf("SELECT id, %s FROM %s WHERE %s IS NOT NULL", column, table, column))
+	if err != nil {
+		return err
+	}
+	type row struct {
+		id int64
+		at time.Time
+	}
+	var rows []row
+	for rs.Next() {
+		var r row
+		if err := rs.Scan(&r.id, &r.at); err != nil {
+			rs.Close()
+			return err
+		}
+		rows = append(rows, r)
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET %s = ? WHERE id = ?", table, column), r.at.UTC(), r.id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type v5Row struct {
@@ -220,18 +263,43 @@ func v5EventBounds(ctx context.Context, tx *sql.Tx, ph func(int) string) error {
 		return err
 	}
 	for _, e := range evs {
-		me := models.Event{StartAt: e.start, RRule: e.rule}
-		last, err := me.LastStart(time.UTC)
-		if err != nil || last == nil {
+		last, ok := v5LastStart(e.start, e.rule)
+		if !ok {
 			continue
 		}
-		if e.rule != "" {
-			bound := last.Add(24 * time.Hour)
-			last = &bound
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE events SET last_start_at = %s WHERE id = %s", ph(1), ph(2)), *last, e.id); err != nil {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE events SET last_start_at = %s WHERE id = %s", ph(1), ph(2)), last, e.id); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// v5LastStart bounds an event's occurrences: its start, a rule's UNTIL, or
+// a counted rule's last date plus a day (the rule anchored in UTC, not the
+// association's zone); ok is false for a rule without end.
+func v5LastStart(start time.Time, rule string) (time.Time, bool) {
+	rule = strings.TrimPrefix(strings.TrimSpace(rule), "RRULE:")
+	if rule == "" {
+		return start.UTC(), true
+	}
+	opt, err := rrule.StrToROption(rule)
+	if err != nil {
+		return time.Time{}, false
+	}
+	switch {
+	case !opt.Until.IsZero():
+		return opt.Until.UTC(), true
+	case opt.Count > 0 && opt.Count <= 100000:
+		opt.Dtstart = start.UTC()
+		r, err := rrule.NewRRule(*opt)
+		if err != nil {
+			return time.Time{}, false
+		}
+		all := r.All()
+		if len(all) == 0 {
+			return start.UTC(), true
+		}
+		return all[len(all)-1].UTC().Add(24 * time.Hour), true
+	}
+	return time.Time{}, false
 }

@@ -88,6 +88,9 @@ func branchExists(tx *gorm.DB, a models.Audience) error {
 type Claimed struct {
 	models.Outbox
 	Member *models.Member
+	// Withdrawn: its event was cancelled after it was planned (a row
+	// claimed before the cancellation withdrew the waiting ones).
+	Withdrawn bool
 }
 
 // ClaimOutbox leases up to limit due rows to owner until now+lease, oldest
@@ -141,12 +144,40 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, le
 			members[ms[i].ID] = &ms[i]
 		}
 	}
+	cancelled, err := s.cancelledEvents(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Claimed, len(rows))
 	for i, r := range rows {
 		out[i].Outbox = r
 		if r.MemberID != nil {
 			out[i].Member = members[*r.MemberID]
 		}
+		out[i].Withdrawn = r.EventID != nil && cancelled[*r.EventID] && planner.Kind(r.Kind).WithdrawnWithEvent()
+	}
+	return out, nil
+}
+
+// cancelledEvents are the cancelled events among the rows' subjects.
+func (s *Store) cancelledEvents(ctx context.Context, rows []models.Outbox) (map[uint]bool, error) {
+	var ids []uint
+	for _, r := range rows {
+		if r.EventID != nil {
+			ids = append(ids, *r.EventID)
+		}
+	}
+	out := map[uint]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var cancelled []uint
+	if err := s.db.WithContext(ctx).Model(&models.Event{}).Where("id IN ? AND status = ?", ids, models.EventCancelled).
+		Pluck("id", &cancelled).Error; err != nil {
+		return nil, fmt.Errorf("store: claim outbox: events: %w", err)
+	}
+	for _, id := range cancelled {
+		out[id] = true
 	}
 	return out, nil
 }

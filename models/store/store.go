@@ -72,6 +72,8 @@ func SQLiteDSN(path string) string {
 // schema is not newer than this binary. It does not migrate: call Migrate.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg := &gorm.Config{Logger: logger.Discard, TranslateError: true,
+		// Times are written in UTC: SQLite compares them as text.
+		NowFunc: func() time.Time { return time.Now().UTC() },
 		// Prepared statements save SQLite a parse per message; the cache is
 		// bounded (IN lists of different lengths are different statements).
 		PrepareStmt: true, PrepareStmtMaxSize: 2000, PrepareStmtTTL: time.Hour}

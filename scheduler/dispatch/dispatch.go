@@ -310,6 +310,10 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 		finish(store.Outcome{Status: models.OutboxSkipped, Reason: reason}, "skipped")
 		return
 	}
+	if c.Withdrawn {
+		finish(store.Outcome{Status: models.OutboxSkipped, Reason: models.ReasonWithdrawn}, "skipped")
+		return
+	}
 	if !c.Urgent {
 		local := now.In(m.Zone(d.cfg.Location))
 		if d.cfg.Quiet.Contains(local) {
@@ -332,6 +336,15 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 			finish(store.Outcome{Status: models.OutboxSkipped, Reason: models.ReasonUnreachable}, "skipped")
 			return
 		}
+		if !d.cfg.Now().Add(d.cfg.SendTimeout).Before(c.NextAttemptAt) {
+			// The wait (a 429 pause, the chat's turn) ate the lease:
+			// another dispatcher may hold the row by now.
+			done()
+			d.release(c)
+			d.metrics.Results.WithLabelValues("lease_expired").Inc()
+			return
+		}
+
 		sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
 		msgID, err := d.send(sctx, c.Outbox, lang, m.Zone(d.cfg.Location))
 		cancel()
