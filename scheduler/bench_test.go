@@ -75,3 +75,63 @@ func BenchmarkEventRemindersTick(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPlanRemindersTick measures one plan-reminder tick with 100,000
+// members each holding a plan, 1% of them with a reminder due: the tick reads
+// only the due plans (the next_remind_at index) and writes their reminders.
+func BenchmarkPlanRemindersTick(b *testing.B) {
+	const members = 100000
+	ctx := context.Background()
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	st, _ := storetest.New(b)
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, sh)
+	branch, err := st.EnsureBranch(ctx, "Town/Village")
+	if err != nil {
+		b.Fatal(err)
+	}
+	batch := make([]models.Member, 0, members)
+	for i := 0; i < members; i++ {
+		phone := fmt.Sprintf("+86139%08d", i)
+		tg := int64(1_000_000 + i)
+		batch = append(batch, models.Member{Name: fmt.Sprintf("M%d", i), Phone: &phone, BranchID: &branch.ID,
+			Role: models.RoleMember, Status: models.StatusActive, TelegramID: &tg, ChatID: &tg})
+	}
+	if err := st.InsertMembers(ctx, batch); err != nil {
+		b.Fatal(err)
+	}
+	k, err := st.PlanKindByKey(ctx, "annual_check")
+	if err != nil {
+		b.Fatal(err)
+	}
+	later := models.DayOf(now, sh).AddDate(0, 1, 0) // first reminders in three weeks
+	if res, err := st.AssignPlans(ctx, k, models.BranchAudience("Town"), &later, nil, sh, now); err != nil || res.Created != members {
+		b.Fatalf("assign %+v %v", res, err)
+	}
+	// 1%: due in seven days, its first reminder due now.
+	due := models.DayOf(now, sh).AddDate(0, 0, 7)
+	reset := func() {
+		if err := st.ExecForTest(ctx, "DELETE FROM outboxes"); err != nil {
+			b.Fatal(err)
+		}
+		if err := st.ExecForTest(ctx, "UPDATE plans SET next_due = ?, slot = 0, next_remind_at = ? WHERE id % 100 = 0", due, now.UTC()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	job := scheduler.PlanReminders{Store: st, Location: sh}
+	enqueued := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		reset()
+		b.StartTimer()
+		c, err := job.Run(ctx, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		enqueued = c["enqueued"]
+	}
+	if enqueued != members/100 {
+		b.Fatalf("enqueued %d, want %d", enqueued, members/100)
+	}
+	b.ReportMetric(float64(enqueued), "reminders/tick")
+}

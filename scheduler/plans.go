@@ -10,7 +10,7 @@ import (
 )
 
 // planBatch is how many due plans one read takes.
-const planBatch = 500
+const planBatch = 2000
 
 // PlanReminders moves every plan whose next reminder is due on to now
 // (planner.PlanTick: the cycle's reminders at 09:00 in the assignee's zone,

@@ -77,11 +77,7 @@ func recipients(tx *gorm.DB, m planner.Message) ([]planner.Recipient, error) {
 	if m.Chat != nil {
 		return []planner.Recipient{*m.Chat}, nil
 	}
-	statuses := []models.Status{models.StatusActive}
-	if !m.Kind.Mutable() {
-		statuses = append(statuses, models.StatusMuted)
-	}
-	q := tx.Model(&models.Member{}).Where("members.chat_id IS NOT NULL AND members.status IN ?", statuses)
+	q := tx.Model(&models.Member{}).Where("members.chat_id IS NOT NULL AND members.status IN ?", reachable(m.Kind))
 	q, err := inAudience(tx, q, m.To)
 	if err != nil {
 		return nil, err
@@ -101,6 +97,15 @@ func recipients(tx *gorm.DB, m planner.Message) ([]planner.Recipient, error) {
 		rs[i] = planner.Recipient{MemberID: o.ID, ChatID: o.ChatID}
 	}
 	return rs, nil
+}
+
+// reachable are the statuses of the members a kind of message goes to: the
+// active, and the muted too for what muting does not stop.
+func reachable(k planner.Kind) []models.Status {
+	if k.Mutable() {
+		return []models.Status{models.StatusActive}
+	}
+	return []models.Status{models.StatusActive, models.StatusMuted}
 }
 
 // byAnswer applies a message's filter on the answers to its occurrence.
@@ -226,20 +231,61 @@ func (s *Store) CanReach(ctx context.Context, org *models.Member, a models.Audie
 
 // enqueue resolves the messages and writes their rows in tx; a row whose
 // dedupe key exists already is left out. It returns how many rows are new.
+// Messages to listed members with no filter on answers (reminders of
+// plans, decisions, promotions, reports) are resolved together in one read,
+// and all rows are written in batches: a tick's thousand reminders are a
+// few statements, not thousands.
 func enqueue(tx *gorm.DB, msgs ...planner.Message) (int, error) {
-	n := 0
-	for _, m := range msgs {
-		rs, err := recipients(tx, m)
-		if err != nil {
-			return n, err
-		}
-		added, err := insertRows(tx, m.Rows(rs))
-		if err != nil {
-			return n, err
-		}
-		n += added
+	listed := func(m planner.Message) ([]uint, bool) {
+		ids, ok := m.To.IsMembers()
+		return ids, ok && m.Chat == nil && m.Filter == planner.Everyone
 	}
-	return n, nil
+	byReach := map[bool][]uint{} // mutable kind → member ids
+	for _, m := range msgs {
+		if ids, ok := listed(m); ok {
+			byReach[m.Kind.Mutable()] = append(byReach[m.Kind.Mutable()], ids...)
+		}
+	}
+	chats := map[bool]map[uint]int64{}
+	for mutable, ids := range byReach {
+		chats[mutable] = map[uint]int64{}
+		statuses := reachable(planner.KindBroadcast) // mutable
+		if !mutable {
+			statuses = reachable(planner.KindJoinDecision)
+		}
+		for start := 0; start < len(ids); start += 500 {
+			var found []struct {
+				ID     uint
+				ChatID int64
+			}
+			if err := tx.Model(&models.Member{}).Select("id, chat_id").
+				Where("id IN ? AND chat_id IS NOT NULL AND status IN ?", ids[start:min(start+500, len(ids))], statuses).
+				Scan(&found).Error; err != nil {
+				return 0, err
+			}
+			for _, f := range found {
+				chats[mutable][f.ID] = f.ChatID
+			}
+		}
+	}
+	var rows []models.Outbox
+	for _, m := range msgs {
+		var rs []planner.Recipient
+		if ids, ok := listed(m); ok {
+			for _, id := range ids {
+				if chat, ok := chats[m.Kind.Mutable()][id]; ok {
+					rs = append(rs, planner.Recipient{MemberID: id, ChatID: chat})
+				}
+			}
+		} else {
+			var err error
+			if rs, err = recipients(tx, m); err != nil {
+				return 0, err
+			}
+		}
+		rows = append(rows, m.Rows(rs)...)
+	}
+	return insertRows(tx, rows)
 }
 
 // Enqueue plans messages into the outbox, in one transaction, and returns

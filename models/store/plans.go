@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -108,6 +109,7 @@ func (s *Store) AssignPlans(ctx context.Context, k *models.PlanKind, a models.Au
 		if err := q.Find(&members).Error; err != nil {
 			return err
 		}
+		plans := make([]models.Plan, 0, len(members))
 		for i := range members {
 			m := &members[i]
 			due := firstDue
@@ -120,16 +122,17 @@ func (s *Store) AssignPlans(ctx context.Context, k *models.PlanKind, a models.Au
 			}
 			p := models.Plan{KindID: k.ID, MemberID: m.ID, State: models.PlanOpen, NextDue: *due, AssignedBy: by}
 			p.NextRemindAt = planner.NextRemind(&p, k, m.Zone(loc))
-			r := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&p)
-			if r.Error != nil {
-				return r.Error
-			}
-			if r.RowsAffected == 1 {
-				res.Created++
-			} else {
-				res.Kept++
-			}
+			plans = append(plans, p)
 		}
+		if len(plans) == 0 {
+			return nil
+		}
+		r := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(plans, 500)
+		if r.Error != nil {
+			return r.Error
+		}
+		res.Created = int(r.RowsAffected)
+		res.Kept = len(plans) - res.Created
 		return nil
 	})
 	if err != nil {
@@ -142,7 +145,9 @@ func (s *Store) AssignPlans(ctx context.Context, k *models.PlanKind, a models.Au
 // with their kind and member: the planner's indexed read.
 func (s *Store) DuePlans(ctx context.Context, now time.Time, limit int) ([]models.Plan, error) {
 	var ps []models.Plan
-	err := s.db.WithContext(ctx).Preload("Kind").Preload("Member").
+	// The members' columns the planner needs: their zone (and id).
+	err := s.db.WithContext(ctx).Preload("Kind").
+		Preload("Member", func(db *gorm.DB) *gorm.DB { return db.Select("id", "tz", "status") }).
 		Where("state = ? AND next_remind_at <= ?", models.PlanOpen, now.UTC()).
 		Order("next_remind_at, id").Limit(limit).Find(&ps).Error
 	if err != nil {
@@ -158,15 +163,18 @@ func (s *Store) DuePlans(ctx context.Context, now time.Time, limit int) ([]model
 func (s *Store) ApplyPlanSteps(ctx context.Context, before []models.Plan, steps []planner.PlanStep, now time.Time) (int, error) {
 	n := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var reminders []planner.Message
 		for i, st := range steps {
 			if !st.Changed {
 				continue
 			}
 			old, p := before[i], st.Plan
-			res := tx.Model(&models.Plan{}).
-				Where("id = ? AND state = ? AND cycle = ? AND slot = ?", old.ID, models.PlanOpen, old.Cycle, old.Slot).
-				Updates(map[string]any{"next_due": p.NextDue, "cycle": p.Cycle, "slot": p.Slot, "next_remind_at": p.NextRemindAt,
-					"snooze_at": p.SnoozeAt, "overdue_since": p.OverdueSince, "overdue_told": p.OverdueTold, "updated_at": now.UTC()})
+			// Only what changed, row by row: the guard on state, cycle and
+			// slot is per plan, and an unchanged column costs its indexes
+			// nothing.
+			set, args := planChanges(&old, &p)
+			args = append(args, now.UTC(), old.ID, models.PlanOpen, old.Cycle, old.Slot)
+			res := tx.Exec("UPDATE plans SET "+set+"updated_at = ? WHERE id = ? AND state = ? AND cycle = ? AND slot = ?", args...)
 			if res.Error != nil {
 				return res.Error
 			}
@@ -179,18 +187,56 @@ func (s *Store) ApplyPlanSteps(ctx context.Context, before []models.Plan, steps 
 					return err
 				}
 			}
-			added, err := enqueue(tx, st.Reminders...)
-			if err != nil {
-				return err
-			}
-			n += added
+			reminders = append(reminders, st.Reminders...)
 		}
-		return nil
+		var err error
+		n, err = enqueue(tx, reminders...)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: apply plan steps: %w", err)
 	}
 	return n, nil
+}
+
+// planChanges lists the columns a tick changed, as "col = ?, " with their
+// values.
+func planChanges(old, p *models.Plan) (string, []any) {
+	var set strings.Builder
+	var args []any
+	add := func(col string, v any) {
+		set.WriteString(col + " = ?, ")
+		args = append(args, v)
+	}
+	if !old.NextDue.Equal(p.NextDue) {
+		add("next_due", p.NextDue)
+	}
+	if old.Cycle != p.Cycle {
+		add("cycle", p.Cycle)
+	}
+	if old.Slot != p.Slot {
+		add("slot", p.Slot)
+	}
+	if !sameInstant(old.NextRemindAt, p.NextRemindAt) {
+		add("next_remind_at", p.NextRemindAt)
+	}
+	if !sameInstant(old.SnoozeAt, p.SnoozeAt) {
+		add("snooze_at", p.SnoozeAt)
+	}
+	if !sameInstant(old.OverdueSince, p.OverdueSince) {
+		add("overdue_since", p.OverdueSince)
+	}
+	if old.OverdueTold != p.OverdueTold {
+		add("overdue_told", p.OverdueTold)
+	}
+	return set.String(), args
+}
+
+func sameInstant(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Equal(*b)
 }
 
 // withdrawPlanReminders skips a plan's reminders still waiting: it was done.
