@@ -71,6 +71,7 @@ func (k *PlanKind) Names() map[string]string {
 // Why a kind is refused.
 var (
 	ErrPlanKindKey     = errors.New("a kind's key is 2 to 50 of a-z 0-9 _")
+	ErrPlanKindFor     = errors.New("a kind is for member (a check) or duty (an organizer's)")
 	ErrPlanKindNames   = errors.New("a kind needs a name in each of zh-Hans, zh-Hant and en (at most 100 characters)")
 	ErrPlanKindRule    = errors.New("a kind needs either an interval (like 3m or 90d) or a recurrence (RRULE), not both")
 	ErrPlanKindOffsets = errors.New("reminders are days from the due date, ascending, between -60 and 60, like -7,0,3,7")
@@ -84,7 +85,7 @@ func (k *PlanKind) Validate() error {
 		return ErrPlanKindKey
 	}
 	if k.For != ForMember && k.For != ForDuty {
-		return fmt.Errorf("a kind is for member or duty, not %q", k.For)
+		return ErrPlanKindFor
 	}
 	for _, n := range []string{k.NameZhHans, k.NameZhHant, k.NameEn} {
 		if strings.TrimSpace(n) == "" || len([]rune(n)) > 100 {

@@ -50,6 +50,42 @@ func demoPeople() []*demoPerson {
 	}
 }
 
+// loc0 is the demo's time zone.
+func loc0() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// demoPlans gives the demo people checks and a duty due in a few days, so
+// that their first reminders come within the minute and 🩺 My checks has
+// something to show.
+func demoPlans(ctx context.Context, st *store.Store, loc *time.Location) error {
+	soon := models.DayOf(time.Now(), loc).AddDate(0, 0, 3)
+	for _, a := range []struct {
+		kind     string
+		audience models.Audience
+	}{
+		{"quarterly_check", models.BranchAudience("东城镇")},
+		{"away_certificate", models.TagAudience("away")},
+		{"weekly_report", models.BranchAudience("东城镇")},
+	} {
+		k, err := st.PlanKindByKey(ctx, a.kind)
+		if err != nil {
+			return err
+		}
+		first := &soon
+		if k.For == models.ForDuty {
+			first = nil // a duty's own date: the next Friday
+		}
+		if _, err := st.AssignPlans(ctx, k, a.audience, first, nil, loc, time.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (p *demoPerson) name() string {
 	if p.member != nil {
 		return p.member.Name
@@ -99,6 +135,10 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 				return fmt.Errorf("demo data: %w", err)
 			}
 		}
+	}
+
+	if err := demoPlans(ctx, st, loc0()); err != nil {
+		return fmt.Errorf("demo data: %w", err)
 	}
 
 	const token = "123456:demo-token-not-secret"

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/assocbot/assocbot/models"
@@ -74,14 +73,10 @@ func cmdPlanKind(ctx context.Context, args []string, stdout, stderr io.Writer, g
 		if errors.Is(err, store.ErrKindExists) {
 			return usageError{fmt.Sprintf("--key %q: a kind with this key exists", k.Key)}
 		}
-		var e error = err
-		for _, known := range []error{models.ErrPlanKindKey, models.ErrPlanKindNames, models.ErrPlanKindRule, models.ErrPlanKindOffsets} {
-			if errors.Is(err, known) {
-				return usageError{e.Error()}
+		for _, refusal := range []error{models.ErrPlanKindKey, models.ErrPlanKindFor, models.ErrPlanKindNames, models.ErrPlanKindRule, models.ErrPlanKindOffsets} {
+			if errors.Is(err, refusal) {
+				return usageError{err.Error()}
 			}
-		}
-		if strings.Contains(err.Error(), "member or duty") {
-			return usageError{"--for: " + err.Error()}
 		}
 		return err
 	}
