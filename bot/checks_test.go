@@ -529,3 +529,34 @@ func TestChecksStayPrivate(t *testing.T) {
 		}
 	}
 }
+
+// TestAssignInTheBot: an organizer assigns a check to a branch by buttons
+// and to one member by phone; another branch is refused.
+func TestAssignInTheBot(t *testing.T) {
+	c := newCheckRig(t)
+	h := c.h
+	h.St.EnsureBranch(ctx, "Elsewhere")
+	ask := h.Say(c.org, "/assign")
+	h.Press(c.org, ask, "🩺 Annual health check")
+	branches := h.Nth(c.org.ID, 2)
+	if branches.Text != h.T(locales.En, "assign.ask_audience") || !bottest.Contains(bottest.InlineTexts(branches), "Town/Village") {
+		t.Fatalf("branches %q %v", branches.Text, bottest.InlineTexts(branches))
+	}
+	h.Press(c.org, branches, "Town/Village")
+	if got := h.Nth(c.org.ID, 3); got.Text != h.T(locales.En, "assign.done", "Kind", "Annual health check", "Created", 3, "Kept", 0) {
+		t.Fatalf("assigned %q", got.Text)
+	}
+	if got := h.Say(c.org, "/assign prepregnancy 13800000001 2026-12-31"); got.Text != h.T(locales.En, "assign.done", "Kind", "Pre-pregnancy health check", "Created", 1, "Kept", 0) {
+		t.Fatalf("one member %q", got.Text)
+	}
+	if p := c.plan(c.members["zh-Hant"], "prepregnancy"); !p.NextDue.Equal(date(2026, 12, 31)) {
+		t.Fatalf("first due %v", p.NextDue)
+	}
+	plans, _ := h.St.AllPlans(ctx)
+	if got := h.Say(c.org, "/assign annual_check branch:Elsewhere"); got.Text != h.T(locales.En, "auth.not_your_branch") {
+		t.Fatalf("another branch %q", got.Text)
+	}
+	if after, _ := h.St.AllPlans(ctx); len(after) != len(plans) {
+		t.Fatalf("plans %d → %d", len(plans), len(after))
+	}
+}

@@ -148,13 +148,43 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, le
 	if err != nil {
 		return nil, err
 	}
+	settled, err := s.settledPlans(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Claimed, len(rows))
 	for i, r := range rows {
 		out[i].Outbox = r
 		if r.MemberID != nil {
 			out[i].Member = members[*r.MemberID]
 		}
-		out[i].Withdrawn = r.EventID != nil && cancelled[*r.EventID] && planner.Kind(r.Kind).WithdrawnWithEvent()
+		out[i].Withdrawn = r.EventID != nil && cancelled[*r.EventID] && planner.Kind(r.Kind).WithdrawnWithEvent() ||
+			r.PlanID != nil && settled[*r.PlanID] && planner.Kind(r.Kind) == planner.KindCheckReminder
+	}
+	return out, nil
+}
+
+// settledPlans are the plans among the rows' subjects that wait for an
+// organizer or are closed: a reminder claimed before the member's ✅ Done
+// is not sent after it.
+func (s *Store) settledPlans(ctx context.Context, rows []models.Outbox) (map[uint]bool, error) {
+	var ids []uint
+	for _, r := range rows {
+		if r.PlanID != nil {
+			ids = append(ids, *r.PlanID)
+		}
+	}
+	out := map[uint]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var settled []uint
+	if err := s.db.WithContext(ctx).Model(&models.Plan{}).Where("id IN ? AND state <> ?", ids, models.PlanOpen).
+		Pluck("id", &settled).Error; err != nil {
+		return nil, fmt.Errorf("store: claim outbox: plans: %w", err)
+	}
+	for _, id := range settled {
+		out[id] = true
 	}
 	return out, nil
 }
