@@ -31,6 +31,7 @@ const (
 	ActCheckApprove  Action = "pa"   // ID: the check record
 	ActCheckReject   Action = "pr"   // ID: the check record
 	ActAssign        Action = "as"   // Op: the /assign dialog step; Arg: its value
+	ActRecord        Action = "rc"   // Event, Occ; Op: the record dialog's step
 	maxCallbackBytes        = 64     // Telegram's limit on callback_data
 )
 
@@ -77,6 +78,7 @@ var layouts = map[Action][]field{
 	ActCheckApprove: {fID},
 	ActCheckReject:  {fID},
 	ActAssign:       {fOp, fArg},
+	ActRecord:       {fEvent, fOcc, fOp},
 }
 
 // The operations an action accepts (an empty list: any short word).

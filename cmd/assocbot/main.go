@@ -51,6 +51,10 @@ Usage:
   assocbot plan assign --kind K --audience branch:Town/Village|tag:T|all|organizers:P [--first-due YYYY-MM-DD]
   assocbot plan done --phone P --kind K [--date YYYY-MM-DD]
   assocbot plan list [--overdue]
+  assocbot import FILE [--dry-run] [--lang L]
+                                  a member list, CSV or XLSX (columns: name, phone, branch, tags, role, language,
+                                  check_kind, check_interval, last_check, or 姓名, 手机, 分会 …), all or nothing
+  assocbot export members|event ID|records|overdue [--quarter 2026Q4] [--format xlsx|csv] [--lang L] -o FILE
   assocbot migrate                bring the database schema up to date
   assocbot version
 `
@@ -93,6 +97,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdEvent(ctx, args[1:], stdout, stderr, getenv, now)
 	case "plan":
 		err = cmdPlan(ctx, args[1:], stdout, stderr, getenv, now)
+	case "import":
+		err = cmdImport(ctx, args[1:], stdout, stderr, getenv, now)
+	case "export":
+		err = cmdExport(ctx, args[1:], stdout, stderr, getenv, now)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "assocbot %s (schema %d)\n", version, store.LatestVersion())
 	case "help", "-h", "--help":

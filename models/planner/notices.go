@@ -72,3 +72,20 @@ func JoinDecision(jr *models.JoinRequest, path string, now time.Time) Message {
 	m.Template, m.Markup = "join.declined", Markup{Keyboard: StrangerKeys}
 	return m
 }
+
+// RecordAsk asks the organizer who made a branch activity (or those who
+// decide for its branch) to complete its record, the day after.
+func RecordAsk(e *models.Event, occ time.Time, branch string, attendance int, now time.Time) Message {
+	to := models.OrganizersAudience(branch)
+	if e.CreatedBy != nil {
+		to = models.MembersAudience(*e.CreatedBy)
+	}
+	m := Message{Kind: KindRecordAsk, Subject: Subject{EventID: e.ID, Occurrence: occ}, To: to, Template: "record.ask",
+		Args: EventArgs(e, occ), NotBefore: now}
+	m.Args.Int("Came", attendance)
+	m.Markup = Markup{Inline: [][]models.ButtonSpec{{{Key: "record.button.write",
+		Data: models.Callback{Action: models.ActRecord, Event: e.ID, Occ: occ, Op: "s"}.Encode()}}}}
+	expires := occ.Add(14 * 24 * time.Hour).UTC()
+	m.ExpiresAt = &expires
+	return m
+}

@@ -47,6 +47,8 @@ const (
 	KindCheckSubmitted    Kind = "check.submitted"
 	KindCheckDecision     Kind = "check.decision"
 	KindCheckOverdue      Kind = "check.overdue"
+	KindRecordAsk         Kind = "record.ask"
+	KindWeeklyDigest      Kind = "digest.weekly"
 )
 
 type kindInfo struct {
@@ -75,6 +77,8 @@ var kinds = map[Kind]kindInfo{
 	KindCheckSubmitted:    {},
 	KindCheckDecision:     {},
 	KindCheckOverdue:      {},
+	KindRecordAsk:         {},
+	KindWeeklyDigest:      {},
 }
 
 // Urgent reports whether messages of the kind ignore quiet hours.

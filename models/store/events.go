@@ -13,6 +13,7 @@ import (
 
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/roster"
 )
 
 // ErrNoRoomForGuest refuses a +1 that does not fit: the member keeps their
@@ -653,4 +654,17 @@ func (s *Store) SetRating(ctx context.Context, eventID uint, occ time.Time, m *m
 		return fmt.Errorf("store: set rating: %w", err)
 	}
 	return nil
+}
+
+// EventAnswers lists every answer to an event, each occurrence, with the
+// member's name and phone, for an export.
+func (s *Store) EventAnswers(ctx context.Context, eventID uint) ([]roster.AnswerRow, error) {
+	var out []roster.AnswerRow
+	err := s.db.WithContext(ctx).Table("rsvps").Select("members.name AS name, COALESCE(members.phone, '') AS phone, rsvps.*").
+		Joins("JOIN members ON members.id = rsvps.member_id").Where("rsvps.event_id = ?", eventID).
+		Order("rsvps.occurrence, rsvps.answer, members.name").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: event answers: %w", err)
+	}
+	return out, nil
 }

@@ -333,3 +333,55 @@ func (s *Store) InsertMembers(ctx context.Context, ms []models.Member) error {
 	}
 	return nil
 }
+
+// MembersIn lists the members (not those who left) of the branches within
+// scope, with branch and tags, by branch then name; admins get everyone.
+func (s *Store) MembersIn(ctx context.Context, scope models.Scope) ([]models.Member, error) {
+	q := s.members(ctx).Where("members.status <> ?", models.StatusLeft)
+	if !scope.Admin {
+		ids, err := s.branchIDsIn(ctx, scope)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		q = q.Where("members.branch_id IN ?", ids)
+	}
+	var ms []models.Member
+	if err := q.Joins("LEFT JOIN branches ON branches.id = members.branch_id").
+		Order("branches.path, members.name, members.id").Find(&ms).Error; err != nil {
+		return nil, fmt.Errorf("store: members in: %w", err)
+	}
+	return ms, nil
+}
+
+// branchIDsIn lists the ids of the branches within scope (not for admins).
+func (s *Store) branchIDsIn(ctx context.Context, scope models.Scope) ([]uint, error) {
+	var bs []models.Branch
+	if err := s.db.WithContext(ctx).Find(&bs).Error; err != nil {
+		return nil, fmt.Errorf("store: branches: %w", err)
+	}
+	var ids []uint
+	for _, b := range bs {
+		if scope.Covers(b.Path) {
+			ids = append(ids, b.ID)
+		}
+	}
+	return ids, nil
+}
+
+// BranchesIn lists the branches within scope, by path.
+func (s *Store) BranchesIn(ctx context.Context, scope models.Scope) ([]models.Branch, error) {
+	var bs []models.Branch
+	if err := s.db.WithContext(ctx).Order("path").Find(&bs).Error; err != nil {
+		return nil, fmt.Errorf("store: branches: %w", err)
+	}
+	out := bs[:0]
+	for _, b := range bs {
+		if scope.Covers(b.Path) {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/reports"
+	"github.com/assocbot/assocbot/models/roster"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// cmdImport is `assocbot import FILE [--dry-run]`: a member list, CSV or
+// XLSX, checked and applied all or nothing.
+func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, clock clock) error {
+	fs := newFlags("import", stderr)
+	db := dbFlag(fs, getenv)
+	tz := tzFlag(fs, getenv)
+	dry := fs.Bool("dry-run", false, "check and report, import nothing")
+	lang := fs.String("lang", "en", "the report's language: zh-Hans, zh-Hant or en")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"import needs one file: assocbot import FILE [--dry-run]"}
+	}
+	l, ok := locales.Parse(*lang)
+	if !ok {
+		return usageError{fmt.Sprintf("--lang must be zh-Hans, zh-Hant or en, got %q", *lang)}
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, problems, err := roster.Parse(f)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rep, err := st.ImportRoster(ctx, rows, problems, store.ImportOptions{Scope: models.Scope{Admin: true}, DryRun: *dry, Location: loc, Now: clock()})
+	if err != nil {
+		return err
+	}
+	cat, err := locales.New()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, rep.Text(cat, l))
+	if len(rep.Problems) > 0 {
+		return errProblems
+	}
+	return nil
+}
+
+// errProblems makes an import with bad rows exit 1 after its report.
+var errProblems = quietError{"the file has problems; nothing was imported"}
+
+// quietError fails a command whose output said why already.
+type quietError struct{ msg string }
+
+func (e quietError) Error() string { return e.msg }
+
+// cmdExport is `assocbot export members|event ID|records|overdue`.
+func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, clock clock) error {
+	if len(args) == 0 {
+		return usageError{"export needs members, event ID, records or overdue"}
+	}
+	what, rest := args[0], args[1:]
+	var eventID uint
+	if what == "event" {
+		if len(rest) == 0 {
+			return usageError{"export event needs the event's number"}
+		}
+		n, err := strconv.ParseUint(rest[0], 10, 32)
+		if err != nil || n == 0 {
+			return usageError{fmt.Sprintf("export event: %q is not an event number", rest[0])}
+		}
+		eventID, rest = uint(n), rest[1:]
+	}
+	fs := newFlags("export "+what, stderr)
+	db := dbFlag(fs, getenv)
+	tz := tzFlag(fs, getenv)
+	format := fs.String("format", "xlsx", "xlsx or csv")
+	out := fs.String("o", "", "the file to write (required)")
+	lang := fs.String("lang", "zh-Hans", "column names in zh-Hans, zh-Hant or en")
+	quarter := fs.String("quarter", "", "for records: the quarter, e.g. 2026Q4 (default: this one)")
+	if err := parseFlags(fs, rest); err != nil {
+		return err
+	}
+	f, ok := roster.ParseFormat(*format)
+	if !ok {
+		return usageError{fmt.Sprintf("--format must be xlsx or csv, got %q", *format)}
+	}
+	l, ok := locales.Parse(*lang)
+	if !ok {
+		return usageError{fmt.Sprintf("--lang must be zh-Hans, zh-Hant or en, got %q", *lang)}
+	}
+	if *out == "" {
+		return usageError{"-o FILE is required"}
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+	}
+	q, err := models.ParseQuarter(*quarter, clock().In(loc))
+	if err != nil {
+		return usageError{fmt.Sprintf("--quarter %q: want like 2026Q4", *quarter)}
+	}
+	switch what {
+	case "members", "event", "records", "overdue":
+	default:
+		return usageError{fmt.Sprintf("export: unknown table %q (members, event ID, records, overdue)", what)}
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cat, err := locales.New()
+	if err != nil {
+		return err
+	}
+	t, err := reports.Export(ctx, st, cat, l, nil, models.Scope{Admin: true}, what, eventID, q, loc)
+	if err != nil {
+		return err
+	}
+	file, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	if err := roster.Write(file, f, t); err != nil {
+		file.Close()
+		return err
+	}
+	if err := file.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d rows\n", *out, len(t.Rows))
+	return nil
+}

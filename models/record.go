@@ -1,0 +1,69 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ActivityRecord is the written record of one branch activity (SPEC C8, the
+// "seven haves" activity file): its topic, a short summary and photos;
+// attendance comes from check-in. Photos are kept by Telegram file id only.
+type ActivityRecord struct {
+	ID         uint      `gorm:"primaryKey"`
+	EventID    uint      `gorm:"not null;uniqueIndex:idx_records_occurrence,priority:1"`
+	Occurrence time.Time `gorm:"not null;uniqueIndex:idx_records_occurrence,priority:2"`
+	BranchID   *uint     `gorm:"index"`
+	Topic      string    `gorm:"size:200;not null"`
+	Summary    string    `gorm:"type:text"`
+	Photos     string    `gorm:"type:text"` // file ids, one a line
+	RecordedBy *uint
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// PhotoIDs are the record's photos' file ids.
+func (r *ActivityRecord) PhotoIDs() []string {
+	if r.Photos == "" {
+		return nil
+	}
+	return strings.Split(r.Photos, "\n")
+}
+
+// MaxRecordPhotos bounds a record's photos.
+const MaxRecordPhotos = 20
+
+// Quarter is a calendar quarter.
+type Quarter struct {
+	Year int
+	Q    int // 1–4
+}
+
+// QuarterOf is the quarter of t (in its location).
+func QuarterOf(t time.Time) Quarter { return Quarter{Year: t.Year(), Q: (int(t.Month())-1)/3 + 1} }
+
+// ParseQuarter reads "2026Q4" ("" is the quarter of now).
+func ParseQuarter(s string, now time.Time) (Quarter, error) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if s == "" {
+		return QuarterOf(now), nil
+	}
+	y, q, ok := strings.Cut(s, "Q")
+	year, err1 := strconv.Atoi(y)
+	n, err2 := strconv.Atoi(q)
+	if !ok || err1 != nil || err2 != nil || n < 1 || n > 4 || year < 2000 || year > 2200 {
+		return Quarter{}, errors.New("a quarter is written like 2026Q4")
+	}
+	return Quarter{Year: year, Q: n}, nil
+}
+
+// String is the quarter as ParseQuarter reads it.
+func (q Quarter) String() string { return fmt.Sprintf("%dQ%d", q.Year, q.Q) }
+
+// Span is the quarter's first moment and the next quarter's, in loc.
+func (q Quarter) Span(loc *time.Location) (from, to time.Time) {
+	from = time.Date(q.Year, time.Month(3*(q.Q-1)+1), 1, 0, 0, 0, 0, loc)
+	return from, from.AddDate(0, 3, 0)
+}

@@ -1,0 +1,95 @@
+package roster
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+)
+
+// The tables organizers export, with the reader's column names. A members
+// table reads back through Parse: its headers are the import's.
+
+// MembersTable lists members with the import's columns (and whether they
+// linked Telegram).
+func MembersTable(cat *locales.Catalog, l locales.Lang, ms []models.Member) Table {
+	t := Table{Sheet: cat.T(l, "export.sheet.members")}
+	for _, c := range []Column{ColName, ColPhone, ColBranch, ColTags, ColRole, ColLanguage} {
+		t.Headers = append(t.Headers, cat.T(l, "import.column."+string(c)))
+	}
+	t.Headers = append(t.Headers, cat.T(l, "export.col.linked"))
+	for _, m := range ms {
+		phone, branch := "", ""
+		if m.Phone != nil {
+			phone = *m.Phone
+		}
+		if m.Branch != nil {
+			branch = m.Branch.Path
+		}
+		t.Rows = append(t.Rows, []string{m.Name, phone, branch, strings.Join(m.TagNames(), ","),
+			cat.T(l, "export.role."+string(m.Role)), m.Lang, yesNo(cat, l, m.Linked())})
+	}
+	return t
+}
+
+// AnswersTable lists an event's answers and attendance, by occurrence.
+func AnswersTable(cat *locales.Catalog, l locales.Lang, loc *time.Location, rows []AnswerRow) Table {
+	t := Table{Sheet: cat.T(l, "export.sheet.answers")}
+	for _, k := range []string{"import.column.name", "import.column.phone", "export.col.date", "export.col.answer", "export.col.guests",
+		"export.col.waitlisted", "export.col.came", "export.col.rating"} {
+		t.Headers = append(t.Headers, cat.T(l, k))
+	}
+	for _, r := range rows {
+		rating := ""
+		if r.Rating != nil {
+			rating = strconv.Itoa(*r.Rating)
+		}
+		t.Rows = append(t.Rows, []string{r.Name, r.Phone, r.Occurrence.In(loc).Format("2006-01-02 15:04"),
+			cat.T(l, "export.answer."+string(r.Answer)), strconv.Itoa(r.Guests), yesNo(cat, l, r.Waitlisted), yesNo(cat, l, r.CheckedIn), rating})
+	}
+	return t
+}
+
+// AnswerRow is one answer for AnswersTable.
+type AnswerRow struct {
+	Name, Phone string
+	models.RSVP
+}
+
+// OverdueTable lists overdue plans.
+func OverdueTable(cat *locales.Catalog, l locales.Lang, ps []models.Plan) Table {
+	t := Table{Sheet: cat.T(l, "export.sheet.overdue")}
+	for _, k := range []string{"import.column.name", "import.column.phone", "import.column.branch", "import.column.check_kind",
+		"export.col.due", "export.col.overdue_since"} {
+		t.Headers = append(t.Headers, cat.T(l, k))
+	}
+	for _, p := range ps {
+		phone, branch, since := "", "", ""
+		if p.Member != nil {
+			if p.Member.Phone != nil {
+				phone = *p.Member.Phone
+			}
+			if p.Member.Branch != nil {
+				branch = p.Member.Branch.Path
+			}
+		}
+		if p.OverdueSince != nil {
+			since = p.OverdueSince.Format("2006-01-02")
+		}
+		name := ""
+		if p.Member != nil {
+			name = p.Member.Name
+		}
+		t.Rows = append(t.Rows, []string{name, phone, branch, p.Kind.Name(string(l)), p.NextDue.Format("2006-01-02"), since})
+	}
+	return t
+}
+
+func yesNo(cat *locales.Catalog, l locales.Lang, b bool) string {
+	if b {
+		return cat.T(l, "export.yes")
+	}
+	return cat.T(l, "export.no")
+}

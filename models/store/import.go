@@ -1,0 +1,353 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/roster"
+)
+
+// ImportOptions are who imports and how.
+type ImportOptions struct {
+	Scope    models.Scope // the importer's: branches are created and members changed only within it
+	DryRun   bool         // check and count, write nothing
+	Location *time.Location
+	Now      time.Time
+}
+
+// ImportRoster checks parsed rows against the database and, unless a row
+// is bad or it is a dry run, applies them in one transaction: all or
+// nothing, an upsert by phone, so that importing the same file twice
+// changes nothing. problems are the parser's, reported with the rest.
+func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []roster.Problem, opt ImportOptions) (*roster.Report, error) {
+	rep := &roster.Report{Rows: len(rows), Problems: append([]roster.Problem(nil), problems...), DryRun: opt.DryRun}
+	db := s.db.WithContext(ctx)
+	bad := func(r roster.Row, c roster.Column, why roster.Reason, v string) {
+		rep.Problems = append(rep.Problems, roster.Problem{Line: r.Line, Column: c, Reason: why, Value: v})
+	}
+
+	kinds := map[string]*models.PlanKind{}
+	var ks []models.PlanKind
+	if err := db.Find(&ks).Error; err != nil {
+		return nil, fmt.Errorf("store: import: %w", err)
+	}
+	for i := range ks {
+		kinds[ks[i].Key] = &ks[i]
+	}
+	branches := map[string]uint{}
+	var bs []models.Branch
+	if err := db.Find(&bs).Error; err != nil {
+		return nil, fmt.Errorf("store: import: %w", err)
+	}
+	for _, b := range bs {
+		branches[b.Path] = b.ID
+	}
+	existing := map[string]*models.Member{}
+	phones := make([]string, 0, len(rows))
+	for _, r := range rows {
+		phones = append(phones, r.Phone)
+	}
+	for start := 0; start < len(phones); start += 500 {
+		var ms []models.Member
+		if err := db.Preload("Branch").Preload("Tags").Where("phone IN ?", phones[start:min(start+500, len(phones))]).
+			Find(&ms).Error; err != nil {
+			return nil, fmt.Errorf("store: import: %w", err)
+		}
+		for i := range ms {
+			existing[*ms[i].Phone] = &ms[i]
+		}
+	}
+	plans := map[[2]uint]*models.Plan{} // (member, kind) → plan
+	var ids []uint
+	for _, m := range existing {
+		ids = append(ids, m.ID)
+	}
+	for start := 0; start < len(ids); start += 500 {
+		var ps []models.Plan
+		if err := db.Where("member_id IN ?", ids[start:min(start+500, len(ids))]).Find(&ps).Error; err != nil {
+			return nil, fmt.Errorf("store: import: %w", err)
+		}
+		for i := range ps {
+			plans[[2]uint{ps[i].MemberID, ps[i].KindID}] = &ps[i]
+		}
+	}
+
+	type change struct {
+		row     roster.Row
+		member  *models.Member // nil: new
+		fields  map[string]any
+		tags    bool // the tags change
+		plan    *models.Plan
+		newPlan bool
+	}
+	var changes []change
+	newBranches := map[string]bool{}
+	for _, r := range rows {
+		n := len(rep.Problems)
+		m := existing[r.Phone]
+		if m != nil && !opt.Scope.Admin {
+			if m.Branch == nil || !opt.Scope.Covers(m.Branch.Path) {
+				bad(r, roster.ColPhone, roster.NotYours, "")
+			}
+			if m.Role == models.RoleAdmin {
+				bad(r, roster.ColRole, roster.AdminUnchanged, "")
+			}
+		}
+		if r.Role == models.RoleAdmin && !opt.Scope.Admin {
+			bad(r, roster.ColRole, roster.AdminOnly, string(r.Role))
+		}
+		switch {
+		case r.Branch != "" && !opt.Scope.Covers(r.Branch):
+			bad(r, roster.ColBranch, roster.OutOfScope, r.Branch)
+		case r.Branch != "":
+			if _, ok := branches[r.Branch]; !ok {
+				newBranches[r.Branch] = true
+			}
+		case m == nil && !opt.Scope.Admin:
+			bad(r, roster.ColBranch, roster.UnknownBranch, "")
+		}
+		var kind *models.PlanKind
+		if r.CheckKind != "" {
+			k, ok := kinds[r.CheckKind]
+			switch {
+			case !ok || k.For != models.ForMember:
+				bad(r, roster.ColCheckKind, roster.UnknownKind, r.CheckKind)
+			case r.CheckInterval != "" && !sameInterval(r.CheckInterval, k.Every):
+				bad(r, roster.ColCheckInterval, roster.BadInterval, k.Every)
+			default:
+				kind = k
+			}
+		}
+		if len(rep.Problems) > n {
+			continue
+		}
+		c := change{row: r, member: m}
+		if m == nil {
+			rep.New++
+		} else {
+			c.fields = memberChanges(m, r)
+			c.tags = r.Tags != nil && !sameTags(m.TagNames(), r.Tags)
+			if len(c.fields) > 0 || c.tags {
+				rep.Updated++
+			} else {
+				rep.Unchanged++
+			}
+		}
+		if kind != nil {
+			var p *models.Plan
+			if m != nil {
+				p = plans[[2]uint{m.ID, kind.ID}]
+			}
+			switch {
+			case p == nil:
+				c.plan, c.newPlan = &models.Plan{KindID: kind.ID, Kind: kind, State: models.PlanOpen, LastDone: r.LastCheck}, true
+				rep.Plans++
+			case r.LastCheck != nil && (p.LastDone == nil || r.LastCheck.After(*p.LastDone)):
+				p.Kind = kind
+				c.plan = p
+				rep.Plans++
+			}
+		}
+		changes = append(changes, c)
+	}
+	rep.Branches = len(newBranches)
+	sortProblems(rep.Problems)
+	if len(rep.Problems) > 0 || opt.DryRun {
+		return rep, nil
+	}
+
+	err := db.Transaction(func(tx *gorm.DB) error {
+		for path := range newBranches {
+			b, err := ensureBranch(tx, path)
+			if err != nil {
+				return err
+			}
+			branches[path] = b.ID
+		}
+		var fresh []models.Member
+		for _, c := range changes {
+			if c.member != nil {
+				continue
+			}
+			phone := c.row.Phone
+			m := models.Member{Name: c.row.Name, Phone: &phone, Role: c.row.Role, Lang: c.row.Lang, Status: models.StatusActive}
+			if m.Role == "" {
+				m.Role = models.RoleMember
+			}
+			if id, ok := branches[c.row.Branch]; ok && c.row.Branch != "" {
+				m.BranchID = &id
+			}
+			fresh = append(fresh, m)
+		}
+		if len(fresh) > 0 {
+			if err := tx.Omit("Tags", "Branch").CreateInBatches(&fresh, 500).Error; err != nil {
+				return err
+			}
+		}
+		byPhone := map[string]*models.Member{}
+		for i := range fresh {
+			byPhone[*fresh[i].Phone] = &fresh[i]
+		}
+		var tags []models.MemberTag
+		var scopes []models.OrganizerScope
+		var newPlans []models.Plan
+		for _, c := range changes {
+			m := c.member
+			if m == nil {
+				m = byPhone[c.row.Phone]
+				for _, t := range c.row.Tags {
+					tags = append(tags, models.MemberTag{MemberID: m.ID, Tag: t})
+				}
+			} else {
+				if len(c.fields) > 0 {
+					if id, ok := branches[c.row.Branch]; ok && c.fields["branch_id"] != nil {
+						c.fields["branch_id"] = id
+						m.BranchID = &id
+					}
+					if err := tx.Model(&models.Member{}).Where("id = ?", m.ID).Updates(c.fields).Error; err != nil {
+						return err
+					}
+					if r, ok := c.fields["role"]; ok {
+						m.Role = r.(models.Role)
+					}
+				}
+				if c.tags {
+					if err := tx.Where("member_id = ?", m.ID).Delete(&models.MemberTag{}).Error; err != nil {
+						return err
+					}
+					for _, t := range c.row.Tags {
+						tags = append(tags, models.MemberTag{MemberID: m.ID, Tag: t})
+					}
+				}
+			}
+			if m.Role == models.RoleOrganizer && m.BranchID != nil && (c.member == nil || c.fields["role"] != nil || c.fields["branch_id"] != nil) {
+				scopes = append(scopes, models.OrganizerScope{MemberID: m.ID, BranchID: *m.BranchID})
+			}
+			if c.plan != nil {
+				if err := importPlan(tx, c.plan, c.newPlan, m, opt); err != nil {
+					return err
+				}
+				if c.newPlan {
+					newPlans = append(newPlans, *c.plan)
+				}
+			}
+		}
+		if len(tags) > 0 {
+			if err := tx.CreateInBatches(tags, 500).Error; err != nil {
+				return err
+			}
+		}
+		if len(scopes) > 0 {
+			if err := tx.Clauses(onConflictNothing()).CreateInBatches(scopes, 500).Error; err != nil {
+				return err
+			}
+		}
+		if len(newPlans) > 0 {
+			if err := tx.Omit("Kind", "Member").CreateInBatches(newPlans, 500).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: import: %w", err)
+	}
+	return rep, nil
+}
+
+// importPlan dates a plan by the last check the file gives: a new plan is
+// due the kind's interval after it (or the kind's first date without one);
+// an existing one moves on to it. New plans are written by the caller in
+// batches.
+func importPlan(tx *gorm.DB, p *models.Plan, fresh bool, m *models.Member, opt ImportOptions) error {
+	zone := m.Zone(opt.Location)
+	var err error
+	switch {
+	case p.LastDone != nil && fresh:
+		p.NextDue, err = p.Kind.NextDue(*p.LastDone, *p.LastDone)
+	case fresh:
+		p.NextDue, err = p.Kind.FirstDue(models.DayOf(opt.Now, zone))
+	default:
+		p.NextDue, err = p.Kind.NextDue(*p.LastDone, *p.LastDone)
+	}
+	if err != nil {
+		return err
+	}
+	p.MemberID = m.ID
+	if fresh {
+		p.NextRemindAt = planner.NextRemind(p, p.Kind, zone)
+		return nil
+	}
+	// A last check the file knows of starts a cycle, as a record would.
+	p.Cycle, p.Slot, p.State, p.OverdueSince, p.OverdueTold, p.SnoozeAt = p.Cycle+1, 0, models.PlanOpen, nil, false, nil
+	p.NextRemindAt = planner.NextRemind(p, p.Kind, zone)
+	if err := tx.Create(&models.CheckRecord{PlanID: p.ID, Cycle: p.Cycle - 1, DoneOn: *p.LastDone, Status: models.CheckApproved,
+		DecidedAt: ptrTime(opt.Now.UTC())}).Error; err != nil {
+		return err
+	}
+	if err := withdrawPlanReminders(tx, p.ID); err != nil {
+		return err
+	}
+	return tx.Model(&models.Plan{}).Where("id = ?", p.ID).Updates(map[string]any{
+		"last_done": p.LastDone, "next_due": p.NextDue, "cycle": p.Cycle, "slot": 0, "state": p.State, "overdue_since": nil,
+		"overdue_told": false, "snooze_at": nil, "next_remind_at": p.NextRemindAt, "updated_at": opt.Now.UTC()}).Error
+}
+
+// memberChanges are the columns a row changes of an existing member (a
+// column the file leaves empty keeps its value).
+func memberChanges(m *models.Member, r roster.Row) map[string]any {
+	f := map[string]any{}
+	if r.Name != m.Name {
+		f["name"] = r.Name
+	}
+	if r.Branch != "" && (m.Branch == nil || m.Branch.Path != r.Branch) {
+		f["branch_id"] = r.Branch // the id once the branch exists
+	}
+	if r.Role != "" && r.Role != m.Role {
+		f["role"] = r.Role
+	}
+	if r.Lang != "" && r.Lang != m.Lang {
+		f["lang"] = r.Lang
+	}
+	return f
+}
+
+func sameTags(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+// sameInterval compares a file's interval ("3", "3m", "3个月", "90d",
+// "90天") with a kind's ("3m", "90d").
+func sameInterval(file, kind string) bool {
+	f := strings.ToLower(strings.TrimSpace(file))
+	for _, suffix := range []string{"个月", "個月", "月", "months", "month"} {
+		f = strings.TrimSuffix(f, suffix)
+	}
+	unit := "m"
+	for _, suffix := range []string{"天", "days", "day", "d"} {
+		if strings.HasSuffix(f, suffix) {
+			f, unit = strings.TrimSuffix(f, suffix), "d"
+		}
+	}
+	f = strings.TrimSuffix(strings.TrimSpace(f), "m")
+	n, err := strconv.Atoi(strings.TrimSpace(f))
+	return err == nil && fmt.Sprintf("%d%s", n, unit) == kind
+}
+
+func sortProblems(ps []roster.Problem) {
+	slices.SortStableFunc(ps, func(a, b roster.Problem) int { return a.Line - b.Line })
+}
+
+func onConflictNothing() clause.OnConflict { return clause.OnConflict{DoNothing: true} }

@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/assocbot/assocbot/models"
+)
+
+// ErrNotHeld refuses a record of an occurrence that has not taken place.
+var ErrNotHeld = errors.New("store: the occurrence has not taken place")
+
+// SaveRecord writes the record of an occurrence (topic and summary; its
+// photos are kept), for an organizer who manages the event, once the
+// occurrence has started. It returns the record.
+func (s *Store) SaveRecord(ctx context.Context, eventID uint, occ time.Time, org *models.Member, topic, summary string, loc *time.Location, now time.Time) (*models.ActivityRecord, error) {
+	e, err := s.EventByID(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	manages, err := s.CanManage(ctx, org, e)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !manages:
+		return nil, models.ErrNotYours
+	case !e.Occurs(loc, occ):
+		return nil, models.ErrBadOccurrence
+	case occ.After(now):
+		return nil, ErrNotHeld
+	}
+	rec := models.ActivityRecord{EventID: e.ID, Occurrence: occ.UTC(), Topic: truncateText(topic, 200), Summary: summary, RecordedBy: &org.ID}
+	if a, err := models.ParseAudience(e.Audience); err == nil {
+		if path, ok := a.IsBranch(); ok {
+			if b, err := s.BranchByPath(ctx, path); err == nil {
+				rec.BranchID = &b.ID
+			}
+		}
+	}
+	err = s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "event_id"}, {Name: "occurrence"}},
+		DoUpdates: clause.AssignmentColumns([]string{"topic", "summary", "recorded_by", "updated_at"}),
+	}).Create(&rec).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: save record: %w", err)
+	}
+	return s.RecordOf(ctx, e.ID, occ)
+}
+
+// RecordOf reads the record of an occurrence.
+func (s *Store) RecordOf(ctx context.Context, eventID uint, occ time.Time) (*models.ActivityRecord, error) {
+	var r models.ActivityRecord
+	if err := s.db.WithContext(ctx).Where("event_id = ? AND occurrence = ?", eventID, occ.UTC()).Take(&r).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &r, nil
+}
+
+// AddRecordPhoto adds a photo (a Telegram file id) to a record, by the
+// organizer who may write it; it returns the number of photos.
+func (s *Store) AddRecordPhoto(ctx context.Context, recordID uint, org *models.Member, fileID string) (int, error) {
+	n := 0
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var r models.ActivityRecord
+		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&r, recordID).Error; err != nil {
+			return notFound(err)
+		}
+		var e models.Event
+		if err := tx.Take(&e, r.EventID).Error; err != nil {
+			return notFound(err)
+		}
+		manages, err := s.CanManage(ctx, org, &e)
+		if err != nil {
+			return err
+		}
+		if !manages {
+			return models.ErrNotYours
+		}
+		photos := r.PhotoIDs()
+		if len(photos) >= models.MaxRecordPhotos {
+			n = len(photos)
+			return nil
+		}
+		photos = append(photos, fileID)
+		n = len(photos)
+		return tx.Model(&r).Update("photos", joinLines(photos)).Error
+	})
+	if err != nil {
+		if errors.Is(err, models.ErrNotYours) || errors.Is(err, ErrNotFound) {
+			return 0, err
+		}
+		return 0, fmt.Errorf("store: add record photo: %w", err)
+	}
+	return n, nil
+}
+
+func joinLines(ss []string) string {
+	out := ""
+	for i, s := range ss {
+		if i > 0 {
+			out += "\n"
+		}
+		out += s
+	}
+	return out
+}
+
+// RecordRow is a record with what an organizer's list and the town
+// office's table show.
+type RecordRow struct {
+	models.ActivityRecord
+	Title      string
+	Location   string
+	BranchPath string
+	Attendance int     // checked in
+	Rating     float64 // average, 0 without ratings
+}
+
+// RecordsIn lists the records of the branches within scope whose occurrence
+// is in [from, to), by date.
+func (s *Store) RecordsIn(ctx context.Context, scope models.Scope, from, to time.Time) ([]RecordRow, error) {
+	var rows []RecordRow
+	err := s.db.WithContext(ctx).Table("activity_records").
+		Select(`activity_records.*, events.title AS title, COALESCE(events.location, '') AS location, COALESCE(branches.path, '') AS branch_path,
+			(SELECT COUNT(*) FROM rsvps WHERE rsvps.event_id = activity_records.event_id AND rsvps.occurrence = activity_records.occurrence AND rsvps.checked_in = ?) AS attendance,
+			COALESCE((SELECT AVG(rating) FROM rsvps WHERE rsvps.event_id = activity_records.event_id AND rsvps.occurrence = activity_records.occurrence AND rsvps.rating IS NOT NULL), 0) AS rating`, true).
+		Joins("JOIN events ON events.id = activity_records.event_id").
+		Joins("LEFT JOIN branches ON branches.id = activity_records.branch_id").
+		Where("activity_records.occurrence >= ? AND activity_records.occurrence < ?", from.UTC(), to.UTC()).
+		Order("activity_records.occurrence, activity_records.id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: records: %w", err)
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		if scope.Admin || (r.BranchPath != "" && scope.Covers(r.BranchPath)) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// HeldActivity is an activity that took place, for the record job.
+type HeldActivity struct {
+	Event      models.Event
+	Occurrence time.Time
+	Attendance int
+}
+
+// ActivitiesWithoutRecord lists the activity days of a branch whose
+// occurrence started in [from, to) and that have no record yet.
+func (s *Store) ActivitiesWithoutRecord(ctx context.Context, from, to time.Time, loc *time.Location) ([]HeldActivity, error) {
+	events, err := s.EventsBetween(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	var out []HeldActivity
+	for i := range events {
+		e := events[i]
+		a, err := models.ParseAudience(e.Audience)
+		if _, ok := a.IsBranch(); err != nil || !ok || e.Kind != models.EventActivityDay {
+			continue
+		}
+		occs, err := e.Occurrences(loc, from, to)
+		if err != nil {
+			continue
+		}
+		for _, occ := range occs {
+			if _, err := s.RecordOf(ctx, e.ID, occ); err == nil {
+				continue
+			}
+			in, err := s.CheckedIn(ctx, e.ID, occ)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, HeldActivity{Event: e, Occurrence: occ, Attendance: len(in)})
+		}
+	}
+	return out, nil
+}

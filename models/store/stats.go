@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
+)
+
+// Figures are a branch's (with the branches below it) numbers for /stats
+// and the exports (SPEC C8).
+type Figures struct {
+	Members     int
+	Linked      int
+	Final       int                   // messages to its members that will not be sent again (last 90 days)
+	Delivered   int                   // of them, sent
+	NotSent     map[models.Reason]int // the rest, by reason
+	Announced   int                   // event announcements delivered to its members in the period
+	Answered    int                   // of them, answered
+	CheckedIn   int                   // check-ins at its events in the period
+	Ratings     int
+	RatingSum   int
+	Plans       int // its members' check plans
+	Overdue     int
+	Activities  int      // activity days of its branches held (a check-in) in the period
+	NoActivity  []string // branches (itself or below) that held none in the period
+	BranchPaths []string
+}
+
+// subtree lists the branch at path and those below it.
+func (s *Store) subtree(ctx context.Context, path string) ([]models.Branch, error) {
+	var bs []models.Branch
+	err := s.db.WithContext(ctx).Where("path = ? OR path LIKE ? ESCAPE '\\'", path, escapeLike(path)+"/%").Order("path").Find(&bs).Error
+	return bs, err
+}
+
+// BranchFigures computes the figures of the branch at path (and below) for
+// [from, to): the period of answers, check-ins and activities; messages
+// count over the outbox's 90 days.
+func (s *Store) BranchFigures(ctx context.Context, path string, from, to time.Time) (*Figures, error) {
+	f := &Figures{NotSent: map[models.Reason]int{}}
+	branches, err := s.subtree(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("store: figures: %w", err)
+	}
+	if len(branches) == 0 {
+		return nil, ErrNotFound
+	}
+	ids := make([]uint, len(branches))
+	for i, b := range branches {
+		ids[i] = b.ID
+		f.BranchPaths = append(f.BranchPaths, b.Path)
+	}
+	db := s.db.WithContext(ctx)
+	members := db.Model(&models.Member{}).Select("id").Where("branch_id IN ? AND status <> ?", ids, models.StatusLeft)
+	var counts struct {
+		Members int
+		Linked  int
+	}
+	if err := db.Model(&models.Member{}).Select("COUNT(*) AS members, COUNT(telegram_id) AS linked").
+		Where("branch_id IN ? AND status <> ?", ids, models.StatusLeft).Scan(&counts).Error; err != nil {
+		return nil, fmt.Errorf("store: figures: %w", err)
+	}
+	f.Members, f.Linked = counts.Members, counts.Linked
+	t, err := tally(db.Where("member_id IN (?)", members))
+	if err != nil {
+		return nil, err
+	}
+	f.Final, f.Delivered = t.Final(), t.Status(models.OutboxSent)
+	for _, st := range models.FinalStatuses() {
+		if st == models.OutboxSent {
+			continue
+		}
+		for r, n := range t[st] {
+			f.NotSent[r] += n
+		}
+	}
+	var ans struct {
+		Announced int
+		Answered  int
+	}
+	if err := db.Table("outboxes").Select(`COUNT(*) AS announced, COUNT(rsvps.member_id) AS answered`).
+		Joins("LEFT JOIN rsvps ON rsvps.event_id = outboxes.event_id AND rsvps.occurrence = outboxes.occurrence AND rsvps.member_id = outboxes.member_id").
+		Where("outboxes.kind = ? AND outboxes.status = ? AND outboxes.member_id IN (?) AND outboxes.occurrence >= ? AND outboxes.occurrence < ?",
+			string(planner.KindEventAnnounce), models.OutboxSent, members, from.UTC(), to.UTC()).Scan(&ans).Error; err != nil {
+		return nil, fmt.Errorf("store: figures: %w", err)
+	}
+	f.Announced, f.Answered = ans.Announced, ans.Answered
+	// The branch's events: those whose audience is one of its branches.
+	events, err := s.EventsBetween(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	held := map[string]bool{}
+	for _, e := range events {
+		a, err := models.ParseAudience(e.Audience)
+		bp, ok := a.IsBranch()
+		if err != nil || !ok || !within(bp, f.BranchPaths) {
+			continue
+		}
+		var r struct {
+			Came, Rated, Total int
+		}
+		if err := db.Model(&models.RSVP{}).Select("COUNT(CASE WHEN checked_in THEN 1 END) AS came, COUNT(rating) AS rated, COALESCE(SUM(rating), 0) AS total").
+			Where("event_id = ? AND occurrence >= ? AND occurrence < ?", e.ID, from.UTC(), to.UTC()).Scan(&r).Error; err != nil {
+			return nil, fmt.Errorf("store: figures: %w", err)
+		}
+		f.CheckedIn += r.Came
+		f.Ratings += r.Rated
+		f.RatingSum += r.Total
+		if e.Kind != models.EventActivityDay {
+			continue
+		}
+		var occs []time.Time
+		if err := db.Model(&models.RSVP{}).Distinct("occurrence").
+			Where("event_id = ? AND checked_in = ? AND occurrence >= ? AND occurrence < ?", e.ID, true, from.UTC(), to.UTC()).
+			Pluck("occurrence", &occs).Error; err != nil {
+			return nil, fmt.Errorf("store: figures: %w", err)
+		}
+		if len(occs) > 0 {
+			f.Activities += len(occs)
+			held[bp] = true
+		}
+	}
+	for _, p := range f.BranchPaths {
+		some := false
+		for h := range held {
+			if models.PathWithin(h, p) {
+				some = true
+			}
+		}
+		if !some {
+			f.NoActivity = append(f.NoActivity, p)
+		}
+	}
+	var plans struct {
+		Plans   int
+		Overdue int
+	}
+	if err := db.Table("plans").Select("COUNT(*) AS plans, COUNT(plans.overdue_since) AS overdue").
+		Joins("JOIN plan_kinds ON plan_kinds.id = plans.kind_id").
+		Where("plans.member_id IN (?) AND plans.state <> ? AND plan_kinds.for_role = ?", members, models.PlanClosed, models.ForMember).
+		Scan(&plans).Error; err != nil {
+		return nil, fmt.Errorf("store: figures: %w", err)
+	}
+	f.Plans, f.Overdue = plans.Plans, plans.Overdue
+	return f, nil
+}
+
+// within reports whether path is one of paths.
+func within(path string, paths []string) bool {
+	for _, p := range paths {
+		if p == path {
+			return true
+		}
+	}
+	return false
+}
