@@ -153,6 +153,22 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseInterspersed parses flags that may come before or after the
+// positional arguments (assocbot import FILE --dry-run) and returns those.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
 // dbFlag adds --db, defaulting to ASSOCBOT_DB.
 func dbFlag(fs *flag.FlagSet, getenv env) *string {
 	def := getenv("ASSOCBOT_DB")

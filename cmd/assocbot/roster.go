@@ -23,10 +23,11 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	tz := tzFlag(fs, getenv)
 	dry := fs.Bool("dry-run", false, "check and report, import nothing")
 	lang := fs.String("lang", "en", "the report's language: zh-Hans, zh-Hant or en")
-	if err := parseFlags(fs, args); err != nil {
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(files) != 1 {
 		return usageError{"import needs one file: assocbot import FILE [--dry-run]"}
 	}
 	l, ok := locales.Parse(*lang)
@@ -37,7 +38,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
 	}
-	f, err := os.Open(fs.Arg(0))
+	f, err := os.Open(files[0])
 	if err != nil {
 		return err
 	}

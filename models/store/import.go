@@ -109,8 +109,11 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 		case r.Branch != "" && !opt.Scope.Covers(r.Branch):
 			bad(r, roster.ColBranch, roster.OutOfScope, r.Branch)
 		case r.Branch != "":
-			if _, ok := branches[r.Branch]; !ok {
-				newBranches[r.Branch] = true
+			// The branch and any missing branch above it are created.
+			for _, p := range ancestorPaths(r.Branch) {
+				if _, ok := branches[p]; !ok {
+					newBranches[p] = true
+				}
 			}
 		case m == nil && !opt.Scope.Admin:
 			bad(r, roster.ColBranch, roster.UnknownBranch, "")
@@ -166,7 +169,12 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 	}
 
 	err := db.Transaction(func(tx *gorm.DB) error {
-		for path := range newBranches {
+		paths := make([]string, 0, len(newBranches))
+		for p := range newBranches {
+			paths = append(paths, p)
+		}
+		slices.Sort(paths) // parents first
+		for _, path := range paths {
 			b, err := ensureBranch(tx, path)
 			if err != nil {
 				return err
