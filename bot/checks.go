@@ -58,12 +58,12 @@ func (b *Bot) onDuties(ctx context.Context, r *request) {
 }
 
 // sendPlans lists the requester's plans that keep passes, to chat (always
-// the member's private chat).
-func (b *Bot) sendPlans(ctx context.Context, r *request, chat int64, title, none string, keep func(*models.Plan) bool) {
+// the member's private chat); it reports whether the list went out.
+func (b *Bot) sendPlans(ctx context.Context, r *request, chat int64, title, none string, keep func(*models.Plan) bool) bool {
 	plans, err := b.st.PlansOf(ctx, r.member.ID)
 	if err != nil {
 		b.fail(ctx, chat, r.lang, "checks", err)
-		return
+		return false
 	}
 	lines := []string{b.t(r, title)}
 	var rows [][]inlineButton
@@ -88,14 +88,13 @@ func (b *Bot) sendPlans(ctx context.Context, r *request, chat int64, title, none
 		}
 	}
 	if len(lines) == 1 {
-		b.send(ctx, chat, b.t(r, none), b.keyboardFor(r))
-		return
+		return b.send(ctx, chat, b.t(r, none), b.keyboardFor(r)) != nil
 	}
 	var kb *inlineKeyboard
 	if len(rows) > 0 {
 		kb = inline(rows...)
 	}
-	b.send(ctx, chat, truncate(strings.Join(lines, "\n"), 4000), kb)
+	return b.send(ctx, chat, truncate(strings.Join(lines, "\n"), 4000), kb) != nil
 }
 
 // onChecksInGroup answers /checks asked in a group: the list goes to the
@@ -107,7 +106,12 @@ func (b *Bot) onChecksInGroup(ctx context.Context, msg *tgm.Message) {
 		b.send(ctx, msg.Chat.ID, b.cat.T(l, "group.private_only", "Bot", b.username), nil)
 		return
 	}
-	b.sendPlans(ctx, r, msg.From.ID, "checks.title", "checks.none", func(p *models.Plan) bool { return true })
+	// The group reads that the list went privately only if it did; else
+	// it is pointed to the private chat, where the member must start first.
+	if !b.sendPlans(ctx, r, msg.From.ID, "checks.title", "checks.none", func(p *models.Plan) bool { return true }) {
+		b.send(ctx, msg.Chat.ID, b.t(r, "group.private_only", "Bot", b.username), nil)
+		return
+	}
 	b.send(ctx, msg.Chat.ID, b.t(r, "checks.sent_private", "Bot", b.username), nil)
 }
 
@@ -117,6 +121,7 @@ var planRefusals = map[error]string{
 	store.ErrPlanStale:    "callback.stale",
 	store.ErrNotFound:     "callback.stale",
 	store.ErrCheckDecided: "checks.already_decided",
+	store.ErrOwnCheck:     "checks.own",
 }
 
 // refusePlan answers a refused button in the requester's language; it
@@ -186,7 +191,7 @@ func (b *Bot) onPlanCallback(ctx context.Context, r *request, q *tgm.CallbackQue
 			b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 			return
 		}
-		_, p, err := b.st.RecordCheck(ctx, c.ID, cycle, r.scope, r.member, models.DayOf(now, b.cfg.Location), b.cfg.Location, now)
+		_, p, err := b.st.RecordCheck(ctx, c.ID, cycle, r.scope, r.member, nil, b.cfg.Location, now)
 		if err != nil {
 			b.refusePlan(ctx, r, q, err)
 			return

@@ -99,8 +99,21 @@ func (k *PlanKind) Validate() error {
 		if _, _, err := parseEvery(k.Every); err != nil {
 			return err
 		}
-	} else if err := ParseRRule(k.RRule); err != nil {
-		return fmt.Errorf("%w: %v", ErrPlanKindRule, err)
+	} else {
+		if err := ParseRRule(k.RRule); err != nil {
+			return fmt.Errorf("%w: %v", ErrPlanKindRule, err)
+		}
+		// Dates recur for good and are anchored on the calendar, not on a
+		// first date: no COUNT, UNTIL or INTERVAL; and the rule must give a
+		// date within a year.
+		upper := strings.ToUpper(k.RRule)
+		if strings.Contains(upper, "COUNT=") || strings.Contains(upper, "UNTIL=") || strings.Contains(upper, "INTERVAL=") {
+			return fmt.Errorf("%w: no COUNT, UNTIL or INTERVAL in a kind's recurrence", ErrPlanKindRule)
+		}
+		today := DayOf(time.Now(), time.UTC)
+		if next, err := k.nextOccurrence(today); err != nil || next.After(today.AddDate(1, 0, 0)) {
+			return fmt.Errorf("%w: the recurrence gives no date within a year", ErrPlanKindRule)
+		}
 	}
 	if _, err := k.Slots(); err != nil {
 		return err
@@ -165,6 +178,7 @@ func ParseDay(s string) (Day, error) {
 // the next date of a recurrence, or day itself plus two weeks for an
 // interval (the first reminder comes a week later, not at once).
 func (k *PlanKind) FirstDue(day Day) (Day, error) {
+	day = day.UTC()
 	if k.Recurs() {
 		return k.nextOccurrence(day.Add(-time.Nanosecond))
 	}
@@ -175,12 +189,13 @@ func (k *PlanKind) FirstDue(day Day) (Day, error) {
 // interval; for a recurrence, the first date after the current due date
 // (after) and after done.
 func (k *PlanKind) NextDue(done, after Day) (Day, error) {
+	done, after = done.UTC(), after.UTC()
 	if !k.Recurs() {
 		months, days, err := parseEvery(k.Every)
 		if err != nil {
 			return Day{}, err
 		}
-		return done.AddDate(0, months, days), nil
+		return addMonths(done, months).AddDate(0, 0, days), nil
 	}
 	from := after
 	if done.After(from) {
@@ -189,15 +204,24 @@ func (k *PlanKind) NextDue(done, after Day) (Day, error) {
 	return k.nextOccurrence(from)
 }
 
+// addMonths moves a date by months, keeping it in its month: 31 August and
+// three months is 30 November, not 1 December.
+func addMonths(d Day, months int) Day {
+	first := time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, months, 0)
+	last := first.AddDate(0, 1, -1).Day()
+	return time.Date(first.Year(), first.Month(), min(d.Day(), last), 0, 0, 0, 0, time.UTC)
+}
+
 // PeriodStart is where the cycle that ends on due began: the kind's date
 // before it, or due less the interval.
 func (k *PlanKind) PeriodStart(due Day) (Day, error) {
+	due = due.UTC()
 	if !k.Recurs() {
 		months, days, err := parseEvery(k.Every)
 		if err != nil {
 			return Day{}, err
 		}
-		return due.AddDate(0, -months, -days), nil
+		return addMonths(due, -months).AddDate(0, 0, -days), nil
 	}
 	opt, err := rrule.StrToROption(k.RRule)
 	if err != nil {
@@ -218,6 +242,7 @@ func (k *PlanKind) PeriodStart(due Day) (Day, error) {
 
 // nextOccurrence is the recurrence's first date after t.
 func (k *PlanKind) nextOccurrence(t Day) (Day, error) {
+	t = t.UTC()
 	opt, err := rrule.StrToROption(k.RRule)
 	if err != nil {
 		return Day{}, ErrPlanKindRule
@@ -280,7 +305,7 @@ const RemindHour = 9
 // SlotTime is when the plan's reminder at offset days from its due date goes
 // out: 09:00 in zone.
 func SlotTime(due Day, offset int, zone *time.Location) time.Time {
-	d := due.AddDate(0, 0, offset)
+	d := due.UTC().AddDate(0, 0, offset) // a date is its UTC midnight, whatever zone a driver read it in
 	return time.Date(d.Year(), d.Month(), d.Day(), RemindHour, 0, 0, 0, zone)
 }
 

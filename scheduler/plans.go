@@ -37,9 +37,16 @@ func (j PlanReminders) Run(ctx context.Context, now time.Time) (Counts, error) {
 		steps := make([]planner.PlanStep, len(ps))
 		changed := 0
 		for i := range ps {
-			steps[i], err = planner.PlanTick(ps[i], ps[i].Kind, ps[i].Member.Zone(j.Location), now)
-			if err != nil {
-				return counts, err
+			m := ps[i].Member
+			switch {
+			case !m.OnRoster() || (ps[i].Kind.For == models.ForDuty && m.Role != models.RoleOrganizer && m.Role != models.RoleAdmin):
+				// Gone from the roster, or no longer an organizer: the plan ends.
+				steps[i] = planner.Close(ps[i])
+				counts["closed"]++
+			default:
+				if steps[i], err = planner.PlanTick(ps[i], ps[i].Kind, m.Zone(j.Location), now); err != nil {
+					return counts, err
+				}
 			}
 			if steps[i].Changed {
 				changed++
@@ -73,7 +80,7 @@ func (OverdueDigest) Name() string { return "overdue_digest" }
 
 // Run sends the day's digests.
 func (j OverdueDigest) Run(ctx context.Context, now time.Time) (Counts, error) {
-	ps, err := j.Store.NewlyOverdue(ctx)
+	ps, err := j.Store.NewlyOverdue(ctx, models.DayOf(now, j.Location))
 	if err != nil {
 		return nil, err
 	}

@@ -123,6 +123,9 @@ func cmdPlanAssign(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return usageError{fmt.Sprintf("--kind %q: no such kind (see assocbot plan kind list)", *kind)}
 	}
 	res, err := st.AssignPlans(ctx, k, aud, firstDue, nil, loc, clock())
+	if errors.Is(err, store.ErrDutyAudience) {
+		return usageError{"--audience: a duty goes to a branch's organizers (branch:Town/Village) or listed organizers (members:ID,ID)"}
+	}
 	if err != nil {
 		return err
 	}
@@ -172,14 +175,14 @@ func cmdPlanDone(ctx context.Context, args []string, stdout, stderr io.Writer, g
 		if p.Kind.Key != *kind {
 			continue
 		}
-		_, after, err := st.RecordCheck(ctx, p.ID, -1, models.Scope{Admin: true}, nil, day, loc, clock())
+		_, after, err := st.RecordCheck(ctx, p.ID, -1, models.Scope{Admin: true}, nil, &day, loc, clock())
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s: %s done on %s; next due %s\n", m.Name, p.Kind.Key, day.Format("2006-01-02"), after.NextDue.Format("2006-01-02"))
 		return nil
 	}
-	return fmt.Errorf("%s has no plan %q", m.Name, *kind)
+	return fmt.Errorf("member %d has no plan of that kind", m.ID)
 }
 
 func cmdPlanList(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {

@@ -38,7 +38,10 @@ func PlanTick(p models.Plan, k *models.PlanKind, zone *time.Location, now time.T
 	}
 	q := &step.Plan
 	if q.State == models.PlanOpen && k.Recurs() {
-		for i := 0; i < maxRoll && q.Slot >= len(slots); i++ {
+		// A date of a recurring duty is missed once the next date's first
+		// reminder comes (after downtime, maybe several): the plan moves
+		// on to the current date before anything is reminded.
+		for i := 0; i < maxRoll; i++ {
 			next, err := k.NextDue(q.NextDue, q.NextDue)
 			if err != nil {
 				return step, err
@@ -62,7 +65,7 @@ func PlanTick(p models.Plan, k *models.PlanKind, zone *time.Location, now time.T
 			step.Reminders = append(step.Reminders, CheckReminder(q, k, strconv.Itoa(latest), slots[latest], now))
 			q.Slot = latest + 1
 			if q.Slot == len(slots) && q.OverdueSince == nil {
-				od := q.NextDue.AddDate(0, 0, slots[len(slots)-1])
+				od := OverdueFrom(q.NextDue, slots)
 				q.OverdueSince = &od
 			}
 			step.Changed = true
@@ -82,6 +85,19 @@ func PlanTick(p models.Plan, k *models.PlanKind, zone *time.Location, now time.T
 		step.Changed = true
 	}
 	return step, nil
+}
+
+// OverdueFrom is the day a cycle due on due is overdue from: the day of its
+// last reminder when that is after the due date, else the day after it.
+func OverdueFrom(due models.Day, slots []int) models.Day {
+	return due.UTC().AddDate(0, 0, max(slots[len(slots)-1], 1))
+}
+
+// Close ends a plan whose assignee left, or whose duty's organizer is one
+// no longer.
+func Close(p models.Plan) PlanStep {
+	p.State, p.NextRemindAt, p.SnoozeAt = models.PlanClosed, nil, nil
+	return PlanStep{Plan: p, Changed: true}
 }
 
 // NextRemind is when the plan next needs the planner: its next reminder, a
@@ -214,17 +230,29 @@ type OverdueItem struct {
 	Name string // the assignee's
 }
 
-// maxDigestButtons bounds the record buttons of a digest.
-const maxDigestButtons = 20
+// maxDigestButtons and maxDigestLines bound a digest (Telegram's message is
+// at most 4096 characters).
+const (
+	maxDigestButtons = 20
+	maxDigestLines   = 40
+)
 
 // OverdueDigest is an organizer's (or an admin's) one message of the day
 // listing the plans newly overdue, with a button to record each as done.
 func OverdueDigest(recipient uint, day models.Day, items []OverdueItem, now time.Time) Message {
-	m := Message{Kind: KindCheckOverdue, Slot: day.Format("20060102"), To: models.MembersAudience(recipient),
-		Template: "check.overdue", NotBefore: now}
+	// The day and the first plan tell one digest from a later one the same
+	// day (a second run, another replica): each plan is in one digest.
+	m := Message{Kind: KindCheckOverdue, Slot: fmt.Sprintf("%s.%d", day.Format("20060102"), items[0].Plan.ID),
+		To: models.MembersAudience(recipient), Template: "check.overdue", NotBefore: now}
 	lines := make([]Line, 0, len(items))
 	var buttons [][]models.ButtonSpec
 	for i, it := range items {
+		if i == maxDigestLines {
+			var more Args
+			more.Int("Count", len(items)-i)
+			lines = append(lines, Line{Key: "check.overdue_more", Args: more})
+			break
+		}
 		var a Args
 		a.Str("Name", it.Name).Text("Kind", it.Kind.Names()).Date("DueAt", it.Plan.NextDue)
 		lines = append(lines, Line{Key: "check.overdue_line", Args: a})

@@ -77,14 +77,14 @@ const (
 	UnknownKind     Reason = "unknown_kind"
 	BadInterval     Reason = "bad_interval"
 	NoKind          Reason = "no_kind"
-	OutOfScope      Reason = "out_of_scope"     // a branch the importer does not organize
-	NotYours        Reason = "not_yours"        // a member of a branch the importer does not organize
-	AdminOnly       Reason = "admin_only"       // only admins make admins
-	AdminUnchanged  Reason = "admin_unchanged"  // an import does not change an admin
-	UnknownBranch   Reason = "unknown_branch"   // a member needs a branch the importer may give
-	TooLarge        Reason = "too_large"        // the file has more rows than an import takes
-	NoRows          Reason = "no_rows"          // nothing but a header
-	MissingColumn   Reason = "missing_column"   // the header lacks a required column
+	OutOfScope      Reason = "out_of_scope"    // a branch the importer does not organize
+	NotYours        Reason = "not_yours"       // a member of a branch the importer does not organize
+	AdminOnly       Reason = "admin_only"      // only admins make admins
+	AdminUnchanged  Reason = "admin_unchanged" // an import does not change an admin
+	UnknownBranch   Reason = "unknown_branch"  // a member needs a branch the importer may give
+	TooLarge        Reason = "too_large"       // the file has more rows than an import takes
+	NoRows          Reason = "no_rows"         // nothing but a header
+	MissingColumn   Reason = "missing_column"  // the header lacks a required column
 )
 
 // Row is one member as a file gives them, checked on its own.
@@ -227,7 +227,9 @@ func parseTable(table [][]string) ([]Row, []Problem, error) {
 			return ""
 		}
 		line := i + 1
-		bad := func(c Column, r Reason, v string) { problems = append(problems, Problem{Line: line, Column: c, Reason: r, Value: v}) }
+		bad := func(c Column, r Reason, v string) {
+			problems = append(problems, Problem{Line: line, Column: c, Reason: r, Value: v})
+		}
 		row := Row{Line: line, Name: get(ColName)}
 		n := len(problems)
 		switch {

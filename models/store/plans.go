@@ -20,6 +20,8 @@ var (
 	ErrPlanStale    = errors.New("store: the plan has moved on (closed, done, or a later cycle)")
 	ErrCheckDecided = errors.New("store: the check was decided already")
 	ErrKindExists   = errors.New("store: a kind with this key exists")
+	ErrDutyAudience = errors.New("store: a duty is assigned to a branch's organizers, or to listed organizers")
+	ErrOwnCheck     = errors.New("store: an organizer does not confirm their own check")
 )
 
 // PlanKinds lists the kinds of checks and duties, by key.
@@ -93,15 +95,19 @@ func (s *Store) AssignPlans(ctx context.Context, k *models.PlanKind, a models.Au
 			return err
 		}
 		if k.For == models.ForDuty {
-			// Duties are the organizers': those given a branch of the audience.
-			scoped := tx.Model(&models.OrganizerScope{}).Select("member_id")
-			if path, ok := a.IsBranch(); ok {
-				scoped = scoped.Where("branch_id IN (?)", tx.Model(&models.Branch{}).Select("id").
-					Where("path = ? OR path LIKE ? ESCAPE '\\'", path, escapeLike(path)+"/%"))
-			}
-			q = tx.Model(&models.Member{}).Where("members.status <> ? AND members.role = ? AND members.id IN (?)",
-				models.StatusLeft, models.RoleOrganizer, scoped)
-			if ids, ok := a.IsMembers(); ok {
+			// Duties are the organizers': those given a branch of the
+			// audience's branch (or listed, if they are organizers).
+			q = tx.Model(&models.Member{}).Where("members.status <> ? AND members.role = ?", models.StatusLeft, models.RoleOrganizer)
+			switch path, isBranch := a.IsBranch(); {
+			case isBranch:
+				q = q.Where("members.id IN (?)", tx.Model(&models.OrganizerScope{}).Select("member_id").
+					Where("branch_id IN (?)", tx.Model(&models.Branch{}).Select("id").
+						Where("path = ? OR path LIKE ? ESCAPE '\\'", path, escapeLike(path)+"/%")))
+			default:
+				ids, ok := a.IsMembers()
+				if !ok {
+					return ErrDutyAudience
+				}
 				q = q.Where("members.id IN ?", ids)
 			}
 		}
@@ -147,7 +153,7 @@ func (s *Store) DuePlans(ctx context.Context, now time.Time, limit int) ([]model
 	var ps []models.Plan
 	// The members' columns the planner needs: their zone (and id).
 	err := s.db.WithContext(ctx).Preload("Kind").
-		Preload("Member", func(db *gorm.DB) *gorm.DB { return db.Select("id", "tz", "status") }).
+		Preload("Member", func(db *gorm.DB) *gorm.DB { return db.Select("id", "tz", "status", "role") }).
 		Where("state = ? AND next_remind_at <= ?", models.PlanOpen, now.UTC()).
 		Order("next_remind_at, id").Limit(limit).Find(&ps).Error
 	if err != nil {
@@ -174,7 +180,13 @@ func (s *Store) ApplyPlanSteps(ctx context.Context, before []models.Plan, steps 
 			// nothing.
 			set, args := planChanges(&old, &p)
 			args = append(args, now.UTC(), old.ID, models.PlanOpen, old.Cycle, old.Slot)
-			res := tx.Exec("UPDATE plans SET "+set+"updated_at = ? WHERE id = ? AND state = ? AND cycle = ? AND slot = ?", args...)
+			// A ⏰ tap between the read and this write wins.
+			snooze := " AND snooze_at IS NULL"
+			if old.SnoozeAt != nil {
+				snooze = " AND snooze_at = ?"
+				args = append(args, old.SnoozeAt.UTC())
+			}
+			res := tx.Exec("UPDATE plans SET "+set+"updated_at = ? WHERE id = ? AND state = ? AND cycle = ? AND slot = ?"+snooze, args...)
 			if res.Error != nil {
 				return res.Error
 			}
@@ -228,6 +240,9 @@ func planChanges(old, p *models.Plan) (string, []any) {
 	}
 	if old.OverdueTold != p.OverdueTold {
 		add("overdue_told", p.OverdueTold)
+	}
+	if old.State != p.State {
+		add("state", p.State)
 	}
 	return set.String(), args
 }
@@ -412,6 +427,9 @@ func (s *Store) DecideCheck(ctx context.Context, recordID uint, scope models.Sco
 		if !mayDecide(scope, p) {
 			return ErrNotYourPlan
 		}
+		if p.MemberID == by.ID {
+			return ErrOwnCheck
+		}
 		if rec.Status != models.CheckPending || p.Cycle != rec.Cycle || p.State != models.PlanSubmitted {
 			return ErrCheckDecided
 		}
@@ -446,7 +464,7 @@ func (s *Store) DecideCheck(ctx context.Context, recordID uint, scope models.Sco
 		return err
 	})
 	if err != nil {
-		if errors.Is(err, ErrNotYourPlan) || errors.Is(err, ErrCheckDecided) || errors.Is(err, ErrNotFound) {
+		if errors.Is(err, ErrNotYourPlan) || errors.Is(err, ErrCheckDecided) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrOwnCheck) {
 			return nil, nil, err
 		}
 		return nil, nil, fmt.Errorf("store: decide check: %w", err)
@@ -455,10 +473,11 @@ func (s *Store) DecideCheck(ctx context.Context, recordID uint, scope models.Sco
 }
 
 // RecordCheck is an organizer's record that a plan's cycle was done on day
-// (from the overdue list, a member list, or the CLI with by nil): the next
-// cycle starts from day, the member is told. cycle < 0 records whatever
-// cycle is current (the CLI).
-func (s *Store) RecordCheck(ctx context.Context, planID uint, cycle int, scope models.Scope, by *models.Member, day models.Day, loc *time.Location, now time.Time) (*models.CheckRecord, *models.Plan, error) {
+// (nil: today in the member's zone), from the overdue list, a member list,
+// or the CLI with by nil: the next cycle starts from day, the member is
+// told. A report waiting for a decision is the one recorded. cycle < 0
+// records whatever cycle is current (the CLI).
+func (s *Store) RecordCheck(ctx context.Context, planID uint, cycle int, scope models.Scope, by *models.Member, day *models.Day, loc *time.Location, now time.Time) (*models.CheckRecord, *models.Plan, error) {
 	var rec models.CheckRecord
 	var p *models.Plan
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -472,19 +491,33 @@ func (s *Store) RecordCheck(ctx context.Context, planID uint, cycle int, scope m
 		if p.State == models.PlanClosed || (cycle >= 0 && p.Cycle != cycle) {
 			return ErrPlanStale
 		}
-		rec = models.CheckRecord{PlanID: p.ID, Cycle: p.Cycle, DoneOn: day, Status: models.CheckApproved, DecidedAt: ptrTime(now.UTC())}
-		if by != nil {
-			rec.ByMemberID = &by.ID
+		zone := p.Member.Zone(loc)
+		done := models.DayOf(now, zone)
+		if day != nil {
+			done = *day
 		}
-		// A report waiting for a decision is settled by the record.
-		if err := tx.Model(&models.CheckRecord{}).Where("plan_id = ? AND cycle = ? AND status = ?", p.ID, p.Cycle, models.CheckPending).
-			Updates(map[string]any{"status": models.CheckApproved, "decided_at": rec.DecidedAt, "done_on": day}).Error; err != nil {
+		err = tx.Where("plan_id = ? AND cycle = ? AND status = ?", p.ID, p.Cycle, models.CheckPending).Order("id DESC").Take(&rec).Error
+		switch {
+		case err == nil:
+			rec.DoneOn, rec.Status, rec.DecidedAt = done, models.CheckApproved, ptrTime(now.UTC())
+			if by != nil {
+				rec.ByMemberID = &by.ID
+			}
+			if err := tx.Save(&rec).Error; err != nil {
+				return err
+			}
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			rec = models.CheckRecord{PlanID: p.ID, Cycle: p.Cycle, DoneOn: done, Status: models.CheckApproved, DecidedAt: ptrTime(now.UTC())}
+			if by != nil {
+				rec.ByMemberID = &by.ID
+			}
+			if err := tx.Create(&rec).Error; err != nil {
+				return err
+			}
+		default:
 			return err
 		}
-		if err := tx.Create(&rec).Error; err != nil {
-			return err
-		}
-		if err := advance(tx, p, day, p.Member.Zone(loc), now); err != nil {
+		if err := advance(tx, p, done, zone, now); err != nil {
 			return err
 		}
 		name := ""
@@ -561,12 +594,12 @@ func (s *Store) OverduePlans(ctx context.Context, scope models.Scope, limit int)
 	return ps, nil
 }
 
-// NewlyOverdue lists the plans overdue whose organizers (or admins) have not
-// been told yet, with kind and member.
-func (s *Store) NewlyOverdue(ctx context.Context) ([]models.Plan, error) {
+// NewlyOverdue lists the plans overdue by day whose organizers (or admins)
+// have not been told yet, with kind and member.
+func (s *Store) NewlyOverdue(ctx context.Context, day models.Day) ([]models.Plan, error) {
 	var ps []models.Plan
 	if err := s.db.WithContext(ctx).Preload("Kind").Preload("Member").Preload("Member.Branch").
-		Where("overdue_told = ? AND overdue_since IS NOT NULL AND state = ?", false, models.PlanOpen).
+		Where("overdue_told = ? AND overdue_since <= ? AND state = ?", false, day.UTC(), models.PlanOpen).
 		Order("overdue_since, id").Find(&ps).Error; err != nil {
 		return nil, fmt.Errorf("store: newly overdue: %w", err)
 	}
@@ -626,14 +659,23 @@ func (s *Store) CloseActivityDuties(ctx context.Context, loc *time.Location, now
 		if err != nil {
 			continue
 		}
-		held, err := s.activityHeld(ctx, scope, start, now)
+		// After the period's start, and after the activity that closed the
+		// last cycle: one activity closes one period.
+		start = start.AddDate(0, 0, 1)
+		if p.LastDone != nil && !p.LastDone.Before(start) {
+			start = p.LastDone.UTC().AddDate(0, 0, 1)
+		}
+		zone := p.Member.Zone(loc)
+		from := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, zone)
+		held, err := s.activityHeld(ctx, scope, from, now)
 		if err != nil {
 			return closed, err
 		}
 		if held.IsZero() {
 			continue
 		}
-		if _, _, err := s.RecordCheck(ctx, p.ID, p.Cycle, models.Scope{Admin: true}, nil, models.DayOf(held, loc), loc, now); err == nil {
+		day := models.DayOf(held, zone)
+		if _, _, err := s.RecordCheck(ctx, p.ID, p.Cycle, models.Scope{Admin: true}, nil, &day, loc, now); err == nil {
 			closed++
 		} else if !errors.Is(err, ErrPlanStale) {
 			return closed, err
