@@ -17,6 +17,7 @@ import (
 	tgm "github.com/go-telegram/bot/models"
 
 	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -31,6 +32,9 @@ type Config struct {
 	PollTimeout time.Duration // long-polling timeout; 0 for the library's minute
 	Now         func() time.Time
 	Logger      *slog.Logger
+	// What the scheduler and dispatcher apply, for /preview.
+	Offsets planner.Offsets
+	Quiet   planner.QuietHours
 }
 
 // Bot handles the updates of one Telegram bot.

@@ -68,6 +68,12 @@ func (b *Bot) onCallback(ctx context.Context, q *tgm.CallbackQuery) {
 		b.onPlanCallback(ctx, r, q, c)
 	case models.ActAssign:
 		b.onAssignCallback(ctx, r, q, c)
+	case models.ActImport:
+		b.onImportCallback(ctx, r, q, c)
+	case models.ActExport:
+		b.onExportCallback(ctx, r, q, c)
+	case models.ActRecord:
+		b.onRecordCallback(ctx, r, q, c)
 	}
 }
 

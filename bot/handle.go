@@ -179,6 +179,9 @@ func (b *Bot) onMessage(ctx context.Context, msg *tgm.Message) {
 	case !isCmd && b.onCheckInput(ctx, r, msg):
 	case !isCmd && b.onBroadcastInput(ctx, r, msg):
 	case !isCmd && b.onNewEventInput(ctx, r, msg):
+	case !isCmd && b.onRecordInput(ctx, r, msg):
+	case msg.Document != nil:
+		b.onDocument(ctx, r, msg.Document)
 	case isCmd:
 		b.onCommand(ctx, r, cmd)
 	case msg.Text != "":
@@ -200,7 +203,7 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 		b.onJoin(ctx, r)
 	case "events", "checks":
 		b.onMenu(ctx, r, map[string]string{"events": planner.MenuEvents, "checks": planner.MenuChecks}[c.name])
-	case "overdue", "duties", "assign":
+	case "overdue", "duties", "assign", "stats", "export", "records", "preview", "import":
 		if !b.requireOrganizer(ctx, r, c.name) {
 			return
 		}
@@ -209,6 +212,16 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 			b.onOverdue(ctx, r)
 		case "duties":
 			b.onDuties(ctx, r)
+		case "stats":
+			b.onStats(ctx, r)
+		case "export":
+			b.onExport(ctx, r, c.args)
+		case "records":
+			b.onRecords(ctx, r, c.args)
+		case "preview":
+			b.onPreview(ctx, r, c.args)
+		case "import":
+			b.send(ctx, r.chatID, b.t(r, "import.how"), nil)
 		default:
 			b.onAssign(ctx, r, c.args)
 		}
@@ -307,7 +320,7 @@ func (b *Bot) send(ctx context.Context, chatID int64, text string, markup any) *
 		if planner.Classify(ctx, err).Verdict == planner.Unreachable && chatID > 0 {
 			// Blocked: the dispatcher sends them nothing more until they
 			// write to the bot again.
-			if err := b.st.MarkChatUnreachable(context.WithoutCancel(ctx), chatID); err != nil {
+			if err := b.st.MarkChatUnreachable(context.WithoutCancel(ctx), chatID, b.cfg.Now()); err != nil {
 				b.log.Warn("mark unreachable", "chat_id", chatID, "err", err)
 			}
 		}

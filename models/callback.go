@@ -32,6 +32,8 @@ const (
 	ActCheckReject   Action = "pr"   // ID: the check record
 	ActAssign        Action = "as"   // Op: the /assign dialog step; Arg: its value
 	ActRecord        Action = "rc"   // Event, Occ; Op: the record dialog's step
+	ActImport        Action = "im"   // Op: y(es, import) or n(o); Arg: the file's unique id
+	ActExport        Action = "ex"   // Op: the table (m, o, r, e); Arg: a quarter or an event
 	maxCallbackBytes        = 64     // Telegram's limit on callback_data
 )
 
@@ -79,6 +81,8 @@ var layouts = map[Action][]field{
 	ActCheckReject:  {fID},
 	ActAssign:       {fOp, fArg},
 	ActRecord:       {fEvent, fOcc, fOp},
+	ActImport:       {fOp, fArg},
+	ActExport:       {fOp, fArg},
 }
 
 // The operations an action accepts (an empty list: any short word).
@@ -86,6 +90,9 @@ var ops = map[Action][]string{
 	ActJoinDecide: {"a", "d"},
 	ActRSVP:       {"y", "m", "n", "g"},
 	ActRate:       {"1", "2", "3", "4", "5"},
+	ActImport:     {"y", "n"},
+	ActExport:     {"m", "o", "r", "e"},
+	ActRecord:     {"s", "t", "n", "d", "x"},
 }
 
 // ErrBadCallback is returned for callback data no button of ours carries.

@@ -69,10 +69,12 @@ type Member struct {
 	ChatID       *int64
 	// Status has no index: it has too few values to narrow a search, and SQLite
 	// would pick it over branch_id for "the active members of a branch".
-	Status    Status      `gorm:"size:16;not null;default:active"`
-	Tags      []MemberTag `gorm:"constraint:OnDelete:CASCADE"`
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Status Status `gorm:"size:16;not null;default:active"`
+	// UnreachableSince is when they last became unreachable (blocked the bot).
+	UnreachableSince *time.Time
+	Tags             []MemberTag `gorm:"constraint:OnDelete:CASCADE"`
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Linked reports whether the member has a Telegram account attached.
@@ -86,6 +88,14 @@ func (m *Member) Zone(def *time.Location) *time.Location {
 		}
 	}
 	return def
+}
+
+// BranchPath is the path of the member's branch, "" without one.
+func (m *Member) BranchPath() string {
+	if m == nil || m.Branch == nil {
+		return ""
+	}
+	return m.Branch.Path
 }
 
 // TagNames lists the member's tags.

@@ -184,6 +184,9 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err := sched.Add("* * * * *", &scheduler.EventReminders{Store: st, Location: loc}); err != nil {
 		return err
 	}
+	if err := sched.Add("0 * * * *", scheduler.EventRatings{Store: st, Location: loc}); err != nil {
+		return err
+	}
 	if err := addPlanJobs(sched, st, loc); err != nil {
 		return err
 	}

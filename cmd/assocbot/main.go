@@ -25,6 +25,7 @@ import (
 	"github.com/assocbot/assocbot/bot"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
@@ -221,9 +222,13 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	quiet, err := planner.ParseQuietHours(cfg.QuietHours)
+	if err != nil {
+		return flagError{fmt.Errorf("ASSOCBOT_QUIET_HOURS: %w", err)}
+	}
 	b, err := bot.New(ctx, bot.Config{
 		Token: cfg.Token, APIURL: cfg.APIURL, DefaultLang: cfg.DefaultLang, Location: cfg.Location,
-		Admins: cfg.AdminIDs, Logger: log,
+		Admins: cfg.AdminIDs, Logger: log, Offsets: cfg.ReminderOffset, Quiet: quiet,
 	}, st, cat, bot.NewMetrics(reg))
 	if err != nil {
 		return err
@@ -236,10 +241,6 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 		tg.WithHTTPClient(time.Minute, dispatch.HTTPClient(cfg.Workers, time.Minute)))
 	if err != nil {
 		return fmt.Errorf("dispatcher client: %w", err)
-	}
-	quiet, err := dispatch.ParseQuietHours(cfg.QuietHours)
-	if err != nil {
-		return flagError{fmt.Errorf("ASSOCBOT_QUIET_HOURS: %w", err)}
 	}
 	disp := dispatch.New(dispatch.Config{Rate: cfg.Rate, Workers: cfg.Workers, Lease: cfg.Lease, Quiet: quiet,
 		Location: cfg.Location, DefaultLang: cfg.DefaultLang, Logger: log}, st, sender, cat, dispatch.NewMetrics(reg))
@@ -335,16 +336,25 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	return runErr
 }
 
-// addPlanJobs schedules the health-check and duty jobs: reminders every
-// minute, the overdue digest at 10:00, the self-closing duties hourly.
+// addPlanJobs schedules the health-check, duty and desk jobs: reminders
+// every minute, the overdue digest at 10:00, the self-closing duties and
+// the record questions hourly, the weekly digest on Monday from 09:00.
 func addPlanJobs(sched *scheduler.Scheduler, st *store.Store, loc *time.Location) error {
-	if err := sched.Add("* * * * *", scheduler.PlanReminders{Store: st, Location: loc}); err != nil {
-		return err
+	for _, j := range []struct {
+		spec string
+		job  scheduler.Job
+	}{
+		{"* * * * *", scheduler.PlanReminders{Store: st, Location: loc}},
+		{"0 10 * * *", scheduler.OverdueDigest{Store: st, Location: loc}},
+		{"15 * * * *", scheduler.ActivityDuties{Store: st, Location: loc}},
+		{"20 * * * *", scheduler.RecordAsks{Store: st, Location: loc}},
+		{"0 9-23 * * 1", scheduler.WeeklyDigest{Store: st, Location: loc}},
+	} {
+		if err := sched.Add(j.spec, j.job); err != nil {
+			return err
+		}
 	}
-	if err := sched.Add("0 10 * * *", scheduler.OverdueDigest{Store: st, Location: loc}); err != nil {
-		return err
-	}
-	return sched.Add("15 * * * *", scheduler.ActivityDuties{Store: st, Location: loc})
+	return nil
 }
 
 // webhookPath is the path part of the public webhook URL, served locally.

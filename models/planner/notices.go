@@ -89,3 +89,98 @@ func RecordAsk(e *models.Event, occ time.Time, branch string, attendance int, no
 	m.ExpiresAt = &expires
 	return m
 }
+
+// DigestEvent is an occurrence in an organizer's coming week with its
+// answers so far (yes, maybe, no, waitlist, guests).
+type DigestEvent struct {
+	Event      *models.Event
+	Occurrence time.Time
+	Counts     map[string]int
+}
+
+// Digest is what an organizer's weekly digest tells (SPEC C8).
+type Digest struct {
+	Events      []DigestEvent   // the coming week's occurrences of the events they manage
+	Overdue     []OverdueItem   // their members' plans that became overdue in the week before
+	Unreachable []models.Member // their members who became unreachable in the week before (with Branch)
+	NoActivity  []string        // their branches with no activity day yet this quarter
+	Duties      []models.Plan   // their own open duties (with Kind)
+}
+
+// Empty reports whether there is nothing to tell.
+func (d *Digest) Empty() bool {
+	return len(d.Events)+len(d.Overdue)+len(d.Unreachable)+len(d.NoActivity)+len(d.Duties) == 0
+}
+
+// maxDigestSection bounds each part of the weekly digest; the rest is
+// counted (the full lists are /overdue, /stats and the exports).
+const maxDigestSection = 10
+
+// WeeklyDigest is an organizer's Monday message: the coming week's events
+// with their answers, plans newly overdue, members who became unreachable,
+// branches with no activity yet this quarter, and their own open duties.
+// week is the Monday it is for: one a week.
+func WeeklyDigest(to uint, week models.Day, d *Digest, now time.Time) Message {
+	m := Message{Kind: KindWeeklyDigest, Slot: week.Format("20060102"), To: models.MembersAudience(to),
+		Template: "digest.weekly", NotBefore: now}
+	var body []Line
+	section := func(header string, n int, line func(i int) Line) {
+		if n == 0 {
+			return
+		}
+		var h Args
+		h.Int("Count", n)
+		body = append(body, Line{Key: header, Args: h})
+		for i := 0; i < n; i++ {
+			if i == maxDigestSection {
+				var more Args
+				more.Int("Count", n-i)
+				body = append(body, Line{Key: "digest.more", Args: more})
+				break
+			}
+			body = append(body, line(i))
+		}
+	}
+	section("digest.section.events", len(d.Events), func(i int) Line {
+		ev := d.Events[i]
+		a := EventArgs(ev.Event, ev.Occurrence)
+		a.Int("Yes", ev.Counts[string(models.AnswerYes)]).Int("Maybe", ev.Counts[string(models.AnswerMaybe)]).
+			Int("No", ev.Counts[string(models.AnswerNo)])
+		return Line{Key: "digest.event_line", Args: a}
+	})
+	section("digest.section.overdue", len(d.Overdue), func(i int) Line {
+		it := d.Overdue[i]
+		var a Args
+		a.Str("Name", it.Name).Text("Kind", it.Kind.Names()).Date("DueAt", it.Plan.NextDue)
+		return Line{Key: "check.overdue_line", Args: a}
+	})
+	section("digest.section.unreachable", len(d.Unreachable), func(i int) Line {
+		mem := d.Unreachable[i]
+		var a Args
+		a.Str("Name", mem.Name).Str("Branch", mem.BranchPath())
+		return Line{Key: "digest.unreachable_line", Args: a}
+	})
+	section("digest.section.no_activity", len(d.NoActivity), func(i int) Line {
+		var a Args
+		a.Str("Branch", d.NoActivity[i])
+		return Line{Key: "digest.branch_line", Args: a}
+	})
+	section("digest.section.duties", len(d.Duties), func(i int) Line {
+		p := d.Duties[i]
+		var a Args
+		a.Text("Kind", p.Kind.Names()).Date("DueAt", p.NextDue)
+		return Line{Key: "digest.duty_line", Args: a}
+	})
+	m.Args.Date("Week", week).List("Body", body)
+	return m
+}
+
+// DigestHour is when on Monday the weekly digest goes out.
+const DigestHour = 9
+
+// DigestDue reports whether the weekly digest is due at now (a Monday from
+// 09:00 in loc), and for which Monday.
+func DigestDue(now time.Time, loc *time.Location) (models.Day, bool) {
+	local := now.In(loc)
+	return models.DayOf(local, loc), local.Weekday() == time.Monday && local.Hour() >= DigestHour
+}

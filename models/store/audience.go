@@ -236,6 +236,16 @@ func (s *Store) CanReach(ctx context.Context, org *models.Member, a models.Audie
 // and all rows are written in batches: a tick's thousand reminders are a
 // few statements, not thousands.
 func enqueue(tx *gorm.DB, msgs ...planner.Message) (int, error) {
+	rows, err := resolve(tx, msgs...)
+	if err != nil {
+		return 0, err
+	}
+	return insertRows(tx, rows)
+}
+
+// resolve turns messages into the outbox rows they would write: one per
+// recipient who can be reached now.
+func resolve(tx *gorm.DB, msgs ...planner.Message) ([]models.Outbox, error) {
 	listed := func(m planner.Message) ([]uint, bool) {
 		ids, ok := m.To.IsMembers()
 		return ids, ok && m.Chat == nil && m.Filter == planner.Everyone
@@ -261,7 +271,7 @@ func enqueue(tx *gorm.DB, msgs ...planner.Message) (int, error) {
 			if err := tx.Model(&models.Member{}).Select("id, chat_id").
 				Where("id IN ? AND chat_id IS NOT NULL AND status IN ?", ids[start:min(start+500, len(ids))], statuses).
 				Scan(&found).Error; err != nil {
-				return 0, err
+				return nil, err
 			}
 			for _, f := range found {
 				chats[mutable][f.ID] = f.ChatID
@@ -280,12 +290,46 @@ func enqueue(tx *gorm.DB, msgs ...planner.Message) (int, error) {
 		} else {
 			var err error
 			if rs, err = recipients(tx, m); err != nil {
-				return 0, err
+				return nil, err
 			}
 		}
 		rows = append(rows, m.Rows(rs)...)
 	}
-	return insertRows(tx, rows)
+	return rows, nil
+}
+
+// Resolve is what Enqueue would write for msgs, without writing: the rows
+// of reachable recipients whose dedupe key is not in the outbox yet (a
+// preview of what the planner will send).
+func (s *Store) Resolve(ctx context.Context, msgs ...planner.Message) ([]models.Outbox, error) {
+	db := s.db.WithContext(ctx)
+	rows, err := resolve(db, msgs...)
+	if err != nil {
+		return nil, fmt.Errorf("store: resolve: %w", err)
+	}
+	keys := make([]string, len(rows))
+	for i := range rows {
+		keys[i] = rows[i].DedupeKey
+	}
+	seen := map[string]bool{}
+	for start := 0; start < len(keys); start += 500 {
+		var found []string
+		if err := db.Model(&models.Outbox{}).Where("dedupe_key IN ?", keys[start:min(start+500, len(keys))]).
+			Pluck("dedupe_key", &found).Error; err != nil {
+			return nil, fmt.Errorf("store: resolve: %w", err)
+		}
+		for _, k := range found {
+			seen[k] = true
+		}
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		if !seen[r.DedupeKey] {
+			seen[r.DedupeKey] = true // and once within msgs
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // Enqueue plans messages into the outbox, in one transaction, and returns

@@ -385,3 +385,18 @@ func (s *Store) BranchesIn(ctx context.Context, scope models.Scope) ([]models.Br
 	}
 	return out, nil
 }
+
+// MembersByIDs reads members with their branches, by id.
+func (s *Store) MembersByIDs(ctx context.Context, ids []uint) (map[uint]*models.Member, error) {
+	out := make(map[uint]*models.Member, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		var ms []models.Member
+		if err := s.db.WithContext(ctx).Preload("Branch").Where("id IN ?", ids[start:min(start+500, len(ids))]).Find(&ms).Error; err != nil {
+			return nil, fmt.Errorf("store: members: %w", err)
+		}
+		for i := range ms {
+			out[ms[i].ID] = &ms[i]
+		}
+	}
+	return out, nil
+}

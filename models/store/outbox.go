@@ -318,9 +318,9 @@ func (s *Store) ReleaseOutbox(ctx context.Context, owner string, now time.Time) 
 // their account): nothing more is sent to them. A muted or departed member
 // keeps that status (a mute must survive blocking and unblocking; a muted
 // member gets only urgent notices, whose failures are recorded on the row).
-func (s *Store) MarkUnreachable(ctx context.Context, memberID uint) error {
+func (s *Store) MarkUnreachable(ctx context.Context, memberID uint, now time.Time) error {
 	if err := s.db.WithContext(ctx).Model(&models.Member{}).Where("id = ? AND status = ?", memberID, models.StatusActive).
-		Update("status", models.StatusUnreachable).Error; err != nil {
+		Updates(map[string]any{"status": models.StatusUnreachable, "unreachable_since": now.UTC()}).Error; err != nil {
 		return fmt.Errorf("store: mark unreachable: %w", err)
 	}
 	return nil
@@ -328,9 +328,9 @@ func (s *Store) MarkUnreachable(ctx context.Context, memberID uint) error {
 
 // MarkChatUnreachable records that the member with this private chat blocked
 // the bot (a reply from the front end came back 403).
-func (s *Store) MarkChatUnreachable(ctx context.Context, chatID int64) error {
+func (s *Store) MarkChatUnreachable(ctx context.Context, chatID int64, now time.Time) error {
 	if err := s.db.WithContext(ctx).Model(&models.Member{}).Where("chat_id = ? AND status = ?", chatID, models.StatusActive).
-		Update("status", models.StatusUnreachable).Error; err != nil {
+		Updates(map[string]any{"status": models.StatusUnreachable, "unreachable_since": now.UTC()}).Error; err != nil {
 		return fmt.Errorf("store: mark chat unreachable: %w", err)
 	}
 	return nil
@@ -592,4 +592,15 @@ func (s *Store) PurgeOutbox(ctx context.Context, cutoff time.Time) (int, error) 
 		return 0, fmt.Errorf("store: purge outbox: %w", res.Error)
 	}
 	return int(res.RowsAffected), nil
+}
+
+// PendingBefore lists up to limit pending rows due by until, by due time:
+// what the dispatcher will send (a preview).
+func (s *Store) PendingBefore(ctx context.Context, until time.Time, limit int) ([]models.Outbox, error) {
+	var rows []models.Outbox
+	if err := s.db.WithContext(ctx).Where("status = ? AND next_attempt_at <= ?", models.OutboxPending, until.UTC()).
+		Order("next_attempt_at, id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: pending: %w", err)
+	}
+	return rows, nil
 }

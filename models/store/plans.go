@@ -687,27 +687,71 @@ func (s *Store) CloseActivityDuties(ctx context.Context, loc *time.Location, now
 // activityHeld is the start of the first activity day of a branch within
 // scope that someone was checked in to, in [from, to), or zero.
 func (s *Store) activityHeld(ctx context.Context, scope models.Scope, from, to time.Time) (time.Time, error) {
+	days, err := s.activitiesHeld(ctx, from, to)
+	if err != nil {
+		return time.Time{}, err
+	}
+	for _, d := range days {
+		if scope.Covers(d.Path) {
+			return d.Occurrence, nil
+		}
+	}
+	return time.Time{}, nil
+}
+
+// activityDay is an activity day of a branch that took place: someone was
+// checked in.
+type activityDay struct {
+	Path       string
+	EventID    uint
+	Occurrence time.Time
+}
+
+// activitiesHeld lists the activity days of branches held in [from, to),
+// by date: one read.
+func (s *Store) activitiesHeld(ctx context.Context, from, to time.Time) ([]activityDay, error) {
 	var rows []struct {
 		Audience   string
+		EventID    uint
 		Occurrence time.Time
 	}
-	err := s.db.WithContext(ctx).Table("rsvps").Select("DISTINCT events.audience, rsvps.occurrence").
+	err := s.db.WithContext(ctx).Table("rsvps").Select("DISTINCT events.audience, rsvps.event_id, rsvps.occurrence").
 		Joins("JOIN events ON events.id = rsvps.event_id").
 		Where("events.kind = ? AND rsvps.checked_in = ? AND rsvps.occurrence >= ? AND rsvps.occurrence < ?",
-			models.EventActivityDay, true, from.UTC(), to.UTC()).Order("rsvps.occurrence").Scan(&rows).Error
+			models.EventActivityDay, true, from.UTC(), to.UTC()).Order("rsvps.occurrence, rsvps.event_id").Scan(&rows).Error
 	if err != nil {
-		return time.Time{}, fmt.Errorf("store: activity held: %w", err)
+		return nil, fmt.Errorf("store: activities held: %w", err)
 	}
+	var out []activityDay
 	for _, r := range rows {
 		a, err := models.ParseAudience(r.Audience)
 		if err != nil {
 			continue
 		}
-		if path, ok := a.IsBranch(); ok && scope.Covers(path) {
-			return r.Occurrence, nil
+		if path, ok := a.IsBranch(); ok {
+			out = append(out, activityDay{Path: path, EventID: r.EventID, Occurrence: r.Occurrence})
 		}
 	}
-	return time.Time{}, nil
+	return out, nil
+}
+
+// withoutActivity lists the paths that held no activity day, themselves or
+// below them.
+func withoutActivity(paths []string, days []activityDay) []string {
+	var out []string
+	for _, p := range paths {
+		held := false
+		for _, d := range days {
+			if models.PathWithin(d.Path, p) {
+				held = true
+				break
+			}
+		}
+		if !held {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // AllPlans lists every plan with its kind and member, by member (the CLI).

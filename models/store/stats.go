@@ -93,7 +93,6 @@ func (s *Store) BranchFigures(ctx context.Context, path string, from, to time.Ti
 	if err != nil {
 		return nil, err
 	}
-	held := map[string]bool{}
 	for _, e := range events {
 		a, err := models.ParseAudience(e.Audience)
 		bp, ok := a.IsBranch()
@@ -110,31 +109,19 @@ func (s *Store) BranchFigures(ctx context.Context, path string, from, to time.Ti
 		f.CheckedIn += r.Came
 		f.Ratings += r.Rated
 		f.RatingSum += r.Total
-		if e.Kind != models.EventActivityDay {
-			continue
-		}
-		var occs []time.Time
-		if err := db.Model(&models.RSVP{}).Distinct("occurrence").
-			Where("event_id = ? AND checked_in = ? AND occurrence >= ? AND occurrence < ?", e.ID, true, from.UTC(), to.UTC()).
-			Pluck("occurrence", &occs).Error; err != nil {
-			return nil, fmt.Errorf("store: figures: %w", err)
-		}
-		if len(occs) > 0 {
-			f.Activities += len(occs)
-			held[bp] = true
+	}
+	days, err := s.activitiesHeld(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	var ours []activityDay
+	for _, d := range days {
+		if within(d.Path, f.BranchPaths) {
+			ours = append(ours, d)
 		}
 	}
-	for _, p := range f.BranchPaths {
-		some := false
-		for h := range held {
-			if models.PathWithin(h, p) {
-				some = true
-			}
-		}
-		if !some {
-			f.NoActivity = append(f.NoActivity, p)
-		}
-	}
+	f.Activities = len(ours)
+	f.NoActivity = withoutActivity(f.BranchPaths, ours)
 	var plans struct {
 		Plans   int
 		Overdue int

@@ -38,7 +38,7 @@ type Config struct {
 	MaxAttempts   int           // tries before a row fails (default 5)
 	BackoffBase   time.Duration // first retry delay, doubled each time (default 5 s)
 	BackoffMax    time.Duration // (default 10 min)
-	Quiet         QuietHours
+	Quiet         planner.QuietHours
 	Location      *time.Location // the association's zone, for quiet hours
 	DefaultLang   locales.Lang
 	ProgressEvery time.Duration // broadcast progress edits, at least 3 s apart
@@ -366,7 +366,7 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 			d.release(c)
 		case planner.Unreachable:
 			if c.MemberID != nil {
-				if err := d.st.MarkUnreachable(context.WithoutCancel(ctx), *c.MemberID); err != nil {
+				if err := d.st.MarkUnreachable(context.WithoutCancel(ctx), *c.MemberID, now); err != nil {
 					d.log.Error("mark unreachable", "member_id", *c.MemberID, "err", err)
 				}
 				d.log.Info("member unreachable", "member_id", *c.MemberID)

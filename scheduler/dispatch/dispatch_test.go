@@ -295,7 +295,7 @@ func TestBadRequestFailsWithItsReason(t *testing.T) {
 }
 
 func TestQuietHoursHoldNonUrgent(t *testing.T) {
-	q, _ := dispatch.ParseQuietHours("21:00-08:00")
+	q, _ := planner.ParseQuietHours("21:00-08:00")
 	r := newRig(t, dispatch.Config{Rate: 1000, Quiet: q})
 	r.frozen(time.Date(2026, 11, 23, 22, 30, 0, 0, shanghai))
 	ms := r.members(2, "")
@@ -320,7 +320,7 @@ func TestQuietHoursHoldNonUrgent(t *testing.T) {
 }
 
 func TestQuietHoursInTheMembersZone(t *testing.T) {
-	q, _ := dispatch.ParseQuietHours("21:00-08:00")
+	q, _ := planner.ParseQuietHours("21:00-08:00")
 	r := newRig(t, dispatch.Config{Rate: 1000, Quiet: q})
 	// 22:30 in Shanghai is 15:30 in Berlin: a member working there gets it now.
 	r.frozen(time.Date(2026, 11, 23, 22, 30, 0, 0, shanghai))

@@ -1,4 +1,4 @@
-package dispatch
+package planner
 
 import (
 	"fmt"
@@ -48,4 +48,14 @@ func (q QuietHours) End(t time.Time) time.Time {
 		end = time.Date(t.Year(), t.Month(), t.Day()+1, q.end/60, q.end%60, 0, 0, t.Location())
 	}
 	return end
+}
+
+// Deliver is when a message ready at t goes out to a member in zone: at t,
+// or, unless urgent, when the quiet hours around t end.
+func (q QuietHours) Deliver(t time.Time, urgent bool, zone *time.Location) time.Time {
+	local := t.In(zone)
+	if urgent || !q.Contains(local) {
+		return t
+	}
+	return q.End(local)
 }

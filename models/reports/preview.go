@@ -1,0 +1,231 @@
+package reports
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// PreviewOptions are the deployment's rules that the scheduler and the
+// dispatcher apply, so that the preview applies the same.
+type PreviewOptions struct {
+	Location    *time.Location
+	Offsets     planner.Offsets // nil: the kinds' defaults
+	Quiet       planner.QuietHours
+	DefaultLang locales.Lang
+}
+
+// PreviewItem is one message one member will get.
+type PreviewItem struct {
+	At     time.Time // when it goes out: the job's run, after quiet hours
+	Row    models.Outbox
+	Member *models.Member // with Branch
+	Lang   locales.Lang
+	Queued bool // already in the outbox (a scheduled notice, a held reminder)
+}
+
+// maxPreviewRows bounds what a preview reads.
+const maxPreviewRows = 200000
+
+// Preview lists what will be sent in (now, until] to the members within
+// scope, computed by the planner code the jobs run, run forward in time
+// without writing: the event reminders and deadline nudges at each moment
+// one falls due (as the every-minute job finds them), the rating questions
+// at each hourly run, each plan's reminders tick by tick (planner.PlanTick),
+// the weekly digest, and what waits in the outbox already. Recipients are
+// resolved as of now; a message already in the outbox is listed once.
+func Preview(ctx context.Context, st *store.Store, scope models.Scope, opt PreviewOptions, now, until time.Time) ([]PreviewItem, error) {
+	loc := opt.Location
+	type timed struct {
+		at  time.Time
+		msg planner.Message
+	}
+	var planned []timed
+	add := func(at time.Time, ms ...planner.Message) {
+		for _, m := range ms {
+			if m.NotBefore.Before(at) {
+				m.NotBefore = at
+			}
+			planned = append(planned, timed{at, m})
+		}
+	}
+
+	// Event reminders and deadline nudges: the job finds them at the minute
+	// they fall due; run it at each such minute.
+	longest := opt.Offsets.Longest()
+	events, err := st.EventsBetween(ctx, now, until.Add(longest+time.Nanosecond))
+	if err != nil {
+		return nil, err
+	}
+	withDeadline, err := st.EventsWithDeadline(ctx, now, until.Add(planner.DeadlineLead))
+	if err != nil {
+		return nil, err
+	}
+	moments := map[time.Time]bool{}
+	for i := range events {
+		e := &events[i]
+		occs, err := e.Occurrences(loc, now.Add(time.Nanosecond), until.Add(longest+time.Nanosecond))
+		if err != nil {
+			continue
+		}
+		for _, occ := range occs {
+			for _, off := range opt.Offsets.For(e.Kind) {
+				if fire := occ.Add(-off); fire.After(now) && !fire.After(until) {
+					moments[tick(fire, time.Minute)] = true
+				}
+			}
+		}
+	}
+	for _, e := range withDeadline {
+		if e.RSVPDeadline == nil {
+			continue
+		}
+		if fire := e.RSVPDeadline.Add(-planner.DeadlineLead); fire.After(now) && !fire.After(until) {
+			moments[tick(fire, time.Minute)] = true
+		}
+	}
+	since := now
+	for _, t := range sortedTimes(moments) {
+		add(t, planner.EventReminders(events, opt.Offsets, loc, since, t)...)
+		add(t, planner.DeadlineNudges(withDeadline, since, t)...)
+		since = t
+	}
+
+	// Rating questions: the hourly job.
+	from, _ := planner.RatingWindow(now)
+	past, err := st.EventsBetween(ctx, from, until)
+	if err != nil {
+		return nil, err
+	}
+	for t := tick(now, time.Hour); !t.After(until); t = t.Add(time.Hour) {
+		add(t, planner.Ratings(past, loc, t)...)
+	}
+
+	// Checks and duties: each plan ticked at its next reminder, again and
+	// again, as the every-minute job would.
+	plans, err := st.DuePlans(ctx, until, maxPreviewRows)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range plans {
+		m := p.Member
+		if !m.OnRoster() || (p.Kind.For == models.ForDuty && m.Role != models.RoleOrganizer && m.Role != models.RoleAdmin) {
+			continue // the job closes it
+		}
+		for i := 0; i < 100 && p.NextRemindAt != nil; i++ {
+			t := tick(*p.NextRemindAt, time.Minute)
+			if t.Before(now) {
+				t = tick(now, time.Minute)
+			}
+			if t.After(until) {
+				break
+			}
+			step, err := planner.PlanTick(p, p.Kind, m.Zone(loc), t)
+			if err != nil {
+				break
+			}
+			add(t, step.Reminders...)
+			p = step.Plan
+			if p.NextRemindAt != nil && !p.NextRemindAt.After(t) {
+				break
+			}
+		}
+	}
+
+	// The weekly digest: Monday 09:00.
+	for day := models.DayOf(now, loc); !day.After(models.DayOf(until, loc)); day = day.AddDate(0, 0, 1) {
+		t := time.Date(day.Year(), day.Month(), day.Day(), planner.DigestHour, 0, 0, 0, loc)
+		if _, due := planner.DigestDue(t, loc); !due || !t.After(now) || t.After(until) {
+			continue
+		}
+		digests, err := WeeklyDigests(ctx, st, loc, day, t)
+		if err != nil {
+			return nil, err
+		}
+		add(t, digests...)
+	}
+
+	sort.SliceStable(planned, func(i, j int) bool { return planned[i].at.Before(planned[j].at) })
+	msgs := make([]planner.Message, len(planned))
+	for i, p := range planned {
+		msgs[i] = p.msg
+	}
+	rows, err := st.Resolve(ctx, msgs...)
+	if err != nil {
+		return nil, err
+	}
+	queued, err := st.PendingBefore(ctx, until, maxPreviewRows)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[uint]bool{}
+	for _, r := range append(append([]models.Outbox(nil), rows...), queued...) {
+		if r.MemberID != nil {
+			ids[*r.MemberID] = true
+		}
+	}
+	idList := make([]uint, 0, len(ids))
+	for id := range ids {
+		idList = append(idList, id)
+	}
+	members, err := st.MembersByIDs(ctx, idList)
+	if err != nil {
+		return nil, err
+	}
+	var out []PreviewItem
+	item := func(r models.Outbox, ready time.Time, queued bool) {
+		if r.MemberID == nil {
+			return
+		}
+		m := members[*r.MemberID]
+		if m == nil || !(scope.Admin || (m.Branch != nil && scope.Covers(m.Branch.Path))) {
+			return
+		}
+		if ready.Before(now) {
+			ready = now
+		}
+		at := opt.Quiet.Deliver(ready, r.Urgent, m.Zone(loc))
+		if at.After(until) {
+			return
+		}
+		out = append(out, PreviewItem{At: at, Row: r, Member: m, Lang: locales.Resolve(m.Lang, m.TelegramLang, opt.DefaultLang), Queued: queued})
+	}
+	for _, r := range queued {
+		item(r, r.NextAttemptAt, true)
+	}
+	for _, r := range rows {
+		item(r, r.NotBefore, false)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].At.Equal(out[j].At) {
+			return out[i].At.Before(out[j].At)
+		}
+		if out[i].Row.Kind != out[j].Row.Kind {
+			return out[i].Row.Kind < out[j].Row.Kind
+		}
+		return out[i].Member.Name < out[j].Member.Name
+	})
+	return out, nil
+}
+
+// tick is the first run of a job every d at or after t.
+func tick(t time.Time, d time.Duration) time.Time {
+	if r := t.Truncate(d); r.Equal(t) {
+		return r
+	}
+	return t.Truncate(d).Add(d)
+}
+
+func sortedTimes(set map[time.Time]bool) []time.Time {
+	out := make([]time.Time, 0, len(set))
+	for t := range set {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
+}

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
+)
+
+// DigestWindow is the span a digest covers: the week before now (overdue,
+// unreachable), the week after it (events) and the quarter so far
+// (activities).
+type DigestWindow struct {
+	WeekAgo, Now, WeekAhead, QuarterStart time.Time
+}
+
+// DigestFor gathers an organizer's digest within their scope.
+func (s *Store) DigestFor(ctx context.Context, org *models.Member, scope models.Scope, w DigestWindow, loc *time.Location) (*planner.Digest, error) {
+	d := &planner.Digest{}
+	events, err := s.EventsBetween(ctx, w.Now, w.WeekAhead)
+	if err != nil {
+		return nil, err
+	}
+	for i := range events {
+		e := &events[i]
+		manages, err := s.CanManage(ctx, org, e)
+		if err != nil {
+			return nil, err
+		}
+		if !manages {
+			continue
+		}
+		occs, err := e.Occurrences(loc, w.Now, w.WeekAhead)
+		if err != nil {
+			continue
+		}
+		for _, occ := range occs {
+			counts, err := s.RSVPCounts(ctx, e.ID, occ)
+			if err != nil {
+				return nil, err
+			}
+			d.Events = append(d.Events, planner.DigestEvent{Event: e, Occurrence: occ, Counts: counts})
+		}
+	}
+	sort.SliceStable(d.Events, func(i, j int) bool { return d.Events[i].Occurrence.Before(d.Events[j].Occurrence) })
+
+	branchIDs, err := s.branchIDsIn(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	db := s.db.WithContext(ctx)
+	weekAgo, today := models.DayOf(w.WeekAgo, loc), models.DayOf(w.Now, loc)
+	q := db.Preload("Kind").Preload("Member").Joins("JOIN plan_kinds ON plan_kinds.id = plans.kind_id").
+		Joins("JOIN members ON members.id = plans.member_id").
+		Where("plans.state <> ? AND plans.overdue_since >= ? AND plans.overdue_since <= ? AND plan_kinds.for_role = ? AND members.status <> ?",
+			models.PlanClosed, weekAgo, today, models.ForMember, models.StatusLeft)
+	if !scope.Admin {
+		q = q.Where("members.branch_id IN ?", nonEmpty(branchIDs))
+	}
+	var overdue []models.Plan
+	if err := q.Order("plans.overdue_since, members.name, plans.id").Find(&overdue).Error; err != nil {
+		return nil, fmt.Errorf("store: digest: %w", err)
+	}
+	for i := range overdue {
+		p := &overdue[i]
+		d.Overdue = append(d.Overdue, planner.OverdueItem{Plan: p, Kind: p.Kind, Name: p.Member.Name})
+	}
+	mq := db.Preload("Branch").Where("status = ? AND unreachable_since >= ? AND unreachable_since < ?",
+		models.StatusUnreachable, w.WeekAgo.UTC(), w.Now.UTC())
+	if !scope.Admin {
+		mq = mq.Where("branch_id IN ?", nonEmpty(branchIDs))
+	}
+	if err := mq.Order("name, id").Find(&d.Unreachable).Error; err != nil {
+		return nil, fmt.Errorf("store: digest: %w", err)
+	}
+	branches, err := s.BranchesIn(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]string, len(branches))
+	for i, b := range branches {
+		paths[i] = b.Path
+	}
+	days, err := s.activitiesHeld(ctx, w.QuarterStart, w.Now)
+	if err != nil {
+		return nil, err
+	}
+	d.NoActivity = withoutActivity(paths, days)
+	if err := db.Preload("Kind").Joins("JOIN plan_kinds ON plan_kinds.id = plans.kind_id").
+		Where("plans.member_id = ? AND plans.state = ? AND plan_kinds.for_role = ?", org.ID, models.PlanOpen, models.ForDuty).
+		Order("plans.next_due, plans.id").Find(&d.Duties).Error; err != nil {
+		return nil, fmt.Errorf("store: digest: %w", err)
+	}
+	return d, nil
+}
+
+// nonEmpty keeps an IN list valid when it is empty (it matches nothing).
+func nonEmpty(ids []uint) []uint {
+	if len(ids) == 0 {
+		return []uint{0}
+	}
+	return ids
+}

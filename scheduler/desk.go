@@ -1,0 +1,83 @@
+package scheduler
+
+import (
+	"context"
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/reports"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// WeeklyDigest sends each organizer, on Monday from 09:00 in the
+// association's zone, one message about their branches (planner.WeeklyDigest):
+// the coming week's events with their answers, plans newly overdue, members
+// who became unreachable, branches with no activity yet this quarter, and
+// their own open duties. Run hourly on Mondays from 09:00: the week's dedupe
+// key sends one, and a run missed while the bot was down is made up the
+// same day.
+type WeeklyDigest struct {
+	Store    *store.Store
+	Location *time.Location
+}
+
+// Name is the job's name in logs.
+func (WeeklyDigest) Name() string { return "weekly_digest" }
+
+// Run sends the week's digests.
+func (j WeeklyDigest) Run(ctx context.Context, now time.Time) (Counts, error) {
+	week, due := planner.DigestDue(now, j.Location)
+	if !due {
+		return Counts{"digests": 0}, nil
+	}
+	msgs, err := reports.WeeklyDigests(ctx, j.Store, j.Location, week, now)
+	if err != nil {
+		return nil, err
+	}
+	n, err := j.Store.Enqueue(ctx, msgs...)
+	return Counts{"organizers": len(msgs), "digests": n}, err
+}
+
+// RecordAsks asks, after each branch activity day, the organizer who made
+// it (or those who decide for the branch) to write its record
+// (planner.RecordAsk): from an hour after it ended, for a week, once.
+// Run hourly.
+type RecordAsks struct {
+	Store    *store.Store
+	Location *time.Location
+}
+
+// Name is the job's name in logs.
+func (RecordAsks) Name() string { return "record_asks" }
+
+// recordAskAfter is how long after an activity ends its record is asked
+// for; recordAskFor, for how long it is.
+const (
+	recordAskAfter = time.Hour
+	recordAskFor   = 7 * 24 * time.Hour
+)
+
+// Run asks for the records of the activities that ended.
+func (j RecordAsks) Run(ctx context.Context, now time.Time) (Counts, error) {
+	held, err := j.Store.ActivitiesWithoutRecord(ctx, now.Add(-recordAskFor-models.MaxDuration), now, j.Location)
+	if err != nil {
+		return nil, err
+	}
+	var msgs []planner.Message
+	for _, h := range held {
+		end := h.Occurrence.Add(h.Event.Duration())
+		if end.Add(recordAskAfter).After(now) || end.Add(recordAskFor).Before(now) {
+			continue
+		}
+		a, err := models.ParseAudience(h.Event.Audience)
+		if err != nil {
+			continue
+		}
+		branch, _ := a.IsBranch()
+		e := h.Event
+		msgs = append(msgs, planner.RecordAsk(&e, h.Occurrence, branch, h.Attendance, now))
+	}
+	n, err := j.Store.Enqueue(ctx, msgs...)
+	return Counts{"activities": len(msgs), "enqueued": n}, err
+}
