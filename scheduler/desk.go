@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/reports"
 	"github.com/assocbot/assocbot/models/store"
@@ -51,32 +50,11 @@ type RecordAsks struct {
 // Name is the job's name in logs.
 func (RecordAsks) Name() string { return "record_asks" }
 
-// recordAskAfter is how long after an activity ends its record is asked
-// for; recordAskFor, for how long it is.
-const (
-	recordAskAfter = time.Hour
-	recordAskFor   = 7 * 24 * time.Hour
-)
-
 // Run asks for the records of the activities that ended.
 func (j RecordAsks) Run(ctx context.Context, now time.Time) (Counts, error) {
-	held, err := j.Store.ActivitiesWithoutRecord(ctx, now.Add(-recordAskFor-models.MaxDuration), now, j.Location)
+	msgs, err := reports.RecordAsks(ctx, j.Store, j.Location, now)
 	if err != nil {
 		return nil, err
-	}
-	var msgs []planner.Message
-	for _, h := range held {
-		end := h.Occurrence.Add(h.Event.Duration())
-		if end.Add(recordAskAfter).After(now) || end.Add(recordAskFor).Before(now) {
-			continue
-		}
-		a, err := models.ParseAudience(h.Event.Audience)
-		if err != nil {
-			continue
-		}
-		branch, _ := a.IsBranch()
-		e := h.Event
-		msgs = append(msgs, planner.RecordAsk(&e, h.Occurrence, branch, h.Attendance, now))
 	}
 	n, err := j.Store.Enqueue(ctx, msgs...)
 	return Counts{"activities": len(msgs), "enqueued": n}, err

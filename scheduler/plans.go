@@ -6,6 +6,7 @@ import (
 
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/reports"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -39,7 +40,7 @@ func (j PlanReminders) Run(ctx context.Context, now time.Time) (Counts, error) {
 		for i := range ps {
 			m := ps[i].Member
 			switch {
-			case !m.OnRoster() || (ps[i].Kind.For == models.ForDuty && m.Role != models.RoleOrganizer && m.Role != models.RoleAdmin):
+			case planner.PlanEnds(&ps[i]):
 				// Gone from the roster, or no longer an organizer: the plan ends.
 				steps[i] = planner.Close(ps[i])
 				counts["closed"]++
@@ -84,38 +85,9 @@ func (j OverdueDigest) Run(ctx context.Context, now time.Time) (Counts, error) {
 	if err != nil {
 		return nil, err
 	}
-	items := map[uint][]planner.OverdueItem{}
-	var order []uint
-	var told []uint
-	byPath := map[string][]uint{}
-	for i := range ps {
-		p := &ps[i]
-		path := ""
-		if p.Kind.For == models.ForMember && p.Member.Branch != nil {
-			path = p.Member.Branch.Path
-		}
-		to, ok := byPath[path]
-		if !ok {
-			if to, err = j.Store.Deciders(ctx, path); err != nil {
-				return nil, err
-			}
-			byPath[path] = to
-		}
-		if len(to) == 0 {
-			continue // told when someone can be
-		}
-		told = append(told, p.ID)
-		for _, r := range to {
-			if _, seen := items[r]; !seen {
-				order = append(order, r)
-			}
-			items[r] = append(items[r], planner.OverdueItem{Plan: p, Kind: p.Kind, Name: p.Member.Name})
-		}
-	}
-	day := models.DayOf(now, j.Location)
-	digests := make([]planner.Message, 0, len(order))
-	for _, r := range order {
-		digests = append(digests, planner.OverdueDigest(r, day, items[r], now))
+	digests, told, err := reports.OverdueDigests(ctx, j.Store, ps, models.DayOf(now, j.Location), now)
+	if err != nil {
+		return nil, err
 	}
 	n, err := j.Store.TellOverdue(ctx, digests, told)
 	if err != nil {

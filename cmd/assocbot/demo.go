@@ -181,13 +181,7 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		Logger: slog.New(slog.NewTextHandler(logFile, nil))}, st, sender, cat, nil)
 	b.OnEnqueue(disp.Wake)
 	sched := scheduler.New(loc, &scheduler.Runner{Log: slog.New(slog.NewTextHandler(logFile, nil))})
-	if err := sched.Add("* * * * *", &scheduler.EventReminders{Store: st, Location: loc}); err != nil {
-		return err
-	}
-	if err := sched.Add("0 * * * *", scheduler.EventRatings{Store: st, Location: loc}); err != nil {
-		return err
-	}
-	if err := addPlanJobs(sched, st, loc); err != nil {
+	if err := sched.AddAll(scheduler.Jobs(st, loc, nil)); err != nil {
 		return err
 	}
 	pollDone := make(chan struct{})

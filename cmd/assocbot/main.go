@@ -246,16 +246,7 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 		Location: cfg.Location, DefaultLang: cfg.DefaultLang, Logger: log}, st, sender, cat, dispatch.NewMetrics(reg))
 	b.OnEnqueue(disp.Wake)
 	sched := scheduler.New(cfg.Location, &scheduler.Runner{Log: log})
-	if err := sched.Add("30 3 * * *", scheduler.OutboxCleanup{Store: st}); err != nil {
-		return err
-	}
-	if err := sched.Add("* * * * *", &scheduler.EventReminders{Store: st, Location: cfg.Location, Offsets: cfg.ReminderOffset}); err != nil {
-		return err
-	}
-	if err := sched.Add("0 * * * *", scheduler.EventRatings{Store: st, Location: cfg.Location}); err != nil {
-		return err
-	}
-	if err := addPlanJobs(sched, st, cfg.Location); err != nil {
+	if err := sched.AddAll(scheduler.Jobs(st, cfg.Location, cfg.ReminderOffset)); err != nil {
 		return err
 	}
 
@@ -334,27 +325,6 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	b.Wait()
 	log.Info("assocbot stopped")
 	return runErr
-}
-
-// addPlanJobs schedules the health-check, duty and desk jobs: reminders
-// every minute, the overdue digest at 10:00, the self-closing duties and
-// the record questions hourly, the weekly digest on Monday from 09:00.
-func addPlanJobs(sched *scheduler.Scheduler, st *store.Store, loc *time.Location) error {
-	for _, j := range []struct {
-		spec string
-		job  scheduler.Job
-	}{
-		{"* * * * *", scheduler.PlanReminders{Store: st, Location: loc}},
-		{"0 10 * * *", scheduler.OverdueDigest{Store: st, Location: loc}},
-		{"15 * * * *", scheduler.ActivityDuties{Store: st, Location: loc}},
-		{"20 * * * *", scheduler.RecordAsks{Store: st, Location: loc}},
-		{"0 9-23 * * 1", scheduler.WeeklyDigest{Store: st, Location: loc}},
-	} {
-		if err := sched.Add(j.spec, j.job); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // webhookPath is the path part of the public webhook URL, served locally.

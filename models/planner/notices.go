@@ -175,12 +175,9 @@ func WeeklyDigest(to uint, week models.Day, d *Digest, now time.Time) Message {
 	return m
 }
 
-// DigestHour is when on Monday the weekly digest goes out.
-const DigestHour = 9
-
 // DigestDue reports whether the weekly digest is due at now (a Monday from
-// 09:00 in loc), and for which Monday.
+// 09:00 in loc, as SpecWeeklyDigest runs it), and for which Monday.
 func DigestDue(now time.Time, loc *time.Location) (models.Day, bool) {
 	local := now.In(loc)
-	return models.DayOf(local, loc), local.Weekday() == time.Monday && local.Hour() >= DigestHour
+	return models.DayOf(local, loc), local.Weekday() == time.Monday && local.Hour() >= 9
 }

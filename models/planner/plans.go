@@ -265,3 +265,11 @@ func OverdueDigest(recipient uint, day models.Day, items []OverdueItem, now time
 	m.Markup = Markup{Inline: buttons}
 	return m
 }
+
+// PlanEnds reports whether a plan's tick closes it instead: its assignee
+// left the roster, or a duty's organizer is one no longer. p.Member must be
+// loaded.
+func PlanEnds(p *models.Plan) bool {
+	m := p.Member
+	return !m.OnRoster() || (p.Kind.For == models.ForDuty && m.Role != models.RoleOrganizer && m.Role != models.RoleAdmin)
+}

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/planner"
@@ -37,7 +39,8 @@ const maxPreviewRows = 200000
 // without writing: the event reminders and deadline nudges at each moment
 // one falls due (as the every-minute job finds them), the rating questions
 // at each hourly run, each plan's reminders tick by tick (planner.PlanTick),
-// the weekly digest, and what waits in the outbox already. Recipients are
+// the record questions, the weekly digest and the daily overdue lists at
+// their hours, and what waits in the outbox already. Recipients are
 // resolved as of now; a message already in the outbox is listed once.
 func Preview(ctx context.Context, st *store.Store, scope models.Scope, opt PreviewOptions, now, until time.Time) ([]PreviewItem, error) {
 	loc := opt.Location
@@ -96,27 +99,23 @@ func Preview(ctx context.Context, st *store.Store, scope models.Scope, opt Previ
 		since = t
 	}
 
-	// Rating questions: the hourly job.
-	from, _ := planner.RatingWindow(now)
-	past, err := st.EventsBetween(ctx, from, until)
-	if err != nil {
-		return nil, err
-	}
-	for t := tick(now, time.Hour); !t.After(until); t = t.Add(time.Hour) {
-		add(t, planner.Ratings(past, loc, t)...)
-	}
-
 	// Checks and duties: each plan ticked at its next reminder, again and
-	// again, as the every-minute job would.
+	// again, as the every-minute job would; those that become overdue go
+	// into the next overdue list.
 	plans, err := st.DuePlans(ctx, until, maxPreviewRows)
 	if err != nil {
 		return nil, err
 	}
+	type overdue struct {
+		at   time.Time
+		plan models.Plan
+	}
+	var nowOverdue []overdue
 	for _, p := range plans {
-		m := p.Member
-		if !m.OnRoster() || (p.Kind.For == models.ForDuty && m.Role != models.RoleOrganizer && m.Role != models.RoleAdmin) {
+		if planner.PlanEnds(&p) {
 			continue // the job closes it
 		}
+		zone := p.Member.Zone(loc)
 		for i := 0; i < 100 && p.NextRemindAt != nil; i++ {
 			t := tick(*p.NextRemindAt, time.Minute)
 			if t.Before(now) {
@@ -125,27 +124,78 @@ func Preview(ctx context.Context, st *store.Store, scope models.Scope, opt Previ
 			if t.After(until) {
 				break
 			}
-			step, err := planner.PlanTick(p, p.Kind, m.Zone(loc), t)
+			step, err := planner.PlanTick(p, p.Kind, zone, t)
 			if err != nil {
 				break
 			}
 			add(t, step.Reminders...)
+			if step.Plan.OverdueSince != nil && p.OverdueSince == nil {
+				nowOverdue = append(nowOverdue, overdue{t, step.Plan})
+			}
 			p = step.Plan
 			if p.NextRemindAt != nil && !p.NextRemindAt.After(t) {
 				break
 			}
 		}
 	}
+	if err := fillMembers(ctx, st, nowOverdue, func(o *overdue) *models.Plan { return &o.plan }); err != nil {
+		return nil, err
+	}
 
-	// The weekly digest: Monday 09:00.
-	for day := models.DayOf(now, loc); !day.After(models.DayOf(until, loc)); day = day.AddDate(0, 0, 1) {
-		t := time.Date(day.Year(), day.Month(), day.Day(), planner.DigestHour, 0, 0, 0, loc)
-		if _, due := planner.DigestDue(t, loc); !due || !t.After(now) || t.After(until) {
-			continue
-		}
-		digests, err := WeeklyDigests(ctx, st, loc, day, t)
+	// The jobs at their cron times: rating questions, record questions,
+	// the weekly digest, the daily overdue lists.
+	from, _ := planner.RatingWindow(now)
+	past, err := st.EventsBetween(ctx, from, until)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range runs(planner.SpecRatings, loc, now, until) {
+		add(t, planner.Ratings(past, loc, t)...)
+	}
+	for _, t := range runs(planner.SpecRecordAsks, loc, now, until) {
+		asks, err := RecordAsks(ctx, st, loc, t)
 		if err != nil {
 			return nil, err
+		}
+		add(t, asks...)
+	}
+	digestDone := map[models.Day]bool{}
+	for _, t := range runs(planner.SpecWeeklyDigest, loc, now, until) {
+		week, due := planner.DigestDue(t, loc)
+		if !due || digestDone[week] {
+			continue // later runs that Monday find it sent
+		}
+		digestDone[week] = true
+		digests, err := WeeklyDigests(ctx, st, loc, week, t)
+		if err != nil {
+			return nil, err
+		}
+		add(t, digests...)
+	}
+	told := map[uint]bool{}
+	for _, t := range runs(planner.SpecOverdueDigest, loc, now, until) {
+		day := models.DayOf(t, loc)
+		ps, err := st.NewlyOverdue(ctx, day)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range nowOverdue {
+			if !o.at.After(t) && !o.plan.OverdueSince.After(day) {
+				ps = append(ps, o.plan)
+			}
+		}
+		var fresh []models.Plan
+		for _, p := range ps {
+			if !told[p.ID] {
+				fresh = append(fresh, p)
+			}
+		}
+		digests, toldNow, err := OverdueDigests(ctx, st, fresh, day, t)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range toldNow {
+			told[id] = true
 		}
 		add(t, digests...)
 	}
@@ -211,6 +261,40 @@ func Preview(ctx context.Context, st *store.Store, scope models.Scope, opt Previ
 		return out[i].Member.Name < out[j].Member.Name
 	})
 	return out, nil
+}
+
+// runs are the times in (from, to] when a job with the cron spec runs in
+// loc.
+func runs(spec string, loc *time.Location, from, to time.Time) []time.Time {
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return nil
+	}
+	var out []time.Time
+	for t := sched.Next(from.In(loc)); !t.After(to); t = sched.Next(t) {
+		out = append(out, t)
+	}
+	return out
+}
+
+// fillMembers loads the names and branches of the members of plans the
+// due-plan read left bare.
+func fillMembers[T any](ctx context.Context, st *store.Store, items []T, plan func(*T) *models.Plan) error {
+	ids := make([]uint, len(items))
+	for i := range items {
+		ids[i] = plan(&items[i]).MemberID
+	}
+	ms, err := st.MembersByIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		p := plan(&items[i])
+		if m := ms[p.MemberID]; m != nil {
+			p.Member = m
+		}
+	}
+	return nil
 }
 
 // tick is the first run of a job every d at or after t.

@@ -1,0 +1,140 @@
+package bot_test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/bot/bottest"
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/reports"
+	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/scheduler"
+)
+
+// TestPreviewListsWhatIsThenSent: the preview of the next four days, taken
+// on Monday 23 November at 10:00, is compared with what the jobs then send
+// when time is stepped through those days (the jobs run when their cron
+// specs say) with the dispatcher sending: the same messages, to the same
+// members, at the same minutes. Over those days come the weekly digests
+// (11:00), a deadline nudge, an activity's reminder, record question and
+// rating question, the meeting's two reminders and its rating question, the
+// overdue list and a duty's two reminders.
+func TestPreviewListsWhatIsThenSent(t *testing.T) {
+	d := newDesk(t)
+	h := d.h
+	loc := bottest.Shanghai
+	jobs := scheduler.Jobs(h.St, loc, nil)
+	now := h.Clock()
+	// The every-minute job has been running: its last run was a minute ago.
+	for _, e := range jobs {
+		if e.Due(now.Add(-time.Minute)) {
+			if _, err := e.Job.Run(ctx, now.Add(-time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	a := d.member(d.orgA)
+	deadline := at(11, 25, 10, 0).UTC()
+	fair := &models.Event{Kind: models.EventActivityDay, Title: "Health fair", Location: "West square", StartAt: at(11, 25, 15, 0).UTC(),
+		DurationMin: 90, Audience: "branch:Town", RSVP: true, RSVPDeadline: &deadline, CreatedBy: &a.ID}
+	if _, err := h.St.CreateEvent(ctx, fair, loc, now); err != nil {
+		t.Fatal(err)
+	}
+	d.answer(fair, fair.StartAt, d.w1, models.AnswerYes)
+	d.settle()
+
+	until := now.Add(4 * 24 * time.Hour)
+	items, err := reports.Preview(ctx, h.St, models.Scope{Admin: true}, reports.PreviewOptions{Location: loc, DefaultLang: locales.ZhHans}, now, until)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned := map[string]time.Time{}
+	for _, it := range items {
+		planned[it.Row.DedupeKey] = it.At
+	}
+
+	// What A sees: the same, for Town's members, as a message and a file.
+	n := len(h.API.Messages(d.orgA.ID))
+	h.API.SendText(d.orgA, "/preview 4")
+	summary := h.Nth(d.orgA.ID, n+1)
+	file := h.Nth(d.orgA.ID, n+2)
+	if file.Document == nil || !strings.Contains(summary.Text, h.T(locales.En, "preview.kind.event.reminder")+" «Health fair»") {
+		t.Fatalf("/preview:\n%s", summary.Text)
+	}
+	rows := readXLSX(t, file.Document.Data)
+	town := 0
+	for _, it := range items {
+		if strings.HasPrefix(it.Member.BranchPath(), "Town") {
+			town++
+		}
+	}
+	if len(rows)-1 != town || town == len(items) {
+		t.Fatalf("A's file lists %d recipients; Town's are %d of %d", len(rows)-1, town, len(items))
+	}
+
+	// Now let the time run.
+	before := map[string]bool{}
+	old, _ := h.St.Outbox(ctx, store.OutboxQuery{})
+	for _, r := range old {
+		before[r.DedupeKey] = true
+	}
+	// Every five minutes: each moment something falls due in this fixture
+	// is on one, and the every-minute jobs catch up between runs.
+	for t0 := now.Truncate(time.Minute).Add(5 * time.Minute); !t0.After(until); t0 = t0.Add(5 * time.Minute) {
+		h.SetNow(t0)
+		for _, e := range jobs {
+			if e.Due(t0.In(loc)) {
+				if _, err := e.Job.Run(ctx, t0); err != nil {
+					t.Fatalf("%s at %s: %v", e.Job.Name(), t0, err)
+				}
+			}
+		}
+		d.settle() // sent before they expire
+	}
+	d.settle()
+	after, _ := h.St.Outbox(ctx, store.OutboxQuery{})
+	sent := map[string]time.Time{}
+	for _, r := range after {
+		if before[r.DedupeKey] {
+			continue
+		}
+		if r.Status != models.OutboxSent {
+			t.Errorf("%s was not sent: %s %s", r.DedupeKey, r.Status, r.Reason)
+		}
+		sent[r.DedupeKey] = r.NotBefore
+	}
+	var missing, extra, moved []string
+	for k, at := range planned {
+		got, ok := sent[k]
+		switch {
+		case !ok:
+			missing = append(missing, k)
+		case !got.Equal(at):
+			moved = append(moved, fmt.Sprintf("%s: preview %s, sent %s", k, at.In(loc).Format("01-02 15:04"), got.In(loc).Format("01-02 15:04")))
+		}
+	}
+	for k := range sent {
+		if _, ok := planned[k]; !ok {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(extra)
+	if len(missing)+len(extra)+len(moved) > 0 {
+		t.Fatalf("preview and sends differ:\nin the preview only: %v\nsent only: %v\nat another time: %v", missing, extra, moved)
+	}
+	kinds := map[string]int{}
+	for _, it := range items {
+		kinds[it.Row.Kind]++
+	}
+	for _, k := range []string{"digest.weekly", "event.deadline", "event.reminder", "event.rate", "record.ask", "check.overdue", "check.reminder"} {
+		if kinds[k] == 0 {
+			t.Errorf("the fixture has no %s (kinds %v)", k, kinds)
+		}
+	}
+	t.Logf("%d messages previewed and sent: %v", len(items), kinds)
+}

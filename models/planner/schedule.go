@@ -1,0 +1,15 @@
+package planner
+
+// When the timed jobs run: standard cron specs in the association's time
+// zone. The scheduler runs the jobs at these times, and the preview
+// (reports.Preview) runs the same planner code at the same times.
+const (
+	SpecEventReminders = "* * * * *"    // event reminders and deadline nudges
+	SpecPlanReminders  = "* * * * *"    // check and duty reminders
+	SpecRatings        = "0 * * * *"    // rating questions, the day after
+	SpecOverdueDigest  = "0 10 * * *"   // the organizers' daily overdue lists
+	SpecActivityDuties = "15 * * * *"   // duties that close by themselves
+	SpecRecordAsks     = "20 * * * *"   // activity record questions
+	SpecWeeklyDigest   = "0 9-23 * * 1" // Monday from 09:00; the week's dedupe key sends one
+	SpecOutboxCleanup  = "30 3 * * *"   // old outbox rows
+)

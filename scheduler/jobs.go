@@ -1,0 +1,53 @@
+package scheduler
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// Entry is a job and when it runs (a standard cron spec).
+type Entry struct {
+	Spec string
+	Job  Job
+}
+
+// Jobs are assocbot's timed jobs at their times (planner's Spec…), as
+// `assocbot run` and `assocbot demo` schedule them.
+func Jobs(st *store.Store, loc *time.Location, offsets planner.Offsets) []Entry {
+	return []Entry{
+		{planner.SpecOutboxCleanup, OutboxCleanup{Store: st}},
+		{planner.SpecEventReminders, &EventReminders{Store: st, Location: loc, Offsets: offsets}},
+		{planner.SpecRatings, EventRatings{Store: st, Location: loc}},
+		{planner.SpecPlanReminders, PlanReminders{Store: st, Location: loc}},
+		{planner.SpecOverdueDigest, OverdueDigest{Store: st, Location: loc}},
+		{planner.SpecActivityDuties, ActivityDuties{Store: st, Location: loc}},
+		{planner.SpecRecordAsks, RecordAsks{Store: st, Location: loc}},
+		{planner.SpecWeeklyDigest, WeeklyDigest{Store: st, Location: loc}},
+	}
+}
+
+// AddAll schedules entries.
+func (s *Scheduler) AddAll(entries []Entry) error {
+	for _, e := range entries {
+		if err := s.Add(e.Spec, e.Job); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Due reports whether the entry runs at minute t (in t's location), as
+// cron would: tests step time through the jobs with it.
+func (e Entry) Due(t time.Time) bool {
+	sched, err := cron.ParseStandard(e.Spec)
+	if err != nil {
+		panic(fmt.Sprintf("scheduler: bad spec %q: %v", e.Spec, err))
+	}
+	t = t.Truncate(time.Minute)
+	return sched.Next(t.Add(-time.Second)).Equal(t)
+}
