@@ -168,7 +168,7 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 		return rep, nil
 	}
 
-	err := db.Transaction(func(tx *gorm.DB) error {
+	err := s.bulk.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		paths := make([]string, 0, len(newBranches))
 		for p := range newBranches {
 			paths = append(paths, p)

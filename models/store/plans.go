@@ -85,7 +85,7 @@ type Assignment struct {
 // changes nothing.
 func (s *Store) AssignPlans(ctx context.Context, k *models.PlanKind, a models.Audience, firstDue *models.Day, by *uint, loc *time.Location, now time.Time) (Assignment, error) {
 	var res Assignment
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.bulk.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := branchExists(tx, a); err != nil {
 			return err
 		}
@@ -168,7 +168,7 @@ func (s *Store) DuePlans(ctx context.Context, now time.Time, limit int) ([]model
 // its reminders are not written. It returns how many reminders are new.
 func (s *Store) ApplyPlanSteps(ctx context.Context, before []models.Plan, steps []planner.PlanStep, now time.Time) (int, error) {
 	n := 0
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.bulk.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var reminders []planner.Message
 		for i, st := range steps {
 			if !st.Changed {

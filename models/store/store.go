@@ -32,7 +32,13 @@ var (
 
 // Store is the database handle shared by every part of assocbot.
 type Store struct {
-	db      *gorm.DB
+	db *gorm.DB
+	// bulk shares db's connections without prepared statements: in a
+	// transaction database/sql prepares a statement anew on each use and
+	// keeps it until the end, so a transaction of thousands of batched
+	// inserts (an import, an assignment to a whole town) would hold
+	// hundreds of megabytes of compiled statements.
+	bulk    *gorm.DB
 	dialect string
 }
 
@@ -93,6 +99,21 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", dialect, redactErr(err, dsn))
 	}
 	s := &Store{db: db, dialect: dialect}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", dialect, err)
+	}
+	bulkCfg := *cfg
+	bulkCfg.PrepareStmt = false
+	if dialect == "postgres" {
+		s.bulk, err = gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &bulkCfg)
+	} else {
+		s.bulk, err = gorm.Open(&sqlite.Dialector{Conn: sqlDB}, &bulkCfg)
+	}
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: open %s: %w", dialect, err)
+	}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
