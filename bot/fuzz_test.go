@@ -37,6 +37,10 @@ var protected = map[string]string{
 	"members":      "SELECT id, role, CASE WHEN status = 'unreachable' THEN 'active' ELSE status END AS status, branch_id, telegram_id FROM members ORDER BY id",
 	"joinRequests": "SELECT id, status FROM join_requests ORDER BY id",
 	"outbox":       "SELECT dedupe_key, status FROM outboxes ORDER BY id",
+	"branches":     "SELECT id, path FROM branches ORDER BY id",
+	"plans":        "SELECT id, member_id, kind_id, state, next_due, cycle FROM plans ORDER BY id",
+	"checks":       "SELECT id, plan_id, status FROM check_records ORDER BY id",
+	"records":      "SELECT id, event_id, topic, summary, photos FROM activity_records ORDER BY id",
 }
 
 // unchangedBy lists the protected tables that no input at all from the user
@@ -151,6 +155,18 @@ func FuzzUpdates(f *testing.F) {
 		{1, 2, "", "", "zh-cn", "+1 (555) 0100", ""},
 		{0, 3, "", "", "", "", `{"update_id":1,"message":{"message_id":1,"date":0,"chat":{"id":5,"type":"private"},"from":{"id":5,"is_bot":false,"first_name":"x"},"text":"/lang"}}`},
 		{0, 3, "", "", "", "", `{"callback_query":{"id":"1","from":{"id":5,"first_name":"x"},"data":"jr:d:1"}}`},
+		{0, 4, "", "u1", "en", "", "name,phone,branch\nX,13700000001,Town/New\n"},
+		{1, 4, "", "u1", "en", "", "name,phone,branch\nX,13700000001,Town\n"},
+		{4, 4, "", "u1", "en", "", "姓名,手机,分会\nX,13700000001,Town\n"},
+		{2, 4, "", "u2", "", "", "not a roster"},
+		{0, 1, "", "im:y:u1", "en", "", ""},
+		{4, 1, "", "im:y:u1", "en", "", ""},
+		{0, 1, "", "ex:m", "en", "", ""},
+		{4, 1, "", "ex:e:1", "en", "", ""},
+		{1, 1, "", "rc:1:29928000:s", "en", "", ""},
+		{4, 0, "/export event 1", "", "en", "", ""},
+		{0, 0, "/preview 99", "", "zh-hans", "", ""},
+		{0, 0, "/records 2026Q9", "", "zh-hant", "", ""},
 	} {
 		f.Add(s.role, s.kind, s.text, s.data, s.lang, s.phone, s.raw)
 	}
@@ -178,7 +194,7 @@ func FuzzUpdates(f *testing.F) {
 		chat := tgm.Chat{ID: who.id, Type: tgm.ChatTypePrivate}
 		queryID := fmt.Sprintf("fuzz-%d", queries.Add(1))
 		var upd tgm.Update
-		switch kind % 4 {
+		switch kind % 5 {
 		case 0:
 			upd.Message = &tgm.Message{ID: 1, From: &from, Chat: chat, Text: text}
 		case 1:
@@ -190,6 +206,9 @@ func FuzzUpdates(f *testing.F) {
 			if json.Unmarshal([]byte(raw), &upd) != nil {
 				return
 			}
+		case 4: // a file: a member list to import, or anything
+			upd.Message = &tgm.Message{ID: 1, From: &from, Chat: chat, Caption: text,
+				Document: &tgm.Document{FileID: h.API.AddFile("members.csv", []byte(raw)), FileUniqueID: data, FileName: "members.csv"}}
 		}
 		always := unchangedBy(t, h, who.id)
 		before, beforeAlways := dump(t, h, protected), dump(t, h, always)
