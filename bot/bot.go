@@ -49,6 +49,7 @@ type Bot struct {
 	metrics   *Metrics
 	chats     chatQueues
 	onEnqueue func()
+	imports   chan struct{} // one member list at a time: each holds a whole file
 }
 
 // New connects to the Bot API (getMe) and prepares the handlers.
@@ -68,7 +69,7 @@ func New(ctx context.Context, cfg Config, st *store.Store, cat *locales.Catalog,
 	if metrics == nil {
 		metrics = NewMetrics(nil)
 	}
-	b := &Bot{st: st, cat: cat, cfg: cfg, log: cfg.Logger, admins: map[int64]bool{}, metrics: metrics}
+	b := &Bot{st: st, cat: cat, cfg: cfg, log: cfg.Logger, admins: map[int64]bool{}, metrics: metrics, imports: make(chan struct{}, 1)}
 	for _, id := range cfg.Admins {
 		b.admins[id] = true
 	}

@@ -371,9 +371,9 @@ func TestFiftyOverdueOneMessagePerOrganizer(t *testing.T) {
 			t.Fatalf("organizer %d has %d digests", o.ID, len(rows))
 		}
 		msg := h.Nth(o.ID, 1)
-		// Forty names fit one message; the rest are counted and /overdue
-		// lists them all.
-		if n := strings.Count(msg.Text, "\n•"); n != 41 || len(msg.Inline) != 20 || !strings.Contains(msg.Text, "10") || !strings.Contains(msg.Text, "/overdue") {
+		// Twenty-five names fit one message; the rest are counted and
+		// /overdue lists them all.
+		if n := strings.Count(msg.Text, "\n•"); n != 26 || len(msg.Inline) != 20 || !strings.Contains(msg.Text, "25") || !strings.Contains(msg.Text, "/overdue") {
 			t.Fatalf("organizer %d's digest lists %d with %d buttons:\n%s", o.ID, n, len(msg.Inline), msg.Text)
 		}
 	}

@@ -150,6 +150,13 @@ func shortUnique(id string) string {
 // the organizer's scope. It answers the user itself when the file cannot
 // be read; ok is false then.
 func (b *Bot) importFile(ctx context.Context, r *request, fileID string, dry bool) (*roster.Report, bool) {
+	select {
+	case b.imports <- struct{}{}:
+		defer func() { <-b.imports }()
+	default:
+		b.send(ctx, r.chatID, b.t(r, "import.busy"), nil)
+		return nil, false
+	}
 	data, err := b.download(ctx, fileID, maxDownload)
 	switch {
 	case errors.Is(err, errFileTooBig):
@@ -278,6 +285,10 @@ func (b *Bot) onExport(ctx context.Context, r *request, args string) {
 		if f, ok := roster.ParseFormat(fields[n-1]); ok {
 			format, fields = f, fields[:n-1]
 		}
+	}
+	if len(fields) == 0 && format == roster.CSV {
+		b.send(ctx, r.chatID, b.t(r, "export.usage"), nil)
+		return
 	}
 	if len(fields) == 0 {
 		q := models.QuarterOf(b.cfg.Now().In(b.cfg.Location)).String()

@@ -50,8 +50,8 @@ func at(mo time.Month, d, hh, mm int) time.Time {
 //   - A's weekly report duty, due Friday 27 November.
 //
 // The clock ends on Monday 23 November 10:00.
-func newDesk(t *testing.T) *desk {
-	h := bottest.New(t, bottest.WithDispatcher(retrying))
+func newDesk(t *testing.T, opts ...bottest.Option) *desk {
+	h := bottest.New(t, append([]bottest.Option{bottest.WithDispatcher(retrying)}, opts...)...)
 	d := &desk{t: t, h: h,
 		orgA: fakeapi.User{ID: 900, FirstName: "A", LanguageCode: "en"}, orgB: fakeapi.User{ID: 950, FirstName: "B", LanguageCode: "en"},
 		e1: fakeapi.User{ID: 901, FirstName: "E1"}, e2: fakeapi.User{ID: 902, FirstName: "E2"},
@@ -248,6 +248,16 @@ func TestWeeklyDigestAgainstKnownAnswers(t *testing.T) {
 	if len(rows) != 2 {
 		t.Fatalf("%d digests in the outbox", len(rows))
 	}
+	// The next Monday tells what happened since, not the same again.
+	h.SetNow(at(11, 30, 9, 0))
+	n := len(h.API.Messages(d.orgA.ID))
+	if c, err := job.Run(ctx, h.Clock()); err != nil || c["digests"] != 2 {
+		t.Fatalf("next Monday: %v %v", c, err)
+	}
+	next := h.Nth(d.orgA.ID, n+1).Text
+	if strings.Contains(next, "E2") || strings.Contains(next, "W2") || !strings.Contains(next, "Weekly report") {
+		t.Fatalf("the next digest repeats last week's news:\n%s", next)
+	}
 }
 
 // TestActivityRecordInAFewTaps: the day after the activity A is asked for
@@ -284,6 +294,19 @@ func TestActivityRecordInAFewTaps(t *testing.T) {
 	}
 	if after := dump(t, h, rows); !reflect.DeepEqual(before, after) {
 		t.Fatalf("a member's button changed %v", after)
+	}
+	// Nor can the organizer of another branch, nor anyone write a record of
+	// a meeting (not an activity day).
+	if id := h.API.SendCallback(d.orgB, d.orgB.ID, 0, data); !refusedWithAlert(h.API, waitAnswer(h, id)) {
+		t.Fatalf("another branch's organizer was not refused")
+	}
+	h.SetNow(at(11, 27, 10, 0))
+	meeting := models.Callback{Action: models.ActRecord, Event: d.meet.ID, Occ: d.meet.StartAt, Op: "s"}.Encode()
+	if id := h.API.SendCallback(d.orgA, d.orgA.ID, 0, meeting); h.CallbackAnswer(id) != h.T(locales.En, "record.not_activity") {
+		t.Fatalf("a meeting's record was not refused")
+	}
+	if after := dump(t, h, rows); !reflect.DeepEqual(before, after) {
+		t.Fatalf("refused record buttons changed %v", after)
 	}
 
 	h.SetNow(at(11, 11, 10, 0))
@@ -430,6 +453,19 @@ func TestImportByDocument(t *testing.T) {
 	report := h.Nth(d.orgA.ID, n+1)
 	if !strings.Contains(report.Text, h.T(locales.En, "import.problem.out_of_scope", "Value", "Other")) || len(report.Inline) != 0 {
 		t.Fatalf("bad file: %q %v", report.Text, report.Inline)
+	}
+	// A long report: the first lines as a message, the whole as a file.
+	var long strings.Builder
+	long.WriteString("name,phone,branch\n")
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&long, "Person %d,not a phone,Town\n", i)
+	}
+	n = len(h.API.Messages(d.orgA.ID))
+	h.API.SendDocument(d.orgA, "long.csv", []byte(long.String()), "")
+	whole, head := h.Nth(d.orgA.ID, n+1), h.Nth(d.orgA.ID, n+2)
+	if whole.Document == nil || strings.Count(string(whole.Document.Data), "\n") != 300 ||
+		!strings.HasSuffix(head.Text, h.T(locales.En, "report.in_file")) || len(head.Inline) != 0 {
+		t.Fatalf("long report: %q / %v", head.Text, whole.Document)
 	}
 	n = len(h.API.Messages(d.e1.ID))
 	h.API.SendDocument(d.e1, "members.csv", []byte("name,phone,branch\nX,13700000009,Town\n"), "")

@@ -361,12 +361,7 @@ func (b *Bot) fail(ctx context.Context, chatID int64, lang locales.Lang, what st
 	b.send(ctx, chatID, b.cat.T(lang, "error.internal"), nil)
 }
 
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
-}
+func truncate(s string, n int) string { return planner.Clip(s, n) }
 
 // HandleUpdate handles one update synchronously, without the panic guard:
 // fuzz tests use it so that a panic surfaces.

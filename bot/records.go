@@ -57,6 +57,8 @@ func (b *Bot) heldActivity(ctx context.Context, r *request, eventID uint, occ ti
 	switch {
 	case err != nil || !manages:
 		return nil, "record.not_yours"
+	case !e.Recordable():
+		return nil, "record.not_activity"
 	case !e.Occurs(b.cfg.Location, occ):
 		return nil, "callback.stale"
 	case occ.After(b.cfg.Now()):
@@ -152,6 +154,8 @@ func (b *Bot) recordRefused(ctx context.Context, r *request, err error) {
 	switch {
 	case errors.Is(err, models.ErrNotYours):
 		b.send(ctx, r.chatID, b.t(r, "record.not_yours"), nil)
+	case errors.Is(err, models.ErrNotRecordable):
+		b.send(ctx, r.chatID, b.t(r, "record.not_activity"), nil)
 	case errors.Is(err, store.ErrNotHeld):
 		b.send(ctx, r.chatID, b.t(r, "record.not_held"), nil)
 	case errors.Is(err, models.ErrBadOccurrence), errors.Is(err, store.ErrNotFound):

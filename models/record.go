@@ -67,3 +67,18 @@ func (q Quarter) Span(loc *time.Location) (from, to time.Time) {
 	from = time.Date(q.Year, time.Month(3*(q.Q-1)+1), 1, 0, 0, 0, 0, loc)
 	return from, from.AddDate(0, 3, 0)
 }
+
+// ErrNotRecordable refuses a record of an event that is not a branch's
+// activity day that took place as planned.
+var ErrNotRecordable = errors.New("only a branch's activity day that took place has a record")
+
+// Recordable reports whether the event keeps activity records: a branch's
+// activity day that was not cancelled.
+func (e *Event) Recordable() bool {
+	a, err := ParseAudience(e.Audience)
+	if err != nil {
+		return false
+	}
+	_, branch := a.IsBranch()
+	return e.Kind == EventActivityDay && e.Status == EventScheduled && branch
+}

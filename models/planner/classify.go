@@ -74,3 +74,20 @@ func Classify(ctx context.Context, err error) Outcome {
 	// being rotated: worth trying again later.
 	return Outcome{Verdict: Retry, Reason: models.ReasonServerError}
 }
+
+// Skip decides, before sending, that a message of kind to member m (nil:
+// removed) is not to be sent: the member is gone, has left, blocked the
+// bot, or muted the kind.
+func Skip(kind Kind, m *models.Member) (bool, models.Reason) {
+	switch {
+	case m == nil:
+		return true, models.ReasonNoMember
+	case m.Status == models.StatusUnreachable:
+		return true, models.ReasonUnreachable
+	case m.Status == models.StatusLeft:
+		return true, models.ReasonLeft
+	case m.Status == models.StatusMuted && kind.Mutable():
+		return true, models.ReasonMuted
+	}
+	return false, models.ReasonNone
+}

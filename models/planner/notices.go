@@ -73,13 +73,9 @@ func JoinDecision(jr *models.JoinRequest, path string, now time.Time) Message {
 	return m
 }
 
-// RecordAsk asks the organizer who made a branch activity (or those who
-// decide for its branch) to complete its record, the day after.
-func RecordAsk(e *models.Event, occ time.Time, branch string, attendance int, now time.Time) Message {
-	to := models.OrganizersAudience(branch)
-	if e.CreatedBy != nil {
-		to = models.MembersAudience(*e.CreatedBy)
-	}
+// RecordAsk asks to (the organizer who made a branch activity, or those of
+// its branch) to complete its record once it is over.
+func RecordAsk(e *models.Event, occ time.Time, to models.Audience, attendance int, now time.Time) Message {
 	m := Message{Kind: KindRecordAsk, Subject: Subject{EventID: e.ID, Occurrence: occ}, To: to, Template: "record.ask",
 		Args: EventArgs(e, occ), NotBefore: now}
 	m.Args.Int("Came", attendance)
@@ -113,8 +109,13 @@ func (d *Digest) Empty() bool {
 }
 
 // maxDigestSection bounds each part of the weekly digest; the rest is
-// counted (the full lists are /overdue, /stats and the exports).
-const maxDigestSection = 10
+// counted (the full lists are /overdue, /stats and the exports). digestText
+// bounds a title, name or branch in it: five parts of ten lines stay
+// within Telegram's 4096 characters.
+const (
+	maxDigestSection = 10
+	digestText       = 40
+)
 
 // WeeklyDigest is an organizer's Monday message: the coming week's events
 // with their answers, plans newly overdue, members who became unreachable,
@@ -144,6 +145,7 @@ func WeeklyDigest(to uint, week models.Day, d *Digest, now time.Time) Message {
 	section("digest.section.events", len(d.Events), func(i int) Line {
 		ev := d.Events[i]
 		a := EventArgs(ev.Event, ev.Occurrence)
+		a.Str("Title", Clip(ev.Event.Title, digestText))
 		a.Int("Yes", ev.Counts[string(models.AnswerYes)]).Int("Maybe", ev.Counts[string(models.AnswerMaybe)]).
 			Int("No", ev.Counts[string(models.AnswerNo)])
 		return Line{Key: "digest.event_line", Args: a}
@@ -151,33 +153,37 @@ func WeeklyDigest(to uint, week models.Day, d *Digest, now time.Time) Message {
 	section("digest.section.overdue", len(d.Overdue), func(i int) Line {
 		it := d.Overdue[i]
 		var a Args
-		a.Str("Name", it.Name).Text("Kind", it.Kind.Names()).Date("DueAt", it.Plan.NextDue)
+		a.Str("Name", Clip(it.Name, digestText)).Text("Kind", clipNames(it.Kind.Names())).Date("DueAt", it.Plan.NextDue)
 		return Line{Key: "check.overdue_line", Args: a}
 	})
 	section("digest.section.unreachable", len(d.Unreachable), func(i int) Line {
 		mem := d.Unreachable[i]
 		var a Args
-		a.Str("Name", mem.Name).Str("Branch", mem.BranchPath())
+		a.Str("Name", Clip(mem.Name, digestText)).Str("Branch", Clip(mem.BranchPath(), digestText))
 		return Line{Key: "digest.unreachable_line", Args: a}
 	})
 	section("digest.section.no_activity", len(d.NoActivity), func(i int) Line {
 		var a Args
-		a.Str("Branch", d.NoActivity[i])
+		a.Str("Branch", Clip(d.NoActivity[i], digestText))
 		return Line{Key: "digest.branch_line", Args: a}
 	})
 	section("digest.section.duties", len(d.Duties), func(i int) Line {
 		p := d.Duties[i]
 		var a Args
-		a.Text("Kind", p.Kind.Names()).Date("DueAt", p.NextDue)
+		a.Text("Kind", clipNames(p.Kind.Names())).Date("DueAt", p.NextDue)
 		return Line{Key: "digest.duty_line", Args: a}
 	})
 	m.Args.Date("Week", week).List("Body", body)
 	return m
 }
 
+// DigestHour is when on Monday the weekly digest goes out
+// (SpecWeeklyDigest).
+const DigestHour = 9
+
 // DigestDue reports whether the weekly digest is due at now (a Monday from
 // 09:00 in loc, as SpecWeeklyDigest runs it), and for which Monday.
 func DigestDue(now time.Time, loc *time.Location) (models.Day, bool) {
 	local := now.In(loc)
-	return models.DayOf(local, loc), local.Weekday() == time.Monday && local.Hour() >= 9
+	return models.DayOf(local, loc), local.Weekday() == time.Monday && local.Hour() >= DigestHour
 }

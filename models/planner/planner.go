@@ -372,3 +372,11 @@ func (a Args) KV(cat *locales.Catalog, lang locales.Lang, zone *time.Location, n
 	}
 	return kv
 }
+
+// Clip shortens s to n characters, marking the cut with "…".
+func Clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

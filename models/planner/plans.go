@@ -234,8 +234,16 @@ type OverdueItem struct {
 // at most 4096 characters).
 const (
 	maxDigestButtons = 20
-	maxDigestLines   = 40
+	maxDigestLines   = 25
 )
+
+// clipNames bounds a kind's names for a list line.
+func clipNames(names map[string]string) map[string]string {
+	for l, n := range names {
+		names[l] = Clip(n, digestText)
+	}
+	return names
+}
 
 // OverdueDigest is an organizer's (or an admin's) one message of the day
 // listing the plans newly overdue, with a button to record each as done.
@@ -254,7 +262,7 @@ func OverdueDigest(recipient uint, day models.Day, items []OverdueItem, now time
 			break
 		}
 		var a Args
-		a.Str("Name", it.Name).Text("Kind", it.Kind.Names()).Date("DueAt", it.Plan.NextDue)
+		a.Str("Name", Clip(it.Name, digestText)).Text("Kind", clipNames(it.Kind.Names())).Date("DueAt", it.Plan.NextDue)
 		lines = append(lines, Line{Key: "check.overdue_line", Args: a})
 		if i < maxDigestButtons {
 			buttons = append(buttons, []models.ButtonSpec{{Key: "check.button.record", Args: map[string]any{"Name": it.Name},

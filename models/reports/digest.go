@@ -17,7 +17,7 @@ func WeeklyDigests(ctx context.Context, st *store.Store, loc *time.Location, wee
 		return nil, err
 	}
 	qStart, _ := models.QuarterOf(now.In(loc)).Span(loc)
-	w := store.DigestWindow{WeekAgo: now.AddDate(0, 0, -7), Now: now, WeekAhead: now.AddDate(0, 0, 7), QuarterStart: qStart}
+	w := store.DigestWindow{Week: time.Date(week.Year(), week.Month(), week.Day(), planner.DigestHour, 0, 0, 0, loc), Now: now, QuarterStart: qStart}
 	var msgs []planner.Message
 	for i := range orgs {
 		org := &orgs[i]
@@ -65,9 +65,22 @@ func RecordAsks(ctx context.Context, st *store.Store, loc *time.Location, now ti
 		if err != nil {
 			continue
 		}
-		branch, _ := a.IsBranch()
+		branch, ok := a.IsBranch()
+		if !ok {
+			continue
+		}
 		e := h.Event
-		msgs = append(msgs, planner.RecordAsk(&e, h.Occurrence, branch, h.Attendance, now))
+		// The organizer who made it, while they still manage it; else the
+		// branch's organizers.
+		to := models.OrganizersAudience(branch)
+		if e.CreatedBy != nil {
+			if m, err := st.MemberByID(ctx, *e.CreatedBy); err == nil {
+				if manages, err := st.CanManage(ctx, m, &e); err == nil && manages {
+					to = models.MembersAudience(m.ID)
+				}
+			}
+		}
+		msgs = append(msgs, planner.RecordAsk(&e, h.Occurrence, to, h.Attendance, now))
 	}
 	return msgs, nil
 }

@@ -214,9 +214,14 @@ func Preview(ctx context.Context, st *store.Store, scope models.Scope, opt Previ
 		return nil, err
 	}
 	ids := map[uint]bool{}
-	for _, r := range append(append([]models.Outbox(nil), rows...), queued...) {
+	for _, r := range rows {
 		if r.MemberID != nil {
 			ids[*r.MemberID] = true
+		}
+	}
+	for _, c := range queued {
+		if c.MemberID != nil {
+			ids[*c.MemberID] = true
 		}
 	}
 	idList := make([]uint, 0, len(ids))
@@ -228,6 +233,15 @@ func Preview(ctx context.Context, st *store.Store, scope models.Scope, opt Previ
 		return nil, err
 	}
 	var out []PreviewItem
+	zones := map[string]*time.Location{}
+	zoneOf := func(m *models.Member) *time.Location {
+		z, ok := zones[m.TZ]
+		if !ok {
+			z = m.Zone(loc)
+			zones[m.TZ] = z
+		}
+		return z
+	}
 	item := func(r models.Outbox, ready time.Time, queued bool) {
 		if r.MemberID == nil {
 			return
@@ -239,14 +253,19 @@ func Preview(ctx context.Context, st *store.Store, scope models.Scope, opt Previ
 		if ready.Before(now) {
 			ready = now
 		}
-		at := opt.Quiet.Deliver(ready, r.Urgent, m.Zone(loc))
-		if at.After(until) {
-			return
+		at := opt.Quiet.Deliver(ready, r.Urgent, zoneOf(m))
+		if at.After(until) || (r.ExpiresAt != nil && !at.Before(*r.ExpiresAt)) {
+			return // later, or never: the dispatcher finds it stale
 		}
 		out = append(out, PreviewItem{At: at, Row: r, Member: m, Lang: locales.Resolve(m.Lang, m.TelegramLang, opt.DefaultLang), Queued: queued})
 	}
-	for _, r := range queued {
-		item(r, r.NextAttemptAt, true)
+	for _, c := range queued {
+		// As the dispatcher will find them: withdrawn, or to a member who
+		// left, blocked the bot or muted the kind, they are not sent.
+		if skip, _ := planner.Skip(planner.Kind(c.Kind), c.Member); c.Withdrawn || (c.MemberID != nil && skip) {
+			continue
+		}
+		item(c.Outbox, c.NextAttemptAt, true)
 	}
 	for _, r := range rows {
 		item(r, r.NotBefore, false)

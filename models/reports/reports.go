@@ -99,7 +99,20 @@ func RecordsTable(cat *locales.Catalog, l locales.Lang, loc *time.Location, rows
 // they were given (admins: the top ones).
 func roots(ctx context.Context, st *store.Store, scope models.Scope) ([]string, error) {
 	if !scope.Admin {
-		return scope.Paths, nil
+		// A branch below another they were given is in that one's figures.
+		var out []string
+		for _, p := range scope.Paths {
+			below := false
+			for _, q := range scope.Paths {
+				if q != p && models.PathWithin(p, q) {
+					below = true
+				}
+			}
+			if !below {
+				out = append(out, p)
+			}
+		}
+		return out, nil
 	}
 	top, err := st.ChildBranches(ctx, nil)
 	if err != nil {

@@ -165,9 +165,19 @@ func readCSV(raw []byte) ([][]string, error) {
 	return table, nil
 }
 
-// readXLSX reads the first sheet's cells as text, as Excel shows them.
+// Bounds on an XLSX file (a zip): how much it may unpack to, and the size
+// of a part above which excelize works from a temporary file instead of
+// memory. A small file that unpacks to gigabytes is refused.
+const (
+	maxUnzipped  = 256 << 20
+	maxXMLMemory = 16 << 20
+)
+
+// readXLSX reads the first sheet's cells as text, as Excel shows them, row
+// by row, stopping after MaxRows and a header (parseTable reports the file
+// too large).
 func readXLSX(raw []byte) ([][]string, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(raw))
+	f, err := excelize.OpenReader(bytes.NewReader(raw), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxXMLMemory})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotARoster, err)
 	}
@@ -176,11 +186,23 @@ func readXLSX(raw []byte) ([][]string, error) {
 	if len(sheets) == 0 {
 		return nil, ErrNotARoster
 	}
-	rows, err := f.GetRows(sheets[0])
+	rows, err := f.Rows(sheets[0])
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotARoster, err)
 	}
-	return rows, nil
+	defer rows.Close()
+	var table [][]string
+	for rows.Next() && len(table) <= MaxRows+1 {
+		cols, err := rows.Columns()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrNotARoster, err)
+		}
+		table = append(table, cols)
+	}
+	if err := rows.Error(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotARoster, err)
+	}
+	return table, nil
 }
 
 // parseTable maps the header and checks each row.

@@ -10,17 +10,20 @@ import (
 	"github.com/assocbot/assocbot/models/planner"
 )
 
-// DigestWindow is the span a digest covers: the week before now (overdue,
-// unreachable), the week after it (events) and the quarter so far
-// (activities).
+// DigestWindow is what a digest covers. Week is the digest's Monday at
+// 09:00: the week before it (overdue, unreachable) ends there, so that each
+// week's digest tells each thing once, whenever it is sent; the events are
+// those from Now (when it is sent) to a week after Week; the activities,
+// the quarter so far.
 type DigestWindow struct {
-	WeekAgo, Now, WeekAhead, QuarterStart time.Time
+	Week, Now, QuarterStart time.Time
 }
 
 // DigestFor gathers an organizer's digest within their scope.
 func (s *Store) DigestFor(ctx context.Context, org *models.Member, scope models.Scope, w DigestWindow, loc *time.Location) (*planner.Digest, error) {
 	d := &planner.Digest{}
-	events, err := s.EventsBetween(ctx, w.Now, w.WeekAhead)
+	weekAgo, weekAhead := w.Week.AddDate(0, 0, -7), w.Week.AddDate(0, 0, 7)
+	events, err := s.EventsBetween(ctx, w.Now, weekAhead)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +36,7 @@ func (s *Store) DigestFor(ctx context.Context, org *models.Member, scope models.
 		if !manages {
 			continue
 		}
-		occs, err := e.Occurrences(loc, w.Now, w.WeekAhead)
+		occs, err := e.Occurrences(loc, w.Now, weekAhead)
 		if err != nil {
 			continue
 		}
@@ -52,11 +55,11 @@ func (s *Store) DigestFor(ctx context.Context, org *models.Member, scope models.
 		return nil, err
 	}
 	db := s.db.WithContext(ctx)
-	weekAgo, today := models.DayOf(w.WeekAgo, loc), models.DayOf(w.Now, loc)
+	fromDay, toDay := models.DayOf(weekAgo, loc), models.DayOf(w.Week, loc)
 	q := db.Preload("Kind").Preload("Member").Joins("JOIN plan_kinds ON plan_kinds.id = plans.kind_id").
 		Joins("JOIN members ON members.id = plans.member_id").
-		Where("plans.state <> ? AND plans.overdue_since >= ? AND plans.overdue_since <= ? AND plan_kinds.for_role = ? AND members.status <> ?",
-			models.PlanClosed, weekAgo, today, models.ForMember, models.StatusLeft)
+		Where("plans.state <> ? AND plans.overdue_since >= ? AND plans.overdue_since < ? AND plan_kinds.for_role = ? AND members.status <> ?",
+			models.PlanClosed, fromDay, toDay, models.ForMember, models.StatusLeft)
 	if !scope.Admin {
 		q = q.Where("members.branch_id IN ?", nonEmpty(branchIDs))
 	}
@@ -69,7 +72,7 @@ func (s *Store) DigestFor(ctx context.Context, org *models.Member, scope models.
 		d.Overdue = append(d.Overdue, planner.OverdueItem{Plan: p, Kind: p.Kind, Name: p.Member.Name})
 	}
 	mq := db.Preload("Branch").Where("status = ? AND unreachable_since >= ? AND unreachable_since < ?",
-		models.StatusUnreachable, w.WeekAgo.UTC(), w.Now.UTC())
+		models.StatusUnreachable, weekAgo.UTC(), w.Week.UTC())
 	if !scope.Admin {
 		mq = mq.Where("branch_id IN ?", nonEmpty(branchIDs))
 	}

@@ -127,6 +127,11 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, le
 	if len(rows) == 0 {
 		return nil, nil
 	}
+	return s.withSubjects(ctx, rows)
+}
+
+// withSubjects gives rows their members and whether they were withdrawn.
+func (s *Store) withSubjects(ctx context.Context, rows []models.Outbox) ([]Claimed, error) {
 	// Members, in one query.
 	var memberIDs []uint
 	for _, r := range rows {
@@ -594,13 +599,17 @@ func (s *Store) PurgeOutbox(ctx context.Context, cutoff time.Time) (int, error) 
 	return int(res.RowsAffected), nil
 }
 
-// PendingBefore lists up to limit pending rows due by until, by due time:
-// what the dispatcher will send (a preview).
-func (s *Store) PendingBefore(ctx context.Context, until time.Time, limit int) ([]models.Outbox, error) {
+// PendingBefore lists up to limit pending rows due by until, by due time,
+// with their members and whether they were withdrawn, as the dispatcher
+// will claim them (a preview).
+func (s *Store) PendingBefore(ctx context.Context, until time.Time, limit int) ([]Claimed, error) {
 	var rows []models.Outbox
 	if err := s.db.WithContext(ctx).Where("status = ? AND next_attempt_at <= ?", models.OutboxPending, until.UTC()).
 		Order("next_attempt_at, id").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: pending: %w", err)
 	}
-	return rows, nil
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return s.withSubjects(ctx, rows)
 }

@@ -30,6 +30,8 @@ func (s *Store) SaveRecord(ctx context.Context, eventID uint, occ time.Time, org
 	switch {
 	case !manages:
 		return nil, models.ErrNotYours
+	case !e.Recordable():
+		return nil, models.ErrNotRecordable
 	case !e.Occurs(loc, occ):
 		return nil, models.ErrBadOccurrence
 	case occ.After(now):

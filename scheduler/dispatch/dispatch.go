@@ -606,18 +606,7 @@ func skipReason(c store.Claimed) (bool, models.Reason) {
 	if c.MemberID == nil {
 		return false, models.ReasonNone
 	}
-	m := c.Member
-	switch {
-	case m == nil:
-		return true, models.ReasonNoMember
-	case m.Status == models.StatusUnreachable:
-		return true, models.ReasonUnreachable
-	case m.Status == models.StatusLeft:
-		return true, models.ReasonLeft
-	case m.Status == models.StatusMuted && planner.Kind(c.Kind).Mutable():
-		return true, models.ReasonMuted
-	}
-	return false, models.ReasonNone
+	return planner.Skip(planner.Kind(c.Kind), c.Member)
 }
 
 // send renders and sends one row, returning Telegram's message id.
