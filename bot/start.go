@@ -36,10 +36,21 @@ func (b *Bot) onStart(ctx context.Context, r *request, payload string) {
 func (b *Bot) afterLink(ctx context.Context, r *request, m *models.Member, err error) {
 	switch {
 	case err == nil:
+		// Their Telegram language from this first update on: a member who
+		// joins by a link and never writes again reads in it.
+		if code := r.from.LanguageCode; code != "" && len(code) <= 35 && m.TelegramLang != code {
+			if err := b.st.SetTelegramLang(ctx, m.ID, code); err != nil {
+				b.log.Warn("remember language_code", "member_id", m.ID, "err", err)
+			}
+			m.TelegramLang = code
+		}
 		r.member = m
 		r.lang = b.langOf(ctx, m, r.from)
 		b.log.Info("member linked", "member_id", m.ID)
 		b.welcome(ctx, r, "start.linked")
+	case errors.Is(err, store.ErrInviteUsed) && r.member.OnRoster():
+		// Their own link, opened again.
+		b.send(ctx, r.chatID, b.t(r, "link.already", "Name", r.member.Name), b.keyboardFor(r))
 	case errors.Is(err, store.ErrInviteUsed):
 		b.send(ctx, r.chatID, b.t(r, "invite.used"), b.keyboardFor(r))
 	case errors.Is(err, store.ErrInviteExpired):

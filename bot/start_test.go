@@ -44,8 +44,8 @@ func TestInviteLinksInTraditionalChinese(t *testing.T) {
 		t.Fatalf("account not linked to the member: %+v", linked)
 	}
 
-	// The same code again: already used, nothing changes.
-	if reply := h.Say(u, "/start "+code); reply.Text != h.T(locales.ZhHant, "invite.used") {
+	// The same code again: they are linked already; nothing changes.
+	if reply := h.Say(u, "/start "+code); reply.Text != h.T(locales.ZhHant, "link.already", "Name", "陳美玲") {
 		t.Fatalf("reuse answered %q", reply.Text)
 	}
 	other := fakeapi.User{ID: 502, FirstName: "Other", LanguageCode: "zh-hant"}
@@ -407,5 +407,42 @@ func TestBlockedReplyMarksTheMemberUnreachableUntilTheyWriteAgain(t *testing.T) 
 	}
 	if m, _ := h.St.MemberByTelegramID(ctx, u.ID); m.Status != models.StatusActive {
 		t.Fatalf("status %s after writing again", m.Status)
+	}
+}
+
+// TestLanguageFromTheFirstTap: members who join by an invitation link or by
+// sharing their phone, and never write again, get the next announcement
+// in their Telegram language (en, zh-hant), not the deployment's default.
+func TestLanguageFromTheFirstTap(t *testing.T) {
+	h := bottest.New(t, bottest.WithDispatcher(retrying))
+	byLink := h.Add(store.NewMember{Name: "Ann", Phone: "13800000001", Branch: "Town"})
+	h.Add(store.NewMember{Name: "陳美玲", Phone: "13800000002", Branch: "Town"})
+	code, _, err := h.St.CreateInvite(ctx, byLink.ID, store.DefaultInviteTTL, h.Clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann := fakeapi.User{ID: 601, FirstName: "Ann", LanguageCode: "en"}
+	mei := fakeapi.User{ID: 602, FirstName: "美玲", LanguageCode: "zh-hant"}
+	h.Say(ann, "/start "+code)
+	h.API.Meet(mei)
+	n := len(h.API.Messages(mei.ID))
+	h.API.SendContact(mei, fakeapi.Contact{PhoneNumber: "+86 138 0000 0002", UserID: mei.ID})
+	h.Nth(mei.ID, n+1)
+	e := &models.Event{Kind: models.EventMeeting, Title: "月度例会", Location: "村委会", StartAt: h.Clock().Add(72 * time.Hour), Audience: "branch:Town", RSVP: true}
+	if _, err := h.St.CreateEvent(ctx, e, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	h.Dispatcher.Wake()
+	for _, c := range []struct {
+		u    fakeapi.User
+		lang locales.Lang
+	}{{ann, locales.En}, {mei, locales.ZhHant}} {
+		last := func() fakeapi.Message { ms := h.API.Messages(c.u.ID); return ms[len(ms)-1] }
+		h.WaitFor("the announcement", func() bool { return strings.Contains(last().Text, "月度例会") })
+		got := last()
+		want := h.T(c.lang, "rsvp.button.yes")
+		if !bottest.Contains(bottest.InlineTexts(got), want) {
+			t.Fatalf("%s got the announcement with buttons %v, want %q", c.u.FirstName, bottest.InlineTexts(got), want)
+		}
 	}
 }
