@@ -10,6 +10,7 @@ import (
 	tgm "github.com/go-telegram/bot/models"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/input"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -250,7 +251,7 @@ func (b *Bot) onBroadcastInput(ctx context.Context, r *request, msg *tgm.Message
 			row(cb(b.t(r, "broadcast.send_now"), bcData("s", "")), cb(b.t(r, "broadcast.send_later"), bcData("l", ""))),
 			b.bcCancelRow(r)))
 	case stepAt:
-		at, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(msg.Text), b.cfg.Location)
+		at, err := input.When(msg.Text, b.cfg.Now(), b.cfg.Location)
 		if err != nil {
 			b.send(ctx, r.chatID, b.t(r, "broadcast.bad_time", "Example", b.cfg.Now().In(b.cfg.Location).Add(24*time.Hour).Format("2006-01-02")+" 09:00"), nil)
 			return true

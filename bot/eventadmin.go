@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/input"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
@@ -121,15 +122,19 @@ func (b *Bot) managedOccurrence(ctx context.Context, r *request, args, usage str
 // message key (and arguments) that says what is wrong. The event's own rules
 // are models.Event.Validate's, the same as the CLI's and the dialog's.
 func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*models.Event, string, []any) {
-	parts := strings.Split(line, "|")
+	parts := strings.Split(input.Normalize(line), "|") // the full-width ｜ too
 	for i := range parts {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
 	if len(parts) < 3 {
 		return nil, "newevent.too_short", nil
 	}
-	e := &models.Event{Kind: models.EventKind(parts[0]), RSVP: true, Audience: models.Everyone().String()}
-	start, err := time.ParseInLocation("2006-01-02 15:04", parts[1], b.cfg.Location)
+	kind, ok := input.Kind(parts[0])
+	if !ok {
+		kind = models.EventKind(parts[0]) // refused by Validate, in the reader's words
+	}
+	e := &models.Event{Kind: kind, RSVP: true, Audience: models.Everyone().String()}
+	start, err := input.When(parts[1], b.cfg.Now(), b.cfg.Location)
 	if err != nil {
 		return nil, "newevent.bad_time", []any{"Value", truncate(parts[1], 30)}
 	}
@@ -160,7 +165,7 @@ func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*mod
 			case "norsvp":
 				e.RSVP = false
 			case "deadline":
-				d, err := time.ParseInLocation("2006-01-02 15:04", val, b.cfg.Location)
+				d, err := input.When(val, b.cfg.Now(), b.cfg.Location)
 				if err != nil {
 					return nil, "newevent.bad_option", []any{"Value", truncate(opt, 40)}
 				}
@@ -236,21 +241,21 @@ func (b *Bot) onEditEvent(ctx context.Context, r *request, args string) {
 	field, value, _ := strings.Cut(rest, " ")
 	value = strings.TrimSpace(value)
 	var ch store.EventChange
-	switch strings.ToLower(field) {
-	case "time":
-		t, err := time.ParseInLocation("2006-01-02 15:04", value, b.cfg.Location)
+	switch strings.ToLower(input.Normalize(field)) {
+	case "time", "时间", "時間":
+		t, err := input.When(value, b.cfg.Now(), b.cfg.Location)
 		if err != nil {
 			b.send(ctx, r.chatID, b.t(r, "newevent.bad_time", "Value", truncate(value, 30)), nil)
 			return
 		}
 		ch.StartAt = &t
-	case "place":
+	case "place", "地点", "地點":
 		if value == "" {
 			b.send(ctx, r.chatID, b.t(r, "editevent.usage"), nil)
 			return
 		}
 		ch.Location = &value
-	case "title":
+	case "title", "标题", "標題", "名称", "名稱":
 		ch.Title = &value
 	default:
 		b.send(ctx, r.chatID, b.t(r, "editevent.usage"), nil)

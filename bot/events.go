@@ -10,6 +10,7 @@ import (
 	tgm "github.com/go-telegram/bot/models"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/input"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
@@ -177,7 +178,7 @@ func (b *Bot) onRSVPCommand(ctx context.Context, r *request, args string) {
 		b.send(ctx, r.chatID, b.t(r, "rsvp.usage"), nil)
 		return
 	}
-	ans, ok := parseAnswerWord(fields[1])
+	ans, ok := input.Answer(fields[1])
 	if !ok {
 		b.send(ctx, r.chatID, b.t(r, "rsvp.usage"), nil)
 		return
@@ -192,13 +193,6 @@ func (b *Bot) onRSVPCommand(ctx context.Context, r *request, args string) {
 	}
 	text, kb := b.eventCard(ctx, r, e, occ)
 	b.send(ctx, r.chatID, b.rsvpToast(r, res)+"\n\n"+text, kb)
-}
-
-// parseAnswerWord reads yes|no|maybe (or y|n|m) as typed after /rsvp.
-func parseAnswerWord(s string) (models.Answer, bool) {
-	a, ok := map[string]models.Answer{"yes": models.AnswerYes, "no": models.AnswerNo, "maybe": models.AnswerMaybe,
-		"y": models.AnswerYes, "n": models.AnswerNo, "m": models.AnswerMaybe}[strings.ToLower(s)]
-	return a, ok
 }
 
 // answerCode reads an answer button's operation (models.ParseCallback has
@@ -278,7 +272,7 @@ func (b *Bot) rsvpToast(r *request, res *store.RSVPResult) string {
 // rsvpOnBehalf is an organizer's /rsvp <id> yes|no|maybe <phone>: the answer
 // of a member without Telegram, under the same rule as their own.
 func (b *Bot) rsvpOnBehalf(ctx context.Context, r *request, fields []string) {
-	ans, ok := parseAnswerWord(fields[1])
+	ans, ok := input.Answer(fields[1])
 	if !ok {
 		b.send(ctx, r.chatID, b.t(r, "rsvp.usage_organizer"), nil)
 		return

@@ -10,6 +10,7 @@ import (
 	tgm "github.com/go-telegram/bot/models"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/input"
 	"github.com/assocbot/assocbot/models/planner"
 )
 
@@ -243,11 +244,20 @@ func (b *Bot) onNewEventInput(ctx context.Context, r *request, msg *tgm.Message)
 		}
 		dr.Title, next = text, "date"
 	case "date", "time":
-		full := text
+		var t time.Time
+		var err error
 		if d.Step == "time" {
-			full = dr.Date + " " + text
+			// A time of day for the date chosen: 9:30, 9点半, 下午3点.
+			var day time.Time
+			var h, m int
+			if day, err = time.ParseInLocation("2006-01-02", dr.Date, b.cfg.Location); err == nil {
+				if h, m, err = input.Clock(text); err == nil {
+					t = time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, b.cfg.Location)
+				}
+			}
+		} else {
+			t, err = input.When(text, b.cfg.Now(), b.cfg.Location)
 		}
-		t, err := time.ParseInLocation("2006-01-02 15:04", full, b.cfg.Location)
 		if err != nil {
 			b.send(ctx, r.chatID, b.t(r, "newevent.bad_time", "Value", truncate(text, 30)), nil)
 			return true

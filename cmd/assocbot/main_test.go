@@ -56,7 +56,7 @@ func TestCLIMemberInviteThenStart(t *testing.T) {
 	if !bottest.Contains(bottest.KeyboardTexts(reply), "📅 我的活動") {
 		t.Fatalf("keyboard %v", reply.Keyboard)
 	}
-	if again := h.Say(u, "/start "+invite); again.Text != h.T(locales.ZhHant, "invite.used") {
+	if again := h.Say(u, "/start "+invite); again.Text != h.T(locales.ZhHant, "link.already", "Name", "陳美玲") {
 		t.Fatalf("second use %q", again.Text)
 	}
 	code, out, _ = runCLI(t, noEnv, "", "member", "list", "--db", h.DSN)
