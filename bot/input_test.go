@@ -61,3 +61,32 @@ func TestChineseInput(t *testing.T) {
 		t.Fatalf("a refused line made an event")
 	}
 }
+
+// TestMuteByButtons: a member pauses reminders and turns them back on with
+// taps only (🌐, 🔕, 🔔): no typed character.
+func TestMuteByButtons(t *testing.T) {
+	h := bottest.New(t)
+	h.Add(store.NewMember{Name: "Ann", Phone: "13800000001", Branch: "Town", Lang: "en"})
+	u := fakeapi.User{ID: 601, FirstName: "Ann", LanguageCode: "en"}
+	h.Link("13800000001", u)
+	status := func() models.Status {
+		m, _ := h.St.MemberByTelegramID(ctx, u.ID)
+		return m.Status
+	}
+	settings := h.Say(u, h.T(locales.En, "menu.language")) // the keyboard button
+	if toast := h.Press(u, settings, h.T(locales.En, "mute.button.on")); toast != h.T(locales.En, "mute.on_button") || status() != models.StatusMuted {
+		t.Fatalf("pause: %q %s", toast, status())
+	}
+	again := h.Message(u.ID, settings.ID)
+	if toast := h.Press(u, again, h.T(locales.En, "mute.button.off")); toast != h.T(locales.En, "mute.off") || status() != models.StatusActive {
+		t.Fatalf("resume: %q %s", toast, status())
+	}
+	// Someone not on the roster has no such button, and a forged one changes nothing.
+	s := fakeapi.User{ID: 602, FirstName: "S", LanguageCode: "en"}
+	if got := bottest.InlineTexts(h.Say(s, "/lang")); bottest.Contains(got, h.T(locales.En, "mute.button.on")) {
+		t.Fatalf("a stranger got %v", got)
+	}
+	if id := h.API.SendCallback(s, s.ID, 0, "mu:on"); !refusedWithAlert(h.API, waitAnswer(h, id)) {
+		t.Fatal("a stranger's forged mute was not refused")
+	}
+}

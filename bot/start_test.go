@@ -239,7 +239,7 @@ func TestLanguageResolutionAndSwitch(t *testing.T) {
 	u := fakeapi.User{ID: 800, FirstName: "Li", LanguageCode: "en"}
 	h.Link("13800138000", u)
 	menu := h.Say(u, h.T(locales.En, "menu.language"))
-	if got := bottest.InlineTexts(menu); len(got) != 3 || got[0] != "简体中文" || got[1] != "繁體中文" || got[2] != "English" {
+	if got := bottest.InlineTexts(menu); len(got) != 4 || got[0] != "简体中文" || got[1] != "繁體中文" || got[2] != "English" || got[3] != h.T(locales.En, "mute.button.on") {
 		t.Fatalf("language buttons %v", got)
 	}
 	h.Press(u, menu, "繁體中文")

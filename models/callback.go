@@ -34,6 +34,7 @@ const (
 	ActRecord        Action = "rc"   // Event, Occ; Op: the record dialog's step
 	ActImport        Action = "im"   // Op: y(es, import) or n(o); Arg: the file's unique id
 	ActExport        Action = "ex"   // Op: the table (m, o, r, e); Arg: a quarter or an event
+	ActMute          Action = "mu"   // Op: on (pause reminders) or off
 	maxCallbackBytes        = 64     // Telegram's limit on callback_data
 )
 
@@ -83,6 +84,7 @@ var layouts = map[Action][]field{
 	ActRecord:       {fEvent, fOcc, fOp},
 	ActImport:       {fOp, fArg},
 	ActExport:       {fOp, fArg},
+	ActMute:         {fOp},
 }
 
 // The operations an action accepts (an empty list: any short word).
@@ -92,6 +94,7 @@ var ops = map[Action][]string{
 	ActRate:       {"1", "2", "3", "4", "5"},
 	ActImport:     {"y", "n"},
 	ActExport:     {"m", "o", "r", "e"},
+	ActMute:       {"on", "off"},
 	ActRecord:     {"s", "t", "n", "d", "x"},
 }
 
