@@ -133,12 +133,14 @@ func (b *Bot) onBroadcastCallback(ctx context.Context, r *request, q *tgm.Callba
 		return
 	}
 	d, dr := b.draft(ctx, r)
-	if c.Op == "x" {
-		b.cancelBroadcast(ctx, r, q)
+	if d == nil {
+		// The dialog ended (sent, scheduled, left): its buttons, ❌ Cancel
+		// too, no longer do anything, and do not say they did.
+		b.answer(ctx, q, b.t(r, "callback.stale"), true)
 		return
 	}
-	if d == nil {
-		b.answer(ctx, q, b.t(r, "callback.stale"), true)
+	if c.Op == "x" {
+		b.cancelBroadcast(ctx, r, q)
 		return
 	}
 	msg := q.Message.Message

@@ -173,9 +173,18 @@ func (b *Bot) onMessage(ctx context.Context, msg *tgm.Message) {
 		b.fail(ctx, msg.Chat.ID, locales.FromTelegram(msg.From.LanguageCode, b.cfg.DefaultLang), "message", err)
 		return
 	}
+	menu := ""
+	if !isCmd {
+		menu = b.menuAction(strings.TrimSpace(msg.Text))
+	}
 	switch {
 	case msg.Contact != nil:
 		b.onContact(ctx, r, msg.Contact)
+	case menu != "":
+		// A keyboard tap in the middle of a dialog leaves the dialog: it is
+		// never taken as a title, a notice or a reason.
+		b.leaveDialog(ctx, r)
+		b.onMenu(ctx, r, menu)
 	case !isCmd && b.onCheckInput(ctx, r, msg):
 	case !isCmd && b.onBroadcastInput(ctx, r, msg):
 	case !isCmd && b.onNewEventInput(ctx, r, msg):
@@ -258,11 +267,19 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 	}
 }
 
-func (b *Bot) onText(ctx context.Context, r *request, text string) {
-	if action := b.menuAction(strings.TrimSpace(text)); action != "" {
-		b.onMenu(ctx, r, action)
+// leaveDialog ends the user's dialog, if one waits, and says so.
+func (b *Bot) leaveDialog(ctx context.Context, r *request) {
+	if _, err := b.st.Dialog(ctx, r.from.ID); err != nil {
 		return
 	}
+	if err := b.st.ClearDialog(ctx, r.from.ID); err != nil {
+		b.log.Warn("clear dialog", "err", err)
+		return
+	}
+	b.send(ctx, r.chatID, b.t(r, "dialog.left"), nil)
+}
+
+func (b *Bot) onText(ctx context.Context, r *request, text string) {
 	if r.member == nil {
 		b.greetStranger(ctx, r)
 		return

@@ -167,12 +167,12 @@ func (b *Bot) onNewEventCallback(ctx context.Context, r *request, q *tgm.Callbac
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 		return
 	}
-	if c.Op == "x" {
+	d, dr := b.neDraft(ctx, r)
+	if d != nil && c.Op == "x" {
 		b.answer(ctx, q, "", false)
 		b.cancelDialog(ctx, r)
 		return
 	}
-	d, dr := b.neDraft(ctx, r)
 	if d == nil {
 		b.answer(ctx, q, b.t(r, "callback.stale"), true)
 		return

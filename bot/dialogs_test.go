@@ -1,0 +1,71 @@
+package bot_test
+
+import (
+	"testing"
+
+	"github.com/assocbot/assocbot/bot/bottest"
+	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+func dialogRig(t *testing.T) (*bottest.Harness, fakeapi.User) {
+	h := bottest.New(t)
+	h.Add(store.NewMember{Name: "Org", Phone: "13800000001", Branch: "Town", Role: models.RoleOrganizer, Lang: "en"})
+	org := fakeapi.User{ID: 900, FirstName: "Org", LanguageCode: "en"}
+	h.Link("13800000001", org)
+	h.Add(store.NewMember{Name: "M", Phone: "13800000002", Branch: "Town/Village"})
+	h.Link("13800000002", fakeapi.User{ID: 901, FirstName: "M"})
+	return h, org
+}
+
+// TestMenuTapLeavesTheDialog: 📅 My events tapped where the notice's text
+// is expected leaves the dialog; it is not sent as the notice.
+func TestMenuTapLeavesTheDialog(t *testing.T) {
+	h, org := dialogRig(t)
+	ask := h.Say(org, "/broadcast")
+	h.Press(org, ask, "Town")
+	h.WaitFor("the write step", func() bool { return h.Message(org.ID, ask.ID).Text != ask.Text })
+	n := len(h.API.Messages(org.ID))
+	h.API.SendText(org, h.T(locales.En, "menu.my_events"))
+	if left, events := h.Nth(org.ID, n+1), h.Nth(org.ID, n+2); left.Text != h.T(locales.En, "dialog.left") || events.Text != h.T(locales.En, "events.none") {
+		t.Fatalf("menu tap mid-dialog: %q, then %q", left.Text, events.Text)
+	}
+	if _, err := h.St.Dialog(ctx, org.ID); err == nil {
+		t.Fatal("the dialog is still open")
+	}
+	if got := h.Say(org, "Water is off tomorrow"); got.Text != h.T(locales.En, "unknown.text") {
+		t.Fatalf("text after leaving: %q", got.Text)
+	}
+	if _, err := h.St.BroadcastByID(ctx, 1); err == nil {
+		t.Fatal("a broadcast was made")
+	}
+}
+
+// TestStaleCancelAfterScheduling: once a notice is scheduled, the ❌ Cancel
+// of its dialog says it is out of date, and the notice stays scheduled.
+func TestStaleCancelAfterScheduling(t *testing.T) {
+	h, org := dialogRig(t)
+	ask := h.Say(org, "/broadcast")
+	h.Press(org, ask, "Town")
+	h.WaitFor("the write step", func() bool { return h.Message(org.ID, ask.ID).Text != ask.Text })
+	preview := h.Say(org, "Water is off on Friday")
+	h.Press(org, preview, h.T(locales.En, "broadcast.send_later"))
+	n := len(h.API.Messages(org.ID))
+	h.API.SendText(org, "明天 上午9点")
+	h.Nth(org.ID, n+1)
+	h.WaitFor("the notice to be scheduled", func() bool { _, err := h.St.BroadcastByID(ctx, 1); return err == nil })
+	before := dump(t, h, map[string]string{"outbox": protected["outbox"], "broadcasts": protected["broadcasts"]})
+	write := h.Message(org.ID, ask.ID)
+	if answer := h.Press(org, write, h.T(locales.En, "button.cancel")); answer != h.T(locales.En, "callback.stale") {
+		t.Fatalf("stale cancel answered %q", answer)
+	}
+	after := dump(t, h, map[string]string{"outbox": protected["outbox"], "broadcasts": protected["broadcasts"]})
+	if before["outbox"] != after["outbox"] || before["broadcasts"] != after["broadcasts"] {
+		t.Fatalf("a stale cancel changed the notice:\n%v\n%v", before, after)
+	}
+	if b, err := h.St.BroadcastByID(ctx, 1); err != nil || b.Status != models.BroadcastSending || b.Total != 2 {
+		t.Fatalf("the scheduled notice: %+v %v", b, err)
+	}
+}
