@@ -1,7 +1,10 @@
 package bot_test
 
 import (
+	"fmt"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/assocbot/assocbot/bot/bottest"
 	"github.com/assocbot/assocbot/bot/fakeapi"
@@ -67,5 +70,32 @@ func TestStaleCancelAfterScheduling(t *testing.T) {
 	}
 	if b, err := h.St.BroadcastByID(ctx, 1); err != nil || b.Status != models.BroadcastSending || b.Total != 2 {
 		t.Fatalf("the scheduled notice: %+v %v", b, err)
+	}
+}
+
+// TestCancelEventAsksFirst: /cancelevent asks; ↩ keeps the event and
+// sends nothing; an organizer of another branch forging ❌ changes nothing.
+func TestCancelEventAsksFirst(t *testing.T) {
+	h, org := dialogRig(t)
+	h.Add(store.NewMember{Name: "Other", Phone: "13800000009", Branch: "Other", Role: models.RoleOrganizer, Lang: "en"})
+	other := fakeapi.User{ID: 909, FirstName: "Other", LanguageCode: "en"}
+	h.Link("13800000009", other)
+	e := &models.Event{Kind: models.EventMeeting, Title: "Monthly meeting", StartAt: h.Clock().Add(72 * time.Hour), Audience: "branch:Town", RSVP: true}
+	if _, err := h.St.CreateEvent(ctx, e, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{"events": protected["events"], "outbox": protected["outbox"]}
+	before := dump(t, h, rows)
+	confirm := h.Say(org, fmt.Sprintf("/cancelevent %d", e.ID))
+	h.Press(org, confirm, h.T(locales.En, "cancelevent.button.no"))
+	if got := h.Message(org.ID, confirm.ID).Text; got != h.T(locales.En, "cancelevent.kept", "Title", "Monthly meeting") {
+		t.Fatalf("keep: %q", got)
+	}
+	data := models.Callback{Action: models.ActCancelEvent, Event: e.ID, Op: "y"}.Encode()
+	if id := h.API.SendCallback(other, other.ID, 0, data); !refusedWithAlert(h.API, waitAnswer(h, id)) {
+		t.Fatal("another branch's organizer was not refused")
+	}
+	if after := dump(t, h, rows); !reflect.DeepEqual(before, after) {
+		t.Fatalf("kept or refused, the event changed:\n%v\n%v", before, after)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	tgm "github.com/go-telegram/bot/models"
+
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/input"
 	"github.com/assocbot/assocbot/models/planner"
@@ -219,17 +221,58 @@ func (b *Bot) onCancelEvent(ctx context.Context, r *request, args string) {
 	if !ok {
 		return
 	}
-	n, err := b.st.CancelEvent(ctx, e.ID, b.cfg.Now())
-	if errors.Is(err, models.ErrEventClosed) {
+	if e.Status != models.EventScheduled {
 		b.send(ctx, r.chatID, b.t(r, "cancelevent.already", "Title", e.Title), nil)
 		return
 	}
+	// A cancellation tells members at once: it is confirmed first.
+	b.send(ctx, r.chatID, b.t(r, "cancelevent.confirm", "Title", e.Title), inline(row(
+		cb(b.t(r, "cancelevent.button.yes"), models.Callback{Action: models.ActCancelEvent, Event: e.ID, Op: "y"}),
+		cb(b.t(r, "cancelevent.button.no"), models.Callback{Action: models.ActCancelEvent, Event: e.ID, Op: "n"}),
+	)))
+}
+
+// onCancelEventCallback is the confirmation's answer.
+func (b *Bot) onCancelEventCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
+	if !isOrganizer(r.member) {
+		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
+		return
+	}
+	e, err := b.st.EventByID(ctx, c.Event)
 	if err != nil {
-		b.fail(ctx, r.chatID, r.lang, "cancelevent", err)
+		b.answer(ctx, q, b.t(r, "callback.stale"), true)
+		return
+	}
+	if manages, err := b.st.CanManage(ctx, r.member, e); err != nil || !manages {
+		b.answer(ctx, q, b.t(r, "record.not_yours"), true)
+		return
+	}
+	msg := q.Message.Message
+	reply := func(text string) {
+		if msg != nil {
+			b.edit(ctx, r.chatID, msg.ID, text, nil)
+		} else {
+			b.send(ctx, r.chatID, text, nil)
+		}
+	}
+	if c.Op == "n" {
+		reply(b.t(r, "cancelevent.kept", "Title", e.Title))
+		b.answer(ctx, q, "", false)
+		return
+	}
+	n, err := b.st.CancelEvent(ctx, e.ID, b.cfg.Now())
+	if errors.Is(err, models.ErrEventClosed) {
+		b.answer(ctx, q, b.t(r, "cancelevent.already", "Title", e.Title), true)
+		return
+	}
+	if err != nil {
+		b.answer(ctx, q, b.t(r, "error.internal"), true)
+		b.log.Error("cancel event", "event_id", e.ID, "err", err)
 		return
 	}
 	b.enqueued()
-	b.send(ctx, r.chatID, b.t(r, "cancelevent.done", "Title", e.Title, "Count", n), nil)
+	reply(b.t(r, "cancelevent.done", "Title", e.Title, "Count", n))
+	b.answer(ctx, q, "", false)
 }
 
 // onEditEvent: /editevent <id> time YYYY-MM-DD HH:MM | place … | title …

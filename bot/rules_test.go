@@ -165,8 +165,16 @@ func TestListedMembersEventIsItsOrganizers(t *testing.T) {
 	if _, err := fmt.Sscanf(got.Text, "✅ Event %d", &id); err != nil {
 		t.Fatalf("newevent: %q", got.Text)
 	}
-	if got := h.Say(org, fmt.Sprintf("/cancelevent %d", id)); got.Text != h.T(locales.En, "cancelevent.done", "Title", "Home visit", "Count", 0) {
-		t.Fatalf("cancel: %q", got.Text)
+	confirm := h.Say(org, fmt.Sprintf("/cancelevent %d", id))
+	if confirm.Text != h.T(locales.En, "cancelevent.confirm", "Title", "Home visit") {
+		t.Fatalf("cancel asks: %q", confirm.Text)
+	}
+	if e, _ := h.St.EventByID(ctx, id); e.Status != models.EventScheduled {
+		t.Fatalf("cancelled before the confirmation: %+v", e)
+	}
+	h.Press(org, confirm, h.T(locales.En, "cancelevent.button.yes"))
+	if got := h.Message(org.ID, confirm.ID).Text; got != h.T(locales.En, "cancelevent.done", "Title", "Home visit", "Count", 0) {
+		t.Fatalf("cancel: %q", got)
 	}
 	if e, _ := h.St.EventByID(ctx, id); e.Status != models.EventCancelled {
 		t.Fatalf("event %+v", e)

@@ -35,6 +35,7 @@ const (
 	ActImport        Action = "im"   // Op: y(es, import) or n(o); Arg: the file's unique id
 	ActExport        Action = "ex"   // Op: the table (m, o, r, e); Arg: a quarter or an event
 	ActMute          Action = "mu"   // Op: on (pause reminders) or off
+	ActCancelEvent   Action = "ce"   // Event; Op: y (cancel it) or n (keep it)
 	maxCallbackBytes        = 64     // Telegram's limit on callback_data
 )
 
@@ -85,6 +86,7 @@ var layouts = map[Action][]field{
 	ActImport:       {fOp, fArg},
 	ActExport:       {fOp, fArg},
 	ActMute:         {fOp},
+	ActCancelEvent:  {fEvent, fOp},
 }
 
 // The operations an action accepts (an empty list: any short word).
@@ -95,6 +97,7 @@ var ops = map[Action][]string{
 	ActImport:     {"y", "n"},
 	ActExport:     {"m", "o", "r", "e"},
 	ActMute:       {"on", "off"},
+	ActCancelEvent: {"y", "n"},
 	ActRecord:     {"s", "t", "n", "d", "x"},
 }
 

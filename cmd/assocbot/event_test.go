@@ -280,8 +280,10 @@ func TestOrganizerEventCommands(t *testing.T) {
 	// Cancelled at once, while the change notices may still be waiting:
 	// those who said yes or maybe are told of both, in whatever order the
 	// dispatcher sends them; nothing else about the event goes out.
-	if got := h.Say(org, fmt.Sprintf("/cancelevent %d", id)); !strings.HasSuffix(got.Text, "being told: 2.") {
-		t.Fatalf("cancelevent: %q", got.Text)
+	confirm := h.Say(org, fmt.Sprintf("/cancelevent %d", id))
+	h.Press(org, confirm, h.T(locales.En, "cancelevent.button.yes"))
+	if got := h.Message(org.ID, confirm.ID).Text; !strings.HasSuffix(got, "being told: 2.") {
+		t.Fatalf("cancelevent: %q", got)
 	}
 	member := func(n string) uint {
 		m, _ := h.St.MemberByTelegramID(ctx, users[n].ID)
