@@ -91,14 +91,14 @@ var layouts = map[Action][]field{
 
 // The operations an action accepts (an empty list: any short word).
 var ops = map[Action][]string{
-	ActJoinDecide: {"a", "d"},
-	ActRSVP:       {"y", "m", "n", "g"},
-	ActRate:       {"1", "2", "3", "4", "5"},
-	ActImport:     {"y", "n"},
-	ActExport:     {"m", "o", "r", "e"},
-	ActMute:       {"on", "off"},
+	ActJoinDecide:  {"a", "d"},
+	ActRSVP:        {"y", "m", "n", "g"},
+	ActRate:        {"1", "2", "3", "4", "5"},
+	ActImport:      {"y", "n"},
+	ActExport:      {"m", "o", "r", "e"},
+	ActMute:        {"on", "off"},
 	ActCancelEvent: {"y", "n"},
-	ActRecord:     {"s", "t", "n", "d", "x"},
+	ActRecord:      {"s", "t", "n", "d", "x"},
 }
 
 // ErrBadCallback is returned for callback data no button of ours carries.
