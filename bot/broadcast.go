@@ -289,15 +289,75 @@ func (b *Bot) commitBroadcast(ctx context.Context, r *request, d *models.Dialog,
 	}
 	b.log.Info("broadcast created", "broadcast_id", bc.ID, "by_member_id", r.member.ID, "total", bc.Total)
 	text := b.t(r, "broadcast.queued", "Count", bc.Total)
+	var kb *inlineKeyboard
 	if at.After(b.cfg.Now().Add(time.Minute)) {
 		text = b.t(r, "broadcast.scheduled", "Count", bc.Total, "At", b.cat.DateTime(r.lang, at, b.cfg.Location, b.cfg.Now()))
+		kb = inline(row(cb(b.t(r, "notices.button.cancel"), models.Callback{Action: models.ActNoticeCancel, ID: bc.ID})))
 	}
 	if preview != nil {
-		b.edit(ctx, r.chatID, preview.ID, text, nil)
+		b.edit(ctx, r.chatID, preview.ID, text, kb)
 	} else {
-		b.send(ctx, r.chatID, text, nil)
+		var markup any
+		if kb != nil {
+			markup = kb
+		}
+		b.send(ctx, r.chatID, text, markup)
 	}
 	b.enqueued()
+}
+
+// onNotices is /notices: the organizer's notices waiting for their time
+// (admins: all), each with a button to call it off.
+func (b *Bot) onNotices(ctx context.Context, r *request) {
+	now := b.cfg.Now()
+	bs, err := b.st.ScheduledBroadcasts(ctx, r.member, r.scope, now)
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "notices", err)
+		return
+	}
+	if len(bs) == 0 {
+		b.send(ctx, r.chatID, b.t(r, "notices.none"), nil)
+		return
+	}
+	lines := []string{b.t(r, "notices.title", "Count", len(bs))}
+	var rows [][]inlineButton
+	for i, bc := range bs {
+		aud, _ := models.ParseAudience(bc.Audience)
+		when := b.cat.DateTime(r.lang, bc.SendAt, r.member.Zone(b.cfg.Location), now)
+		lines = append(lines, b.t(r, "notices.line", "N", i+1, "At", when, "Audience", b.audienceLabel(r, aud), "Count", bc.Total,
+			"Text", truncate(strings.ReplaceAll(bc.Text, "\n", " "), 40)))
+		if len(rows) < 20 {
+			rows = append(rows, row(cb(b.t(r, "notices.button.cancel_n", "N", i+1), models.Callback{Action: models.ActNoticeCancel, ID: bc.ID})))
+		}
+	}
+	b.send(ctx, r.chatID, firstLines(strings.Join(lines, "\n"), maxMessage), inline(rows...))
+}
+
+// onNoticeCancel calls off a scheduled notice.
+func (b *Bot) onNoticeCancel(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
+	if !isOrganizer(r.member) {
+		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
+		return
+	}
+	err := b.st.CancelBroadcast(ctx, c.ID, r.member, r.scope, b.cfg.Now())
+	switch {
+	case errors.Is(err, models.ErrNotYours), errors.Is(err, store.ErrNotFound):
+		b.answer(ctx, q, b.t(r, "notices.not_yours"), true)
+		return
+	case errors.Is(err, store.ErrBroadcastStarted):
+		b.answer(ctx, q, b.t(r, "notices.started"), true)
+		return
+	case errors.Is(err, store.ErrBroadcastCancelled):
+		b.answer(ctx, q, b.t(r, "notices.cancelled"), true)
+		return
+	case err != nil:
+		b.answer(ctx, q, b.t(r, "error.internal"), true)
+		b.log.Error("cancel notice", "broadcast_id", c.ID, "err", err)
+		return
+	}
+	b.log.Info("broadcast cancelled", "broadcast_id", c.ID, "by_member_id", r.member.ID)
+	b.send(ctx, r.chatID, b.t(r, "notices.cancelled"), nil)
+	b.answer(ctx, q, b.t(r, "notices.cancelled"), false)
 }
 
 // cancelDialog ends whatever dialog the user is in (/cancel).

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,5 +98,53 @@ func TestCancelEventAsksFirst(t *testing.T) {
 	}
 	if after := dump(t, h, rows); !reflect.DeepEqual(before, after) {
 		t.Fatalf("kept or refused, the event changed:\n%v\n%v", before, after)
+	}
+}
+
+// TestCallOffAScheduledNotice: a notice scheduled for tomorrow is called
+// off with one tap from its confirmation (or from /notices); when its time
+// comes nothing is sent. Another organizer cannot call it off.
+func TestCallOffAScheduledNotice(t *testing.T) {
+	h, org := dialogRig(t)
+	h.Add(store.NewMember{Name: "Org2", Phone: "13800000008", Branch: "Town", Role: models.RoleOrganizer, Lang: "en"})
+	org2 := fakeapi.User{ID: 908, FirstName: "Org2", LanguageCode: "en"}
+	h.Link("13800000008", org2)
+	ask := h.Say(org, "/broadcast")
+	h.Press(org, ask, "Town")
+	h.WaitFor("the write step", func() bool { return h.Message(org.ID, ask.ID).Text != ask.Text })
+	preview := h.Say(org, "Water is off on Friday")
+	h.Press(org, preview, h.T(locales.En, "broadcast.send_later"))
+	h.WaitFor("the time question", func() bool { last, _ := h.API.Last(org.ID); return last.ID != preview.ID })
+	h.API.SendText(org, "明天 上午9点")
+	var scheduled fakeapi.Message
+	h.WaitFor("the scheduled notice", func() bool {
+		scheduled, _ = h.API.Last(org.ID)
+		return bottest.Contains(bottest.InlineTexts(scheduled), h.T(locales.En, "notices.button.cancel"))
+	})
+	list := h.Say(org, "/notices")
+	if !strings.Contains(list.Text, "Water is off on Friday") {
+		t.Fatalf("/notices: %q", list.Text)
+	}
+	if got := h.Say(org2, "/notices").Text; got != h.T(locales.En, "notices.none") {
+		t.Fatalf("another organizer's /notices: %q", got)
+	}
+	if id := h.API.SendCallback(org2, org2.ID, 0, "nx:1"); !refusedWithAlert(h.API, waitAnswer(h, id)) {
+		t.Fatal("another organizer called it off")
+	}
+	if answer := h.Press(org, scheduled, h.T(locales.En, "notices.button.cancel")); answer != h.T(locales.En, "notices.cancelled") {
+		t.Fatalf("call off: %q", answer)
+	}
+	b, _ := h.St.BroadcastByID(ctx, 1)
+	rows, _ := h.St.Outbox(ctx, store.OutboxQuery{BroadcastID: 1})
+	if b.Status != models.BroadcastCancelled || len(rows) == 0 {
+		t.Fatalf("broadcast %+v, %d rows", b, len(rows))
+	}
+	for _, r := range rows {
+		if r.Status != models.OutboxSkipped || r.Reason != models.ReasonWithdrawn {
+			t.Fatalf("row %s is %s %s", r.DedupeKey, r.Status, r.Reason)
+		}
+	}
+	if answer := h.Press(org, scheduled, h.T(locales.En, "notices.button.cancel")); answer != h.T(locales.En, "notices.cancelled") {
+		t.Fatalf("a second tap: %q", answer)
 	}
 }

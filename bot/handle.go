@@ -248,6 +248,10 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 		if b.requireOrganizer(ctx, r, c.name) {
 			b.onBroadcast(ctx, r)
 		}
+	case "notices":
+		if b.requireOrganizer(ctx, r, c.name) {
+			b.onNotices(ctx, r)
+		}
 	case "cancel":
 		b.cancelDialog(ctx, r)
 	case "newevent", "cancelevent", "editevent", "attendees", "nudge", "checkin":

@@ -36,6 +36,7 @@ const (
 	ActExport        Action = "ex"   // Op: the table (m, o, r, e); Arg: a quarter or an event
 	ActMute          Action = "mu"   // Op: on (pause reminders) or off
 	ActCancelEvent   Action = "ce"   // Event; Op: y (cancel it) or n (keep it)
+	ActNoticeCancel  Action = "nx"   // ID: a scheduled broadcast to call off
 	maxCallbackBytes        = 64     // Telegram's limit on callback_data
 )
 
@@ -87,6 +88,7 @@ var layouts = map[Action][]field{
 	ActExport:       {fOp, fArg},
 	ActMute:         {fOp},
 	ActCancelEvent:  {fEvent, fOp},
+	ActNoticeCancel: {fID},
 }
 
 // The operations an action accepts (an empty list: any short word).

@@ -124,8 +124,9 @@ type Broadcast struct {
 
 // Broadcast statuses.
 const (
-	BroadcastSending = "sending"
-	BroadcastDone    = "done"
+	BroadcastSending   = "sending"
+	BroadcastDone      = "done"
+	BroadcastCancelled = "cancelled" // a scheduled notice called off before its time
 )
 
 // Dialog is where a user is in a multi-step conversation (a broadcast being

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -612,4 +613,50 @@ func (s *Store) PendingBefore(ctx context.Context, until time.Time, limit int) (
 		return nil, nil
 	}
 	return s.withSubjects(ctx, rows)
+}
+
+// ScheduledBroadcasts lists the notices waiting for their time: the
+// organizer's own (admins: all), by time.
+func (s *Store) ScheduledBroadcasts(ctx context.Context, org *models.Member, scope models.Scope, now time.Time) ([]models.Broadcast, error) {
+	q := s.db.WithContext(ctx).Where("status = ? AND send_at > ?", models.BroadcastSending, now.UTC())
+	if !scope.Admin {
+		q = q.Where("organizer_id = ?", org.ID)
+	}
+	var bs []models.Broadcast
+	if err := q.Order("send_at, id").Find(&bs).Error; err != nil {
+		return nil, fmt.Errorf("store: scheduled broadcasts: %w", err)
+	}
+	return bs, nil
+}
+
+// Why a notice cannot be called off.
+var (
+	ErrBroadcastStarted   = errors.New("store: the notice has started")
+	ErrBroadcastCancelled = errors.New("store: the notice was called off already")
+)
+
+// CancelBroadcast calls off a scheduled notice before its time, for the
+// organizer who wrote it (or an admin): its messages are withdrawn, none
+// is sent, and no report follows.
+func (s *Store) CancelBroadcast(ctx context.Context, id uint, org *models.Member, scope models.Scope, now time.Time) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var b models.Broadcast
+		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&b, id).Error; err != nil {
+			return notFound(err)
+		}
+		switch {
+		case !scope.Admin && (b.OrganizerID == nil || *b.OrganizerID != org.ID):
+			return models.ErrNotYours
+		case b.Status == models.BroadcastCancelled:
+			return ErrBroadcastCancelled
+		case b.Status != models.BroadcastSending || !b.SendAt.After(now):
+			return ErrBroadcastStarted
+		}
+		if err := tx.Model(&models.Broadcast{}).Where("id = ?", id).
+			Updates(map[string]any{"status": models.BroadcastCancelled, "finished_at": now.UTC()}).Error; err != nil {
+			return err
+		}
+		return tx.Model(&models.Outbox{}).Where("broadcast_id = ? AND status = ?", id, models.OutboxPending).
+			Updates(map[string]any{"status": models.OutboxSkipped, "reason": models.ReasonWithdrawn}).Error
+	})
 }
