@@ -19,6 +19,11 @@ import (
 // managedEvent reads "<id> …" for an organizer command and checks the right
 // to manage it; it answers the organizer itself when that fails.
 func (b *Bot) managedEvent(ctx context.Context, r *request, args, usage string) (*models.Event, string, bool) {
+	if op, ok := pickerOps[usage]; ok && strings.TrimSpace(args) == "" {
+		// No number typed: the events they manage, as buttons.
+		b.eventPicker(ctx, r, op, usage)
+		return nil, "", false
+	}
 	head, rest, _ := strings.Cut(strings.TrimSpace(args), " ")
 	id, ok := parseID(strings.TrimPrefix(head, "#"))
 	if !ok {
@@ -372,4 +377,71 @@ func (b *Bot) onNudge(ctx context.Context, r *request, args string) {
 	}
 	b.enqueued()
 	b.send(ctx, r.chatID, b.t(r, "nudge.done", "Title", e.Title, "Count", n), nil)
+}
+
+// pickerOps are the commands that, typed without an event number, offer
+// the organizer's events as buttons, and the action each button takes.
+var pickerOps = map[string]string{"attendees.usage": "a", "nudge.usage": "n", "checkin.usage": "c", "cancelevent.usage": "x"}
+
+// maxPicker bounds the events offered at once.
+const maxPicker = 12
+
+// eventPicker lists the coming events the organizer manages (the next 60
+// days), a button each that takes the action op.
+func (b *Bot) eventPicker(ctx context.Context, r *request, op, usage string) {
+	now := b.cfg.Now()
+	events, err := b.st.EventsBetween(ctx, now.Add(-12*time.Hour), now.AddDate(0, 0, 60))
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "event picker", err)
+		return
+	}
+	zone := r.member.Zone(b.cfg.Location)
+	var rows [][]inlineButton
+	for i := range events {
+		e := &events[i]
+		if manages, err := b.st.CanManage(ctx, r.member, e); err != nil || !manages || e.Status != models.EventScheduled {
+			continue
+		}
+		occ, ok := e.NextOccurrence(b.cfg.Location, now.Add(-12*time.Hour))
+		if !ok || len(rows) == maxPicker {
+			continue
+		}
+		label := occ.In(zone).Format("01-02 15:04") + " " + truncate(e.Title, 28)
+		rows = append(rows, row(cb(label, models.Callback{Action: models.ActEventAdmin, Event: e.ID, Op: op})))
+	}
+	if len(rows) == 0 {
+		b.send(ctx, r.chatID, b.t(r, "event.pick_none")+"\n\n"+b.t(r, usage), nil)
+		return
+	}
+	b.send(ctx, r.chatID, b.t(r, "event.pick"), inline(rows...))
+}
+
+// onEventAdminCallback is an action button of an event card or picker: the
+// same as its command with the event's number.
+func (b *Bot) onEventAdminCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
+	if !isOrganizer(r.member) {
+		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
+		return
+	}
+	e, err := b.st.EventByID(ctx, c.Event)
+	if err != nil {
+		b.answer(ctx, q, b.t(r, "callback.stale"), true)
+		return
+	}
+	if manages, err := b.st.CanManage(ctx, r.member, e); err != nil || !manages {
+		b.answer(ctx, q, b.t(r, "record.not_yours"), true)
+		return
+	}
+	b.answer(ctx, q, "", false)
+	id := strconv.FormatUint(uint64(c.Event), 10)
+	switch c.Op {
+	case "a":
+		b.onAttendees(ctx, r, id)
+	case "n":
+		b.onNudge(ctx, r, id)
+	case "c":
+		b.onCheckin(ctx, r, id)
+	case "x":
+		b.onCancelEvent(ctx, r, id)
+	}
 }

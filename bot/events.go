@@ -126,7 +126,29 @@ func (b *Bot) eventCard(ctx context.Context, r *request, e *models.Event, occ ti
 	if line := b.answerLine(ctx, r, rsvp); line != "" {
 		text += "\n\n" + line
 	}
-	return text, planner.RenderInline(b.cat, r.lang, planner.RSVPButtons(e, occ))
+	kb := planner.RenderInline(b.cat, r.lang, planner.RSVPButtons(e, occ))
+	if isOrganizer(r.member) {
+		if manages, err := b.st.CanManage(ctx, r.member, e); err == nil && manages {
+			// The organizer's actions on the card itself: no event number
+			// to type.
+			if kb == nil {
+				kb = inline()
+			}
+			kb.InlineKeyboard = append(kb.InlineKeyboard, b.eventActions(r, e.ID)...)
+		}
+	}
+	return text, kb
+}
+
+// eventActions are an organizer's buttons for an event they manage.
+func (b *Bot) eventActions(r *request, id uint) [][]inlineButton {
+	act := func(key, op string) inlineButton {
+		return cb(b.t(r, key), models.Callback{Action: models.ActEventAdmin, Event: id, Op: op})
+	}
+	return [][]inlineButton{
+		row(act("event.action.answers", "a"), act("event.action.nudge", "n")),
+		row(act("event.action.checkin", "c"), act("event.action.cancel", "x")),
+	}
 }
 
 func (b *Bot) answerLine(ctx context.Context, r *request, rsvp *models.RSVP) string {

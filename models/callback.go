@@ -37,6 +37,7 @@ const (
 	ActMute          Action = "mu"   // Op: on (pause reminders) or off
 	ActCancelEvent   Action = "ce"   // Event; Op: y (cancel it) or n (keep it)
 	ActNoticeCancel  Action = "nx"   // ID: a scheduled broadcast to call off
+	ActEventAdmin    Action = "ea"   // Event; Op: a (answers), n (nudge), c (check-in), x (cancel)
 	maxCallbackBytes        = 64     // Telegram's limit on callback_data
 )
 
@@ -89,6 +90,7 @@ var layouts = map[Action][]field{
 	ActMute:         {fOp},
 	ActCancelEvent:  {fEvent, fOp},
 	ActNoticeCancel: {fID},
+	ActEventAdmin:   {fEvent, fOp},
 }
 
 // The operations an action accepts (an empty list: any short word).
@@ -100,6 +102,7 @@ var ops = map[Action][]string{
 	ActExport:      {"m", "o", "r", "e"},
 	ActMute:        {"on", "off"},
 	ActCancelEvent: {"y", "n"},
+	ActEventAdmin:  {"a", "n", "c", "x"},
 	ActRecord:      {"s", "t", "n", "d", "x"},
 }
 

@@ -1,0 +1,107 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/bot/bottest"
+	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// inputs counts what an organizer sends: taps and typed messages.
+type inputs struct {
+	h *bottest.Harness
+	u fakeapi.User
+	n int
+}
+
+// say types (or taps a keyboard button) and returns the first reply.
+func (in *inputs) say(text string) fakeapi.Message {
+	in.n++
+	return in.h.Say(in.u, text)
+}
+
+// tap presses an inline button and returns the next message the bot sends.
+func (in *inputs) tap(msg fakeapi.Message, button string) fakeapi.Message {
+	in.n++
+	k := len(in.h.API.Messages(in.u.ID))
+	in.h.Press(in.u, msg, button)
+	return in.h.Nth(in.u.ID, k+1)
+}
+
+// TestOrganizerActionsFromTheEventCard: from the card of 📅 My events an
+// organizer sees the answers, reminds the undecided, checks a member in
+// and cancels the event, each in at most three inputs and without typing
+// an event number; typed without a number, the commands offer the events
+// as buttons.
+func TestOrganizerActionsFromTheEventCard(t *testing.T) {
+	h := bottest.New(t)
+	h.Add(store.NewMember{Name: "Org", Phone: "13900000000", Branch: "Town", Role: models.RoleOrganizer, Lang: "en"})
+	org := fakeapi.User{ID: 900, FirstName: "Org", LanguageCode: "en"}
+	h.Link("13900000000", org)
+	h.Add(store.NewMember{Name: "Wang", Phone: "13800000001", Branch: "Town"})
+	h.Link("13800000001", fakeapi.User{ID: 901, FirstName: "Wang"})
+	today := &models.Event{Kind: models.EventMeeting, Title: "Branch meeting", Location: "Hall", StartAt: h.Clock().Add(4 * time.Hour),
+		Audience: "branch:Town", RSVP: true}
+	if _, err := h.St.CreateEvent(ctx, today, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	en := func(key string) string { return h.T(locales.En, key) }
+
+	card := func(in *inputs) fakeapi.Message {
+		in.say(en("menu.my_events"))
+		var c fakeapi.Message
+		in.h.WaitFor("the card", func() bool {
+			last, _ := in.h.API.Last(org.ID)
+			c = last
+			return bottest.Contains(bottest.InlineTexts(last), en("event.action.answers"))
+		})
+		return c
+	}
+
+	in := &inputs{h: h, u: org}
+	answers := in.tap(card(in), en("event.action.answers"))
+	if !strings.HasPrefix(answers.Text, "Branch meeting") || in.n > 3 {
+		t.Fatalf("answers in %d inputs: %q", in.n, answers.Text)
+	}
+
+	in = &inputs{h: h, u: org}
+	nudged := in.tap(card(in), en("event.action.nudge"))
+	if !strings.HasPrefix(nudged.Text, "Reminder sent") || in.n > 3 {
+		t.Fatalf("nudge in %d inputs: %q", in.n, nudged.Text)
+	}
+
+	in = &inputs{h: h, u: org}
+	list := in.tap(card(in), en("event.action.checkin"))
+	in.n++
+	h.Press(org, list, "⬜ Wang")
+	wang, _ := h.St.MemberByPhone(ctx, "13800000001")
+	if came, _ := h.St.CheckedIn(ctx, today.ID, today.StartAt); !came[wang.ID] || in.n > 3 {
+		t.Fatalf("check-in in %d inputs: %v", in.n, came)
+	}
+
+	// Typed without a number: the events as buttons.
+	in = &inputs{h: h, u: org}
+	picker := in.say("/attendees")
+	report := in.tap(picker, h.API.Messages(org.ID)[len(h.API.Messages(org.ID))-1].Inline[0][0].Text)
+	if !strings.HasPrefix(report.Text, "Branch meeting") || in.n > 3 {
+		t.Fatalf("picker in %d inputs: %q", in.n, report.Text)
+	}
+
+	// A member's card has no organizer actions.
+	member := fakeapi.User{ID: 901, FirstName: "Wang"}
+	if got := bottest.InlineTexts(h.Say(member, "/events")); len(got) == 0 || bottest.Contains(got, h.T(locales.ZhHans, "event.action.answers")) || bottest.Contains(got, en("event.action.answers")) {
+		t.Fatalf("a member's card has %v", got)
+	}
+	in = &inputs{h: h, u: org}
+	confirm := in.tap(card(in), en("event.action.cancel"))
+	in.n++
+	h.Press(org, confirm, en("cancelevent.button.yes"))
+	if e, _ := h.St.EventByID(ctx, today.ID); e.Status != models.EventCancelled || in.n > 3 {
+		t.Fatalf("cancel in %d inputs: %+v", in.n, e)
+	}
+}
