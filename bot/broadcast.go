@@ -33,6 +33,9 @@ const (
 
 // onBroadcast starts the broadcast dialog: audience → notice → preview with
 // the recipient count → send now, send later, or cancel.
+// maxAudienceButtons bounds the branches offered as a notice's audience.
+const maxAudienceButtons = 40
+
 func (b *Bot) onBroadcast(ctx context.Context, r *request) {
 	var rows [][]inlineButton
 	choose := func(text string, c models.AudienceChoice) {
@@ -60,13 +63,18 @@ func (b *Bot) onBroadcast(ctx context.Context, r *request) {
 			choose(b.t(r, "broadcast.tag", "Tag", tag), models.AudienceChoice{Tag: tag})
 		}
 	} else {
-		branches, err := b.st.OrganizedBranches(ctx, r.member.ID)
+		// Every branch they may reach: their own and each one below it
+		// (a village of their town), by path.
+		branches, err := b.st.BranchesIn(ctx, r.scope)
 		if err != nil {
 			b.fail(ctx, r.chatID, r.lang, "broadcast", err)
 			return
 		}
-		for _, br := range branches {
-			choose(br.Path, models.AudienceChoice{Branch: br.ID})
+		for i, br := range branches {
+			if i == maxAudienceButtons {
+				break
+			}
+			choose(truncate(br.Path, 40), models.AudienceChoice{Branch: br.ID})
 		}
 	}
 	if len(rows) == 0 {

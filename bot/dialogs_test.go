@@ -148,3 +148,27 @@ func TestCallOffAScheduledNotice(t *testing.T) {
 		t.Fatalf("a second tap: %q", answer)
 	}
 }
+
+// TestNoticeToAVillageInFourInputs: an organizer of a town sends a notice
+// to one of its villages: /broadcast, the village, the text, ✅ Send now.
+func TestNoticeToAVillageInFourInputs(t *testing.T) {
+	h, org := dialogRig(t)
+	h.Add(store.NewMember{Name: "N", Phone: "13800000003", Branch: "Town/North"})
+	h.Link("13800000003", fakeapi.User{ID: 903, FirstName: "N"})
+	in := &inputs{h: h, u: org}
+	ask := in.say("/broadcast")
+	if got := bottest.InlineTexts(ask); !bottest.Contains(got, "Town/Village") || !bottest.Contains(got, "Town/North") {
+		t.Fatalf("audiences offered: %v", got)
+	}
+	in.n++
+	h.Press(org, ask, "Town/Village")
+	h.WaitFor("the write step", func() bool { return h.Message(org.ID, ask.ID).Text != ask.Text })
+	preview := in.say("Village water is off tomorrow")
+	in.n++
+	h.Press(org, preview, h.T(locales.En, "broadcast.send_now"))
+	h.WaitFor("the notice", func() bool { _, err := h.St.BroadcastByID(ctx, 1); return err == nil })
+	b, _ := h.St.BroadcastByID(ctx, 1)
+	if b.Audience != "branch:Town/Village" || b.Total != 1 || in.n > 5 {
+		t.Fatalf("notice %+v in %d inputs", b, in.n)
+	}
+}
