@@ -14,21 +14,41 @@ import (
 	"github.com/assocbot/assocbot/models/planner"
 )
 
-// The guided /newevent dialog: kind → title → date → time → place →
-// audience → capacity → preview → confirm, every step with buttons (dates and
-// times can also be typed), cancellable at any step with the button or
-// /cancel. Callback data: ne:<step>:<value>.
+// The guided /newevent dialog, a usual event in six inputs: /newevent → a
+// suggested title (it brings its kind; or a typed title, then its kind) →
+// a day on a month calendar → a time → a place (the organizer's recent
+// places as buttons, or typed) → ✅ Create. The audience is the organizer's
+// own branch unless changed, capacity is open unless set: both behind
+// buttons on the preview. Dates and times can also be typed (12月20日 9点).
+// Cancellable at any step with ❌ or /cancel. Callback data: ne:<step>:<value>.
 const dialogNE = "newevent"
 
 type eventDraft struct {
-	Kind     string `json:"kind,omitempty"`
-	Title    string `json:"title,omitempty"`
-	Date     string `json:"date,omitempty"` // YYYY-MM-DD
-	Time     string `json:"time,omitempty"` // HH:MM
-	Place    string `json:"place,omitempty"`
-	Audience string `json:"audience,omitempty"`
-	Capacity int    `json:"capacity"`
+	Kind     string   `json:"kind,omitempty"`
+	Title    string   `json:"title,omitempty"`
+	Date     string   `json:"date,omitempty"` // YYYY-MM-DD
+	Time     string   `json:"time,omitempty"` // HH:MM
+	Place    string   `json:"place,omitempty"`
+	Places   []string `json:"places,omitempty"` // offered as buttons, by index
+	Audience string   `json:"audience,omitempty"`
+	Capacity int      `json:"capacity"`
 }
+
+// neSuggestions are the usual events, a tap each: a title (in the
+// organizer's words) and its kind.
+var neSuggestions = []struct {
+	key  string
+	kind models.EventKind
+}{
+	{"ne.suggest.meeting", models.EventMeeting},
+	{"ne.suggest.activity", models.EventActivityDay},
+	{"ne.suggest.member_day", models.EventActivityDay},
+	{"ne.suggest.talk", models.EventTraining},
+	{"ne.suggest.check", models.EventCheckSession},
+}
+
+// neMonthsAhead bounds the calendar.
+const neMonthsAhead = 24
 
 func (b *Bot) neDraft(ctx context.Context, r *request) (*models.Dialog, *eventDraft) {
 	if !isOrganizer(r.member) {
@@ -62,42 +82,44 @@ func (b *Bot) neCancelRow(r *request) []inlineButton {
 
 // startNewEventDialog begins the dialog (/newevent without arguments).
 func (b *Bot) startNewEventDialog(ctx context.Context, r *request) {
+	dr := &eventDraft{Audience: models.Everyone().String()}
+	if !r.scope.Admin {
+		// The organizer's own branch, unless they choose another.
+		branches, err := b.st.OrganizedBranches(ctx, r.member.ID)
+		if err != nil || len(branches) == 0 {
+			b.send(ctx, r.chatID, b.t(r, "broadcast.no_audience"), nil)
+			return
+		}
+		dr.Audience = models.BranchAudience(branches[0].Path).String()
+	}
 	d := &models.Dialog{TelegramID: r.from.ID, Kind: dialogNE}
-	if err := b.neSave(ctx, d, &eventDraft{}, "kind"); err != nil {
+	if err := b.neSave(ctx, d, dr, "title"); err != nil {
 		b.fail(ctx, r.chatID, r.lang, "newevent", err)
 		return
 	}
-	var rows [][]inlineButton
-	for _, k := range models.EventKinds() {
-		rows = append(rows, row(cb(b.t(r, "event.icon."+string(k))+" "+b.t(r, "event.kind."+string(k)), neData("k", string(k)))))
-	}
-	rows = append(rows, b.neCancelRow(r))
-	b.send(ctx, r.chatID, b.t(r, "ne.ask_kind"), inline(rows...))
+	b.neAsk(ctx, r, "title", dr)
 }
 
-// neStepKeyboard is what a step shows after the question.
+// neAsk asks a step's question with its buttons.
 func (b *Bot) neAsk(ctx context.Context, r *request, step string, dr *eventDraft) {
 	switch step {
 	case "title":
-		b.send(ctx, r.chatID, b.t(r, "ne.ask_title"), inline(b.neCancelRow(r)))
-	case "date":
-		now := b.cfg.Now().In(b.cfg.Location)
 		var rows [][]inlineButton
-		var cur []inlineButton
-		for i := 1; i <= 14; i++ {
-			day := now.AddDate(0, 0, i)
-			label := b.cat.T(r.lang, "time.weekday."+strconv.Itoa(int(day.Weekday()))) + " " + day.Format("01-02")
-			cur = append(cur, cb(label, neData("d", day.Format("2006-01-02"))))
-			if len(cur) == 3 {
-				rows = append(rows, cur)
-				cur = nil
-			}
-		}
-		if len(cur) > 0 {
-			rows = append(rows, cur)
+		for i, s := range neSuggestions {
+			rows = append(rows, row(cb(b.t(r, "event.icon."+string(s.kind))+" "+b.t(r, s.key), neData("s", strconv.Itoa(i)))))
 		}
 		rows = append(rows, b.neCancelRow(r))
-		b.send(ctx, r.chatID, b.t(r, "ne.ask_date", "Example", now.AddDate(0, 0, 7).Format("2006-01-02")+" 09:30"), inline(rows...))
+		b.send(ctx, r.chatID, b.t(r, "ne.ask_what"), inline(rows...))
+	case "kind":
+		var rows [][]inlineButton
+		for _, k := range models.EventKinds() {
+			rows = append(rows, row(cb(b.t(r, "event.icon."+string(k))+" "+b.t(r, "event.kind."+string(k)), neData("k", string(k)))))
+		}
+		rows = append(rows, b.neCancelRow(r))
+		b.send(ctx, r.chatID, b.t(r, "ne.ask_kind_of", "Title", dr.Title), inline(rows...))
+	case "date":
+		now := b.cfg.Now().In(b.cfg.Location)
+		b.send(ctx, r.chatID, b.t(r, "ne.ask_date", "Example", "12月20日 9点"), b.neCalendar(r, time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, b.cfg.Location)))
 	case "time":
 		var buttons []inlineButton
 		for _, t := range []string{"08:30", "09:00", "09:30", "10:00", "14:00", "14:30", "15:00", "19:00"} {
@@ -105,11 +127,16 @@ func (b *Bot) neAsk(ctx context.Context, r *request, step string, dr *eventDraft
 		}
 		b.send(ctx, r.chatID, b.t(r, "ne.ask_time"), inline(buttons[:4], buttons[4:], b.neCancelRow(r)))
 	case "place":
-		b.send(ctx, r.chatID, b.t(r, "ne.ask_place"), inline(row(cb(b.t(r, "ne.no_place"), neData("p", "-"))), b.neCancelRow(r)))
+		var rows [][]inlineButton
+		for i, p := range dr.Places {
+			rows = append(rows, row(cb("📍 "+truncate(p, 30), neData("p", strconv.Itoa(i)))))
+		}
+		rows = append(rows, row(cb(b.t(r, "ne.no_place"), neData("p", "-"))), b.neCancelRow(r))
+		b.send(ctx, r.chatID, b.t(r, "ne.ask_place"), inline(rows...))
 	case "audience":
 		var rows [][]inlineButton
 		branch := func(br models.Branch) []inlineButton {
-			return row(cb(br.Path, neData("a", models.AudienceChoice{Branch: br.ID}.Encode())))
+			return row(cb(truncate(br.Path, 40), neData("a", models.AudienceChoice{Branch: br.ID}.Encode())))
 		}
 		if r.scope.Admin {
 			rows = append(rows, row(cb(b.t(r, "broadcast.everyone"), neData("a", models.AudienceChoice{All: true}.Encode()))))
@@ -117,17 +144,14 @@ func (b *Bot) neAsk(ctx context.Context, r *request, step string, dr *eventDraft
 			for _, br := range top {
 				rows = append(rows, branch(br))
 			}
-		}
-		orgs, _ := b.st.OrganizedBranches(ctx, r.member.ID)
-		for _, br := range orgs {
-			kids, _ := b.st.ChildBranches(ctx, &br.ID)
-			rows = append(rows, branch(br))
-			for _, k := range kids {
-				rows = append(rows, branch(k))
+		} else {
+			within, _ := b.st.BranchesIn(ctx, r.scope)
+			for _, br := range within {
+				rows = append(rows, branch(br))
 			}
 		}
-		if len(rows) > 40 {
-			rows = rows[:40]
+		if len(rows) > maxAudienceButtons {
+			rows = rows[:maxAudienceButtons]
 		}
 		rows = append(rows, b.neCancelRow(r))
 		b.send(ctx, r.chatID, b.t(r, "ne.ask_audience"), inline(rows...))
@@ -147,8 +171,56 @@ func (b *Bot) neAsk(ctx context.Context, r *request, step string, dr *eventDraft
 		args := planner.EventArgs(e, e.StartAt)
 		card := b.t(r, "event.card", args.KV(b.cat, r.lang, b.cfg.Location, b.cfg.Now())...)
 		b.send(ctx, r.chatID, b.t(r, "ne.preview", "Card", card, "Audience", b.audienceLabel(r, aud), "Count", n, "Capacity", capacity),
-			inline(row(cb(b.t(r, "ne.create"), neData("ok", ""))), b.neCancelRow(r)))
+			inline(row(cb(b.t(r, "ne.create"), neData("ok", ""))),
+				row(cb(b.t(r, "ne.change_audience"), neData("A", "")), cb(b.t(r, "ne.change_capacity"), neData("C", ""))),
+				b.neCancelRow(r)))
 	}
+}
+
+// neCalendar is a month of days to tap, Monday first, with ‹ › to other
+// months: any date within two years, not only the next days. Days past
+// show as ·.
+func (b *Bot) neCalendar(r *request, month time.Time) *inlineKeyboard {
+	now := b.cfg.Now().In(b.cfg.Location)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, b.cfg.Location)
+	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, b.cfg.Location)
+	noop := neData("_", "")
+	nav := func(label string, m time.Time) inlineButton {
+		if m.Before(first) || m.After(first.AddDate(0, neMonthsAhead, 0)) {
+			return cb("·", noop)
+		}
+		return cb(label, neData("m", m.Format("2006-01")))
+	}
+	title := b.t(r, "ne.calendar_month", "Year", month.Year(), "Month", b.t(r, "time.month."+strconv.Itoa(int(month.Month()))))
+	rows := [][]inlineButton{row(nav("‹", month.AddDate(0, -1, 0)), cb(title, noop), nav("›", month.AddDate(0, 1, 0)))}
+	var head []inlineButton
+	for i := 1; i <= 7; i++ {
+		head = append(head, cb(b.t(r, "time.weekday."+strconv.Itoa(i%7)), noop))
+	}
+	rows = append(rows, head)
+	var week []inlineButton
+	for i := 0; i < (int(month.Weekday())+6)%7; i++ {
+		week = append(week, cb("·", noop))
+	}
+	for d := month; d.Month() == month.Month(); d = d.AddDate(0, 0, 1) {
+		if d.Before(today) {
+			week = append(week, cb("·", noop))
+		} else {
+			week = append(week, cb(strconv.Itoa(d.Day()), neData("d", d.Format("2006-01-02"))))
+		}
+		if len(week) == 7 {
+			rows = append(rows, week)
+			week = nil
+		}
+	}
+	if len(week) > 0 {
+		for len(week) < 7 {
+			week = append(week, cb("·", noop))
+		}
+		rows = append(rows, week)
+	}
+	rows = append(rows, b.neCancelRow(r))
+	return inline(rows...)
 }
 
 // neEvent builds the event from a finished draft.
@@ -178,21 +250,46 @@ func (b *Bot) onNewEventCallback(ctx context.Context, r *request, q *tgm.Callbac
 		return
 	}
 	step, value := c.Op, c.Arg
+	msg := q.Message.Message
 	next := ""
 	switch {
+	case step == "_": // a calendar's label or an empty day
+		b.answer(ctx, q, "", false)
+		return
+	case step == "m" && d.Step == "date":
+		month, err := time.ParseInLocation("2006-01", value, b.cfg.Location)
+		if err != nil || msg == nil {
+			b.answer(ctx, q, b.t(r, "callback.stale"), true)
+			return
+		}
+		b.edit(ctx, r.chatID, msg.ID, msg.Text, b.neCalendar(r, month))
+		b.answer(ctx, q, "", false)
+		return
+	case step == "s" && d.Step == "title":
+		if i, err := strconv.Atoi(value); err == nil && i >= 0 && i < len(neSuggestions) {
+			dr.Kind, dr.Title, next = string(neSuggestions[i].kind), b.t(r, neSuggestions[i].key), "date"
+		}
 	case step == "k" && d.Step == "kind" && models.EventKind(value).Valid():
-		dr.Kind, next = value, "title"
+		dr.Kind, next = value, "date"
 	case step == "d" && d.Step == "date":
 		if _, err := time.ParseInLocation("2006-01-02", value, b.cfg.Location); err == nil {
 			dr.Date, next = value, "time"
 		}
 	case step == "t" && d.Step == "time" && len(value) == 4:
 		dr.Time, next = value[:2]+":"+value[2:], "place"
-	case step == "p" && d.Step == "place" && value == "-":
-		dr.Place, next = "", "audience"
+	case step == "p" && d.Step == "place":
+		if value == "-" {
+			dr.Place, next = "", "confirm"
+		} else if i, err := strconv.Atoi(value); err == nil && i >= 0 && i < len(dr.Places) {
+			dr.Place, next = dr.Places[i], "confirm"
+		}
+	case step == "A" && d.Step == "confirm":
+		next = "audience"
+	case step == "C" && d.Step == "confirm":
+		next = "capacity"
 	case step == "a" && d.Step == "audience":
 		if aud, ok := b.allowedAudience(ctx, r, value); ok {
-			dr.Audience, next = aud.String(), "capacity"
+			dr.Audience, next = aud.String(), "confirm"
 		} else {
 			b.answer(ctx, q, b.t(r, "auth.not_your_branch"), true)
 			return
@@ -215,17 +312,27 @@ func (b *Bot) onNewEventCallback(ctx context.Context, r *request, q *tgm.Callbac
 			b.answer(ctx, q, b.t(r, "newevent.past"), true)
 			return
 		}
+		b.nePlaces(ctx, r, dr)
 	}
 	if err := b.neSave(ctx, d, dr, next); err != nil {
 		b.answer(ctx, q, b.t(r, "error.internal"), true)
 		return
 	}
-	b.answer(ctx, q, "", false)
-	if msg := q.Message.Message; msg != nil {
+	if msg != nil {
 		// The answered question keeps its text, without its buttons.
 		b.edit(ctx, r.chatID, msg.ID, msg.Text, nil)
 	}
+	b.answer(ctx, q, "", false)
 	b.neAsk(ctx, r, next, dr)
+}
+
+// nePlaces offers the organizer's recent places.
+func (b *Bot) nePlaces(ctx context.Context, r *request, dr *eventDraft) {
+	places, err := b.st.RecentPlaces(ctx, r.member.ID, 4)
+	if err != nil {
+		b.log.Warn("recent places", "err", err)
+	}
+	dr.Places = places
 }
 
 // onNewEventInput takes typed answers: the title, a date (and time), the place.
@@ -242,7 +349,10 @@ func (b *Bot) onNewEventInput(ctx context.Context, r *request, msg *tgm.Message)
 			b.send(ctx, r.chatID, b.t(r, "newevent.bad_title"), nil)
 			return true
 		}
-		dr.Title, next = text, "date"
+		dr.Title, next = text, "kind"
+		if k, ok := input.Kind(text); ok {
+			dr.Kind, next = string(k), "date" // 例会 says what it is
+		}
 	case "date", "time":
 		var t time.Time
 		var err error
@@ -267,6 +377,7 @@ func (b *Bot) onNewEventInput(ctx context.Context, r *request, msg *tgm.Message)
 			return true
 		}
 		dr.Date, dr.Time, next = t.Format("2006-01-02"), t.Format("15:04"), "place"
+		b.nePlaces(ctx, r, dr)
 	case "place":
 		if text == "" {
 			b.send(ctx, r.chatID, b.t(r, "ne.ask_place"), nil)
@@ -276,7 +387,7 @@ func (b *Bot) onNewEventInput(ctx context.Context, r *request, msg *tgm.Message)
 			b.send(ctx, r.chatID, b.t(r, "newevent.bad_place"), nil)
 			return true
 		}
-		dr.Place, next = text, "audience"
+		dr.Place, next = text, "confirm"
 	default:
 		b.send(ctx, r.chatID, b.t(r, "broadcast.use_buttons"), nil)
 		return true

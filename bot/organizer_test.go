@@ -105,3 +105,53 @@ func TestOrganizerActionsFromTheEventCard(t *testing.T) {
 		t.Fatalf("cancel in %d inputs: %+v", in.n, e)
 	}
 }
+
+// TestUsualEventInSixInputs: a monthly meeting this month, at a place used
+// before, for the organizer's own branch: /newevent, the suggested title,
+// the day, the time, the place, ✅ Create — six inputs, nothing typed but
+// the command. Another month is one ›, and typed dates work too.
+func TestUsualEventInSixInputs(t *testing.T) {
+	h := bottest.New(t)
+	h.Add(store.NewMember{Name: "Org", Phone: "13900000000", Branch: "东城镇/李家村", Role: models.RoleOrganizer, Lang: "en"})
+	org := fakeapi.User{ID: 900, FirstName: "Org", LanguageCode: "en"}
+	h.Link("13900000000", org)
+	orgM, _ := h.St.MemberByTelegramID(ctx, org.ID)
+	earlier := &models.Event{Kind: models.EventMeeting, Title: "Old", Location: "Village hall", StartAt: h.Clock().Add(24 * time.Hour),
+		Audience: "branch:东城镇/李家村", RSVP: true, CreatedBy: &orgM.ID}
+	if _, err := h.St.CreateEvent(ctx, earlier, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	en := func(key string) string { return h.T(locales.En, key) }
+	in := &inputs{h: h, u: org}
+	what := in.say("/newevent")
+	date := in.tap(what, "🗓 "+en("ne.suggest.meeting"))
+	tm := in.tap(date, "30")
+	place := in.tap(tm, "09:30")
+	preview := in.tap(place, "📍 Village hall")
+	if !strings.Contains(preview.Text, "东城镇/李家村") {
+		t.Fatalf("the audience is not the organizer's branch: %q", preview.Text)
+	}
+	done := in.tap(preview, en("ne.create"))
+	if !strings.HasPrefix(done.Text, "✅ Event") || in.n != 6 {
+		t.Fatalf("created in %d inputs: %q", in.n, done.Text)
+	}
+	events, _ := h.St.AllEvents(ctx)
+	e := events[len(events)-1]
+	if e.Title != "Monthly meeting" || e.Kind != models.EventMeeting || e.Location != "Village hall" || e.Audience != "branch:东城镇/李家村" ||
+		!e.StartAt.Equal(time.Date(2026, 11, 30, 9, 30, 0, 0, bottest.Shanghai)) {
+		t.Fatalf("event %+v", e)
+	}
+	// Another month: › shows it; past days cannot be tapped.
+	what = h.Say(org, "/newevent")
+	h.Press(org, what, "🎉 "+en("ne.suggest.member_day"))
+	var cal fakeapi.Message
+	h.WaitFor("the calendar", func() bool {
+		cal, _ = h.API.Last(org.ID)
+		return bottest.Contains(bottest.InlineTexts(cal), "›")
+	})
+	if bottest.Contains(bottest.InlineTexts(cal), "22") {
+		t.Fatalf("a past day can be tapped: %v", bottest.InlineTexts(cal))
+	}
+	h.Press(org, cal, "›")
+	h.WaitFor("December", func() bool { return bottest.Contains(bottest.InlineTexts(h.Message(org.ID, cal.ID)), "31") })
+}

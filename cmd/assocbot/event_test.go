@@ -411,30 +411,35 @@ func TestNewEventDialog(t *testing.T) {
 	other, _ := h.St.EnsureBranch(context.Background(), "Elsewhere")
 
 	q := h.Say(org, "/newevent")
-	h.Press(org, q, "🗓 會議")
-	title := h.Nth(org.ID, 2)
-	if title.Text != h.T(locales.ZhHant, "ne.ask_title") {
-		t.Fatalf("title step %q", title.Text)
+	if q.Text != h.T(locales.ZhHant, "ne.ask_what") {
+		t.Fatalf("first step %q", q.Text)
 	}
-	date := h.Say(org, "月度例會")
-	h.Press(org, date, "週一 11-30")
+	// A title of one's own, then its kind.
+	kind := h.Say(org, "月度例會")
+	h.Press(org, kind, "🗓 會議")
+	date := h.Nth(org.ID, 3)
+	h.Press(org, date, "30") // 30 November, on this month's calendar
 	tm := h.Nth(org.ID, 4)
 	h.Press(org, tm, "09:30")
 	h.Nth(org.ID, 5) // where?
-	aud := h.Say(org, "村委會二樓")
+	preview := h.Say(org, "村委會二樓")
+	h.Press(org, preview, h.T(locales.ZhHant, "ne.change_audience"))
+	aud := h.Nth(org.ID, 7)
 	// A forged branch outside the organizer's scope is refused.
 	if ans := h.CallbackAnswer(h.API.SendCallback(org, org.ID, aud.ID, fmt.Sprintf("ne:a:b:%d", other.ID))); ans != h.T(locales.ZhHant, "auth.not_your_branch") {
 		t.Fatalf("forged audience: %q", ans)
 	}
 	h.Press(org, aud, "Town/Village")
-	capacity := h.Nth(org.ID, 7)
+	preview = h.Nth(org.ID, 8)
+	h.Press(org, preview, h.T(locales.ZhHant, "ne.change_capacity"))
+	capacity := h.Nth(org.ID, 9)
 	h.Press(org, capacity, "30")
-	preview := h.Nth(org.ID, 8)
+	preview = h.Nth(org.ID, 10)
 	if !strings.Contains(preview.Text, "月度例會") || !strings.Contains(preview.Text, "11月30日(週一) 09:30") || !strings.Contains(preview.Text, "名額：30") {
 		t.Fatalf("preview %q", preview.Text)
 	}
 	h.Press(org, preview, "✅ 建立並通知")
-	done := h.Nth(org.ID, 9)
+	done := h.Nth(org.ID, 11)
 	if !strings.HasPrefix(done.Text, "✅ 第 1 號活動「月度例會」") {
 		t.Fatalf("created %q", done.Text)
 	}

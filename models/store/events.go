@@ -668,3 +668,22 @@ func (s *Store) EventAnswers(ctx context.Context, eventID uint) ([]roster.Answer
 	}
 	return out, nil
 }
+
+// RecentPlaces are the places of the organizer's latest events, most
+// recent first, each once, at most limit.
+func (s *Store) RecentPlaces(ctx context.Context, organizerID uint, limit int) ([]string, error) {
+	var places []string
+	if err := s.db.WithContext(ctx).Model(&models.Event{}).Where("created_by = ? AND location <> ''", organizerID).
+		Order("id DESC").Limit(50).Pluck("location", &places).Error; err != nil {
+		return nil, fmt.Errorf("store: recent places: %w", err)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range places {
+		if !seen[p] && len(out) < limit {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
