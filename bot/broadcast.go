@@ -156,7 +156,7 @@ func (b *Bot) onBroadcastCallback(ctx context.Context, r *request, q *tgm.Callba
 	case c.Op == "a" && d.Step == stepAudience:
 		aud, ok := b.allowedAudience(ctx, r, c.Arg)
 		if !ok {
-			b.answer(ctx, q, b.t(r, "auth.not_your_branch"), true)
+			b.answer(ctx, q, b.t(r, "auth.branch_not_yours"), true)
 			return
 		}
 		dr.Audience = aud.String()

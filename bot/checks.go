@@ -407,7 +407,11 @@ func (b *Bot) onAssign(ctx context.Context, r *request, args string) {
 // assign applies the one rule of reach, then assigns.
 func (b *Bot) assign(ctx context.Context, r *request, k *models.PlanKind, aud models.Audience, first *models.Day) {
 	if !b.canReach(ctx, r, aud) {
-		b.send(ctx, r.chatID, b.t(r, "auth.not_your_branch"), nil)
+		key := "auth.branch_not_yours"
+		if _, listed := aud.IsMembers(); listed {
+			key = "auth.not_your_branch"
+		}
+		b.send(ctx, r.chatID, b.t(r, key), nil)
 		return
 	}
 	res, err := b.st.AssignPlans(ctx, k, aud, first, &r.member.ID, b.cfg.Location, b.cfg.Now())
@@ -470,7 +474,7 @@ func (b *Bot) onAssignCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 			return
 		}
 		if !b.canReach(ctx, r, models.BranchAudience(br.Path)) {
-			b.answer(ctx, q, b.t(r, "auth.not_your_branch"), true)
+			b.answer(ctx, q, b.t(r, "auth.branch_not_yours"), true)
 			return
 		}
 		b.answer(ctx, q, "", false)

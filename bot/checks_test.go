@@ -555,7 +555,7 @@ func TestAssignInTheBot(t *testing.T) {
 		t.Fatalf("first due %v", p.NextDue)
 	}
 	plans, _ := h.St.AllPlans(ctx)
-	if got := h.Say(c.org, "/assign annual_check branch:Elsewhere"); got.Text != h.T(locales.En, "auth.not_your_branch") {
+	if got := h.Say(c.org, "/assign annual_check branch:Elsewhere"); got.Text != h.T(locales.En, "auth.branch_not_yours") {
 		t.Fatalf("another branch %q", got.Text)
 	}
 	if after, _ := h.St.AllPlans(ctx); len(after) != len(plans) {

@@ -191,7 +191,10 @@ func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*mod
 		return nil, "newevent.bad_option", []any{"Value", truncate(err.Error(), 60)}
 	}
 	if !b.canReach(ctx, r, aud) {
-		return nil, "auth.not_your_branch", nil
+		if _, listed := aud.IsMembers(); listed {
+			return nil, "auth.not_your_branch", nil
+		}
+		return nil, "auth.branch_not_yours", nil
 	}
 	return e, "", nil
 }
@@ -355,7 +358,7 @@ func (b *Bot) onAttendees(ctx context.Context, r *request, args string) {
 		if len(names[k]) == 0 {
 			return "—"
 		}
-		return strings.Join(names[k], ", ")
+		return strings.Join(names[k], b.t(r, "list.separator"))
 	}
 	text := b.t(r, "attendees.report", "Title", e.Title, "When", b.cat.DateTime(r.lang, occ, b.cfg.Location, b.cfg.Now()),
 		"Yes", len(names["yes"]), "Guests", guests, "Maybe", len(names["maybe"]), "No", len(names["no"]), "Waiting", len(names["waitlist"]),
@@ -370,9 +373,23 @@ func (b *Bot) onNudge(ctx context.Context, r *request, args string) {
 	if !ok {
 		return
 	}
-	n, err := b.st.Enqueue(ctx, planner.Nudge(e, occ, b.cfg.Now(), b.cfg.Location))
+	nudge := planner.Nudge(e, occ, b.cfg.Now(), b.cfg.Location)
+	undecided, err := b.st.Recipients(ctx, nudge)
 	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "nudge", err)
+		return
+	}
+	if len(undecided) == 0 {
+		b.send(ctx, r.chatID, b.t(r, "nudge.nobody", "Title", e.Title), nil)
+		return
+	}
+	n, err := b.st.Enqueue(ctx, nudge)
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "nudge", err)
+		return
+	}
+	if n == 0 {
+		b.send(ctx, r.chatID, b.t(r, "nudge.already", "Title", e.Title, "Count", len(undecided)), nil)
 		return
 	}
 	b.enqueued()

@@ -291,7 +291,7 @@ func (b *Bot) onNewEventCallback(ctx context.Context, r *request, q *tgm.Callbac
 		if aud, ok := b.allowedAudience(ctx, r, value); ok {
 			dr.Audience, next = aud.String(), "confirm"
 		} else {
-			b.answer(ctx, q, b.t(r, "auth.not_your_branch"), true)
+			b.answer(ctx, q, b.t(r, "auth.branch_not_yours"), true)
 			return
 		}
 	case step == "c" && d.Step == "capacity":

@@ -75,6 +75,22 @@ func TestOrganizerActionsFromTheEventCard(t *testing.T) {
 		t.Fatalf("nudge in %d inputs: %q", in.n, nudged.Text)
 	}
 
+	// Again the same day: they were reminded already; once all answered,
+	// nobody is left to remind.
+	if again := h.Say(org, "/nudge 1"); again.Text != h.T(locales.En, "nudge.already", "Title", "Branch meeting", "Count", 2) {
+		t.Fatalf("second nudge: %q", again.Text)
+	}
+	wangM, _ := h.St.MemberByPhone(ctx, "13800000001")
+	orgM, _ := h.St.MemberByTelegramID(ctx, org.ID)
+	for _, m := range []*models.Member{wangM, orgM} {
+		if _, err := h.St.SetRSVP(ctx, today.ID, today.StartAt, m, models.AnswerYes, 0, bottest.Shanghai, h.Clock()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if none := h.Say(org, "/nudge 1"); none.Text != h.T(locales.En, "nudge.nobody", "Title", "Branch meeting") {
+		t.Fatalf("nobody to nudge: %q", none.Text)
+	}
+
 	in = &inputs{h: h, u: org}
 	list := in.tap(card(in), en("event.action.checkin"))
 	in.n++

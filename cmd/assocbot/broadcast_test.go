@@ -150,7 +150,7 @@ func TestMemberCannotBroadcastAndDialogCancels(t *testing.T) {
 	// Another branch's id, forged: refused.
 	other, _ := h.St.EnsureBranch(context.Background(), "Other")
 	id = h.API.SendCallback(org, org.ID, ask.ID, fmt.Sprintf("bc:a:b:%d", other.ID))
-	if ans := h.CallbackAnswer(id); ans != h.T(locales.ZhHans, "auth.not_your_branch") {
+	if ans := h.CallbackAnswer(id); ans != h.T(locales.ZhHans, "auth.branch_not_yours") {
 		t.Fatalf("forged branch: %q", ans)
 	}
 	h.Press(org, ask, "Town")

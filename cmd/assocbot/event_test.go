@@ -238,7 +238,7 @@ func TestOrganizerEventCommands(t *testing.T) {
 	h.Add(store.NewMember{Name: "Member", Phone: "13700000000", Branch: "Town/Village"})
 	h.St.EnsureBranch(context.Background(), "Elsewhere")
 
-	if got := h.Say(org, "/newevent meeting | 2026-12-07 09:30 | Monthly meeting | Hall | branch:Elsewhere"); !strings.HasPrefix(got.Text, h.T(locales.En, "auth.not_your_branch")) {
+	if got := h.Say(org, "/newevent meeting | 2026-12-07 09:30 | Monthly meeting | Hall | branch:Elsewhere"); !strings.HasPrefix(got.Text, h.T(locales.En, "auth.branch_not_yours")) {
 		t.Fatalf("out-of-scope event: %q", got.Text)
 	}
 	if got := h.Say(org, "/newevent party | 2026-12-07 09:30 | x"); !strings.HasPrefix(got.Text, "“party” is not a kind of event.") {
@@ -426,7 +426,7 @@ func TestNewEventDialog(t *testing.T) {
 	h.Press(org, preview, h.T(locales.ZhHant, "ne.change_audience"))
 	aud := h.Nth(org.ID, 7)
 	// A forged branch outside the organizer's scope is refused.
-	if ans := h.CallbackAnswer(h.API.SendCallback(org, org.ID, aud.ID, fmt.Sprintf("ne:a:b:%d", other.ID))); ans != h.T(locales.ZhHant, "auth.not_your_branch") {
+	if ans := h.CallbackAnswer(h.API.SendCallback(org, org.ID, aud.ID, fmt.Sprintf("ne:a:b:%d", other.ID))); ans != h.T(locales.ZhHant, "auth.branch_not_yours") {
 		t.Fatalf("forged audience: %q", ans)
 	}
 	h.Press(org, aud, "Town/Village")
