@@ -320,5 +320,17 @@ func (b *Bot) rsvpOnBehalf(ctx context.Context, r *request, fields []string) {
 	if !ok {
 		return
 	}
-	b.send(ctx, r.chatID, b.t(r, "rsvp.on_behalf", "Name", m.Name, "Answer", b.rsvpToast(r, res)), nil)
+	b.send(ctx, r.chatID, b.theirAnswer(r, m.Name, res), nil)
+}
+
+// theirAnswer is a member's answer as the organizer who gave it for them
+// reads it: "赵大爷 的回复：✅ 参加", not "您的回复".
+func (b *Bot) theirAnswer(r *request, name string, res *store.RSVPResult) string {
+	switch {
+	case res.RSVP.Waitlisted:
+		return b.t(r, "rsvp.their.waitlist", "Name", name, "Position", res.Position)
+	case res.RSVP.Guests > 0:
+		return b.t(r, "rsvp.their.yes_guests", "Name", name, "Guests", res.RSVP.Guests)
+	}
+	return b.t(r, "rsvp.their."+string(res.RSVP.Answer), "Name", name)
 }

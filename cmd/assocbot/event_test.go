@@ -364,7 +364,7 @@ func TestCheckinOnBehalfAndRating(t *testing.T) {
 		t.Fatalf("member check-in: %q", ans)
 	}
 	// Answering for a member without Telegram.
-	if got := h.Say(org, fmt.Sprintf("/rsvp %d maybe 13800000002", id)); got.Text != "Old Zhao: Your answer: 🤔 maybe" {
+	if got := h.Say(org, fmt.Sprintf("/rsvp %d maybe 13800000002", id)); got.Text != "Old Zhao's answer: 🤔 maybe" {
 		t.Fatalf("on behalf: %q", got.Text)
 	}
 	zhao, _ := h.St.MemberByPhone(ctx, "13800000002")
