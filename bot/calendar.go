@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	ics "github.com/arran4/golang-ical"
 	tg "github.com/go-telegram/bot"
@@ -48,7 +50,7 @@ func (b *Bot) onCalendar(ctx context.Context, r *request, args string) {
 	}
 	now := b.cfg.Now()
 	var occs []occurrence
-	name := "assocbot.ics"
+	name := fileName(b.t(r, "calendar.file_all")) + ".ics"
 	if args == "" {
 		all, err := b.upcomingFor(ctx, r.member, calendarHorizon)
 		if err != nil {
@@ -69,7 +71,7 @@ func (b *Bot) onCalendar(ctx context.Context, r *request, args string) {
 		for _, t := range at {
 			occs = append(occs, occurrence{event: e, at: t})
 		}
-		name = fmt.Sprintf("event-%d.ics", e.ID)
+		name = fileName(e.Title) + ".ics"
 	}
 	if len(occs) == 0 {
 		b.send(ctx, r.chatID, b.t(r, "events.none"), nil)
@@ -96,4 +98,19 @@ func (b *Bot) onCalendarCallback(ctx context.Context, r *request, q *tgm.Callbac
 	}
 	b.answer(ctx, q, "", false)
 	b.onCalendar(ctx, r, fmt.Sprint(id))
+}
+
+// fileName makes a file name of a title (the event's name, in its own
+// script): the characters file systems refuse become "-", at most 40.
+func fileName(title string) string {
+	name := strings.Map(func(c rune) rune {
+		if strings.ContainsRune(`/\:*?"<>|`, c) || unicode.IsSpace(c) || unicode.IsControl(c) {
+			return '-'
+		}
+		return c
+	}, strings.TrimSpace(title))
+	if name = strings.Trim(name, "-."); name == "" {
+		name = "event"
+	}
+	return string([]rune(name)[:min(len([]rune(name)), 40)])
 }

@@ -119,7 +119,7 @@ func TestEventAnnouncedAndAnswered(t *testing.T) {
 	e := people["E"]
 	h.Press(e, announce["E"], "📅 Add to calendar")
 	docs, err := h.API.WaitMessages(waitCtx(t), e.ID, 2)
-	if err != nil || docs[1].Document == nil || docs[1].Document.Name != fmt.Sprintf("event-%d.ics", eventID) {
+	if err != nil || docs[1].Document == nil || docs[1].Document.Name != "月度例会.ics" {
 		t.Fatalf("calendar file: %+v %v", docs, err)
 	}
 	cal, err := ics.ParseCalendar(strings.NewReader(string(docs[1].Document.Data)))
