@@ -230,8 +230,12 @@ func (b *Bot) onBroadcastInput(ctx context.Context, r *request, msg *tgm.Message
 			b.send(ctx, r.chatID, b.t(r, "broadcast.write_again"), nil)
 			return true
 		}
-		if (dr.Photo != "" || dr.Document != "") && len([]rune(dr.Text)) > 1000 {
-			b.send(ctx, r.chatID, b.t(r, "broadcast.caption_too_long"), nil)
+		if (dr.Photo != "" || dr.Document != "") && len([]rune(dr.Text)) > models.MaxNoticeCaption {
+			b.send(ctx, r.chatID, b.t(r, "broadcast.caption_too_long", "Max", models.MaxNoticeCaption), nil)
+			return true
+		}
+		if len([]rune(dr.Text)) > models.MaxNoticeText {
+			b.send(ctx, r.chatID, b.t(r, "broadcast.text_too_long", "Max", models.MaxNoticeText), nil)
 			return true
 		}
 		aud, err := models.ParseAudience(dr.Audience)

@@ -138,3 +138,10 @@ type Dialog struct {
 	Data       string `gorm:"type:text"`
 	UpdatedAt  time.Time
 }
+
+// A notice's own words must leave room for the line that says who sends
+// it (Telegram: 4096 characters a message, 1024 a caption).
+const (
+	MaxNoticeText    = 3900
+	MaxNoticeCaption = 900
+)

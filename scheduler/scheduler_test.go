@@ -50,7 +50,7 @@ func TestOutboxCleanupKeepsPendingAndRecent(t *testing.T) {
 		old := time.Now().Add(-100 * 24 * time.Hour)
 		for i, s := range []models.OutboxStatus{models.OutboxSent, models.OutboxPending, models.OutboxFailed, models.OutboxSent} {
 			b := &models.Broadcast{ID: uint(i + 1), Text: "x", SendAt: old}
-			if _, err := st.Enqueue(ctx, planner.Broadcast(b, models.MembersAudience(m.ID))); err != nil {
+			if _, err := st.Enqueue(ctx, planner.Broadcast(b, models.MembersAudience(m.ID), "")); err != nil {
 				t.Fatal(err)
 			}
 			created := old

@@ -113,7 +113,8 @@ func TestOrganizerBroadcastWithProgressAndReport(t *testing.T) {
 		}
 	}
 	for _, u := range members[1:] {
-		if got := h.API.Messages(u.ID); len(got) != 1 || got[0].Text != "明天上午九点在村委会体检，请带身份证。" {
+		// Who sends it, then their words.
+		if got := h.API.Messages(u.ID); len(got) != 1 || got[0].Text != "📢 Org · Town\n明天上午九点在村委会体检，请带身份证。" {
 			t.Fatalf("member %d got %v", u.ID, got)
 		}
 	}
@@ -231,7 +232,7 @@ func TestCLIBroadcastReachesARunningService(t *testing.T) {
 	start := time.Now()
 	for _, u := range users[:2] {
 		msgs, err := api.WaitMessages(wctx, u.ID, 2)
-		if err != nil || msgs[1].Text != "明天停水" {
+		if err != nil || msgs[1].Text != "📢 协会通知\n明天停水" {
 			t.Fatalf("member %d: %v %v", u.ID, msgs, err)
 		}
 	}

@@ -523,8 +523,8 @@ func cmdBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if body == "" {
 		return usageError{"--text is required"}
 	}
-	if len([]rune(body)) > 4000 {
-		return usageError{"--text is longer than a Telegram message allows (4000 characters)"}
+	if len([]rune(body)) > models.MaxNoticeText {
+		return usageError{fmt.Sprintf("--text is longer than a notice allows (%d characters)", models.MaxNoticeText)}
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {

@@ -8,9 +8,20 @@ import (
 )
 
 // Broadcast is an organizer's notice to its audience, in their own words.
-func Broadcast(b *models.Broadcast, to models.Audience) Message {
-	return Message{Kind: KindBroadcast, Subject: Subject{BroadcastID: b.ID}, To: to,
-		Text: b.Text, PhotoFileID: b.PhotoFileID, DocumentFileID: b.DocumentFileID, NotBefore: b.SendAt}
+func Broadcast(b *models.Broadcast, to models.Audience, sender string) Message {
+	m := Message{Kind: KindBroadcast, Subject: Subject{BroadcastID: b.ID}, To: to, Template: "broadcast.notice",
+		PhotoFileID: b.PhotoFileID, DocumentFileID: b.DocumentFileID, NotBefore: b.SendAt}
+	// Members see who sends it: the organizer and the branch it is for, or
+	// the association.
+	m.Args.Str("Text", b.Text)
+	if sender != "" {
+		m.Args.Str("Sender", Clip(sender, 40))
+	} else {
+		m.Args.Key("Sender", "broadcast.association")
+	}
+	branch, _ := to.IsBranch()
+	m.Args.Str("Branch", Clip(branch, 60))
+	return m
 }
 
 // BroadcastProgress is the message the dispatcher keeps editing as a

@@ -50,7 +50,14 @@ func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (*models.B
 		if err := tx.Create(b).Error; err != nil {
 			return err
 		}
-		n, err := enqueue(tx, planner.Broadcast(b, nb.Audience))
+		sender := ""
+		if nb.OrganizerID != nil {
+			var org models.Member
+			if err := tx.Select("name").Take(&org, *nb.OrganizerID).Error; err == nil {
+				sender = org.Name
+			}
+		}
+		n, err := enqueue(tx, planner.Broadcast(b, nb.Audience, sender))
 		if err != nil {
 			return err
 		}

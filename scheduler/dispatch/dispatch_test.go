@@ -144,7 +144,7 @@ func (r *rig) waitStatus(id uint64, want models.OutboxStatus, within time.Durati
 // of its own.
 func (r *rig) notice(m *models.Member, text string) planner.Message {
 	r.seq++
-	return planner.Broadcast(&models.Broadcast{ID: uint(r.seq), Text: text, SendAt: time.Unix(0, 0)}, models.MembersAudience(m.ID))
+	return planner.Broadcast(&models.Broadcast{ID: uint(r.seq), Text: text, SendAt: time.Unix(0, 0)}, models.MembersAudience(m.ID), "")
 }
 
 func sendsTo(api *fakeapi.Server, chat int64) []fakeapi.Request {
