@@ -87,7 +87,7 @@ func TestCrashMidBroadcast(t *testing.T) {
 	delivered := func() int {
 		n := 0
 		for _, q := range api.RequestsFor("sendMessage") {
-			if q.Status == 200 && q.Params["text"] == "crash-safe notice" {
+			if q.Status == 200 && strings.HasSuffix(q.Params["text"], "\ncrash-safe notice") {
 				n++
 			}
 		}
