@@ -41,3 +41,17 @@ func digitsOnly(s string) string {
 	}
 	return b.String()
 }
+
+// DisplayPhone shows an E.164 number as people write it: a number of the
+// association's country in its national form (139 0000 0009), another in
+// the international one (+1 201-555-0123); what does not parse, as it is.
+func DisplayPhone(e164 string) string {
+	num, err := phonenumbers.Parse(e164, DefaultRegion)
+	if err != nil {
+		return e164
+	}
+	if phonenumbers.GetRegionCodeForNumber(num) == DefaultRegion {
+		return phonenumbers.Format(num, phonenumbers.NATIONAL)
+	}
+	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
+}

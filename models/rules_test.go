@@ -158,3 +158,11 @@ func FuzzParseCallback(f *testing.F) {
 		}
 	})
 }
+
+func TestDisplayPhone(t *testing.T) {
+	for in, want := range map[string]string{"+8613900000009": "139 0000 0009", "+8613800138000": "138 0013 8000", "+12015550123": "+1 201-555-0123", "x": "x"} {
+		if got := models.DisplayPhone(in); got != want {
+			t.Errorf("DisplayPhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

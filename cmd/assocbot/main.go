@@ -413,7 +413,7 @@ func cmdMember(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "added member %d: %s %s\n", m.ID, m.Name, *m.Phone)
+		fmt.Fprintf(stdout, "added member %d: %s %s\n", m.ID, m.Name, models.DisplayPhone(*m.Phone))
 		return nil
 	case "list":
 		fs := newFlags("member list", stderr)
@@ -434,7 +434,7 @@ func cmdMember(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		for _, m := range ms {
 			phone, branch, linked := "-", "-", "no"
 			if m.Phone != nil {
-				phone = *m.Phone
+				phone = models.DisplayPhone(*m.Phone)
 			}
 			if m.Branch != nil {
 				branch = m.Branch.Path

@@ -36,7 +36,7 @@ func TestCLIMemberInviteThenStart(t *testing.T) {
 	h := bottest.New(t)
 	code, out, errOut := runCLI(t, noEnv, "", "member", "add", "--db", h.DSN, "--name", "陳美玲", "--phone", "+86 138-0013-8000",
 		"--branch", "东城镇/王庄村", "--tags", "away,volunteer")
-	if code != 0 || !strings.Contains(out, "陳美玲 +8613800138000") {
+	if code != 0 || !strings.Contains(out, "陳美玲 138 0013 8000") {
 		t.Fatalf("member add: %d %q %q", code, out, errOut)
 	}
 	code, out, errOut = runCLI(t, noEnv, "", "invite", "--db", h.DSN, "--token", bottest.Token, "--api-url", h.API.URL(), "13800138000")

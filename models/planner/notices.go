@@ -54,7 +54,7 @@ func JoinRequest(jr *models.JoinRequest, path, username string, now time.Time) M
 		Template: "join.ask_organizer", NotBefore: now}
 	m.Args.Str("Name", jr.Name).Str("Username", username).Str("Branch", path)
 	if jr.Phone != nil {
-		m.Args.Str("Phone", *jr.Phone)
+		m.Args.Str("Phone", models.DisplayPhone(*jr.Phone))
 	} else {
 		m.Args.Key("Phone", "join.no_phone")
 	}

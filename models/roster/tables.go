@@ -23,7 +23,7 @@ func MembersTable(cat *locales.Catalog, l locales.Lang, ms []models.Member) Tabl
 	for _, m := range ms {
 		phone, branch := "", ""
 		if m.Phone != nil {
-			phone = *m.Phone
+			phone = models.DisplayPhone(*m.Phone)
 		}
 		if m.Branch != nil {
 			branch = m.Branch.Path
@@ -46,7 +46,7 @@ func AnswersTable(cat *locales.Catalog, l locales.Lang, loc *time.Location, rows
 		if r.Rating != nil {
 			rating = strconv.Itoa(*r.Rating)
 		}
-		t.Rows = append(t.Rows, []string{r.Name, r.Phone, r.Occurrence.In(loc).Format("2006-01-02 15:04"),
+		t.Rows = append(t.Rows, []string{r.Name, models.DisplayPhone(r.Phone), r.Occurrence.In(loc).Format("2006-01-02 15:04"),
 			cat.T(l, "export.answer."+string(r.Answer)), strconv.Itoa(r.Guests), yesNo(cat, l, r.Waitlisted), yesNo(cat, l, r.CheckedIn), rating})
 	}
 	return t
@@ -69,7 +69,7 @@ func OverdueTable(cat *locales.Catalog, l locales.Lang, ps []models.Plan) Table 
 		phone, branch, since := "", "", ""
 		if p.Member != nil {
 			if p.Member.Phone != nil {
-				phone = *p.Member.Phone
+				phone = models.DisplayPhone(*p.Member.Phone)
 			}
 			if p.Member.Branch != nil {
 				branch = p.Member.Branch.Path
