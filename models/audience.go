@@ -145,6 +145,11 @@ var ErrBadBranchPath = errors.New("bad branch path")
 // CleanBranchPath trims the segments of "Town / Village" and rejects empty
 // or overlong ones.
 func CleanBranchPath(path string) (string, error) {
+	// Another separator (\, the full-width ／ or ＼, |) is a typo, not a
+	// branch name: refused rather than made into a branch.
+	if strings.ContainsAny(path, "\\／＼|｜\n\t") {
+		return "", fmt.Errorf("%w: %q", ErrBadBranchPath, path)
+	}
 	parts := strings.Split(path, "/")
 	for i, p := range parts {
 		parts[i] = strings.TrimSpace(p)

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,11 +22,22 @@ func tzFlag(fs *flag.FlagSet, getenv env) *string {
 	return fs.String("tz", def, "the association's time zone (ASSOCBOT_TZ)")
 }
 
+const eventHelp = `Usage:
+  assocbot event add --kind activity_day|meeting|health_check_session|training|other --title T --start "YYYY-MM-DD HH:MM"
+                     [--end ...] [--location L] [--audience all|branch:P|tag:T] [--capacity N] [--guests]
+                     [--rsvp-deadline ...] [--rrule R] [--no-rsvp]
+  assocbot event list
+Every command takes --db (default ASSOCBOT_DB) and --tz (default ASSOCBOT_TZ).
+`
+
 func cmdEvent(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, clock clock) error {
 	if len(args) == 0 {
 		return usageError{"event needs add or list"}
 	}
 	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, eventHelp)
+		return nil
 	case "add":
 		return cmdEventAdd(ctx, args[1:], stdout, stderr, getenv, clock)
 	case "list":
@@ -49,14 +61,15 @@ func cmdEvent(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 			return err
 		}
 		now := clock()
-		fmt.Fprintf(stdout, "%-4s %-21s %-10s %-24s %-18s %-22s %s\n", "ID", "KIND", "STATUS", "TITLE", "NEXT", "AUDIENCE", "RRULE")
+		rows := [][]string{{"ID", "KIND", "STATUS", "TITLE", "NEXT", "AUDIENCE", "RRULE"}}
 		for _, e := range es {
 			next := "-"
 			if t, ok := e.NextOccurrence(loc, now); ok {
 				next = t.In(loc).Format("2006-01-02 15:04")
 			}
-			fmt.Fprintf(stdout, "%-4d %-21s %-10s %-24s %-18s %-22s %s\n", e.ID, e.Kind, e.Status, e.Title, next, e.Audience, e.RRule)
+			rows = append(rows, []string{strconv.FormatUint(uint64(e.ID), 10), string(e.Kind), e.Status, e.Title, next, e.Audience, e.RRule})
 		}
+		printTable(stdout, rows)
 		return nil
 	}
 	return usageError{fmt.Sprintf("unknown event command %q", args[0])}
@@ -127,6 +140,13 @@ func cmdEventAdd(ctx context.Context, args []string, stdout, stderr io.Writer, g
 		return err
 	}
 	defer st.Close()
+	aud, err := models.ParseAudience(e.Audience)
+	if err != nil {
+		return usageError{fmt.Sprintf("--audience: %v", err)}
+	}
+	if err := checkAudience(ctx, st, aud, false); err != nil {
+		return err
+	}
 	n, err := st.CreateEvent(ctx, e, loc, now)
 	if err != nil {
 		return err

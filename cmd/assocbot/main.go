@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -41,6 +42,8 @@ Usage:
   assocbot demo [--lang L]        chat with the bot in this terminal: no token, no network
   assocbot member add --name N --phone P [--branch Town/Village] [--role member|organizer|admin] [--lang L] [--tags a,b]
   assocbot member list
+  assocbot member remove <phone>  mark a member as left: history kept, nothing more sent
+  assocbot branch list            the branches as a tree, with their members
   assocbot invite <phone>         print a member's invitation link (needs ASSOCBOT_TOKEN)
   assocbot broadcast --audience all|branch:Town/Village|tag:T --text "..." [--at "2026-12-01 09:00"]
                                   enqueue a notice; a running "assocbot run" sends it
@@ -58,6 +61,13 @@ Usage:
   assocbot export members|event ID|records|overdue [--quarter 2026Q4] [--format xlsx|csv] [--lang L] -o FILE
   assocbot migrate                bring the database schema up to date
   assocbot version
+`
+
+const memberUsage = `Usage:
+  assocbot member add --name N --phone P [--branch Town/Village] [--role member|organizer|admin] [--lang L] [--tags a,b] [--tz Zone]
+  assocbot member list
+  assocbot member remove <phone>
+Every command takes --db (default ASSOCBOT_DB).
 `
 
 func main() {
@@ -88,6 +98,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdDemo(ctx, args[1:], stdin, stdout, stderr, getenv)
 	case "member":
 		err = cmdMember(ctx, args[1:], stdout, stderr, getenv)
+	case "branch":
+		err = cmdBranch(ctx, args[1:], stdout, stderr, getenv)
 	case "invite":
 		err = cmdInvite(ctx, args[1:], stdout, stderr, getenv, now)
 	case "migrate":
@@ -357,9 +369,46 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 
 func cmdMember(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
 	if len(args) == 0 {
-		return usageError{"member needs add or list"}
+		return usageError{"member needs add, list or remove"}
 	}
 	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, memberUsage)
+		return nil
+	case "remove":
+		fs := newFlags("member remove", stderr)
+		db := dbFlag(fs, getenv)
+		phones, err := parseInterspersed(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if len(phones) != 1 {
+			return usageError{"member remove needs one phone number: assocbot member remove 13800138000"}
+		}
+		if _, err := models.NormalizePhone(phones[0]); err != nil {
+			return usageError{fmt.Sprintf("%q is not a valid phone number", phones[0])}
+		}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		m, err := st.MemberByPhone(ctx, phones[0])
+		if errors.Is(err, store.ErrNotFound) {
+			return usageError{fmt.Sprintf("no member has the phone %s", phones[0])}
+		}
+		if err != nil {
+			return err
+		}
+		if m.Status == models.StatusLeft {
+			fmt.Fprintf(stdout, "%s (%s) has left already\n", m.Name, models.DisplayPhone(*m.Phone))
+			return nil
+		}
+		if err := st.SetMemberStatus(ctx, m.ID, models.StatusLeft); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s (%s) has left: their history is kept, nothing more is sent to them\n", m.Name, models.DisplayPhone(*m.Phone))
+		return nil
 	case "add":
 		fs := newFlags("member add", stderr)
 		db := dbFlag(fs, getenv)
@@ -395,7 +444,7 @@ func cmdMember(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 		if *branch != "" {
 			if _, err := models.CleanBranchPath(*branch); err != nil {
-				return usageError{fmt.Sprintf("--branch %q has an empty part", *branch)}
+				return usageError{fmt.Sprintf("--branch %q: parts are separated by / and none may be empty", *branch)}
 			}
 		}
 		if *tz != "" {
@@ -408,10 +457,20 @@ func cmdMember(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			return err
 		}
 		defer st.Close()
+		newBranch := false
+		if *branch != "" {
+			if _, err := st.BranchByPath(ctx, *branch); errors.Is(err, store.ErrNotFound) {
+				newBranch = true
+			}
+		}
 		m, err := st.AddMember(ctx, store.NewMember{Name: *name, Phone: *phone, Branch: *branch,
 			Role: models.Role(*role), Lang: l, TZ: *tz, Tags: strings.Split(*tags, ",")})
 		if err != nil {
 			return err
+		}
+		if newBranch {
+			// On its own line, so that a typo (东城真 for 东城镇) is seen at once.
+			fmt.Fprintf(stdout, "new branch: %s\n", m.Branch.Path)
 		}
 		fmt.Fprintf(stdout, "added member %d: %s %s\n", m.ID, m.Name, models.DisplayPhone(*m.Phone))
 		return nil
@@ -430,7 +489,7 @@ func cmdMember(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%-5s %-16s %-15s %-24s %-10s %-8s %-8s %s\n", "ID", "NAME", "PHONE", "BRANCH", "ROLE", "LANG", "LINKED", "TAGS")
+		rows := [][]string{{"ID", "NAME", "PHONE", "BRANCH", "ROLE", "LANG", "LINKED", "STATUS", "TAGS"}}
 		for _, m := range ms {
 			phone, branch, linked := "-", "-", "no"
 			if m.Phone != nil {
@@ -446,8 +505,10 @@ func cmdMember(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			if lang == "" {
 				lang = "-"
 			}
-			fmt.Fprintf(stdout, "%-5d %-16s %-15s %-24s %-10s %-8s %-8s %s\n", m.ID, m.Name, phone, branch, m.Role, lang, linked, strings.Join(m.TagNames(), ","))
+			rows = append(rows, []string{strconv.FormatUint(uint64(m.ID), 10), m.Name, phone, branch, string(m.Role), lang, linked,
+				string(m.Status), strings.Join(m.TagNames(), ",")})
 		}
+		printTable(stdout, rows)
 		return nil
 	}
 	return usageError{fmt.Sprintf("unknown member command %q", args[0])}
@@ -546,10 +607,86 @@ func cmdBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		return err
 	}
 	defer st.Close()
+	if err := checkAudience(ctx, st, aud, true); err != nil {
+		return err
+	}
 	b, err := st.CreateBroadcast(ctx, store.NewBroadcast{Audience: aud, Text: body, SendAt: sendAt})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "broadcast %d to %s: %d recipients, sending from %s\n", b.ID, aud, b.Total, sendAt.In(loc).Format("2006-01-02 15:04 MST"))
+	return nil
+}
+
+// cmdBranch is `assocbot branch list`: the branches as a tree, each with
+// its members (not counting those who left).
+func cmdBranch(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
+	if len(args) == 0 || args[0] != "list" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			fmt.Fprint(stdout, "Usage:\n  assocbot branch list\n")
+			return nil
+		}
+		return usageError{"branch needs list"}
+	}
+	fs := newFlags("branch list", stderr)
+	db := dbFlag(fs, getenv)
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bs, err := st.BranchesIn(ctx, models.Scope{Admin: true})
+	if err != nil {
+		return err
+	}
+	counts, err := st.MembersPerBranch(ctx)
+	if err != nil {
+		return err
+	}
+	if len(bs) == 0 {
+		fmt.Fprintln(stdout, "no branches yet")
+		return nil
+	}
+	for _, b := range bs {
+		depth := strings.Count(b.Path, "/")
+		fmt.Fprintf(stdout, "%s%s (%d)\n", strings.Repeat("  ", depth), b.Name, counts[b.ID])
+	}
+	return nil
+}
+
+// checkAudience refuses, as a bad argument, a branch that does not exist
+// (naming the nearest ones: a typo is the usual cause) and, for a notice
+// (reach), an audience that reaches nobody on Telegram.
+func checkAudience(ctx context.Context, st *store.Store, aud models.Audience, reach bool) error {
+	if path, ok := aud.IsBranch(); ok {
+		if _, err := st.BranchByPath(ctx, path); errors.Is(err, store.ErrNotFound) {
+			bs, err := st.BranchesIn(ctx, models.Scope{Admin: true})
+			if err != nil {
+				return err
+			}
+			paths := make([]string, len(bs))
+			for i, b := range bs {
+				paths[i] = b.Path
+			}
+			if near := nearest(path, paths); len(near) > 0 {
+				return usageError{fmt.Sprintf("there is no branch %q; did you mean %s?", path, strings.Join(near, ", "))}
+			}
+			return usageError{fmt.Sprintf("there is no branch %q (assocbot branch list shows them)", path)}
+		} else if err != nil {
+			return err
+		}
+	}
+	if reach {
+		n, err := st.CountAudience(ctx, aud)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return usageError{fmt.Sprintf("%s reaches nobody: no member there has linked Telegram", aud)}
+		}
+	}
 	return nil
 }

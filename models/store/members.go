@@ -400,3 +400,20 @@ func (s *Store) MembersByIDs(ctx context.Context, ids []uint) (map[uint]*models.
 	}
 	return out, nil
 }
+
+// MembersPerBranch counts each branch's members who have not left.
+func (s *Store) MembersPerBranch(ctx context.Context) (map[uint]int, error) {
+	var rows []struct {
+		BranchID uint
+		N        int
+	}
+	if err := s.db.WithContext(ctx).Model(&models.Member{}).Select("branch_id, COUNT(*) AS n").
+		Where("branch_id IS NOT NULL AND status <> ?", models.StatusLeft).Group("branch_id").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: members per branch: %w", err)
+	}
+	out := map[uint]int{}
+	for _, r := range rows {
+		out[r.BranchID] = r.N
+	}
+	return out, nil
+}
