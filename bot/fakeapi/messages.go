@@ -29,7 +29,9 @@ type Message struct {
 	Date   time.Time
 }
 
-// Event is a message the bot sent (Kind "message") or edited (Kind "edit").
+// Event is a message the bot sent (Kind "message") or edited (Kind "edit"),
+// or the answer to a tapped button a user sees (Kind "toast" or "alert",
+// Message.ChatID the user, Message.Text the answer).
 type Event struct {
 	Kind    string
 	Message Message
@@ -356,6 +358,7 @@ func (s *Server) sendChatAction(c *call) (any, *apiError) {
 type callbackQuery struct {
 	answered bool
 	text     string
+	user     int64 // who tapped: the answer shows in their client
 }
 
 func (s *Server) answerCallbackQuery(c *call) (any, *apiError) {
@@ -371,6 +374,17 @@ func (s *Server) answerCallbackQuery(c *call) (any, *apiError) {
 		return nil, badRequest("query is too old and response timeout expired or query ID is invalid")
 	}
 	q.answered, q.text = true, text
+	if text != "" && q.user != 0 {
+		// What the user sees: a toast, or an alert to dismiss.
+		kind := "toast"
+		if c.params["show_alert"] == "true" {
+			kind = "alert"
+		}
+		ev := Event{Kind: kind, Message: Message{ChatID: q.user, Text: text}}
+		for _, sub := range s.subs {
+			sub.send(ev)
+		}
+	}
 	s.notifyLocked()
 	return true, nil
 }

@@ -314,7 +314,7 @@ func (s *Server) callbackLocked(u User, chatID, messageID int64, data string) st
 	s.chatLocked(u.ID)
 	s.nQueries++
 	id := strconv.FormatInt(4000000000000000000+s.nQueries, 10)
-	s.queries[id] = &callbackQuery{}
+	s.queries[id] = &callbackQuery{user: u.ID}
 	var msg any = wireInaccessible{Chat: s.wireChatLocked(chatID), MessageID: messageID}
 	if c, ok := s.chats[chatID]; ok {
 		for _, m := range c.bot {

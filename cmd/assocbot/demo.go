@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -252,10 +253,12 @@ type demoChat struct {
 	people  []*demoPerson
 	current *demoPerson
 	choices []demoChoice
+	letters map[[2]int64]string // the letter of each message with buttons, by chat and message
 }
 
-// demoChoice is a numbered button: an inline button of a message, or a key
-// of the reply keyboard.
+// demoChoice is a button to type: an inline button of a message ("b2":
+// message b's second button; a message keeps its letter, so numbers never
+// shift), or a key of the reply keyboard ("1").
 type demoChoice struct {
 	button    fakeapi.Button
 	messageID int64 // 0 for a reply-keyboard key
@@ -293,6 +296,18 @@ func (d *demoChat) drain(events <-chan fakeapi.Event, quiet time.Duration) {
 // chat; for another person's chat it says who got something.
 func (d *demoChat) show(ev fakeapi.Event) {
 	m := ev.Message
+	if ev.Kind == "toast" || ev.Kind == "alert" {
+		// The answer to a tap, as Telegram shows it: a toast at the top, or
+		// an alert to dismiss.
+		if m.ChatID == d.current.user.ID {
+			mark := "💬"
+			if ev.Kind == "alert" {
+				mark = "⚠️"
+			}
+			fmt.Fprintf(d.out, "   %s %s\n", mark, m.Text)
+		}
+		return
+	}
 	if m.ChatID != d.current.user.ID {
 		for _, p := range d.people {
 			if p.user.ID == m.ChatID {
@@ -306,11 +321,44 @@ func (d *demoChat) show(ev fakeapi.Event) {
 		prefix = "🤖 " + d.cat.T(d.lang, "demo.edited")
 	}
 	fmt.Fprintf(d.out, "\n%s %s\n", prefix, strings.ReplaceAll(m.Text, "\n", "\n   "))
+	if len(m.Inline) > 0 {
+		letter := d.letterOf(m.ChatID, m.ID)
+		var parts []string
+		for _, r := range m.Inline {
+			for _, btn := range r {
+				parts = append(parts, fmt.Sprintf("[%s%d] %s", letter, len(parts)+1, btn.Text))
+			}
+		}
+		fmt.Fprintf(d.out, "   %s\n", strings.Join(parts, "  "))
+	}
 	d.renumber()
 }
 
-// renumber numbers the buttons you can press now: the inline buttons of the
-// newest message that has them, then the reply keyboard.
+// letterOf is the letter a message's buttons are typed with (a, b, …, z,
+// then aa, ab, …), given the first time it is shown.
+func (d *demoChat) letterOf(chatID, messageID int64) string {
+	if d.letters == nil {
+		d.letters = map[[2]int64]string{}
+	}
+	key := [2]int64{chatID, messageID}
+	if l, ok := d.letters[key]; ok {
+		return l
+	}
+	n := 0
+	for k := range d.letters {
+		if k[0] == chatID {
+			n++
+		}
+	}
+	l := string(rune('a' + n%26))
+	if n >= 26 {
+		l = string(rune('a'+n/26-1)) + l
+	}
+	d.letters[key] = l
+	return l
+}
+
+// renumber numbers the keys of the reply keyboard you can press now.
 func (d *demoChat) renumber() {
 	d.choices = nil
 	msgs := d.api.Messages(d.current.user.ID)
@@ -318,19 +366,6 @@ func (d *demoChat) renumber() {
 	for i := len(msgs) - 1; i >= 0; i-- {
 		if msgs[i].Keyboard != nil || msgs[i].RemoveKeyboard {
 			keyboard = msgs[i].Keyboard
-			break
-		}
-	}
-	for i := len(msgs) - 1; i >= 0; i-- {
-		if len(msgs[i].Inline) > 0 {
-			var parts []string
-			for _, r := range msgs[i].Inline {
-				for _, btn := range r {
-					d.choices = append(d.choices, demoChoice{button: btn, messageID: msgs[i].ID})
-					parts = append(parts, fmt.Sprintf("[%d] %s", len(d.choices), btn.Text))
-				}
-			}
-			fmt.Fprintf(d.out, "   %s\n", strings.Join(parts, "  "))
 			break
 		}
 	}
@@ -375,6 +410,17 @@ func (d *demoChat) input(line string) {
 		d.listPeople()
 		return
 	}
+	if m := buttonRef.FindStringSubmatch(line); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		if btn, id, ok := d.inlineButton(m[1], n); ok {
+			if _, err := d.api.PressButton(d.current.user, d.current.user.ID, id, btn.Text); err != nil {
+				d.say("demo.no_button", "Number", line)
+			}
+		} else {
+			d.say("demo.no_button", "Number", line)
+		}
+		return
+	}
 	if n, err := strconv.Atoi(line); err == nil {
 		if n < 1 || n > len(d.choices) {
 			d.say("demo.no_button", "Number", n)
@@ -382,10 +428,6 @@ func (d *demoChat) input(line string) {
 		}
 		c := d.choices[n-1]
 		switch {
-		case c.messageID != 0:
-			if _, err := d.api.PressButton(d.current.user, d.current.user.ID, c.messageID, c.button.Text); err != nil {
-				d.say("demo.no_button", "Number", n)
-			}
 		case c.button.RequestContact:
 			d.api.SendContact(d.current.user, fakeapi.Contact{PhoneNumber: d.current.phone, FirstName: d.current.user.FirstName, UserID: d.current.user.ID})
 		default:
@@ -394,4 +436,32 @@ func (d *demoChat) input(line string) {
 		return
 	}
 	d.api.SendText(d.current.user, line)
+}
+
+// buttonRef is a typed button of a message: its letter and number ("b2").
+var buttonRef = regexp.MustCompile(`^([a-z]{1,2})(\d{1,2})$`)
+
+// inlineButton finds button n of the message with the letter, in its
+// current state.
+func (d *demoChat) inlineButton(letter string, n int) (fakeapi.Button, int64, bool) {
+	for key, l := range d.letters {
+		id := key[1]
+		if l != letter || key[0] != d.current.user.ID {
+			continue
+		}
+		for _, m := range d.api.Messages(d.current.user.ID) {
+			if m.ID != id {
+				continue
+			}
+			i := 0
+			for _, r := range m.Inline {
+				for _, btn := range r {
+					if i++; i == n {
+						return btn, id, true
+					}
+				}
+			}
+		}
+	}
+	return fakeapi.Button{}, 0, false
 }

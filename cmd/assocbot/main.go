@@ -71,7 +71,7 @@ Every command takes --db (default ASSOCBOT_DB).
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP) // a closed terminal stops the demo (and its temporary database goes)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, getenvOS, time.Now)
 	stop()
 	os.Exit(code)

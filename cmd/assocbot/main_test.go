@@ -184,13 +184,15 @@ func TestDemoInAllThreeLanguages(t *testing.T) {
 		"/as chan", "/help",
 		"/as li", "/help",
 		"/as visitor", "/start",
-		"2", // 🙋 Request to join (second key of the stranger's keyboard)
-		"1", // 东城镇 ›
-		"1", // 李家村
+		"2",  // 🙋 Request to join (second key of the stranger's keyboard)
+		"a1", // 东城镇 › (the first button of the first message with buttons)
+		"a1", // 李家村 (the same message, edited)
 		"/as organizer",
-		"1", // ✅ 同意
+		"a1", // ✅ 同意
 		"/as visitor",
 		"1", // 📅 我的活动, now a member
+		"4", // 🌐 语言
+		"b4", // 🔕 暂停提醒: answered with a toast
 	}, "\n") + "\n"
 	cat, _ := locales.New()
 	code, out, errOut := runCLI(t, noEnv, script, "demo")
@@ -207,6 +209,7 @@ func TestDemoInAllThreeLanguages(t *testing.T) {
 		"✅ 已由 张组长 同意",
 		cat.T(locales.ZhHans, "join.approved", "Name", "Visitor", "Branch", "东城镇/李家村"),
 		cat.T(locales.ZhHans, "events.none"),
+		"💬 " + cat.T(locales.ZhHans, "mute.on_button"),
 		firstLine(cat.T(locales.ZhHans, "demo.bye")),
 	} {
 		if !strings.Contains(out, want) {
