@@ -190,8 +190,8 @@ func TestDemoInAllThreeLanguages(t *testing.T) {
 		"/as organizer",
 		"a1", // ✅ 同意
 		"/as visitor",
-		"1", // 📅 我的活动, now a member
-		"4", // 🌐 语言
+		"1",  // 📅 我的活动, now a member
+		"4",  // 🌐 语言
 		"b4", // 🔕 暂停提醒: answered with a toast
 	}, "\n") + "\n"
 	cat, _ := locales.New()
