@@ -427,7 +427,11 @@ func (b *Bot) eventPicker(ctx context.Context, r *request, op, usage string) {
 		rows = append(rows, row(cb(label, models.Callback{Action: models.ActEventAdmin, Event: e.ID, Op: op})))
 	}
 	if len(rows) == 0 {
-		b.send(ctx, r.chatID, b.t(r, "event.pick_none")+"\n\n"+b.t(r, usage), nil)
+		text := b.t(r, "event.pick_none")
+		if usage != "" {
+			text += "\n\n" + b.t(r, usage)
+		}
+		b.send(ctx, r.chatID, text, nil)
 		return
 	}
 	b.send(ctx, r.chatID, b.t(r, "event.pick"), inline(rows...))
@@ -460,5 +464,17 @@ func (b *Bot) onEventAdminCallback(ctx context.Context, r *request, q *tgm.Callb
 		b.onCheckin(ctx, r, id)
 	case "x":
 		b.onCancelEvent(ctx, r, id)
+	case "v":
+		occ, ok := e.NextOccurrence(b.cfg.Location, b.cfg.Now().Add(-12*time.Hour))
+		if !ok {
+			b.send(ctx, r.chatID, b.t(r, "event.over", "Title", e.Title), nil)
+			return
+		}
+		text, kb := b.eventCard(ctx, r, e, occ)
+		var markup any
+		if kb != nil {
+			markup = kb
+		}
+		b.send(ctx, r.chatID, text, markup)
 	}
 }

@@ -306,6 +306,18 @@ func (b *Bot) onMenu(ctx context.Context, r *request, action string) {
 		b.onEvents(ctx, r)
 	case planner.MenuChecks:
 		b.onChecks(ctx, r)
+	case planner.MenuNotice:
+		if b.requireOrganizer(ctx, r, "broadcast") {
+			b.onBroadcast(ctx, r)
+		}
+	case planner.MenuNewEvent:
+		if b.requireOrganizer(ctx, r, "newevent") {
+			b.startNewEventDialog(ctx, r)
+		}
+	case planner.MenuOurEvents:
+		if b.requireOrganizer(ctx, r, "events") {
+			b.eventPicker(ctx, r, "v", "")
+		}
 	}
 }
 

@@ -34,6 +34,9 @@ func (b *Bot) strangerKeyboard(l locales.Lang) *planner.ReplyKeyboard {
 }
 
 func (b *Bot) keyboardFor(r *request) *planner.ReplyKeyboard {
+	if isOrganizer(r.member) {
+		return planner.OrganizerKeyboard(b.cat, r.lang)
+	}
 	if r.member.OnRoster() {
 		return b.memberKeyboard(r.lang)
 	}

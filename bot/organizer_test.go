@@ -171,3 +171,41 @@ func TestUsualEventInSixInputs(t *testing.T) {
 	h.Press(org, cal, "›")
 	h.WaitFor("December", func() bool { return bottest.Contains(bottest.InlineTexts(h.Message(org.ID, cal.ID)), "31") })
 }
+
+// TestOrganizerKeyboard: an organizer's keyboard has 📢 Notice, 🆕 Event and
+// 📋 Our events besides a member's keys; 📋 → an event → 👥 Answers is three
+// taps; a member's keyboard has none of them.
+func TestOrganizerKeyboard(t *testing.T) {
+	h := bottest.New(t)
+	h.Add(store.NewMember{Name: "Org", Phone: "13900000000", Branch: "Town", Role: models.RoleOrganizer, Lang: "en"})
+	org := fakeapi.User{ID: 900, FirstName: "Org", LanguageCode: "en"}
+	h.Link("13900000000", org)
+	h.Add(store.NewMember{Name: "Wang", Phone: "13800000001", Branch: "Town/Village", Lang: "en"})
+	wang := fakeapi.User{ID: 901, FirstName: "Wang", LanguageCode: "en"}
+	h.Link("13800000001", wang)
+	e := &models.Event{Kind: models.EventMeeting, Title: "Village meeting", StartAt: h.Clock().Add(48 * time.Hour), Audience: "branch:Town/Village", RSVP: true}
+	if _, err := h.St.CreateEvent(ctx, e, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	en := func(key string) string { return h.T(locales.En, key) }
+	keys := bottest.KeyboardTexts(h.Say(org, "/help"))
+	for _, k := range []string{en("menu.notice"), en("menu.new_event"), en("menu.our_events"), en("menu.my_events")} {
+		if !bottest.Contains(keys, k) {
+			t.Fatalf("organizer keyboard %v lacks %q", keys, k)
+		}
+	}
+	if keys := bottest.KeyboardTexts(h.Say(wang, "/help")); bottest.Contains(keys, en("menu.notice")) {
+		t.Fatalf("a member's keyboard has %v", keys)
+	}
+	in := &inputs{h: h, u: org}
+	picker := in.say(en("menu.our_events"))
+	card := in.tap(picker, picker.Inline[0][0].Text)
+	answers := in.tap(card, en("event.action.answers"))
+	if !strings.HasPrefix(answers.Text, "Village meeting") || in.n != 3 {
+		t.Fatalf("answers in %d taps: %q", in.n, answers.Text)
+	}
+	// A member typing an organizer's key is told it is for organizers.
+	if got := h.Say(wang, en("menu.notice")).Text; got != h.T(locales.En, "auth.organizers_only", "Command", "/broadcast") {
+		t.Fatalf("member tapping 📢: %q", got)
+	}
+}

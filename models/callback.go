@@ -37,7 +37,7 @@ const (
 	ActMute          Action = "mu"   // Op: on (pause reminders) or off
 	ActCancelEvent   Action = "ce"   // Event; Op: y (cancel it) or n (keep it)
 	ActNoticeCancel  Action = "nx"   // ID: a scheduled broadcast to call off
-	ActEventAdmin    Action = "ea"   // Event; Op: a (answers), n (nudge), c (check-in), x (cancel)
+	ActEventAdmin    Action = "ea"   // Event; Op: a (answers), n (nudge), c (check-in), x (cancel), v (its card)
 	maxCallbackBytes        = 64     // Telegram's limit on callback_data
 )
 
@@ -102,7 +102,7 @@ var ops = map[Action][]string{
 	ActExport:      {"m", "o", "r", "e"},
 	ActMute:        {"on", "off"},
 	ActCancelEvent: {"y", "n"},
-	ActEventAdmin:  {"a", "n", "c", "x"},
+	ActEventAdmin:  {"a", "n", "c", "x", "v"},
 	ActRecord:      {"s", "t", "n", "d", "x"},
 }
 

@@ -85,11 +85,23 @@ const (
 	MenuLanguage = "menu.language"
 	MenuJoin     = "menu.request_join"
 	MenuShare    = "menu.share_phone"
+	// An organizer's keys besides: a notice, an event, their events.
+	MenuNotice    = "menu.notice"
+	MenuNewEvent  = "menu.new_event"
+	MenuOurEvents = "menu.our_events"
 )
 
 // MenuKeys lists every reply-keyboard label.
 func MenuKeys() []string {
-	return []string{MenuEvents, MenuChecks, MenuHelp, MenuLanguage, MenuJoin, MenuShare}
+	return []string{MenuEvents, MenuChecks, MenuHelp, MenuLanguage, MenuJoin, MenuShare, MenuNotice, MenuNewEvent, MenuOurEvents}
+}
+
+// OrganizerKeyboard is a member's keyboard with an organizer's main
+// actions added, so that they do not type either.
+func OrganizerKeyboard(cat *locales.Catalog, l locales.Lang) *ReplyKeyboard {
+	k := MemberKeyboard(cat, l)
+	k.Keyboard = append([][]KeyButton{{{Text: cat.T(l, MenuNotice)}, {Text: cat.T(l, MenuNewEvent)}, {Text: cat.T(l, MenuOurEvents)}}}, k.Keyboard...)
+	return k
 }
 
 // MemberKeyboard is the persistent keyboard with a member's main actions, so
@@ -144,6 +156,12 @@ var ErrUnrenderable = errors.New("planner: the message cannot be rendered")
 // *InlineKeyboard or a *ReplyKeyboard) in the reader's language and zone,
 // at send time (SPEC C7).
 func Render(cat *locales.Catalog, l locales.Lang, zone *time.Location, now time.Time, o *models.Outbox) (string, any, error) {
+	return RenderFor(cat, l, zone, now, o, false)
+}
+
+// RenderFor is Render for a reader who may be an organizer: a member's
+// keyboard is then an organizer's.
+func RenderFor(cat *locales.Catalog, l locales.Lang, zone *time.Location, now time.Time, o *models.Outbox, organizer bool) (string, any, error) {
 	text := o.Text
 	if o.TemplateKey != "" {
 		args, err := DecodeArgs(o.Args)
@@ -159,6 +177,8 @@ func Render(cat *locales.Catalog, l locales.Lang, zone *time.Location, now time.
 	switch {
 	case len(m.Inline) > 0:
 		return text, RenderInline(cat, l, m.Inline), nil
+	case m.Keyboard == MemberKeys && organizer:
+		return text, OrganizerKeyboard(cat, l), nil
 	case m.Keyboard == MemberKeys:
 		return text, MemberKeyboard(cat, l), nil
 	case m.Keyboard == StrangerKeys:

@@ -346,7 +346,7 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 		}
 
 		sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
-		msgID, err := d.send(sctx, c.Outbox, lang, m.Zone(d.cfg.Location))
+		msgID, err := d.send(sctx, c.Outbox, lang, m.Zone(d.cfg.Location), m != nil && m.OnRoster() && (m.Role == models.RoleOrganizer || m.Role == models.RoleAdmin))
 		cancel()
 		out := planner.Classify(ctx, err)
 		if out.Verdict == planner.Unreachable {
@@ -610,8 +610,8 @@ func skipReason(c store.Claimed) (bool, models.Reason) {
 }
 
 // send renders and sends one row, returning Telegram's message id.
-func (d *Dispatcher) send(ctx context.Context, o models.Outbox, lang locales.Lang, zone *time.Location) (int64, error) {
-	text, markup, err := planner.Render(d.cat, lang, zone, d.cfg.Now(), &o)
+func (d *Dispatcher) send(ctx context.Context, o models.Outbox, lang locales.Lang, zone *time.Location, organizer bool) (int64, error) {
+	text, markup, err := planner.RenderFor(d.cat, lang, zone, d.cfg.Now(), &o, organizer)
 	if err != nil {
 		return 0, err
 	}
