@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 // broadcastDraft is what an organizer has chosen so far (Dialog.Data).
 type broadcastDraft struct {
 	Audience string `json:"audience"`
+	Selected []uint `json:"selected,omitempty"` // branches chosen for a notice to several
 	Text     string `json:"text,omitempty"`
 	Photo    string `json:"photo,omitempty"`
 	Document string `json:"document,omitempty"`
@@ -81,6 +83,9 @@ func (b *Bot) onBroadcast(ctx context.Context, r *request) {
 		b.send(ctx, r.chatID, b.t(r, "broadcast.no_audience"), nil)
 		return
 	}
+	if branches, err := b.noticeBranches(ctx, r); err == nil && len(branches) > 1 {
+		rows = append(rows, row(cb(b.t(r, "broadcast.several"), bcData("m", ""))))
+	}
 	rows = append(rows, b.bcCancelRow(r))
 	if err := b.st.SaveDialog(ctx, &models.Dialog{TelegramID: r.from.ID, Kind: dialogBC, Step: stepAudience}); err != nil {
 		b.fail(ctx, r.chatID, r.lang, "broadcast", err)
@@ -127,6 +132,9 @@ func (b *Bot) audienceLabel(r *request, a models.Audience) string {
 	if path, ok := a.IsBranch(); ok {
 		return path
 	}
+	if paths, ok := a.IsBranches(); ok {
+		return strings.Join(paths, b.t(r, "list.separator"))
+	}
 	if tag, ok := a.IsTag(); ok {
 		return b.t(r, "broadcast.tag", "Tag", tag)
 	}
@@ -153,6 +161,59 @@ func (b *Bot) onBroadcastCallback(ctx context.Context, r *request, q *tgm.Callba
 	}
 	msg := q.Message.Message
 	switch {
+	case (c.Op == "m" || c.Op == "t") && d.Step == stepAudience:
+		// Several branches: each tap ticks or unticks one.
+		if c.Op == "t" {
+			_, ok := b.allowedAudience(ctx, r, c.Arg)
+			choice, err := models.ParseAudienceChoice(c.Arg)
+			if !ok || err != nil || choice.Branch == 0 {
+				b.answer(ctx, q, b.t(r, "auth.branch_not_yours"), true)
+				return
+			}
+			if i := slices.Index(dr.Selected, choice.Branch); i >= 0 {
+				dr.Selected = slices.Delete(dr.Selected, i, i+1)
+			} else {
+				dr.Selected = append(dr.Selected, choice.Branch)
+			}
+			if err := b.saveDraft(ctx, d, dr, stepAudience); err != nil {
+				b.answer(ctx, q, b.t(r, "error.internal"), true)
+				return
+			}
+		}
+		kb, err := b.severalKeyboard(ctx, r, dr)
+		if err != nil {
+			b.answer(ctx, q, b.t(r, "error.internal"), true)
+			return
+		}
+		if msg != nil {
+			b.edit(ctx, r.chatID, msg.ID, b.t(r, "broadcast.choose_several"), kb)
+		}
+		b.answer(ctx, q, "", false)
+	case c.Op == "g" && d.Step == stepAudience:
+		var paths []string
+		for _, id := range dr.Selected {
+			if br, err := b.st.BranchByID(ctx, id); err == nil {
+				paths = append(paths, br.Path)
+			}
+		}
+		if len(paths) == 0 {
+			b.answer(ctx, q, b.t(r, "broadcast.choose_several"), true)
+			return
+		}
+		aud := models.BranchesAudience(paths...)
+		if !b.canReach(ctx, r, aud) {
+			b.answer(ctx, q, b.t(r, "auth.branch_not_yours"), true)
+			return
+		}
+		dr.Audience, dr.Selected = aud.String(), nil
+		if err := b.saveDraft(ctx, d, dr, stepContent); err != nil {
+			b.answer(ctx, q, b.t(r, "error.internal"), true)
+			return
+		}
+		if msg != nil {
+			b.edit(ctx, r.chatID, msg.ID, b.t(r, "broadcast.write", "Audience", b.audienceLabel(r, aud)), inline(b.bcCancelRow(r)))
+		}
+		b.answer(ctx, q, "", false)
 	case c.Op == "a" && d.Step == stepAudience:
 		aud, ok := b.allowedAudience(ctx, r, c.Arg)
 		if !ok {
@@ -405,4 +466,38 @@ func (b *Bot) onMute(ctx context.Context, r *request, mute bool) {
 		return
 	}
 	b.send(ctx, r.chatID, b.t(r, key), b.keyboardFor(r))
+}
+
+// noticeBranches are the branches a notice may go to, by path, for the
+// several-branches choice.
+func (b *Bot) noticeBranches(ctx context.Context, r *request) ([]models.Branch, error) {
+	bs, err := b.st.BranchesIn(ctx, r.scope)
+	if err != nil {
+		return nil, err
+	}
+	if len(bs) > maxAudienceButtons {
+		bs = bs[:maxAudienceButtons]
+	}
+	return bs, nil
+}
+
+// severalKeyboard is the branches as boxes to tick, and ✅ Continue.
+func (b *Bot) severalKeyboard(ctx context.Context, r *request, dr *broadcastDraft) (*inlineKeyboard, error) {
+	bs, err := b.noticeBranches(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]inlineButton
+	for _, br := range bs {
+		box := "☐ "
+		if slices.Contains(dr.Selected, br.ID) {
+			box = "☑ "
+		}
+		data := bcData("t", models.AudienceChoice{Branch: br.ID}.Encode())
+		if data.Fits() {
+			rows = append(rows, row(cb(box+truncate(br.Path, 40), data)))
+		}
+	}
+	rows = append(rows, row(cb(b.t(r, "broadcast.several_go", "Count", len(dr.Selected)), bcData("g", ""))), b.bcCancelRow(r))
+	return inline(rows...), nil
 }

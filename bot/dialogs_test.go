@@ -172,3 +172,34 @@ func TestNoticeToAVillageInFourInputs(t *testing.T) {
 		t.Fatalf("notice %+v in %d inputs", b, in.n)
 	}
 }
+
+// TestNoticeToSeveralBranches: ➕ Several branches, tick two villages,
+// ✅ Continue, the text, ✅ Send now: their members get it, the town's own
+// do not; a forged tick of another's branch is refused.
+func TestNoticeToSeveralBranches(t *testing.T) {
+	h, org := dialogRig(t)
+	h.Add(store.NewMember{Name: "N", Phone: "13800000003", Branch: "Town/North"})
+	h.Link("13800000003", fakeapi.User{ID: 903, FirstName: "N"})
+	other, _ := h.St.EnsureBranch(ctx, "Other")
+	ask := h.Say(org, "/broadcast")
+	h.Press(org, ask, h.T(locales.En, "broadcast.several"))
+	h.WaitFor("the boxes", func() bool { return bottest.Contains(bottest.InlineTexts(h.Message(org.ID, ask.ID)), "☐ Town/North") })
+	h.Press(org, h.Message(org.ID, ask.ID), "☐ Town/North")
+	h.WaitFor("a tick", func() bool { return bottest.Contains(bottest.InlineTexts(h.Message(org.ID, ask.ID)), "☑ Town/North") })
+	h.Press(org, h.Message(org.ID, ask.ID), "☐ Town/Village")
+	h.WaitFor("two ticks", func() bool {
+		return bottest.Contains(bottest.InlineTexts(h.Message(org.ID, ask.ID)), h.T(locales.En, "broadcast.several_go", "Count", 2))
+	})
+	if id := h.API.SendCallback(org, org.ID, ask.ID, fmt.Sprintf("bc:t:b:%d", other.ID)); h.CallbackAnswer(id) != h.T(locales.En, "auth.branch_not_yours") {
+		t.Fatal("a forged tick was not refused")
+	}
+	h.Press(org, h.Message(org.ID, ask.ID), h.T(locales.En, "broadcast.several_go", "Count", 2))
+	h.WaitFor("the write step", func() bool { return strings.HasPrefix(h.Message(org.ID, ask.ID).Text, "To: Town/North") })
+	preview := h.Say(org, "Both villages: water off tomorrow")
+	h.Press(org, preview, h.T(locales.En, "broadcast.send_now"))
+	h.WaitFor("the notice", func() bool { _, err := h.St.BroadcastByID(ctx, 1); return err == nil })
+	b, _ := h.St.BroadcastByID(ctx, 1)
+	if b.Audience != "branches:Town/North|Town/Village" || b.Total != 2 {
+		t.Fatalf("notice %+v", b)
+	}
+}

@@ -42,6 +42,14 @@ func (s Scope) CanReach(a Audience, memberPaths []string) bool {
 	if path, ok := a.IsBranch(); ok {
 		return s.Covers(path)
 	}
+	if paths, ok := a.IsBranches(); ok {
+		for _, p := range paths {
+			if !s.Covers(p) {
+				return false
+			}
+		}
+		return len(paths) > 0
+	}
 	if path, ok := a.IsOrganizers(); ok {
 		return s.Covers(path)
 	}

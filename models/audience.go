@@ -16,17 +16,20 @@ type AudienceKind string
 const (
 	AudienceAll        AudienceKind = "all"        // every member
 	AudienceBranch     AudienceKind = "branch"     // a branch and the branches below it
+	AudienceBranches   AudienceKind = "branches"   // several branches, each with those below it
 	AudienceTag        AudienceKind = "tag"        // everyone with a tag
 	AudienceMembers    AudienceKind = "members"    // listed members
 	AudienceOrganizers AudienceKind = "organizers" // those who decide for a branch: its organizers and those above, else the admins
 )
 
 // Audience is who a message, an event or a broadcast reaches. It is written
-// and read as "all", "branch:Town/Village", "tag:volunteer", "members:3,8"
-// or "organizers:Town/Village". Only this file compares its kinds.
+// and read as "all", "branch:Town/Village", "branches:Town/A|Town/B",
+// "tag:volunteer", "members:3,8" or "organizers:Town/Village". Only this
+// file compares its kinds.
 type Audience struct {
-	Kind    AudienceKind
-	Branch  string // path, for branch and organizers
+	Kind     AudienceKind
+	Branch   string   // path, for branch and organizers
+	Branches []string // paths, for branches
 	Tag     string // for tag
 	Members []uint // for members
 }
@@ -39,6 +42,29 @@ func Everyone() Audience { return Audience{Kind: AudienceAll} }
 
 // BranchAudience is a branch with the branches below it.
 func BranchAudience(path string) Audience { return Audience{Kind: AudienceBranch, Branch: path} }
+
+// BranchesAudience is several branches, each with those below it: a branch
+// below another chosen is left out (it is in it already); one branch is a
+// BranchAudience.
+func BranchesAudience(paths ...string) Audience {
+	var kept []string
+	for _, p := range paths {
+		inside := false
+		for _, q := range paths {
+			if q != p && PathWithin(p, q) {
+				inside = true
+			}
+		}
+		if !inside && !slices.Contains(kept, p) {
+			kept = append(kept, p)
+		}
+	}
+	slices.Sort(kept)
+	if len(kept) == 1 {
+		return BranchAudience(kept[0])
+	}
+	return Audience{Kind: AudienceBranches, Branches: kept}
+}
 
 // TagAudience is everyone tagged tag.
 func TagAudience(tag string) Audience { return Audience{Kind: AudienceTag, Tag: tag} }
@@ -63,6 +89,18 @@ func ParseAudience(s string) (Audience, error) {
 		if p, err := CleanBranchPath(arg); err == nil {
 			return Audience{Kind: AudienceKind(kind), Branch: p}, nil
 		}
+	case AudienceBranches:
+		var paths []string
+		for _, f := range strings.Split(arg, "|") {
+			p, err := CleanBranchPath(f)
+			if err != nil {
+				return Audience{}, fmt.Errorf("%w: %q", ErrBadAudience, s)
+			}
+			paths = append(paths, p)
+		}
+		if len(paths) > 1 {
+			return BranchesAudience(paths...), nil
+		}
 	case AudienceTag:
 		if t := NormalizeTag(arg); t != "" {
 			return TagAudience(t), nil
@@ -86,6 +124,8 @@ func (a Audience) String() string {
 	switch a.Kind {
 	case AudienceBranch, AudienceOrganizers:
 		return string(a.Kind) + ":" + a.Branch
+	case AudienceBranches:
+		return "branches:" + strings.Join(a.Branches, "|")
 	case AudienceTag:
 		return "tag:" + a.Tag
 	case AudienceMembers:
@@ -100,6 +140,9 @@ func (a Audience) String() string {
 
 // IsBranch reports whether the audience is a branch subtree, and which.
 func (a Audience) IsBranch() (string, bool) { return a.Branch, a.Kind == AudienceBranch }
+
+// IsBranches reports whether the audience is several branches, and which.
+func (a Audience) IsBranches() ([]string, bool) { return a.Branches, a.Kind == AudienceBranches }
 
 // IsTag reports whether the audience is a tag, and which.
 func (a Audience) IsTag() (string, bool) { return a.Tag, a.Kind == AudienceTag }
@@ -126,6 +169,8 @@ func (a Audience) Includes(m *Member) bool {
 		return true
 	case AudienceBranch:
 		return m.Branch != nil && PathWithin(m.Branch.Path, a.Branch)
+	case AudienceBranches:
+		return m.Branch != nil && slices.ContainsFunc(a.Branches, func(p string) bool { return PathWithin(m.Branch.Path, p) })
 	case AudienceTag:
 		return slices.Contains(m.TagNames(), a.Tag)
 	case AudienceMembers:

@@ -166,3 +166,34 @@ func TestDisplayPhone(t *testing.T) {
 		}
 	}
 }
+
+// TestSeveralBranches: a notice to several branches reaches each (with
+// those below it), names a branch inside another once, reads back as
+// written, and is an organizer's only if every branch is theirs.
+func TestSeveralBranches(t *testing.T) {
+	a := models.BranchesAudience("Town/East", "Town/West", "Town/East/Row 3")
+	if a.String() != "branches:Town/East|Town/West" {
+		t.Fatalf("audience %s", a)
+	}
+	back, err := models.ParseAudience(a.String())
+	if err != nil || back.String() != a.String() {
+		t.Fatalf("read back %v %v", back, err)
+	}
+	if one := models.BranchesAudience("Town/East", "Town/East/Row 3"); one.String() != "branch:Town/East" {
+		t.Fatalf("one branch: %s", one)
+	}
+	in := func(path string) *models.Member { return &models.Member{Status: models.StatusActive, Branch: &models.Branch{Path: path}} }
+	if !a.Includes(in("Town/West")) || !a.Includes(in("Town/East/Row 3")) || a.Includes(in("Town")) || a.Includes(in("Other")) {
+		t.Fatal("membership")
+	}
+	town := models.Scope{Paths: []string{"Town"}}
+	east := models.Scope{Paths: []string{"Town/East"}}
+	if !town.CanReach(a, nil) || east.CanReach(a, nil) {
+		t.Fatal("reach")
+	}
+	for _, bad := range []string{"branches:", "branches:Town", "branches:A||B"} {
+		if _, err := models.ParseAudience(bad); err == nil {
+			t.Errorf("%q read", bad)
+		}
+	}
+}

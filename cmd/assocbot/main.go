@@ -661,7 +661,11 @@ func cmdBranch(ctx context.Context, args []string, stdout, stderr io.Writer, get
 // (naming the nearest ones: a typo is the usual cause) and, for a notice
 // (reach), an audience that reaches nobody on Telegram.
 func checkAudience(ctx context.Context, st *store.Store, aud models.Audience, reach bool) error {
+	paths, _ := aud.IsBranches()
 	if path, ok := aud.IsBranch(); ok {
+		paths = []string{path}
+	}
+	for _, path := range paths {
 		if _, err := st.BranchByPath(ctx, path); errors.Is(err, store.ErrNotFound) {
 			bs, err := st.BranchesIn(ctx, models.Scope{Admin: true})
 			if err != nil {

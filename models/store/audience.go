@@ -25,6 +25,16 @@ func inAudience(tx *gorm.DB, q *gorm.DB, a models.Audience) (*gorm.DB, error) {
 			Where("path = ? OR path LIKE ? ESCAPE '\\'", path, escapeLike(path)+"/%")
 		return q.Where("members.branch_id IN (?)", subtree), nil
 	}
+	if paths, ok := a.IsBranches(); ok {
+		var conds []string
+		var args []any
+		for _, p := range paths {
+			conds = append(conds, "path = ? OR path LIKE ? ESCAPE '\\'")
+			args = append(args, p, escapeLike(p)+"/%")
+		}
+		subtrees := tx.Model(&models.Branch{}).Select("id").Where(strings.Join(conds, " OR "), args...)
+		return q.Where("members.branch_id IN (?)", subtrees), nil
+	}
 	if tag, ok := a.IsTag(); ok {
 		return q.Where("members.id IN (?)", tx.Model(&models.MemberTag{}).Select("member_id").Where("tag = ?", tag)), nil
 	}

@@ -78,16 +78,18 @@ func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (*models.B
 
 // branchExists refuses a branch audience whose branch is not on record.
 func branchExists(tx *gorm.DB, a models.Audience) error {
-	path, ok := a.IsBranch()
-	if !ok {
-		return nil
+	paths, _ := a.IsBranches()
+	if path, ok := a.IsBranch(); ok {
+		paths = []string{path}
 	}
-	var n int64
-	if err := tx.Model(&models.Branch{}).Where("path = ?", path).Count(&n).Error; err != nil {
-		return err
-	}
-	if n == 0 {
-		return fmt.Errorf("%w: no branch %q", ErrNotFound, path)
+	for _, path := range paths {
+		var n int64
+		if err := tx.Model(&models.Branch{}).Where("path = ?", path).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("%w: no branch %q", ErrNotFound, path)
+		}
 	}
 	return nil
 }
