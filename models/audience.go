@@ -30,8 +30,8 @@ type Audience struct {
 	Kind     AudienceKind
 	Branch   string   // path, for branch and organizers
 	Branches []string // paths, for branches
-	Tag     string // for tag
-	Members []uint // for members
+	Tag      string   // for tag
+	Members  []uint   // for members
 }
 
 // ErrBadAudience is returned for an audience that cannot be read.

@@ -182,7 +182,9 @@ func TestSeveralBranches(t *testing.T) {
 	if one := models.BranchesAudience("Town/East", "Town/East/Row 3"); one.String() != "branch:Town/East" {
 		t.Fatalf("one branch: %s", one)
 	}
-	in := func(path string) *models.Member { return &models.Member{Status: models.StatusActive, Branch: &models.Branch{Path: path}} }
+	in := func(path string) *models.Member {
+		return &models.Member{Status: models.StatusActive, Branch: &models.Branch{Path: path}}
+	}
 	if !a.Includes(in("Town/West")) || !a.Includes(in("Town/East/Row 3")) || a.Includes(in("Town")) || a.Includes(in("Other")) {
 		t.Fatal("membership")
 	}
