@@ -68,6 +68,8 @@ func (b *Bot) onCallback(ctx context.Context, q *tgm.CallbackQuery) {
 		b.onPlanCallback(ctx, r, q, c)
 	case models.ActAssign:
 		b.onAssignCallback(ctx, r, q, c)
+	case models.ActMemberCard:
+		b.onMemberCallback(ctx, r, q, c)
 	case models.ActEventAdmin:
 		b.onEventAdminCallback(ctx, r, q, c)
 	case models.ActNoticeCancel:

@@ -212,7 +212,7 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 		b.onJoin(ctx, r)
 	case "events", "checks":
 		b.onMenu(ctx, r, map[string]string{"events": planner.MenuEvents, "checks": planner.MenuChecks}[c.name])
-	case "overdue", "duties", "assign", "stats", "export", "records", "preview", "import":
+	case "overdue", "duties", "assign", "stats", "export", "records", "preview", "import", "member":
 		if !b.requireOrganizer(ctx, r, c.name) {
 			return
 		}
@@ -231,6 +231,8 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 			b.onPreview(ctx, r, c.args)
 		case "import":
 			b.send(ctx, r.chatID, b.t(r, "import.how"), nil)
+		case "member":
+			b.onMember(ctx, r, c.args)
 		default:
 			b.onAssign(ctx, r, c.args)
 		}

@@ -1,6 +1,8 @@
 package bot_test
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -207,5 +209,49 @@ func TestOrganizerKeyboard(t *testing.T) {
 	// A member typing an organizer's key is told it is for organizers.
 	if got := h.Say(wang, en("menu.notice")).Text; got != h.T(locales.En, "auth.organizers_only", "Command", "/broadcast") {
 		t.Fatalf("member tapping 📢: %q", got)
+	}
+}
+
+// TestMemberCardAndLeaving: an organizer finds a member of their branch by
+// phone or name, sees the card (with their checks), and marks them as left
+// after a confirmation; an organizer of another branch neither sees nor
+// marks them (the database is unchanged).
+func TestMemberCardAndLeaving(t *testing.T) {
+	h := bottest.New(t)
+	h.Add(store.NewMember{Name: "Org", Phone: "13900000000", Branch: "Town", Role: models.RoleOrganizer, Lang: "en"})
+	org := fakeapi.User{ID: 900, FirstName: "Org", LanguageCode: "en"}
+	h.Link("13900000000", org)
+	h.Add(store.NewMember{Name: "Other", Phone: "13900000009", Branch: "Elsewhere", Role: models.RoleOrganizer, Lang: "en"})
+	other := fakeapi.User{ID: 909, FirstName: "Other", LanguageCode: "en"}
+	h.Link("13900000009", other)
+	wang := h.Add(store.NewMember{Name: "Wang Fang", Phone: "13800000002", Branch: "Town/Village"})
+	k, _ := h.St.PlanKindByKey(ctx, "annual_check")
+	if _, err := h.St.AssignPlans(ctx, k, models.MembersAudience(wang.ID), nil, nil, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	card := h.Say(org, "/member 138 0000 0002")
+	if !strings.Contains(card.Text, "Wang Fang") || !strings.Contains(card.Text, "138 0000 0002") || !strings.Contains(card.Text, "Annual health check") {
+		t.Fatalf("card: %q", card.Text)
+	}
+	if byName := h.Say(org, "/member wang"); byName.Text != card.Text {
+		t.Fatalf("by name: %q", byName.Text)
+	}
+	rows := map[string]string{"members": protected["members"]}
+	before := dump(t, h, rows)
+	if got := h.Say(other, "/member 13800000002").Text; got != h.T(locales.En, "member.not_found", "Value", "13800000002") {
+		t.Fatalf("another branch's organizer sees %q", got)
+	}
+	if id := h.API.SendCallback(other, other.ID, 0, fmt.Sprintf("mc:%d:y", wang.ID)); !refusedWithAlert(h.API, waitAnswer(h, id)) {
+		t.Fatal("another branch's organizer was not refused")
+	}
+	if after := dump(t, h, rows); !reflect.DeepEqual(before, after) {
+		t.Fatalf("a refused tap changed members")
+	}
+	n := len(h.API.Messages(org.ID))
+	h.Press(org, card, h.T(locales.En, "member.button.leave"))
+	confirm := h.Nth(org.ID, n+1)
+	h.Press(org, confirm, h.T(locales.En, "member.button.leave_yes"))
+	if m, _ := h.St.MemberByID(ctx, wang.ID); m.Status != models.StatusLeft {
+		t.Fatalf("status %s", m.Status)
 	}
 }

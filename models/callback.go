@@ -37,6 +37,7 @@ const (
 	ActMute          Action = "mu"   // Op: on (pause reminders) or off
 	ActCancelEvent   Action = "ce"   // Event; Op: y (cancel it) or n (keep it)
 	ActNoticeCancel  Action = "nx"   // ID: a scheduled broadcast to call off
+	ActMemberCard    Action = "mc"   // ID: a member; Op: v (card), l (ask to mark as left), y (mark)
 	ActEventAdmin    Action = "ea"   // Event; Op: a (answers), n (nudge), c (check-in), x (cancel), v (its card)
 	maxCallbackBytes        = 64     // Telegram's limit on callback_data
 )
@@ -91,6 +92,7 @@ var layouts = map[Action][]field{
 	ActCancelEvent:  {fEvent, fOp},
 	ActNoticeCancel: {fID},
 	ActEventAdmin:   {fEvent, fOp},
+	ActMemberCard:   {fID, fOp},
 }
 
 // The operations an action accepts (an empty list: any short word).
@@ -103,6 +105,7 @@ var ops = map[Action][]string{
 	ActMute:        {"on", "off"},
 	ActCancelEvent: {"y", "n"},
 	ActEventAdmin:  {"a", "n", "c", "x", "v"},
+	ActMemberCard:  {"v", "l", "y"},
 	ActRecord:      {"s", "t", "n", "d", "x"},
 }
 
