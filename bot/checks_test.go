@@ -104,8 +104,8 @@ func TestCheckCycleInEachLanguage(t *testing.T) {
 	c.assign("quarterly_check", models.BranchAudience("Town/Village"), day(2026, 12, 10, 0))
 	want := map[string][]string{
 		"en":      {"🩺 Reminder: Quarterly check-up is due on Thu 10 Dec.", "🩺 Today: Quarterly check-up is due (Thu 10 Dec).", "🩺 Quarterly check-up was due on Thu 10 Dec.", "🩺 Quarterly check-up was due on Thu 10 Dec."},
-		"zh-Hant": {"🩺 提醒：季度孕檢（三查）將在12月10日(週四)到期。", "🩺 今天到期：季度孕檢（三查）（12月10日(週四)）", "🩺 季度孕檢（三查）已於12月10日(週四)到期", "🩺 季度孕檢（三查）已於12月10日(週四)到期"},
-		"zh-Hans": {"🩺 提醒：季度孕检（三查）将在12月10日(周四)到期。", "🩺 今天到期：季度孕检（三查）（12月10日(周四)）", "🩺 季度孕检（三查）已于12月10日(周四)到期", "🩺 季度孕检（三查）已于12月10日(周四)到期"},
+		"zh-Hant": {"🩺 提醒：季度孕檢（三查）將在12月10日（週四）到期。", "🩺 今天到期：季度孕檢（三查）（12月10日（週四））", "🩺 季度孕檢（三查）已於12月10日（週四）到期", "🩺 季度孕檢（三查）已於12月10日（週四）到期"},
+		"zh-Hans": {"🩺 提醒：季度孕检（三查）将在12月10日（周四）到期。", "🩺 今天到期：季度孕检（三查）（12月10日（周四））", "🩺 季度孕检（三查）已于12月10日（周四）到期", "🩺 季度孕检（三查）已于12月10日（周四）到期"},
 	}
 	buttons := map[string][]string{"en": {"✅ Done", "⏰ Remind me tomorrow"}, "zh-Hant": {"✅ 已完成", "⏰ 明天再提醒我"}, "zh-Hans": {"✅ 已完成", "⏰ 明天再提醒我"}}
 	// Before the first reminder: nothing due.
@@ -202,7 +202,7 @@ func TestDonePhotoApprovalAdvancesAndStopsTheCycle(t *testing.T) {
 	if p.State != models.PlanOpen || p.Cycle != 1 || !p.NextDue.Equal(date(2027, 3, 4)) {
 		t.Fatalf("approved plan %+v", p)
 	}
-	if got := h.Nth(u.ID, 4); !strings.HasPrefix(got.Text, "✅ 外出人员季度查验证明：12月4日(周五)已完成，已确认。下次到期：2027年3月4日(周四)。") {
+	if got := h.Nth(u.ID, 4); !strings.HasPrefix(got.Text, "✅ 外出人员季度查验证明：12月4日（周五）已完成，已确认。下次到期：2027年3月4日（周四）。") {
 		t.Fatalf("member told %q", got.Text)
 	}
 	recs, _ := h.St.CheckRecords(ctx, p.ID)

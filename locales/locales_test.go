@@ -74,7 +74,7 @@ func TestRender(t *testing.T) {
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Date(2027, 1, 1, 0, 0, 0, 0, sh)
 	at := time.Date(2027, 5, 29, 1, 0, 0, 0, time.UTC) // 09:00 in Shanghai, a Saturday
-	for l, want := range map[Lang]string{ZhHans: "5月29日(周六) 09:00", ZhHant: "5月29日(週六) 09:00", En: "Sat 29 May 09:00"} {
+	for l, want := range map[Lang]string{ZhHans: "5月29日（周六） 09:00", ZhHant: "5月29日（週六） 09:00", En: "Sat 29 May 09:00"} {
 		if got := c.DateTime(l, at, sh, now); got != want {
 			t.Errorf("%s: %q, want %q", l, got, want)
 		}

@@ -181,7 +181,7 @@ func TestMemberCannotBroadcastAndDialogCancels(t *testing.T) {
 	h.Press(org, preview, "🕘 定时发送")
 	h.Nth(org.ID, n+1)
 	got := h.Say(org, "2026-12-31 20:00")
-	if got.Text != h.T(locales.ZhHans, "broadcast.scheduled", "Count", 2, "At", "12月31日(周四) 20:00") {
+	if got.Text != h.T(locales.ZhHans, "broadcast.scheduled", "Count", 2, "At", "12月31日（周四） 20:00") {
 		t.Fatalf("scheduled: %q", got.Text)
 	}
 }

@@ -63,7 +63,7 @@ func TestEventAnnouncedAndAnswered(t *testing.T) {
 	if got := announce["A"].Text; !strings.Contains(got, "📢 New: 🗓 月度例会") || !strings.Contains(got, "Mon 7 Dec 09:30") || !strings.Contains(got, "📍 村委会二楼") {
 		t.Fatalf("English announcement %q", got)
 	}
-	if got := announce["D"].Text; !strings.Contains(got, "12月7日(週一) 09:30") {
+	if got := announce["D"].Text; !strings.Contains(got, "12月7日（週一） 09:30") {
 		t.Fatalf("Traditional Chinese announcement %q", got)
 	}
 	if rows, _ := h.St.Outbox(ctx, store.OutboxQuery{EventID: eventID}); len(rows) != 4 {
@@ -435,7 +435,7 @@ func TestNewEventDialog(t *testing.T) {
 	capacity := h.Nth(org.ID, 9)
 	h.Press(org, capacity, "30")
 	preview = h.Nth(org.ID, 10)
-	if !strings.Contains(preview.Text, "月度例會") || !strings.Contains(preview.Text, "11月30日(週一) 09:30") || !strings.Contains(preview.Text, "名額：30") {
+	if !strings.Contains(preview.Text, "月度例會") || !strings.Contains(preview.Text, "11月30日（週一） 09:30") || !strings.Contains(preview.Text, "名額：30") {
 		t.Fatalf("preview %q", preview.Text)
 	}
 	h.Press(org, preview, "✅ 建立並通知")

@@ -81,7 +81,7 @@ func TestRenderIsTypedAndInTheReadersLanguage(t *testing.T) {
 	occ := time.Date(2026, 12, 7, 9, 30, 0, 0, sh)
 	e := &models.Event{ID: 12, Kind: models.EventMeeting, Title: "Monthly meeting", StartAt: occ, Audience: "all", RSVP: true, AllowGuests: true}
 	o := planner.Announcement(e, occ, occ.Add(-72*time.Hour)).Rows([]planner.Recipient{{MemberID: 1, ChatID: 1}})[0]
-	for lang, want := range map[locales.Lang]string{locales.En: "🗓 Monthly meeting\n🕘 Mon 7 Dec 02:30", locales.ZhHant: "12月7日(週一) 02:30"} {
+	for lang, want := range map[locales.Lang]string{locales.En: "🗓 Monthly meeting\n🕘 Mon 7 Dec 02:30", locales.ZhHant: "12月7日（週一） 02:30"} {
 		text, markup, err := planner.Render(cat, lang, be, occ, &o)
 		kb, _ := markup.(*planner.InlineKeyboard)
 		if err != nil || !strings.Contains(text, want) || kb == nil || len(kb.InlineKeyboard) != 3 {
