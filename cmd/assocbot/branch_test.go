@@ -74,3 +74,23 @@ func TestCLIBranchSeparators(t *testing.T) {
 		t.Fatalf("branches made: %q", out)
 	}
 }
+
+// TestCLIBadInputExitsTwo: input the user can fix is a bad argument (exit
+// 2), said once, without the store's own prefixes.
+func TestCLIBadInputExitsTwo(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "e.db")
+	env := func(k string) string { return map[string]string{"ASSOCBOT_DB": db}[k] }
+	runCLI(t, env, "", "migrate")
+	for _, args := range [][]string{
+		{"export", "event", "999", "-o", filepath.Join(t.TempDir(), "x.xlsx")},
+		{"plan", "done", "--phone", "13800000001", "--kind", "annual_check"},
+		{"invite", "13800000001"},
+		{"import", "/nonexistent.csv"},
+		{"member", "remove", "13800000001"},
+	} {
+		code, _, errOut := runCLI(t, env, "", args...)
+		if code != 2 || strings.Count(errOut, "store:") > 0 {
+			t.Errorf("%v: exit %d, %q", args, code, firstLine(errOut))
+		}
+	}
+}

@@ -529,7 +529,7 @@ func cmdInvite(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return usageError{fmt.Sprintf("%q is not a valid phone number", fs.Arg(0))}
 	}
 	if *token == "" {
-		return errors.New("ASSOCBOT_TOKEN: missing; the link names the bot, which getMe tells")
+		return usageError{"ASSOCBOT_TOKEN (or --token) is needed: the link names the bot, which getMe tells"}
 	}
 	st, err := openStore(ctx, *db)
 	if err != nil {
@@ -538,7 +538,7 @@ func cmdInvite(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	defer st.Close()
 	m, err := st.MemberByPhone(ctx, fs.Arg(0))
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no member with phone %s; add them with `assocbot member add`", fs.Arg(0))
+		return usageError{fmt.Sprintf("no member with phone %s; add them with `assocbot member add`", fs.Arg(0))}
 	}
 	if err != nil {
 		return err

@@ -165,7 +165,7 @@ func cmdPlanDone(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	defer st.Close()
 	m, err := st.MemberByPhone(ctx, *phone)
 	if err != nil {
-		return fmt.Errorf("no member with phone %s", *phone)
+		return usageError{fmt.Sprintf("no member with phone %s", *phone)}
 	}
 	plans, err := st.PlansOf(ctx, m.ID)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -47,7 +48,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	f, err := os.Open(files[0])
 	if err != nil {
-		return err
+		return usageError{fmt.Sprintf("cannot read %s: %v", files[0], errors.Unwrap(err))}
 	}
 	defer f.Close()
 	rows, problems, err := roster.Parse(f)
@@ -146,6 +147,9 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 	t, err := reports.Export(ctx, st, cat, l, nil, models.Scope{Admin: true}, what, eventID, q, loc)
+	if errors.Is(err, store.ErrNotFound) {
+		return usageError{fmt.Sprintf("there is no event %d (assocbot event list shows them)", eventID)}
+	}
 	if err != nil {
 		return err
 	}
