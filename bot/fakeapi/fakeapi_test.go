@@ -484,6 +484,11 @@ func TestLongPoll(t *testing.T) {
 	// A newer poll terminates an older one.
 	older := poll("2")
 	waitPolling(4)
+	// Received is not enough: the older poll must be waiting before the
+	// newer one comes, or the newer one is the older.
+	if err := s.WaitFor(ctx(t), func() bool { return s.Polls() == 4 }); err != nil {
+		t.Fatal(err)
+	}
 	newer := poll("2")
 	if r := <-older; r.code != 409 || !strings.Contains(r.body, "terminated by other getUpdates request") {
 		t.Fatalf("older poll: %+v", r)

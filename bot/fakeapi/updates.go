@@ -382,3 +382,11 @@ func (s *Server) learnLocked(obj map[string]json.RawMessage) {
 		}
 	}
 }
+
+// Polls is how many getUpdates calls have been taken up (a test waits for
+// a poll to be waiting, not only received, before it starts a newer one).
+func (s *Server) Polls() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.updates.pollGen
+}
