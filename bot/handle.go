@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	tg "github.com/go-telegram/bot"
 	tgm "github.com/go-telegram/bot/models"
@@ -31,16 +32,18 @@ func (b *Bot) t(r *request, key string, kv ...any) string { return b.cat.T(r.lan
 
 // handle is the one entry point for updates.
 func (b *Bot) handle(ctx context.Context, _ *tg.Bot, upd *tgm.Update) {
+	start := time.Now()
+	kind := "other"
 	switch {
 	case upd.Message != nil:
-		b.metrics.Updates.WithLabelValues("message").Inc()
+		kind = "message"
 		b.onMessage(ctx, upd.Message)
 	case upd.CallbackQuery != nil:
-		b.metrics.Updates.WithLabelValues("callback").Inc()
+		kind = "callback"
 		b.onCallback(ctx, upd.CallbackQuery)
-	default:
-		b.metrics.Updates.WithLabelValues("other").Inc()
 	}
+	b.metrics.Updates.WithLabelValues(kind).Inc()
+	b.metrics.Handling.WithLabelValues(kind).Observe(time.Since(start).Seconds())
 }
 
 // newRequest finds the member behind a Telegram user (making configured admins

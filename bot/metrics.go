@@ -12,6 +12,8 @@ type Metrics struct {
 	Updates   *prometheus.CounterVec // by kind: message, callback, other
 	APIErrors *prometheus.CounterVec // Bot API calls that failed, by method
 	Panics    prometheus.Counter
+	Webhook   *prometheus.CounterVec   // webhook requests by answer: 200, 401, 413, 503, duplicate
+	Handling  *prometheus.HistogramVec // how long an update takes to handle, by kind
 }
 
 // NewMetrics creates the counters and registers them on reg (nil: not
@@ -27,9 +29,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Panics: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "assocbot_handler_panics_total", Help: "Updates whose handler panicked (recovered).",
 		}),
+		Webhook: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "assocbot_webhook_requests_total", Help: "Webhook requests, by answer (200, 400, 401, 413, 503, duplicate).",
+		}, []string{"status"}),
+		Handling: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "assocbot_update_handling_seconds", Help: "How long an update took to handle, by kind.",
+			Buckets: []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5},
+		}, []string{"kind"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Updates, m.APIErrors, m.Panics)
+		reg.MustRegister(m.Updates, m.APIErrors, m.Panics, m.Webhook, m.Handling)
 	}
 	return m
 }

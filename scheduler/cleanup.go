@@ -27,5 +27,9 @@ func (j OutboxCleanup) Run(ctx context.Context, now time.Time) (Counts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Counts{"purged": n}, nil
+	seen, err := j.Store.ForgetSeen(ctx, now.Add(-48*time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	return Counts{"purged": n, "seen_updates": seen}, nil
 }

@@ -302,11 +302,12 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	}()
 	ctx, stopPolling := context.WithCancel(ctx)
 	defer stopPolling()
-	pollDone := make(chan error, 1)
+	// In webhook mode nothing polls: pollDone stays nil, and the service
+	// runs until it is stopped (or its HTTP server fails).
+	var pollDone chan error
 	if cfg.WebhookURL == "" {
+		pollDone = make(chan error, 1)
 		go func() { pollDone <- b.Poll(ctx); close(pollDone) }()
-	} else {
-		close(pollDone)
 	}
 	var runErr error
 	select {
@@ -322,10 +323,12 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	stopPolling()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	select {
-	case <-pollDone:
-	case <-shutdownCtx.Done():
-		log.Warn("polling did not stop in time")
+	if pollDone != nil {
+		select {
+		case <-pollDone:
+		case <-shutdownCtx.Done():
+			log.Warn("polling did not stop in time")
+		}
 	}
 	stopWork()
 	select {

@@ -669,3 +669,25 @@ func (s *Store) CancelBroadcast(ctx context.Context, id uint, org *models.Member
 			Updates(map[string]any{"status": models.OutboxSkipped, "reason": models.ReasonWithdrawn}).Error
 	})
 }
+
+// FirstSeen records a webhook update id and reports whether it is new: an
+// update Telegram sends again (it got no 2xx, or a replica went away) is
+// handled once.
+func (s *Store) FirstSeen(ctx context.Context, updateID int64, now time.Time) (bool, error) {
+	res := s.db.WithContext(ctx).Exec("INSERT INTO seen_updates (update_id, seen_at) VALUES (?, ?) ON CONFLICT (update_id) DO NOTHING",
+		updateID, now.UTC())
+	if res.Error != nil {
+		return false, fmt.Errorf("store: seen update: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// ForgetSeen deletes the update ids seen before cutoff (Telegram re-sends
+// for a day at most).
+func (s *Store) ForgetSeen(ctx context.Context, cutoff time.Time) (int, error) {
+	res := s.db.WithContext(ctx).Exec("DELETE FROM seen_updates WHERE seen_at < ?", cutoff.UTC())
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: forget seen updates: %w", res.Error)
+	}
+	return int(res.RowsAffected), nil
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/bot/bottest"
+	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// TestRunInWebhookMode starts `assocbot run` as an operator does with
+// ASSOCBOT_WEBHOOK_URL and a secret: it registers the webhook and serves
+// until stopped; a wrong or missing secret is 401 and writes nothing; the
+// same update twice is handled once; a 10 MB body is 413; SIGTERM with
+// updates in flight lets them finish (each one answered 200 got its reply)
+// and the process exits 0.
+func TestRunInWebhookMode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	const token, secret = "555:webhook-test-token", "s3cret_token-1"
+	bin := buildAssocbot(t)
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "w.db")
+	ctx := context.Background()
+	st, err := openStore(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const members = 12
+	for i := 0; i < members; i++ {
+		phone := fmt.Sprintf("1380000%04d", i)
+		if _, err := st.AddMember(ctx, store.NewMember{Name: fmt.Sprintf("M%d", i), Phone: phone, Branch: "Town", Lang: "en"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.LinkByPhone(ctx, phone, int64(7000+i), int64(7000+i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	api := fakeapi.New(token)
+	defer api.Close()
+	for i := 0; i < members; i++ {
+		api.Meet(fakeapi.User{ID: int64(7000 + i), FirstName: "M"})
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, "run")
+	cmd.Env = append(os.Environ(), "ASSOCBOT_TOKEN="+token, "ASSOCBOT_API_URL="+api.URL(), "ASSOCBOT_DB="+dbPath,
+		"ASSOCBOT_WEBHOOK_URL=https://bot.example.org/tg/hook", "ASSOCBOT_WEBHOOK_SECRET="+secret, "ASSOCBOT_LISTEN="+addr,
+		"ASSOCBOT_QUIET_HOURS=off")
+	logs := &bottest.SyncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+		}
+	}()
+	base := "http://" + addr
+	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := api.WaitFor(waitCtx, func() bool { u, _ := api.Webhook(); return u != "" }); err != nil {
+		t.Fatalf("no webhook registered:\n%s", logs.String())
+	}
+	if u, s := api.Webhook(); u != "https://bot.example.org/tg/hook" || s != secret {
+		t.Fatalf("webhook %q %q", u, s)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(base + "/healthz"); err == nil && resp.StatusCode == 200 {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not serving:\n%s", logs.String())
+		}
+	}
+	// It stays up.
+	select {
+	case err := <-exited:
+		t.Fatalf("run exited by itself: %v\n%s", err, logs.String())
+	case <-time.After(3 * time.Second):
+	}
+
+	post := func(secretHeader string, body []byte) int {
+		req, _ := http.NewRequest(http.MethodPost, base+"/tg/hook", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if secretHeader != "" {
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secretHeader)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	help := func(id, user int) []byte {
+		return []byte(fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"date":%d,"chat":{"id":%d,"type":"private"},"from":{"id":%d,"is_bot":false,"first_name":"M","language_code":"en"},"text":"/help","entities":[{"type":"bot_command","offset":0,"length":5}]}}`,
+			id, id, time.Now().Unix(), user, user))
+	}
+	replies := func(chat int64) int { return len(api.Messages(chat)) }
+	seen := func() string {
+		s, err := openStore(ctx, dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		n, _ := s.DumpForTest(ctx, "SELECT COUNT(*) FROM seen_updates")
+		return strings.TrimSpace(n)
+	}
+	if code := post("wrong", help(1, 7000)); code != 401 {
+		t.Fatalf("wrong secret: %d", code)
+	}
+	if code := post("", help(1, 7000)); code != 401 {
+		t.Fatalf("no secret: %d", code)
+	}
+	if n := seen(); n != "COUNT(*)=0" || replies(7000) != 0 {
+		t.Fatalf("a refused request wrote %s, replied %d", n, replies(7000))
+	}
+	if code := post(secret, help(1, 7000)); code != 200 || replies(7000) != 1 {
+		t.Fatalf("update: %d, replies %d", code, replies(7000))
+	}
+	if code := post(secret, help(1, 7000)); code != 200 || replies(7000) != 1 {
+		t.Fatalf("the same update again: %d, replies %d", code, replies(7000))
+	}
+	if code := post(secret, bytes.Repeat([]byte("x"), 10<<20)); code != 413 {
+		t.Fatalf("10 MB body: %d", code)
+	}
+
+	// Updates in flight when SIGTERM comes: each answered 200 is handled.
+	var wg sync.WaitGroup
+	codes := make([]int, members)
+	for i := 1; i < members; i++ {
+		wg.Add(1)
+		go func(i int) { defer wg.Done(); codes[i] = post(secret, help(100+i, 7000+i)) }(i)
+	}
+	time.Sleep(20 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("did not stop on SIGTERM:\n%s", logs.String())
+	}
+	handled := 0
+	for i := 1; i < members; i++ {
+		switch codes[i] {
+		case 200:
+			handled++
+			if replies(int64(7000+i)) != 1 {
+				t.Errorf("update %d answered 200 but got no reply", 100+i)
+			}
+		case 503, 0: // refused while stopping: Telegram sends it again
+		default:
+			t.Errorf("update %d: %d", 100+i, codes[i])
+		}
+	}
+	t.Logf("at SIGTERM: %d of %d in-flight updates handled, the rest refused for Telegram to resend", handled, members-1)
+}
