@@ -58,7 +58,7 @@ func SQLiteDSN(path string) string {
 	if !strings.HasPrefix(dsn, "file:") {
 		dsn = "file:" + dsn
 	}
-	want := []string{"_journal_mode=WAL", "_busy_timeout=5000", "_foreign_keys=1", "_txlock=immediate", "_synchronous=NORMAL"}
+	want := []string{"_journal_mode=WAL", "_busy_timeout=30000", "_foreign_keys=1", "_txlock=immediate", "_synchronous=NORMAL"}
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
