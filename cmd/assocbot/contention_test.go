@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -23,7 +24,8 @@ import (
 // add) run again and again beside `assocbot run` dispatching a broadcast
 // on the same SQLite file: no command fails (writers wait their turn), and
 // the broadcast loses nothing. ASSOCBOT_CONTENTION_SECONDS sets how long
-// (default 20; the production check is 60).
+// (default 20; the production check is 60). A backup taken meanwhile opens
+// and passes PRAGMA integrity_check with every row of the broadcast.
 func TestCLIBesideABusyRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -99,7 +101,25 @@ func TestCLIBesideABusyRun(t *testing.T) {
 			}
 		}(w)
 	}
+	// A backup taken meanwhile, while the broadcast goes out.
+	time.Sleep(3 * time.Second)
+	backup := filepath.Join(dir, "backup.db")
+	bk := exec.Command(bin, "backup", backup)
+	bk.Env = env
+	if out, err := bk.CombinedOutput(); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
 	wg.Wait()
+	copied, err := store.Open(ctx, backup)
+	if err != nil {
+		t.Fatalf("the backup does not open: %v", err)
+	}
+	integrity, err := copied.DumpForTest(ctx, "PRAGMA integrity_check")
+	rows, _ := copied.DumpForTest(ctx, "SELECT COUNT(*) FROM outboxes WHERE broadcast_id = 1")
+	copied.Close()
+	if err != nil || strings.TrimSpace(integrity) != "integrity_check=ok" || !strings.HasSuffix(strings.TrimSpace(rows), fmt.Sprintf("=%d", b.Total)) {
+		t.Fatalf("backup: %q %q %v", integrity, rows, err)
+	}
 	if failed.Load() > 0 {
 		t.Fatalf("%d of %d commands failed; the first: %v", failed.Load(), failed.Load()+ok.Load(), firstFailure.Load())
 	}

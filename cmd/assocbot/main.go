@@ -60,6 +60,7 @@ Usage:
                                   check_kind, check_interval, last_check, or 姓名, 手机, 分会 …), all or nothing
   assocbot export members|event ID|records|overdue [--quarter 2026Q4] [--format xlsx|csv] [--lang L] -o FILE
   assocbot migrate                bring the database schema up to date
+  assocbot backup FILE            a consistent copy of the SQLite database, taken while it is in use
   assocbot version
 `
 
@@ -104,6 +105,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdInvite(ctx, args[1:], stdout, stderr, getenv, now)
 	case "migrate":
 		err = cmdMigrate(ctx, args[1:], stdout, stderr, getenv)
+	case "backup":
+		err = cmdBackup(ctx, args[1:], stdout, stderr, getenv)
 	case "broadcast":
 		err = cmdBroadcast(ctx, args[1:], stdout, stderr, getenv, now)
 	case "event":
@@ -695,5 +698,40 @@ func checkAudience(ctx context.Context, st *store.Store, aud models.Audience, re
 			return usageError{fmt.Sprintf("%s reaches nobody: no member there has linked Telegram", aud)}
 		}
 	}
+	return nil
+}
+
+// cmdBackup is `assocbot backup FILE`: an online, consistent copy of the
+// SQLite database (a running `assocbot run` goes on serving).
+func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
+	fs := newFlags("backup", stderr)
+	db := dbFlag(fs, getenv)
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) != 1 {
+		return usageError{"backup needs the file to write: assocbot backup /var/backups/assocbot-2026-11-29.db"}
+	}
+	if _, err := os.Stat(files[0]); err == nil {
+		return usageError{fmt.Sprintf("%s exists already; a backup does not overwrite", files[0])}
+	}
+	if store.IsPostgres(*db) {
+		return usageError{"backup copies a SQLite database; for PostgreSQL use pg_dump"}
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	start := time.Now()
+	if err := st.Backup(ctx, files[0]); err != nil {
+		return err
+	}
+	info, err := os.Stat(files[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backup written to %s (%d KB) in %s\n", files[0], info.Size()/1024, time.Since(start).Round(time.Millisecond))
 	return nil
 }

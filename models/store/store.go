@@ -161,3 +161,18 @@ func notFound(err error) error {
 	}
 	return err
 }
+
+// ErrNotSQLite refuses what only a SQLite database does.
+var ErrNotSQLite = errors.New("store: only for SQLite (on PostgreSQL use pg_dump)")
+
+// Backup writes a consistent copy of a SQLite database to path while it is
+// in use (VACUUM INTO: one read transaction; writers go on).
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.dialect != "sqlite" {
+		return ErrNotSQLite
+	}
+	if err := s.db.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	return nil
+}
