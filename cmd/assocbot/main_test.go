@@ -14,6 +14,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
 )
 
 func noEnv(string) string { return "" }
@@ -232,5 +233,35 @@ func TestParseOffsets(t *testing.T) {
 		if _, err := parseOffsets(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// TestMigrateCopiesSQLiteIntoPostgres is the move as an operator makes it:
+// members added with the CLI to a SQLite file, then `migrate --from --to`,
+// then the CLI on PostgreSQL lists them; a second move is refused (exit 2).
+func TestMigrateCopiesSQLiteIntoPostgres(t *testing.T) {
+	pg := storetest.PostgresDSN(t)
+	db := filepath.Join(t.TempDir(), "old.db")
+	for i, p := range []string{"13800000001", "13800000002", "13800000003"} {
+		if code, _, errOut := runCLI(t, noEnv, "", "member", "add", "--db", db, "--name", fmt.Sprint("会员", i), "--phone", p, "--branch", "东城镇/李家村"); code != 0 {
+			t.Fatalf("member add: %d %s", code, errOut)
+		}
+	}
+	code, out, errOut := runCLI(t, noEnv, "", "migrate", "--from", db, "--to", pg)
+	if code != 0 || !strings.Contains(out, "members            3 rows") || !strings.Contains(out, ": equal") {
+		t.Fatalf("migrate --from --to: %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, noEnv, "", "member", "list", "--db", pg)
+	for i := 0; i < 3; i++ {
+		if !strings.Contains(out, fmt.Sprint("会员", i)) {
+			t.Fatalf("member list on PostgreSQL after the move (%d):\n%s", code, out)
+		}
+	}
+	code, _, errOut = runCLI(t, noEnv, "", "migrate", "--from", db, "--to", pg)
+	if code != 2 || !strings.Contains(errOut, "not empty") {
+		t.Fatalf("second move: %d %q", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, noEnv, "", "migrate", "--from", pg, "--to", db); code != 2 || !strings.Contains(errOut, "SQLite file") {
+		t.Fatalf("move the wrong way: %d %q", code, errOut)
 	}
 }

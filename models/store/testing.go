@@ -201,3 +201,42 @@ func (s *Store) DumpForTest(ctx context.Context, query string) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// RowsForTest renders every row of a table, each value normalized the way
+// the copy compares them (booleans as 0/1, times in UTC to the
+// microsecond), columns by name, rows sorted: the same data in SQLite and
+// PostgreSQL renders the same.
+func (s *Store) RowsForTest(ctx context.Context, table string) ([]string, error) {
+	db, err := s.db.DB()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, "SELECT * FROM "+table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		fields := make([]string, len(cols))
+		for i, c := range cols {
+			fields[i] = c + "=" + normalize(vals[i])
+		}
+		sort.Strings(fields)
+		out = append(out, strings.Join(fields, " "))
+	}
+	sort.Strings(out)
+	return out, rows.Err()
+}

@@ -1,0 +1,314 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// copyOrder is every table of the schema, parents before the rows that
+// refer to them (a test checks the list against the schema).
+var copyOrder = []string{
+	"branches", "members", "member_tags", "organizer_scopes", "invites", "visitors", "join_requests",
+	"events", "rsvps", "broadcasts", "outboxes", "dialogs",
+	"plan_kinds", "plans", "check_records", "activity_records", "seen_updates",
+}
+
+// CopyTables lists the tables CopyTo copies, in order.
+func CopyTables() []string { return append([]string(nil), copyOrder...) }
+
+// ErrTargetNotEmpty refuses to copy into a database that holds members or
+// events already.
+var ErrTargetNotEmpty = errors.New("store: the target database is not empty")
+
+// CopyReport is what CopyTo copied, by table, and what it compared.
+type CopyReport struct {
+	Rows    map[string]int
+	Sampled int // rows compared value by value at the end
+}
+
+// copyBatch is how many rows one INSERT takes.
+const copyBatch = 200
+
+// CopyTo copies every row of s (a SQLite database, migrated to the latest
+// version) into to (a PostgreSQL one, migrated and empty but for the seeded
+// kinds of plan), keeping ids, in one transaction; then moves the target's
+// id sequences past the copied ids and compares the two: row counts of
+// every table, and the first and last rows of each value by value.
+func (s *Store) CopyTo(ctx context.Context, to *Store, progress func(table string, rows int)) (*CopyReport, error) {
+	if s.dialect != "sqlite" || to.dialect != "postgres" {
+		return nil, errors.New("store: copy goes from SQLite to PostgreSQL")
+	}
+	src, err := s.db.DB()
+	if err != nil {
+		return nil, err
+	}
+	dst, err := to.db.DB()
+	if err != nil {
+		return nil, err
+	}
+	var n int
+	if err := dst.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM members) + (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM branches)").Scan(&n); err != nil {
+		return nil, fmt.Errorf("store: copy: %w", err)
+	}
+	if n > 0 {
+		return nil, ErrTargetNotEmpty
+	}
+	rep := &CopyReport{Rows: map[string]int{}}
+	tx, err := dst.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	// The seeded kinds are copied with the rest (an admin may have added
+	// or changed some).
+	if _, err := tx.ExecContext(ctx, "DELETE FROM plan_kinds"); err != nil {
+		return nil, fmt.Errorf("store: copy: %w", err)
+	}
+	for _, table := range copyOrder {
+		types, err := columnTypes(ctx, tx, table)
+		if err != nil {
+			return nil, err
+		}
+		count, err := copyTable(ctx, src, tx, table, types)
+		if err != nil {
+			return nil, fmt.Errorf("store: copy %s: %w", table, err)
+		}
+		rep.Rows[table] = count
+		if progress != nil {
+			progress(table, count)
+		}
+		if _, ok := types["id"]; ok {
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf(
+				"SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT MAX(id) FROM %s), 1), (SELECT MAX(id) FROM %s) IS NOT NULL)",
+				table, table, table)); err != nil {
+				return nil, fmt.Errorf("store: copy %s: sequence: %w", table, err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: copy: %w", err)
+	}
+	for _, table := range copyOrder {
+		var a, b int
+		if err := src.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&a); err != nil {
+			return nil, err
+		}
+		if err := dst.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&b); err != nil {
+			return nil, err
+		}
+		if a != b {
+			return nil, fmt.Errorf("store: copy %s: %d rows, %d copied", table, a, b)
+		}
+		sampled, err := compareEnds(ctx, src, dst, table)
+		if err != nil {
+			return nil, err
+		}
+		rep.Sampled += sampled
+	}
+	return rep, nil
+}
+
+// columnTypes are the target table's columns and their types.
+func columnTypes(ctx context.Context, tx *sql.Tx, table string) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1", table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return nil, err
+		}
+		out[name] = typ
+	}
+	return out, rows.Err()
+}
+
+// copyTable copies one table's rows, in batches, converting what SQLite
+// stores differently (booleans as numbers).
+func copyTable(ctx context.Context, src *sql.DB, tx *sql.Tx, table string, types map[string]string) (int, error) {
+	rows, err := src.QueryContext(ctx, "SELECT * FROM "+table+" ORDER BY 1")
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range cols {
+		if _, ok := types[c]; !ok {
+			return 0, fmt.Errorf("column %s is not in the target", c)
+		}
+	}
+	n := 0
+	var batch [][]any
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
+		var args []any
+		for i, r := range batch {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(")
+			for j := range r {
+				if j > 0 {
+					sb.WriteString(", ")
+				}
+				args = append(args, r[j])
+				fmt.Fprintf(&sb, "$%d", len(args))
+			}
+			sb.WriteString(")")
+		}
+		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+			return err
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return n, err
+		}
+		for i, c := range cols {
+			vals[i] = convert(vals[i], types[c])
+		}
+		batch = append(batch, vals)
+		n++
+		if len(batch) == copyBatch {
+			if err := flush(); err != nil {
+				return n, err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	return n, flush()
+}
+
+// convert maps a SQLite value to what the PostgreSQL column takes.
+func convert(v any, typ string) any {
+	switch x := v.(type) {
+	case int64:
+		if typ == "boolean" {
+			return x != 0
+		}
+	case []byte:
+		return string(x)
+	case time.Time:
+		return x.UTC()
+	case string:
+		if strings.HasPrefix(typ, "timestamp") {
+			// A time SQLite kept as text.
+			for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05", time.RFC3339Nano} {
+				if t, err := time.Parse(layout, x); err == nil {
+					return t.UTC()
+				}
+			}
+		}
+	}
+	return v
+}
+
+// compareEnds compares the first and the last row of a table in both
+// databases, value by value; it returns how many rows it compared.
+func compareEnds(ctx context.Context, src, dst *sql.DB, table string) (int, error) {
+	compared := 0
+	var hasID int
+	if err := dst.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id'", table).Scan(&hasID); err != nil {
+		return 0, err
+	}
+	if hasID == 0 {
+		return 0, nil // no single key to find the same row by: counts only
+	}
+	for _, order := range []string{"ASC", "DESC"} {
+		a, err := oneRow(ctx, src, table, order)
+		if err != nil {
+			return compared, err
+		}
+		b, err := oneRow(ctx, dst, table, order)
+		if err != nil {
+			return compared, err
+		}
+		if len(a) == 0 && len(b) == 0 {
+			continue
+		}
+		for k, va := range a {
+			if va != b[k] {
+				return compared, fmt.Errorf("store: copy %s: %s is %q, copied %q", table, k, va, b[k])
+			}
+		}
+		compared++
+	}
+	return compared, nil
+}
+
+// oneRow renders the first row of a table in an order, its values
+// normalized (booleans as 0/1, times in UTC to the microsecond).
+func oneRow(ctx context.Context, db *sql.DB, table, order string) (map[string]string, error) {
+	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT * FROM %s ORDER BY id %s LIMIT 1", table, order))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	if !rows.Next() {
+		return out, rows.Err()
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	for i, c := range cols {
+		out[c] = normalize(vals[i])
+	}
+	return out, rows.Err()
+}
+
+func normalize(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case bool:
+		if x {
+			return "1"
+		}
+		return "0"
+	case []byte:
+		return string(x)
+	case time.Time:
+		return x.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
+	case string:
+		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05"} {
+			if t, err := time.Parse(layout, x); err == nil {
+				return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
+			}
+		}
+		return x
+	}
+	return fmt.Sprint(v)
+}

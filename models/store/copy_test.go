@@ -1,0 +1,164 @@
+package store_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
+)
+
+// TestCopyListsEveryTable: a table added to the schema but not to the copy
+// would be left behind by the move to PostgreSQL.
+func TestCopyListsEveryTable(t *testing.T) {
+	st, _ := storetest.New(t)
+	schema, err := st.SchemaForTest(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, tb := range store.CopyTables() {
+		listed[tb] = true
+		if _, ok := schema[tb]; !ok {
+			t.Errorf("copy lists %s, which the schema does not have", tb)
+		}
+	}
+	for tb := range schema {
+		if !listed[tb] && tb != "goose_db_version" && tb != "schema_migrations" { // the schema's own versions
+			t.Errorf("table %s is not copied", tb)
+		}
+	}
+}
+
+// populate fills every table of a SQLite database through the store, as a
+// season of use would.
+func populate(t *testing.T, st *store.Store) {
+	t.Helper()
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, sh)
+	org := mustAdd(t, st, store.NewMember{Name: "李主任", Phone: "13900000001", Branch: "东城镇", Role: models.RoleOrganizer, Lang: "zh-Hans"})
+	var ms []*models.Member
+	for i := 0; i < 30; i++ {
+		ms = append(ms, mustAdd(t, st, store.NewMember{Name: fmt.Sprintf("会员%02d", i), Phone: fmt.Sprintf("1380000%04d", i),
+			Branch: "东城镇/李家村", Tags: []string{"volunteer"}}))
+	}
+	if _, err := st.LinkByPhone(ctx, "+8613800000000", 5001, 5001); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.CreateInvite(ctx, ms[1].ID, 24*time.Hour, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RememberVisitorPhone(ctx, 777, "+8613811112222"); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := st.BranchByPath(ctx, "东城镇")
+	if _, _, err := st.CreateJoinRequest(ctx, models.JoinRequest{TelegramID: 777, ChatID: 777, Name: "新人", Lang: "zh-Hans", BranchID: b.ID}, "", now); err != nil {
+		t.Fatal(err)
+	}
+	occ := time.Date(2026, 11, 22, 9, 30, 0, 0, sh)
+	e := &models.Event{Kind: models.EventActivityDay, Title: "季度活动", Location: "村委会", StartAt: occ.UTC(), DurationMin: 90,
+		Audience: "branch:东城镇", RSVP: true, AllowGuests: true, CreatedBy: &org.ID}
+	if _, err := st.CreateEvent(ctx, e, sh, now); err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range ms[:10] {
+		ans := models.AnswerYes
+		if i%3 == 1 {
+			ans = models.AnswerNo
+		}
+		if _, err := st.SetRSVP(ctx, e.ID, occ, m, ans, i%2, sh, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := occ.Add(2 * time.Hour)
+	if err := st.SetCheckIn(ctx, e.ID, occ, ms[0].ID, true, org, sh, after); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetRating(ctx, e.ID, occ, ms[0], 5, sh, after); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SaveRecord(ctx, e.ID, occ, org, "健康讲座", "二十人到场", sh, after); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateBroadcast(ctx, store.NewBroadcast{OrganizerID: &org.ID, Audience: models.BranchAudience("东城镇"), Text: "通知：周六体检", SendAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveDialog(ctx, &models.Dialog{TelegramID: 5001, Kind: "notice", Step: "text", Data: `{"a":1}`, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	k, err := st.PlanKindByKey(ctx, "annual_check")
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	if _, err := st.AssignPlans(ctx, k, models.BranchAudience("东城镇"), &due, &org.ID, sh, now); err != nil {
+		t.Fatal(err)
+	}
+	plans, err := st.PlansOf(ctx, ms[2].ID)
+	if err != nil || len(plans) == 0 {
+		t.Fatalf("plans of a member: %v %v", plans, err)
+	}
+	if _, _, err := st.RecordCheck(ctx, plans[0].ID, plans[0].Cycle, models.Scope{Paths: []string{"东城镇"}}, org, nil, sh, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.FirstSeen(ctx, 91, now); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func dump(t *testing.T, st *store.Store, table string) []string {
+	t.Helper()
+	rows, err := st.RowsForTest(ctx, table)
+	if err != nil {
+		t.Fatalf("rows of %s: %v", table, err)
+	}
+	return rows
+}
+
+// TestCopyToPostgresKeepsEveryRow: every row of every table of a populated
+// SQLite database arrives in PostgreSQL unchanged, and the copy then works
+// as a database of its own (its ids go on after the copied ones).
+func TestCopyToPostgresKeepsEveryRow(t *testing.T) {
+	pg, _ := storetest.NewPostgres(t)
+	lite, _ := storetest.New(t)
+	populate(t, lite)
+	for _, table := range store.CopyTables() {
+		if n, _ := lite.CountForTest(ctx, table); n == 0 {
+			t.Errorf("the populated database has no %s: the test would not see them lost", table)
+		}
+	}
+	rep, err := lite.CopyTo(ctx, pg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range store.CopyTables() {
+		a, _ := lite.CountForTest(ctx, table)
+		if rep.Rows[table] != a {
+			t.Errorf("%s: report says %d rows copied, the source has %d", table, rep.Rows[table], a)
+		}
+		want, got := dump(t, lite, table), dump(t, pg, table)
+		if strings.Join(want, "\n") != strings.Join(got, "\n") {
+			t.Errorf("%s differs after the copy:\nSQLite:\n%s\nPostgreSQL:\n%s", table, strings.Join(want, "\n"), strings.Join(got, "\n"))
+		}
+	}
+	// The copy is a working database: a new member gets the next id, and the
+	// copied members can be found.
+	m := mustAdd(t, pg, store.NewMember{Name: "新会员", Phone: "13700000000", Branch: "东城镇"})
+	if n, _ := lite.CountForTest(ctx, "members"); int(m.ID) != n+1 {
+		t.Fatalf("a member added after the copy has id %d, want %d", m.ID, n+1)
+	}
+	if got, err := pg.MemberByTelegramID(ctx, 5001); err != nil || got.Name != "会员00" {
+		t.Fatalf("a linked member after the copy: %+v %v", got, err)
+	}
+	// A second copy into the same database is refused and changes nothing.
+	before, _ := pg.CountForTest(ctx, "members")
+	if _, err := lite.CopyTo(ctx, pg, nil); err != store.ErrTargetNotEmpty {
+		t.Fatalf("copy into a populated database: %v", err)
+	}
+	if after, _ := pg.CountForTest(ctx, "members"); after != before {
+		t.Fatalf("refused copy changed members: %d → %d", before, after)
+	}
+}
