@@ -17,6 +17,7 @@ import (
 	tgm "github.com/go-telegram/bot/models"
 
 	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models/budget"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
@@ -35,6 +36,9 @@ type Config struct {
 	// What the scheduler and dispatcher apply, for /preview.
 	Offsets planner.Offsets
 	Quiet   planner.QuietHours
+	// Budget, when set, is the send budget every reply takes its turn from
+	// (shared with the dispatcher); a reply answered 429 waits and goes again.
+	Budget *budget.Budget
 }
 
 // Bot handles the updates of one Telegram bot.
@@ -88,9 +92,15 @@ func New(ctx context.Context, cfg Config, st *store.Store, cat *locales.Catalog,
 	if cfg.APIURL != "" {
 		opts = append(opts, tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")))
 	}
-	if cfg.PollTimeout > 0 {
-		opts = append(opts, tg.WithHTTPClient(cfg.PollTimeout, newHTTPClient(cfg.PollTimeout)))
+	poll := cfg.PollTimeout
+	if poll <= 0 {
+		poll = time.Minute // the library's own
 	}
+	var client budget.Doer = newHTTPClient(poll)
+	if cfg.Budget != nil {
+		client = &budget.Client{Base: client, Budget: cfg.Budget, Class: budget.Reply}
+	}
+	opts = append(opts, tg.WithHTTPClient(poll, client))
 	api, err := tg.New(cfg.Token, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("bot: %s", redact(err.Error(), cfg.Token))

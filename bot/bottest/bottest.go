@@ -19,6 +19,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/budget"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
@@ -52,6 +53,9 @@ type Harness struct {
 	Now     time.Time // the frozen clock; change it with SetNow
 	// Dispatcher sends the outbox when the harness was made WithDispatcher.
 	Dispatcher *dispatch.Dispatcher
+	// Budget is the one send budget of the bot's replies and the
+	// dispatcher, as in main.
+	Budget *budget.Budget
 
 	beforeStart []func(*bot.Bot)
 	dispatch    *dispatch.Config
@@ -99,6 +103,19 @@ func New(t testing.TB, opts ...Option) *Harness {
 	for _, o := range opts {
 		o(h, &cfg)
 	}
+	// The budget follows the dispatcher's limits; without one it only
+	// orders sends (a test taps faster than a person would).
+	rate, gap := 1000, time.Millisecond
+	if h.dispatch != nil {
+		if h.dispatch.Rate > 0 {
+			rate = int(h.dispatch.Rate)
+		}
+		if h.dispatch.PerChat > 0 {
+			gap = h.dispatch.PerChat
+		}
+	}
+	h.Budget = budget.New(budget.NewMemory(rate, gap, 15*time.Second), nil)
+	cfg.Budget = h.Budget
 	h.Metrics = bot.NewMetrics(nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	h.Bot, err = bot.New(ctx, cfg, h.St, h.Cat, h.Metrics)
@@ -142,6 +159,7 @@ func (h *Harness) startDispatcher(ctx context.Context, cfg dispatch.Config, log 
 	started := time.Now()
 	running := func() time.Time { return h.Clock().Add(time.Since(started)) }
 	cfg.Location, cfg.DefaultLang, cfg.Poll, cfg.Now, cfg.Logger = Shanghai, locales.ZhHans, 50*time.Millisecond, running, log
+	cfg.Budget = h.Budget
 	h.Dispatcher = dispatch.New(cfg, h.St, api, h.Cat, nil)
 	h.Bot.OnEnqueue(h.Dispatcher.Wake)
 	done := make(chan struct{})

@@ -50,7 +50,7 @@ var envVars = []struct {
 	{"ASSOCBOT_TZ", "tz", "Asia/Shanghai", "the association's time zone", func(c *Config, v string) error { c.TZ = v; return nil }},
 	{"ASSOCBOT_LANG", "lang", "zh-Hans", "default language: zh-Hans, zh-Hant or en", func(c *Config, v string) error { c.Lang = v; return nil }},
 	{"ASSOCBOT_ADMINS", "admins", "", "comma-separated Telegram user ids of the first admins", func(c *Config, v string) error { c.Admins = v; return nil }},
-	{"ASSOCBOT_RATE", "rate", "25", "messages per second overall", func(c *Config, v string) error {
+	{"ASSOCBOT_RATE", "rate", "30", "messages per second for the whole bot: replies and broadcasts, every replica together", func(c *Config, v string) error {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
 			return fmt.Errorf("not a number: %q", v)

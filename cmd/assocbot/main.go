@@ -26,6 +26,7 @@ import (
 	"github.com/assocbot/assocbot/bot"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/budget"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler"
@@ -243,9 +244,18 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	if err != nil {
 		return flagError{fmt.Errorf("ASSOCBOT_QUIET_HOURS: %w", err)}
 	}
+	// One send budget for replies and the dispatcher: in memory for one
+	// process on SQLite, in the database for replicas on PostgreSQL.
+	var slots budget.Slots = budget.NewMemory(int(cfg.Rate), budget.DefaultChatGap, budget.SendTimeout)
+	if st.Dialect() == "postgres" {
+		if slots, err = st.SharedSlots(ctx, int(cfg.Rate), budget.DefaultChatGap, budget.SendTimeout); err != nil {
+			return err
+		}
+	}
+	sends := budget.New(slots, budget.NewMetrics(reg))
 	b, err := bot.New(ctx, bot.Config{
 		Token: cfg.Token, APIURL: cfg.APIURL, DefaultLang: cfg.DefaultLang, Location: cfg.Location,
-		Admins: cfg.AdminIDs, Logger: log, Offsets: cfg.ReminderOffset, Quiet: quiet,
+		Admins: cfg.AdminIDs, Logger: log, Offsets: cfg.ReminderOffset, Quiet: quiet, Budget: sends,
 	}, st, cat, bot.NewMetrics(reg))
 	if err != nil {
 		return err
@@ -259,8 +269,8 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	if err != nil {
 		return fmt.Errorf("dispatcher client: %w", err)
 	}
-	disp := dispatch.New(dispatch.Config{Rate: cfg.Rate, Workers: cfg.Workers, Lease: cfg.Lease, Quiet: quiet,
-		Location: cfg.Location, DefaultLang: cfg.DefaultLang, Logger: log}, st, sender, cat, dispatch.NewMetrics(reg))
+	disp := dispatch.New(dispatch.Config{Rate: cfg.Rate, Workers: cfg.Workers, Lease: cfg.Lease, Quiet: quiet, SendTimeout: budget.SendTimeout,
+		Location: cfg.Location, DefaultLang: cfg.DefaultLang, Logger: log, Budget: sends}, st, sender, cat, dispatch.NewMetrics(reg))
 	b.OnEnqueue(disp.Wake)
 	sched := scheduler.New(cfg.Location, &scheduler.Runner{Log: log})
 	if err := sched.AddAll(scheduler.Jobs(st, cfg.Location, cfg.ReminderOffset)); err != nil {

@@ -19,25 +19,26 @@ import (
 	tg "github.com/go-telegram/bot"
 	tgm "github.com/go-telegram/bot/models"
 	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/time/rate"
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/budget"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
 
 // Config tunes the dispatcher; zero values take the defaults.
 type Config struct {
-	Rate          float64       // messages per second overall (default 25)
-	PerChat       time.Duration // least gap between two messages to one chat (default 1 s)
-	Workers       int           // concurrent senders (default 4); also the most duplicates a crash can cause
-	Lease         time.Duration // how long a claim holds (default 30 s)
-	Poll          time.Duration // how often to look for due rows when idle (default 1 s)
-	SendTimeout   time.Duration // one Bot API call (default 15 s)
-	MaxAttempts   int           // tries before a row fails (default 5)
-	BackoffBase   time.Duration // first retry delay, doubled each time (default 5 s)
-	BackoffMax    time.Duration // (default 10 min)
+	Rate          float64        // messages per second overall (default 30); sizes claims, and the budget when Budget is nil
+	PerChat       time.Duration  // least gap between two messages to one chat (default 1 s), for a budget made here
+	Budget        *budget.Budget // the bot's one send budget, shared with replies (default: one of its own, in memory)
+	Workers       int            // concurrent senders (default 4); also the most duplicates a crash can cause
+	Lease         time.Duration  // how long a claim holds (default 30 s)
+	Poll          time.Duration  // how often to look for due rows when idle (default 1 s)
+	SendTimeout   time.Duration  // one Bot API call (default 15 s)
+	MaxAttempts   int            // tries before a row fails (default 5)
+	BackoffBase   time.Duration  // first retry delay, doubled each time (default 5 s)
+	BackoffMax    time.Duration  // (default 10 min)
 	Quiet         planner.QuietHours
 	Location      *time.Location // the association's zone, for quiet hours
 	DefaultLang   locales.Lang
@@ -49,7 +50,7 @@ type Config struct {
 
 func (c *Config) defaults() {
 	if c.Rate <= 0 {
-		c.Rate = 25
+		c.Rate = budget.DefaultRate
 	}
 	if c.PerChat <= 0 {
 		c.PerChat = time.Second
@@ -93,6 +94,9 @@ func (c *Config) defaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Budget == nil {
+		c.Budget = budget.New(budget.NewMemory(int(c.Rate), c.PerChat, c.SendTimeout), nil)
 	}
 	if c.Owner == "" {
 		host, _ := os.Hostname()
@@ -143,18 +147,14 @@ type Dispatcher struct {
 	cat     *locales.Catalog
 	log     *slog.Logger
 	metrics *Metrics
-	limiter *rate.Limiter
-	window  *slidingWindow
+	budget  *budget.Budget
 
-	mu          sync.Mutex
-	pausedUntil time.Time           // after a 429, nothing is sent before this
-	lastSent    map[int64]time.Time // per chat: when the last message left
-	busy        map[int64]bool      // per chat: a worker is sending to it
-	blocked     map[int64]time.Time // per chat: when it last answered 403
-	wake        chan struct{}
-	records     chan recordReq
-	heldMu      sync.Mutex
-	held        map[uint64]bool // rows queued or in a worker's hands
+	mu      sync.Mutex
+	blocked map[int64]time.Time // per chat: when it last answered 403
+	wake    chan struct{}
+	records chan recordReq
+	heldMu  sync.Mutex
+	held    map[uint64]bool // rows queued or in a worker's hands
 }
 
 // hold marks a row as queued here; false when it already is.
@@ -181,9 +181,7 @@ func New(cfg Config, st *store.Store, api *tg.Bot, cat *locales.Catalog, metrics
 		metrics = NewMetrics(nil)
 	}
 	return &Dispatcher{cfg: cfg, st: st, api: api, cat: cat, log: cfg.Logger, metrics: metrics,
-		limiter:  rate.NewLimiter(rate.Limit(cfg.Rate), 1),
-		window:   newSlidingWindow(cfg.Rate),
-		lastSent: map[int64]time.Time{}, busy: map[int64]bool{}, blocked: map[int64]time.Time{}, held: map[uint64]bool{}, wake: make(chan struct{}, 1)}
+		budget: cfg.Budget, blocked: map[int64]time.Time{}, held: map[uint64]bool{}, wake: make(chan struct{}, 1)}
 }
 
 // Wake makes the dispatcher look for due rows now (after an enqueue in this
@@ -211,8 +209,9 @@ func (d *Dispatcher) batchSize() int {
 // Run sends until ctx ends; then the workers finish the message in hand and
 // the rows still claimed are handed back.
 func (d *Dispatcher) Run(ctx context.Context) error {
-	// A buffer of one batch lets the next claim happen while workers send.
-	jobs := make(chan store.Claimed, d.batchSize())
+	// A small buffer: what this dispatcher holds is about one batch, which
+	// it sends well within the lease even when replicas share the rate.
+	jobs := make(chan store.Claimed, d.cfg.Workers)
 	d.records = make(chan recordReq, d.cfg.Workers)
 	recorderDone := make(chan struct{})
 	go func() { defer close(recorderDone); d.recorder() }()
@@ -359,7 +358,7 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 			finish(store.Outcome{Status: models.OutboxSent, TelegramMessageID: msgID}, "sent")
 		case planner.WaitAndGoOn:
 			d.metrics.TooMany.Inc()
-			d.pause(out.RetryAfter)
+			d.budget.Pause(ctx, out.RetryAfter)
 			d.log.Warn("telegram asked us to slow down", "retry_after", out.RetryAfter.String())
 			continue
 		case planner.Interrupted:
@@ -476,71 +475,16 @@ func (d *Dispatcher) backoff(n int) time.Duration {
 	return b
 }
 
-// waitTurn blocks until a 429 pause is over, no other worker is sending to
-// the chat, the chat's gap has passed, and the overall rate allows one more
-// message. It marks the chat busy; done() frees it and starts the gap.
+// waitTurn waits for the message's turn in the bot's send budget: no 429
+// pause, the chat free and its gap passed, and a slot of the overall rate
+// (replies to members go first). done() gives the turn back once the answer
+// is in: the chat's gap and the slot's second count from then.
 func (d *Dispatcher) waitTurn(ctx context.Context, chat int64) (done func(), err error) {
-	// A little margin: Telegram measures the gap on arrival, we on departure.
-	gap := d.cfg.PerChat + d.cfg.PerChat/50
-	for {
-		d.mu.Lock()
-		wait := time.Until(d.pausedUntil)
-		if d.busy[chat] {
-			wait = max(wait, 5*time.Millisecond)
-		} else if last, ok := d.lastSent[chat]; ok {
-			wait = max(wait, time.Until(last.Add(gap)))
-		}
-		if wait <= 0 {
-			d.busy[chat] = true
-			d.mu.Unlock()
-			break
-		}
-		d.mu.Unlock()
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(wait):
-		}
-	}
-	free := func(sent bool) {
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		delete(d.busy, chat)
-		if sent {
-			d.lastSent[chat] = time.Now()
-		}
-	}
-	if err := d.limiter.Wait(ctx); err != nil {
-		free(false)
-		return nil, err
-	}
-	answered, err := d.window.wait(ctx)
+	t, err := d.budget.Take(ctx, budget.Bulk, chat)
 	if err != nil {
-		free(false)
 		return nil, err
 	}
-	// A 429 may have come while we waited for the limiter.
-	for {
-		d.mu.Lock()
-		wait := time.Until(d.pausedUntil)
-		d.mu.Unlock()
-		if wait <= 0 {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			answered()
-			free(false)
-			return nil, ctx.Err()
-		case <-time.After(wait):
-		}
-	}
-	d.mu.Lock()
-	d.lastSent[chat] = time.Now() // the gap counts from the request's departure
-	d.mu.Unlock()
-	// done is called when the answer is back: the window and the chat's gap
-	// count from then.
-	return func() { answered(); free(true) }, nil
+	return func() { t.Done(true) }, nil
 }
 
 // block records that chat answered 403 now. Rows claimed before then carry
@@ -561,26 +505,12 @@ func (d *Dispatcher) blockedSince(chat int64, claimed time.Time) bool {
 	return ok && !at.Before(claimed)
 }
 
-func (d *Dispatcher) pause(dur time.Duration) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if until := time.Now().Add(dur); until.After(d.pausedUntil) {
-		d.pausedUntil = until
-	}
-}
-
 // forget drops per-chat times that no longer matter, bounding the map.
 func (d *Dispatcher) forget() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if len(d.lastSent) < 10000 && len(d.blocked) < 10000 {
+	if len(d.blocked) < 10000 {
 		return
-	}
-	cut := time.Now().Add(-2 * d.cfg.PerChat)
-	for k, t := range d.lastSent {
-		if t.Before(cut) && !d.busy[k] {
-			delete(d.lastSent, k)
-		}
 	}
 	// A 403 older than a lease concerns no row held now.
 	leaseAgo := d.cfg.Now().Add(-d.cfg.Lease)

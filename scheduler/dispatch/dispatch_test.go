@@ -186,9 +186,10 @@ func TestTemplateRenderedAtSendTimeInTheMembersLanguage(t *testing.T) {
 }
 
 func TestTooManyRequestsPausesEverything(t *testing.T) {
-	// Four workers, 200 ms apart by the rate: without the pause the next
-	// request would follow the 429 after 200 ms.
-	r := newRig(t, dispatch.Config{Rate: 5, Workers: 4})
+	// Four workers, one slot (a message a second, counted from its
+	// answer): without the pause the next request would follow the 429
+	// after a second.
+	r := newRig(t, dispatch.Config{Rate: 1, Workers: 4})
 	ms := r.members(3, "")
 	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 429, Description: "Too Many Requests: retry after 2", RetryAfter: 2})
 	var ids []uint64

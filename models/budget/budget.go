@@ -1,0 +1,294 @@
+// Package budget is the bot's one budget of Telegram sends: every message
+// and edit, whether the dispatcher's or a direct reply to a member, and on
+// every replica, takes a turn from it, so that the bot as a whole stays under
+// Telegram's limits (30 messages a second overall, one a second to a chat).
+//
+// The budget is n slots (n = the limit per second). A message takes a free
+// slot before it leaves and gives it back when its answer comes; a slot is
+// free again one second after that answer. A message arrives at Telegram
+// between its departure and its answer, so two messages through one slot
+// arrive more than a second apart, and no second holds more than n arrivals,
+// whatever the network does in between. A chat is taken the same way: one
+// message at a time, the next one second after the last answer.
+//
+// Replies come first: in a process, a waiting reply takes the next free slot
+// before any waiting broadcast or reminder; between processes, broadcasts try
+// a few milliseconds after a slot frees and replies at once. A 429 pauses the
+// whole budget for its retry_after.
+//
+// Where the slots live is a Slots: in memory for one process (SQLite), in
+// PostgreSQL for replicas sharing one database (store.SharedSlots).
+package budget
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Class is who is waiting: a reply to a member, or the dispatcher.
+type Class int
+
+const (
+	Reply Class = iota // an answer to a member's tap or command
+	Bulk               // broadcasts, reminders, progress edits
+)
+
+func (c Class) String() string {
+	if c == Reply {
+		return "reply"
+	}
+	return "bulk"
+}
+
+// Slots holds the budget's state.
+type Slots interface {
+	// TakeSlot takes a free slot, or says how long until one may free
+	// (a pause after a 429 included).
+	// The id names the slot and this take of it (see SlotID).
+	TakeSlot(ctx context.Context) (id int64, ok bool, wait time.Duration, err error)
+	// Answered frees a slot one second from now, unless it was taken again
+	// since (a send that outlived the stale time).
+	Answered(ctx context.Context, id int64) error
+	// TakeChat takes a chat whose last message was answered at least a
+	// gap ago and that no one else is sending to, or says how long to wait.
+	TakeChat(ctx context.Context, chat int64) (ok bool, wait time.Duration, err error)
+	// ChatDone frees the chat; when sent, its gap counts from now.
+	ChatDone(ctx context.Context, chat int64, sent bool) error
+	// Pause stops every send for d (Telegram's retry_after).
+	Pause(ctx context.Context, d time.Duration) error
+}
+
+// Limits are Telegram's.
+const (
+	DefaultRate    = 30          // messages a second, overall
+	DefaultChatGap = time.Second // between two messages to one chat
+	// SendTimeout bounds one send; a slot not given back within it (its
+	// process died mid-send) counts as answered then.
+	SendTimeout = 15 * time.Second
+	// SlotMargin is added to the second a slot rests, ChatMargin to the
+	// chat's gap: Telegram's clock is not ours.
+	SlotMargin = 5 * time.Millisecond
+	ChatMargin = 20 * time.Millisecond
+	// bulkDelay is how much later than a reply a broadcast tries a slot
+	// that frees, so that replies on other replicas get it first.
+	bulkDelay = 3 * time.Millisecond
+	// maxPoll bounds one wait, so that a slot freed elsewhere is seen.
+	maxPoll = 250 * time.Millisecond
+)
+
+// SlotID names a slot and the how-manieth take of it is meant.
+func SlotID(slot int, gen uint64) int64 { return int64(gen<<20) | int64(slot) }
+
+// SplitSlotID is SlotID's inverse.
+func SplitSlotID(id int64) (slot int, gen uint64) { return int(id & (1<<20 - 1)), uint64(id) >> 20 }
+
+// MaxRate is the most slots a budget has (SlotID keeps 20 bits for them).
+const MaxRate = 1 << 20
+
+// Metrics are the budget's series on /metrics.
+type Metrics struct {
+	Wait   *prometheus.HistogramVec // time from asking to leaving, by class
+	Pauses prometheus.Counter       // 429s that paused the budget
+	Errors prometheus.Counter       // the budget's own store failing
+}
+
+// NewMetrics creates the series, registered on reg when it is not nil.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Wait: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "assocbot_send_wait_seconds",
+			Help:    "Time a message waited for its turn in the send budget, by class (reply, bulk).",
+			Buckets: []float64{.005, .025, .1, .25, .5, 1, 1.5, 2.5, 5, 10, 30}}, []string{"class"}),
+		Pauses: prometheus.NewCounter(prometheus.CounterOpts{Name: "assocbot_send_pauses_total",
+			Help: "Pauses of every send after a 429 Too Many Requests."}),
+		Errors: prometheus.NewCounter(prometheus.CounterOpts{Name: "assocbot_send_budget_errors_total",
+			Help: "Failures of the send budget's shared state (the database)."}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.Wait, m.Pauses, m.Errors)
+	}
+	return m
+}
+
+// Budget hands out turns to send.
+type Budget struct {
+	slots   Slots
+	metrics *Metrics
+
+	mu      sync.Mutex
+	holder  bool               // a waiter is taking a slot now
+	waiting [2][]chan struct{} // by class, in order of arrival
+}
+
+// New makes a budget over slots; metrics may be nil.
+func New(slots Slots, metrics *Metrics) *Budget {
+	if metrics == nil {
+		metrics = NewMetrics(nil)
+	}
+	return &Budget{slots: slots, metrics: metrics}
+}
+
+// Ticket is one turn; Done gives it back when the answer has come (or the
+// call failed before it left: sent false).
+type Ticket struct {
+	b    *Budget
+	slot int64
+	chat int64
+	once sync.Once
+}
+
+// Done frees the slot and the chat.
+func (t *Ticket) Done(sent bool) {
+	t.once.Do(func() {
+		// Freeing must not be lost to the caller's context ending.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := t.b.slots.Answered(ctx, t.slot); err != nil {
+			t.b.metrics.Errors.Inc()
+		}
+		if t.chat != 0 {
+			if err := t.b.slots.ChatDone(ctx, t.chat, sent); err != nil {
+				t.b.metrics.Errors.Inc()
+			}
+		}
+	})
+}
+
+// Take waits for a turn to send to chat (0: a message not tied to one, such
+// as an inline edit): first the chat, then a slot. It fails only when ctx
+// ends or the slots' store fails.
+func (b *Budget) Take(ctx context.Context, class Class, chat int64) (*Ticket, error) {
+	start := time.Now()
+	if chat != 0 {
+		if err := b.takeChat(ctx, chat); err != nil {
+			return nil, err
+		}
+	}
+	slot, err := b.takeSlot(ctx, class)
+	if err != nil {
+		if chat != 0 {
+			dctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = b.slots.ChatDone(dctx, chat, false)
+			cancel()
+		}
+		return nil, err
+	}
+	b.metrics.Wait.WithLabelValues(class.String()).Observe(time.Since(start).Seconds())
+	return &Ticket{b: b, slot: slot, chat: chat}, nil
+}
+
+// Pause stops every send for d, here and on every replica.
+func (b *Budget) Pause(ctx context.Context, d time.Duration) {
+	b.metrics.Pauses.Inc()
+	if err := b.slots.Pause(ctx, d); err != nil {
+		b.metrics.Errors.Inc()
+	}
+}
+
+func (b *Budget) takeChat(ctx context.Context, chat int64) error {
+	for {
+		ok, wait, err := b.slots.TakeChat(ctx, chat)
+		if err != nil {
+			b.metrics.Errors.Inc()
+			return err
+		}
+		if ok {
+			return nil
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// takeSlot: one waiter of this process at a time asks the slots, replies
+// before bulk, so that the process's replies never queue behind its own
+// broadcast.
+func (b *Budget) takeSlot(ctx context.Context, class Class) (int64, error) {
+	if err := b.lock(ctx, class); err != nil {
+		return 0, err
+	}
+	defer b.unlock()
+	for {
+		slot, ok, wait, err := b.slots.TakeSlot(ctx)
+		if err != nil {
+			b.metrics.Errors.Inc()
+			return 0, err
+		}
+		if ok {
+			return slot, nil
+		}
+		if class == Bulk {
+			wait += bulkDelay
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return 0, err
+		}
+	}
+}
+
+func (b *Budget) lock(ctx context.Context, class Class) error {
+	b.mu.Lock()
+	if !b.holder {
+		b.holder = true
+		b.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	b.waiting[class] = append(b.waiting[class], ch)
+	b.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for i, c := range b.waiting[class] {
+			if c == ch {
+				b.waiting[class] = append(b.waiting[class][:i], b.waiting[class][i+1:]...)
+				return ctx.Err()
+			}
+		}
+		// Handed the turn as ctx ended: pass it on.
+		b.handOnLocked()
+		return ctx.Err()
+	}
+}
+
+func (b *Budget) unlock() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.handOnLocked()
+}
+
+// handOnLocked gives the turn to the first reply waiting, else the first
+// broadcast, else frees it.
+func (b *Budget) handOnLocked() {
+	for _, class := range []Class{Reply, Bulk} {
+		if q := b.waiting[class]; len(q) > 0 {
+			b.waiting[class] = q[1:]
+			close(q[0])
+			return
+		}
+	}
+	b.holder = false
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d > maxPoll {
+		d = maxPoll
+	}
+	if d < time.Millisecond {
+		d = time.Millisecond
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

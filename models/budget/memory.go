@@ -1,0 +1,170 @@
+package budget
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Memory keeps the slots in this process: the budget of a bot that runs as
+// one process (SQLite). Slots wait in the order they were answered, which is
+// the order they free in, so taking one costs the same at any rate.
+type Memory struct {
+	mu       sync.Mutex
+	slots    []memSlot
+	ready    []int     // answered slots, oldest answer first
+	inflight []memTake // taken slots, oldest first (some answered since)
+	stale    time.Duration
+	chatGap  time.Duration
+	chats    map[int64]*memChat
+	paused   time.Time
+	pruned   time.Time
+	now      func() time.Time
+}
+
+type memSlot struct {
+	answered time.Time
+	busy     bool
+	gen      uint64 // which take of the slot is current
+}
+
+type memTake struct {
+	slot  int
+	gen   uint64
+	taken time.Time
+}
+
+type memChat struct {
+	busy bool
+	last time.Time
+}
+
+// NewMemory makes rate slots (messages a second) and a gap between two
+// messages to one chat; a slot not given back within stale (the longest a
+// send may take) counts as answered then.
+func NewMemory(rate int, chatGap, stale time.Duration) *Memory {
+	rate = min(max(rate, 1), MaxRate)
+	m := &Memory{slots: make([]memSlot, rate), ready: make([]int, rate), chatGap: chatGap + ChatMargin, stale: stale,
+		chats: map[int64]*memChat{}, now: time.Now}
+	for i := range m.ready {
+		m.ready[i] = i
+	}
+	return m
+}
+
+const rest = time.Second + SlotMargin
+
+func (m *Memory) TakeSlot(ctx context.Context) (int64, bool, time.Duration, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	if now.Before(m.paused) {
+		return 0, false, m.paused.Sub(now), nil
+	}
+	wait := time.Duration(-1)
+	if len(m.ready) > 0 {
+		i := m.ready[0]
+		at := m.slots[i].answered.Add(rest)
+		if !at.After(now) {
+			m.ready = m.ready[1:]
+			return m.takeLocked(i, now), true, 0, nil
+		}
+		wait = at.Sub(now)
+	}
+	// A slot whose send never gave it back counts as answered when the
+	// longest send would have ended.
+	for len(m.inflight) > 0 {
+		t := m.inflight[0]
+		if s := m.slots[t.slot]; !s.busy || s.gen != t.gen {
+			m.inflight = m.inflight[1:]
+			continue
+		}
+		at := t.taken.Add(m.stale + rest)
+		if !at.After(now) {
+			m.inflight = m.inflight[1:]
+			return m.takeLocked(t.slot, now), true, 0, nil
+		}
+		if wait < 0 || at.Sub(now) < wait {
+			wait = at.Sub(now)
+		}
+		break
+	}
+	return 0, false, wait, nil
+}
+
+func (m *Memory) takeLocked(i int, now time.Time) int64 {
+	s := &m.slots[i]
+	s.busy = true
+	s.gen++
+	m.inflight = append(m.inflight, memTake{slot: i, gen: s.gen, taken: now})
+	return SlotID(i, s.gen)
+}
+
+func (m *Memory) Answered(ctx context.Context, id int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	slot, gen := SplitSlotID(id)
+	if slot >= len(m.slots) || !m.slots[slot].busy || m.slots[slot].gen != gen {
+		return nil
+	}
+	s := &m.slots[slot]
+	s.busy = false
+	s.answered = m.now()
+	m.ready = append(m.ready, slot)
+	return nil
+}
+
+func (m *Memory) TakeChat(ctx context.Context, chat int64) (bool, time.Duration, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	c := m.chats[chat]
+	if c == nil {
+		m.pruneLocked(now)
+		m.chats[chat] = &memChat{busy: true}
+		return true, 0, nil
+	}
+	if c.busy {
+		return false, 10 * time.Millisecond, nil
+	}
+	if wait := c.last.Add(m.chatGap).Sub(now); wait > 0 {
+		return false, wait, nil
+	}
+	c.busy = true
+	return true, 0, nil
+}
+
+func (m *Memory) ChatDone(ctx context.Context, chat int64, sent bool) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c := m.chats[chat]; c != nil {
+		c.busy = false
+		if sent {
+			c.last = m.now()
+		}
+	}
+	return nil
+}
+
+// pruneLocked forgets chats whose gap has long passed, once a minute.
+func (m *Memory) pruneLocked(now time.Time) {
+	if now.Sub(m.pruned) < time.Minute {
+		return
+	}
+	m.pruned = now
+	cut := now.Add(-m.chatGap - time.Second)
+	for id, c := range m.chats {
+		if !c.busy && c.last.Before(cut) {
+			delete(m.chats, id)
+		}
+	}
+}
+
+func (m *Memory) Pause(ctx context.Context, d time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if until := m.now().Add(d); until.After(m.paused) {
+		m.paused = until
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package store_test
+
+import (
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/models/budget"
+	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
+)
+
+// TestSharedSlotsAreOneBudgetForTwoReplicas: two processes' budgets on one
+// PostgreSQL database, each sending as fast as it may: together they never
+// send more than the rate within a second, nor two messages to one chat
+// within its gap, and a pause one of them takes stops the other.
+func TestSharedSlotsAreOneBudgetForTwoReplicas(t *testing.T) {
+	st, dsn := storetest.NewPostgres(t)
+	other, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	const rate = 4
+	var budgets []*budget.Budget
+	for _, s := range []*store.Store{st, other} {
+		slots, err := s.SharedSlots(ctx, rate, 300*time.Millisecond, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		budgets = append(budgets, budget.New(slots, nil))
+	}
+	type send struct {
+		chat       int64
+		left, back time.Time
+	}
+	var mu sync.Mutex
+	var sends []send
+	var wg sync.WaitGroup
+	for r, b := range budgets {
+		for w := 0; w < 4; w++ {
+			wg.Add(1)
+			go func(b *budget.Budget, w int) {
+				defer wg.Done()
+				for i := 0; i < 3; i++ {
+					chat := int64(1000 + (w*3+i)%5) // five chats, both replicas
+					tk, err := b.Take(ctx, budget.Bulk, chat)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					s := send{chat: chat, left: time.Now()}
+					time.Sleep(10 * time.Millisecond)
+					s.back = time.Now()
+					tk.Done(true)
+					mu.Lock()
+					sends = append(sends, s)
+					mu.Unlock()
+				}
+			}(b, w+r*4)
+		}
+	}
+	wg.Wait()
+	if len(sends) != 24 {
+		t.Fatalf("%d sends, want 24", len(sends))
+	}
+	sort.Slice(sends, func(i, j int) bool { return sends[i].left.Before(sends[j].left) })
+	for i := rate; i < len(sends); i++ {
+		if gap := sends[i].left.Sub(sends[i-rate].left); gap < time.Second {
+			t.Fatalf("sends %d and %d left %v apart: more than %d a second between the replicas", i-rate, i, gap, rate)
+		}
+	}
+	last := map[int64]send{}
+	for _, s := range sends {
+		if p, ok := last[s.chat]; ok && s.left.Sub(p.back) < 300*time.Millisecond {
+			t.Fatalf("chat %d: a message left %v after the last one's answer (gap 300 ms)", s.chat, s.left.Sub(p.back))
+		}
+		last[s.chat] = s
+	}
+	budgets[0].Pause(ctx, 1500*time.Millisecond)
+	start := time.Now()
+	tk, err := budgets[1].Take(ctx, budget.Reply, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk.Done(true)
+	if d := time.Since(start); d < 1400*time.Millisecond {
+		t.Fatalf("the other replica sent %v into a 1.5 s pause", d)
+	}
+}
