@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/robfig/cron/v3"
 )
 
@@ -47,6 +48,28 @@ type Runner struct {
 	Timeout time.Duration
 	Now     func() time.Time
 	Log     *slog.Logger
+	Metrics *Metrics // nil: not counted
+}
+
+// Metrics are the jobs' series on /metrics.
+type Metrics struct {
+	Duration *prometheus.HistogramVec // by job and result (ok, failed)
+	Counts   *prometheus.CounterVec   // what runs did, by job and count (enqueued, stale …)
+}
+
+// NewMetrics creates the series, registered on reg when it is not nil.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "assocbot_job_duration_seconds",
+			Help:    "How long a run of a timed job (the planner's ticks) took, by job and result (ok, failed).",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}}, []string{"job", "result"}),
+		Counts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "assocbot_job_counts_total",
+			Help: "What timed jobs did, by job and count (enqueued, stale, …)."}, []string{"job", "count"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.Duration, m.Counts)
+	}
+	return m
 }
 
 // Run runs job once; a panic becomes an error.
@@ -70,6 +93,16 @@ func (r *Runner) Run(ctx context.Context, job Job) (counts Counts, err error) {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("job %s panicked: %v", job.Name(), p)
 			log.Error("job panicked", "job", job.Name(), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		}
+		result := "ok"
+		if err != nil {
+			result = "failed"
+		}
+		if r.Metrics != nil {
+			r.Metrics.Duration.WithLabelValues(job.Name(), result).Observe(time.Since(started).Seconds())
+			for k, n := range counts {
+				r.Metrics.Counts.WithLabelValues(job.Name(), k).Add(float64(n))
+			}
 		}
 		if err != nil {
 			log.Error("job failed", "job", job.Name(), "err", err, "took", time.Since(started).String())

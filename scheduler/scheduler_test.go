@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
@@ -75,4 +77,27 @@ func TestOutboxCleanupKeepsPendingAndRecent(t *testing.T) {
 			t.Fatalf("second run %v", counts)
 		}
 	})
+}
+
+type counting struct{}
+
+func (counting) Name() string { return "counting" }
+func (counting) Run(context.Context, time.Time) (scheduler.Counts, error) {
+	return scheduler.Counts{"enqueued": 3}, nil
+}
+
+// TestRunnerCountsRuns: each run is timed by job and result on /metrics,
+// and its counts added up.
+func TestRunnerCountsRuns(t *testing.T) {
+	m := scheduler.NewMetrics(nil)
+	r := &scheduler.Runner{Timeout: 50 * time.Millisecond, Metrics: m}
+	r.Run(context.Background(), counting{})
+	r.Run(context.Background(), counting{})
+	r.Run(context.Background(), slow{})
+	if n := testutil.CollectAndCount(m.Duration); n != 2 {
+		t.Fatalf("%d duration series, want counting/ok and slow/failed", n)
+	}
+	if got := testutil.ToFloat64(m.Counts.WithLabelValues("counting", "enqueued")); got != 6 {
+		t.Fatalf("enqueued = %v, want 6", got)
+	}
 }

@@ -272,15 +272,23 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	disp := dispatch.New(dispatch.Config{Rate: cfg.Rate, Workers: cfg.Workers, Lease: cfg.Lease, Quiet: quiet, SendTimeout: budget.SendTimeout,
 		Location: cfg.Location, DefaultLang: cfg.DefaultLang, Logger: log, Budget: sends}, st, sender, cat, dispatch.NewMetrics(reg))
 	b.OnEnqueue(disp.Wake)
-	sched := scheduler.New(cfg.Location, &scheduler.Runner{Log: log})
+	reg.MustRegister(dispatch.NewOutboxCollector(st, nil))
+	sched := scheduler.New(cfg.Location, &scheduler.Runner{Log: log, Metrics: scheduler.NewMetrics(reg)})
 	if err := sched.AddAll(scheduler.Jobs(st, cfg.Location, cfg.ReminderOffset)); err != nil {
 		return err
 	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := st.Ping(r.Context()); err != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		if err := st.Ping(ctx); err != nil {
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		if err := disp.Healthy(ctx); err != nil {
+			log.Warn("unhealthy", "err", err)
+			http.Error(w, "dispatcher stalled: "+err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ok")

@@ -91,7 +91,8 @@ const MaxRate = 1 << 20
 // Metrics are the budget's series on /metrics.
 type Metrics struct {
 	Wait   *prometheus.HistogramVec // time from asking to leaving, by class
-	Pauses prometheus.Counter       // 429s that paused the budget
+	Pauses prometheus.Counter       // 429s: each pauses every send
+	Paused prometheus.Counter       // seconds of those pauses
 	Errors prometheus.Counter       // the budget's own store failing
 }
 
@@ -101,13 +102,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Wait: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "assocbot_send_wait_seconds",
 			Help:    "Time a message waited for its turn in the send budget, by class (reply, bulk).",
 			Buckets: []float64{.005, .025, .1, .25, .5, 1, 1.5, 2.5, 5, 10, 30}}, []string{"class"}),
-		Pauses: prometheus.NewCounter(prometheus.CounterOpts{Name: "assocbot_send_pauses_total",
-			Help: "Pauses of every send after a 429 Too Many Requests."}),
+		Pauses: prometheus.NewCounter(prometheus.CounterOpts{Name: "assocbot_telegram_429_total",
+			Help: "429 Too Many Requests answers from the Bot API; each pauses every send for its retry_after."}),
+		Paused: prometheus.NewCounter(prometheus.CounterOpts{Name: "assocbot_send_paused_seconds_total",
+			Help: "Seconds every send was paused for, after 429s."}),
 		Errors: prometheus.NewCounter(prometheus.CounterOpts{Name: "assocbot_send_budget_errors_total",
 			Help: "Failures of the send budget's shared state (the database)."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Wait, m.Pauses, m.Errors)
+		reg.MustRegister(m.Wait, m.Pauses, m.Paused, m.Errors)
 	}
 	return m
 }
@@ -182,6 +185,7 @@ func (b *Budget) Take(ctx context.Context, class Class, chat int64) (*Ticket, er
 // Pause stops every send for d, here and on every replica.
 func (b *Budget) Pause(ctx context.Context, d time.Duration) {
 	b.metrics.Pauses.Inc()
+	b.metrics.Paused.Add(d.Seconds())
 	if err := b.slots.Pause(ctx, d); err != nil {
 		b.metrics.Errors.Inc()
 	}

@@ -691,3 +691,29 @@ func (s *Store) ForgetSeen(ctx context.Context, cutoff time.Time) (int, error) {
 	}
 	return int(res.RowsAffected), nil
 }
+
+// OutboxDepth counts the outbox by status, and says how long the oldest
+// message due by now has waited (0 when none is).
+func (s *Store) OutboxDepth(ctx context.Context, now time.Time) (map[models.OutboxStatus]int, time.Duration, error) {
+	var rows []struct {
+		Status models.OutboxStatus
+		N      int
+	}
+	if err := s.db.WithContext(ctx).Model(&models.Outbox{}).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: outbox depth: %w", err)
+	}
+	out := map[models.OutboxStatus]int{}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	var due []time.Time
+	if err := s.db.WithContext(ctx).Model(&models.Outbox{}).Where("status = ? AND next_attempt_at <= ?", models.OutboxPending, now.UTC()).
+		Order("next_attempt_at").Limit(1).Pluck("next_attempt_at", &due).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: oldest due: %w", err)
+	}
+	var age time.Duration
+	if len(due) == 1 {
+		age = max(now.Sub(due[0]), 0)
+	}
+	return out, age, nil
+}

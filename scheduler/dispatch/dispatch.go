@@ -9,11 +9,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -46,6 +48,9 @@ type Config struct {
 	Now           func() time.Time
 	Logger        *slog.Logger
 	Owner         string // lease owner id; default host-pid-random
+	// StallAfter: with messages due, this long without one handled makes
+	// Healthy fail (default 3 min).
+	StallAfter time.Duration
 }
 
 func (c *Config) defaults() {
@@ -95,6 +100,9 @@ func (c *Config) defaults() {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.StallAfter <= 0 {
+		c.StallAfter = 3 * time.Minute
+	}
 	if c.Budget == nil {
 		c.Budget = budget.New(budget.NewMemory(int(c.Rate), c.PerChat, c.SendTimeout), nil)
 	}
@@ -111,20 +119,20 @@ func (c *Config) defaults() {
 
 // Metrics counts the dispatcher's work for /metrics.
 type Metrics struct {
-	Results *prometheus.CounterVec // by verdict: sent, retry, unreachable, failed, stale, skipped, held
-	TooMany prometheus.Counter     // 429 answers received
+	// Messages by kind (notice, event_reminder, check_due …), result (sent,
+	// retry, unreachable, failed, stale, skipped, held, lease_expired) and
+	// reason (blocked, server_error, muted …; "" when sent).
+	Messages *prometheus.CounterVec
 }
 
 // NewMetrics creates the counters, registered on reg when it is not nil.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
-		Results: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "assocbot_outbox_results_total",
-			Help: "Outbox rows handled by the dispatcher, by result."}, []string{"result"}),
-		TooMany: prometheus.NewCounter(prometheus.CounterOpts{Name: "assocbot_telegram_429_total",
-			Help: "429 Too Many Requests answers from the Bot API."}),
+		Messages: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "assocbot_messages_total",
+			Help: "Outbox messages handled by the dispatcher, by kind, result and reason."}, []string{"kind", "result", "reason"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Results, m.TooMany)
+		reg.MustRegister(m.Messages)
 	}
 	return m
 }
@@ -155,6 +163,35 @@ type Dispatcher struct {
 	records chan recordReq
 	heldMu  sync.Mutex
 	held    map[uint64]bool // rows queued or in a worker's hands
+	// progressAt (unix ns): a row handled, or nothing found due.
+	progressAt atomic.Int64
+}
+
+// progress notes that the dispatcher did its job just now.
+func (d *Dispatcher) progress() { d.progressAt.Store(time.Now().UnixNano()) }
+
+// ErrStalled: messages are due and the dispatcher has handled none for a
+// while (Telegram unreachable, the budget's store failing, a bug).
+var ErrStalled = errors.New("dispatch: messages are due and none was handled")
+
+// Healthy fails when messages are due and none was handled (nor nothing
+// found due) for StallAfter.
+func (d *Dispatcher) Healthy(ctx context.Context) error {
+	since := time.Since(time.Unix(0, d.progressAt.Load()))
+	if since <= d.cfg.StallAfter {
+		return nil
+	}
+	if holding := d.holding(); holding > 0 {
+		return fmt.Errorf("%w for %s (%d claimed here)", ErrStalled, since.Round(time.Second), holding)
+	}
+	_, oldest, err := d.st.OutboxDepth(ctx, d.cfg.Now())
+	if err != nil {
+		return err
+	}
+	if oldest > 0 {
+		return fmt.Errorf("%w for %s (the oldest has waited %s)", ErrStalled, since.Round(time.Second), oldest.Round(time.Second))
+	}
+	return nil
 }
 
 // hold marks a row as queued here; false when it already is.
@@ -166,6 +203,13 @@ func (d *Dispatcher) hold(id uint64) bool {
 	}
 	d.held[id] = true
 	return true
+}
+
+// holding is how many rows are queued here or in a worker's hands.
+func (d *Dispatcher) holding() int {
+	d.heldMu.Lock()
+	defer d.heldMu.Unlock()
+	return len(d.held)
 }
 
 func (d *Dispatcher) drop(id uint64) {
@@ -180,8 +224,10 @@ func New(cfg Config, st *store.Store, api *tg.Bot, cat *locales.Catalog, metrics
 	if metrics == nil {
 		metrics = NewMetrics(nil)
 	}
-	return &Dispatcher{cfg: cfg, st: st, api: api, cat: cat, log: cfg.Logger, metrics: metrics,
+	d := &Dispatcher{cfg: cfg, st: st, api: api, cat: cat, log: cfg.Logger, metrics: metrics,
 		budget: cfg.Budget, blocked: map[int64]time.Time{}, held: map[uint64]bool{}, wake: make(chan struct{}, 1)}
+	d.progress()
+	return d
 }
 
 // Wake makes the dispatcher look for due rows now (after an enqueue in this
@@ -230,6 +276,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		defer wg.Done()
 		d.progressLoop(ctx)
 	}()
+	d.progress()
 	d.log.Info("dispatcher started", "owner", d.cfg.Owner, "rate", d.cfg.Rate, "workers", d.cfg.Workers)
 	var runErr error
 claim:
@@ -243,6 +290,9 @@ claim:
 			rows = nil
 		}
 		if len(rows) == 0 {
+			if err == nil && d.holding() == 0 {
+				d.progress() // nothing due, nothing in hand
+			}
 			select {
 			case <-ctx.Done():
 			case <-d.wake:
@@ -286,10 +336,13 @@ claim:
 func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 	defer d.drop(c.ID)
 	now := d.cfg.Now()
+	count := func(result string, reason models.Reason) {
+		d.metrics.Messages.WithLabelValues(c.Kind, result, string(reason)).Inc()
+	}
 	finish := func(o store.Outcome, result string) {
 		o.At = now
 		d.record(c.ID, o)
-		d.metrics.Results.WithLabelValues(result).Inc()
+		count(result, o.Reason)
 	}
 	// The claim set next_attempt_at to the lease's end. A row that waited
 	// too long (a slow API, a long 429 pause) goes back rather than out:
@@ -297,7 +350,7 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 	// finish within the lease.
 	if !now.Add(d.cfg.SendTimeout).Before(c.NextAttemptAt) {
 		d.release(c)
-		d.metrics.Results.WithLabelValues("lease_expired").Inc()
+		count("lease_expired", models.ReasonNone)
 		return
 	}
 	if c.ExpiresAt != nil && !now.Before(*c.ExpiresAt) {
@@ -340,7 +393,7 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 			// another dispatcher may hold the row by now.
 			done()
 			d.release(c)
-			d.metrics.Results.WithLabelValues("lease_expired").Inc()
+			count("lease_expired", models.ReasonNone)
 			return
 		}
 
@@ -357,7 +410,6 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 		case planner.Delivered, planner.Unchanged:
 			finish(store.Outcome{Status: models.OutboxSent, TelegramMessageID: msgID}, "sent")
 		case planner.WaitAndGoOn:
-			d.metrics.TooMany.Inc()
 			d.budget.Pause(ctx, out.RetryAfter)
 			d.log.Warn("telegram asked us to slow down", "retry_after", out.RetryAfter.String())
 			continue
@@ -411,6 +463,7 @@ func (d *Dispatcher) record(id uint64, o store.Outcome) {
 	req := recordReq{f: store.Finished{ID: id, Outcome: o}, done: make(chan struct{})}
 	d.records <- req
 	<-req.done
+	d.progress()
 }
 
 type recordReq struct {

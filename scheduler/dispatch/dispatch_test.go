@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/budget"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
@@ -438,5 +440,30 @@ func TestShutdownReleasesWhatItHolds(t *testing.T) {
 			t.Fatalf("after restart: %v", c)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestHealthyFailsWhenDueMessagesStall: a dispatcher that handles nothing
+// while messages are due (here every send is paused) turns unhealthy after
+// StallAfter; once they go out, it is healthy again.
+func TestHealthyFailsWhenDueMessagesStall(t *testing.T) {
+	sends := budget.New(budget.NewMemory(30, time.Millisecond, time.Minute), nil)
+	r := newRig(t, dispatch.Config{Rate: 30, Budget: sends, StallAfter: 300 * time.Millisecond})
+	ms := r.members(1, "")
+	r.start()
+	time.Sleep(400 * time.Millisecond)
+	if err := r.d.Healthy(ctx); err != nil {
+		t.Fatalf("idle with nothing due: %v", err)
+	}
+	sends.Pause(ctx, 1500*time.Millisecond)
+	r.enqueue(r.notice(ms[0], "held up"))
+	r.d.Wake()
+	time.Sleep(700 * time.Millisecond)
+	if err := r.d.Healthy(ctx); !errors.Is(err, dispatch.ErrStalled) {
+		t.Fatalf("a message due and none handled for 700 ms (stall after 300 ms): %v", err)
+	}
+	r.waitStatus(1, models.OutboxSent, 5*time.Second)
+	if err := r.d.Healthy(ctx); err != nil {
+		t.Fatalf("after the message went out: %v", err)
 	}
 }

@@ -1,0 +1,322 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/assocbot/assocbot/bot/bottest"
+	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
+)
+
+// tcpProxy stands between the bot and its database, so that a test can
+// take the database away (a network cut) and bring it back.
+type tcpProxy struct {
+	target string
+	addr   string
+	mu     sync.Mutex
+	l      net.Listener
+	conns  []net.Conn
+}
+
+func newTCPProxy(t *testing.T, target string) *tcpProxy {
+	p := &tcpProxy{target: target}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.addr = l.Addr().String()
+	p.serve(l)
+	t.Cleanup(p.cut)
+	return p
+}
+
+func (p *tcpProxy) serve(l net.Listener) {
+	p.mu.Lock()
+	p.l = l
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, up)
+			p.mu.Unlock()
+			go func() { io.Copy(up, c); up.Close() }()
+			go func() { io.Copy(c, up); c.Close() }()
+		}
+	}()
+}
+
+// cut closes the listener and every connection: the database is gone.
+func (p *tcpProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.l != nil {
+		p.l.Close()
+		p.l = nil
+	}
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// restore listens again on the same address.
+func (p *tcpProxy) restore(t *testing.T) {
+	l, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.serve(l)
+}
+
+func scrape(t *testing.T, base string) map[string]*dto.MetricFamily {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mf, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mf
+}
+
+// value is the sample of family name whose labels include want (counter,
+// gauge or untyped), or -1 when there is none.
+func value(mf map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
+	f := mf[name]
+	if f == nil {
+		return -1
+	}
+next:
+	for _, m := range f.GetMetric() {
+		have := map[string]string{}
+		for _, l := range m.GetLabel() {
+			have[l.GetName()] = l.GetValue()
+		}
+		for k, v := range want {
+			if have[k] != v {
+				continue next
+			}
+		}
+		switch {
+		case m.Counter != nil:
+			return m.Counter.GetValue()
+		case m.Gauge != nil:
+			return m.Gauge.GetValue()
+		case m.Histogram != nil:
+			return float64(m.Histogram.GetSampleCount())
+		}
+	}
+	return -1
+}
+
+// sum adds the samples of family name whose labels include want.
+func sum(mf map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
+	total := 0.0
+	f := mf[name]
+	if f == nil {
+		return 0
+	}
+next:
+	for _, m := range f.GetMetric() {
+		have := map[string]string{}
+		for _, l := range m.GetLabel() {
+			have[l.GetName()] = l.GetValue()
+		}
+		for k, v := range want {
+			if have[k] != v {
+				continue next
+			}
+		}
+		total += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+	}
+	return total
+}
+
+func healthz(base string) int {
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestMetricsAndHealth runs `assocbot run` on PostgreSQL (through a proxy
+// the test can cut) and sends a notice to five members, one of whom blocked
+// the bot, with Telegram failing one send with a 502: /metrics then says
+// what an operator needs to know, in numbers; /healthz fails while the
+// database is unreachable and recovers with it.
+func TestMetricsAndHealth(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	const token = "999:metrics-test-token"
+	bin := buildAssocbot(t)
+	dsn := storetest.PostgresDSN(t)
+	ctx := context.Background()
+	st, err := openStore(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	api := fakeapi.New(token)
+	defer api.Close()
+	org, _ := st.AddMember(ctx, store.NewMember{Name: "Org", Phone: "13800000001", Branch: "Town", Role: models.RoleOrganizer, Lang: "en"})
+	st.LinkByPhone(ctx, "13800000001", 1, 1)
+	api.Meet(fakeapi.User{ID: 1})
+	for i := 0; i < 5; i++ {
+		phone := fmt.Sprintf("1390000%04d", i)
+		if _, err := st.AddMember(ctx, store.NewMember{Name: fmt.Sprint("M", i), Phone: phone, Branch: "Town/East", Lang: "en"}); err != nil {
+			t.Fatal(err)
+		}
+		st.LinkByPhone(ctx, phone, int64(300+i), int64(300+i))
+		api.Meet(fakeapi.User{ID: int64(300 + i)})
+	}
+	api.Block(304)
+	api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 502, NonJSON: true})
+
+	u, _ := url.Parse(dsn)
+	proxy := newTCPProxy(t, u.Host)
+	u.Host = proxy.addr
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, "run")
+	cmd.Env = append(os.Environ(), "ASSOCBOT_TOKEN="+token, "ASSOCBOT_API_URL="+api.URL(), "ASSOCBOT_DB="+u.String(),
+		"ASSOCBOT_LISTEN="+addr, "ASSOCBOT_QUIET_HOURS=off")
+	logs := &bottest.SyncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}()
+	base := "http://" + addr
+	for deadline := time.Now().Add(20 * time.Second); healthz(base) != 200; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not serving:\n%s", logs.String())
+		}
+	}
+	orgChat := int64(1)
+	if _, err := st.CreateBroadcast(ctx, store.NewBroadcast{OrganizerID: &org.ID, ChatID: &orgChat,
+		Audience: models.BranchAudience("Town/East"), Text: "metrics notice", SendAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := api.WaitFor(wctx, func() bool {
+		for _, m := range api.Messages(orgChat) {
+			if strings.HasPrefix(m.Text, "✅") {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Fatalf("no final report:\n%s", logs.String())
+	}
+	// The report's own outcome is recorded just after Telegram has it.
+	mf := scrape(t, base)
+	for deadline := time.Now().Add(10 * time.Second); value(mf, "assocbot_outbox_messages", map[string]string{"status": "sending"}) != 0 &&
+		time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		mf = scrape(t, base)
+	}
+	for _, c := range []struct {
+		name   string
+		labels map[string]string
+		want   float64
+	}{
+		{"assocbot_messages_total", map[string]string{"kind": "broadcast", "result": "sent", "reason": ""}, 4},
+		{"assocbot_messages_total", map[string]string{"kind": "broadcast", "result": "unreachable", "reason": "blocked"}, 1},
+		{"assocbot_outbox_messages", map[string]string{"status": "pending"}, 0},
+		{"assocbot_outbox_messages", map[string]string{"status": "sending"}, 0},
+		{"assocbot_outbox_messages", map[string]string{"status": "failed"}, 1},
+		{"assocbot_outbox_oldest_due_seconds", nil, 0},
+		{"assocbot_database_up", nil, 1},
+		{"assocbot_telegram_429_total", nil, 0},
+		{"assocbot_send_wait_seconds", map[string]string{"class": "bulk"}, -2}, // any count > 0
+	} {
+		got := value(mf, c.name, c.labels)
+		if c.want == -2 {
+			if got <= 0 {
+				t.Errorf("%s%v: no samples", c.name, c.labels)
+			}
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
+		}
+	}
+	// The 502 hit one message, a notice or the organizer's progress: it
+	// was sent again.
+	if got := sum(mf, "assocbot_messages_total", map[string]string{"result": "retry", "reason": "server_error"}); got != 1 {
+		t.Errorf("retries after a 5xx = %v, want 1", got)
+	}
+	// The organizer's progress and report, and the sent notices, are all
+	// in the outbox as sent.
+	if got := value(mf, "assocbot_outbox_messages", map[string]string{"status": "sent"}); got < 5 {
+		t.Errorf("outbox sent = %v, want at least 5 (4 notices and the report)", got)
+	}
+
+	// The database goes away: /healthz fails within seconds, and /metrics
+	// says so; it comes back: healthy again.
+	proxy.cut()
+	for deadline := time.Now().Add(15 * time.Second); healthz(base) != http.StatusServiceUnavailable; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("/healthz stayed healthy with the database unreachable")
+		}
+	}
+	if got := value(scrape(t, base), "assocbot_database_up", nil); got != 0 {
+		t.Errorf("assocbot_database_up = %v with the database unreachable", got)
+	}
+	proxy.restore(t)
+	for deadline := time.Now().Add(15 * time.Second); healthz(base) != 200; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("/healthz did not recover with the database:\n%s", logs.String())
+		}
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
+	}
+	if strings.Contains(logs.String(), token) {
+		t.Fatal("the token is in the logs")
+	}
+}
