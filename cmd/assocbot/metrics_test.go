@@ -110,15 +110,11 @@ func scrape(t *testing.T, base string) map[string]*dto.MetricFamily {
 	return mf
 }
 
-// value is the sample of family name whose labels include want (counter,
-// gauge or untyped), or -1 when there is none.
-func value(mf map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
-	f := mf[name]
-	if f == nil {
-		return -1
-	}
+// samples are the samples of family name whose labels include want.
+func samples(mf map[string]*dto.MetricFamily, name string, want map[string]string) []*dto.Metric {
+	var out []*dto.Metric
 next:
-	for _, m := range f.GetMetric() {
+	for _, m := range mf[name].GetMetric() {
 		have := map[string]string{}
 		for _, l := range m.GetLabel() {
 			have[l.GetName()] = l.GetValue()
@@ -128,36 +124,28 @@ next:
 				continue next
 			}
 		}
-		switch {
-		case m.Counter != nil:
-			return m.Counter.GetValue()
-		case m.Gauge != nil:
-			return m.Gauge.GetValue()
-		case m.Histogram != nil:
-			return float64(m.Histogram.GetSampleCount())
-		}
+		out = append(out, m)
 	}
-	return -1
+	return out
 }
 
-// sum adds the samples of family name whose labels include want.
+// value is the first such sample's value (a histogram's count), or -1
+// when there is none.
+func value(mf map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
+	ms := samples(mf, name, want)
+	if len(ms) == 0 {
+		return -1
+	}
+	if h := ms[0].GetHistogram(); h != nil {
+		return float64(h.GetSampleCount())
+	}
+	return ms[0].GetCounter().GetValue() + ms[0].GetGauge().GetValue()
+}
+
+// sum adds the values of all such samples (counters and gauges).
 func sum(mf map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
 	total := 0.0
-	f := mf[name]
-	if f == nil {
-		return 0
-	}
-next:
-	for _, m := range f.GetMetric() {
-		have := map[string]string{}
-		for _, l := range m.GetLabel() {
-			have[l.GetName()] = l.GetValue()
-		}
-		for k, v := range want {
-			if have[k] != v {
-				continue next
-			}
-		}
+	for _, m := range samples(mf, name, want) {
 		total += m.GetCounter().GetValue() + m.GetGauge().GetValue()
 	}
 	return total

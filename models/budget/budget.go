@@ -280,13 +280,13 @@ func (b *Budget) handOnLocked() {
 	b.holder = false
 }
 
+// sleep waits d, at most maxPoll: a slot freed elsewhere is seen soon.
 func sleep(ctx context.Context, d time.Duration) error {
-	if d > maxPoll {
-		d = maxPoll
-	}
-	if d < time.Millisecond {
-		d = time.Millisecond
-	}
+	return sleepFull(ctx, min(max(d, time.Millisecond), maxPoll))
+}
+
+// sleepFull waits d unless ctx ends first.
+func sleepFull(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

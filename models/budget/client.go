@@ -97,17 +97,6 @@ func retryAfter(resp *http.Response) time.Duration {
 	return time.Duration(v.Parameters.RetryAfter) * time.Second
 }
 
-func sleepFull(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // Counts reports whether a Bot API method sends or edits a message: those
 // are what Telegram limits.
 func Counts(method string) bool {

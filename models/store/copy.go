@@ -183,12 +183,8 @@ func copyTable(ctx context.Context, src *sql.DB, tx *sql.Tx, table string, types
 		return nil
 	}
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
+		vals, err := scanValues(rows, len(cols))
+		if err != nil {
 			return n, err
 		}
 		for i, c := range cols {
@@ -281,18 +277,24 @@ func oneRow(ctx context.Context, db *sql.DB, table, order string) (map[string]st
 	if !rows.Next() {
 		return out, rows.Err()
 	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	if err := rows.Scan(ptrs...); err != nil {
+	vals, err := scanValues(rows, len(cols))
+	if err != nil {
 		return nil, err
 	}
 	for i, c := range cols {
 		out[c] = normalize(vals[i])
 	}
 	return out, rows.Err()
+}
+
+// scanValues reads the current row's n columns as the driver gives them.
+func scanValues(rows *sql.Rows, n int) ([]any, error) {
+	vals := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	return vals, rows.Scan(ptrs...)
 }
 
 func normalize(v any) string {
