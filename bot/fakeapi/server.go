@@ -1,7 +1,7 @@
 // Package fakeapi is an in-memory Telegram Bot API server, for tests and for
 // the terminal demo (`assocbot demo`).
 //
-// It serves the Bot API over HTTP (net/http/httptest) the way
+// It serves the Bot API over HTTP, on a port of 127.0.0.1, the way
 // https://core.telegram.org/bots/api documents it: requests at
 // {URL}/bot{token}/{method}, as multipart/form-data (what
 // github.com/go-telegram/bot sends), application/x-www-form-urlencoded,
@@ -25,8 +25,8 @@ import (
 	"log"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -78,7 +78,9 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = n
 // Server is a fake Telegram Bot API. Its methods are safe for concurrent use.
 type Server struct {
 	token         string
-	http          *httptest.Server
+	url           string
+	http          *http.Server
+	served        chan struct{} // closed when the HTTP server has stopped
 	now           func() time.Time
 	strictButtons bool
 	closing       chan struct{} // closed by Close
@@ -121,16 +123,28 @@ func New(token string, opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
-	hs := httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	// A plain net/http server, not net/http/httptest: the fake is linked
+	// into the assocbot binary for its demo, and httptest would bring its
+	// flag and its code to every run of the bot.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		if ln, err = net.Listen("tcp6", "[::1]:0"); err != nil {
+			panic(fmt.Sprintf("fakeapi: cannot listen on a local port: %v", err))
+		}
+	}
+	s.url = "http://" + ln.Addr().String()
 	// net/http's own messages never carry the path, but keep them quiet anyway.
-	hs.Config.ErrorLog = log.New(io.Discard, "", 0)
-	hs.Start()
-	s.http = hs
+	s.http = &http.Server{Handler: http.HandlerFunc(s.serveHTTP), ErrorLog: log.New(io.Discard, "", 0)}
+	s.served = make(chan struct{})
+	go func() {
+		defer close(s.served)
+		_ = s.http.Serve(ln)
+	}()
 	return s
 }
 
 // URL is the server's base URL, for bot.WithServerURL.
-func (s *Server) URL() string { return s.http.URL }
+func (s *Server) URL() string { return s.url }
 
 // Close stops the server. Long polls and delayed answers return at once;
 // subscriber channels are closed. Close may be called more than once.
@@ -140,7 +154,19 @@ func (s *Server) Close() {
 		s.mu.Lock()
 		s.notifyLocked()
 		s.mu.Unlock()
-		s.http.Close()
+		// Requests in flight answer at once now that closing is closed; let
+		// them finish, as httptest's Close does, but not for long.
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		if s.http.Shutdown(ctx) != nil {
+			s.http.Close()
+		}
+		cancel()
+		<-s.served
+		// Connections the test's default client kept to this server would
+		// outlive it (httptest closes them too).
+		if t, ok := http.DefaultTransport.(interface{ CloseIdleConnections() }); ok {
+			t.CloseIdleConnections()
+		}
 		s.mu.Lock()
 		for id, sub := range s.subs {
 			sub.close()
@@ -285,10 +311,10 @@ type method struct {
 }
 
 // methods maps lower-case method names (Telegram's are case-insensitive) to
-// their handlers.
-var methods = map[string]method{}
-
-func init() {
+// their handlers. It is built on first use: assocbot links the fake for its
+// demo, and a running bot should not pay for it.
+var methods = sync.OnceValue(func() map[string]method {
+	out := map[string]method{}
 	for name, fn := range map[string]handler{
 		"getMe": (*Server).getMe, "logOut": okTrue, "close": okTrue,
 		"getUpdates": (*Server).getUpdates, "setWebhook": (*Server).setWebhook,
@@ -301,9 +327,10 @@ func init() {
 		"getMyCommands": (*Server).getMyCommands,
 		"sendDocument":  (*Server).sendDocument, "sendPhoto": (*Server).sendPhoto, "getFile": (*Server).getFile,
 	} {
-		methods[strings.ToLower(name)] = method{name: name, fn: fn}
+		out[strings.ToLower(name)] = method{name: name, fn: fn}
 	}
-}
+	return out
+})
 
 func okTrue(*Server, *call) (any, *apiError) { return true, nil }
 
@@ -346,7 +373,7 @@ func (s *Server) serveMethod(w http.ResponseWriter, r *http.Request, rest string
 		s.finish(idx, writeError(w, errUnauthorized))
 		return
 	}
-	m, known := methods[strings.ToLower(name)]
+	m, known := methods()[strings.ToLower(name)]
 	if known {
 		name = m.name
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -152,7 +151,23 @@ type webhookState struct {
 	url, secret string
 }
 
-var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+// validSecret is Telegram's rule for secret_token: 1-256 characters of
+// A-Z a-z 0-9 _ - (a loop: the regexp ^[A-Za-z0-9_-]{1,256}$ compiles to
+// 256 copies of its class, a quarter of a megabyte from the start of every
+// process that links the fake).
+func validSecret(s string) bool {
+	if len(s) < 1 || len(s) > 256 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 func (s *Server) setWebhook(c *call) (any, *apiError) {
 	u := c.params["url"]
@@ -160,7 +175,7 @@ func (s *Server) setWebhook(c *call) (any, *apiError) {
 		return nil, badRequest("bad webhook: An HTTPS URL must be provided for webhook")
 	}
 	secret := c.params["secret_token"]
-	if secret != "" && !secretPattern.MatchString(secret) {
+	if secret != "" && !validSecret(secret) {
 		return nil, badRequest("secret token contains unallowed characters")
 	}
 	s.mu.Lock()
