@@ -19,6 +19,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/budget"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
@@ -166,8 +167,12 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	defer logFile.Close()
+	// One send budget for replies and the dispatcher, as in `assocbot run`
+	// on SQLite; the demo's own Telegram has no one-a-second rule per chat,
+	// and a person typing fast should not wait for it.
+	sends := budget.New(budget.NewMemory(budget.DefaultRate, time.Millisecond, budget.SendTimeout), nil)
 	b, err := bot.New(ctx, bot.Config{Token: token, APIURL: api.URL(), DefaultLang: lang, Location: loc,
-		PollTimeout: 5 * time.Second, Logger: slog.New(slog.NewTextHandler(logFile, nil))}, st, cat, nil)
+		PollTimeout: 5 * time.Second, Logger: slog.New(slog.NewTextHandler(logFile, nil)), Budget: sends}, st, cat, nil)
 	if err != nil {
 		return err
 	}
@@ -178,7 +183,7 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	disp := dispatch.New(dispatch.Config{Rate: 25, Location: loc, DefaultLang: lang, Poll: 200 * time.Millisecond,
+	disp := dispatch.New(dispatch.Config{Rate: budget.DefaultRate, Budget: sends, Location: loc, DefaultLang: lang, Poll: 200 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(logFile, nil))}, st, sender, cat, nil)
 	b.OnEnqueue(disp.Wake)
 	sched := scheduler.New(loc, &scheduler.Runner{Log: slog.New(slog.NewTextHandler(logFile, nil))})
