@@ -95,7 +95,7 @@ func (p *tcpProxy) restore(t *testing.T) {
 	p.serve(l)
 }
 
-func scrape(t *testing.T, base string) map[string]*dto.MetricFamily {
+func scrape(t testing.TB, base string) map[string]*dto.MetricFamily {
 	t.Helper()
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {

@@ -268,6 +268,7 @@ type replicaRun struct {
 	taps          int
 	p50, p99, max time.Duration // tap to reply (the webhook answers once the reply is sent)
 	tooMany       int
+	leaseExpired  float64 // rows a replica held too long and handed back
 }
 
 // twoReplicaBroadcast runs two replicas on one PostgreSQL database in
@@ -343,6 +344,9 @@ func twoReplicaBroadcast(t testing.TB, members int) replicaRun {
 	run.rate = float64(len(sends)-1) / sends[len(sends)-1].Sub(sends[0]).Seconds()
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	run.p50, run.p99, run.max = latencies[len(latencies)/2], latencies[len(latencies)*99/100], latencies[len(latencies)-1]
+	for i := range r.addrs {
+		run.leaseExpired += sum(scrape(t, r.addrs[i]), "assocbot_messages_total", map[string]string{"result": "lease_expired"})
+	}
 	r.stop(0)
 	r.stop(1)
 	return run
@@ -355,11 +359,14 @@ func twoReplicaBroadcast(t testing.TB, members int) replicaRun {
 // answered within 1.5 s. Both stop cleanly on SIGTERM.
 func TestTwoReplicasShareOneBudget(t *testing.T) {
 	run := twoReplicaBroadcast(t, 5000)
-	t.Logf("5000 members, 2 replicas: %s; %d sends, %.2f/s (%.3f of 30/s); %d taps: p50 %s, p99 %s, max %s; %d × 429",
+	t.Logf("5000 members, 2 replicas: %s; %d sends, %.2f/s (%.3f of 30/s); %d taps: p50 %s, p99 %s, max %s; %d × 429; %v leases expired",
 		run.took.Round(time.Millisecond), run.sends, run.rate, run.rate/30, run.taps,
-		run.p50.Round(time.Millisecond), run.p99.Round(time.Millisecond), run.max.Round(time.Millisecond), run.tooMany)
+		run.p50.Round(time.Millisecond), run.p99.Round(time.Millisecond), run.max.Round(time.Millisecond), run.tooMany, run.leaseExpired)
 	if run.tooMany != 0 {
 		t.Errorf("Telegram answered 429 %d times", run.tooMany)
+	}
+	if run.leaseExpired != 0 {
+		t.Errorf("%v rows handed back as their lease ran out: a replica claimed more than its share of the rate", run.leaseExpired)
 	}
 	if run.rate < 0.95*30 {
 		t.Errorf("the bot used %.2f messages a second, less than 0.95 of 30", run.rate)
@@ -385,6 +392,7 @@ func BenchmarkTwoReplicas(b *testing.B) {
 		b.ReportMetric(float64(run.p50.Milliseconds()), "tap_p50_ms")
 		b.ReportMetric(float64(run.tooMany), "429s")
 		b.ReportMetric(float64(run.taps), "taps")
+		b.ReportMetric(run.leaseExpired, "lease_expired")
 	}
 }
 
