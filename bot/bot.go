@@ -154,8 +154,11 @@ func (b *Bot) ProcessUpdate(ctx context.Context, upd *tgm.Update) {
 // webhook mode; Poll waits by itself).
 func (b *Bot) Wait() { b.chats.wait() }
 
-// enqueue queues an update behind the earlier ones of its chat.
+// enqueue queues an update behind the earlier ones of its chat. Its
+// handling outlives the poll that brought it: Telegram has been told it was
+// received, so a shutdown finishes it (Poll waits) rather than drop it.
 func (b *Bot) enqueue(ctx context.Context, _ *tg.Bot, upd *tgm.Update) {
+	ctx = context.WithoutCancel(ctx)
 	b.chats.push(updateChatID(upd), func() { b.safeHandle(ctx, upd) })
 }
 

@@ -22,7 +22,9 @@ package budget
 
 import (
 	"context"
+	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,10 +55,16 @@ type Slots interface {
 	// since (a send that outlived the stale time).
 	Answered(ctx context.Context, id int64) error
 	// TakeChat takes a chat whose last message was answered at least a
-	// gap ago and that no one else is sending to, or says how long to wait.
-	TakeChat(ctx context.Context, chat int64) (ok bool, wait time.Duration, err error)
-	// ChatDone frees the chat; when sent, its gap counts from now.
-	ChatDone(ctx context.Context, chat int64, sent bool) error
+	// gap ago and that no one else is sending to, for this holder (a token
+	// the budget makes per take), or says how long to wait. A hold not
+	// given back within the stale time (its process died) lapses.
+	TakeChat(ctx context.Context, chat, holder int64) (ok bool, wait time.Duration, err error)
+	// KeepChat renews a hold for another stale time: the wait for a slot
+	// (a long 429 pause) may have taken most of it.
+	KeepChat(ctx context.Context, chat, holder int64) error
+	// ChatDone frees the chat if holder still holds it; when sent, its gap
+	// counts from now.
+	ChatDone(ctx context.Context, chat, holder int64, sent bool) error
 	// Pause stops every send for d (Telegram's retry_after).
 	Pause(ctx context.Context, d time.Duration) error
 }
@@ -120,6 +128,11 @@ type Budget struct {
 	slots   Slots
 	metrics *Metrics
 
+	// Chat holds are told apart by a token: a counter, with a random
+	// number for the process in its low bits.
+	holders atomic.Int64
+	process int64
+
 	mu      sync.Mutex
 	holder  bool               // a waiter is taking a slot now
 	waiting [2][]chan struct{} // by class, in order of arrival
@@ -130,16 +143,17 @@ func New(slots Slots, metrics *Metrics) *Budget {
 	if metrics == nil {
 		metrics = NewMetrics(nil)
 	}
-	return &Budget{slots: slots, metrics: metrics}
+	return &Budget{slots: slots, metrics: metrics, process: rand.Int64N(1 << 16)}
 }
 
 // Ticket is one turn; Done gives it back when the answer has come (or the
 // call failed before it left: sent false).
 type Ticket struct {
-	b    *Budget
-	slot int64
-	chat int64
-	once sync.Once
+	b      *Budget
+	slot   int64
+	chat   int64
+	holder int64
+	once   sync.Once
 }
 
 // Done frees the slot and the chat.
@@ -152,7 +166,7 @@ func (t *Ticket) Done(sent bool) {
 			t.b.metrics.Errors.Inc()
 		}
 		if t.chat != 0 {
-			if err := t.b.slots.ChatDone(ctx, t.chat, sent); err != nil {
+			if err := t.b.slots.ChatDone(ctx, t.chat, t.holder, sent); err != nil {
 				t.b.metrics.Errors.Inc()
 			}
 		}
@@ -164,8 +178,9 @@ func (t *Ticket) Done(sent bool) {
 // ends or the slots' store fails.
 func (b *Budget) Take(ctx context.Context, class Class, chat int64) (*Ticket, error) {
 	start := time.Now()
+	holder := b.holders.Add(1)<<16 | b.process
 	if chat != 0 {
-		if err := b.takeChat(ctx, chat); err != nil {
+		if err := b.takeChat(ctx, chat, holder); err != nil {
 			return nil, err
 		}
 	}
@@ -173,13 +188,21 @@ func (b *Budget) Take(ctx context.Context, class Class, chat int64) (*Ticket, er
 	if err != nil {
 		if chat != 0 {
 			dctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			_ = b.slots.ChatDone(dctx, chat, false)
+			_ = b.slots.ChatDone(dctx, chat, holder, false)
 			cancel()
 		}
 		return nil, err
 	}
+	t := &Ticket{b: b, slot: slot, chat: chat, holder: holder}
+	if chat != 0 {
+		if err := b.slots.KeepChat(ctx, chat, holder); err != nil {
+			b.metrics.Errors.Inc()
+			t.Done(false)
+			return nil, err
+		}
+	}
 	b.metrics.Wait.WithLabelValues(class.String()).Observe(time.Since(start).Seconds())
-	return &Ticket{b: b, slot: slot, chat: chat}, nil
+	return t, nil
 }
 
 // Pause stops every send for d, here and on every replica.
@@ -191,9 +214,9 @@ func (b *Budget) Pause(ctx context.Context, d time.Duration) {
 	}
 }
 
-func (b *Budget) takeChat(ctx context.Context, chat int64) error {
+func (b *Budget) takeChat(ctx context.Context, chat, holder int64) error {
 	for {
-		ok, wait, err := b.slots.TakeChat(ctx, chat)
+		ok, wait, err := b.slots.TakeChat(ctx, chat, holder)
 		if err != nil {
 			b.metrics.Errors.Inc()
 			return err

@@ -266,3 +266,21 @@ func FuzzChatOf(f *testing.F) {
 		_ = budget.ChatOf(ctype, body)
 	})
 }
+
+// TestOnlyTheHolderFreesAChat: a give-back by someone not holding the chat
+// changes nothing.
+func TestOnlyTheHolderFreesAChat(t *testing.T) {
+	m := budget.NewMemory(5, time.Millisecond, time.Minute)
+	if ok, _, _ := m.TakeChat(ctx, 7, 100); !ok {
+		t.Fatal("a free chat was not taken")
+	}
+	m.ChatDone(ctx, 7, 200, true)
+	if ok, _, _ := m.TakeChat(ctx, 7, 300); ok {
+		t.Fatal("a stranger's give-back freed the chat")
+	}
+	m.ChatDone(ctx, 7, 100, true)
+	time.Sleep(30 * time.Millisecond)
+	if ok, _, _ := m.TakeChat(ctx, 7, 300); !ok {
+		t.Fatal("the holder's give-back did not free the chat")
+	}
+}

@@ -22,7 +22,8 @@ type Doer interface {
 
 // Client is an HTTP client for the Bot API through which every send and
 // edit takes its turn from the budget, and one answered 429 waits its
-// retry_after and goes again: a reply is never dropped for going too fast.
+// retry_after and goes again, as often as it takes, until the request's
+// context ends: a reply is never dropped for going too fast.
 // Calls that are not messages (getUpdates, answerCallbackQuery, getMe …) go
 // straight through.
 type Client struct {
@@ -30,9 +31,6 @@ type Client struct {
 	Budget *Budget
 	Class  Class
 }
-
-// maxTooMany bounds how often one message is sent again after 429s.
-const maxTooMany = 5
 
 // Do sends req, taking a turn first when it is a message.
 func (c *Client) Do(req *http.Request) (*http.Response, error) {
@@ -50,7 +48,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	}
 	chat := ChatOf(req.Header.Get("Content-Type"), body)
 	ctx := req.Context()
-	for try := 0; ; try++ {
+	for {
 		t, err := c.Budget.Take(ctx, c.Class, chat)
 		if err != nil {
 			return nil, err
@@ -65,7 +63,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 			t.Done(true) // it may have arrived
 			return nil, err
 		}
-		if resp.StatusCode != http.StatusTooManyRequests || try >= maxTooMany {
+		if resp.StatusCode != http.StatusTooManyRequests {
 			t.Done(true)
 			resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
 			return resp, nil

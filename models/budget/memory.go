@@ -35,8 +35,8 @@ type memTake struct {
 }
 
 type memChat struct {
-	busy bool
-	last time.Time
+	holder int64 // 0: free
+	last   time.Time
 }
 
 // NewMemory makes rate slots (messages a second) and a gap between two
@@ -114,31 +114,36 @@ func (m *Memory) Answered(ctx context.Context, id int64) error {
 	return nil
 }
 
-func (m *Memory) TakeChat(ctx context.Context, chat int64) (bool, time.Duration, error) {
+// TakeChat holds a chat for holder. In one process a hold ends only with
+// ChatDone: the process cannot die and leave it behind.
+func (m *Memory) TakeChat(ctx context.Context, chat, holder int64) (bool, time.Duration, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
 	c := m.chats[chat]
 	if c == nil {
 		m.pruneLocked(now)
-		m.chats[chat] = &memChat{busy: true}
+		m.chats[chat] = &memChat{holder: holder}
 		return true, 0, nil
 	}
-	if c.busy {
+	if c.holder != 0 {
 		return false, 10 * time.Millisecond, nil
 	}
 	if wait := c.last.Add(m.chatGap).Sub(now); wait > 0 {
 		return false, wait, nil
 	}
-	c.busy = true
+	c.holder = holder
 	return true, 0, nil
 }
 
-func (m *Memory) ChatDone(ctx context.Context, chat int64, sent bool) error {
+// KeepChat has nothing to renew: holds in memory do not lapse.
+func (m *Memory) KeepChat(ctx context.Context, chat, holder int64) error { return nil }
+
+func (m *Memory) ChatDone(ctx context.Context, chat, holder int64, sent bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if c := m.chats[chat]; c != nil {
-		c.busy = false
+	if c := m.chats[chat]; c != nil && c.holder == holder {
+		c.holder = 0
 		if sent {
 			c.last = m.now()
 		}
@@ -154,7 +159,7 @@ func (m *Memory) pruneLocked(now time.Time) {
 	m.pruned = now
 	cut := now.Add(-m.chatGap - time.Second)
 	for id, c := range m.chats {
-		if !c.busy && c.last.Before(cut) {
+		if c.holder == 0 && c.last.Before(cut) {
 			delete(m.chats, id)
 		}
 	}

@@ -93,13 +93,13 @@ func (p *SharedSlots) Answered(ctx context.Context, id int64) error {
 
 // TakeChat marks a chat busy until its send ends (or stale passes), when no
 // one is sending to it and its last message was answered a gap ago.
-func (p *SharedSlots) TakeChat(ctx context.Context, chat int64) (bool, time.Duration, error) {
+func (p *SharedSlots) TakeChat(ctx context.Context, chat, holder int64) (bool, time.Duration, error) {
 	var took sql.NullInt64
 	var waitMS sql.NullFloat64
 	err := p.db.QueryRowContext(ctx, `
 WITH took AS (
-    INSERT INTO send_chats (chat_id, busy_until) VALUES ($1, clock_timestamp() + $2 * interval '1 millisecond')
-    ON CONFLICT (chat_id) DO UPDATE SET busy_until = EXCLUDED.busy_until
+    INSERT INTO send_chats (chat_id, holder, busy_until) VALUES ($1, $4, clock_timestamp() + $2 * interval '1 millisecond')
+    ON CONFLICT (chat_id) DO UPDATE SET busy_until = EXCLUDED.busy_until, holder = EXCLUDED.holder
     WHERE (send_chats.busy_until IS NULL OR send_chats.busy_until < clock_timestamp())
       AND (send_chats.last_at IS NULL OR send_chats.last_at + $3 * interval '1 millisecond' <= clock_timestamp())
     RETURNING chat_id
@@ -108,7 +108,7 @@ SELECT (SELECT chat_id FROM took),
        (SELECT CASE WHEN busy_until > clock_timestamp() THEN 10
                     ELSE EXTRACT(EPOCH FROM last_at + $3 * interval '1 millisecond' - clock_timestamp()) * 1000 END
         FROM send_chats WHERE chat_id = $1)`,
-		chat, ms(p.stale), ms(p.chatGap)).Scan(&took, &waitMS)
+		chat, ms(p.stale), ms(p.chatGap), holder).Scan(&took, &waitMS)
 	if err != nil {
 		return false, 0, fmt.Errorf("store: take chat: %w", err)
 	}
@@ -118,11 +118,21 @@ SELECT (SELECT chat_id FROM took),
 	return false, time.Duration(waitMS.Float64 * float64(time.Millisecond)), nil
 }
 
-// ChatDone frees a chat; when sent, its gap counts from now. Once every ten
-// minutes it forgets chats whose gap passed an hour ago.
-func (p *SharedSlots) ChatDone(ctx context.Context, chat int64, sent bool) error {
-	if _, err := p.db.ExecContext(ctx, `UPDATE send_chats SET busy_until = NULL,
-		last_at = CASE WHEN $2 THEN clock_timestamp() ELSE last_at END WHERE chat_id = $1`, chat, sent); err != nil {
+// KeepChat renews holder's hold on a chat for another stale time.
+func (p *SharedSlots) KeepChat(ctx context.Context, chat, holder int64) error {
+	if _, err := p.db.ExecContext(ctx, `UPDATE send_chats SET busy_until = clock_timestamp() + $3 * interval '1 millisecond'
+		WHERE chat_id = $1 AND holder = $2`, chat, holder, ms(p.stale)); err != nil {
+		return fmt.Errorf("store: keep chat: %w", err)
+	}
+	return nil
+}
+
+// ChatDone frees a chat holder still holds (one whose hold lapsed and was
+// taken by another is left to it); when sent, its gap counts from now. Once
+// every ten minutes it forgets chats free for an hour.
+func (p *SharedSlots) ChatDone(ctx context.Context, chat, holder int64, sent bool) error {
+	if _, err := p.db.ExecContext(ctx, `UPDATE send_chats SET busy_until = NULL, holder = NULL,
+		last_at = CASE WHEN $2 THEN clock_timestamp() ELSE last_at END WHERE chat_id = $1 AND holder = $3`, chat, sent, holder); err != nil {
 		return fmt.Errorf("store: free chat: %w", err)
 	}
 	p.mu.Lock()
@@ -132,7 +142,8 @@ func (p *SharedSlots) ChatDone(ctx context.Context, chat int64, sent bool) error
 	}
 	p.mu.Unlock()
 	if prune {
-		if _, err := p.db.ExecContext(ctx, `DELETE FROM send_chats WHERE busy_until IS NULL AND last_at < clock_timestamp() - interval '1 hour'`); err != nil {
+		if _, err := p.db.ExecContext(ctx, `DELETE FROM send_chats WHERE (busy_until IS NULL OR busy_until < clock_timestamp() - interval '1 hour')
+			AND COALESCE(last_at, 'epoch') < clock_timestamp() - interval '1 hour'`); err != nil {
 			return fmt.Errorf("store: forget chats: %w", err)
 		}
 	}

@@ -89,3 +89,53 @@ func TestSharedSlotsAreOneBudgetForTwoReplicas(t *testing.T) {
 		t.Fatalf("the other replica sent %v into a 1.5 s pause", d)
 	}
 }
+
+// TestAChatHoldLapsesButIsNotFreedByItsOldHolder: a replica that died
+// holding a chat holds it only for the stale time; once another has taken
+// it, the first one's late give-back leaves the new hold alone, and a hold
+// renewed outlasts its first stale time.
+func TestAChatHoldLapsesButIsNotFreedByItsOldHolder(t *testing.T) {
+	st, _ := storetest.NewPostgres(t)
+	slots, err := st.SharedSlots(ctx, 5, time.Millisecond, 300*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	take := func(holder int64) bool {
+		ok, _, err := slots.TakeChat(ctx, 42, holder)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !take(1) {
+		t.Fatal("a free chat was not taken")
+	}
+	if take(2) {
+		t.Fatal("a held chat was taken by another")
+	}
+	time.Sleep(400 * time.Millisecond)
+	if !take(2) {
+		t.Fatal("a hold past its stale time did not lapse")
+	}
+	if err := slots.ChatDone(ctx, 42, 1, true); err != nil {
+		t.Fatal(err)
+	}
+	if take(3) {
+		t.Fatal("the old holder's late give-back freed the new holder's chat")
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := slots.KeepChat(ctx, 42, 2); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // 400 ms after the take, 200 after the renewal
+	if take(3) {
+		t.Fatal("a renewed hold lapsed at its first stale time")
+	}
+	if err := slots.ChatDone(ctx, 42, 2, true); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // its gap: 1 ms and the margin
+	if !take(3) {
+		t.Fatal("a chat given back by its holder stayed held")
+	}
+}

@@ -342,6 +342,7 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 	finish := func(o store.Outcome, result string) {
 		o.At = now
 		d.record(c.ID, o)
+		d.progress() // a row's fate decided (a give-back is not)
 		count(result, o.Reason)
 	}
 	// The claim set next_attempt_at to the lease's end. A row that waited
@@ -378,33 +379,42 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 	for {
 		done, err := d.waitTurn(ctx, c.ChatID)
 		if err != nil {
-			d.release(c)
+			if ctx.Err() != nil {
+				d.release(c) // stopping: back to the queue at once
+			} else {
+				// The budget's store failed: try again in a while, not in
+				// a hot loop of claims and give-backs.
+				d.record(c.ID, store.Outcome{Status: models.OutboxPending, NextAttemptAt: d.cfg.Now().Add(d.cfg.Poll + time.Second)})
+				d.log.Warn("send budget", "err", err)
+			}
 			return
 		}
 		if d.blockedSince(c.ChatID, claimedAt) {
 			// Claimed with its member still active, before the chat
 			// answered 403: never sent to it.
-			done()
+			done(false)
 			finish(store.Outcome{Status: models.OutboxSkipped, Reason: models.ReasonUnreachable}, "skipped")
 			return
 		}
 		if !d.cfg.Now().Add(d.cfg.SendTimeout).Before(c.NextAttemptAt) {
 			// The wait (a 429 pause, the chat's turn) ate the lease:
 			// another dispatcher may hold the row by now.
-			done()
+			done(false)
 			d.release(c)
 			count("lease_expired", models.ReasonNone)
 			return
 		}
 
-		sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
+		// A send under way finishes even when the dispatcher is stopping:
+		// cut off, it might have reached Telegram and be sent again.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.SendTimeout)
 		msgID, err := d.send(sctx, c.Outbox, lang, m.Zone(d.cfg.Location), m != nil && m.OnRoster() && (m.Role == models.RoleOrganizer || m.Role == models.RoleAdmin))
 		cancel()
 		out := planner.Classify(ctx, err)
 		if out.Verdict == planner.Unreachable {
 			d.block(c.ChatID) // before the chat is free for the next message
 		}
-		done()
+		done(true)
 		d.forget()
 		switch out.Verdict {
 		case planner.Delivered, planner.Unchanged:
@@ -463,7 +473,6 @@ func (d *Dispatcher) record(id uint64, o store.Outcome) {
 	req := recordReq{f: store.Finished{ID: id, Outcome: o}, done: make(chan struct{})}
 	d.records <- req
 	<-req.done
-	d.progress()
 }
 
 type recordReq struct {
@@ -530,14 +539,15 @@ func (d *Dispatcher) backoff(n int) time.Duration {
 
 // waitTurn waits for the message's turn in the bot's send budget: no 429
 // pause, the chat free and its gap passed, and a slot of the overall rate
-// (replies to members go first). done() gives the turn back once the answer
-// is in: the chat's gap and the slot's second count from then.
-func (d *Dispatcher) waitTurn(ctx context.Context, chat int64) (done func(), err error) {
+// (replies to members go first). done gives the turn back once the answer
+// is in (sent) or nothing was sent: the chat's gap and the slot's second
+// count from then.
+func (d *Dispatcher) waitTurn(ctx context.Context, chat int64) (done func(sent bool), err error) {
 	t, err := d.budget.Take(ctx, budget.Bulk, chat)
 	if err != nil {
 		return nil, err
 	}
-	return func() { t.Done(true) }, nil
+	return t.Done, nil
 }
 
 // block records that chat answered 403 now. Rows claimed before then carry

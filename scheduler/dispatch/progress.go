@@ -79,11 +79,18 @@ func (d *Dispatcher) showProgress(ctx context.Context, b *models.Broadcast, chat
 	if err != nil {
 		return err
 	}
-	defer done()
+	defer done(true)
 	text := d.cat.T(lang, "broadcast.progress", "Sent", sent, "Total", b.Total)
-	_, err = d.api.EditMessageText(ctx, &tg.EditMessageTextParams{ChatID: chat, MessageID: int(messageID), Text: text})
-	if planner.Classify(ctx, err).Verdict == planner.Unchanged {
+	// Bounded like every send: the budget counts a slot as answered after
+	// SendTimeout, and an edit arriving later would break its count.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.SendTimeout)
+	defer cancel()
+	_, err = d.api.EditMessageText(sctx, &tg.EditMessageTextParams{ChatID: chat, MessageID: int(messageID), Text: text})
+	switch out := planner.Classify(ctx, err); out.Verdict {
+	case planner.Unchanged:
 		return nil
+	case planner.WaitAndGoOn:
+		d.budget.Pause(ctx, out.RetryAfter) // the next edit shows the count
 	}
 	return err
 }

@@ -11,6 +11,7 @@ CREATE TABLE send_slots (
 );
 CREATE TABLE send_chats (
     chat_id bigint NOT NULL,
+    holder bigint,
     busy_until timestamp with time zone,
     last_at timestamp with time zone,
     CONSTRAINT send_chats_pkey PRIMARY KEY (chat_id)
