@@ -47,13 +47,15 @@ func (c Class) String() string {
 
 // Slots holds the budget's state.
 type Slots interface {
-	// TakeSlot takes a free slot, or says how long until one may free
-	// (a pause after a 429 included).
-	// The id names the slot and this take of it (see SlotID).
-	TakeSlot(ctx context.Context) (id int64, ok bool, wait time.Duration, err error)
-	// Answered frees a slot one second from now, unless it was taken again
-	// since (a send that outlived the stale time).
-	Answered(ctx context.Context, id int64) error
+	// TakeSlots takes up to most free slots, or, when none is free, says
+	// how long until one may free (a pause after a 429 included). An id
+	// names the slot and this take of it (see SlotID).
+	TakeSlots(ctx context.Context, most int) (ids []int64, wait time.Duration, err error)
+	// Answered frees a slot one second after at, the moment the answer
+	// came (this process's clock: a shared store takes the time since then
+	// off its own), unless it was taken again since (a send that outlived
+	// the stale time).
+	Answered(ctx context.Context, id int64, at time.Time) error
 	// TakeChat takes a chat whose last message was answered at least a
 	// gap ago and that no one else is sending to, for this holder (a token
 	// the budget makes per take), or says how long to wait. A hold not
@@ -63,8 +65,8 @@ type Slots interface {
 	// (a long 429 pause) may have taken most of it.
 	KeepChat(ctx context.Context, chat, holder int64) error
 	// ChatDone frees the chat if holder still holds it; when sent, its gap
-	// counts from now.
-	ChatDone(ctx context.Context, chat, holder int64, sent bool) error
+	// counts from at.
+	ChatDone(ctx context.Context, chat, holder int64, sent bool, at time.Time) error
 	// Pause stops every send for d (Telegram's retry_after).
 	Pause(ctx context.Context, d time.Duration) error
 }
@@ -134,8 +136,8 @@ type Budget struct {
 	process int64
 
 	mu      sync.Mutex
-	holder  bool               // a waiter is taking a slot now
-	waiting [2][]chan struct{} // by class, in order of arrival
+	holder  bool        // a waiter is taking a slot now
+	waiting [2][]waiter // by class, in order of arrival
 }
 
 // New makes a budget over slots; metrics may be nil.
@@ -159,14 +161,15 @@ type Ticket struct {
 // Done frees the slot and the chat.
 func (t *Ticket) Done(sent bool) {
 	t.once.Do(func() {
+		at := time.Now()
 		// Freeing must not be lost to the caller's context ending.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if err := t.b.slots.Answered(ctx, t.slot); err != nil {
+		if err := t.b.slots.Answered(ctx, t.slot, at); err != nil {
 			t.b.metrics.Errors.Inc()
 		}
 		if t.chat != 0 {
-			if err := t.b.slots.ChatDone(ctx, t.chat, t.holder, sent); err != nil {
+			if err := t.b.slots.ChatDone(ctx, t.chat, t.holder, sent, at); err != nil {
 				t.b.metrics.Errors.Inc()
 			}
 		}
@@ -188,7 +191,7 @@ func (b *Budget) Take(ctx context.Context, class Class, chat int64) (*Ticket, er
 	if err != nil {
 		if chat != 0 {
 			dctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			_ = b.slots.ChatDone(dctx, chat, holder, false)
+			_ = b.slots.ChatDone(dctx, chat, holder, false, time.Now())
 			cancel()
 		}
 		return nil, err
@@ -230,77 +233,126 @@ func (b *Budget) takeChat(ctx context.Context, chat, holder int64) error {
 	}
 }
 
-// takeSlot: one waiter of this process at a time asks the slots, replies
-// before bulk, so that the process's replies never queue behind its own
-// broadcast.
+// takeSlot: one waiter of this process at a time (the holder) asks the
+// slots, for itself and every waiter queued behind it, in one go; the slots
+// it gets go to the replies waiting first, then to the broadcasts, so that
+// the process's replies never queue behind its own broadcast, and one
+// round trip to a shared store serves many senders.
 func (b *Budget) takeSlot(ctx context.Context, class Class) (int64, error) {
-	if err := b.lock(ctx, class); err != nil {
-		return 0, err
+	slot, holder, err := b.wait(ctx, class)
+	if err != nil || !holder {
+		return slot, err
 	}
-	defer b.unlock()
 	for {
-		slot, ok, wait, err := b.slots.TakeSlot(ctx)
+		b.mu.Lock()
+		want := 1 + len(b.waiting[Reply]) + len(b.waiting[Bulk])
+		replies := len(b.waiting[Reply]) > 0
+		b.mu.Unlock()
+		ids, wait, err := b.slots.TakeSlots(ctx, want)
 		if err != nil {
 			b.metrics.Errors.Inc()
+			b.mu.Lock()
+			b.handOnLocked()
+			b.mu.Unlock()
 			return 0, err
 		}
-		if ok {
-			return slot, nil
+		if len(ids) > 0 {
+			b.mu.Lock()
+			var unused []int64
+			for _, id := range ids[1:] {
+				if !b.giveLocked(id) {
+					unused = append(unused, id)
+				}
+			}
+			b.handOnLocked()
+			b.mu.Unlock()
+			for _, id := range unused {
+				b.giveBack(id)
+			}
+			return ids[0], nil
 		}
-		if class == Bulk {
+		if class == Bulk && !replies {
 			wait += bulkDelay
 		}
 		if err := sleep(ctx, wait); err != nil {
+			b.mu.Lock()
+			b.handOnLocked()
+			b.mu.Unlock()
 			return 0, err
 		}
 	}
 }
 
-func (b *Budget) lock(ctx context.Context, class Class) error {
+// waiter is a sender queued for a slot: it is handed one (an id), or the
+// holder's part (-1).
+type waiter chan int64
+
+// wait returns a slot handed over by the holder, or makes the caller the
+// holder.
+func (b *Budget) wait(ctx context.Context, class Class) (slot int64, holder bool, err error) {
 	b.mu.Lock()
 	if !b.holder {
 		b.holder = true
 		b.mu.Unlock()
-		return nil
+		return 0, true, nil
 	}
-	ch := make(chan struct{})
-	b.waiting[class] = append(b.waiting[class], ch)
+	w := make(waiter, 1)
+	b.waiting[class] = append(b.waiting[class], w)
 	b.mu.Unlock()
 	select {
-	case <-ch:
-		return nil
+	case id := <-w:
+		return id, id < 0, nil
 	case <-ctx.Done():
 		b.mu.Lock()
-		defer b.mu.Unlock()
 		for i, c := range b.waiting[class] {
-			if c == ch {
+			if c == w {
 				b.waiting[class] = append(b.waiting[class][:i], b.waiting[class][i+1:]...)
-				return ctx.Err()
+				b.mu.Unlock()
+				return 0, false, ctx.Err()
 			}
 		}
-		// Handed the turn as ctx ended: pass it on.
-		b.handOnLocked()
-		return ctx.Err()
+		b.mu.Unlock()
+		// Handed something as ctx ended: pass the holder's part on, give
+		// a slot back.
+		if id := <-w; id < 0 {
+			b.mu.Lock()
+			b.handOnLocked()
+			b.mu.Unlock()
+		} else {
+			b.giveBack(id)
+		}
+		return 0, false, ctx.Err()
 	}
 }
 
-func (b *Budget) unlock() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.handOnLocked()
-}
-
-// handOnLocked gives the turn to the first reply waiting, else the first
-// broadcast, else frees it.
-func (b *Budget) handOnLocked() {
+// giveLocked hands a slot to the first reply waiting, else the first
+// broadcast; false when no one waits.
+func (b *Budget) giveLocked(id int64) bool {
 	for _, class := range []Class{Reply, Bulk} {
 		if q := b.waiting[class]; len(q) > 0 {
 			b.waiting[class] = q[1:]
-			close(q[0])
-			return
+			q[0] <- id
+			return true
 		}
 	}
-	b.holder = false
+	return false
+}
+
+// handOnLocked makes the first reply waiting (else the first broadcast) the
+// holder, or frees the holder's part.
+func (b *Budget) handOnLocked() {
+	if !b.giveLocked(-1) {
+		b.holder = false
+	}
+}
+
+// giveBack returns a slot taken for a sender who left: nothing was sent.
+func (b *Budget) giveBack(id int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := b.slots.Answered(ctx, id, time.Now()); err != nil {
+		b.metrics.Errors.Inc()
+	}
 }
 
 // sleep waits d, at most maxPoll: a slot freed elsewhere is seen soon.

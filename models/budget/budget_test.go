@@ -274,11 +274,11 @@ func TestOnlyTheHolderFreesAChat(t *testing.T) {
 	if ok, _, _ := m.TakeChat(ctx, 7, 100); !ok {
 		t.Fatal("a free chat was not taken")
 	}
-	m.ChatDone(ctx, 7, 200, true)
+	m.ChatDone(ctx, 7, 200, true, time.Now())
 	if ok, _, _ := m.TakeChat(ctx, 7, 300); ok {
 		t.Fatal("a stranger's give-back freed the chat")
 	}
-	m.ChatDone(ctx, 7, 100, true)
+	m.ChatDone(ctx, 7, 100, true, time.Now())
 	time.Sleep(30 * time.Millisecond)
 	if ok, _, _ := m.TakeChat(ctx, 7, 300); !ok {
 		t.Fatal("the holder's give-back did not free the chat")

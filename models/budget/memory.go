@@ -54,12 +54,28 @@ func NewMemory(rate int, chatGap, stale time.Duration) *Memory {
 
 const rest = time.Second + SlotMargin
 
-func (m *Memory) TakeSlot(ctx context.Context) (int64, bool, time.Duration, error) {
+func (m *Memory) TakeSlots(ctx context.Context, most int) ([]int64, time.Duration, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	var ids []int64
+	for len(ids) < most {
+		id, wait := m.takeOneLocked()
+		if wait > 0 {
+			if len(ids) > 0 {
+				wait = 0
+			}
+			return ids, wait, nil
+		}
+		ids = append(ids, id)
+	}
+	return ids, 0, nil
+}
+
+// takeOneLocked takes a free slot, or says how long until one frees.
+func (m *Memory) takeOneLocked() (int64, time.Duration) {
 	now := m.now()
 	if now.Before(m.paused) {
-		return 0, false, m.paused.Sub(now), nil
+		return 0, m.paused.Sub(now)
 	}
 	wait := time.Duration(-1)
 	if len(m.ready) > 0 {
@@ -67,7 +83,7 @@ func (m *Memory) TakeSlot(ctx context.Context) (int64, bool, time.Duration, erro
 		at := m.slots[i].answered.Add(rest)
 		if !at.After(now) {
 			m.ready = m.ready[1:]
-			return m.takeLocked(i, now), true, 0, nil
+			return m.takeLocked(i, now), 0
 		}
 		wait = at.Sub(now)
 	}
@@ -82,14 +98,17 @@ func (m *Memory) TakeSlot(ctx context.Context) (int64, bool, time.Duration, erro
 		at := t.taken.Add(m.stale + rest)
 		if !at.After(now) {
 			m.inflight = m.inflight[1:]
-			return m.takeLocked(t.slot, now), true, 0, nil
+			return m.takeLocked(t.slot, now), 0
 		}
 		if wait < 0 || at.Sub(now) < wait {
 			wait = at.Sub(now)
 		}
 		break
 	}
-	return 0, false, wait, nil
+	if wait <= 0 {
+		wait = time.Millisecond // every slot busy and none stale yet: look again soon
+	}
+	return 0, wait
 }
 
 func (m *Memory) takeLocked(i int, now time.Time) int64 {
@@ -100,7 +119,7 @@ func (m *Memory) takeLocked(i int, now time.Time) int64 {
 	return SlotID(i, s.gen)
 }
 
-func (m *Memory) Answered(ctx context.Context, id int64) error {
+func (m *Memory) Answered(ctx context.Context, id int64, at time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	slot, gen := SplitSlotID(id)
@@ -109,7 +128,7 @@ func (m *Memory) Answered(ctx context.Context, id int64) error {
 	}
 	s := &m.slots[slot]
 	s.busy = false
-	s.answered = m.now()
+	s.answered = at
 	m.ready = append(m.ready, slot)
 	return nil
 }
@@ -139,13 +158,13 @@ func (m *Memory) TakeChat(ctx context.Context, chat, holder int64) (bool, time.D
 // KeepChat has nothing to renew: holds in memory do not lapse.
 func (m *Memory) KeepChat(ctx context.Context, chat, holder int64) error { return nil }
 
-func (m *Memory) ChatDone(ctx context.Context, chat, holder int64, sent bool) error {
+func (m *Memory) ChatDone(ctx context.Context, chat, holder int64, sent bool, at time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if c := m.chats[chat]; c != nil && c.holder == holder {
 		c.holder = 0
 		if sent {
-			c.last = m.now()
+			c.last = at
 		}
 	}
 	return nil

@@ -49,43 +49,60 @@ func (s *Store) SharedSlots(ctx context.Context, rate int, chatGap, stale time.D
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// TakeSlot takes the first slot free now (SKIP LOCKED: replicas never wait
-// on each other's row locks), or reads how long until one frees.
-func (p *SharedSlots) TakeSlot(ctx context.Context) (int64, bool, time.Duration, error) {
-	var slot, gen sql.NullInt64
-	var waitMS float64
-	err := p.db.QueryRowContext(ctx, `
+// TakeSlots takes up to most slots free now (SKIP LOCKED: replicas never
+// wait on each other's row locks); when none is, it reads how long until
+// one frees.
+func (p *SharedSlots) TakeSlots(ctx context.Context, most int) ([]int64, time.Duration, error) {
+	rows, err := p.db.QueryContext(ctx, `
 WITH free AS (
     SELECT slot FROM send_slots
     WHERE slot < $1
       AND COALESCE(answered_at, taken_at + $2 * interval '1 millisecond') + interval '1005 milliseconds' <= clock_timestamp()
       AND (SELECT until FROM send_pause WHERE id = 1) <= clock_timestamp()
-    ORDER BY slot LIMIT 1
+    ORDER BY slot LIMIT $3
     FOR UPDATE SKIP LOCKED
-), took AS (
-    UPDATE send_slots SET taken_at = clock_timestamp(), answered_at = NULL, gen = gen + 1
-    WHERE slot = (SELECT slot FROM free)
-    RETURNING slot, gen
 )
-SELECT (SELECT slot FROM took), (SELECT gen FROM took),
-       EXTRACT(EPOCH FROM GREATEST(
-           (SELECT MIN(COALESCE(answered_at, taken_at + $2 * interval '1 millisecond')) + interval '1005 milliseconds' FROM send_slots WHERE slot < $1),
-           (SELECT until FROM send_pause WHERE id = 1)) - clock_timestamp()) * 1000`,
-		p.n, ms(p.stale)).Scan(&slot, &gen, &waitMS)
+UPDATE send_slots SET taken_at = clock_timestamp(), answered_at = NULL, gen = gen + 1
+WHERE slot IN (SELECT slot FROM free)
+RETURNING slot, gen`, p.n, ms(p.stale), most)
 	if err != nil {
-		return 0, false, 0, fmt.Errorf("store: take send slot: %w", err)
+		return nil, 0, fmt.Errorf("store: take send slots: %w", err)
 	}
-	if slot.Valid {
-		return budget.SlotID(int(slot.Int64), uint64(gen.Int64)), true, 0, nil
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var slot, gen int64
+		if err := rows.Scan(&slot, &gen); err != nil {
+			return nil, 0, fmt.Errorf("store: take send slots: %w", err)
+		}
+		ids = append(ids, budget.SlotID(int(slot), uint64(gen)))
 	}
-	return 0, false, time.Duration(waitMS * float64(time.Millisecond)), nil
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("store: take send slots: %w", err)
+	}
+	if len(ids) > 0 {
+		return ids, 0, nil
+	}
+	var waitMS float64
+	if err := p.db.QueryRowContext(ctx, `
+SELECT EXTRACT(EPOCH FROM GREATEST(
+    (SELECT MIN(COALESCE(answered_at, taken_at + $2 * interval '1 millisecond')) + interval '1005 milliseconds' FROM send_slots WHERE slot < $1),
+    (SELECT until FROM send_pause WHERE id = 1)) - clock_timestamp()) * 1000`, p.n, ms(p.stale)).Scan(&waitMS); err != nil {
+		return nil, 0, fmt.Errorf("store: send slots: %w", err)
+	}
+	return nil, max(time.Duration(waitMS*float64(time.Millisecond)), time.Millisecond), nil
 }
 
-// Answered gives a slot back, free a second from now, unless it was taken
-// again since.
-func (p *SharedSlots) Answered(ctx context.Context, id int64) error {
+// Answered gives a slot back, free a second after the answer came at (a
+// time of this process's clock): the database's clock less the time since
+// then, so that the round trip here does not slow the budget down. The
+// statement runs only after that time has passed, so the moment it records
+// is never earlier than the answer: safe whatever the clocks of the hosts
+// say, as only a duration crosses between them.
+func (p *SharedSlots) Answered(ctx context.Context, id int64, at time.Time) error {
 	slot, gen := budget.SplitSlotID(id)
-	if _, err := p.db.ExecContext(ctx, `UPDATE send_slots SET answered_at = clock_timestamp() WHERE slot = $1 AND gen = $2`, slot, int64(gen)); err != nil {
+	if _, err := p.db.ExecContext(ctx, `UPDATE send_slots SET answered_at = clock_timestamp() - $3 * interval '1 millisecond'
+		WHERE slot = $1 AND gen = $2`, slot, int64(gen), ms(time.Since(at))); err != nil {
 		return fmt.Errorf("store: give send slot back: %w", err)
 	}
 	return nil
@@ -130,9 +147,10 @@ func (p *SharedSlots) KeepChat(ctx context.Context, chat, holder int64) error {
 // ChatDone frees a chat holder still holds (one whose hold lapsed and was
 // taken by another is left to it); when sent, its gap counts from now. Once
 // every ten minutes it forgets chats free for an hour.
-func (p *SharedSlots) ChatDone(ctx context.Context, chat, holder int64, sent bool) error {
+func (p *SharedSlots) ChatDone(ctx context.Context, chat, holder int64, sent bool, at time.Time) error {
 	if _, err := p.db.ExecContext(ctx, `UPDATE send_chats SET busy_until = NULL, holder = NULL,
-		last_at = CASE WHEN $2 THEN clock_timestamp() ELSE last_at END WHERE chat_id = $1 AND holder = $3`, chat, sent, holder); err != nil {
+		last_at = CASE WHEN $2 THEN clock_timestamp() - $4 * interval '1 millisecond' ELSE last_at END
+		WHERE chat_id = $1 AND holder = $3`, chat, sent, holder, ms(time.Since(at))); err != nil {
 		return fmt.Errorf("store: free chat: %w", err)
 	}
 	p.mu.Lock()

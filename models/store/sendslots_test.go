@@ -117,7 +117,7 @@ func TestAChatHoldLapsesButIsNotFreedByItsOldHolder(t *testing.T) {
 	if !take(2) {
 		t.Fatal("a hold past its stale time did not lapse")
 	}
-	if err := slots.ChatDone(ctx, 42, 1, true); err != nil {
+	if err := slots.ChatDone(ctx, 42, 1, true, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if take(3) {
@@ -131,7 +131,7 @@ func TestAChatHoldLapsesButIsNotFreedByItsOldHolder(t *testing.T) {
 	if take(3) {
 		t.Fatal("a renewed hold lapsed at its first stale time")
 	}
-	if err := slots.ChatDone(ctx, 42, 2, true); err != nil {
+	if err := slots.ChatDone(ctx, 42, 2, true, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(50 * time.Millisecond) // its gap: 1 ms and the margin

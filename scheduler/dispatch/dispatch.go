@@ -157,18 +157,45 @@ type Dispatcher struct {
 	metrics *Metrics
 	budget  *budget.Budget
 
-	mu      sync.Mutex
-	blocked map[int64]time.Time // per chat: when it last answered 403
-	wake    chan struct{}
-	records chan recordReq
-	heldMu  sync.Mutex
-	held    map[uint64]bool // rows queued or in a worker's hands
+	mu       sync.Mutex
+	blocked  map[int64]time.Time // per chat: when it last answered 403
+	sentAt   [64]time.Time       // when the last messages went out (a ring)
+	sentNext int
+	wake     chan struct{}
+	records  chan recordReq
+	heldMu   sync.Mutex
+	held     map[uint64]bool // rows queued or in a worker's hands
 	// progressAt (unix ns): a row handled, or nothing found due.
 	progressAt atomic.Int64
 }
 
 // progress notes that the dispatcher did its job just now.
 func (d *Dispatcher) progress() { d.progressAt.Store(time.Now().UnixNano()) }
+
+// noteSent remembers when a message went out, for sendRate.
+func (d *Dispatcher) noteSent() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.sentAt[d.sentNext%len(d.sentAt)] = time.Now()
+	d.sentNext++
+}
+
+// sendRate is how many messages a second this dispatcher sent over its
+// last ones (0 when it has sent too few lately to say).
+func (d *Dispatcher) sendRate() float64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := min(d.sentNext, len(d.sentAt))
+	if n < 8 {
+		return 0
+	}
+	newest := d.sentAt[(d.sentNext-1)%len(d.sentAt)]
+	oldest := d.sentAt[(d.sentNext-n)%len(d.sentAt)]
+	if time.Since(newest) > 10*time.Second || !newest.After(oldest) {
+		return 0
+	}
+	return float64(n-1) / newest.Sub(oldest).Seconds()
+}
 
 // ErrStalled: messages are due and the dispatcher has handled none for a
 // while (Telegram unreachable, the budget's store failing, a bug).
@@ -239,10 +266,15 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
-// batchSize keeps what is claimed (a batch, and one more in the queue) small
-// enough to be sent at the configured rate well before its lease ends.
+// batchSize keeps what is claimed small enough to be sent well before its
+// lease ends, at the rate this dispatcher gets: the configured one, or less
+// when replicas share the budget, or the machine is busy.
 func (d *Dispatcher) batchSize() int {
-	n := int(d.cfg.Rate * (d.cfg.Lease - d.cfg.SendTimeout).Seconds() / 3)
+	rate := d.cfg.Rate
+	if got := d.sendRate(); got > 0 && got < rate {
+		rate = got
+	}
+	n := int(rate * (d.cfg.Lease - d.cfg.SendTimeout).Seconds() / 3)
 	if n > 500 {
 		n = 500
 	}
@@ -418,6 +450,7 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 		d.forget()
 		switch out.Verdict {
 		case planner.Delivered, planner.Unchanged:
+			d.noteSent()
 			finish(store.Outcome{Status: models.OutboxSent, TelegramMessageID: msgID}, "sent")
 		case planner.WaitAndGoOn:
 			d.budget.Pause(ctx, out.RetryAfter)
