@@ -70,3 +70,33 @@ func TestFiveHundredTapsInOneSecond(t *testing.T) {
 	}
 	t.Logf("%d taps in one second: all answered in %s (%.1f/s), 0 × 429", members, took.Round(time.Millisecond), members/took.Seconds())
 }
+
+// TestAReplyAnswered429IsSentAgain: Telegram answers a member's reply with
+// 429 (retry_after 1); the reply waits and goes again, and the member gets
+// it once.
+func TestAReplyAnswered429IsSentAgain(t *testing.T) {
+	h := bottest.New(t)
+	h.Add(store.NewMember{Name: "M", Phone: "13900000001", Branch: "Town", Lang: "en"})
+	u := fakeapi.User{ID: 60001, FirstName: "M", LanguageCode: "en"}
+	h.Link("13900000001", u)
+	before := len(h.API.Messages(u.ID))
+	h.API.FailNext("sendMessage", 1, fakeapi.Failure{Status: 429, RetryAfter: 1})
+	start := time.Now()
+	h.API.SendText(u, h.T(locales.En, "menu.my_events"))
+	none := h.T(locales.En, "events.none")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.API.WaitFor(ctx, func() bool { return len(h.API.Messages(u.ID)) > before }); err != nil {
+		t.Fatalf("no reply after a 429:\n%s", h.Logs.String())
+	}
+	if d := time.Since(start); d < time.Second {
+		t.Fatalf("the reply went again %v after a 429 with retry_after 1", d)
+	}
+	msgs := h.API.Messages(u.ID)[before:]
+	if len(msgs) != 1 || msgs[0].Text != none {
+		t.Fatalf("replies after a 429: %+v", msgs)
+	}
+	if n := h.API.Count429(); n != 1 {
+		t.Fatalf("%d × 429, want the one forced", n)
+	}
+}
