@@ -1,9 +1,14 @@
 package main
 
 import (
+	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/bot/bottest"
 )
 
 // buildAssocbot builds the binary as users run it, into the test's
@@ -15,4 +20,58 @@ func buildAssocbot(t testing.TB) string {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// freeAddr is a local address nothing listens on, for ASSOCBOT_LISTEN.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// runningBin is an assocbot process a test started.
+type runningBin struct {
+	cmd    *exec.Cmd
+	logs   *bottest.SyncBuffer // its stdout and stderr
+	exited chan error          // Wait's result, sent once
+}
+
+// startBin runs bin with args in the environment env (whole, not added to
+// the test's); a process still running when the test ends is killed.
+func startBin(t testing.TB, bin string, env []string, args ...string) *runningBin {
+	t.Helper()
+	r := &runningBin{cmd: exec.Command(bin, args...), logs: &bottest.SyncBuffer{}, exited: make(chan error, 1)}
+	r.cmd.Env = env
+	r.cmd.Stdout, r.cmd.Stderr = r.logs, r.logs
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { r.exited <- r.cmd.Wait() }()
+	t.Cleanup(func() {
+		if r.cmd.ProcessState == nil {
+			r.cmd.Process.Kill()
+			<-r.exited
+		}
+	})
+	return r
+}
+
+// stop sends sig and waits for the exit: a failed test (with the logs)
+// when it does not come within d, else Wait's error.
+func (r *runningBin) stop(t testing.TB, sig os.Signal, d time.Duration) error {
+	t.Helper()
+	if err := r.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-r.exited:
+		return err
+	case <-time.After(d):
+		t.Fatalf("did not stop on %v within %s:\n%s", sig, d, r.logs.String())
+		return nil
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"go/parser"
 	"go/token"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/assocbot/assocbot/bot/bottest"
 	"github.com/assocbot/assocbot/bot/fakeapi"
 )
 
@@ -66,30 +64,12 @@ func TestRunIdleMemory(t *testing.T) {
 	const tok = "777:idle-memory-test"
 	api := fakeapi.New(tok)
 	defer api.Close()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd = exec.Command(bin, "run")
+	addr := freeAddr(t)
 	// The runtime's own knobs stay at their defaults, as an operator gets them.
-	cmd.Env = append(withoutVars(os.Environ(), "GOGC", "GOMEMLIMIT", "GODEBUG"),
+	run := startBin(t, bin, append(withoutVars(os.Environ(), "GOGC", "GOMEMLIMIT", "GODEBUG"),
 		"ASSOCBOT_TOKEN="+tok, "ASSOCBOT_API_URL="+api.URL(), "ASSOCBOT_DB="+filepath.Join(t.TempDir(), "empty.db"),
-		"ASSOCBOT_LISTEN="+addr)
-	logs := &bottest.SyncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			<-exited
-		}
-	}()
+		"ASSOCBOT_LISTEN="+addr), "run")
+	logs := run.logs
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := api.WaitFor(ctx, func() bool { return len(api.RequestsFor("getUpdates")) > 0 }); err != nil {
@@ -104,7 +84,7 @@ func TestRunIdleMemory(t *testing.T) {
 			}
 		}
 		select {
-		case err := <-exited:
+		case err := <-run.exited:
 			t.Fatalf("run exited: %v\n%s", err, logs.String())
 		case <-ctx.Done():
 			t.Fatalf("/healthz never answered 200:\n%s", logs.String())
@@ -113,18 +93,9 @@ func TestRunIdleMemory(t *testing.T) {
 	}
 	http.DefaultClient.CloseIdleConnections()
 	time.Sleep(5 * time.Second) // idle: start-up's garbage collected, a long poll waiting
-	mem := procStatus(t, cmd.Process.Pid)
-
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("did not stop on SIGTERM:\n%s", logs.String())
+	mem := procStatus(t, run.cmd.Process.Pid)
+	if err := run.stop(t, syscall.SIGTERM, 20*time.Second); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
 	}
 	t.Logf("idle assocbot run: VmRSS %d kB (RssAnon %d kB, RssFile %d kB), budget %d kB",
 		mem["VmRSS"], mem["RssAnon"], mem["RssFile"], idleRSSBudget>>10)

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,7 +18,6 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/assocbot/assocbot/bot/bottest"
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/store"
@@ -200,23 +198,10 @@ func TestMetricsAndHealth(t *testing.T) {
 	u, _ := url.Parse(dsn)
 	proxy := newTCPProxy(t, u.Host)
 	u.Host = proxy.addr
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(bin, "run")
-	cmd.Env = append(os.Environ(), "ASSOCBOT_TOKEN="+token, "ASSOCBOT_API_URL="+api.URL(), "ASSOCBOT_DB="+u.String(),
-		"ASSOCBOT_LISTEN="+addr, "ASSOCBOT_QUIET_HOURS=off")
-	logs := &bottest.SyncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	}()
+	addr := freeAddr(t)
+	run := startBin(t, bin, append(os.Environ(), "ASSOCBOT_TOKEN="+token, "ASSOCBOT_API_URL="+api.URL(), "ASSOCBOT_DB="+u.String(),
+		"ASSOCBOT_LISTEN="+addr, "ASSOCBOT_QUIET_HOURS=off"), "run")
+	logs := run.logs
 	base := "http://" + addr
 	for deadline := time.Now().Add(20 * time.Second); healthz(base) != 200; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -300,8 +285,7 @@ func TestMetricsAndHealth(t *testing.T) {
 			t.Fatalf("/healthz did not recover with the database:\n%s", logs.String())
 		}
 	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	if err := cmd.Wait(); err != nil {
+	if err := run.stop(t, syscall.SIGTERM, 30*time.Second); err != nil {
 		t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
 	}
 	if strings.Contains(logs.String(), token) {

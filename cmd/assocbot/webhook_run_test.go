@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/assocbot/assocbot/bot/bottest"
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/models/store"
 )
@@ -58,28 +55,11 @@ func TestRunInWebhookMode(t *testing.T) {
 	for i := 0; i < members; i++ {
 		api.Meet(fakeapi.User{ID: int64(7000 + i), FirstName: "M"})
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(bin, "run")
-	cmd.Env = append(os.Environ(), "ASSOCBOT_TOKEN="+token, "ASSOCBOT_API_URL="+api.URL(), "ASSOCBOT_DB="+dbPath,
+	addr := freeAddr(t)
+	run := startBin(t, bin, append(os.Environ(), "ASSOCBOT_TOKEN="+token, "ASSOCBOT_API_URL="+api.URL(), "ASSOCBOT_DB="+dbPath,
 		"ASSOCBOT_WEBHOOK_URL=https://bot.example.org/tg/hook", "ASSOCBOT_WEBHOOK_SECRET="+secret, "ASSOCBOT_LISTEN="+addr,
-		"ASSOCBOT_QUIET_HOURS=off")
-	logs := &bottest.SyncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-		}
-	}()
+		"ASSOCBOT_QUIET_HOURS=off"), "run")
+	logs := run.logs
 	base := "http://" + addr
 	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -100,7 +80,7 @@ func TestRunInWebhookMode(t *testing.T) {
 	}
 	// It stays up.
 	select {
-	case err := <-exited:
+	case err := <-run.exited:
 		t.Fatalf("run exited by itself: %v\n%s", err, logs.String())
 	case <-time.After(3 * time.Second):
 	}
@@ -159,18 +139,10 @@ func TestRunInWebhookMode(t *testing.T) {
 		go func(i int) { defer wg.Done(); codes[i] = post(secret, help(100+i, 7000+i)) }(i)
 	}
 	time.Sleep(20 * time.Millisecond)
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
+	if err := run.stop(t, syscall.SIGTERM, 20*time.Second); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
 	}
 	wg.Wait()
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("did not stop on SIGTERM:\n%s", logs.String())
-	}
 	handled := 0
 	for i := 1; i < members; i++ {
 		switch codes[i] {
