@@ -692,14 +692,18 @@ func (s *Store) ForgetSeen(ctx context.Context, cutoff time.Time) (int, error) {
 	return int(res.RowsAffected), nil
 }
 
-// OutboxDepth counts the outbox by status, and says how long the oldest
-// message due by now has waited (0 when none is).
-func (s *Store) OutboxDepth(ctx context.Context, now time.Time) (map[models.OutboxStatus]int, time.Duration, error) {
+// OutboxQueue counts the messages waiting (pending) and in a dispatcher's
+// hands (sending), and says how long the oldest message due by now has
+// waited (0 when none is). Both read only the (status, next_attempt_at)
+// index's queue end, never the months of sent rows: it runs at every
+// scrape.
+func (s *Store) OutboxQueue(ctx context.Context, now time.Time) (map[models.OutboxStatus]int, time.Duration, error) {
 	var rows []struct {
 		Status models.OutboxStatus
 		N      int
 	}
-	if err := s.db.WithContext(ctx).Model(&models.Outbox{}).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Model(&models.Outbox{}).Select("status, COUNT(*) AS n").
+		Where("status IN ?", []models.OutboxStatus{models.OutboxPending, models.OutboxSending}).Group("status").Scan(&rows).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: outbox depth: %w", err)
 	}
 	out := map[models.OutboxStatus]int{}

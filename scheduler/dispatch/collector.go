@@ -10,9 +10,10 @@ import (
 	"github.com/assocbot/assocbot/models/store"
 )
 
-// OutboxCollector reads the outbox at each scrape: its depth by status and
-// the age of the oldest message due (what an operator watches to see the
-// bot falling behind).
+// OutboxCollector reads the outbox queue at each scrape: the messages
+// waiting and in hand, and the age of the oldest one due (what an operator
+// watches to see the bot falling behind). What became of the others is
+// counted as it happens (assocbot_messages_total).
 type OutboxCollector struct {
 	st     *store.Store
 	now    func() time.Time
@@ -27,7 +28,7 @@ func NewOutboxCollector(st *store.Store, now func() time.Time) *OutboxCollector 
 		now = time.Now
 	}
 	return &OutboxCollector{st: st, now: now,
-		depth: prometheus.NewDesc("assocbot_outbox_messages", "Outbox rows by status (pending, sending, sent, failed, stale, skipped).",
+		depth: prometheus.NewDesc("assocbot_outbox_messages", "Outbox messages waiting (pending) and in a dispatcher's hands (sending).",
 			[]string{"status"}, nil),
 		oldest: prometheus.NewDesc("assocbot_outbox_oldest_due_seconds", "How long the oldest message due by now has waited (0: none waiting).",
 			nil, nil),
@@ -44,14 +45,13 @@ func (c *OutboxCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *OutboxCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	depth, oldest, err := c.st.OutboxDepth(ctx, c.now())
+	depth, oldest, err := c.st.OutboxQueue(ctx, c.now())
 	if err != nil {
 		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
-	for _, s := range []models.OutboxStatus{models.OutboxPending, models.OutboxSending, models.OutboxSent,
-		models.OutboxFailed, models.OutboxStale, models.OutboxSkipped} {
+	for _, s := range []models.OutboxStatus{models.OutboxPending, models.OutboxSending} {
 		ch <- prometheus.MustNewConstMetric(c.depth, prometheus.GaugeValue, float64(depth[s]), string(s))
 	}
 	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, oldest.Seconds())

@@ -211,7 +211,7 @@ func (d *Dispatcher) Healthy(ctx context.Context) error {
 	if holding := d.holding(); holding > 0 {
 		return fmt.Errorf("%w for %s (%d claimed here)", ErrStalled, since.Round(time.Second), holding)
 	}
-	_, oldest, err := d.st.OutboxDepth(ctx, d.cfg.Now())
+	_, oldest, err := d.st.OutboxQueue(ctx, d.cfg.Now())
 	if err != nil {
 		return err
 	}
