@@ -240,19 +240,30 @@ func (b *Bot) onCancelEvent(ctx context.Context, r *request, args string) {
 	)))
 }
 
-// onCancelEventCallback is the confirmation's answer.
-func (b *Bot) onCancelEventCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
+// callbackEvent is the event a card's or a confirmation's button acts on,
+// when the one who tapped may manage it; else it answers the tap and says
+// why.
+func (b *Bot) callbackEvent(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) (*models.Event, bool) {
 	if !isOrganizer(r.member) {
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
-		return
+		return nil, false
 	}
 	e, err := b.st.EventByID(ctx, c.Event)
 	if err != nil {
 		b.answer(ctx, q, b.t(r, "callback.stale"), true)
-		return
+		return nil, false
 	}
 	if manages, err := b.st.CanManage(ctx, r.member, e); err != nil || !manages {
 		b.answer(ctx, q, b.t(r, "record.not_yours"), true)
+		return nil, false
+	}
+	return e, true
+}
+
+// onCancelEventCallback is the confirmation's answer.
+func (b *Bot) onCancelEventCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
+	e, ok := b.callbackEvent(ctx, r, q, c)
+	if !ok {
 		return
 	}
 	msg := q.Message.Message
@@ -440,17 +451,8 @@ func (b *Bot) eventPicker(ctx context.Context, r *request, op, usage string) {
 // onEventAdminCallback is an action button of an event card or picker: the
 // same as its command with the event's number.
 func (b *Bot) onEventAdminCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
-	if !isOrganizer(r.member) {
-		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
-		return
-	}
-	e, err := b.st.EventByID(ctx, c.Event)
-	if err != nil {
-		b.answer(ctx, q, b.t(r, "callback.stale"), true)
-		return
-	}
-	if manages, err := b.st.CanManage(ctx, r.member, e); err != nil || !manages {
-		b.answer(ctx, q, b.t(r, "record.not_yours"), true)
+	e, ok := b.callbackEvent(ctx, r, q, c)
+	if !ok {
 		return
 	}
 	b.answer(ctx, q, "", false)

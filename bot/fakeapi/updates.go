@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -151,23 +152,15 @@ type webhookState struct {
 	url, secret string
 }
 
-// validSecret is Telegram's rule for secret_token: 1-256 characters of
-// A-Z a-z 0-9 _ - (a loop: the regexp ^[A-Za-z0-9_-]{1,256}$ compiles to
-// 256 copies of its class, a quarter of a megabyte from the start of every
-// process that links the fake).
+// validSecret is Telegram's rule for a webhook's secret_token: 1-256
+// characters of A-Z a-z 0-9 _ -. The length is checked apart: the regexp
+// ^[A-Za-z0-9_-]{1,256}$ would compile to 256 copies of its class, a
+// quarter of a megabyte held from the start.
 func validSecret(s string) bool {
-	if len(s) < 1 || len(s) > 256 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '-':
-		default:
-			return false
-		}
-	}
-	return true
+	return len(s) <= 256 && secretChars.MatchString(s)
 }
+
+var secretChars = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 func (s *Server) setWebhook(c *call) (any, *apiError) {
 	u := c.params["url"]

@@ -19,7 +19,6 @@ type Memory struct {
 	chats    map[int64]*memChat
 	paused   time.Time
 	pruned   time.Time
-	now      func() time.Time
 }
 
 type memSlot struct {
@@ -45,7 +44,7 @@ type memChat struct {
 func NewMemory(rate int, chatGap, stale time.Duration) *Memory {
 	rate = min(max(rate, 1), MaxRate)
 	m := &Memory{slots: make([]memSlot, rate), ready: make([]int, rate), chatGap: chatGap + ChatMargin, stale: stale,
-		chats: map[int64]*memChat{}, now: time.Now}
+		chats: map[int64]*memChat{}}
 	for i := range m.ready {
 		m.ready[i] = i
 	}
@@ -73,7 +72,7 @@ func (m *Memory) TakeSlots(ctx context.Context, most int) ([]int64, time.Duratio
 
 // takeOneLocked takes a free slot, or says how long until one frees.
 func (m *Memory) takeOneLocked() (int64, time.Duration) {
-	now := m.now()
+	now := time.Now()
 	if now.Before(m.paused) {
 		return 0, m.paused.Sub(now)
 	}
@@ -138,7 +137,7 @@ func (m *Memory) Answered(ctx context.Context, id int64, at time.Time) error {
 func (m *Memory) TakeChat(ctx context.Context, chat, holder int64) (bool, time.Duration, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.now()
+	now := time.Now()
 	c := m.chats[chat]
 	if c == nil {
 		m.pruneLocked(now)
@@ -187,7 +186,7 @@ func (m *Memory) pruneLocked(now time.Time) {
 func (m *Memory) Pause(ctx context.Context, d time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if until := m.now().Add(d); until.After(m.paused) {
+	if until := time.Now().Add(d); until.After(m.paused) {
 		m.paused = until
 	}
 	return nil

@@ -261,10 +261,21 @@ func compareEnds(ctx context.Context, src, dst *sql.DB, table string) (int, erro
 	return compared, nil
 }
 
-// oneRow renders the first row of a table in an order, its values
-// normalized (booleans as 0/1, times in UTC to the microsecond).
+// oneRow renders the first row of a table in an order (empty when it has
+// none).
 func oneRow(ctx context.Context, db *sql.DB, table, order string) (map[string]string, error) {
-	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT * FROM %s ORDER BY id %s LIMIT 1", table, order))
+	rows, err := normalizedRows(ctx, db, fmt.Sprintf("SELECT * FROM %s ORDER BY id %s LIMIT 1", table, order))
+	if err != nil || len(rows) == 0 {
+		return map[string]string{}, err
+	}
+	return rows[0], nil
+}
+
+// normalizedRows runs a query and renders each row by column, its values
+// normalized (booleans as 0/1, times in UTC to the microsecond), so that
+// the same data reads the same from SQLite and PostgreSQL.
+func normalizedRows(ctx context.Context, db *sql.DB, query string) ([]map[string]string, error) {
+	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
@@ -273,16 +284,17 @@ func oneRow(ctx context.Context, db *sql.DB, table, order string) (map[string]st
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]string{}
-	if !rows.Next() {
-		return out, rows.Err()
-	}
-	vals, err := scanValues(rows, len(cols))
-	if err != nil {
-		return nil, err
-	}
-	for i, c := range cols {
-		out[c] = normalize(vals[i])
+	var out []map[string]string
+	for rows.Next() {
+		vals, err := scanValues(rows, len(cols))
+		if err != nil {
+			return nil, err
+		}
+		row := make(map[string]string, len(cols))
+		for i, c := range cols {
+			row[c] = normalize(vals[i])
+		}
+		out = append(out, row)
 	}
 	return out, rows.Err()
 }

@@ -211,28 +211,19 @@ func (s *Store) RowsForTest(ctx context.Context, table string) ([]string, error)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.QueryContext(ctx, "SELECT * FROM "+table)
+	rows, err := normalizedRows(ctx, db, "SELECT * FROM "+table)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for rows.Next() {
-		vals, err := scanValues(rows, len(cols))
-		if err != nil {
-			return nil, err
-		}
-		fields := make([]string, len(cols))
-		for i, c := range cols {
-			fields[i] = c + "=" + normalize(vals[i])
+	out := make([]string, 0, len(rows))
+	for _, row := range rows {
+		fields := make([]string, 0, len(row))
+		for c, v := range row {
+			fields = append(fields, c+"="+v)
 		}
 		sort.Strings(fields)
 		out = append(out, strings.Join(fields, " "))
 	}
 	sort.Strings(out)
-	return out, rows.Err()
+	return out, nil
 }
