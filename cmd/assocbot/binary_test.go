@@ -2,6 +2,7 @@ package main
 
 import (
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,6 +59,33 @@ func startBin(t testing.TB, bin string, env []string, args ...string) *runningBi
 		}
 	})
 	return r
+}
+
+// healthz is the status /healthz at base answers (0 when nothing does).
+func healthz(base string) int {
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// waitServing waits until /healthz at base answers 200; the test fails
+// when the process exits or within passes first.
+func (r *runningBin) waitServing(t testing.TB, base string, within time.Duration) {
+	t.Helper()
+	deadline := time.After(within)
+	for healthz(base) != http.StatusOK {
+		select {
+		case err := <-r.exited:
+			r.exited <- err // for stop and the cleanup
+			t.Fatalf("exited before serving: %v\n%s", err, r.logs.String())
+		case <-deadline:
+			t.Fatalf("/healthz did not answer 200 within %s:\n%s", within, r.logs.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // stop sends sig and waits for the exit: a failed test (with the logs)

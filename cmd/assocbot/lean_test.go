@@ -75,22 +75,7 @@ func TestRunIdleMemory(t *testing.T) {
 	if err := api.WaitFor(ctx, func() bool { return len(api.RequestsFor("getUpdates")) > 0 }); err != nil {
 		t.Fatalf("the bot never polled:\n%s", logs.String())
 	}
-	for {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		select {
-		case err := <-run.exited:
-			t.Fatalf("run exited: %v\n%s", err, logs.String())
-		case <-ctx.Done():
-			t.Fatalf("/healthz never answered 200:\n%s", logs.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	run.waitServing(t, "http://"+addr, 30*time.Second)
 	http.DefaultClient.CloseIdleConnections()
 	time.Sleep(5 * time.Second) // idle: start-up's garbage collected, a long poll waiting
 	mem := procStatus(t, run.cmd.Process.Pid)

@@ -149,15 +149,6 @@ func sum(mf map[string]*dto.MetricFamily, name string, want map[string]string) f
 	return total
 }
 
-func healthz(base string) int {
-	resp, err := http.Get(base + "/healthz")
-	if err != nil {
-		return 0
-	}
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
 // TestMetricsAndHealth runs `assocbot run` on PostgreSQL (through a proxy
 // the test can cut) and sends a notice to five members, one of whom blocked
 // the bot, with Telegram failing one send with a 502: /metrics then says
@@ -203,33 +194,25 @@ func TestMetricsAndHealth(t *testing.T) {
 		"ASSOCBOT_LISTEN="+addr, "ASSOCBOT_QUIET_HOURS=off"), "run")
 	logs := run.logs
 	base := "http://" + addr
-	for deadline := time.Now().Add(20 * time.Second); healthz(base) != 200; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("not serving:\n%s", logs.String())
-		}
-	}
+	run.waitServing(t, base, 20*time.Second)
 	orgChat := int64(1)
 	if _, err := st.CreateBroadcast(ctx, store.NewBroadcast{OrganizerID: &org.ID, ChatID: &orgChat,
 		Audience: models.BranchAudience("Town/East"), Text: "metrics notice", SendAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	if err := api.WaitFor(wctx, func() bool {
-		for _, m := range api.Messages(orgChat) {
-			if strings.HasPrefix(m.Text, "✅") {
-				return true
-			}
-		}
-		return false
-	}); err != nil {
-		t.Fatalf("no final report:\n%s", logs.String())
-	}
-	// The queue drains: the report's own outcome is recorded just after
-	// Telegram has it, and a message the 502 hit goes again after 5 s.
+	// Done when the organizer's report is out and the queue is empty (a
+	// message the 502 hit goes again after 5 s). The report is told apart
+	// from the progress message's last edit, which starts with ✅ too, by
+	// its kind.
 	mf := scrape(t, base)
-	queued := func() float64 { return sum(mf, "assocbot_outbox_messages", nil) }
-	for deadline := time.Now().Add(20 * time.Second); queued() != 0 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	done := func() bool {
+		return sum(mf, "assocbot_messages_total", map[string]string{"kind": "broadcast.report", "result": "sent"}) == 1 &&
+			sum(mf, "assocbot_outbox_messages", nil) == 0
+	}
+	for deadline := time.Now().Add(60 * time.Second); !done(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no report, or the queue did not drain:\n%s", logs.String())
+		}
 		mf = scrape(t, base)
 	}
 	for _, c := range []struct {
@@ -264,7 +247,11 @@ func TestMetricsAndHealth(t *testing.T) {
 	}
 	// The organizer's progress message and report went out too.
 	if got := sum(mf, "assocbot_messages_total", map[string]string{"result": "sent"}); got != 6 {
-		t.Errorf("messages sent = %v, want 6 (4 notices, the progress message, the report)", got)
+		var all []string
+		for _, m := range samples(mf, "assocbot_messages_total", nil) {
+			all = append(all, fmt.Sprintf("%v=%v", m.GetLabel(), m.GetCounter().GetValue()))
+		}
+		t.Errorf("messages sent = %v, want 6 (4 notices, the progress message, the report):\n%s", got, strings.Join(all, "\n"))
 	}
 
 	// The database goes away: /healthz fails within seconds, and /metrics

@@ -5,11 +5,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -31,13 +28,12 @@ import (
 type replicaRig struct {
 	t       testing.TB
 	bin     string
-	dir     string
 	dsn     string
 	api     *fakeapi.Server
 	org     *models.Member
 	orgChat int64
 	env     []string
-	procs   []*exec.Cmd
+	procs   []*runningBin
 	addrs   []string
 	nextID  int64
 	mu      sync.Mutex
@@ -54,7 +50,7 @@ func newReplicaRig(t testing.TB, members int) *replicaRig {
 	if testing.Short() {
 		t.Skip("builds and runs the binary twice on PostgreSQL")
 	}
-	r := &replicaRig{t: t, bin: buildAssocbot(t), dir: t.TempDir(), dsn: storetest.PostgresDSN(t), orgChat: 1, nextID: 1}
+	r := &replicaRig{t: t, bin: buildAssocbot(t), dsn: storetest.PostgresDSN(t), orgChat: 1, nextID: 1}
 	ctx := context.Background()
 	st, err := openStore(ctx, r.dsn)
 	if err != nil {
@@ -101,61 +97,20 @@ func newReplicaRig(t testing.TB, members int) *replicaRig {
 // start runs replica i and waits until it serves.
 func (r *replicaRig) start(i int) {
 	r.t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(r.bin, "run")
-	cmd.Env = append(r.env, "ASSOCBOT_LISTEN="+addr)
-	log, _ := os.Create(filepath.Join(r.dir, fmt.Sprintf("replica%d.log", i)))
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		r.t.Fatal(err)
-	}
-	r.t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
+	addr := freeAddr(r.t)
+	run := startBin(r.t, r.bin, append(r.env, "ASSOCBOT_LISTEN="+addr), "run")
 	for len(r.procs) <= i {
 		r.procs, r.addrs = append(r.procs, nil), append(r.addrs, "")
 	}
-	r.procs[i], r.addrs[i] = cmd, "http://"+addr
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(r.addrs[i] + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			r.t.Fatalf("replica %d not serving:\n%s", i, r.log(i))
-		}
-	}
-}
-
-func (r *replicaRig) log(i int) string {
-	b, _ := os.ReadFile(filepath.Join(r.dir, fmt.Sprintf("replica%d.log", i)))
-	return string(b)
+	r.procs[i], r.addrs[i] = run, "http://"+addr
+	run.waitServing(r.t, r.addrs[i], 20*time.Second)
 }
 
 // stop sends SIGTERM and expects a clean exit.
 func (r *replicaRig) stop(i int) {
 	r.t.Helper()
-	cmd := r.procs[i]
-	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			r.t.Errorf("replica %d after SIGTERM: %v\n%s", i, err, r.log(i))
-		}
-	case <-time.After(30 * time.Second):
-		r.t.Errorf("replica %d did not stop on SIGTERM", i)
+	if err := r.procs[i].stop(r.t, syscall.SIGTERM, 30*time.Second); err != nil {
+		r.t.Errorf("replica %d after SIGTERM: %v\n%s", i, err, r.procs[i].logs.String())
 	}
 }
 
@@ -217,7 +172,7 @@ func (r *replicaRig) waitReport(recipients int, within time.Duration) {
 		for _, m := range r.api.Messages(r.orgChat) {
 			last = append(last, m.Text)
 		}
-		r.t.Fatalf("no final report %q; the organizer's chat:\n%s\n--- replica 0:\n%s", want, strings.Join(last, "\n"), tail(r.log(0), 3000))
+		r.t.Fatalf("no final report %q; the organizer's chat:\n%s\n--- replica 0:\n%s", want, strings.Join(last, "\n"), tail(r.procs[0].logs.String(), 3000))
 	}
 }
 
@@ -420,10 +375,7 @@ func TestKillOneReplicaMidBroadcast(t *testing.T) {
 	if err := r.api.WaitFor(ctx, func() bool { return delivered() >= members/3 }); err != nil {
 		t.Fatalf("delivered %d", delivered())
 	}
-	if err := r.procs[0].Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	r.procs[0].Wait()
+	r.procs[0].stop(t, syscall.SIGKILL, 10*time.Second)
 	atKill := delivered()
 	if atKill >= members {
 		t.Fatal("the broadcast finished before the kill: nothing was tested")

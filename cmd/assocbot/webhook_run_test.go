@@ -69,15 +69,7 @@ func TestRunInWebhookMode(t *testing.T) {
 	if u, s := api.Webhook(); u != "https://bot.example.org/tg/hook" || s != secret {
 		t.Fatalf("webhook %q %q", u, s)
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(base + "/healthz"); err == nil && resp.StatusCode == 200 {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not serving:\n%s", logs.String())
-		}
-	}
+	run.waitServing(t, base, 10*time.Second)
 	// It stays up.
 	select {
 	case err := <-run.exited:
