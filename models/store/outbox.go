@@ -540,6 +540,13 @@ func (s *Store) FinishBroadcast(ctx context.Context, id uint, now time.Time) (bo
 			return res.Error
 		}
 		done = true
+		// A progress message still waiting (a 5xx put it back) would reach
+		// the organizer after the report, saying 0 sent: withdrawn.
+		if err := tx.Model(&models.Outbox{}).Where("kind = ? AND broadcast_id = ? AND status = ?",
+			string(planner.KindBroadcastProgress), id, models.OutboxPending).
+			Updates(map[string]any{"status": models.OutboxSkipped, "reason": models.ReasonWithdrawn}).Error; err != nil {
+			return err
+		}
 		if b.OrganizerID == nil {
 			return nil
 		}

@@ -152,3 +152,36 @@ func TestFinishOutboxRecordsEachMessageID(t *testing.T) {
 		}
 	})
 }
+
+// TestFinishWithdrawsAProgressMessageStillWaiting: a progress message a 5xx
+// put back is not sent after the report (it would say 0 sent); one already
+// sent stays sent.
+func TestFinishWithdrawsAProgressMessageStillWaiting(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		org := mustAdd(t, st, store.NewMember{Name: "Org", Phone: "13800000001", Branch: "Town", Role: models.RoleOrganizer})
+		if _, err := st.LinkByPhone(ctx, "13800000001", 1, 1); err != nil {
+			t.Fatal(err)
+		}
+		m := mustAdd(t, st, store.NewMember{Name: "M", Phone: "13800000002", Branch: "Town"})
+		if _, err := st.LinkByPhone(ctx, "13800000002", 2, 2); err != nil {
+			t.Fatal(err)
+		}
+		b, err := st.CreateBroadcast(ctx, store.NewBroadcast{OrganizerID: &org.ID, Audience: models.MembersAudience(m.ID), Text: "x", SendAt: time.Unix(0, 0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.ExecForTest(ctx, "UPDATE outboxes SET status = 'sent' WHERE kind = 'broadcast'"); err != nil {
+			t.Fatal(err)
+		}
+		if done, err := st.FinishBroadcast(ctx, b.ID, time.Now()); err != nil || !done {
+			t.Fatalf("finish: %v %v", done, err)
+		}
+		got, err := st.DumpForTest(ctx, "SELECT status, reason FROM outboxes WHERE kind = 'broadcast.progress'")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != "reason=withdrawn status=skipped \n" {
+			t.Fatalf("the waiting progress message after the finish: %q", got)
+		}
+	})
+}
