@@ -200,10 +200,10 @@ func TestMetricsAndHealth(t *testing.T) {
 		Audience: models.BranchAudience("Town/East"), Text: "metrics notice", SendAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	// Done when the organizer's report is out and the queue is empty (a
-	// message the 502 hit goes again after 5 s). The report is told apart
-	// from the progress message's last edit, which starts with ✅ too, by
-	// its kind.
+	// Done when the organizer's report is counted and the queue is empty
+	// (a message the 502 hit goes again after 5 s). Read from /metrics, not
+	// from the chat: a message is counted only after its outcome is stored,
+	// a moment after Telegram has it.
 	mf := scrape(t, base)
 	done := func() bool {
 		return sum(mf, "assocbot_messages_total", map[string]string{"kind": "broadcast.report", "result": "sent"}) == 1 &&
