@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/assocbot/assocbot/bot/bottest"
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/store"
@@ -62,15 +61,11 @@ func TestCLIBesideABusyRun(t *testing.T) {
 	}
 	st.Close()
 	env := append(os.Environ(), "ASSOCBOT_TOKEN="+token, "ASSOCBOT_API_URL="+api.URL(), "ASSOCBOT_DB="+dbPath,
-		"ASSOCBOT_RATE=25", "ASSOCBOT_QUIET_HOURS=off", "ASSOCBOT_LISTEN=127.0.0.1:0")
-	run := exec.Command(bin, "run")
-	run.Env = env
-	logs := &bottest.SyncBuffer{}
-	run.Stdout, run.Stderr = logs, logs
-	if err := run.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { run.Process.Signal(syscall.SIGTERM); run.Wait() }()
+		"ASSOCBOT_RATE=25", "ASSOCBOT_QUIET_HOURS=off")
+	addr := freeAddr(t)
+	run := startBin(t, bin, append(env, "ASSOCBOT_LISTEN="+addr), "run")
+	logs := run.logs
+	run.waitServing(t, "http://"+addr, 20*time.Second)
 
 	var ok, failed atomic.Int64
 	var firstFailure atomic.Value
@@ -129,5 +124,8 @@ func TestCLIBesideABusyRun(t *testing.T) {
 	defer cancel()
 	if err := api.WaitFor(wctx, func() bool { return api.Delivered() >= b.Total }); err != nil {
 		t.Fatalf("delivered %d of %d\n%s", api.Delivered(), b.Total, logs.String())
+	}
+	if err := run.stop(t, syscall.SIGTERM, 30*time.Second); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
 	}
 }
