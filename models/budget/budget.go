@@ -61,9 +61,10 @@ type Slots interface {
 	// the budget makes per take), or says how long to wait. A hold not
 	// given back within the stale time (its process died) lapses.
 	TakeChat(ctx context.Context, chat, holder int64) (ok bool, wait time.Duration, err error)
-	// KeepChat renews a hold for another stale time: the wait for a slot
-	// (a long 429 pause) may have taken most of it.
-	KeepChat(ctx context.Context, chat, holder int64) error
+	// KeepChat renews a hold, held for heldFor so far, for another stale
+	// time when the wait for a slot (a long 429 pause) may have taken much
+	// of it; a hold taken moments ago needs nothing.
+	KeepChat(ctx context.Context, chat, holder int64, heldFor time.Duration) error
 	// ChatDone frees the chat if holder still holds it; when sent, its gap
 	// counts from at.
 	ChatDone(ctx context.Context, chat, holder int64, sent bool, at time.Time) error
@@ -187,6 +188,7 @@ func (b *Budget) Take(ctx context.Context, class Class, chat int64) (*Ticket, er
 			return nil, err
 		}
 	}
+	held := time.Now()
 	slot, err := b.takeSlot(ctx, class)
 	if err != nil {
 		if chat != 0 {
@@ -198,7 +200,7 @@ func (b *Budget) Take(ctx context.Context, class Class, chat int64) (*Ticket, er
 	}
 	t := &Ticket{b: b, slot: slot, chat: chat, holder: holder}
 	if chat != 0 {
-		if err := b.slots.KeepChat(ctx, chat, holder); err != nil {
+		if err := b.slots.KeepChat(ctx, chat, holder, time.Since(held)); err != nil {
 			b.metrics.Errors.Inc()
 			t.Done(false)
 			return nil, err

@@ -135,8 +135,13 @@ SELECT (SELECT chat_id FROM took),
 	return false, time.Duration(waitMS.Float64 * float64(time.Millisecond)), nil
 }
 
-// KeepChat renews holder's hold on a chat for another stale time.
-func (p *SharedSlots) KeepChat(ctx context.Context, chat, holder int64) error {
+// KeepChat renews holder's hold on a chat for another stale time, once a
+// third of it has gone: most sends find a slot within a second and need no
+// renewal (no round trip).
+func (p *SharedSlots) KeepChat(ctx context.Context, chat, holder int64, heldFor time.Duration) error {
+	if heldFor < p.stale/3 {
+		return nil
+	}
 	if _, err := p.db.ExecContext(ctx, `UPDATE send_chats SET busy_until = clock_timestamp() + $3 * interval '1 millisecond'
 		WHERE chat_id = $1 AND holder = $2`, chat, holder, ms(p.stale)); err != nil {
 		return fmt.Errorf("store: keep chat: %w", err)

@@ -124,7 +124,7 @@ func TestAChatHoldLapsesButIsNotFreedByItsOldHolder(t *testing.T) {
 		t.Fatal("the old holder's late give-back freed the new holder's chat")
 	}
 	time.Sleep(200 * time.Millisecond)
-	if err := slots.KeepChat(ctx, 42, 2); err != nil {
+	if err := slots.KeepChat(ctx, 42, 2, 200*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond) // 400 ms after the take, 200 after the renewal
