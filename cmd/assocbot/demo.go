@@ -88,6 +88,33 @@ func demoPlans(ctx context.Context, st *store.Store, loc *time.Location) error {
 	return nil
 }
 
+// demoEvents gives the demo people something to answer with one tap: the
+// town's quarterly activity day in five days, and an association meeting of
+// all members in eight (Li Wei, in Berlin, sees it in his own time). Both
+// are announced when the demo starts, as a new event is.
+func demoEvents(ctx context.Context, st *store.Store, loc *time.Location) error {
+	org, err := st.MemberByTelegramID(ctx, demoPeople()[0].user.ID)
+	if err != nil {
+		return err
+	}
+	today := models.DayOf(time.Now(), loc)
+	at := func(days, hour int) time.Time {
+		return time.Date(today.Year(), today.Month(), today.Day()+days, hour, 0, 0, 0, loc)
+	}
+	for _, e := range []*models.Event{
+		{Kind: models.EventActivityDay, Title: "会员活动日：家庭健康讲座", Location: "李家村文化室", StartAt: at(5, 9),
+			DurationMin: 120, Audience: models.BranchAudience("东城镇").String(), RSVP: true, AllowGuests: true,
+			RRule: "FREQ=MONTHLY;INTERVAL=3", CreatedBy: &org.ID},
+		{Kind: models.EventMeeting, Title: "协会会员大会", Location: "镇文化中心二楼", StartAt: at(8, 14),
+			DurationMin: 90, Audience: models.Everyone().String(), RSVP: true, CreatedBy: &org.ID},
+	} {
+		if _, err := st.CreateEvent(ctx, e, loc, time.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (p *demoPerson) name() string {
 	if p.member != nil {
 		return p.member.Name
@@ -140,6 +167,9 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 
 	if err := demoPlans(ctx, st, loc0()); err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	if err := demoEvents(ctx, st, loc0()); err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
 
@@ -208,7 +238,7 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	d.say("demo.intro")
 	d.listPeople()
 	d.say("demo.now_as", "Name", d.current.name())
-	api.SendText(d.current.user, "/start")
+	d.open(d.current)
 
 	lines := make(chan string)
 	go func() {
@@ -259,6 +289,20 @@ type demoChat struct {
 	current *demoPerson
 	choices []demoChoice
 	letters map[[2]int64]string // the letter of each message with buttons, by chat and message
+	shown   map[[2]int64]bool   // the messages shown, by chat and message
+	opened  map[int64]bool      // the chats opened with /start
+}
+
+// open opens a person's chat with the bot the way Telegram's START button
+// does, once.
+func (d *demoChat) open(p *demoPerson) {
+	if d.opened == nil {
+		d.opened = map[int64]bool{}
+	}
+	if !d.opened[p.user.ID] {
+		d.opened[p.user.ID] = true
+		d.api.SendText(p.user, "/start")
+	}
 }
 
 // demoChoice is a button to type: an inline button of a message ("b2":
@@ -321,6 +365,10 @@ func (d *demoChat) show(ev fakeapi.Event) {
 		}
 		return
 	}
+	if d.shown == nil {
+		d.shown = map[[2]int64]bool{}
+	}
+	d.shown[[2]int64{m.ChatID, m.ID}] = true
 	prefix := "🤖"
 	if ev.Kind == "edit" {
 		prefix = "🤖 " + d.cat.T(d.lang, "demo.edited")
@@ -401,13 +449,21 @@ func (d *demoChat) input(line string) {
 				d.current = p
 				d.choices = nil
 				d.say("demo.now_as", "Name", p.name())
+				// What came while someone else was at the keyboard, then
+				// the last message again when all was seen (its buttons and
+				// keyboard are what can be pressed now).
 				msgs := d.api.Messages(p.user.ID)
-				if len(msgs) == 0 {
-					// A first visit opens the chat the way Telegram's START button does.
-					d.api.SendText(p.user, "/start")
-					return
+				unseen := 0
+				for _, m := range msgs {
+					if !d.shown[[2]int64{m.ChatID, m.ID}] {
+						d.show(fakeapi.Event{Kind: "message", Message: m})
+						unseen++
+					}
 				}
-				d.show(fakeapi.Event{Kind: "message", Message: msgs[len(msgs)-1]})
+				if unseen == 0 && len(msgs) > 0 {
+					d.show(fakeapi.Event{Kind: "message", Message: msgs[len(msgs)-1]})
+				}
+				d.open(p)
 				return
 			}
 		}

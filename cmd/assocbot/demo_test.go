@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/bot/bottest"
+	"github.com/assocbot/assocbot/locales"
+)
+
+// demoSession drives `assocbot demo` as a person at the terminal does: each
+// line is typed once what it answers is on the screen, and a button is
+// typed by the label the screen shows for it, as a reader finds it.
+type demoSession struct {
+	t    *testing.T
+	in   *io.PipeWriter
+	out  *bottest.SyncBuffer
+	mark int // where the screen stood when the last line was typed
+	code chan int
+}
+
+func startDemo(t *testing.T, args ...string) *demoSession {
+	t.Helper()
+	r, w := io.Pipe()
+	s := &demoSession{t: t, in: w, out: &bottest.SyncBuffer{}, code: make(chan int, 1)}
+	errOut := &bottest.SyncBuffer{}
+	go func() {
+		s.code <- run(context.Background(), append([]string{"demo"}, args...), r, s.out, errOut, noEnv, testClock)
+		r.Close()
+	}()
+	t.Cleanup(func() { w.Close() })
+	return s
+}
+
+// typeLine types line and Enter.
+func (s *demoSession) typeLine(line string) {
+	s.t.Helper()
+	s.mark = len(s.out.String())
+	if _, err := fmt.Fprintln(s.in, line); err != nil {
+		s.t.Fatalf("typing %q: %v\n%s", line, err, s.out.String())
+	}
+}
+
+// waitMatch waits until the screen since the last typed line matches re,
+// and returns the last match.
+func (s *demoSession) waitMatch(re *regexp.Regexp) []string {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		screen := s.out.String()
+		if ms := re.FindAllStringSubmatch(screen[s.mark:], -1); len(ms) > 0 {
+			return ms[len(ms)-1]
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the screen never showed %v after the last line typed:\n%s", re, screen)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// expect waits until the screen shows want since the last typed line.
+func (s *demoSession) expect(want string) {
+	s.t.Helper()
+	s.waitMatch(regexp.MustCompile(regexp.QuoteMeta(want)))
+}
+
+// press types the button labelled label, the last one shown: "c1".
+func (s *demoSession) press(label string) {
+	s.t.Helper()
+	m := s.waitMatch(regexp.MustCompile(`\[([a-z]+[0-9]+)\] ` + regexp.QuoteMeta(label)))
+	s.typeLine(m[1])
+}
+
+// end closes the terminal's input (Ctrl-D) and waits for the demo to end.
+func (s *demoSession) end() (code int, screen string) {
+	s.t.Helper()
+	s.in.Close()
+	select {
+	case code = <-s.code:
+	case <-time.After(20 * time.Second):
+		s.t.Fatalf("the demo did not end on Ctrl-D:\n%s", s.out.String())
+	}
+	return code, s.out.String()
+}
+
+// TestDemoInAllThreeLanguages: a new user at the terminal reads the help as
+// members in the three languages, sees the meeting announced at the start
+// in Li Wei's own time (Berlin), asks to join as a visitor, approves the
+// request as the organizer, and, a member now, answers an event with one
+// tap and mutes reminders from the language menu.
+func TestDemoInAllThreeLanguages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo takes a few seconds")
+	}
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	started := time.Now()
+	d := startDemo(t)
+	d.expect(cat.T(locales.ZhHans, "demo.now_as", "Name", "王芳"))
+	d.expect("[王芳] > ")
+
+	d.typeLine("/help")
+	d.expect(firstLine(cat.T(locales.ZhHans, "help.member")))
+	d.typeLine("/as chan")
+	d.typeLine("/help")
+	d.expect(firstLine(cat.T(locales.ZhHant, "help.member")))
+
+	// The meeting, announced at the start for 14:00 in Shanghai eight days
+	// on, came to Li Wei while someone else was at the keyboard; it shows
+	// when he takes it, in his time.
+	meeting := time.Date(started.In(shanghai).Year(), started.In(shanghai).Month(), started.In(shanghai).Day()+8, 14, 0, 0, 0, shanghai)
+	d.typeLine("/as li")
+	d.expect(firstLine(cat.T(locales.En, "event.announce", "Icon", "🗓", "Title", "协会会员大会")) + "\n   🕘 " +
+		cat.DateTime(locales.En, meeting, berlin, started))
+	d.typeLine("/help")
+	d.expect(firstLine(cat.T(locales.En, "help.member")))
+
+	d.typeLine("/as visitor")
+	d.expect(firstLine(cat.T(locales.ZhHans, "start.stranger", "Name", "Visitor")))
+	d.typeLine("2") // 🙋 Request to join: the second key of a stranger's keyboard
+	d.expect(cat.T(locales.ZhHans, "join.choose_branch"))
+	d.press("东城镇 ›")
+	d.press("李家村")
+	d.typeLine("/as organizer")
+	d.press("✅ 同意")
+	d.expect("✅ 已由 张组长 同意")
+
+	d.typeLine("/as visitor")
+	d.expect(cat.T(locales.ZhHans, "join.approved", "Name", "Visitor", "Branch", "东城镇/李家村"))
+	d.typeLine("1") // 📅 My events, now a member: the activity day and the meeting
+	d.expect("🎉 会员活动日：家庭健康讲座")
+	d.press("✅ 参加")
+	d.expect("💬 " + cat.T(locales.ZhHans, "rsvp.answer.yes"))
+	d.typeLine("4") // 🌐 Language, where reminders are muted
+	d.press("🔕 暂停提醒")
+	d.expect("💬 " + cat.T(locales.ZhHans, "mute.on_button"))
+
+	code, screen := d.end()
+	if code != 0 || !strings.Contains(screen, firstLine(cat.T(locales.ZhHans, "demo.bye"))) {
+		t.Fatalf("the demo ended with %d:\n%s", code, screen)
+	}
+}
