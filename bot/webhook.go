@@ -8,13 +8,22 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	tg "github.com/go-telegram/bot"
 	tgm "github.com/go-telegram/bot/models"
+
+	"github.com/assocbot/assocbot/models/store"
 )
 
 // maxUpdateBytes bounds a webhook body; real updates are a few kilobytes.
 const maxUpdateBytes = 1 << 20
+
+// updateHold is how long a webhook update taken for handling is the
+// taker's: longer than any handling takes (a reply waiting out a 429
+// included), so that a delivery Telegram repeats meanwhile is not handled
+// twice; an update whose taker died is handled at the first delivery after.
+const updateHold = 3 * time.Minute
 
 // SetWebhook registers url with Telegram, with the secret it must send back,
 // and sets the command menus.
@@ -31,7 +40,8 @@ func (b *Bot) SetWebhook(ctx context.Context, url, secret string) error {
 // WebhookHandler receives updates pushed by Telegram. Unlike the library's
 // handler it refuses a wrong secret (401, compared in constant time, before
 // anything is read or written), refuses a body over 1 MB (413, unread),
-// never logs bodies, handles a re-sent update_id once, and answers 200 only
+// never logs bodies, handles a re-sent update_id once (taken on arrival,
+// marked handled at the end; see store.TakeUpdate), and answers 200 only
 // once the update is handled (in its chat's order), under ctx (the
 // service's lifetime), not the request's: Telegram re-sends what got no
 // 2xx, to this replica or another.
@@ -80,22 +90,36 @@ func (b *Bot) WebhookHandler(ctx context.Context, secret string) http.Handler {
 			return
 		}
 		if upd.ID != 0 {
-			fresh, err := b.st.FirstSeen(ctx, upd.ID, b.cfg.Now())
-			if err != nil {
-				// Not recorded: Telegram sends it again later.
-				b.log.Warn("webhook: record update", "err", err)
+			take, err := b.st.TakeUpdate(ctx, upd.ID, b.cfg.Now(), updateHold)
+			switch {
+			case err != nil:
+				// Not taken: Telegram sends it again later.
+				b.log.Warn("webhook: take update", "err", err)
 				b.metrics.Webhook.WithLabelValues("503").Inc()
 				http.Error(w, "try again", http.StatusServiceUnavailable)
 				return
-			}
-			if !fresh {
+			case take == store.UpdateHandled:
 				b.metrics.Webhook.WithLabelValues("duplicate").Inc()
 				w.WriteHeader(http.StatusOK)
+				return
+			case take == store.UpdateInHand:
+				// Being handled by another request, which may yet fail: a
+				// 2xx now would lose it then, so Telegram asks again later.
+				b.metrics.Webhook.WithLabelValues("in_hand").Inc()
+				http.Error(w, "in hand", http.StatusServiceUnavailable)
 				return
 			}
 		}
 		// Accepted updates are handled to the end even if shutdown begins.
-		b.handleNow(context.WithoutCancel(ctx), &upd)
+		hctx := context.WithoutCancel(ctx)
+		b.handleNow(hctx, &upd)
+		if upd.ID != 0 {
+			if err := b.st.MarkUpdateHandled(hctx, upd.ID, b.cfg.Now()); err != nil {
+				// Handled all the same: a re-delivery after the hold is
+				// handled again, which beats losing it.
+				b.log.Warn("webhook: mark update handled", "err", err)
+			}
+		}
 		b.metrics.Webhook.WithLabelValues("200").Inc()
 		w.WriteHeader(http.StatusOK)
 	})

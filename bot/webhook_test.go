@@ -4,8 +4,10 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/assocbot/assocbot/bot/bottest"
 	"github.com/assocbot/assocbot/bot/fakeapi"
@@ -54,5 +56,64 @@ func TestWebhookHandler(t *testing.T) {
 	}
 	if got := h.Nth(u.ID, 1); got.Text != h.T(locales.En, "help.stranger") {
 		t.Fatalf("reply %q", got.Text)
+	}
+}
+
+// TestWebhookUpdateOfADeadReplicaIsHandled: another replica took an update
+// and died before handling it. While its hold lasts a delivery is answered
+// 503 (Telegram asks again later) and not handled; the first delivery after
+// is handled and answered 200, and one more after that is a duplicate.
+func TestWebhookUpdateOfADeadReplicaIsHandled(t *testing.T) {
+	h := bottest.New(t)
+	u := fakeapi.User{ID: 4322, FirstName: "W", LanguageCode: "en"}
+	h.API.Meet(u)
+	srv := httptest.NewServer(h.Bot.WebhookHandler(context.Background(), "s3cret_token-1"))
+	defer srv.Close()
+	update := `{"update_id":9101,"message":{"message_id":1,"date":1,"chat":{"id":4322,"type":"private"},"from":{"id":4322,"is_bot":false,"first_name":"W","language_code":"en"},"text":"/help"}}`
+	post := func() int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(update))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret_token-1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	seen := map[string]string{"seen": "SELECT update_id, handled_at IS NOT NULL AS handled FROM seen_updates"}
+	if _, err := h.St.TakeUpdate(ctx, 9101, h.Clock().Add(-time.Minute), 3*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	before := dump(t, h, seen)
+	if before["seen"] != "handled=0 update_id=9101 \n" {
+		t.Fatalf("seen_updates as the dead replica left it: %q", before["seen"])
+	}
+	if code := post(); code != http.StatusServiceUnavailable {
+		t.Fatalf("a delivery while another holds it: %d", code)
+	}
+	// Handling is done before the answer: none was sent, nothing changed.
+	if n := len(h.API.RequestsFor("sendMessage")); n != 0 {
+		t.Fatalf("an update another held was handled (%d sends)", n)
+	}
+	if after := dump(t, h, seen); !reflect.DeepEqual(before, after) {
+		t.Fatalf("a refused delivery changed %v", after)
+	}
+
+	h.SetNow(h.Clock().Add(3 * time.Minute))
+	if code := post(); code != http.StatusOK {
+		t.Fatalf("the delivery after the dead replica's hold: %d", code)
+	}
+	if got := h.Nth(u.ID, 1); got.Text != h.T(locales.En, "help.stranger") {
+		t.Fatalf("reply %q", got.Text)
+	}
+	if code := post(); code != http.StatusOK {
+		t.Fatalf("a delivery of the handled update: %d", code)
+	}
+	if n := len(h.API.RequestsFor("sendMessage")); n != 1 {
+		t.Fatalf("the update was handled %d times", n)
+	}
+	if got := dump(t, h, seen)["seen"]; got != "handled=1 update_id=9101 \n" {
+		t.Fatalf("seen_updates after handling: %q", got)
 	}
 }

@@ -107,7 +107,7 @@ func populate(t *testing.T, st *store.Store) {
 	if _, _, err := st.RecordCheck(ctx, plans[0].ID, plans[0].Cycle, models.Scope{Paths: []string{"东城镇"}}, org, nil, sh, now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.FirstSeen(ctx, 91, now); err != nil {
+	if _, err := st.TakeUpdate(ctx, 91, now, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 }

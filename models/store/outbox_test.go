@@ -185,3 +185,71 @@ func TestFinishWithdrawsAProgressMessageStillWaiting(t *testing.T) {
 		}
 	})
 }
+
+// TestAWebhookUpdateIsHandledOnceAndNeverLost: an update taken is another
+// request's to wait for; once marked handled it is a duplicate; taken by a
+// replica that died before handling it, it is taken again after the hold.
+// Eight requests delivering one update at once: exactly one takes it.
+func TestAWebhookUpdateIsHandledOnceAndNeverLost(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+		hold := 3 * time.Minute
+		take := func(id int64, at time.Time) store.UpdateTake {
+			t.Helper()
+			got, err := st.TakeUpdate(ctx, id, at, hold)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		if got := take(1, now); got != store.UpdateOurs {
+			t.Fatalf("a new update: %v", got)
+		}
+		if got := take(1, now.Add(time.Minute)); got != store.UpdateInHand {
+			t.Fatalf("an update being handled, delivered again: %v", got)
+		}
+		if err := st.MarkUpdateHandled(ctx, 1, now.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if got := take(1, now.Add(time.Hour)); got != store.UpdateHandled {
+			t.Fatalf("a handled update, delivered again an hour later: %v", got)
+		}
+
+		// Taken by a replica that died: in hand until the hold ends, then
+		// the next delivery's.
+		if got := take(2, now); got != store.UpdateOurs {
+			t.Fatalf("update 2: %v", got)
+		}
+		if got := take(2, now.Add(hold-time.Second)); got != store.UpdateInHand {
+			t.Fatalf("within the hold: %v", got)
+		}
+		if got := take(2, now.Add(hold+time.Second)); got != store.UpdateOurs {
+			t.Fatalf("after its taker died: %v", got)
+		}
+		if got := take(2, now.Add(hold+2*time.Second)); got != store.UpdateInHand {
+			t.Fatalf("taken again, it is the new taker's: %v", got)
+		}
+
+		var mu sync.Mutex
+		results := map[store.UpdateTake]int{}
+		var wg sync.WaitGroup
+		for i := 0; i < 8; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got, err := st.TakeUpdate(ctx, 3, now, hold)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				results[got]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if results[store.UpdateOurs] != 1 || results[store.UpdateInHand] != 7 {
+			t.Fatalf("eight deliveries at once: %v", results)
+		}
+	})
+}
