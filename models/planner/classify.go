@@ -24,6 +24,7 @@ const (
 	Fail                // another 4xx: this message cannot be sent
 	Interrupted         // our own shutdown: give the message back
 	Unchanged           // an edit to what the message already says: done
+	TokenRefused        // 401: Telegram refuses the bot's token; nothing can be sent until it is fixed
 )
 
 // Outcome is one classified Bot API answer.
@@ -55,6 +56,10 @@ func Classify(ctx context.Context, err error) Outcome {
 		return Outcome{Verdict: Interrupted}
 	case errors.Is(err, ErrUnrenderable):
 		return Outcome{Verdict: Fail, Reason: models.ReasonBadRequest}
+	case errors.Is(err, tg.ErrorUnauthorized):
+		// The token was revoked or mistyped: no message is at fault, and
+		// none goes out until an operator fixes it.
+		return Outcome{Verdict: TokenRefused}
 	case errors.Is(err, tg.ErrorForbidden):
 		return Outcome{Verdict: Unreachable, Reason: models.ReasonBlocked}
 	case errors.As(err, &migrate):
@@ -70,8 +75,8 @@ func Classify(ctx context.Context, err error) Outcome {
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr):
 		return Outcome{Verdict: Retry, Reason: models.ReasonServerError}
 	}
-	// 5xx answers, a proxy's HTML page (a decode error), 401 while a token is
-	// being rotated: worth trying again later.
+	// 5xx answers, a proxy's HTML page (a decode error): worth trying again
+	// later.
 	return Outcome{Verdict: Retry, Reason: models.ReasonServerError}
 }
 

@@ -51,6 +51,10 @@ type Config struct {
 	// StallAfter: with messages due, this long without one handled makes
 	// Healthy fail (default 3 min).
 	StallAfter time.Duration
+	// TokenPause: after Telegram refuses the token (401), every send waits
+	// this long before one tries again (default 1 min); Healthy fails for
+	// twice as long.
+	TokenPause time.Duration
 }
 
 func (c *Config) defaults() {
@@ -74,6 +78,9 @@ func (c *Config) defaults() {
 	}
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = 5
+	}
+	if c.TokenPause <= 0 {
+		c.TokenPause = time.Minute
 	}
 	if c.BackoffBase <= 0 {
 		c.BackoffBase = 5 * time.Second
@@ -167,7 +174,13 @@ type Dispatcher struct {
 	held     map[uint64]bool // rows queued or in a worker's hands
 	// progressAt (unix ns): a row handled, or nothing found due.
 	progressAt atomic.Int64
+	// refusedAt (unix ns): when Telegram last answered 401 to a send.
+	refusedAt atomic.Int64
 }
+
+// ErrTokenRefused: Telegram answered 401 to a send lately: the token was
+// revoked or is wrong, and nothing goes out.
+var ErrTokenRefused = errors.New("dispatch: Telegram refuses the bot's token (401)")
 
 // progress notes that the dispatcher did its job just now.
 func (d *Dispatcher) progress() { d.progressAt.Store(time.Now().UnixNano()) }
@@ -202,8 +215,11 @@ func (d *Dispatcher) sendRate() float64 {
 var ErrStalled = errors.New("dispatch: messages are due and none was handled")
 
 // Healthy fails when messages are due and none was handled (nor nothing
-// found due) for StallAfter.
+// found due) for StallAfter, or when Telegram refused the token lately.
 func (d *Dispatcher) Healthy(ctx context.Context) error {
+	if at := d.refusedAt.Load(); at != 0 && time.Since(time.Unix(0, at)) < 2*d.cfg.TokenPause {
+		return fmt.Errorf("%w %s ago", ErrTokenRefused, time.Since(time.Unix(0, at)).Round(time.Second))
+	}
 	since := time.Since(time.Unix(0, d.progressAt.Load()))
 	if since <= d.cfg.StallAfter {
 		return nil
@@ -458,6 +474,14 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 			continue
 		case planner.Interrupted:
 			d.release(c)
+		case planner.TokenRefused:
+			// Not this message's fault: every send would be refused alike.
+			// Everything waits, no attempt counted, /healthz says why.
+			d.refusedAt.Store(time.Now().UnixNano())
+			d.budget.Pause(ctx, d.cfg.TokenPause)
+			d.record(c.ID, store.Outcome{Status: models.OutboxPending, NextAttemptAt: d.cfg.Now().Add(d.cfg.TokenPause)})
+			count("token_refused", models.ReasonNone)
+			d.log.Error("telegram refuses the bot's token (401): no message goes out until ASSOCBOT_TOKEN is right", "err", errText(err))
 		case planner.Unreachable:
 			if c.MemberID != nil {
 				if err := d.st.MarkUnreachable(context.WithoutCancel(ctx), *c.MemberID, now); err != nil {

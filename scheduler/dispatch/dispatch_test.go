@@ -467,3 +467,57 @@ func TestHealthyFailsWhenDueMessagesStall(t *testing.T) {
 		t.Fatalf("after the message went out: %v", err)
 	}
 }
+
+// TestARefusedTokenHoldsEverythingAndFailsHealth: Telegram answers 401 (the
+// token was revoked): no message fails or loses an attempt for it, nothing
+// is sent during the pause, /healthz says why, and once the token works
+// again every message goes out once.
+func TestARefusedTokenHoldsEverythingAndFailsHealth(t *testing.T) {
+	r := newRig(t, dispatch.Config{Rate: 1000, Workers: 1, TokenPause: 600 * time.Millisecond})
+	ms := r.members(3, "")
+	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 401, Description: "Unauthorized"})
+	for _, m := range ms {
+		r.enqueue(r.notice(m, "hello"))
+	}
+	r.start()
+	deadline := time.Now().Add(5 * time.Second)
+	for !errors.Is(r.d.Healthy(ctx), dispatch.ErrTokenRefused) {
+		if time.Now().After(deadline) {
+			t.Fatalf("healthy after a 401: %v", r.d.Healthy(ctx))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// Refused: the row waits with no attempt counted, and none failed.
+	c, _ := r.st.OutboxTally(ctx, store.OutboxQuery{})
+	if len(c[models.OutboxFailed]) != 0 {
+		t.Fatalf("rows failed for a refused token: %v", c)
+	}
+	refused := r.api.RequestsFor("sendMessage")[0]
+	if refused.Status != 401 {
+		t.Fatalf("the first send answered %d", refused.Status)
+	}
+	for _, id := range []uint64{1, 2, 3} {
+		o := r.waitStatus(id, models.OutboxSent, 5*time.Second)
+		if o.Attempts != 0 {
+			t.Fatalf("row %d counts %d failed attempts", id, o.Attempts)
+		}
+	}
+	reqs := r.api.RequestsFor("sendMessage")
+	if len(reqs) != 4 {
+		t.Fatalf("%d sends, want the refused one and one for each message", len(reqs))
+	}
+	if gap := reqs[1].At.Sub(refused.At); gap < 600*time.Millisecond-50*time.Millisecond {
+		t.Fatalf("a send %v after the 401, within the pause", gap)
+	}
+	for _, m := range ms {
+		if got := r.api.Messages(*m.ChatID); len(got) != 1 {
+			t.Fatalf("chat %d got %d messages", *m.ChatID, len(got))
+		}
+	}
+	for time.Since(refused.At) < 1300*time.Millisecond {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := r.d.Healthy(ctx); err != nil {
+		t.Fatalf("two pauses after the token worked again: %v", err)
+	}
+}
