@@ -132,14 +132,15 @@ func InviteLink(botUsername, code string) string {
 	return "https://t.me/" + botUsername + "?start=" + code
 }
 
-// Poll sets the command menus and runs long polling until ctx ends. A webhook
-// left over from an earlier deployment is removed first, since Telegram
-// refuses getUpdates while one is set.
+// Poll runs long polling until ctx ends, and sets the command menus beside
+// it (one call per organizer: members' taps need not wait for them). A
+// webhook left over from an earlier deployment is removed first, since
+// Telegram refuses getUpdates while one is set.
 func (b *Bot) Poll(ctx context.Context) error {
 	if _, err := b.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
 		return fmt.Errorf("bot: deleteWebhook: %s", redact(err.Error(), b.cfg.Token))
 	}
-	b.SetMenus(ctx)
+	go b.SetMenus(ctx)
 	b.api.Start(ctx)
 	b.chats.wait()
 	return nil

@@ -13,6 +13,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	tgm "github.com/go-telegram/bot/models"
 
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -25,15 +26,44 @@ const maxUpdateBytes = 1 << 20
 // twice; an update whose taker died is handled at the first delivery after.
 const updateHold = 3 * time.Minute
 
+// registerFor bounds how long SetWebhook tries before it gives up.
+const registerFor = 2 * time.Minute
+
 // SetWebhook registers url with Telegram, with the secret it must send back,
-// and sets the command menus.
+// then sets the command menus in the background. While Telegram asks to
+// wait (429: replicas starting together each register) or cannot be reached
+// (5xx, network) it tries again, for up to two minutes; a refusal of the URL
+// or the token ends it at once.
 func (b *Bot) SetWebhook(ctx context.Context, url, secret string) error {
-	if _, err := b.api.SetWebhook(ctx, &tg.SetWebhookParams{
-		URL: url, SecretToken: secret, AllowedUpdates: []string{"message", "callback_query"},
-	}); err != nil {
-		return fmt.Errorf("bot: setWebhook: %s", redact(err.Error(), b.cfg.Token))
+	giveUp := time.Now().Add(registerFor)
+	backoff := time.Second
+	for {
+		_, err := b.api.SetWebhook(ctx, &tg.SetWebhookParams{
+			URL: url, SecretToken: secret, AllowedUpdates: []string{"message", "callback_query"},
+		})
+		if err == nil {
+			break
+		}
+		wait := backoff
+		switch out := planner.Classify(ctx, err); out.Verdict {
+		case planner.WaitAndGoOn:
+			wait = out.RetryAfter
+		case planner.Retry:
+			backoff = min(2*backoff, 30*time.Second)
+		default:
+			return fmt.Errorf("bot: setWebhook: %s", redact(err.Error(), b.cfg.Token))
+		}
+		if time.Now().Add(wait).After(giveUp) {
+			return fmt.Errorf("bot: setWebhook: still failing after %s: %s", registerFor, redact(err.Error(), b.cfg.Token))
+		}
+		b.log.Warn("setWebhook failed; trying again", "in", wait.String(), "err", redact(err.Error(), b.cfg.Token))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
 	}
-	b.SetMenus(ctx)
+	go b.SetMenus(ctx)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -168,8 +169,10 @@ func (c *Config) Validate(needToken bool) error {
 		bad("ASSOCBOT_QUIET_HOURS", "must be HH:MM-HH:MM or off, got %q", c.QuietHours)
 	}
 	if c.WebhookURL != "" {
-		if !strings.HasPrefix(c.WebhookURL, "https://") {
+		if u, err := url.Parse(c.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
 			bad("ASSOCBOT_WEBHOOK_URL", "must be an https:// URL")
+		} else if !webhookPathPattern.MatchString(u.Path) || u.RawQuery != "" || u.Fragment != "" {
+			bad("ASSOCBOT_WEBHOOK_URL", "its path may hold only A-Z a-z 0-9 / - _ . ~, and no query or fragment, got %q", c.WebhookURL)
 		}
 		if !validWebhookSecret(c.WebhookSecret) {
 			bad("ASSOCBOT_WEBHOOK_SECRET", "required in webhook mode: 1-256 characters of A-Z a-z 0-9 _ -")
@@ -191,6 +194,10 @@ func (c *Config) Validate(needToken bool) error {
 	}
 	return errors.Join(errs...)
 }
+
+// webhookPathPattern is the webhook URL's path this bot serves: plain
+// characters only, so that it is matched as written.
+var webhookPathPattern = regexp.MustCompile(`^(/[A-Za-z0-9._~/-]*)?$`)
 
 // usageError is a bad command line: exit code 2.
 type usageError struct{ msg string }

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -262,6 +264,10 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 		return err
 	}
 	log.Info("assocbot starting", "version", version, "bot", b.Username(), "db", st.Dialect(), "webhook", cfg.WebhookURL != "")
+	if cfg.Lease < 2*budget.SendTimeout {
+		log.Warn("ASSOCBOT_LEASE is short: a send is cut off at half the lease, and on a slow link one that arrived may be sent again",
+			"lease", cfg.Lease.String(), "send_timeout", (cfg.Lease / 2).String())
+	}
 
 	// The dispatcher has a Bot API client of its own, so that sends never
 	// queue behind long polling.
@@ -296,19 +302,29 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	if cfg.WebhookURL != "" {
-		path := webhookPath(cfg.WebhookURL)
-		mux.Handle("POST "+path, b.WebhookHandler(ctx, cfg.WebhookSecret))
+		mux.Handle("POST "+webhookPath(cfg.WebhookURL), b.WebhookHandler(ctx, cfg.WebhookSecret))
+	}
+	// Listening before the webhook is registered: Telegram delivers as soon
+	// as it is, and /healthz answers meanwhile.
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("http server on %s: %w", cfg.Listen, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srvErr := make(chan error, 1)
+	go func() { srvErr <- srv.Serve(ln) }()
+	if cfg.WebhookURL != "" {
 		if err := b.SetWebhook(ctx, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
+			shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(shutdownCtx)
 			return err
 		}
 	}
-	srv := &http.Server{Addr: cfg.Listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	// What the start left behind (phonenumbers' and excelize's tables are
 	// built at init, from larger temporaries) goes back to the system now
 	// rather than at the scavenger's pace: about 1.3 MB of an idle bot.
 	debug.FreeOSMemory()
-	srvErr := make(chan error, 1)
-	go func() { srvErr <- srv.ListenAndServe() }()
 
 	// The parts stop in reverse order: polling first (it ends when ctx
 	// does), then the dispatcher and the scheduler, then the HTTP server.
@@ -370,11 +386,11 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	return runErr
 }
 
-// webhookPath is the path part of the public webhook URL, served locally.
+// webhookPath is the path of the public webhook URL (no query, no
+// fragment: a request's path is matched without them), served locally.
 func webhookPath(u string) string {
-	rest := strings.TrimPrefix(u, "https://")
-	if i := strings.Index(rest, "/"); i >= 0 {
-		return rest[i:]
+	if p, err := url.Parse(u); err == nil && p.Path != "" {
+		return p.EscapedPath()
 	}
 	return "/"
 }

@@ -94,6 +94,33 @@ func TestCLIBadArgumentsExitTwo(t *testing.T) {
 	}
 }
 
+// TestWebhookURLIsServedAtItsPath: the path Telegram posts to is the one
+// served; a URL whose path the server could not match as written (a query,
+// a fragment, a pattern's braces) is refused at start, naming the variable.
+func TestWebhookURLIsServedAtItsPath(t *testing.T) {
+	for u, want := range map[string]string{
+		"https://bot.example.org":              "/",
+		"https://bot.example.org/":             "/",
+		"https://bot.example.org:8443/tg/hook": "/tg/hook",
+		"https://bot.example.org/a.b~c_d-e/":   "/a.b~c_d-e/",
+	} {
+		if got := webhookPath(u); got != want {
+			t.Errorf("webhookPath(%q) = %q, want %q", u, got, want)
+		}
+		c := Config{WebhookURL: u, WebhookSecret: "s3cret", Token: "1:x", Rate: 30, QuietHours: "off", Workers: 4, Lease: time.Minute, Listen: ":8080"}
+		if err := c.Validate(true); err != nil && strings.Contains(err.Error(), "ASSOCBOT_WEBHOOK_URL") {
+			t.Errorf("%q refused: %v", u, err)
+		}
+	}
+	for _, u := range []string{"http://bot.example.org/tg", "https:///tg", "https://bot.example.org/tg?k=1", "https://bot.example.org/tg#x",
+		"https://bot.example.org/{id}", "https://bot.example.org/a%20b", "bot.example.org/tg"} {
+		c := Config{WebhookURL: u, WebhookSecret: "s3cret", Token: "1:x", Rate: 30, QuietHours: "off", Workers: 4, Lease: time.Minute, Listen: ":8080"}
+		if err := c.Validate(true); err == nil || !strings.Contains(err.Error(), "ASSOCBOT_WEBHOOK_URL") {
+			t.Errorf("%q accepted: %v", u, err)
+		}
+	}
+}
+
 func TestRunConfigErrorsNameTheVariable(t *testing.T) {
 	getenv := func(k string) string {
 		return map[string]string{"ASSOCBOT_TZ": "Mars/Olympus", "ASSOCBOT_LANG": "fr", "ASSOCBOT_RATE": "-3",

@@ -55,12 +55,21 @@ func TestRunInWebhookMode(t *testing.T) {
 	for i := 0; i < members; i++ {
 		api.Meet(fakeapi.User{ID: int64(7000 + i), FirstName: "M"})
 	}
+	// Telegram asks the first registration to wait (as when two replicas
+	// start together) and the second meets a proxy's 502: run tries again,
+	// serving /healthz meanwhile.
+	api.FailNext("setWebhook", 1, fakeapi.Failure{Status: 429, RetryAfter: 3})
+	api.FailNext("setWebhook", 1, fakeapi.Failure{Status: 502, NonJSON: true})
 	addr := freeAddr(t)
 	run := startBin(t, bin, append(os.Environ(), "ASSOCBOT_TOKEN="+token, "ASSOCBOT_API_URL="+api.URL(), "ASSOCBOT_DB="+dbPath,
 		"ASSOCBOT_WEBHOOK_URL=https://bot.example.org/tg/hook", "ASSOCBOT_WEBHOOK_SECRET="+secret, "ASSOCBOT_LISTEN="+addr,
 		"ASSOCBOT_QUIET_HOURS=off"), "run")
 	logs := run.logs
 	base := "http://" + addr
+	run.waitServing(t, base, 10*time.Second)
+	if u, _ := api.Webhook(); u != "" {
+		t.Fatalf("registered at %q before /healthz answered: the first try was to wait 3 s", u)
+	}
 	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := api.WaitFor(waitCtx, func() bool { u, _ := api.Webhook(); return u != "" }); err != nil {
@@ -69,7 +78,9 @@ func TestRunInWebhookMode(t *testing.T) {
 	if u, s := api.Webhook(); u != "https://bot.example.org/tg/hook" || s != secret {
 		t.Fatalf("webhook %q %q", u, s)
 	}
-	run.waitServing(t, base, 10*time.Second)
+	if tries := api.RequestsFor("setWebhook"); len(tries) != 3 || tries[1].At.Sub(tries[0].At) < 3*time.Second-50*time.Millisecond {
+		t.Fatalf("setWebhook tried %d times (a 429 with retry_after 3, a 502, then ok)", len(tries))
+	}
 	// It stays up.
 	select {
 	case err := <-run.exited:
