@@ -17,14 +17,14 @@ type Verdict int
 
 // The verdicts.
 const (
-	Delivered   Verdict = iota
-	WaitAndGoOn         // 429: wait retry_after, then send again
-	Retry               // 5xx, timeouts, network: back off, bounded
-	Unreachable         // 403, chat not found: nothing more to this chat
-	Fail                // another 4xx: this message cannot be sent
-	Interrupted         // our own shutdown: give the message back
-	Unchanged           // an edit to what the message already says: done
-	TokenRefused        // 401: Telegram refuses the bot's token; nothing can be sent until it is fixed
+	Delivered    Verdict = iota
+	WaitAndGoOn          // 429: wait retry_after, then send again
+	Retry                // 5xx, timeouts, network: back off, bounded
+	Unreachable          // 403, chat not found: nothing more to this chat
+	Fail                 // another 4xx: this message cannot be sent
+	Interrupted          // our own shutdown: give the message back
+	Unchanged            // an edit to what the message already says: done
+	TokenRefused         // 401: Telegram refuses the bot's token; nothing can be sent until it is fixed
 )
 
 // Outcome is one classified Bot API answer.
