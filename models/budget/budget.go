@@ -63,8 +63,9 @@ type Slots interface {
 	TakeChat(ctx context.Context, chat, holder int64) (ok bool, wait time.Duration, err error)
 	// KeepChat renews a hold, held for heldFor so far, for another stale
 	// time when the wait for a slot (a long 429 pause) may have taken much
-	// of it; a hold taken moments ago needs nothing.
-	KeepChat(ctx context.Context, chat, holder int64, heldFor time.Duration) error
+	// of it; a hold taken moments ago needs nothing. It reports false when
+	// the hold lapsed meanwhile and another took the chat.
+	KeepChat(ctx context.Context, chat, holder int64, heldFor time.Duration) (bool, error)
 	// ChatDone frees the chat if holder still holds it; when sent, its gap
 	// counts from at.
 	ChatDone(ctx context.Context, chat, holder int64, sent bool, at time.Time) error
@@ -182,32 +183,42 @@ func (t *Ticket) Done(sent bool) {
 // ends or the slots' store fails.
 func (b *Budget) Take(ctx context.Context, class Class, chat int64) (*Ticket, error) {
 	start := time.Now()
-	holder := b.holders.Add(1)<<16 | b.process
-	if chat != 0 {
-		if err := b.takeChat(ctx, chat, holder); err != nil {
-			return nil, err
-		}
-	}
-	held := time.Now()
-	slot, err := b.takeSlot(ctx, class)
-	if err != nil {
+	for {
+		holder := b.holders.Add(1)<<16 | b.process
 		if chat != 0 {
-			dctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			_ = b.slots.ChatDone(dctx, chat, holder, false, time.Now())
-			cancel()
+			if err := b.takeChat(ctx, chat, holder); err != nil {
+				return nil, err
+			}
 		}
-		return nil, err
-	}
-	t := &Ticket{b: b, slot: slot, chat: chat, holder: holder}
-	if chat != 0 {
-		if err := b.slots.KeepChat(ctx, chat, holder, time.Since(held)); err != nil {
-			b.metrics.Errors.Inc()
-			t.Done(false)
+		held := time.Now()
+		slot, err := b.takeSlot(ctx, class)
+		if err != nil {
+			if chat != 0 {
+				dctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				_ = b.slots.ChatDone(dctx, chat, holder, false, time.Now())
+				cancel()
+			}
 			return nil, err
 		}
+		t := &Ticket{b: b, slot: slot, chat: chat, holder: holder}
+		if chat != 0 {
+			kept, err := b.slots.KeepChat(ctx, chat, holder, time.Since(held))
+			if err != nil {
+				b.metrics.Errors.Inc()
+				t.Done(false)
+				return nil, err
+			}
+			if !kept {
+				// The wait for a slot (a 429 pause longer than the hold)
+				// let the hold lapse, and another sender took the chat:
+				// its turn comes first; this one starts over.
+				t.Done(false)
+				continue
+			}
+		}
+		b.metrics.Wait.WithLabelValues(class.String()).Observe(time.Since(start).Seconds())
+		return t, nil
 	}
-	b.metrics.Wait.WithLabelValues(class.String()).Observe(time.Since(start).Seconds())
-	return t, nil
 }
 
 // Pause stops every send for d, here and on every replica.

@@ -155,8 +155,8 @@ func (m *Memory) TakeChat(ctx context.Context, chat, holder int64) (bool, time.D
 }
 
 // KeepChat has nothing to renew: holds in memory do not lapse.
-func (m *Memory) KeepChat(ctx context.Context, chat, holder int64, heldFor time.Duration) error {
-	return nil
+func (m *Memory) KeepChat(ctx context.Context, chat, holder int64, heldFor time.Duration) (bool, error) {
+	return true, nil
 }
 
 func (m *Memory) ChatDone(ctx context.Context, chat, holder int64, sent bool, at time.Time) error {

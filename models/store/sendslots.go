@@ -137,16 +137,22 @@ SELECT (SELECT chat_id FROM took),
 
 // KeepChat renews holder's hold on a chat for another stale time, once a
 // third of it has gone: most sends find a slot within a second and need no
-// renewal (no round trip).
-func (p *SharedSlots) KeepChat(ctx context.Context, chat, holder int64, heldFor time.Duration) error {
+// renewal (no round trip). It reports false when the hold lapsed and
+// another holder took the chat.
+func (p *SharedSlots) KeepChat(ctx context.Context, chat, holder int64, heldFor time.Duration) (bool, error) {
 	if heldFor < p.stale/3 {
-		return nil
+		return true, nil
 	}
-	if _, err := p.db.ExecContext(ctx, `UPDATE send_chats SET busy_until = clock_timestamp() + $3 * interval '1 millisecond'
-		WHERE chat_id = $1 AND holder = $2`, chat, holder, ms(p.stale)); err != nil {
-		return fmt.Errorf("store: keep chat: %w", err)
+	res, err := p.db.ExecContext(ctx, `UPDATE send_chats SET busy_until = clock_timestamp() + $3 * interval '1 millisecond'
+		WHERE chat_id = $1 AND holder = $2`, chat, holder, ms(p.stale))
+	if err != nil {
+		return false, fmt.Errorf("store: keep chat: %w", err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: keep chat: %w", err)
+	}
+	return n == 1, nil
 }
 
 // ChatDone frees a chat holder still holds (one whose hold lapsed and was

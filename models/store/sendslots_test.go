@@ -123,9 +123,13 @@ func TestAChatHoldLapsesButIsNotFreedByItsOldHolder(t *testing.T) {
 	if take(3) {
 		t.Fatal("the old holder's late give-back freed the new holder's chat")
 	}
+	// The lapsed holder learns it lost the chat when it comes to renew.
+	if kept, err := slots.KeepChat(ctx, 42, 1, 400*time.Millisecond); err != nil || kept {
+		t.Fatalf("the old holder kept a chat another took: %v %v", kept, err)
+	}
 	time.Sleep(200 * time.Millisecond)
-	if err := slots.KeepChat(ctx, 42, 2, 200*time.Millisecond); err != nil {
-		t.Fatal(err)
+	if kept, err := slots.KeepChat(ctx, 42, 2, 200*time.Millisecond); err != nil || !kept {
+		t.Fatalf("the holder could not renew its hold: %v %v", kept, err)
 	}
 	time.Sleep(200 * time.Millisecond) // 400 ms after the take, 200 after the renewal
 	if take(3) {
@@ -138,4 +142,53 @@ func TestAChatHoldLapsesButIsNotFreedByItsOldHolder(t *testing.T) {
 	if !take(3) {
 		t.Fatal("a chat given back by its holder stayed held")
 	}
+}
+
+// TestAChatIsOneSendersDuringALongPause: a 429's pause longer than a chat
+// hold lets the first sender's hold lapse while it waits for a slot, and a
+// sender on the other replica takes the chat. When the pause ends only one
+// of them sends; the other waits for its turn (the chat's gap after).
+func TestAChatIsOneSendersDuringALongPause(t *testing.T) {
+	st, dsn := storetest.NewPostgres(t)
+	other, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	var replicas []*budget.Budget
+	for _, s := range []*store.Store{st, other} {
+		slots, err := s.SharedSlots(ctx, 5, 100*time.Millisecond, 600*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		replicas = append(replicas, budget.New(slots, nil))
+	}
+	replicas[0].Pause(ctx, 1500*time.Millisecond)
+	type turn struct {
+		tk *budget.Ticket
+		at time.Time
+	}
+	got := make(chan turn, 2)
+	take := func(b *budget.Budget) {
+		tk, err := b.Take(ctx, budget.Bulk, 42)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- turn{tk, time.Now()}
+	}
+	go take(replicas[0])
+	time.Sleep(800 * time.Millisecond) // the first hold has lapsed
+	go take(replicas[1])
+	first := <-got
+	select {
+	case second := <-got:
+		t.Fatalf("two senders hold one chat at once (%v apart)", second.at.Sub(first.at))
+	case <-time.After(300 * time.Millisecond):
+	}
+	first.tk.Done(true)
+	second := <-got
+	if gap := second.at.Sub(first.at); gap < 400*time.Millisecond {
+		t.Fatalf("the second sender's turn came %v after the first's", gap)
+	}
+	second.tk.Done(true)
 }
