@@ -96,7 +96,8 @@ func New(ctx context.Context, cfg Config, st *store.Store, cat *locales.Catalog,
 	if poll <= 0 {
 		poll = time.Minute // the library's own
 	}
-	var client budget.Doer = newHTTPClient(poll)
+	var client budget.Doer = &updatesGuard{base: newHTTPClient(poll), log: b.log,
+		unreadable: func() { b.metrics.Updates.WithLabelValues("unreadable").Inc() }}
 	if cfg.Budget != nil {
 		client = &budget.Client{Base: client, Budget: cfg.Budget, Class: budget.Reply}
 	}
