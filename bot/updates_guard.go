@@ -22,8 +22,8 @@ import (
 // update_id (handled as nothing, so polling moves past it) and logs the id
 // and the decoder's complaint, never the content.
 type updatesGuard struct {
-	base      budget.Doer
-	log       *slog.Logger
+	base       budget.Doer
+	log        *slog.Logger
 	unreadable func() // counts one passed over
 }
 
