@@ -45,6 +45,14 @@ func TestWebhookHandler(t *testing.T) {
 	if code := post("s3cret_token-1", "{not json"); code != http.StatusBadRequest {
 		t.Fatalf("bad body: %d", code)
 	}
+	// An update the library cannot read would fail again if sent again:
+	// passed over with 200, its content never logged.
+	if code := post("s3cret_token-1", `{"update_id":9000,"message":{"message_id":"x","text":"secret words"}}`); code != http.StatusOK {
+		t.Fatalf("an unreadable update: %d", code)
+	}
+	if logs := h.Logs.String(); !strings.Contains(logs, "update passed over") || strings.Contains(logs, "secret words") {
+		t.Fatalf("the unreadable update's log:\n%s", logs)
+	}
 	if resp, _ := http.Get(srv.URL); resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Fatalf("GET: %d", resp.StatusCode)
 	}
