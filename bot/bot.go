@@ -52,6 +52,8 @@ type Bot struct {
 	admins    map[int64]bool
 	metrics   *Metrics
 	chats     chatQueues
+	menus     sync.Mutex     // one chat menu set at a time: the start's walk and a change never cross
+	menusDone sync.WaitGroup // the start's menu walk, for Wait
 	onEnqueue func()
 	imports   chan struct{} // one member list at a time: each holds a whole file
 }
@@ -141,7 +143,7 @@ func (b *Bot) Poll(ctx context.Context) error {
 	if _, err := b.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
 		return fmt.Errorf("bot: deleteWebhook: %s", redact(err.Error(), b.cfg.Token))
 	}
-	go b.SetMenus(ctx)
+	b.setMenusBeside(ctx)
 	b.api.Start(ctx)
 	b.chats.wait()
 	return nil
@@ -154,7 +156,20 @@ func (b *Bot) ProcessUpdate(ctx context.Context, upd *tgm.Update) {
 
 // Wait blocks until every accepted update has been handled (shutdown in
 // webhook mode; Poll waits by itself).
-func (b *Bot) Wait() { b.chats.wait() }
+func (b *Bot) Wait() {
+	b.chats.wait()
+	b.menusDone.Wait()
+}
+
+// setMenusBeside sets the command menus while updates are handled: one
+// call per organizer, which members' taps need not wait for.
+func (b *Bot) setMenusBeside(ctx context.Context) {
+	b.menusDone.Add(1)
+	go func() {
+		defer b.menusDone.Done()
+		b.SetMenus(ctx)
+	}()
+}
 
 // enqueue queues an update behind the earlier ones of its chat. Its
 // handling outlives the poll that brought it: Telegram has been told it was

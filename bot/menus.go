@@ -46,14 +46,29 @@ func (b *Bot) SetMenus(ctx context.Context) {
 		return
 	}
 	for _, o := range orgs {
-		if o.ChatID != nil {
-			b.setChatMenu(ctx, *o.ChatID, b.langOf(ctx, &o, nil), true)
+		if ctx.Err() != nil {
+			return
 		}
+		b.organizerMenu(ctx, o.ID)
 	}
+}
+
+// organizerMenu sets an organizer's chat menu as the member is now: a
+// language changed or a role taken away since the start read the list wins.
+func (b *Bot) organizerMenu(ctx context.Context, id uint) {
+	b.menus.Lock()
+	defer b.menus.Unlock()
+	m, err := b.st.MemberByID(ctx, id)
+	if err != nil || m.ChatID == nil || !isOrganizer(m) {
+		return
+	}
+	b.setCommands(ctx, b.commandList(b.langOf(ctx, m, nil), true), &tgm.BotCommandScopeChat{ChatID: *m.ChatID}, "")
 }
 
 // setChatMenu sets one private chat's menu in the member's language.
 func (b *Bot) setChatMenu(ctx context.Context, chatID int64, l locales.Lang, organizer bool) {
+	b.menus.Lock()
+	defer b.menus.Unlock()
 	b.setCommands(ctx, b.commandList(l, organizer), &tgm.BotCommandScopeChat{ChatID: chatID}, "")
 }
 

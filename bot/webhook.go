@@ -63,7 +63,7 @@ func (b *Bot) SetWebhook(ctx context.Context, url, secret string) error {
 		case <-time.After(wait):
 		}
 	}
-	go b.SetMenus(ctx)
+	b.setMenusBeside(ctx)
 	return nil
 }
 
@@ -153,28 +153,34 @@ func (b *Bot) WebhookHandler(ctx context.Context, secret string) http.Handler {
 				return
 			}
 		}
-		// Accepted updates are handled to the end even if shutdown begins.
+		// Accepted updates are handled to the end even if shutdown begins,
+		// and marked handled in the same turn of their chat, which Wait
+		// waits for: a re-delivery after a shutdown that cut off this
+		// answer finds it handled.
 		hctx := context.WithoutCancel(ctx)
-		b.handleNow(hctx, &upd)
-		if upd.ID != 0 {
+		b.handleNow(hctx, &upd, func() {
+			if upd.ID == 0 {
+				return
+			}
 			if err := b.st.MarkUpdateHandled(hctx, upd.ID, b.cfg.Now()); err != nil {
 				// Handled all the same: a re-delivery after the hold is
 				// handled again, which beats losing it.
 				b.log.Warn("webhook: mark update handled", "err", err)
 			}
-		}
+		})
 		b.metrics.Webhook.WithLabelValues("200").Inc()
 		w.WriteHeader(http.StatusOK)
 	})
 }
 
-// handleNow handles an update in its chat's order and returns once it is
-// handled.
-func (b *Bot) handleNow(ctx context.Context, upd *tgm.Update) {
+// handleNow handles an update in its chat's order, then runs after, and
+// returns once both are done.
+func (b *Bot) handleNow(ctx context.Context, upd *tgm.Update, after func()) {
 	done := make(chan struct{})
 	b.chats.push(updateChatID(upd), func() {
 		defer close(done)
 		b.safeHandle(ctx, upd)
+		after()
 	})
 	<-done
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -171,8 +172,8 @@ func (c *Config) Validate(needToken bool) error {
 	if c.WebhookURL != "" {
 		if u, err := url.Parse(c.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
 			bad("ASSOCBOT_WEBHOOK_URL", "must be an https:// URL")
-		} else if !webhookPathPattern.MatchString(u.Path) || u.RawQuery != "" || u.Fragment != "" {
-			bad("ASSOCBOT_WEBHOOK_URL", "its path may hold only A-Z a-z 0-9 / - _ . ~, and no query or fragment, got %q", c.WebhookURL)
+		} else if !webhookPathPattern.MatchString(u.Path) || !cleanPath(u.Path) || u.RawQuery != "" || u.Fragment != "" {
+			bad("ASSOCBOT_WEBHOOK_URL", "its path may hold only A-Z a-z 0-9 / - _ . ~ (no // . or .. steps), and no query or fragment, got %q", c.WebhookURL)
 		}
 		if !validWebhookSecret(c.WebhookSecret) {
 			bad("ASSOCBOT_WEBHOOK_SECRET", "required in webhook mode: 1-256 characters of A-Z a-z 0-9 _ -")
@@ -198,6 +199,16 @@ func (c *Config) Validate(needToken bool) error {
 // webhookPathPattern is the webhook URL's path this bot serves: plain
 // characters only, so that it is matched as written.
 var webhookPathPattern = regexp.MustCompile(`^(/[A-Za-z0-9._~/-]*)?$`)
+
+// cleanPath reports whether p has no empty, . or .. steps (a trailing /
+// aside): the HTTP server serves only such paths as written.
+func cleanPath(p string) bool {
+	if p == "" {
+		return true
+	}
+	c := path.Clean(p)
+	return c == p || c+"/" == p
+}
 
 // usageError is a bad command line: exit code 2.
 type usageError struct{ msg string }

@@ -315,9 +315,12 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	go func() { srvErr <- srv.Serve(ln) }()
 	if cfg.WebhookURL != "" {
 		if err := b.SetWebhook(ctx, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
+			// Updates a webhook left from an earlier run delivered
+			// meanwhile are finished and marked before the store closes.
 			shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			_ = srv.Shutdown(shutdownCtx)
+			b.Wait()
 			return err
 		}
 	}

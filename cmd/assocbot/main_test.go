@@ -113,7 +113,8 @@ func TestWebhookURLIsServedAtItsPath(t *testing.T) {
 		}
 	}
 	for _, u := range []string{"http://bot.example.org/tg", "https:///tg", "https://bot.example.org/tg?k=1", "https://bot.example.org/tg#x",
-		"https://bot.example.org/{id}", "https://bot.example.org/a%20b", "bot.example.org/tg"} {
+		"https://bot.example.org/{id}", "https://bot.example.org/a%20b", "bot.example.org/tg",
+		"https://bot.example.org/tg//hook", "https://bot.example.org/tg/./hook", "https://bot.example.org/tg/../hook", "https://bot.example.org/tg/.."} {
 		c := Config{WebhookURL: u, WebhookSecret: "s3cret", Token: "1:x", Rate: 30, QuietHours: "off", Workers: 4, Lease: time.Minute, Listen: ":8080"}
 		if err := c.Validate(true); err == nil || !strings.Contains(err.Error(), "ASSOCBOT_WEBHOOK_URL") {
 			t.Errorf("%q accepted: %v", u, err)

@@ -160,4 +160,19 @@ func TestRunInWebhookMode(t *testing.T) {
 		}
 	}
 	t.Logf("at SIGTERM: %d of %d in-flight updates handled, the rest refused for Telegram to resend", handled, members-1)
+	// Every update handled is marked so, its answer cut off or not: a
+	// re-delivery after the restart is not handled twice.
+	s, err := openStore(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := 1; i < members; i++ {
+		if replies(int64(7000+i)) == 0 {
+			continue
+		}
+		if got, err := s.TakeUpdate(ctx, int64(100+i), time.Now(), 3*time.Minute); err != nil || got != store.UpdateHandled {
+			t.Errorf("update %d was answered but is not marked handled: %v %v", 100+i, got, err)
+		}
+	}
 }
