@@ -21,21 +21,8 @@ func TestWebhookHandler(t *testing.T) {
 	h := bottest.New(t)
 	u := fakeapi.User{ID: 4321, FirstName: "W", LanguageCode: "en"}
 	h.API.Meet(u)
-	srv := httptest.NewServer(h.Bot.WebhookHandler(context.Background(), "s3cret_token-1"))
-	defer srv.Close()
+	url, post := serveWebhook(t, h, "s3cret_token-1")
 	update := `{"update_id":9001,"message":{"message_id":1,"date":1,"chat":{"id":4321,"type":"private"},"from":{"id":4321,"is_bot":false,"first_name":"W","language_code":"en"},"text":"/help"}}`
-	post := func(secret, body string) int {
-		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
-		if secret != "" {
-			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
 	if code := post("", update); code != http.StatusUnauthorized {
 		t.Fatalf("no secret: %d", code)
 	}
@@ -53,7 +40,7 @@ func TestWebhookHandler(t *testing.T) {
 	if logs := h.Logs.String(); !strings.Contains(logs, "update passed over") || strings.Contains(logs, "secret words") {
 		t.Fatalf("the unreadable update's log:\n%s", logs)
 	}
-	if resp, _ := http.Get(srv.URL); resp.StatusCode != http.StatusMethodNotAllowed {
+	if resp, _ := http.Get(url); resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Fatalf("GET: %d", resp.StatusCode)
 	}
 	if n := len(h.API.Messages(u.ID)); n != 0 {
@@ -75,20 +62,9 @@ func TestWebhookUpdateOfADeadReplicaIsHandled(t *testing.T) {
 	h := bottest.New(t)
 	u := fakeapi.User{ID: 4322, FirstName: "W", LanguageCode: "en"}
 	h.API.Meet(u)
-	srv := httptest.NewServer(h.Bot.WebhookHandler(context.Background(), "s3cret_token-1"))
-	defer srv.Close()
+	_, postAs := serveWebhook(t, h, "s3cret_token-1")
 	update := `{"update_id":9101,"message":{"message_id":1,"date":1,"chat":{"id":4322,"type":"private"},"from":{"id":4322,"is_bot":false,"first_name":"W","language_code":"en"},"text":"/help"}}`
-	post := func() int {
-		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(update))
-		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret_token-1")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	post := func() int { return postAs("s3cret_token-1", update) }
 	seen := map[string]string{"seen": "SELECT update_id, handled_at IS NOT NULL AS handled FROM seen_updates"}
 	if _, err := h.St.TakeUpdate(ctx, 9101, h.Clock().Add(-time.Minute), 3*time.Minute); err != nil {
 		t.Fatal(err)
@@ -123,5 +99,26 @@ func TestWebhookUpdateOfADeadReplicaIsHandled(t *testing.T) {
 	}
 	if got := dump(t, h, seen)["seen"]; got != "handled=1 update_id=9101 \n" {
 		t.Fatalf("seen_updates after handling: %q", got)
+	}
+}
+
+// serveWebhook serves the bot's webhook handler with secret for the test,
+// and returns its URL and a poster of bodies with a secret header ("":
+// none).
+func serveWebhook(t *testing.T, h *bottest.Harness, secret string) (string, func(secret, body string) int) {
+	srv := httptest.NewServer(h.Bot.WebhookHandler(context.Background(), secret))
+	t.Cleanup(srv.Close)
+	return srv.URL, func(secret, body string) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
+		if secret != "" {
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
 	}
 }
