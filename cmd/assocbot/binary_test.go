@@ -38,22 +38,25 @@ func freeAddr(t testing.TB) string {
 type runningBin struct {
 	cmd    *exec.Cmd
 	logs   *bottest.SyncBuffer // its stdout and stderr
-	exited chan error          // Wait's result, sent once
+	exited chan struct{}       // closed once it has exited
+	err    error               // Wait's result, set before exited closes
 }
 
 // startBin runs bin with args in the environment env (whole, not added to
 // the test's); a process still running when the test ends is killed.
 func startBin(t testing.TB, bin string, env []string, args ...string) *runningBin {
 	t.Helper()
-	r := &runningBin{cmd: exec.Command(bin, args...), logs: &bottest.SyncBuffer{}, exited: make(chan error, 1)}
+	r := &runningBin{cmd: exec.Command(bin, args...), logs: &bottest.SyncBuffer{}, exited: make(chan struct{})}
 	r.cmd.Env = env
 	r.cmd.Stdout, r.cmd.Stderr = r.logs, r.logs
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { r.exited <- r.cmd.Wait() }()
+	go func() { r.err = r.cmd.Wait(); close(r.exited) }()
 	t.Cleanup(func() {
-		if r.cmd.ProcessState == nil {
+		select {
+		case <-r.exited:
+		default:
 			r.cmd.Process.Kill()
 			<-r.exited
 		}
@@ -78,9 +81,8 @@ func (r *runningBin) waitServing(t testing.TB, base string, within time.Duration
 	deadline := time.After(within)
 	for healthz(base) != http.StatusOK {
 		select {
-		case err := <-r.exited:
-			r.exited <- err // for stop and the cleanup
-			t.Fatalf("exited before serving: %v\n%s", err, r.logs.String())
+		case <-r.exited:
+			t.Fatalf("exited before serving: %v\n%s", r.err, r.logs.String())
 		case <-deadline:
 			t.Fatalf("/healthz did not answer 200 within %s:\n%s", within, r.logs.String())
 		case <-time.After(50 * time.Millisecond):
@@ -96,8 +98,8 @@ func (r *runningBin) stop(t testing.TB, sig os.Signal, d time.Duration) error {
 		t.Fatal(err)
 	}
 	select {
-	case err := <-r.exited:
-		return err
+	case <-r.exited:
+		return r.err
 	case <-time.After(d):
 		t.Fatalf("did not stop on %v within %s:\n%s", sig, d, r.logs.String())
 		return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -31,11 +30,7 @@ func TestCrashMidBroadcast(t *testing.T) {
 		token      = "777:crash-test-token"
 	)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "assocbot")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildAssocbot(t)
 	dbPath := filepath.Join(dir, "crash.db")
 	ctx := context.Background()
 	st, err := openStore(ctx, dbPath)
@@ -74,16 +69,6 @@ func TestCrashMidBroadcast(t *testing.T) {
 	env := append(os.Environ(), "ASSOCBOT_TOKEN="+token, "ASSOCBOT_API_URL="+api.URL(), "ASSOCBOT_DB="+dbPath,
 		"ASSOCBOT_RATE=2000", "ASSOCBOT_QUIET_HOURS=off", "ASSOCBOT_LISTEN=127.0.0.1:0",
 		fmt.Sprintf("ASSOCBOT_WORKERS=%d", workers), "ASSOCBOT_LEASE=2s")
-	start := func(name string) *exec.Cmd {
-		cmd := exec.Command(bin, "run")
-		cmd.Env = env
-		log, _ := os.Create(filepath.Join(dir, name+".log"))
-		cmd.Stdout, cmd.Stderr = log, log
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd
-	}
 	delivered := func() int {
 		n := 0
 		for _, q := range api.RequestsFor("sendMessage") {
@@ -94,24 +79,20 @@ func TestCrashMidBroadcast(t *testing.T) {
 		return n
 	}
 
-	first := start("first")
+	first := startBin(t, bin, env, "run")
 	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	if err := api.WaitFor(wctx, func() bool { return delivered() >= recipients/3 }); err != nil {
-		first.Process.Kill()
-		t.Fatalf("the first run delivered %d", delivered())
+		t.Fatalf("the first run delivered %d\n%s", delivered(), first.logs.String())
 	}
-	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	first.Wait()
+	first.stop(t, syscall.SIGKILL, 10*time.Second)
 	atKill := delivered()
 	if atKill >= recipients {
 		t.Fatalf("the broadcast finished before the kill (%d): nothing was tested", atKill)
 	}
 
-	second := start("second")
-	defer func() { second.Process.Signal(syscall.SIGTERM); second.Wait() }()
+	second := startBin(t, bin, env, "run")
+	defer second.stop(t, syscall.SIGTERM, 20*time.Second)
 	cat, _ := locales.New()
 	var report string
 	if err := api.WaitFor(wctx, func() bool {
@@ -123,8 +104,7 @@ func TestCrashMidBroadcast(t *testing.T) {
 		}
 		return false
 	}); err != nil {
-		logs, _ := os.ReadFile(filepath.Join(dir, "second.log"))
-		t.Fatalf("no final report; delivered %d\n%s", delivered(), logs)
+		t.Fatalf("no final report; delivered %d\n%s", delivered(), second.logs.String())
 	}
 	missed, dups := 0, 0
 	for i := 0; i < recipients; i++ {

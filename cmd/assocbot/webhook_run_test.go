@@ -83,8 +83,8 @@ func TestRunInWebhookMode(t *testing.T) {
 	}
 	// It stays up.
 	select {
-	case err := <-run.exited:
-		t.Fatalf("run exited by itself: %v\n%s", err, logs.String())
+	case <-run.exited:
+		t.Fatalf("run exited by itself: %v\n%s", run.err, logs.String())
 	case <-time.After(3 * time.Second):
 	}
 
