@@ -52,7 +52,6 @@ type Bot struct {
 	admins    map[int64]bool
 	metrics   *Metrics
 	chats     chatQueues
-	menus     sync.Mutex     // one chat menu set at a time: the start's walk and a change never cross
 	menusDone sync.WaitGroup // the start's menu walk, for Wait
 	onEnqueue func()
 	imports   chan struct{} // one member list at a time: each holds a whole file

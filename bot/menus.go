@@ -46,18 +46,30 @@ func (b *Bot) SetMenus(ctx context.Context) {
 		return
 	}
 	for _, o := range orgs {
-		if ctx.Err() != nil {
+		if o.ChatID == nil {
+			continue
+		}
+		// In the chat's own turn, after what it already has queued (a
+		// /lang), one organizer after another.
+		done := make(chan struct{})
+		b.chats.push(*o.ChatID, func() {
+			defer close(done)
+			b.organizerMenu(ctx, o.ID)
+		})
+		select {
+		case <-done:
+		case <-ctx.Done():
 			return
 		}
-		b.organizerMenu(ctx, o.ID)
 	}
 }
 
 // organizerMenu sets an organizer's chat menu as the member is now: a
 // language changed or a role taken away since the start read the list wins.
 func (b *Bot) organizerMenu(ctx context.Context, id uint) {
-	b.menus.Lock()
-	defer b.menus.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
 	m, err := b.st.MemberByID(ctx, id)
 	if err != nil || m.ChatID == nil || !isOrganizer(m) {
 		return
@@ -67,8 +79,6 @@ func (b *Bot) organizerMenu(ctx context.Context, id uint) {
 
 // setChatMenu sets one private chat's menu in the member's language.
 func (b *Bot) setChatMenu(ctx context.Context, chatID int64, l locales.Lang, organizer bool) {
-	b.menus.Lock()
-	defer b.menus.Unlock()
 	b.setCommands(ctx, b.commandList(l, organizer), &tgm.BotCommandScopeChat{ChatID: chatID}, "")
 }
 
