@@ -221,10 +221,17 @@ func (b *Budget) Take(ctx context.Context, class Class, chat int64) (*Ticket, er
 	}
 }
 
-// Pause stops every send for d, here and on every replica.
+// Pause stops every send for d, here and on every replica, as Telegram's
+// 429 asks (counted as one, with its seconds).
 func (b *Budget) Pause(ctx context.Context, d time.Duration) {
 	b.metrics.Pauses.Inc()
 	b.metrics.Paused.Add(d.Seconds())
+	b.Hold(ctx, d)
+}
+
+// Hold stops every send for d, here and on every replica, for a reason of
+// the bot's own (Telegram refused its token): not counted as a 429.
+func (b *Budget) Hold(ctx context.Context, d time.Duration) {
 	if err := b.slots.Pause(ctx, d); err != nil {
 		b.metrics.Errors.Inc()
 	}

@@ -478,7 +478,7 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 			// Not this message's fault: every send would be refused alike.
 			// Everything waits, no attempt counted, /healthz says why.
 			d.refusedAt.Store(time.Now().UnixNano())
-			d.budget.Pause(ctx, d.cfg.TokenPause)
+			d.budget.Hold(ctx, d.cfg.TokenPause)
 			d.record(c.ID, store.Outcome{Status: models.OutboxPending, NextAttemptAt: d.cfg.Now().Add(d.cfg.TokenPause)})
 			count("token_refused", models.ReasonNone)
 			d.log.Error("telegram refuses the bot's token (401): no message goes out until ASSOCBOT_TOKEN is right", "err", errText(err))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tg "github.com/go-telegram/bot"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
@@ -473,7 +474,9 @@ func TestHealthyFailsWhenDueMessagesStall(t *testing.T) {
 // is sent during the pause, /healthz says why, and once the token works
 // again every message goes out once.
 func TestARefusedTokenHoldsEverythingAndFailsHealth(t *testing.T) {
-	r := newRig(t, dispatch.Config{Rate: 1000, Workers: 1, TokenPause: 600 * time.Millisecond})
+	counted := budget.NewMetrics(nil)
+	sends := budget.New(budget.NewMemory(1000, time.Millisecond, time.Minute), counted)
+	r := newRig(t, dispatch.Config{Rate: 1000, Workers: 1, Budget: sends, TokenPause: 600 * time.Millisecond})
 	ms := r.members(3, "")
 	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 401, Description: "Unauthorized"})
 	for _, m := range ms {
@@ -495,6 +498,10 @@ func TestARefusedTokenHoldsEverythingAndFailsHealth(t *testing.T) {
 	refused := r.api.RequestsFor("sendMessage")[0]
 	if refused.Status != 401 {
 		t.Fatalf("the first send answered %d", refused.Status)
+	}
+	// Operators read 429s as going too fast: a refused token is not one.
+	if n := testutil.ToFloat64(counted.Pauses); n != 0 {
+		t.Fatalf("a 401 counted as %v 429s", n)
 	}
 	for _, id := range []uint64{1, 2, 3} {
 		o := r.waitStatus(id, models.OutboxSent, 5*time.Second)
