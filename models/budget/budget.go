@@ -84,6 +84,9 @@ const (
 	// chat's gap: Telegram's clock is not ours.
 	SlotMargin = 5 * time.Millisecond
 	ChatMargin = 20 * time.Millisecond
+	// SlotRest is how long a slot rests after its answer: Telegram's
+	// second and the margin.
+	SlotRest = time.Second + SlotMargin
 	// bulkDelay is how much later than a reply a broadcast tries a slot
 	// that frees, so that replies on other replicas get it first.
 	bulkDelay = 3 * time.Millisecond

@@ -51,7 +51,6 @@ func NewMemory(rate int, chatGap, stale time.Duration) *Memory {
 	return m
 }
 
-const rest = time.Second + SlotMargin
 
 func (m *Memory) TakeSlots(ctx context.Context, most int) ([]int64, time.Duration, error) {
 	m.mu.Lock()
@@ -79,7 +78,7 @@ func (m *Memory) takeOneLocked() (int64, time.Duration) {
 	wait := time.Duration(-1)
 	if len(m.ready) > 0 {
 		i := m.ready[0]
-		at := m.slots[i].answered.Add(rest)
+		at := m.slots[i].answered.Add(SlotRest)
 		if !at.After(now) {
 			m.ready = m.ready[1:]
 			return m.takeLocked(i, now), 0
@@ -94,7 +93,7 @@ func (m *Memory) takeOneLocked() (int64, time.Duration) {
 			m.inflight = m.inflight[1:]
 			continue
 		}
-		at := t.taken.Add(m.stale + rest)
+		at := t.taken.Add(m.stale + SlotRest)
 		if !at.After(now) {
 			m.inflight = m.inflight[1:]
 			return m.takeLocked(t.slot, now), 0

@@ -44,7 +44,7 @@ func (s *Store) SharedSlots(ctx context.Context, rate int, chatGap, stale time.D
 	if _, err := db.ExecContext(ctx, `INSERT INTO send_pause (id, until) VALUES (1, 'epoch') ON CONFLICT (id) DO NOTHING`); err != nil {
 		return nil, fmt.Errorf("store: send pause: %w", err)
 	}
-	return &SharedSlots{db: db, n: rate, chatGap: chatGap + 20*time.Millisecond, stale: stale}, nil
+	return &SharedSlots{db: db, n: rate, chatGap: chatGap + budget.ChatMargin, stale: stale}, nil
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -57,14 +57,14 @@ func (p *SharedSlots) TakeSlots(ctx context.Context, most int) ([]int64, time.Du
 WITH free AS (
     SELECT slot FROM send_slots
     WHERE slot < $1
-      AND COALESCE(answered_at, taken_at + $2 * interval '1 millisecond') + interval '1005 milliseconds' <= clock_timestamp()
+      AND COALESCE(answered_at, taken_at + $2 * interval '1 millisecond') + $4 * interval '1 millisecond' <= clock_timestamp()
       AND (SELECT until FROM send_pause WHERE id = 1) <= clock_timestamp()
     ORDER BY slot LIMIT $3
     FOR UPDATE SKIP LOCKED
 )
 UPDATE send_slots SET taken_at = clock_timestamp(), answered_at = NULL, gen = gen + 1
 WHERE slot IN (SELECT slot FROM free)
-RETURNING slot, gen`, p.n, ms(p.stale), most)
+RETURNING slot, gen`, p.n, ms(p.stale), most, ms(budget.SlotRest))
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: take send slots: %w", err)
 	}
@@ -86,8 +86,8 @@ RETURNING slot, gen`, p.n, ms(p.stale), most)
 	var waitMS float64
 	if err := p.db.QueryRowContext(ctx, `
 SELECT EXTRACT(EPOCH FROM GREATEST(
-    (SELECT MIN(COALESCE(answered_at, taken_at + $2 * interval '1 millisecond')) + interval '1005 milliseconds' FROM send_slots WHERE slot < $1),
-    (SELECT until FROM send_pause WHERE id = 1)) - clock_timestamp()) * 1000`, p.n, ms(p.stale)).Scan(&waitMS); err != nil {
+    (SELECT MIN(COALESCE(answered_at, taken_at + $2 * interval '1 millisecond')) + $3 * interval '1 millisecond' FROM send_slots WHERE slot < $1),
+    (SELECT until FROM send_pause WHERE id = 1)) - clock_timestamp()) * 1000`, p.n, ms(p.stale), ms(budget.SlotRest)).Scan(&waitMS); err != nil {
 		return nil, 0, fmt.Errorf("store: send slots: %w", err)
 	}
 	return nil, max(time.Duration(waitMS*float64(time.Millisecond)), time.Millisecond), nil
