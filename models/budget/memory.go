@@ -51,7 +51,6 @@ func NewMemory(rate int, chatGap, stale time.Duration) *Memory {
 	return m
 }
 
-
 func (m *Memory) TakeSlots(ctx context.Context, most int) ([]int64, time.Duration, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
