@@ -97,8 +97,7 @@ func New(ctx context.Context, cfg Config, st *store.Store, cat *locales.Catalog,
 	if poll <= 0 {
 		poll = time.Minute // the library's own
 	}
-	var client budget.Doer = &updatesGuard{base: newHTTPClient(poll), log: b.log,
-		unreadable: func() { b.metrics.Updates.WithLabelValues("unreadable").Inc() }}
+	var client budget.Doer = &updatesGuard{base: newHTTPClient(poll), passOver: b.passOver}
 	if cfg.Budget != nil {
 		client = &budget.Client{Base: client, Budget: cfg.Budget, Class: budget.Reply}
 	}

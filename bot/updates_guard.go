@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"path"
 	"strconv"
@@ -22,9 +21,10 @@ import (
 // update_id (handled as nothing, so polling moves past it) and logs the id
 // and the decoder's complaint, never the content.
 type updatesGuard struct {
-	base       budget.Doer
-	log        *slog.Logger
-	unreadable func() // counts one passed over
+	base budget.Doer
+	// passOver logs and counts an update that could not be decoded and
+	// returns its update_id (false: not even that could be read).
+	passOver func(raw []byte, err error) (int64, bool)
 }
 
 func (g *updatesGuard) Do(req *http.Request) (*http.Response, error) {
@@ -65,19 +65,11 @@ func (g *updatesGuard) mend(body []byte) []byte {
 		if err == nil {
 			continue
 		}
-		var id struct {
-			ID int64 `json:"update_id"`
-		}
-		if json.Unmarshal(raw, &id) != nil || id.ID == 0 {
+		id, ok := g.passOver(raw, err)
+		if !ok {
 			continue
 		}
-		// The decoder's message names the field and the types, not the
-		// value: no member's words reach the log.
-		g.log.Warn("update passed over: the Bot API library cannot read it", "update_id", id.ID, "err", err.Error())
-		if g.unreadable != nil {
-			g.unreadable()
-		}
-		a.Result[i] = json.RawMessage(`{"update_id":` + strconv.FormatInt(id.ID, 10) + `}`)
+		a.Result[i] = json.RawMessage(`{"update_id":` + strconv.FormatInt(id, 10) + `}`)
 		mended = true
 	}
 	if !mended {
@@ -88,4 +80,20 @@ func (g *updatesGuard) mend(body []byte) []byte {
 		return body
 	}
 	return out
+}
+
+// passOver logs and counts an update from Telegram that the library's
+// models cannot decode (err), and returns its update_id; false when even
+// that cannot be read (not an update). The decoder's message names the
+// field and the types, not the value: no member's words reach the log.
+func (b *Bot) passOver(raw []byte, err error) (int64, bool) {
+	var id struct {
+		ID int64 `json:"update_id"`
+	}
+	if json.Unmarshal(raw, &id) != nil || id.ID == 0 {
+		return 0, false
+	}
+	b.log.Warn("update passed over: the Bot API library cannot read it", "update_id", id.ID, "err", err.Error())
+	b.metrics.Updates.WithLabelValues("unreadable").Inc()
+	return id.ID, true
 }

@@ -24,7 +24,8 @@ func FuzzUpdatesGuard(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	g := &updatesGuard{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	b := &Bot{log: slog.New(slog.NewTextHandler(io.Discard, nil)), metrics: NewMetrics(nil)}
+	g := &updatesGuard{passOver: b.passOver}
 	f.Fuzz(func(t *testing.T, update string) {
 		g.mend([]byte(update)) // any body: no panic
 		var obj map[string]json.RawMessage

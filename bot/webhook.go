@@ -115,19 +115,14 @@ func (b *Bot) WebhookHandler(ctx context.Context, secret string) http.Handler {
 		}
 		var upd tgm.Update
 		if err := json.Unmarshal(body, &upd); err != nil {
-			var id struct {
-				ID int64 `json:"update_id"`
-			}
-			if json.Unmarshal(body, &id) != nil || id.ID == 0 {
+			if _, ok := b.passOver(body, err); !ok {
 				b.metrics.Webhook.WithLabelValues("400").Inc()
 				http.Error(w, "bad request", http.StatusBadRequest)
 				return
 			}
 			// An update from Telegram that the library's models cannot
 			// read: sent again it would fail again, so it is passed over
-			// (as when polling), logged without its content.
-			b.log.Warn("update passed over: the Bot API library cannot read it", "update_id", id.ID, "err", err.Error())
-			b.metrics.Updates.WithLabelValues("unreadable").Inc()
+			// (as when polling).
 			b.metrics.Webhook.WithLabelValues("200").Inc()
 			w.WriteHeader(http.StatusOK)
 			return
