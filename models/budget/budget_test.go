@@ -122,18 +122,21 @@ func TestRepliesGoFirst(t *testing.T) {
 // mid-send holds its slot only until the longest send would have ended, and
 // its late answer does not free the slot someone else holds now.
 func TestASlotNeverGivenBackFreesAfterTheSendTimeout(t *testing.T) {
-	b := budget.New(budget.NewMemory(1, time.Millisecond, 200*time.Millisecond), nil)
+	b := budget.New(budget.NewMemory(1, time.Millisecond, 500*time.Millisecond), nil)
 	lost, _ := b.Take(ctx, budget.Bulk, 1)
 	start := time.Now()
 	next, err := b.Take(ctx, budget.Bulk, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(start); d < 1200*time.Millisecond {
-		t.Fatalf("a slot never given back was reused after %v (stale 200 ms + 1 s)", d)
+	if d := time.Since(start); d < 1500*time.Millisecond {
+		t.Fatalf("a slot never given back was reused after %v (stale 500 ms + 1 s)", d)
 	}
-	lost.Done(true) // late: must not free next's slot
-	cctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	// Late: must not free next's slot. Had it, the slot would free a
+	// second from now; held by next, not before its stale time and a
+	// second (1.5 s).
+	lost.Done(true)
+	cctx, cancel := context.WithTimeout(ctx, 1200*time.Millisecond)
 	defer cancel()
 	if _, err := b.Take(cctx, budget.Bulk, 3); err == nil {
 		t.Fatal("a late answer freed the slot another send holds")
@@ -274,7 +277,8 @@ func TestOnlyTheHolderFreesAChat(t *testing.T) {
 	if ok, _, _ := m.TakeChat(ctx, 7, 100); !ok {
 		t.Fatal("a free chat was not taken")
 	}
-	m.ChatDone(ctx, 7, 200, true, time.Now())
+	// Not sent: a wrong give-back would leave no gap to hide behind.
+	m.ChatDone(ctx, 7, 200, false, time.Now())
 	if ok, _, _ := m.TakeChat(ctx, 7, 300); ok {
 		t.Fatal("a stranger's give-back freed the chat")
 	}
