@@ -183,6 +183,25 @@ func TestFinishWithdrawsAProgressMessageStillWaiting(t *testing.T) {
 		if got != "reason=withdrawn status=skipped \n" {
 			t.Fatalf("the waiting progress message after the finish: %q", got)
 		}
+
+		// A second broadcast whose progress message went out: it stays.
+		b2, err := st.CreateBroadcast(ctx, store.NewBroadcast{OrganizerID: &org.ID, Audience: models.MembersAudience(m.ID), Text: "y", SendAt: time.Unix(0, 0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.ExecForTest(ctx, fmt.Sprintf("UPDATE outboxes SET status = 'sent' WHERE broadcast_id = %d", b2.ID)); err != nil {
+			t.Fatal(err)
+		}
+		if done, err := st.FinishBroadcast(ctx, b2.ID, time.Now()); err != nil || !done {
+			t.Fatalf("finish the second: %v %v", done, err)
+		}
+		got, err = st.DumpForTest(ctx, fmt.Sprintf("SELECT kind, status FROM outboxes WHERE broadcast_id = %d AND kind <> 'broadcast.report' ORDER BY kind", b2.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != "kind=broadcast status=sent \nkind=broadcast.progress status=sent \n" {
+			t.Fatalf("a sent progress message after the finish: %q", got)
+		}
 	})
 }
 
