@@ -135,13 +135,25 @@ func TestRunInWebhookMode(t *testing.T) {
 	}
 
 	// Updates in flight when SIGTERM comes: each answered 200 is handled.
+	// Telegram answers slowly, and the signal comes once a reply is on its
+	// way: at least that update is in hand.
+	api.SetLatency(300 * time.Millisecond)
 	var wg sync.WaitGroup
 	codes := make([]int, members)
 	for i := 1; i < members; i++ {
 		wg.Add(1)
 		go func(i int) { defer wg.Done(); codes[i] = post(secret, help(100+i, 7000+i)) }(i)
 	}
-	time.Sleep(20 * time.Millisecond)
+	if err := api.WaitFor(waitCtx, func() bool {
+		for _, q := range api.RequestsFor("sendMessage") {
+			if q.ChatID > 7000 {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Fatalf("no reply on its way:\n%s", logs.String())
+	}
 	if err := run.stop(t, syscall.SIGTERM, 20*time.Second); err != nil {
 		t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
 	}
@@ -160,6 +172,9 @@ func TestRunInWebhookMode(t *testing.T) {
 		}
 	}
 	t.Logf("at SIGTERM: %d of %d in-flight updates handled, the rest refused for Telegram to resend", handled, members-1)
+	if handled == 0 {
+		t.Fatal("no update in hand at SIGTERM was finished")
+	}
 	// Every update handled is marked so, its answer cut off or not: a
 	// re-delivery after the restart is not handled twice.
 	s, err := openStore(ctx, dbPath)
