@@ -96,8 +96,13 @@ func TestCLIBesideABusyRun(t *testing.T) {
 			}
 		}(w)
 	}
-	// A backup taken meanwhile, while the broadcast goes out.
-	time.Sleep(3 * time.Second)
+	// A backup taken meanwhile, once the broadcast is going out and the
+	// writers have written.
+	bctx, bcancel := context.WithTimeout(ctx, time.Minute)
+	defer bcancel()
+	if err := api.WaitFor(bctx, func() bool { return api.Delivered() >= 50 && ok.Load() >= writers }); err != nil {
+		t.Fatalf("delivered %d, %d commands done\n%s", api.Delivered(), ok.Load(), logs.String())
+	}
 	backup := filepath.Join(dir, "backup.db")
 	bk := exec.Command(bin, "backup", backup)
 	bk.Env = env
@@ -110,11 +115,22 @@ func TestCLIBesideABusyRun(t *testing.T) {
 		t.Fatalf("the backup does not open: %v", err)
 	}
 	integrity, err := copied.DumpForTest(ctx, "PRAGMA integrity_check")
-	rows, _ := copied.DumpForTest(ctx, "SELECT COUNT(*) FROM outboxes WHERE broadcast_id = 1")
-	copied.Close()
-	if err != nil || strings.TrimSpace(integrity) != "integrity_check=ok" || !strings.HasSuffix(strings.TrimSpace(rows), fmt.Sprintf("=%d", b.Total)) {
-		t.Fatalf("backup: %q %q %v", integrity, rows, err)
+	var rows, sent, written int
+	for q, n := range map[string]*int{
+		"SELECT COUNT(*) AS n FROM outboxes WHERE broadcast_id = 1":                     &rows,
+		"SELECT COUNT(*) AS n FROM outboxes WHERE broadcast_id = 1 AND status = 'sent'": &sent,
+		"SELECT COUNT(*) AS n FROM members WHERE name LIKE 'W%'":                        &written,
+	} {
+		got, _ := copied.DumpForTest(ctx, q)
+		fmt.Sscanf(strings.TrimSpace(got), "n=%d", n)
 	}
+	copied.Close()
+	// One moment of the running bot: the whole broadcast, part of it sent,
+	// and what the writers had added.
+	if err != nil || strings.TrimSpace(integrity) != "integrity_check=ok" || rows != b.Total || sent == 0 || sent >= b.Total || written == 0 {
+		t.Fatalf("backup: %q, %d rows of %d, %d sent, %d members written, %v", integrity, rows, b.Total, sent, written, err)
+	}
+	t.Logf("backup mid-broadcast: %d of %d sent, %d members written by then", sent, b.Total, written)
 	if failed.Load() > 0 {
 		t.Fatalf("%d of %d commands failed; the first: %v", failed.Load(), failed.Load()+ok.Load(), firstFailure.Load())
 	}
