@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assocbot/assocbot/bot"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 )
@@ -110,16 +111,6 @@ func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (*C
 
 var quietPattern = regexp.MustCompile(`^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$`)
 
-// validWebhookSecret is Telegram's rule for a webhook's secret_token: 1-256
-// characters of A-Z a-z 0-9 _ -. The length is checked apart: the regexp
-// ^[A-Za-z0-9_-]{1,256}$ would compile to 256 copies of its class, a
-// quarter of a megabyte held from the start.
-func validWebhookSecret(s string) bool {
-	return len(s) <= 256 && secretChars.MatchString(s)
-}
-
-var secretChars = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-
 // Validate checks every setting and derives the parsed ones; each error names
 // its variable. needToken is false for commands that never call Telegram.
 func (c *Config) Validate(needToken bool) error {
@@ -175,7 +166,7 @@ func (c *Config) Validate(needToken bool) error {
 		} else if !webhookPathPattern.MatchString(u.Path) || !cleanPath(u.Path) || u.RawQuery != "" || u.Fragment != "" {
 			bad("ASSOCBOT_WEBHOOK_URL", "its path may hold only A-Z a-z 0-9 / - _ . ~ (no // . or .. steps), and no query or fragment, got %q", c.WebhookURL)
 		}
-		if !validWebhookSecret(c.WebhookSecret) {
+		if !bot.ValidWebhookSecret(c.WebhookSecret) {
 			bad("ASSOCBOT_WEBHOOK_SECRET", "required in webhook mode: 1-256 characters of A-Z a-z 0-9 _ -")
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assocbot/assocbot/bot"
 	"github.com/assocbot/assocbot/bot/fakeapi"
 )
 
@@ -56,6 +57,9 @@ func TestRunIdleMemory(t *testing.T) {
 	trace, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("version with inittrace: %v\n%s", err, trace)
+	}
+	if !initLine.MatchString(string(trace)) {
+		t.Fatalf("no init lines in the trace:\n%s", trace)
 	}
 	if n, ok := initBytes(string(trace), "github.com/assocbot/assocbot/bot/fakeapi"); ok && n > 8<<10 {
 		t.Errorf("bot/fakeapi allocates %d bytes at start; it must wait for the demo", n)
@@ -209,8 +213,8 @@ next:
 	return out
 }
 
-// TestWebhookSecretRule: the loop that replaced the regexp
-// ^[A-Za-z0-9_-]{1,256}$ accepts and refuses the same secrets.
+// TestWebhookSecretRule: the length check and small regexp that replaced
+// ^[A-Za-z0-9_-]{1,256}$ accept and refuse the same secrets.
 func TestWebhookSecretRule(t *testing.T) {
 	for _, c := range []struct {
 		secret string
@@ -220,8 +224,8 @@ func TestWebhookSecretRule(t *testing.T) {
 		{"", false}, {strings.Repeat("z", 257), false}, {"has space", false}, {"semi;colon", false},
 		{"ü", false}, {"tab\t", false}, {"dot.", false},
 	} {
-		if got := validWebhookSecret(c.secret); got != c.ok {
-			t.Errorf("validWebhookSecret(%q) = %v, want %v", c.secret, got, c.ok)
+		if got := bot.ValidWebhookSecret(c.secret); got != c.ok {
+			t.Errorf("ValidWebhookSecret(%q) = %v, want %v", c.secret, got, c.ok)
 		}
 	}
 }

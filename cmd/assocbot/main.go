@@ -264,10 +264,6 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 		return err
 	}
 	log.Info("assocbot starting", "version", version, "bot", b.Username(), "db", st.Dialect(), "webhook", cfg.WebhookURL != "")
-	if cfg.Lease < 2*budget.SendTimeout {
-		log.Warn("ASSOCBOT_LEASE is short: a send is cut off at half the lease, and on a slow link one that arrived may be sent again",
-			"lease", cfg.Lease.String(), "send_timeout", (cfg.Lease / 2).String())
-	}
 
 	// The dispatcher has a Bot API client of its own, so that sends never
 	// queue behind long polling.

@@ -23,7 +23,7 @@ func CopyTables() []string { return append([]string(nil), copyOrder...) }
 // NotCopiedTables hold nothing worth moving: the schema's versions, and the
 // send budget's state (seconds long, rebuilt by the first replica).
 func NotCopiedTables() []string {
-	return []string{"goose_db_version", "schema_migrations", "send_slots", "send_chats", "send_pause"}
+	return []string{versionTable, legacyTable, "send_slots", "send_chats", "send_pause"}
 }
 
 // ErrTargetNotEmpty refuses to copy into a database that holds members or

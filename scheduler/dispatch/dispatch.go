@@ -263,7 +263,12 @@ func (d *Dispatcher) drop(id uint64) {
 
 // New makes a dispatcher. api should be a client of its own (WithSkipGetMe).
 func New(cfg Config, st *store.Store, api *tg.Bot, cat *locales.Catalog, metrics *Metrics) *Dispatcher {
+	asked := cfg.SendTimeout
 	cfg.defaults()
+	if asked > cfg.SendTimeout {
+		cfg.Logger.Warn("the lease is short: a send is cut off at half of it, and on a slow link one that arrived may be sent again",
+			"lease", cfg.Lease.String(), "send_timeout", cfg.SendTimeout.String())
+	}
 	if metrics == nil {
 		metrics = NewMetrics(nil)
 	}
