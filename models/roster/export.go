@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -33,19 +34,59 @@ type Table struct {
 	Rows    [][]string
 }
 
+// formulaStart holds the characters with which a spreadsheet takes a CSV
+// cell for a formula (OWASP, "CSV injection"): = + - @, tab and CR.
+const formulaStart = "=+-@\t\r"
+
+// NeutraliseCell returns a CSV cell that no spreadsheet reads as a formula:
+// a cell starting with = + - @, tab or CR gets a leading ', as OWASP
+// advises, so that a member named =HYPERLINK(…) stays a name in an
+// organizer's Excel. Excel shows the ' as the quote prefix, not as text.
+// A cell that already starts with quotes before such a character gets one
+// more, so that UnneutraliseCell gives back exactly what was written.
+//
+// A phone shown with its country code (models.DisplayPhone writes numbers
+// outside China as "+1 201-555-0123") is neutralised too: Excel shows the
+// text +1 201-555-0123, and models.NormalizePhone reads the number after the
+// ' all the same. Chinese numbers are shown without "+86" and are not
+// touched; the exports write no negative numbers.
+func NeutraliseCell(s string) string {
+	if rest := strings.TrimLeft(s, "'"); rest != "" && strings.ContainsRune(formulaStart, rune(rest[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// UnneutraliseCell undoes NeutraliseCell: it drops the ' that an export
+// put before a cell starting with = + - @, tab or CR (after any quotes of
+// its own), and returns any other cell as it is. An import applies it to
+// each raw cell, before trimming spaces, so that an export reads back.
+func UnneutraliseCell(s string) string {
+	if strings.HasPrefix(s, "'") {
+		if rest := strings.TrimLeft(s, "'"); rest != "" && strings.ContainsRune(formulaStart, rune(rest[0])) {
+			return s[1:]
+		}
+	}
+	return s
+}
+
 // Write writes the table as XLSX (one sheet) or CSV (UTF-8 with a BOM, so
-// that Excel opens Chinese right).
+// that Excel opens Chinese right). Every CSV cell goes through
+// NeutraliseCell; XLSX cells are inline strings, which no spreadsheet
+// evaluates, so they are written as they are.
 func Write(w io.Writer, f Format, t Table) error {
 	if f == CSV {
 		if _, err := w.Write([]byte("\xEF\xBB\xBF")); err != nil {
 			return err
 		}
 		cw := csv.NewWriter(w)
-		if err := cw.Write(t.Headers); err != nil {
+		if err := cw.Write(neutralised(t.Headers)); err != nil {
 			return err
 		}
-		if err := cw.WriteAll(t.Rows); err != nil {
-			return err
+		for _, r := range t.Rows {
+			if err := cw.Write(neutralised(r)); err != nil {
+				return err
+			}
 		}
 		cw.Flush()
 		return cw.Error()
@@ -68,7 +109,7 @@ func Write(w io.Writer, f Format, t Table) error {
 	row := func(n int, cells []string) error {
 		vals := make([]any, len(cells))
 		for i, c := range cells {
-			vals[i] = c
+			vals[i] = c // a string is written as an inline string, never a formula
 		}
 		cell, err := excelize.CoordinatesToCellName(1, n)
 		if err != nil {
@@ -88,4 +129,13 @@ func Write(w io.Writer, f Format, t Table) error {
 		return fmt.Errorf("roster: xlsx: %w", err)
 	}
 	return x.Write(w)
+}
+
+// neutralised returns the cells of a CSV record through NeutraliseCell.
+func neutralised(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = NeutraliseCell(c)
+	}
+	return out
 }
