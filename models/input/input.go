@@ -83,11 +83,17 @@ var relativeDays = []struct {
 // (today included). rest is what follows the date.
 func Day(s string, now time.Time, loc *time.Location) (day time.Time, rest string, err error) {
 	s = Normalize(s)
-	today := now.In(loc)
-	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)
+	ty, tm, td := now.In(loc).Date()
+	today, _ := date(ty, int(tm), td, loc)
 	for _, r := range relativeDays {
 		if strings.HasPrefix(s, r.word) {
-			return today.AddDate(0, 0, r.days), strings.TrimSpace(s[len(r.word):]), nil
+			// Counted on the calendar, not in hours: a day may have 23 or 25.
+			c := time.Date(ty, tm, td+r.days, 0, 0, 0, 0, time.UTC)
+			day, ok := date(c.Year(), int(c.Month()), c.Day(), loc)
+			if !ok {
+				return time.Time{}, "", ErrWhen
+			}
+			return day, strings.TrimSpace(s[len(r.word):]), nil
 		}
 	}
 	if m := isoDate.FindStringSubmatch(s); m != nil {
@@ -119,10 +125,19 @@ func Day(s string, now time.Time, loc *time.Location) (day time.Time, rest strin
 	return time.Time{}, "", ErrWhen
 }
 
-// date is y-m-d in loc, if it exists.
+// date is the start of y-m-d in loc, if the date exists: its midnight, or
+// the end of the jump when the clocks skip midnight (Local's rule).
 func date(y, m, d int, loc *time.Location) (time.Time, bool) {
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, loc)
-	return t, m >= 1 && m <= 12 && t.Day() == d && t.Month() == time.Month(m)
+	t, err := Local(y, time.Month(m), d, 0, 0, loc)
+	var gap *GapError
+	if errors.As(err, &gap) {
+		t, err = gap.After, nil
+	}
+	if err != nil {
+		return time.Time{}, false
+	}
+	ty, tm, td := t.Date()
+	return t, ty == y && tm == time.Month(m) && td == d // a day skipped whole (Samoa, 30 December 2011) does not exist
 }
 
 // Clock reads a time of day: 09:30, 9:30, 9点, 9点半, 9点30分, 上午9点,
@@ -166,7 +181,9 @@ func Clock(s string) (hour, minute int, err error) {
 }
 
 // When reads a date and a time of day, as Day and Clock do, in loc:
-// "12月20日 9点", "明天 上午9点", "12-20 09:30", "2026-12-20 09:30".
+// "12月20日 9点", "明天 上午9点", "12-20 09:30", "2026-12-20 09:30". The
+// instant is Local's: a time the clocks jump over is a *GapError, one they
+// show twice is the earlier (see Ambiguous).
 func When(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	day, rest, err := Day(s, now, loc)
 	if err != nil {
@@ -176,5 +193,5 @@ func When(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	return time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, loc), nil
+	return Local(day.Year(), day.Month(), day.Day(), h, m, loc)
 }
