@@ -102,7 +102,7 @@ func ParseAudience(s string) (Audience, error) {
 			return BranchesAudience(paths...), nil
 		}
 	case AudienceTag:
-		if t := NormalizeTag(arg); t != "" {
+		if t := NormalizeTag(arg); t != "" && ValidText(t, false) {
 			return TagAudience(t), nil
 		}
 	case AudienceMembers:
@@ -188,12 +188,16 @@ func PathWithin(path, top string) bool {
 var ErrBadBranchPath = errors.New("bad branch path")
 
 // CleanBranchPath trims the segments of "Town / Village" and rejects empty
-// or overlong ones.
+// or overlong ones, and a path that ValidText refuses (the error is then
+// also ErrBadText).
 func CleanBranchPath(path string) (string, error) {
 	// Another separator (\, the full-width ／ or ＼, |) is a typo, not a
 	// branch name: refused rather than made into a branch.
 	if strings.ContainsAny(path, "\\／＼|｜\n\t") {
 		return "", fmt.Errorf("%w: %q", ErrBadBranchPath, path)
+	}
+	if !ValidText(path, false) {
+		return "", fmt.Errorf("%w: %w: %q", ErrBadBranchPath, ErrBadText, path)
 	}
 	parts := strings.Split(path, "/")
 	for i, p := range parts {

@@ -51,6 +51,8 @@ func (e *Event) Validate(loc *time.Location, now time.Time) error {
 		return ErrEventTitle
 	case len([]rune(e.Location)) > MaxPlaceRunes:
 		return ErrEventPlace
+	case !ValidText(e.Title, false) || !ValidText(e.Location, false) || !ValidText(e.Description, true):
+		return ErrBadText
 	case e.Capacity < 0 || e.Capacity > MaxCapacity:
 		return ErrEventCapacity
 	case e.DurationMin < 0 || time.Duration(e.DurationMin)*time.Minute > MaxDuration:

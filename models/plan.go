@@ -91,6 +91,9 @@ func (k *PlanKind) Validate() error {
 		if strings.TrimSpace(n) == "" || len([]rune(n)) > 100 {
 			return ErrPlanKindNames
 		}
+		if !ValidText(n, false) {
+			return fmt.Errorf("%w: %w", ErrPlanKindNames, ErrBadText)
+		}
 	}
 	if (k.Every == "") == (k.RRule == "") {
 		return ErrPlanKindRule

@@ -1,7 +1,9 @@
 package models_test
 
 import (
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/assocbot/assocbot/models"
 )
@@ -58,5 +60,65 @@ func TestValidText(t *testing.T) {
 				t.Errorf("ValidText(%q, true) = %v, want %v", c.s, got, c.multiline)
 			}
 		})
+	}
+}
+
+// TestTextRuleInEveryValidation: the rules that check an event, a branch
+// path, an audience and a kind of plan refuse what ValidText refuses, and
+// say so with ErrBadText.
+func TestTextRuleInEveryValidation(t *testing.T) {
+	sh := zone(t, "Asia/Shanghai")
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, sh)
+	event := func(edit func(e *models.Event)) error {
+		e := models.Event{Kind: models.EventMeeting, Title: "月度例会", Location: "村委会二楼", Description: "议程：\n一、\t总结",
+			StartAt: now.Add(7 * 24 * time.Hour), Audience: "branch:Town"}
+		edit(&e)
+		return e.Validate(sh, now)
+	}
+	if err := event(func(*models.Event) {}); err != nil {
+		t.Fatalf("a good event with a description of two lines: %v", err)
+	}
+	for name, edit := range map[string]func(e *models.Event){
+		"title nul":          func(e *models.Event) { e.Title = "月度\x00例会" },
+		"title newline":      func(e *models.Event) { e.Title = "月度\n例会" },
+		"title override":     func(e *models.Event) { e.Title = "\u202e会例度月" },
+		"place escape":       func(e *models.Event) { e.Location = "二楼\x1b[0m" },
+		"place tab":          func(e *models.Event) { e.Location = "二\t楼" },
+		"description nul":    func(e *models.Event) { e.Description = "议程\x00" },
+		"description del":    func(e *models.Event) { e.Description = "议程\x7f" },
+		"description gbk":    func(e *models.Event) { e.Description = "\xc4\xe3\xba\xc3" },
+		"title invalid utf8": func(e *models.Event) { e.Title = "\xff" },
+	} {
+		if err := event(edit); !errors.Is(err, models.ErrBadText) {
+			t.Errorf("event with %s: err = %v, want ErrBadText", name, err)
+		}
+	}
+
+	for _, p := range []string{"东城镇/\x00", "东城镇\x1b/李家村", "东城镇/李\u0085家村", "Town/\u202eegalliV", "\xc4\xe3"} {
+		_, err := models.CleanBranchPath(p)
+		if !errors.Is(err, models.ErrBadBranchPath) || !errors.Is(err, models.ErrBadText) {
+			t.Errorf("CleanBranchPath(%q): err = %v, want ErrBadBranchPath and ErrBadText", p, err)
+		}
+		if _, err := models.ParseAudience("branch:" + p); !errors.Is(err, models.ErrBadAudience) {
+			t.Errorf("ParseAudience(branch:%q): err = %v, want ErrBadAudience", p, err)
+		}
+	}
+	if p, err := models.CleanBranchPath(" 东城镇 / 李家村 "); err != nil || p != "东城镇/李家村" {
+		t.Errorf("a good path: %q, %v", p, err)
+	}
+	for _, tag := range []string{"a\x00", "志愿者\x1b", "\u2066x"} {
+		if _, err := models.ParseAudience("tag:" + tag); !errors.Is(err, models.ErrBadAudience) {
+			t.Errorf("ParseAudience(tag:%q): err = %v, want ErrBadAudience", tag, err)
+		}
+	}
+
+	kind := models.PlanKind{Key: "annual_check", For: models.ForMember, NameZhHans: "年度体检", NameZhHant: "年度體檢", NameEn: "Annual check",
+		Every: "12m", Offsets: "-7,0,7"}
+	if err := kind.Validate(); err != nil {
+		t.Fatalf("a good kind: %v", err)
+	}
+	kind.NameEn = "Annual\x00check"
+	if err := kind.Validate(); !errors.Is(err, models.ErrPlanKindNames) || !errors.Is(err, models.ErrBadText) {
+		t.Errorf("a kind named with a NUL: err = %v, want ErrPlanKindNames and ErrBadText", err)
 	}
 }

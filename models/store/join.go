@@ -15,8 +15,12 @@ import (
 // CreateJoinRequest records a stranger's request and, in the same
 // transaction, asks the organizers who decide for the branch (username is
 // the stranger's @name, shown to them). A user with a request still pending
-// gets that one back (created=false) instead of a second.
+// gets that one back (created=false) instead of a second. A name that
+// models.ValidText refuses fails with models.ErrBadText.
 func (s *Store) CreateJoinRequest(ctx context.Context, jr models.JoinRequest, username string, now time.Time) (*models.JoinRequest, bool, error) {
+	if !models.ValidText(jr.Name, false) {
+		return nil, false, fmt.Errorf("store: create join request: %w", models.ErrBadText)
+	}
 	created := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var existing models.JoinRequest

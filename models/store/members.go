@@ -24,11 +24,16 @@ type NewMember struct {
 }
 
 // AddMember puts a person on the roster. An organizer is given the scope of
-// their branch.
+// their branch. A name, branch or tag that models.ValidText refuses fails
+// with models.ErrBadText, and nothing is written.
 func (s *Store) AddMember(ctx context.Context, nm NewMember) (*models.Member, error) {
 	name := strings.TrimSpace(nm.Name)
 	if name == "" {
 		return nil, errors.New("store: add member: empty name")
+	}
+	// The branch path is refused by models.CleanBranchPath, with the same rule.
+	if !models.ValidText(nm.Name, false) || slices.ContainsFunc(nm.Tags, func(t string) bool { return !models.ValidText(t, false) }) {
+		return nil, fmt.Errorf("store: add member: %w", models.ErrBadText)
 	}
 	phone, err := models.NormalizePhone(nm.Phone)
 	if err != nil {
@@ -274,8 +279,12 @@ func (s *Store) Organizers(ctx context.Context) ([]models.Member, error) {
 
 // EnsureAdmin makes the Telegram user an admin (SPEC C1: the first admins come
 // from configuration): their linked member record is promoted, or one is
-// created for them, named as Telegram names them.
+// created for them, named as Telegram names them. A name that
+// models.ValidText refuses fails with models.ErrBadText.
 func (s *Store) EnsureAdmin(ctx context.Context, tgID, chatID int64, name, lang string) (*models.Member, error) {
+	if !models.ValidText(name, false) {
+		return nil, fmt.Errorf("store: ensure admin: %w", models.ErrBadText)
+	}
 	var id uint
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var m models.Member
@@ -328,6 +337,9 @@ func (s *Store) Tags(ctx context.Context) ([]string, error) {
 // InsertMembers adds many members at once (in batches, one transaction);
 // their branches must exist. Roster-sized loads and benchmarks use it.
 func (s *Store) InsertMembers(ctx context.Context, ms []models.Member) error {
+	if slices.ContainsFunc(ms, func(m models.Member) bool { return !models.ValidText(m.Name, false) }) {
+		return fmt.Errorf("store: insert members: %w", models.ErrBadText)
+	}
 	if err := s.db.WithContext(ctx).CreateInBatches(ms, 500).Error; err != nil {
 		return fmt.Errorf("store: insert members: %w", err)
 	}

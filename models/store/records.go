@@ -17,8 +17,13 @@ var ErrNotHeld = errors.New("store: the occurrence has not taken place")
 
 // SaveRecord writes the record of an occurrence (topic and summary; its
 // photos are kept), for an organizer who manages the event, once the
-// occurrence has started. It returns the record.
+// occurrence has started. It returns the record. A topic or summary that
+// models.ValidText refuses (the summary may have several lines) fails with
+// models.ErrBadText.
 func (s *Store) SaveRecord(ctx context.Context, eventID uint, occ time.Time, org *models.Member, topic, summary string, loc *time.Location, now time.Time) (*models.ActivityRecord, error) {
+	if !models.ValidText(topic, false) || !models.ValidText(summary, true) {
+		return nil, fmt.Errorf("store: save record: %w", models.ErrBadText)
+	}
 	e, err := s.EventByID(ctx, eventID)
 	if err != nil {
 		return nil, err
