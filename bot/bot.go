@@ -19,6 +19,7 @@ import (
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models/budget"
 	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/roster"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -39,6 +40,9 @@ type Config struct {
 	// Budget, when set, is the send budget every reply takes its turn from
 	// (shared with the dispatcher); a reply answered 429 waits and goes again.
 	Budget *budget.Budget
+	// ImportLimits bound a member list sent to the bot (zero: the
+	// defaults; the file size never above what a bot may download).
+	ImportLimits roster.Limits
 }
 
 // Bot handles the updates of one Telegram bot.
@@ -62,6 +66,10 @@ func New(ctx context.Context, cfg Config, st *store.Store, cat *locales.Catalog,
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.ImportLimits == (roster.Limits{}) {
+		cfg.ImportLimits = roster.DefaultLimits()
+	}
+	cfg.ImportLimits.MaxBytes = min(cfg.ImportLimits.MaxBytes, maxDownload)
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}

@@ -111,8 +111,8 @@ func (b *Bot) onDocument(ctx context.Context, r *request, doc *tgm.Document) {
 		b.send(ctx, r.chatID, b.t(r, "unknown.message"), b.keyboardFor(r))
 		return
 	}
-	if doc.FileSize > maxDownload {
-		b.send(ctx, r.chatID, b.t(r, "import.too_big"), nil)
+	if doc.FileSize > b.cfg.ImportLimits.MaxBytes {
+		b.send(ctx, r.chatID, b.t(r, "import.too_big", "MB", b.cfg.ImportLimits.MaxBytes>>20), nil)
 		return
 	}
 	rep, ok := b.importFile(ctx, r, doc.FileID, true)
@@ -157,18 +157,18 @@ func (b *Bot) importFile(ctx context.Context, r *request, fileID string, dry boo
 		b.send(ctx, r.chatID, b.t(r, "import.busy"), nil)
 		return nil, false
 	}
-	data, err := b.download(ctx, fileID, maxDownload)
+	data, err := b.download(ctx, fileID, b.cfg.ImportLimits.MaxBytes)
 	switch {
 	case errors.Is(err, errFileTooBig):
-		b.send(ctx, r.chatID, b.t(r, "import.too_big"), nil)
+		b.send(ctx, r.chatID, b.t(r, "import.too_big", "MB", b.cfg.ImportLimits.MaxBytes>>20), nil)
 		return nil, false
 	case err != nil:
 		b.send(ctx, r.chatID, b.t(r, "import.download_failed"), nil)
 		return nil, false
 	}
-	rows, problems, err := roster.Parse(bytes.NewReader(data))
+	rows, problems, err := roster.Parse(bytes.NewReader(data), b.cfg.ImportLimits)
 	if err != nil {
-		b.send(ctx, r.chatID, b.t(r, "import.not_roster"), nil)
+		b.fail(ctx, r.chatID, r.lang, "import parse", err)
 		return nil, false
 	}
 	rep, err := b.st.ImportRoster(ctx, rows, problems, store.ImportOptions{Scope: r.scope, DryRun: dry, Location: b.cfg.Location, Now: b.cfg.Now()})

@@ -423,7 +423,7 @@ func TestExportsStayInTheOrganizersBranches(t *testing.T) {
 		t.Fatalf("overdue export: %v", rows)
 	}
 	// Round trip: the member export read back as an import changes nothing.
-	parsed, problems, err := roster.Parse(bytes.NewReader(d.exportBytes(d.orgA, "/export members")))
+	parsed, problems, err := roster.Parse(bytes.NewReader(d.exportBytes(d.orgA, "/export members")), roster.DefaultLimits())
 	if err != nil || len(problems) != 0 {
 		t.Fatalf("export read back: %v %v", problems, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/assocbot/assocbot/bot"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/roster"
 )
 
 // Config is every setting of `assocbot run`: defaults, then the environment,
@@ -34,6 +35,7 @@ type Config struct {
 	Workers       int
 	Lease         time.Duration
 	Offsets       string
+	ImportMaxMB   int
 
 	// Derived by Validate.
 	Location       *time.Location
@@ -74,6 +76,14 @@ var envVars = []struct {
 		return nil
 	}},
 	{"ASSOCBOT_REMINDER_OFFSETS", "reminder-offsets", "", "event reminder offsets by kind, e.g. meeting=24h,2h;activity_day=72h,24h (empty: the defaults)", func(c *Config, v string) error { c.Offsets = v; return nil }},
+	{"ASSOCBOT_IMPORT_MAX_MB", "import-max-mb", "20", "the largest member list an import reads, in MB (the bot can download 20 at most)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("not a number: %q", v)
+		}
+		c.ImportMaxMB = n
+		return nil
+	}},
 	{"ASSOCBOT_LEASE", "lease", "30s", "how long a dispatcher holds claimed messages before another may take them", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -173,6 +183,9 @@ func (c *Config) Validate(needToken bool) error {
 	if c.Workers < 1 || c.Workers > 64 {
 		bad("ASSOCBOT_WORKERS", "must be between 1 and 64, got %d", c.Workers)
 	}
+	if c.ImportMaxMB < 1 || c.ImportMaxMB > maxImportMB {
+		bad("ASSOCBOT_IMPORT_MAX_MB", "must be between 1 and %d, got %d", maxImportMB, c.ImportMaxMB)
+	}
 	if c.Lease < time.Second {
 		bad("ASSOCBOT_LEASE", "must be at least 1s, got %v", c.Lease)
 	}
@@ -185,6 +198,17 @@ func (c *Config) Validate(needToken bool) error {
 		bad("ASSOCBOT_LISTEN", "empty")
 	}
 	return errors.Join(errs...)
+}
+
+// maxImportMB bounds ASSOCBOT_IMPORT_MAX_MB: a file is read into memory
+// whole (an XLSX needs its directory at the end), so its size is memory.
+const maxImportMB = 100
+
+// importLimits are the roster limits with the file size in MB.
+func importLimits(mb int) roster.Limits {
+	lim := roster.DefaultLimits()
+	lim.MaxBytes = int64(mb) << 20
+	return lim
 }
 
 // webhookPathPattern is the webhook URL's path this bot serves: plain

@@ -189,7 +189,7 @@ func TestImportXLSXAndExportRoundTrip(t *testing.T) {
 			}
 		}
 		raw, _ := os.Open(file)
-		rows, problems, err := roster.Parse(raw)
+		rows, problems, err := roster.Parse(raw, roster.DefaultLimits())
 		raw.Close()
 		if err != nil || len(problems) != 0 || len(rows) != 4 {
 			t.Fatalf("export %v reads back: %d rows, %v, %v", c, len(rows), problems, err)

@@ -25,6 +25,11 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	tz := tzFlag(fs, getenv)
 	dry := fs.Bool("dry-run", false, "check and report, import nothing")
 	lang := fs.String("lang", "en", "the report's language: zh-Hans, zh-Hant or en")
+	maxMBDefault := getenv("ASSOCBOT_IMPORT_MAX_MB")
+	if maxMBDefault == "" {
+		maxMBDefault = "20"
+	}
+	maxMBText := fs.String("max-mb", maxMBDefault, "the largest file read, in MB (ASSOCBOT_IMPORT_MAX_MB)")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -35,6 +40,10 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	l, ok := locales.Parse(*lang)
 	if !ok {
 		return usageError{fmt.Sprintf("--lang must be zh-Hans, zh-Hant or en, got %q", *lang)}
+	}
+	maxMB, err := strconv.Atoi(*maxMBText)
+	if err != nil || maxMB < 1 || maxMB > maxImportMB {
+		return usageError{fmt.Sprintf("--max-mb (or ASSOCBOT_IMPORT_MAX_MB) must be a whole number of MB from 1 to %d, got %q", maxImportMB, *maxMBText)}
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
@@ -51,7 +60,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return usageError{fmt.Sprintf("cannot read %s: %v", files[0], errors.Unwrap(err))}
 	}
 	defer f.Close()
-	rows, problems, err := roster.Parse(f)
+	rows, problems, err := roster.Parse(f, importLimits(maxMB))
 	if err != nil {
 		return err
 	}

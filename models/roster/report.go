@@ -37,8 +37,9 @@ func (r *Report) Text(cat *locales.Catalog, l locales.Lang) string {
 	}
 	for _, p := range r.Problems {
 		b.WriteString("\n")
-		reason := cat.T(l, "import.problem."+string(p.Reason), "Value", p.Value)
-		if p.Line == 0 {
+		reason := cat.T(l, "import.problem."+string(p.Reason), "Value", p.Value, "Line", p.Line)
+		if p.Line == 0 || p.Column == "" {
+			// A problem of the whole file, which says where itself.
 			b.WriteString(reason)
 			continue
 		}

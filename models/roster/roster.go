@@ -8,18 +8,10 @@
 package roster
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
-	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
@@ -77,14 +69,23 @@ const (
 	UnknownKind     Reason = "unknown_kind"
 	BadInterval     Reason = "bad_interval"
 	NoKind          Reason = "no_kind"
-	OutOfScope      Reason = "out_of_scope"    // a branch the importer does not organize
-	NotYours        Reason = "not_yours"       // a member of a branch the importer does not organize
-	AdminOnly       Reason = "admin_only"      // only admins make admins
-	AdminUnchanged  Reason = "admin_unchanged" // an import does not change an admin
-	UnknownBranch   Reason = "unknown_branch"  // a member needs a branch the importer may give
-	TooLarge        Reason = "too_large"       // the file has more rows than an import takes
-	NoRows          Reason = "no_rows"         // nothing but a header
-	MissingColumn   Reason = "missing_column"  // the header lacks a required column
+	FileTooBig      Reason = "file_too_big"      // the file is larger than the import takes
+	NotATable       Reason = "not_a_table"       // neither CSV nor XLSX (binary, or broken)
+	MixedEncoding   Reason = "mixed_encoding"    // lines in UTF-8 and in GBK
+	LineTooLong     Reason = "line_too_long"     // a CSV line far longer than a row
+	TooManyColumns  Reason = "too_many_columns"  // data far to the right of the roster's columns
+	XLSXTooLarge    Reason = "xlsx_too_large"    // an XLSX that unpacks to more than the import takes
+	CellTooLong     Reason = "cell_too_long"     // a cell longer than the import reads
+	BadText         Reason = "bad_text"          // control characters in a name, branch or tag
+	TooManyProblems Reason = "too_many_problems" // the reading stopped at line Line
+	OutOfScope      Reason = "out_of_scope"      // a branch the importer does not organize
+	NotYours        Reason = "not_yours"         // a member of a branch the importer does not organize
+	AdminOnly       Reason = "admin_only"        // only admins make admins
+	AdminUnchanged  Reason = "admin_unchanged"   // an import does not change an admin
+	UnknownBranch   Reason = "unknown_branch"    // a member needs a branch the importer may give
+	TooLarge        Reason = "too_large"         // the file has more rows than an import takes
+	NoRows          Reason = "no_rows"           // nothing but a header
+	MissingColumn   Reason = "missing_column"    // the header lacks a required column
 )
 
 // Row is one member as a file gives them, checked on its own.
@@ -109,206 +110,179 @@ type Problem struct {
 	Value  string
 }
 
-// MaxRows bounds a file.
-const MaxRows = 200000
-
-// ErrNotARoster is returned for a file that is neither CSV nor XLSX, or
-// lacks the name and phone columns.
-var ErrNotARoster = errors.New("roster: not a member list (CSV or XLSX with name and phone columns)")
-
-// Parse reads a roster file: XLSX (told by its content) or CSV. Each bad
-// row is a problem with its line, column and reason; good rows come back
-// checked on their own (the database's checks are store.ImportRoster's).
-func Parse(r io.Reader) ([]Row, []Problem, error) {
-	raw, err := io.ReadAll(io.LimitReader(r, 64<<20))
-	if err != nil {
-		return nil, nil, fmt.Errorf("roster: read: %w", err)
-	}
-	var table [][]string
-	if bytes.HasPrefix(raw, []byte("PK\x03\x04")) {
-		table, err = readXLSX(raw)
-	} else {
-		table, err = readCSV(raw)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	return parseTable(table)
+// parser maps the header and checks each row as it comes, keeping only
+// the rows and the problems.
+type parser struct {
+	lim      Limits
+	cols     map[Column]int // nil until the header
+	header   int            // the header's line
+	count    int            // rows after the header, blank ones too
+	rows     []Row
+	problems []Problem
+	seen     map[string]int // phone → first line
 }
 
-// readCSV decodes UTF-8 (a BOM dropped) or, when the bytes are not UTF-8,
-// GB18030 (a superset of GBK, what Chinese Excel writes), then splits it.
-func readCSV(raw []byte) ([][]string, error) {
-	raw = bytes.TrimPrefix(raw, []byte("\xEF\xBB\xBF"))
-	if !utf8.Valid(raw) {
-		decoded, err := simplifiedchinese.GB18030.NewDecoder().Bytes(raw)
-		if err != nil {
-			return nil, fmt.Errorf("%w: not UTF-8 nor GB18030", ErrNotARoster)
-		}
-		raw = decoded
-	}
-	rd := csv.NewReader(bytes.NewReader(raw))
-	rd.FieldsPerRecord = -1
-	rd.LazyQuotes = true
-	// A semicolon or a tab instead of a comma, as some spreadsheets write.
-	if first, _, _ := strings.Cut(string(raw), "\n"); !strings.Contains(first, ",") {
-		if strings.Contains(first, "\t") {
-			rd.Comma = '\t'
-		} else if strings.Contains(first, ";") {
-			rd.Comma = ';'
-		}
-	}
-	table, err := rd.ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotARoster, err)
-	}
-	return table, nil
+func newParser(lim Limits) *parser {
+	return &parser{lim: lim, seen: map[string]int{}}
 }
 
-// Bounds on an XLSX file (a zip): how much it may unpack to, and the size
-// of a part above which excelize works from a temporary file instead of
-// memory. A small file that unpacks to gigabytes is refused.
-const (
-	maxUnzipped  = 256 << 20
-	maxXMLMemory = 16 << 20
-)
-
-// readXLSX reads the first sheet's cells as text, as Excel shows them, row
-// by row, stopping after MaxRows and a header (parseTable reports the file
-// too large).
-func readXLSX(raw []byte) ([][]string, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(raw), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxXMLMemory})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotARoster, err)
-	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, ErrNotARoster
-	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotARoster, err)
-	}
-	defer rows.Close()
-	var table [][]string
-	for rows.Next() && len(table) <= MaxRows+1 {
-		cols, err := rows.Columns()
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrNotARoster, err)
+// record takes one row of the file; stop says the file is done with (a
+// header without the required columns, or more rows than MaxRows).
+func (p *parser) record(line int, rec []string) (stop bool) {
+	if p.cols == nil {
+		if blank(rec) {
+			return false
 		}
-		table = append(table, cols)
+		return p.readHeader(line, rec)
 	}
-	if err := rows.Error(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotARoster, err)
+	if len(p.problems) >= maxProblems {
+		// The file will not be imported: reading on only costs memory
+		// for a report nobody reads to the end.
+		p.rows = nil
+		p.problems = append(p.problems, Problem{Line: line, Reason: TooManyProblems, Value: strconv.Itoa(maxProblems)})
+		return true
 	}
-	return table, nil
+	if p.count++; p.count > p.lim.MaxRows {
+		p.rows = nil
+		p.problems = []Problem{{Reason: TooLarge, Value: strconv.Itoa(p.lim.MaxRows)}}
+		return true
+	}
+	if !blank(rec) {
+		p.row(line, rec)
+	}
+	return false
 }
 
-// parseTable maps the header and checks each row.
-func parseTable(table [][]string) ([]Row, []Problem, error) {
-	start := 0
-	for start < len(table) && blank(table[start]) {
-		start++
-	}
-	if start == len(table) {
-		return nil, []Problem{{Reason: NoRows}}, nil
-	}
-	cols := map[Column]int{}
-	for i, h := range table[start] {
+func (p *parser) readHeader(line int, rec []string) bool {
+	p.cols, p.header = map[Column]int{}, line
+	for i, h := range rec {
 		key := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
 		if c, ok := headerNames[key]; ok {
-			if _, dup := cols[c]; !dup {
-				cols[c] = i
+			if _, dup := p.cols[c]; !dup {
+				p.cols[c] = i
 			}
 		}
 	}
-	var problems []Problem
 	for _, c := range []Column{ColName, ColPhone} {
-		if _, ok := cols[c]; !ok {
-			problems = append(problems, Problem{Line: start + 1, Column: c, Reason: MissingColumn})
+		if _, ok := p.cols[c]; !ok {
+			p.problems = append(p.problems, Problem{Line: line, Column: c, Reason: MissingColumn})
 		}
 	}
-	if len(problems) > 0 {
-		return nil, problems, nil
+	return len(p.problems) > 0
+}
+
+// maxProblems is how many problems a report lists before the reading
+// stops.
+const maxProblems = 1000
+
+// maxValue is how much of a bad value a problem quotes.
+const maxValue = 60
+
+func (p *parser) row(line int, rec []string) {
+	n := len(p.problems)
+	bad := func(c Column, r Reason, v string) {
+		if len([]rune(v)) > maxValue {
+			v = string([]rune(v)[:maxValue]) + "…"
+		}
+		p.problems = append(p.problems, Problem{Line: line, Column: c, Reason: r, Value: strings.Clone(v)})
 	}
-	if len(table)-start-1 > MaxRows {
-		return nil, []Problem{{Reason: TooLarge, Value: strconv.Itoa(MaxRows)}}, nil
-	}
-	var rows []Row
-	seen := map[string]int{}
-	for i := start + 1; i < len(table); i++ {
-		rec := table[i]
-		if blank(rec) {
+	cells := map[Column]string{}
+	for c, j := range p.cols {
+		if j >= len(rec) {
 			continue
 		}
-		get := func(c Column) string {
-			if j, ok := cols[c]; ok && j < len(rec) {
-				return strings.TrimSpace(rec[j])
-			}
-			return ""
+		v := strings.TrimSpace(UnneutraliseCell(rec[j]))
+		if utf8.RuneCountInString(v) > p.lim.MaxCell {
+			bad(c, CellTooLong, strconv.Itoa(p.lim.MaxCell))
+			continue
 		}
-		line := i + 1
-		bad := func(c Column, r Reason, v string) {
-			problems = append(problems, Problem{Line: line, Column: c, Reason: r, Value: v})
-		}
-		row := Row{Line: line, Name: get(ColName)}
-		n := len(problems)
-		switch {
-		case row.Name == "":
-			bad(ColName, NoName, "")
-		case len([]rune(row.Name)) > 100:
-			bad(ColName, BadName, row.Name)
-		}
-		if p, err := models.NormalizePhone(get(ColPhone)); err != nil {
-			bad(ColPhone, BadPhone, get(ColPhone))
-		} else if first, dup := seen[p]; dup {
-			bad(ColPhone, DuplicatePhone, strconv.Itoa(first))
+		cells[c] = v
+	}
+	get := func(c Column) string { return cells[c] }
+	row := Row{Line: line, Name: get(ColName)}
+	switch {
+	case row.Name == "" && !tooLong(p.problems[n:], ColName):
+		bad(ColName, NoName, "")
+	case len([]rune(row.Name)) > 100:
+		bad(ColName, BadName, row.Name)
+	case !models.ValidText(row.Name, false):
+		bad(ColName, BadText, "")
+	}
+	ph, err := models.NormalizePhone(get(ColPhone))
+	first, dup := p.seen[ph]
+	switch {
+	case tooLong(p.problems[n:], ColPhone):
+	case err != nil:
+		bad(ColPhone, BadPhone, get(ColPhone))
+	case dup:
+		bad(ColPhone, DuplicatePhone, strconv.Itoa(first))
+	default:
+		row.Phone = ph
+		p.seen[ph] = line
+	}
+	if b := get(ColBranch); b != "" {
+		if !models.ValidText(b, false) {
+			bad(ColBranch, BadText, "")
+		} else if clean, err := models.CleanBranchPath(strings.ReplaceAll(b, "／", "/")); err != nil {
+			bad(ColBranch, BadBranch, b)
 		} else {
-			row.Phone = p
-			seen[p] = line
-		}
-		if b := get(ColBranch); b != "" {
-			if clean, err := models.CleanBranchPath(strings.ReplaceAll(b, "／", "/")); err != nil {
-				bad(ColBranch, BadBranch, b)
-			} else {
-				row.Branch = clean
-			}
-		}
-		row.Tags = splitTags(get(ColTags))
-		if v := get(ColRole); v != "" {
-			if role, ok := parseRole(v); ok {
-				row.Role = role
-			} else {
-				bad(ColRole, UnknownRole, v)
-			}
-		}
-		if v := get(ColLanguage); v != "" {
-			if l, ok := parseLang(v); ok {
-				row.Lang = string(l)
-			} else {
-				bad(ColLanguage, UnknownLanguage, v)
-			}
-		}
-		row.CheckKind, row.CheckInterval = get(ColCheckKind), get(ColCheckInterval)
-		if v := get(ColLastCheck); v != "" {
-			if d, ok := ParseDate(v); ok {
-				row.LastCheck = &d
-			} else {
-				bad(ColLastCheck, BadDate, v)
-			}
-		}
-		if row.CheckKind == "" && (row.CheckInterval != "" || row.LastCheck != nil) {
-			bad(ColCheckKind, NoKind, "")
-		}
-		if len(problems) == n {
-			rows = append(rows, row)
+			row.Branch = clean
 		}
 	}
-	if len(rows) == 0 && len(problems) == 0 {
-		problems = append(problems, Problem{Reason: NoRows})
+	if t := get(ColTags); !models.ValidText(t, false) {
+		bad(ColTags, BadText, "")
+	} else {
+		row.Tags = splitTags(t)
 	}
-	return rows, problems, nil
+	if v := get(ColRole); v != "" {
+		if role, ok := parseRole(v); ok {
+			row.Role = role
+		} else {
+			bad(ColRole, UnknownRole, v)
+		}
+	}
+	if v := get(ColLanguage); v != "" {
+		if l, ok := parseLang(v); ok {
+			row.Lang = string(l)
+		} else {
+			bad(ColLanguage, UnknownLanguage, v)
+		}
+	}
+	row.CheckKind, row.CheckInterval = get(ColCheckKind), get(ColCheckInterval)
+	if v := get(ColLastCheck); v != "" {
+		if d, ok := ParseDate(v); ok {
+			row.LastCheck = &d
+		} else {
+			bad(ColLastCheck, BadDate, v)
+		}
+	}
+	if row.CheckKind == "" && (row.CheckInterval != "" || row.LastCheck != nil) {
+		bad(ColCheckKind, NoKind, "")
+	}
+	if len(p.problems) == n {
+		// The row's strings share the file's record: a clone keeps only
+		// what the import needs.
+		row.Name, row.CheckKind, row.CheckInterval = strings.Clone(row.Name), strings.Clone(row.CheckKind), strings.Clone(row.CheckInterval)
+		p.rows = append(p.rows, row)
+	}
+}
+
+// tooLong reports whether problems name column c too long already.
+func tooLong(problems []Problem, c Column) bool {
+	for _, p := range problems {
+		if p.Column == c && p.Reason == CellTooLong {
+			return true
+		}
+	}
+	return false
+}
+
+// finish reports a file with no members.
+func (p *parser) finish() ([]Row, []Problem, error) {
+	if len(p.rows) == 0 && len(p.problems) == 0 {
+		p.problems = append(p.problems, Problem{Reason: NoRows})
+	}
+	return p.rows, p.problems, nil
 }
 
 func blank(rec []string) bool {

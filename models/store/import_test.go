@@ -25,7 +25,7 @@ func TestImportWithinOrganizersBranches(t *testing.T) {
 			"C,13800000009,Town,\n" + // someone of another branch: refused
 			"D,13800000003,Town,admin\n" + // only admins make admins
 			"E,13800000004,,\n" // a new member needs a branch
-		rows, problems, err := roster.Parse(strings.NewReader(file))
+		rows, problems, err := roster.Parse(strings.NewReader(file), roster.DefaultLimits())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +47,7 @@ func TestImportWithinOrganizersBranches(t *testing.T) {
 			t.Fatal("a branch was created by a refused import")
 		}
 		// The good row alone imports, its branch created under Town.
-		rows, problems, _ = roster.Parse(strings.NewReader("name,phone,branch\nA,13800000001,Town/New village\n"))
+		rows, problems, _ = roster.Parse(strings.NewReader("name,phone,branch\nA,13800000001,Town/New village\n"), roster.DefaultLimits())
 		rep, err = st.ImportRoster(ctx, rows, problems, store.ImportOptions{Scope: scope, Location: sh, Now: time.Now()})
 		if err != nil || !rep.Applied() || rep.New != 1 || rep.Branches != 2 {
 			t.Fatalf("%+v %v", rep, err)
