@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/input"
 )
 
 // tzFlag adds --tz, defaulting to ASSOCBOT_TZ.
@@ -101,12 +102,13 @@ func cmdEventAdd(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	if err != nil {
 		return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
 	}
+	var notes []string // said once the event is made
 	parse := func(flag, v string) (time.Time, error) {
-		t, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(v), loc)
-		if err != nil {
-			return t, usageError{fmt.Sprintf(`--%s %q: want "YYYY-MM-DD HH:MM"`, flag, v)}
+		t, note, err := localFlag(flag, v, loc)
+		if note != "" {
+			notes = append(notes, note)
 		}
-		return t, nil
+		return t, err
 	}
 	startAt, err := parse("start", *start)
 	if err != nil {
@@ -153,7 +155,38 @@ func cmdEventAdd(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	}
 	next, _ := e.NextOccurrence(loc, now)
 	fmt.Fprintf(stdout, "event %d: %s, next %s; announced to %d members\n", e.ID, e.Title, next.In(loc).Format("2006-01-02 15:04 MST"), n)
+	for _, note := range notes {
+		fmt.Fprintln(stderr, note)
+	}
 	return nil
+}
+
+// cliTime shows an instant with its zone and offset, so that the two
+// readings of a repeated hour can be told apart.
+const cliTime = "2006-01-02 15:04 MST (UTC-07:00)"
+
+// localFlag reads a flag's "YYYY-MM-DD HH:MM" in loc by input.Local's rule.
+// A time the clocks jump over is refused with the nearest times that
+// happen; one they show twice is taken as the earlier, and note says so.
+func localFlag(flag, v string, loc *time.Location) (t time.Time, note string, err error) {
+	w, err := time.Parse("2006-01-02 15:04", strings.TrimSpace(v))
+	if err != nil {
+		return time.Time{}, "", usageError{fmt.Sprintf(`--%s %q: want "YYYY-MM-DD HH:MM"`, flag, v)}
+	}
+	t, err = input.Local(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), loc)
+	var gap *input.GapError
+	if errors.As(err, &gap) {
+		return time.Time{}, "", usageError{fmt.Sprintf("--%s %s does not happen in %s: the clocks go forward that night; the nearest times are %s and %s",
+			flag, w.Format("2006-01-02 15:04"), loc, gap.Before.Format(cliTime), gap.After.Format(cliTime))}
+	}
+	if err != nil {
+		return time.Time{}, "", usageError{fmt.Sprintf(`--%s %q: want "YYYY-MM-DD HH:MM"`, flag, v)}
+	}
+	if second, twice := input.Ambiguous(t); twice {
+		note = fmt.Sprintf("note: --%s %s happens twice in %s (the clocks go back that night); taken as the first, %s, not %s",
+			flag, w.Format("2006-01-02 15:04"), loc, t.Format(cliTime), second.Format(cliTime))
+	}
+	return t, note, nil
 }
 
 // eventFlags names the flag each of models.Event.Validate's refusals is about.

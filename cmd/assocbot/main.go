@@ -644,10 +644,10 @@ func cmdBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	}
 	now := clock()
 	sendAt := now
+	var note string // said once the broadcast is made
 	if *at != "" {
-		sendAt, err = time.ParseInLocation("2006-01-02 15:04", *at, loc)
-		if err != nil {
-			return usageError{fmt.Sprintf(`--at %q: want "YYYY-MM-DD HH:MM"`, *at)}
+		if sendAt, note, err = localFlag("at", *at, loc); err != nil {
+			return err
 		}
 		if sendAt.Before(now.Add(-time.Minute)) {
 			return usageError{fmt.Sprintf("--at %s is in the past", *at)}
@@ -666,6 +666,9 @@ func cmdBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		return err
 	}
 	fmt.Fprintf(stdout, "broadcast %d to %s: %d recipients, sending from %s\n", b.ID, aud, b.Total, sendAt.In(loc).Format("2006-01-02 15:04 MST"))
+	if note != "" {
+		fmt.Fprintln(stderr, note)
+	}
 	return nil
 }
 
