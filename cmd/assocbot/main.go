@@ -785,8 +785,8 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer, get
 }
 
 // copyDatabase is `assocbot migrate --from FILE.db --to postgres://…`: both
-// are brought to the latest schema, every row is copied in one transaction,
-// and the two are compared.
+// are brought to the latest schema, and in one transaction the target is
+// checked empty, every row is copied and the two are compared.
 func copyDatabase(ctx context.Context, from, to string, stdout io.Writer) error {
 	switch {
 	case from == "" || to == "":
@@ -811,11 +811,13 @@ func copyDatabase(ctx context.Context, from, to string, stdout io.Writer) error 
 	rep, err := src.CopyTo(ctx, dst, func(table string, rows int) {
 		fmt.Fprintf(stdout, "%-18s %d rows\n", table, rows)
 	})
-	if errors.Is(err, store.ErrTargetNotEmpty) {
-		return usageError{"the PostgreSQL database is not empty: copy into a new one"}
+	var full *store.TargetNotEmptyError
+	if errors.As(err, &full) {
+		return usageError{fmt.Sprintf("the PostgreSQL database is not empty: it holds %s; nothing was copied: copy into a new, empty one", full.Held())}
 	}
 	if err != nil {
-		return err
+		// One transaction: whatever failed, the target is as it was.
+		return fmt.Errorf("%w; nothing was copied", err)
 	}
 	total := 0
 	for _, n := range rep.Rows {

@@ -26,9 +26,36 @@ func NotCopiedTables() []string {
 	return []string{versionTable, legacyTable, "send_slots", "send_chats", "send_pause"}
 }
 
-// ErrTargetNotEmpty refuses to copy into a database that holds members or
-// events already.
+// ErrTargetNotEmpty refuses to copy into a database that holds rows already
+// (a TargetNotEmptyError names the tables).
 var ErrTargetNotEmpty = errors.New("store: the target database is not empty")
+
+// TargetNotEmptyError is the refusal to copy into a database whose copied
+// tables hold rows; it is ErrTargetNotEmpty.
+type TargetNotEmptyError struct {
+	Tables []string       // the tables holding rows, in copy order
+	Rows   map[string]int // how many each holds
+}
+
+func (e *TargetNotEmptyError) Error() string {
+	return fmt.Sprintf("%v: %s", ErrTargetNotEmpty, e.Held())
+}
+
+// Held lists the tables that hold rows and how many, as "seen_updates
+// (1 row), members (3 rows)".
+func (e *TargetNotEmptyError) Held() string {
+	parts := make([]string, len(e.Tables))
+	for i, t := range e.Tables {
+		unit := "rows"
+		if e.Rows[t] == 1 {
+			unit = "row"
+		}
+		parts[i] = fmt.Sprintf("%s (%d %s)", t, e.Rows[t], unit)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (e *TargetNotEmptyError) Is(target error) bool { return target == ErrTargetNotEmpty }
 
 // CopyReport is what CopyTo copied, by table, and what it compared.
 type CopyReport struct {
@@ -41,9 +68,13 @@ const copyBatch = 200
 
 // CopyTo copies every row of s (a SQLite database, migrated to the latest
 // version) into to (a PostgreSQL one, migrated and empty but for the seeded
-// kinds of plan), keeping ids, in one transaction; then moves the target's
-// id sequences past the copied ids and compares the two: row counts of
-// every table, and the first and last rows of each value by value.
+// kinds of plan), keeping ids, in one transaction that also checks the
+// target is empty, moves its id sequences past the copied ids, and compares
+// the two: row counts of every table, and the first and last rows of each
+// value by value. All or nothing: a target holding rows in any copied table
+// is refused (TargetNotEmptyError), and on any error, a difference found by
+// the comparison included, the transaction is rolled back and the target is
+// left as it was.
 func (s *Store) CopyTo(ctx context.Context, to *Store, progress func(table string, rows int)) (*CopyReport, error) {
 	if s.dialect != "sqlite" || to.dialect != "postgres" {
 		return nil, errors.New("store: copy goes from SQLite to PostgreSQL")
@@ -56,19 +87,15 @@ func (s *Store) CopyTo(ctx context.Context, to *Store, progress func(table strin
 	if err != nil {
 		return nil, err
 	}
-	var n int
-	if err := dst.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM members) + (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM branches)").Scan(&n); err != nil {
-		return nil, fmt.Errorf("store: copy: %w", err)
-	}
-	if n > 0 {
-		return nil, ErrTargetNotEmpty
-	}
-	rep := &CopyReport{Rows: map[string]int{}}
 	tx, err := dst.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: copy: %w", err)
 	}
 	defer tx.Rollback()
+	if err := checkEmpty(ctx, tx); err != nil {
+		return nil, err
+	}
+	rep := &CopyReport{Rows: map[string]int{}}
 	// The seeded kinds are copied with the rest (an admin may have added
 	// or changed some).
 	if _, err := tx.ExecContext(ctx, "DELETE FROM plan_kinds"); err != nil {
@@ -95,27 +122,63 @@ func (s *Store) CopyTo(ctx context.Context, to *Store, progress func(table strin
 			}
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("store: copy: %w", err)
-	}
+	// Compared before the commit, so that a difference (the source written
+	// to during the copy) leaves nothing behind.
 	for _, table := range copyOrder {
 		var a, b int
 		if err := src.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&a); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: copy %s: count: %w", table, err)
 		}
-		if err := dst.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&b); err != nil {
-			return nil, err
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&b); err != nil {
+			return nil, fmt.Errorf("store: copy %s: count: %w", table, err)
 		}
 		if a != b {
-			return nil, fmt.Errorf("store: copy %s: %d rows, %d copied", table, a, b)
+			return nil, fmt.Errorf("store: copy %s: the source has %d rows, %d copied (was it written to during the copy?)", table, a, b)
 		}
-		sampled, err := compareEnds(ctx, src, dst, table)
+		sampled, err := compareEnds(ctx, src, tx, table)
 		if err != nil {
 			return nil, err
 		}
 		rep.Sampled += sampled
 	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: copy: %w", err)
+	}
 	return rep, nil
+}
+
+// checkEmpty locks every copied table of the target against writers until
+// the copy commits or rolls back, then refuses when any of them (but the
+// seeded kinds of plan, which the copy replaces) holds a row: what the
+// check saw stays true until the end.
+func checkEmpty(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, "LOCK TABLE "+strings.Join(copyOrder, ", ")+" IN EXCLUSIVE MODE"); err != nil {
+		return fmt.Errorf("store: copy: lock the target's tables: %w", err)
+	}
+	full := &TargetNotEmptyError{Rows: map[string]int{}}
+	for _, table := range copyOrder {
+		if table == "plan_kinds" {
+			continue
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
+			return fmt.Errorf("store: copy: %s of the target: %w", table, err)
+		}
+		if n > 0 {
+			full.Tables = append(full.Tables, table)
+			full.Rows[table] = n
+		}
+	}
+	if len(full.Tables) > 0 {
+		return full
+	}
+	return nil
+}
+
+// querier is a database or a transaction, to read from.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // columnTypes are the target table's columns and their types.
@@ -230,7 +293,7 @@ func convert(v any, typ string) any {
 
 // compareEnds compares the first and the last row of a table in both
 // databases, value by value; it returns how many rows it compared.
-func compareEnds(ctx context.Context, src, dst *sql.DB, table string) (int, error) {
+func compareEnds(ctx context.Context, src, dst querier, table string) (int, error) {
 	compared := 0
 	var hasID int
 	if err := dst.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id'", table).Scan(&hasID); err != nil {
@@ -263,7 +326,7 @@ func compareEnds(ctx context.Context, src, dst *sql.DB, table string) (int, erro
 
 // oneRow renders the first row of a table in an order (empty when it has
 // none).
-func oneRow(ctx context.Context, db *sql.DB, table, order string) (map[string]string, error) {
+func oneRow(ctx context.Context, db querier, table, order string) (map[string]string, error) {
 	rows, err := normalizedRows(ctx, db, fmt.Sprintf("SELECT * FROM %s ORDER BY id %s LIMIT 1", table, order))
 	if err != nil || len(rows) == 0 {
 		return map[string]string{}, err
@@ -274,7 +337,7 @@ func oneRow(ctx context.Context, db *sql.DB, table, order string) (map[string]st
 // normalizedRows runs a query and renders each row by column, its values
 // normalized (booleans as 0/1, times in UTC to the microsecond), so that
 // the same data reads the same from SQLite and PostgreSQL.
-func normalizedRows(ctx context.Context, db *sql.DB, query string) ([]map[string]string, error) {
+func normalizedRows(ctx context.Context, db querier, query string) ([]map[string]string, error) {
 	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -158,10 +159,99 @@ func TestCopyToPostgresKeepsEveryRow(t *testing.T) {
 	}
 	// A second copy into the same database is refused and changes nothing.
 	before, _ := pg.CountForTest(ctx, "members")
-	if _, err := lite.CopyTo(ctx, pg, nil); err != store.ErrTargetNotEmpty {
+	if _, err := lite.CopyTo(ctx, pg, nil); !errors.Is(err, store.ErrTargetNotEmpty) {
 		t.Fatalf("copy into a populated database: %v", err)
 	}
 	if after, _ := pg.CountForTest(ctx, "members"); after != before {
 		t.Fatalf("refused copy changed members: %d → %d", before, after)
+	}
+}
+
+// counts is the row count of every copied table.
+func counts(t *testing.T, st *store.Store) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, table := range store.CopyTables() {
+		n, err := st.CountForTest(ctx, table)
+		if err != nil {
+			t.Fatalf("count %s: %v", table, err)
+		}
+		out[table] = n
+	}
+	return out
+}
+
+func sameCounts(t *testing.T, before, after map[string]int) {
+	t.Helper()
+	for table, n := range before {
+		if after[table] != n {
+			t.Errorf("%s: %d rows before the copy, %d after", table, n, after[table])
+		}
+	}
+}
+
+// TestCopyRefusesATargetWithAnyRow: a target with one row in any copied
+// table, not only members, branches or events, is refused by name, and
+// nothing of the source arrives (the seeded kinds of plan stay too).
+func TestCopyRefusesATargetWithAnyRow(t *testing.T) {
+	lite, _ := storetest.New(t)
+	populate(t, lite)
+	for _, c := range []struct {
+		table string
+		put   func(pg *store.Store) error
+	}{
+		{"seen_updates", func(pg *store.Store) error {
+			_, err := pg.TakeUpdate(ctx, 12345, time.Now(), time.Minute)
+			return err
+		}},
+		{"dialogs", func(pg *store.Store) error {
+			return pg.SaveDialog(ctx, &models.Dialog{TelegramID: 42, Kind: "notice", Step: "text", Data: "{}", UpdatedAt: time.Now()})
+		}},
+	} {
+		t.Run(c.table, func(t *testing.T) {
+			pg, _ := storetest.NewPostgres(t)
+			if err := c.put(pg); err != nil {
+				t.Fatal(err)
+			}
+			before := counts(t, pg)
+			if before[c.table] != 1 || before["plan_kinds"] == 0 {
+				t.Fatalf("the target before the copy: %v", before)
+			}
+			_, err := lite.CopyTo(ctx, pg, nil)
+			var full *store.TargetNotEmptyError
+			if !errors.Is(err, store.ErrTargetNotEmpty) || !errors.As(err, &full) ||
+				len(full.Tables) != 1 || full.Tables[0] != c.table || full.Rows[c.table] != 1 {
+				t.Fatalf("copy into a target with one %s row: %v", c.table, err)
+			}
+			if want := c.table + " (1 row)"; !strings.Contains(err.Error(), want) {
+				t.Errorf("the refusal %q does not say %q", err, want)
+			}
+			sameCounts(t, before, counts(t, pg))
+		})
+	}
+}
+
+// TestCopyRollsBackADifference: the source written to during the copy (a
+// row added to a table already copied) fails the comparison, and the
+// comparison comes before the commit: the target is left as it was.
+func TestCopyRollsBackADifference(t *testing.T) {
+	pg, _ := storetest.NewPostgres(t)
+	lite, _ := storetest.New(t)
+	populate(t, lite)
+	before := counts(t, pg)
+	_, err := lite.CopyTo(ctx, pg, func(table string, rows int) {
+		if table == "seen_updates" {
+			if _, err := lite.TakeUpdate(ctx, 92, time.Now(), time.Minute); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	if err == nil || !strings.Contains(err.Error(), "seen_updates") {
+		t.Fatalf("a copy whose source changed: %v", err)
+	}
+	sameCounts(t, before, counts(t, pg))
+	// Nothing is left in the way of copying again.
+	if _, err := lite.CopyTo(ctx, pg, nil); err != nil {
+		t.Fatalf("the copy after a rolled-back one: %v", err)
 	}
 }
