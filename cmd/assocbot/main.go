@@ -200,6 +200,11 @@ func dbFlag(fs *flag.FlagSet, getenv env) *string {
 	return fs.String("db", def, "SQLite file or postgres:// URL (ASSOCBOT_DB)")
 }
 
+// runMemoryLimit is `assocbot run`'s soft memory limit (GOMEMLIMIT
+// overrides): far above an idle bot's 30 MB, and what an import of the
+// largest list allowed keeps near.
+const runMemoryLimit = 192 << 20
+
 // openStore opens and migrates the database.
 func openStore(ctx context.Context, dsn string) (*store.Store, error) {
 	st, err := store.Open(ctx, dsn)
@@ -214,6 +219,12 @@ func openStore(ctx context.Context, dsn string) (*store.Store, error) {
 }
 
 func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) error {
+	if getenv("GOMEMLIMIT") == "" {
+		// A soft limit keeps the collector close to what is live: a member
+		// list being read (at most ASSOCBOT_IMPORT_MAX_MB, and what its
+		// rows hold) is garbage soon after, and RSS goes back down with it.
+		debug.SetMemoryLimit(runMemoryLimit)
+	}
 	cfg, err := loadConfig(newFlags("run", stderr), args, getenv)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -259,6 +270,7 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	b, err := bot.New(ctx, bot.Config{
 		Token: cfg.Token, APIURL: cfg.APIURL, DefaultLang: cfg.DefaultLang, Location: cfg.Location,
 		Admins: cfg.AdminIDs, Logger: log, Offsets: cfg.ReminderOffset, Quiet: quiet, Budget: sends,
+		ImportLimits: importLimits(cfg.ImportMaxMB),
 	}, st, cat, bot.NewMetrics(reg))
 	if err != nil {
 		return err
