@@ -59,6 +59,9 @@ type Bot struct {
 	menusDone sync.WaitGroup // the start's menu walk, for Wait
 	onEnqueue func()
 	imports   chan struct{} // one member list at a time: each holds a whole file
+	// beforeHandle, set only by tests (export_test.go), runs before each
+	// update's handling: a handler that panics, without a bug to find.
+	beforeHandle func(*tgm.Update)
 }
 
 // New connects to the Bot API (getMe) and prepares the handlers.
@@ -180,12 +183,48 @@ func (b *Bot) setMenusBeside(ctx context.Context) {
 // enqueue queues an update behind the earlier ones of its chat. Its
 // handling outlives the poll that brought it: Telegram has been told it was
 // received, so a shutdown finishes it (Poll waits) rather than drop it.
+//
+// Each polled update is taken in the store before it is handled and marked
+// handled after (a panic included), as webhook updates are: polling that
+// fetches it again after a restart finds it handled, and one whose handling
+// stopped the process store.MaxUpdateAttempts times is given up rather
+// than stop every restart.
 func (b *Bot) enqueue(ctx context.Context, _ *tg.Bot, upd *tgm.Update) {
 	ctx = context.WithoutCancel(ctx)
-	b.chats.push(updateChatID(upd), func() { b.safeHandle(ctx, upd) })
+	b.chats.push(updateChatID(upd), func() {
+		// One poller: an update taken but not handled was left by a
+		// process that died with it, so there is no hold to wait out.
+		take, err := b.st.TakeUpdate(ctx, upd.ID, b.cfg.Now(), 0)
+		switch {
+		case err != nil:
+			// Handled all the same: a reply beats a dedupe.
+			b.log.Warn("polling: take update", "update_id", upd.ID, "err", err)
+		case take == store.UpdatePoison:
+			b.gaveUp(upd.ID)
+			return
+		case take != store.UpdateOurs:
+			b.metrics.Updates.WithLabelValues("duplicate").Inc()
+			return
+		}
+		b.safeHandle(ctx, upd)
+		if err == nil {
+			if err := b.st.MarkUpdateHandled(ctx, upd.ID, b.cfg.Now()); err != nil {
+				b.log.Warn("polling: mark update handled", "update_id", upd.ID, "err", err)
+			}
+		}
+	})
 }
 
-// safeHandle handles one update; a panic is logged, and the process lives on.
+// gaveUp logs and counts an update given up: its handling stopped the
+// process each of the last times it was taken.
+func (b *Bot) gaveUp(id int64) {
+	b.log.Error("update given up: its handling stopped the process each time it was taken", "update_id", id, "attempts", store.MaxUpdateAttempts)
+	b.metrics.Updates.WithLabelValues("given_up").Inc()
+}
+
+// safeHandle handles one update; a panic is logged, and the process lives
+// on (the update is then marked handled like any other: handled again, it
+// would panic again).
 func (b *Bot) safeHandle(ctx context.Context, upd *tgm.Update) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -193,6 +232,9 @@ func (b *Bot) safeHandle(ctx context.Context, upd *tgm.Update) {
 			b.log.Error("handler panic", "update_id", upd.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 		}
 	}()
+	if b.beforeHandle != nil {
+		b.beforeHandle(upd)
+	}
 	b.handle(ctx, b.api, upd)
 }
 

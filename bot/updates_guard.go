@@ -88,12 +88,12 @@ func (g *updatesGuard) mend(body []byte) []byte {
 // field and the types, not the value: no member's words reach the log.
 func (b *Bot) passOver(raw []byte, err error) (int64, bool) {
 	var id struct {
-		ID int64 `json:"update_id"`
+		ID *int64 `json:"update_id"` // 0 is an id like any other
 	}
-	if json.Unmarshal(raw, &id) != nil || id.ID == 0 {
+	if json.Unmarshal(raw, &id) != nil || id.ID == nil {
 		return 0, false
 	}
-	b.log.Warn("update passed over: the Bot API library cannot read it", "update_id", id.ID, "err", err.Error())
+	b.log.Warn("update passed over: the Bot API library cannot read it", "update_id", *id.ID, "err", err.Error())
 	b.metrics.Updates.WithLabelValues("unreadable").Inc()
-	return id.ID, true
+	return *id.ID, true
 }

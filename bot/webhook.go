@@ -138,26 +138,29 @@ func (b *Bot) WebhookHandler(ctx context.Context, secret string) http.Handler {
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		if upd.ID != 0 {
-			take, err := b.st.TakeUpdate(ctx, upd.ID, b.cfg.Now(), updateHold)
-			switch {
-			case err != nil:
-				// Not taken: Telegram sends it again later.
-				b.log.Warn("webhook: take update", "err", err)
-				b.metrics.Webhook.WithLabelValues("503").Inc()
-				http.Error(w, "try again", http.StatusServiceUnavailable)
-				return
-			case take == store.UpdateHandled:
-				b.metrics.Webhook.WithLabelValues("duplicate").Inc()
-				w.WriteHeader(http.StatusOK)
-				return
-			case take == store.UpdateInHand:
-				// Being handled by another request, which may yet fail: a
-				// 2xx now would lose it then, so Telegram asks again later.
-				b.metrics.Webhook.WithLabelValues("in_hand").Inc()
-				http.Error(w, "in hand", http.StatusServiceUnavailable)
-				return
-			}
+		take, err := b.st.TakeUpdate(ctx, upd.ID, b.cfg.Now(), updateHold)
+		switch {
+		case err != nil:
+			// Not taken: Telegram sends it again later.
+			b.log.Warn("webhook: take update", "err", err)
+			b.metrics.Webhook.WithLabelValues("503").Inc()
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+			return
+		case take == store.UpdatePoison:
+			b.gaveUp(upd.ID)
+			b.metrics.Webhook.WithLabelValues("given_up").Inc()
+			w.WriteHeader(http.StatusOK)
+			return
+		case take == store.UpdateHandled:
+			b.metrics.Webhook.WithLabelValues("duplicate").Inc()
+			w.WriteHeader(http.StatusOK)
+			return
+		case take == store.UpdateInHand:
+			// Being handled by another request, which may yet fail: a
+			// 2xx now would lose it then, so Telegram asks again later.
+			b.metrics.Webhook.WithLabelValues("in_hand").Inc()
+			http.Error(w, "in hand", http.StatusServiceUnavailable)
+			return
 		}
 		// Accepted updates are handled to the end even if shutdown begins,
 		// and marked handled in the same turn of their chat, which Wait
@@ -165,9 +168,6 @@ func (b *Bot) WebhookHandler(ctx context.Context, secret string) http.Handler {
 		// answer finds it handled.
 		hctx := context.WithoutCancel(ctx)
 		b.handleNow(hctx, &upd, func() {
-			if upd.ID == 0 {
-				return
-			}
 			if err := b.st.MarkUpdateHandled(hctx, upd.ID, b.cfg.Now()); err != nil {
 				// Handled all the same: a re-delivery after the hold is
 				// handled again, which beats losing it.

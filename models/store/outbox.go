@@ -677,65 +677,6 @@ func (s *Store) CancelBroadcast(ctx context.Context, id uint, org *models.Member
 	})
 }
 
-// UpdateTake is what taking a webhook update found.
-type UpdateTake int
-
-const (
-	// UpdateOurs: the update is new, or its taker went away before handling
-	// it (its hold is older than the hold time): handle it.
-	UpdateOurs UpdateTake = iota
-	// UpdateHandled: handled already; Telegram sent it again.
-	UpdateHandled
-	// UpdateInHand: another request is handling it now; Telegram should
-	// send it again later.
-	UpdateInHand
-)
-
-// TakeUpdate takes a webhook update id for handling, so that an update
-// Telegram sends again (it got no 2xx, or a replica went away) is handled
-// once: taken, it is another's for hold; marked with UpdateHandled, it is
-// no one's to handle again. A taker that dies before marking it leaves it
-// to the next delivery after hold.
-func (s *Store) TakeUpdate(ctx context.Context, updateID int64, now time.Time, hold time.Duration) (UpdateTake, error) {
-	res := s.db.WithContext(ctx).Exec(`INSERT INTO seen_updates (update_id, seen_at) VALUES (?, ?)
-		ON CONFLICT (update_id) DO UPDATE SET seen_at = excluded.seen_at
-		WHERE seen_updates.handled_at IS NULL AND seen_updates.seen_at < ?`,
-		updateID, now.UTC(), now.Add(-hold).UTC())
-	if res.Error != nil {
-		return 0, fmt.Errorf("store: take update: %w", res.Error)
-	}
-	if res.RowsAffected == 1 {
-		return UpdateOurs, nil
-	}
-	var handled []time.Time
-	if err := s.db.WithContext(ctx).Raw("SELECT handled_at FROM seen_updates WHERE update_id = ? AND handled_at IS NOT NULL", updateID).
-		Scan(&handled).Error; err != nil {
-		return 0, fmt.Errorf("store: take update: %w", err)
-	}
-	if len(handled) > 0 {
-		return UpdateHandled, nil
-	}
-	return UpdateInHand, nil
-}
-
-// MarkUpdateHandled marks a taken webhook update as handled.
-func (s *Store) MarkUpdateHandled(ctx context.Context, updateID int64, now time.Time) error {
-	if err := s.db.WithContext(ctx).Exec("UPDATE seen_updates SET handled_at = ? WHERE update_id = ?", now.UTC(), updateID).Error; err != nil {
-		return fmt.Errorf("store: update handled: %w", err)
-	}
-	return nil
-}
-
-// ForgetSeen deletes the update ids seen before cutoff (Telegram re-sends
-// for a day at most).
-func (s *Store) ForgetSeen(ctx context.Context, cutoff time.Time) (int, error) {
-	res := s.db.WithContext(ctx).Exec("DELETE FROM seen_updates WHERE seen_at < ?", cutoff.UTC())
-	if res.Error != nil {
-		return 0, fmt.Errorf("store: forget seen updates: %w", res.Error)
-	}
-	return int(res.RowsAffected), nil
-}
-
 // OutboxQueue counts the messages waiting (pending) and in a dispatcher's
 // hands (sending), and says how long the oldest message due by now has
 // waited (0 when none is). Both read only the (status, next_attempt_at)
