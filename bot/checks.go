@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -310,6 +311,10 @@ func (b *Bot) onCheckInput(ctx context.Context, r *request, msg *tgm.Message) bo
 			_ = b.st.ClearDialog(ctx, r.from.ID)
 			return false
 		}
+		if !models.ValidText(note, true) {
+			b.send(ctx, r.chatID, b.t(r, "text.bad"), nil) // the dialog waits for the note again
+			return true
+		}
 		_ = b.st.ClearDialog(ctx, r.from.ID)
 		_, p, err := b.st.DecideCheck(ctx, cd.Record, r.scope, r.member, false, note, b.cfg.Location, now)
 		switch {
@@ -339,6 +344,8 @@ func (b *Bot) onOverdue(ctx context.Context, r *request) {
 		b.fail(ctx, r.chatID, r.lang, "overdue", err)
 		return
 	}
+	// One's own overdue check is another organizer's to record.
+	plans = slices.DeleteFunc(plans, func(p models.Plan) bool { return store.MayDecide(r.scope, r.member, &p) != nil })
 	if len(plans) == 0 {
 		b.send(ctx, r.chatID, b.t(r, "overdue.none"), nil)
 		return

@@ -394,18 +394,25 @@ func (s *Store) SnoozePlan(ctx context.Context, planID uint, cycle int, m *model
 	return p, nil
 }
 
-// mayDecide is the rule for an organizer's decision on a plan: a member's
-// check in a branch within their scope; a duty, admins only (or its own
-// assignee, who closes it by their tap).
-func mayDecide(scope models.Scope, p *models.Plan) bool {
-	if scope.Admin {
-		return true
+// MayDecide is the one rule for closing a plan's cycle for someone
+// (approve, reject, record done: the bot and the CLI alike): a member's
+// check in a branch within the decider's scope; a duty, admins only (its
+// own assignee closes it by their own tap, another way); and never one's
+// own plan, admins included. by is nil for the CLI's operator, who is no
+// member. It returns the refusal, or nil.
+func MayDecide(scope models.Scope, by *models.Member, p *models.Plan) error {
+	switch {
+	case !scope.Admin && p.Kind.For == models.ForDuty:
+		return ErrNotYourPlan
+	case !scope.Admin:
+		if path := branchPath(p.Member); path == "" || !scope.Covers(path) {
+			return ErrNotYourPlan
+		}
 	}
-	if p.Kind.For == models.ForDuty {
-		return false
+	if by != nil && p.MemberID == by.ID {
+		return ErrOwnCheck
 	}
-	path := branchPath(p.Member)
-	return path != "" && scope.Covers(path)
+	return nil
 }
 
 // DecideCheck approves or rejects a member's report that a check is done,
@@ -424,11 +431,8 @@ func (s *Store) DecideCheck(ctx context.Context, recordID uint, scope models.Sco
 		if p, err = loadPlan(tx, rec.PlanID); err != nil {
 			return err
 		}
-		if !mayDecide(scope, p) {
-			return ErrNotYourPlan
-		}
-		if p.MemberID == by.ID {
-			return ErrOwnCheck
+		if err := MayDecide(scope, by, p); err != nil {
+			return err
 		}
 		if rec.Status != models.CheckPending || p.Cycle != rec.Cycle || p.State != models.PlanSubmitted {
 			return ErrCheckDecided
@@ -485,8 +489,8 @@ func (s *Store) RecordCheck(ctx context.Context, planID uint, cycle int, scope m
 		if p, err = loadPlan(tx, planID); err != nil {
 			return err
 		}
-		if !mayDecide(scope, p) {
-			return ErrNotYourPlan
+		if err := MayDecide(scope, by, p); err != nil {
+			return err
 		}
 		if p.State == models.PlanClosed || (cycle >= 0 && p.Cycle != cycle) {
 			return ErrPlanStale
@@ -528,7 +532,7 @@ func (s *Store) RecordCheck(ctx context.Context, planID uint, cycle int, scope m
 		return err
 	})
 	if err != nil {
-		if errors.Is(err, ErrNotYourPlan) || errors.Is(err, ErrPlanStale) || errors.Is(err, ErrNotFound) {
+		if errors.Is(err, ErrNotYourPlan) || errors.Is(err, ErrPlanStale) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrOwnCheck) {
 			return nil, nil, err
 		}
 		return nil, nil, fmt.Errorf("store: record check: %w", err)
@@ -565,7 +569,7 @@ func (s *Store) PlansOf(ctx context.Context, memberID uint) ([]models.Plan, erro
 }
 
 // OverduePlans lists the overdue plans an organizer with scope may act on
-// (models: mayDecide), oldest first, at most limit.
+// (MayDecide), oldest first, at most limit.
 func (s *Store) OverduePlans(ctx context.Context, scope models.Scope, limit int) ([]models.Plan, error) {
 	q := s.db.WithContext(ctx).Preload("Kind").Preload("Member").Preload("Member.Branch").
 		Joins("JOIN plan_kinds ON plan_kinds.id = plans.kind_id").
