@@ -299,6 +299,10 @@ func (b *Bot) onBroadcastInput(ctx context.Context, r *request, msg *tgm.Message
 			b.send(ctx, r.chatID, b.t(r, "broadcast.text_too_long", "Max", models.MaxNoticeText), nil)
 			return true
 		}
+		if !models.ValidText(dr.Text, true) {
+			b.send(ctx, r.chatID, b.t(r, "text.bad"), nil)
+			return true
+		}
 		aud, err := models.ParseAudience(dr.Audience)
 		if err != nil {
 			b.fail(ctx, r.chatID, r.lang, "broadcast", err)

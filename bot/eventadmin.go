@@ -75,6 +75,7 @@ var eventRefusals = map[error]string{
 	models.ErrDeadlineAfterStart: "newevent.deadline_after_start",
 	models.ErrDeadlinePast:       "newevent.deadline_past",
 	models.ErrBadAudience:        "newevent.bad_audience",
+	models.ErrBadText:            "text.bad",
 }
 
 // eventRefusal is the message key (and arguments) that says why an event

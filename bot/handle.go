@@ -63,7 +63,13 @@ func (b *Bot) newRequest(ctx context.Context, from *tgm.User, chat tgm.Chat) (*r
 		if r.member == nil {
 			lang = string(locales.FromTelegram(from.LanguageCode, b.cfg.DefaultLang))
 		}
-		m, err := b.st.EnsureAdmin(ctx, from.ID, chat.ID, displayName(from), lang)
+		name := displayName(from)
+		if !models.ValidText(name, false) {
+			// The store refuses such a name; an admin is named by their id
+			// instead (a name can be mended later), never locked out.
+			name = fmt.Sprintf("#%d", from.ID)
+		}
+		m, err := b.st.EnsureAdmin(ctx, from.ID, chat.ID, name, lang)
 		if err != nil {
 			return nil, err
 		}

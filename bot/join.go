@@ -121,6 +121,13 @@ func (b *Bot) onJoinChoose(ctx context.Context, r *request, q *tgm.CallbackQuery
 		return
 	}
 	jr := models.JoinRequest{TelegramID: r.from.ID, ChatID: r.chatID, Name: displayName(r.from), Lang: string(r.lang), BranchID: br.ID}
+	if !models.ValidText(jr.Name, false) {
+		// Their Telegram name is what organizers would approve: one with
+		// control characters is refused, and they are told how to mend it.
+		b.answer(ctx, q, "", false)
+		b.send(ctx, r.chatID, b.t(r, "join.bad_name"), b.keyboardFor(r))
+		return
+	}
 	if visitor.Phone != "" {
 		jr.Phone = &visitor.Phone
 	}
@@ -129,6 +136,11 @@ func (b *Bot) onJoinChoose(ctx context.Context, r *request, q *tgm.CallbackQuery
 		username = "@" + r.from.Username
 	}
 	saved, created, err := b.st.CreateJoinRequest(ctx, jr, username, b.cfg.Now())
+	if errors.Is(err, models.ErrBadText) {
+		b.answer(ctx, q, "", false)
+		b.send(ctx, r.chatID, b.t(r, "join.bad_name"), b.keyboardFor(r))
+		return
+	}
 	if err != nil {
 		b.answer(ctx, q, b.t(r, "error.internal"), true)
 		b.log.Error("join: create request", "err", err)

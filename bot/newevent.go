@@ -349,6 +349,10 @@ func (b *Bot) onNewEventInput(ctx context.Context, r *request, msg *tgm.Message)
 			b.send(ctx, r.chatID, b.t(r, "newevent.bad_title"), nil)
 			return true
 		}
+		if !models.ValidText(text, false) {
+			b.send(ctx, r.chatID, b.t(r, "text.bad"), nil)
+			return true
+		}
 		dr.Title, next = text, "kind"
 		if k, ok := input.Kind(text); ok {
 			dr.Kind, next = string(k), "date" // 例会 says what it is
@@ -385,6 +389,10 @@ func (b *Bot) onNewEventInput(ctx context.Context, r *request, msg *tgm.Message)
 		}
 		if len([]rune(text)) > models.MaxPlaceRunes {
 			b.send(ctx, r.chatID, b.t(r, "newevent.bad_place"), nil)
+			return true
+		}
+		if !models.ValidText(text, false) {
+			b.send(ctx, r.chatID, b.t(r, "text.bad"), nil)
 			return true
 		}
 		dr.Place, next = text, "confirm"

@@ -124,6 +124,10 @@ func (b *Bot) recordStep(ctx context.Context, r *request, e *models.Event, d rec
 		if strings.TrimSpace(text) == "" {
 			text = e.Title
 		}
+		if !models.ValidText(text, false) {
+			b.send(ctx, r.chatID, b.t(r, "text.bad"), nil) // the dialog waits for the topic again
+			return
+		}
 		d.Topic = truncate(strings.TrimSpace(text), 200)
 		if !b.saveRecordDialog(ctx, r, recordSummary, d) {
 			return
@@ -133,6 +137,10 @@ func (b *Bot) recordStep(ctx context.Context, r *request, e *models.Event, d rec
 			row(b.recordButton(r, "button.cancel", e.ID, occ, "x")),
 		))
 	case recordSummary:
+		if !models.ValidText(text, true) {
+			b.send(ctx, r.chatID, b.t(r, "text.bad"), nil) // the dialog waits for the summary again
+			return
+		}
 		rec, err := b.st.SaveRecord(ctx, e.ID, occ, r.member, d.Topic, truncate(strings.TrimSpace(text), 2000), b.cfg.Location, b.cfg.Now())
 		if err != nil {
 			b.recordRefused(ctx, r, err)
@@ -160,6 +168,8 @@ func (b *Bot) recordRefused(ctx context.Context, r *request, err error) {
 		b.send(ctx, r.chatID, b.t(r, "record.not_held"), nil)
 	case errors.Is(err, models.ErrBadOccurrence), errors.Is(err, store.ErrNotFound):
 		b.send(ctx, r.chatID, b.t(r, "callback.stale"), nil)
+	case errors.Is(err, models.ErrBadText):
+		b.send(ctx, r.chatID, b.t(r, "text.bad"), nil)
 	default:
 		b.fail(ctx, r.chatID, r.lang, "record", err)
 	}

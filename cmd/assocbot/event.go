@@ -110,6 +110,14 @@ func cmdEventAdd(ctx context.Context, args []string, stdout, stderr io.Writer, g
 		}
 		return t, err
 	}
+	for _, f := range []struct {
+		flag, value string
+		multiline   bool
+	}{{"title", *title, false}, {"location", *location, false}, {"description", *description, true}} {
+		if err := checkText(f.flag, f.value, f.multiline); err != nil {
+			return err
+		}
+	}
 	startAt, err := parse("start", *start)
 	if err != nil {
 		return err

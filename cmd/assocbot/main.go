@@ -491,6 +491,11 @@ func cmdMember(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		if strings.TrimSpace(*name) == "" || strings.TrimSpace(*phone) == "" {
 			return usageError{"member add needs --name and --phone"}
 		}
+		for _, f := range [][2]string{{"name", *name}, {"branch", *branch}, {"tags", *tags}} {
+			if err := checkText(f[0], f[1], false); err != nil {
+				return err
+			}
+		}
 		if _, err := models.NormalizePhone(*phone); err != nil {
 			return usageError{fmt.Sprintf("--phone %q is not a valid phone number", *phone)}
 		}
@@ -646,6 +651,9 @@ func cmdBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	body := strings.TrimSpace(*text)
 	if body == "" {
 		return usageError{"--text is required"}
+	}
+	if err := checkText("text", body, true); err != nil {
+		return err
 	}
 	if len([]rune(body)) > models.MaxNoticeText {
 		return usageError{fmt.Sprintf("--text is longer than a notice allows (%d characters)", models.MaxNoticeText)}
