@@ -392,9 +392,19 @@ func (b *Bot) onAssign(ctx context.Context, r *request, args string) {
 	}
 	aud, err := models.ParseAudience(fields[1])
 	if err != nil {
-		m, perr := b.st.MemberByPhone(ctx, fields[1])
-		if perr != nil {
+		if _, perr := models.NormalizePhone(fields[1]); perr != nil {
 			b.send(ctx, r.chatID, b.t(r, "assign.usage"), nil)
+			return
+		}
+		m, err := b.memberByPhone(ctx, r, fields[1])
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			// The same answer whether the number is nowhere or in a branch
+			// the organizer does not organize.
+			b.send(ctx, r.chatID, b.t(r, "member.not_found", "Value", truncate(fields[1], 30)), nil)
+			return
+		case err != nil:
+			b.fail(ctx, r.chatID, r.lang, "assign", err)
 			return
 		}
 		aud = models.MembersAudience(m.ID)

@@ -20,19 +20,13 @@ func (b *Bot) onInvite(ctx context.Context, r *request, args string) {
 		b.send(ctx, r.chatID, b.t(r, "invite.bad_phone", "Phone", truncate(args, 40)), nil)
 		return
 	}
-	m, err := b.st.MemberByPhone(ctx, e164)
+	m, err := b.memberByPhone(ctx, r, e164)
 	if errors.Is(err, store.ErrNotFound) {
 		b.send(ctx, r.chatID, b.t(r, "invite.not_found", "Phone", e164), nil)
 		return
 	}
 	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "invite", err)
-		return
-	}
-	if !b.canReach(ctx, r, models.MembersAudience(m.ID)) {
-		// The same answer as for an unknown number: organizers cannot probe
-		// the roster of branches that are not theirs.
-		b.send(ctx, r.chatID, b.t(r, "invite.not_found", "Phone", e164), nil)
 		return
 	}
 	if m.Linked() {

@@ -26,13 +26,16 @@ func (b *Bot) onMember(ctx context.Context, r *request, args string) {
 		b.send(ctx, r.chatID, b.t(r, "member.usage"), nil)
 		return
 	}
-	if m, err := b.st.MemberByPhone(ctx, q); err == nil {
-		if full, err := b.st.MemberByID(ctx, m.ID); err == nil && mayManageMember(r, full) {
-			b.memberCard(ctx, r, full)
-			return
+	if _, err := models.NormalizePhone(q); err == nil {
+		m, err := b.memberByPhone(ctx, r, q)
+		switch {
+		case err == nil:
+			b.memberCard(ctx, r, m)
+		case errors.Is(err, store.ErrNotFound):
+			b.send(ctx, r.chatID, b.t(r, "member.not_found", "Value", truncate(q, 30)), nil)
+		default:
+			b.fail(ctx, r.chatID, r.lang, "member", err)
 		}
-		// Another branch's member: answered as if unknown, naming nobody.
-		b.send(ctx, r.chatID, b.t(r, "member.not_found", "Value", truncate(q, 30)), nil)
 		return
 	}
 	ms, err := b.st.MembersIn(ctx, r.scope)
@@ -70,6 +73,25 @@ func mayManageMember(r *request, m *models.Member) bool {
 		return true
 	}
 	return m.Role != models.RoleAdmin && m.Branch != nil && r.scope.Covers(m.Branch.Path)
+}
+
+// memberByPhone is the member with phone whom the requester may act for:
+// store.ErrNotFound both when no member has the phone and when one of a
+// branch the requester does not organize has it, so that organizers
+// cannot probe other branches' rosters by phone number.
+func (b *Bot) memberByPhone(ctx context.Context, r *request, phone string) (*models.Member, error) {
+	m, err := b.st.MemberByPhone(ctx, phone)
+	if err != nil {
+		return nil, err
+	}
+	full, err := b.st.MemberByID(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !mayManageMember(r, full) {
+		return nil, store.ErrNotFound
+	}
+	return full, nil
 }
 
 // memberCard shows a member to an organizer who acts for them.
