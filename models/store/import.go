@@ -93,6 +93,17 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 	newBranches := map[string]bool{}
 	for _, r := range rows {
 		n := len(rep.Problems)
+		// The parser refuses these already; the store keeps the rule too,
+		// for rows that come another way.
+		if !models.ValidText(r.Name, false) {
+			bad(r, roster.ColName, roster.BadText, "")
+		}
+		if !models.ValidText(r.Branch, false) {
+			bad(r, roster.ColBranch, roster.BadText, "")
+		}
+		if slices.ContainsFunc(r.Tags, func(t string) bool { return !models.ValidText(t, false) }) {
+			bad(r, roster.ColTags, roster.BadText, "")
+		}
 		m := existing[r.Phone]
 		if m != nil && !opt.Scope.Admin {
 			if m.Branch == nil || !opt.Scope.Covers(m.Branch.Path) {

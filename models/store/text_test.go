@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/roster"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
 )
@@ -155,5 +156,33 @@ func TestStoreRefusesControlCharacters(t *testing.T) {
 			}
 		}
 		sameRows(t, "refused text", before, snapshot(t, st))
+	})
+}
+
+// TestImportRefusesControlCharacters: rows that reach the store with a
+// name, branch or tag that models.ValidText refuses (the parser refuses
+// them first) are reported with their line and column, and the import
+// writes nothing, on both databases.
+func TestImportRefusesControlCharacters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		sh, _ := time.LoadLocation("Asia/Shanghai")
+		mustAdd(t, st, store.NewMember{Name: "王芳", Phone: "13800000001", Branch: "东城镇"})
+		rows := []roster.Row{
+			{Line: 2, Name: "李四", Phone: "+8613800000002", Branch: "东城镇"},
+			{Line: 3, Name: "坏\x00人", Phone: "+8613800000003", Branch: "东城镇"},
+			{Line: 4, Name: "王芳", Phone: "+8613800000001", Branch: "东城镇/新\x1b村"},
+			{Line: 5, Name: "赵六", Phone: "+8613800000004", Tags: []string{"volunteer", "a\u202eb"}},
+		}
+		before := snapshot(t, st)
+		rep, err := st.ImportRoster(ctx, rows, nil, store.ImportOptions{Scope: models.Scope{Admin: true}, Location: sh, Now: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []roster.Problem{{Line: 3, Column: roster.ColName, Reason: roster.BadText}, {Line: 4, Column: roster.ColBranch, Reason: roster.BadText},
+			{Line: 5, Column: roster.ColTags, Reason: roster.BadText}}
+		if !slices.Equal(rep.Problems, want) || rep.Applied() {
+			t.Fatalf("problems %+v, applied %v; want %+v", rep.Problems, rep.Applied(), want)
+		}
+		sameRows(t, "a refused import", before, snapshot(t, st))
 	})
 }
