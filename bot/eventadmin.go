@@ -105,8 +105,12 @@ func (b *Bot) createEvent(ctx context.Context, r *request, e *models.Event) bool
 	b.enqueued()
 	b.log.Info("event created", "event_id", e.ID, "by_member_id", r.member.ID, "announced", n)
 	next, _ := e.NextOccurrence(b.cfg.Location, b.cfg.Now())
+	notes := b.twiceNotes(r, e.StartAt) // a time the clocks show twice was taken as the first
+	if e.RSVPDeadline != nil {
+		notes += b.twiceNotes(r, *e.RSVPDeadline)
+	}
 	b.send(ctx, r.chatID, b.t(r, "newevent.created", "ID", e.ID, "Title", e.Title,
-		"When", b.cat.DateTime(r.lang, next, b.cfg.Location, b.cfg.Now()), "Count", n), nil)
+		"When", b.cat.DateTime(r.lang, next, b.cfg.Location, b.cfg.Now()), "Count", n)+notes, nil)
 	return true
 }
 
@@ -144,7 +148,8 @@ func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*mod
 	e := &models.Event{Kind: kind, RSVP: true, Audience: models.Everyone().String()}
 	start, err := input.When(parts[1], b.cfg.Now(), b.cfg.Location)
 	if err != nil {
-		return nil, "newevent.bad_time", []any{"Value", truncate(parts[1], 30)}
+		key, kv := b.timeRefusal(r, parts[1], err)
+		return nil, key, kv
 	}
 	e.StartAt = start
 	e.Title = parts[2]
@@ -174,6 +179,10 @@ func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*mod
 				e.RSVP = false
 			case "deadline":
 				d, err := input.When(val, b.cfg.Now(), b.cfg.Location)
+				if errors.As(err, new(*input.GapError)) {
+					key, kv := b.timeRefusal(r, val, err)
+					return nil, key, kv
+				}
 				if err != nil {
 					return nil, "newevent.bad_option", []any{"Value", truncate(opt, 40)}
 				}
@@ -308,7 +317,8 @@ func (b *Bot) onEditEvent(ctx context.Context, r *request, args string) {
 	case "time", "时间", "時間":
 		t, err := input.When(value, b.cfg.Now(), b.cfg.Location)
 		if err != nil {
-			b.send(ctx, r.chatID, b.t(r, "newevent.bad_time", "Value", truncate(value, 30)), nil)
+			key, kv := b.timeRefusal(r, value, err)
+			b.send(ctx, r.chatID, b.t(r, key, kv...), nil)
 			return
 		}
 		ch.StartAt = &t
@@ -337,7 +347,11 @@ func (b *Bot) onEditEvent(ctx context.Context, r *request, args string) {
 		b.fail(ctx, r.chatID, r.lang, "editevent", err)
 	default:
 		b.enqueued()
-		b.send(ctx, r.chatID, b.t(r, "editevent.done", "Title", updated.Title, "Count", n), nil)
+		var notes string
+		if ch.StartAt != nil {
+			notes = b.twiceNotes(r, *ch.StartAt)
+		}
+		b.send(ctx, r.chatID, b.t(r, "editevent.done", "Title", updated.Title, "Count", n)+notes, nil)
 	}
 }
 

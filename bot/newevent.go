@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -223,9 +224,16 @@ func (b *Bot) neCalendar(r *request, month time.Time) *inlineKeyboard {
 	return inline(rows...)
 }
 
-// neEvent builds the event from a finished draft.
+// neEvent builds the event from a finished draft. Its start is the
+// draft's reading in the association's zone by input.Local's rule: a
+// *input.GapError when the clocks jump over it, the first when they show
+// it twice.
 func (b *Bot) neEvent(dr *eventDraft) (*models.Event, error) {
-	start, err := time.ParseInLocation("2006-01-02 15:04", dr.Date+" "+dr.Time, b.cfg.Location)
+	w, err := time.Parse("2006-01-02 15:04", dr.Date+" "+dr.Time)
+	if err != nil {
+		return nil, err
+	}
+	start, err := input.Local(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), b.cfg.Location)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +316,16 @@ func (b *Bot) onNewEventCallback(ctx context.Context, r *request, q *tgm.Callbac
 		return
 	}
 	if next == "place" {
-		if start, err := b.neEvent(dr); err != nil || !start.StartAt.After(b.cfg.Now()) {
+		start, err := b.neEvent(dr)
+		if errors.As(err, new(*input.GapError)) {
+			// Longer than an alert may be: said in the chat, and the
+			// time buttons stay for another tap.
+			key, kv := b.timeRefusal(r, dr.Date+" "+dr.Time, err)
+			b.answer(ctx, q, "", false)
+			b.send(ctx, r.chatID, b.t(r, key, kv...), nil)
+			return
+		}
+		if err != nil || !start.StartAt.After(b.cfg.Now()) {
 			b.answer(ctx, q, b.t(r, "newevent.past"), true)
 			return
 		}
@@ -364,16 +381,17 @@ func (b *Bot) onNewEventInput(ctx context.Context, r *request, msg *tgm.Message)
 			// A time of day for the date chosen: 9:30, 9点半, 下午3点.
 			var day time.Time
 			var h, m int
-			if day, err = time.ParseInLocation("2006-01-02", dr.Date, b.cfg.Location); err == nil {
+			if day, err = time.Parse("2006-01-02", dr.Date); err == nil {
 				if h, m, err = input.Clock(text); err == nil {
-					t = time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, b.cfg.Location)
+					t, err = input.Local(day.Year(), day.Month(), day.Day(), h, m, b.cfg.Location)
 				}
 			}
 		} else {
 			t, err = input.When(text, b.cfg.Now(), b.cfg.Location)
 		}
 		if err != nil {
-			b.send(ctx, r.chatID, b.t(r, "newevent.bad_time", "Value", truncate(text, 30)), nil)
+			key, kv := b.timeRefusal(r, text, err)
+			b.send(ctx, r.chatID, b.t(r, key, kv...), nil)
 			return true
 		}
 		if !t.After(b.cfg.Now()) {

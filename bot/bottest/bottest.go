@@ -59,6 +59,9 @@ type Harness struct {
 
 	beforeStart []func(*bot.Bot)
 	dispatch    *dispatch.Config
+	// Location is the association's time zone: Shanghai unless made
+	// WithLocation.
+	Location *time.Location
 }
 
 // Option adjusts the harness (its fake API, the bot config) before the bot starts.
@@ -67,6 +70,13 @@ type Option func(*Harness, *bot.Config)
 // WithAdmins makes these Telegram users the configured admins.
 func WithAdmins(ids ...int64) Option {
 	return func(_ *Harness, c *bot.Config) { c.Admins = ids }
+}
+
+// WithLocation makes loc the association's time zone, for the bot and the
+// dispatcher (Shanghai has no clock changes; tests of them need a zone
+// that has).
+func WithLocation(loc *time.Location) Option {
+	return func(h *Harness, c *bot.Config) { h.Location, c.Location = loc, loc }
 }
 
 // BeforeStart runs f on the bot after it is made and before it polls (to
@@ -87,7 +97,7 @@ func WithDispatcher(cfg dispatch.Config) Option {
 // the test ends.
 func New(t testing.TB, opts ...Option) *Harness {
 	t.Helper()
-	h := &Harness{t: t, Logs: &SyncBuffer{}, Now: time.Date(2026, 11, 23, 10, 0, 0, 0, Shanghai)}
+	h := &Harness{t: t, Logs: &SyncBuffer{}, Now: time.Date(2026, 11, 23, 10, 0, 0, 0, Shanghai), Location: Shanghai}
 	h.St, h.DSN = storetest.New(t)
 	h.API = fakeapi.New(Token)
 	t.Cleanup(h.API.Close)
@@ -158,7 +168,7 @@ func (h *Harness) startDispatcher(ctx context.Context, cfg dispatch.Config, log 
 	// retries and leases come due.
 	started := time.Now()
 	running := func() time.Time { return h.Clock().Add(time.Since(started)) }
-	cfg.Location, cfg.DefaultLang, cfg.Poll, cfg.Now, cfg.Logger = Shanghai, locales.ZhHans, 50*time.Millisecond, running, log
+	cfg.Location, cfg.DefaultLang, cfg.Poll, cfg.Now, cfg.Logger = h.Location, locales.ZhHans, 50*time.Millisecond, running, log
 	cfg.Budget = h.Budget
 	h.Dispatcher = dispatch.New(cfg, h.St, api, h.Cat, nil)
 	h.Bot.OnEnqueue(h.Dispatcher.Wake)
