@@ -260,11 +260,15 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	}
 	// One send budget for replies and the dispatcher: in memory for one
 	// process on SQLite, in the database for replicas on PostgreSQL.
-	var slots budget.Slots = budget.NewMemory(int(cfg.Rate), budget.DefaultChatGap, budget.SendTimeout)
+	var slots budget.Slots
 	if st.Dialect() == "postgres" {
 		if slots, err = st.SharedSlots(ctx, int(cfg.Rate), budget.DefaultChatGap, budget.SendTimeout); err != nil {
 			return err
 		}
+	} else {
+		// Counted as used now: the last second of a process killed just
+		// before this one started is in Telegram's window, not in memory.
+		slots = budget.NewMemory(int(cfg.Rate), budget.DefaultChatGap, budget.SendTimeout).UsedAt(time.Now())
 	}
 	sends := budget.New(slots, budget.NewMetrics(reg))
 	b, err := bot.New(ctx, bot.Config{

@@ -19,6 +19,7 @@ type Memory struct {
 	chats    map[int64]*memChat
 	paused   time.Time
 	pruned   time.Time
+	since    time.Time // a chat not seen yet counts as sent to then (UsedAt)
 }
 
 type memSlot struct {
@@ -48,6 +49,25 @@ func NewMemory(rate int, chatGap, stale time.Duration) *Memory {
 	for i := range m.ready {
 		m.ready[i] = i
 	}
+	return m
+}
+
+// UsedAt counts every slot as answered, and every chat as sent to, at t,
+// and returns m. A process started in place of one killed a moment ago (a
+// crash, kill -9) cannot know what that one sent in its last second, and
+// Telegram remembers it: a budget made with UsedAt(the time it is made)
+// lets nothing leave before a slot's rest, and nothing reach a chat before
+// its gap, has passed since then. Every message of the dead process reached
+// Telegram before this one started, so none of this process's messages
+// shares a second, overall or in a chat, with them. The price is about a
+// second before the first message after every start.
+func (m *Memory) UsedAt(t time.Time) *Memory {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range m.slots {
+		m.slots[i].answered = t
+	}
+	m.since = t
 	return m
 }
 
@@ -138,6 +158,9 @@ func (m *Memory) TakeChat(ctx context.Context, chat, holder int64) (bool, time.D
 	now := time.Now()
 	c := m.chats[chat]
 	if c == nil {
+		if wait := m.since.Add(m.chatGap).Sub(now); wait > 0 {
+			return false, wait, nil
+		}
 		m.pruneLocked(now)
 		m.chats[chat] = &memChat{holder: holder}
 		return true, 0, nil
