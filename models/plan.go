@@ -99,7 +99,7 @@ func (k *PlanKind) Validate() error {
 		return ErrPlanKindRule
 	}
 	if k.Every != "" {
-		if _, _, err := parseEvery(k.Every); err != nil {
+		if _, _, err := ParseEvery(k.Every); err != nil {
 			return err
 		}
 	} else {
@@ -124,8 +124,8 @@ func (k *PlanKind) Validate() error {
 	return nil
 }
 
-// parseEvery reads "3m" (months) or "90d" (days).
-func parseEvery(s string) (months, days int, err error) {
+// ParseEvery reads "3m" (months) or "90d" (days).
+func ParseEvery(s string) (months, days int, err error) {
 	if len(s) < 2 {
 		return 0, 0, ErrPlanKindRule
 	}
@@ -194,7 +194,7 @@ func (k *PlanKind) FirstDue(day Day) (Day, error) {
 func (k *PlanKind) NextDue(done, after Day) (Day, error) {
 	done, after = done.UTC(), after.UTC()
 	if !k.Recurs() {
-		months, days, err := parseEvery(k.Every)
+		months, days, err := ParseEvery(k.Every)
 		if err != nil {
 			return Day{}, err
 		}
@@ -220,7 +220,7 @@ func addMonths(d Day, months int) Day {
 func (k *PlanKind) PeriodStart(due Day) (Day, error) {
 	due = due.UTC()
 	if !k.Recurs() {
-		months, days, err := parseEvery(k.Every)
+		months, days, err := ParseEvery(k.Every)
 		if err != nil {
 			return Day{}, err
 		}

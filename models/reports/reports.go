@@ -39,7 +39,15 @@ func Export(ctx context.Context, st *store.Store, cat *locales.Catalog, l locale
 		if err != nil {
 			return roster.Table{}, err
 		}
-		return roster.MembersTable(cat, l, ms), nil
+		ids := make([]uint, len(ms))
+		for i := range ms {
+			ids[i] = ms[i].ID
+		}
+		checks, err := st.ChecksOf(ctx, ids)
+		if err != nil {
+			return roster.Table{}, err
+		}
+		return roster.MembersTable(cat, l, ms, checks), nil
 	case Event:
 		e, err := st.EventByID(ctx, eventID)
 		if err != nil {

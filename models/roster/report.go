@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
 )
 
 // Report is what an import did, or would do, and every bad row.
@@ -16,6 +17,9 @@ type Report struct {
 	Plans     int // check plans added or moved on by a last check
 	Problems  []Problem
 	DryRun    bool
+	// Kinds are the kinds of check a file may name, listed after the
+	// problems when a row names another.
+	Kinds []models.PlanKind
 }
 
 // Applied reports whether the import wrote anything.
@@ -37,7 +41,11 @@ func (r *Report) Text(cat *locales.Catalog, l locales.Lang) string {
 	}
 	for _, p := range r.Problems {
 		b.WriteString("\n")
-		reason := cat.T(l, "import.problem."+string(p.Reason), "Value", p.Value, "Line", p.Line)
+		value := p.Value
+		if p.Reason == BadInterval {
+			value = IntervalWords(cat, l, p.Value)
+		}
+		reason := cat.T(l, "import.problem."+string(p.Reason), "Value", value, "Line", p.Line)
 		if p.Line == 0 || p.Column == "" {
 			// A problem of the whole file, which says where itself.
 			b.WriteString(reason)
@@ -45,5 +53,25 @@ func (r *Report) Text(cat *locales.Catalog, l locales.Lang) string {
 		}
 		b.WriteString(cat.T(l, "import.problem_line", "Line", p.Line, "Column", cat.T(l, "import.column."+string(p.Column)), "Reason", reason))
 	}
+	if len(r.Kinds) > 0 && len(r.Problems) > 0 {
+		names := make([]string, len(r.Kinds))
+		for i, k := range r.Kinds {
+			names[i] = cat.T(l, "import.kind_choice", "Name", k.Name(string(l)), "Key", k.Key, "Every", IntervalWords(cat, l, k.Every))
+		}
+		b.WriteString("\n\n" + cat.T(l, "import.kinds", "List", strings.Join(names, cat.T(l, "list.separator"))))
+	}
 	return b.String()
+}
+
+// IntervalWords says a kind's interval ("3m", "90d") in words: 3 months,
+// 3个月, 90 days; a kind fixed by a recurrence ("") says so.
+func IntervalWords(cat *locales.Catalog, l locales.Lang, every string) string {
+	months, days, err := models.ParseEvery(every)
+	switch {
+	case err != nil:
+		return cat.T(l, "interval.fixed")
+	case months > 0:
+		return cat.T(l, "interval.months", "N", months)
+	}
+	return cat.T(l, "interval.days", "N", days)
 }

@@ -8,10 +8,13 @@
 package roster
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/width"
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
@@ -66,6 +69,7 @@ const (
 	UnknownRole     Reason = "unknown_role"
 	UnknownLanguage Reason = "unknown_language"
 	BadDate         Reason = "bad_date"
+	FutureDate      Reason = "future_date" // a last check after today
 	UnknownKind     Reason = "unknown_kind"
 	BadInterval     Reason = "bad_interval"
 	NoKind          Reason = "no_kind"
@@ -90,16 +94,28 @@ const (
 
 // Row is one member as a file gives them, checked on its own.
 type Row struct {
-	Line          int // 1-based, the header being line 1
-	Name          string
-	Phone         string // E.164
-	Branch        string // clean path, "" for none given
-	Tags          []string
-	Role          models.Role // "" when not given (a new member is a member; an existing one keeps theirs)
-	Lang          string      // "" when not given
-	CheckKind     string
-	CheckInterval string
-	LastCheck     *models.Day
+	Line   int // 1-based, the header being line 1
+	Name   string
+	Phone  string // E.164
+	Branch string // clean path, "" for none given
+	Tags   []string
+	Role   models.Role // "" when not given (a new member is a member; an existing one keeps theirs)
+	Lang   string      // "" when not given
+	// Plans are the checks the file gives the member: one a line, the
+	// same phone on a further line for each further kind (as an export
+	// writes them).
+	Plans []RowPlan
+	// Bad: the row has problems of its own; the store checks it further,
+	// so that every problem of a row is reported, and imports nothing.
+	Bad bool
+}
+
+// RowPlan is a check of a member as a line of the file gives it.
+type RowPlan struct {
+	Line      int
+	Kind      string // a kind's key or any of its names
+	Interval  string // "" when not given
+	LastCheck *models.Day
 }
 
 // Problem is what is wrong with one row (or, at line 0, the file).
@@ -119,7 +135,7 @@ type parser struct {
 	count    int            // rows after the header, blank ones too
 	rows     []Row
 	problems []Problem
-	seen     map[string]int // phone → first line
+	seen     map[string]int // phone → index in rows
 }
 
 func newParser(lim Limits) *parser {
@@ -209,16 +225,12 @@ func (p *parser) row(line int, rec []string) {
 		bad(ColName, BadText, "")
 	}
 	ph, err := models.NormalizePhone(get(ColPhone))
-	first, dup := p.seen[ph]
 	switch {
 	case tooLong(p.problems[n:], ColPhone):
 	case err != nil:
 		bad(ColPhone, BadPhone, get(ColPhone))
-	case dup:
-		bad(ColPhone, DuplicatePhone, strconv.Itoa(first))
 	default:
 		row.Phone = ph
-		p.seen[ph] = line
 	}
 	if b := get(ColBranch); b != "" {
 		if !models.ValidText(b, false) {
@@ -248,23 +260,64 @@ func (p *parser) row(line int, rec []string) {
 			bad(ColLanguage, UnknownLanguage, v)
 		}
 	}
-	row.CheckKind, row.CheckInterval = get(ColCheckKind), get(ColCheckInterval)
+	plan := RowPlan{Line: line, Kind: strings.Clone(get(ColCheckKind)), Interval: strings.Clone(get(ColCheckInterval))}
 	if v := get(ColLastCheck); v != "" {
 		if d, ok := ParseDate(v); ok {
-			row.LastCheck = &d
+			plan.LastCheck = &d
 		} else {
 			bad(ColLastCheck, BadDate, v)
 		}
 	}
-	if row.CheckKind == "" && (row.CheckInterval != "" || row.LastCheck != nil) {
+	switch {
+	case plan.Kind != "":
+		row.Plans = []RowPlan{plan}
+	case plan.Interval != "" || plan.LastCheck != nil:
 		bad(ColCheckKind, NoKind, "")
 	}
-	if len(p.problems) == n {
-		// The row's strings share the file's record: a clone keeps only
-		// what the import needs.
-		row.Name, row.CheckKind, row.CheckInterval = strings.Clone(row.Name), strings.Clone(row.CheckKind), strings.Clone(row.CheckInterval)
-		p.rows = append(p.rows, row)
+	// The row's strings share the file's record: a clone keeps only what
+	// the import needs.
+	row.Name = strings.Clone(row.Name)
+	if row.Phone != "" {
+		if i, dup := p.seen[row.Phone]; dup {
+			if len(p.problems) == n && p.rows[i].addPlan(row) {
+				return
+			}
+			bad(ColPhone, DuplicatePhone, strconv.Itoa(p.rows[i].Line))
+		}
 	}
+	row.Bad = len(p.problems) > n
+	if !row.Bad {
+		p.seen[row.Phone] = len(p.rows)
+	}
+	p.rows = append(p.rows, row)
+}
+
+// addPlan takes the check of a further line of the same member: the line
+// gives a kind the member's first line does not, and nothing of the member
+// that differs from it.
+func (r *Row) addPlan(more Row) bool {
+	if len(more.Plans) != 1 || len(r.Plans) == 0 || more.Name != r.Name ||
+		(more.Branch != "" && more.Branch != r.Branch) || (more.Role != "" && more.Role != r.Role) ||
+		(more.Lang != "" && more.Lang != r.Lang) || (more.Tags != nil && !slices.Equal(more.Tags, r.Tags)) {
+		return false
+	}
+	for _, p := range r.Plans {
+		if SameKindName(p.Kind, more.Plans[0].Kind) {
+			return false
+		}
+	}
+	r.Plans = append(r.Plans, more.Plans[0])
+	return true
+}
+
+// SameKindName compares two ways of naming a kind of check as people type
+// them: case, spaces and full-width letters aside (季度孕检（三查） is
+// 季度孕检(三查)).
+func SameKindName(a, b string) bool { return KindName(a) == KindName(b) }
+
+// KindName folds a kind's key or name for comparing.
+func KindName(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(width.Fold.String(s)), ""))
 }
 
 // tooLong reports whether problems name column c too long already.

@@ -1,6 +1,7 @@
 package roster
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,10 +14,12 @@ import (
 // table reads back through Parse: its headers are the import's.
 
 // MembersTable lists members with the import's columns (and whether they
-// linked Telegram).
-func MembersTable(cat *locales.Catalog, l locales.Lang, ms []models.Member) Table {
+// linked Telegram), so that it imports back: a member's open checks
+// (checks, by member id) in the check columns, one line each, the further
+// lines repeating the member.
+func MembersTable(cat *locales.Catalog, l locales.Lang, ms []models.Member, checks map[uint][]models.Plan) Table {
 	t := Table{Sheet: cat.T(l, "export.sheet.members")}
-	for _, c := range []Column{ColName, ColPhone, ColBranch, ColTags, ColRole, ColLanguage} {
+	for _, c := range Columns() {
 		t.Headers = append(t.Headers, cat.T(l, "import.column."+string(c)))
 	}
 	t.Headers = append(t.Headers, cat.T(l, "export.col.linked"))
@@ -28,8 +31,24 @@ func MembersTable(cat *locales.Catalog, l locales.Lang, ms []models.Member) Tabl
 		if m.Branch != nil {
 			branch = m.Branch.Path
 		}
-		t.Rows = append(t.Rows, []string{m.Name, phone, branch, strings.Join(m.TagNames(), ","),
-			cat.T(l, "export.role."+string(m.Role)), m.Lang, yesNo(cat, l, m.Linked())})
+		member := []string{m.Name, phone, branch, strings.Join(m.TagNames(), ","), cat.T(l, "export.role."+string(m.Role)), m.Lang}
+		linked := yesNo(cat, l, m.Linked())
+		ps := checks[m.ID]
+		if len(ps) == 0 {
+			t.Rows = append(t.Rows, append(member, "", "", "", linked))
+			continue
+		}
+		for _, p := range ps {
+			last := ""
+			if p.LastDone != nil {
+				last = p.LastDone.Format("2006-01-02")
+			}
+			every := ""
+			if p.Kind.Every != "" {
+				every = IntervalWords(cat, l, p.Kind.Every)
+			}
+			t.Rows = append(t.Rows, append(slices.Clone(member), p.Kind.Name(string(l)), every, last, linked))
+		}
 	}
 	return t
 }

@@ -29,7 +29,12 @@ type ImportOptions struct {
 // nothing, an upsert by phone, so that importing the same file twice
 // changes nothing. problems are the parser's, reported with the rest.
 func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []roster.Problem, opt ImportOptions) (*roster.Report, error) {
-	rep := &roster.Report{Rows: len(rows), Problems: append([]roster.Problem(nil), problems...), DryRun: opt.DryRun}
+	rep := &roster.Report{Problems: append([]roster.Problem(nil), problems...), DryRun: opt.DryRun}
+	for _, r := range rows {
+		if !r.Bad {
+			rep.Rows++
+		}
+	}
 	db := s.db.WithContext(ctx)
 	bad := func(r roster.Row, c roster.Column, why roster.Reason, v string) {
 		rep.Problems = append(rep.Problems, roster.Problem{Line: r.Line, Column: c, Reason: why, Value: v})
@@ -41,8 +46,12 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 		return nil, fmt.Errorf("store: import: %w", err)
 	}
 	for i := range ks {
-		kinds[ks[i].Key] = &ks[i]
+		// A kind is named by its key or any of its names, in any script.
+		for _, name := range append([]string{ks[i].Key}, ks[i].NameZhHans, ks[i].NameZhHant, ks[i].NameEn) {
+			kinds[roster.KindName(name)] = &ks[i]
+		}
 	}
+	today := models.DayOf(opt.Now, opt.Location)
 	branches := map[string]uint{}
 	var bs []models.Branch
 	if err := db.Find(&bs).Error; err != nil {
@@ -54,7 +63,9 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 	existing := map[string]*models.Member{}
 	phones := make([]string, 0, len(rows))
 	for _, r := range rows {
-		phones = append(phones, r.Phone)
+		if r.Phone != "" {
+			phones = append(phones, r.Phone)
+		}
 	}
 	for start := 0; start < len(phones); start += 500 {
 		var ms []models.Member
@@ -81,13 +92,16 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 		}
 	}
 
+	type planChange struct {
+		plan  *models.Plan
+		fresh bool
+	}
 	type change struct {
-		row     roster.Row
-		member  *models.Member // nil: new
-		fields  map[string]any
-		tags    bool // the tags change
-		plan    *models.Plan
-		newPlan bool
+		row    roster.Row
+		member *models.Member // nil: new
+		fields map[string]any
+		tags   bool // the tags change
+		plans  []planChange
 	}
 	var changes []change
 	newBranches := map[string]bool{}
@@ -119,29 +133,35 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 		switch {
 		case r.Branch != "" && !opt.Scope.Covers(r.Branch):
 			bad(r, roster.ColBranch, roster.OutOfScope, r.Branch)
-		case r.Branch != "":
+		case r.Branch != "" && !r.Bad:
 			// The branch and any missing branch above it are created.
 			for _, p := range ancestorPaths(r.Branch) {
 				if _, ok := branches[p]; !ok {
 					newBranches[p] = true
 				}
 			}
-		case m == nil && !opt.Scope.Admin:
+		case m == nil && r.Phone != "" && r.Branch == "" && !opt.Scope.Admin:
 			bad(r, roster.ColBranch, roster.UnknownBranch, "")
 		}
-		var kind *models.PlanKind
-		if r.CheckKind != "" {
-			k, ok := kinds[r.CheckKind]
+		var kinds2 []*models.PlanKind
+		for _, rp := range r.Plans {
+			line := r
+			line.Line = rp.Line
+			k, ok := kinds[roster.KindName(rp.Kind)]
 			switch {
 			case !ok || k.For != models.ForMember:
-				bad(r, roster.ColCheckKind, roster.UnknownKind, r.CheckKind)
-			case r.CheckInterval != "" && !sameInterval(r.CheckInterval, k.Every):
-				bad(r, roster.ColCheckInterval, roster.BadInterval, k.Every)
+				bad(line, roster.ColCheckKind, roster.UnknownKind, rp.Kind)
+				rep.Kinds = memberKinds(ks)
+			case rp.Interval != "" && !sameInterval(rp.Interval, k.Every):
+				bad(line, roster.ColCheckInterval, roster.BadInterval, k.Every)
 			default:
-				kind = k
+				kinds2 = append(kinds2, k)
+			}
+			if rp.LastCheck != nil && rp.LastCheck.After(today) {
+				bad(line, roster.ColLastCheck, roster.FutureDate, rp.LastCheck.Format("2006-01-02"))
 			}
 		}
-		if len(rep.Problems) > n {
+		if r.Bad || len(rep.Problems) > n {
 			continue
 		}
 		c := change{row: r, member: m}
@@ -156,18 +176,19 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 				rep.Unchanged++
 			}
 		}
-		if kind != nil {
+		for i, kind := range kinds2 {
+			last := r.Plans[i].LastCheck
 			var p *models.Plan
 			if m != nil {
 				p = plans[[2]uint{m.ID, kind.ID}]
 			}
 			switch {
 			case p == nil:
-				c.plan, c.newPlan = &models.Plan{KindID: kind.ID, Kind: kind, State: models.PlanOpen, LastDone: r.LastCheck}, true
+				c.plans = append(c.plans, planChange{&models.Plan{KindID: kind.ID, Kind: kind, State: models.PlanOpen, LastDone: last}, true})
 				rep.Plans++
-			case r.LastCheck != nil && (p.LastDone == nil || r.LastCheck.After(*p.LastDone)):
-				p.Kind = kind
-				c.plan = p
+			case last != nil && (p.LastDone == nil || last.After(*p.LastDone)):
+				p.Kind, p.LastDone = kind, last
+				c.plans = append(c.plans, planChange{p, false})
 				rep.Plans++
 			}
 		}
@@ -251,12 +272,12 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 			if m.Role == models.RoleOrganizer && m.BranchID != nil && (c.member == nil || c.fields["role"] != nil || c.fields["branch_id"] != nil) {
 				scopes = append(scopes, models.OrganizerScope{MemberID: m.ID, BranchID: *m.BranchID})
 			}
-			if c.plan != nil {
-				if err := importPlan(tx, c.plan, c.newPlan, m, opt); err != nil {
+			for _, pc := range c.plans {
+				if err := importPlan(tx, pc.plan, pc.fresh, m, opt); err != nil {
 					return err
 				}
-				if c.newPlan {
-					newPlans = append(newPlans, *c.plan)
+				if pc.fresh {
+					newPlans = append(newPlans, *pc.plan)
 				}
 			}
 		}
@@ -363,6 +384,18 @@ func sameInterval(file, kind string) bool {
 	f = strings.TrimSuffix(strings.TrimSpace(f), "m")
 	n, err := strconv.Atoi(strings.TrimSpace(f))
 	return err == nil && fmt.Sprintf("%d%s", n, unit) == kind
+}
+
+// memberKinds are the kinds of check a file may name, by key.
+func memberKinds(ks []models.PlanKind) []models.PlanKind {
+	var out []models.PlanKind
+	for _, k := range ks {
+		if k.For == models.ForMember {
+			out = append(out, k)
+		}
+	}
+	slices.SortFunc(out, func(a, b models.PlanKind) int { return strings.Compare(a.Key, b.Key) })
+	return out
 }
 
 func sortProblems(ps []roster.Problem) {

@@ -558,6 +558,24 @@ func (s *Store) CheckRecords(ctx context.Context, planID uint) ([]models.CheckRe
 	return rs, nil
 }
 
+// ChecksOf lists the open check plans (not duties) of members, by member,
+// each member's soonest due first: the member export's check columns.
+func (s *Store) ChecksOf(ctx context.Context, memberIDs []uint) (map[uint][]models.Plan, error) {
+	out := map[uint][]models.Plan{}
+	for start := 0; start < len(memberIDs); start += 500 {
+		var ps []models.Plan
+		if err := s.db.WithContext(ctx).Preload("Kind").Joins("JOIN plan_kinds ON plan_kinds.id = plans.kind_id").
+			Where("plans.member_id IN ? AND plans.state <> ? AND plan_kinds.for_role = ?", memberIDs[start:min(start+500, len(memberIDs))], models.PlanClosed, models.ForMember).
+			Order("plans.member_id, plans.next_due, plans.id").Find(&ps).Error; err != nil {
+			return nil, fmt.Errorf("store: checks of: %w", err)
+		}
+		for _, p := range ps {
+			out[p.MemberID] = append(out[p.MemberID], p)
+		}
+	}
+	return out, nil
+}
+
 // PlansOf lists a member's plans that are not closed, soonest due first.
 func (s *Store) PlansOf(ctx context.Context, memberID uint) ([]models.Plan, error) {
 	var ps []models.Plan
