@@ -2,12 +2,9 @@ package bot_test
 
 import (
 	"reflect"
-	"runtime"
 	"runtime/debug"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models/roster/rostertest"
@@ -15,8 +12,9 @@ import (
 
 // TestHostileFilesByDocument: the files of the attack run, sent to the bot
 // by an organizer, are each answered with what is wrong, change no row,
-// hold the heap under 150 MB (under the soft memory limit `assocbot run`
-// sets), and the next member's /help is answered.
+// hold the heap under 150 MB for the wide XLSX and 200 MB for the rest
+// (under the soft memory limit `assocbot run` sets), and the next member's
+// /help is answered.
 func TestHostileFilesByDocument(t *testing.T) {
 	d := newDesk(t)
 	h := d.h
@@ -44,7 +42,7 @@ func TestHostileFilesByDocument(t *testing.T) {
 	} {
 		t.Run(f.name, func(t *testing.T) {
 			n := len(h.API.Messages(d.orgA.ID))
-			peak := peakHeapInUse(func() {
+			peak := rostertest.PeakHeap(func() {
 				h.API.SendDocument(d.orgA, f.file, f.data, "")
 				h.Nth(d.orgA.ID, n+1)
 			})
@@ -59,8 +57,13 @@ func TestHostileFilesByDocument(t *testing.T) {
 				t.Fatalf("answer %q, want it to say %q and offer no import", text[:min(len(text), 300)], f.want)
 			}
 			t.Logf("%s (%d KB): peak heap %.1f MB", f.name, len(f.data)>>10, float64(peak)/(1<<20))
-			if peak > 150<<20 {
-				t.Errorf("peak heap %.0f MB, want under 150", float64(peak)/(1<<20))
+			// The issue's bars: the wide XLSX under 150 MB, the rest under 200.
+			bound := uint64(200 << 20)
+			if f.name == "wide xlsx" {
+				bound = 150 << 20
+			}
+			if peak > bound {
+				t.Errorf("peak heap %.0f MB, want under %d", float64(peak)/(1<<20), bound>>20)
 			}
 			m := len(h.API.Messages(d.e1.ID))
 			if got := h.Say(d.e1, "/help"); got.Text == "" || len(h.API.Messages(d.e1.ID)) <= m {
@@ -71,28 +74,4 @@ func TestHostileFilesByDocument(t *testing.T) {
 	if after := dump(t, h, rows); !reflect.DeepEqual(before, after) {
 		t.Fatalf("refused files changed rows:\n%v", after)
 	}
-}
-
-// peakHeapInUse runs f and returns the most heap in use while it ran.
-func peakHeapInUse(f func()) uint64 {
-	runtime.GC()
-	var peak atomic.Uint64
-	done, stopped := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(stopped)
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			peak.Store(max(peak.Load(), ms.HeapInuse))
-			select {
-			case <-done:
-				return
-			case <-time.After(2 * time.Millisecond):
-			}
-		}
-	}()
-	f()
-	close(done)
-	<-stopped
-	return peak.Load()
 }

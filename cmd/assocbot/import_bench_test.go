@@ -9,9 +9,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/assocbot/assocbot/models/roster/rostertest"
 )
 
 // bigRoster writes a member list of n good rows as a town office would
@@ -43,29 +44,6 @@ func bigRoster(w io.Writer, n int) error {
 	}
 	_, err := w.Write(b.Bytes())
 	return err
-}
-
-// peakHeap samples the Go heap in use while f runs and returns its peak.
-func peakHeap(f func()) uint64 {
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	go func() {
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}()
-	f()
-	close(done)
-	return peak.Load()
 }
 
 // BenchmarkImport100k imports a 100,000-row CSV into a fresh SQLite
@@ -102,7 +80,7 @@ func BenchmarkImport100k(b *testing.B) {
 		b.StartTimer()
 		start := time.Now()
 		var code int
-		peak := peakHeap(func() {
+		peak := rostertest.PeakHeap(func() {
 			code = run(context.Background(), []string{"import", file}, strings.NewReader(""), &out, &errOut, env, testClock)
 		})
 		first := time.Since(start)
