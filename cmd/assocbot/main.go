@@ -839,6 +839,9 @@ func copyDatabase(ctx context.Context, from, to string, stdout io.Writer) error 
 	if errors.As(err, &full) {
 		return usageError{fmt.Sprintf("the PostgreSQL database is not empty: it holds %s; nothing was copied: copy into a new, empty one", full.Held())}
 	}
+	if errors.Is(err, store.ErrNULByte) {
+		return usageError{fmt.Sprintf("%v; nothing was copied", err)}
+	}
 	if err != nil {
 		// One transaction: whatever failed, the target is as it was.
 		return fmt.Errorf("%w; nothing was copied", err)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -61,6 +62,21 @@ func (e *TargetNotEmptyError) Is(target error) bool { return target == ErrTarget
 type CopyReport struct {
 	Rows    map[string]int
 	Sampled int // rows compared value by value at the end
+}
+
+// ErrNULByte refuses a copy of a text holding a NUL byte, which
+// PostgreSQL cannot store.
+var ErrNULByte = errors.New("store: a text holds a NUL byte, which PostgreSQL cannot store")
+
+// hasNUL reports whether a value to copy is text with a NUL byte.
+func hasNUL(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.IndexByte(v, 0) >= 0
+	case []byte:
+		return bytes.IndexByte(v, 0) >= 0
+	}
+	return false
 }
 
 // copyBatch is how many rows one INSERT takes.
@@ -252,6 +268,11 @@ func copyTable(ctx context.Context, src *sql.DB, tx *sql.Tx, table string, types
 		}
 		for i, c := range cols {
 			vals[i] = convert(vals[i], types[c])
+			if hasNUL(vals[i]) {
+				// SQLite kept it (from before names were checked);
+				// PostgreSQL refuses it with no word of where.
+				return n, fmt.Errorf("%w: %s row %v, column %s: change the value first (a name: assocbot member edit)", ErrNULByte, table, vals[0], c)
+			}
 		}
 		batch = append(batch, vals)
 		n++

@@ -255,3 +255,23 @@ func TestCopyRollsBackADifference(t *testing.T) {
 		t.Fatalf("the copy after a rolled-back one: %v", err)
 	}
 }
+
+// TestCopyNamesANULByte: a name with a NUL byte, which SQLite kept from
+// before names were checked, stops the copy with the table, row and
+// column to change (PostgreSQL's own refusal names none of them), and
+// the target is as it was.
+func TestCopyNamesANULByte(t *testing.T) {
+	pg, _ := storetest.NewPostgres(t)
+	lite, _ := storetest.New(t)
+	populate(t, lite)
+	m := mustAdd(t, lite, store.NewMember{Name: "王芳", Phone: "13700000001", Branch: "东城镇"})
+	if err := lite.ExecForTest(ctx, "UPDATE members SET name = ? WHERE id = ?", "王\x00芳", m.ID); err != nil {
+		t.Fatal(err)
+	}
+	before := counts(t, pg)
+	_, err := lite.CopyTo(ctx, pg, nil)
+	if !errors.Is(err, store.ErrNULByte) || !strings.Contains(err.Error(), fmt.Sprintf("members row %d, column name", m.ID)) {
+		t.Fatalf("copy of a NUL byte: %v", err)
+	}
+	sameCounts(t, before, counts(t, pg))
+}
