@@ -40,6 +40,9 @@ type NewBroadcast struct {
 // recipient, and the organizer's progress message, in one transaction; it
 // returns the broadcast with its total.
 func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (*models.Broadcast, error) {
+	if !models.ValidText(nb.Text, true) {
+		return nil, fmt.Errorf("store: create broadcast: %w", models.ErrBadText)
+	}
 	b := &models.Broadcast{OrganizerID: nb.OrganizerID, ChatID: nb.ChatID, Audience: nb.Audience.String(),
 		Text: nb.Text, PhotoFileID: nb.PhotoFileID, DocumentFileID: nb.DocumentFileID,
 		SendAt: nb.SendAt.UTC(), Status: models.BroadcastSending}

@@ -421,6 +421,9 @@ func MayDecide(scope models.Scope, by *models.Member, p *models.Plan) error {
 // (its reminders resume) and gives the member the organizer's words. The
 // member is told in the same transaction.
 func (s *Store) DecideCheck(ctx context.Context, recordID uint, scope models.Scope, by *models.Member, approve bool, note string, loc *time.Location, now time.Time) (*models.CheckRecord, *models.Plan, error) {
+	if !models.ValidText(note, true) {
+		return nil, nil, fmt.Errorf("store: decide check: %w", models.ErrBadText)
+	}
 	var rec models.CheckRecord
 	var p *models.Plan
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
