@@ -243,7 +243,10 @@ func (b *Bot) onImportCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 	}
 	b.clearMarkup(ctx, q)
 	if c.Op == "n" {
-		_ = b.st.ClearDialog(ctx, r.from.ID)
+		if !b.endDialog(ctx, r) {
+			b.answer(ctx, q, "", false)
+			return
+		}
 		b.answer(ctx, q, b.t(r, "import.cancelled"), false)
 		b.send(ctx, r.chatID, b.t(r, "import.cancelled"), nil)
 		return
@@ -253,7 +256,11 @@ func (b *Bot) onImportCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 	if !ok {
 		return
 	}
-	_ = b.st.ClearDialog(ctx, r.from.ID)
+	// The import is done either way: a dialog left behind only makes a
+	// second ✅ check the file again (an import is idempotent).
+	if err := b.st.ClearDialog(ctx, r.from.ID); err != nil {
+		b.log.Error("end import dialog", "chat_id", r.chatID, "err", err)
+	}
 	if rep.Applied() {
 		b.log.Info("roster imported", "member_id", r.member.ID, "rows", rep.Rows, "new", rep.New, "updated", rep.Updated)
 		b.enqueued()
