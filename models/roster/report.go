@@ -17,6 +17,9 @@ type Report struct {
 	Plans     int // check plans added or moved on by a last check
 	Problems  []Problem
 	DryRun    bool
+	// NewBranches are the paths of the branches created (in a dry run, of
+	// those that would be), sorted: a typo in a file shows as a new branch.
+	NewBranches []string
 	// Kinds are the kinds of check a file may name, listed after the
 	// problems when a row names another.
 	Kinds []models.PlanKind
@@ -25,8 +28,9 @@ type Report struct {
 // Applied reports whether the import wrote anything.
 func (r *Report) Applied() bool { return !r.DryRun && len(r.Problems) == 0 }
 
-// Text renders the report in a language: a summary, then one line a
-// problem (row, column, reason).
+// Text renders the report in a language: a summary (a dry run's names the
+// branches the import would create), then one line a problem (row, column,
+// reason).
 func (r *Report) Text(cat *locales.Catalog, l locales.Lang) string {
 	var b strings.Builder
 	if len(r.Problems) > 0 {
@@ -38,6 +42,10 @@ func (r *Report) Text(cat *locales.Catalog, l locales.Lang) string {
 		}
 		b.WriteString(cat.T(l, key, "Rows", r.Rows, "New", r.New, "Updated", r.Updated, "Unchanged", r.Unchanged,
 			"Branches", r.Branches, "Plans", r.Plans))
+		if r.DryRun && len(r.NewBranches) > 0 {
+			// Named before the import, while a misspelt one can still be fixed in the file.
+			b.WriteString("\n" + cat.T(l, "import.new_branches", "List", strings.Join(r.NewBranches, cat.T(l, "list.separator"))))
+		}
 	}
 	for _, p := range r.Problems {
 		b.WriteString("\n")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -62,6 +63,28 @@ func (s *Store) BranchByPath(ctx context.Context, path string) (*models.Branch, 
 		return nil, notFound(err)
 	}
 	return &b, nil
+}
+
+// MissingBranches lists the branch at path and those above it that do not
+// exist, parents first: what EnsureBranch would create. A path
+// models.CleanBranchPath refuses fails with its error.
+func (s *Store) MissingBranches(ctx context.Context, path string) ([]string, error) {
+	clean, err := models.CleanBranchPath(path)
+	if err != nil {
+		return nil, err
+	}
+	paths := ancestorPaths(clean)
+	var have []string
+	if err := s.db.WithContext(ctx).Model(&models.Branch{}).Where("path IN ?", paths).Pluck("path", &have).Error; err != nil {
+		return nil, fmt.Errorf("store: missing branches: %w", err)
+	}
+	var out []string
+	for _, p := range paths {
+		if !slices.Contains(have, p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // BranchByID finds a branch.

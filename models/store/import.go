@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -195,6 +196,7 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 		changes = append(changes, c)
 	}
 	rep.Branches = len(newBranches)
+	rep.NewBranches = slices.Sorted(maps.Keys(newBranches))
 	sortProblems(rep.Problems)
 	if len(rep.Problems) > 0 || opt.DryRun {
 		return rep, nil

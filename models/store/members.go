@@ -82,6 +82,121 @@ func (s *Store) AddMember(ctx context.Context, nm NewMember) (*models.Member, er
 	return s.MemberByID(ctx, m.ID)
 }
 
+// MemberChange is what EditMember changes: a nil field is left as it is.
+type MemberChange struct {
+	Name   *string
+	Phone  *string // any common notation; normalized to E.164
+	Branch *string // path; the branch, and any missing above it, is created
+	Role   *models.Role
+	Lang   *string
+	TZ     *string
+	Tags   *[]string // all of the member's tags
+}
+
+// EditMember changes the given fields of a member in one transaction, by
+// AddMember's rules: an empty name, or a name, branch or tag that
+// models.ValidText refuses (models.ErrBadText), a phone another member has
+// (ErrPhoneTaken) or a bad phone, role or branch path fails and nothing is
+// written. An organizer moved to a branch, or a member made organizer, is
+// given the scope of their branch, as the import does.
+func (s *Store) EditMember(ctx context.Context, id uint, c MemberChange) (*models.Member, error) {
+	fields := map[string]any{}
+	if c.Name != nil {
+		name := strings.TrimSpace(*c.Name)
+		if name == "" {
+			return nil, errors.New("store: edit member: empty name")
+		}
+		if !models.ValidText(name, false) {
+			return nil, fmt.Errorf("store: edit member: %w", models.ErrBadText)
+		}
+		fields["name"] = name
+	}
+	if c.Tags != nil && slices.ContainsFunc(*c.Tags, func(t string) bool { return !models.ValidText(t, false) }) {
+		return nil, fmt.Errorf("store: edit member: %w", models.ErrBadText)
+	}
+	phone := ""
+	if c.Phone != nil {
+		var err error
+		if phone, err = models.NormalizePhone(*c.Phone); err != nil {
+			return nil, fmt.Errorf("store: edit member: %w", err)
+		}
+		fields["phone"] = phone
+	}
+	if c.Role != nil {
+		if !c.Role.Valid() {
+			return nil, fmt.Errorf("store: edit member: unknown role %q", *c.Role)
+		}
+		fields["role"] = *c.Role
+	}
+	if c.Lang != nil {
+		fields["lang"] = *c.Lang
+	}
+	if c.TZ != nil {
+		fields["tz"] = *c.TZ
+	}
+	branch := ""
+	if c.Branch != nil {
+		var err error
+		if branch, err = models.CleanBranchPath(*c.Branch); err != nil {
+			return nil, fmt.Errorf("store: edit member: %w", err)
+		}
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var m models.Member
+		if err := tx.Take(&m, id).Error; err != nil {
+			return notFound(err)
+		}
+		if phone != "" {
+			var n int64
+			if err := tx.Model(&models.Member{}).Where("phone = ? AND id <> ?", phone, id).Count(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return ErrPhoneTaken
+			}
+		}
+		moved := false
+		if branch != "" {
+			b, err := ensureBranch(tx, branch)
+			if err != nil {
+				return err
+			}
+			moved = m.BranchID == nil || *m.BranchID != b.ID
+			fields["branch_id"], m.BranchID = b.ID, &b.ID
+		}
+		promoted := c.Role != nil && *c.Role != m.Role
+		if c.Role != nil {
+			m.Role = *c.Role
+		}
+		if len(fields) > 0 {
+			if err := tx.Model(&models.Member{}).Where("id = ?", id).Updates(fields).Error; err != nil {
+				return err
+			}
+		}
+		if c.Tags != nil {
+			if err := tx.Where("member_id = ?", id).Delete(&models.MemberTag{}).Error; err != nil {
+				return err
+			}
+			for _, t := range normalizeTags(*c.Tags) {
+				if err := tx.Create(&models.MemberTag{MemberID: id, Tag: t}).Error; err != nil {
+					return err
+				}
+			}
+		}
+		if m.Role == models.RoleOrganizer && m.BranchID != nil && (moved || promoted) {
+			return tx.Clauses(onConflictNothing()).Create(&models.OrganizerScope{MemberID: id, BranchID: *m.BranchID}).Error
+		}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			err = ErrPhoneTaken
+		}
+		return nil, fmt.Errorf("store: edit member: %w", err)
+	}
+	return s.MemberByID(ctx, id)
+}
+
 func normalizeTags(tags []string) []string {
 	var out []string
 	for _, t := range tags {
