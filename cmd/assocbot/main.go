@@ -753,7 +753,7 @@ func checkAudience(ctx context.Context, st *store.Store, aud models.Audience, re
 			for i, b := range bs {
 				paths[i] = b.Path
 			}
-			if near := nearest(path, paths); len(near) > 0 {
+			if near := models.Nearest(path, paths); len(near) > 0 {
 				return usageError{fmt.Sprintf("there is no branch %q; did you mean %s?", path, strings.Join(near, ", "))}
 			}
 			return usageError{fmt.Sprintf("there is no branch %q (assocbot branch list shows them)", path)}
