@@ -17,8 +17,8 @@ func TestCLIBranchesAndMembers(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "b.db")
 	env := func(k string) string { return map[string]string{"ASSOCBOT_DB": db, "ASSOCBOT_TZ": "Asia/Shanghai"}[k] }
 	runCLI(t, env, "", "migrate")
-	code, out, _ := runCLI(t, env, "", "member", "add", "--name", "王芳", "--phone", "13800000001", "--branch", "东城镇/李家村")
-	if code != 0 || !strings.HasPrefix(out, "new branch: 东城镇/李家村\n") {
+	code, out, _ := runCLI(t, env, "", "member", "add", "--name", "王芳", "--phone", "13800000001", "--branch", "东城镇/李家村", "--new-branch")
+	if code != 0 || !strings.HasPrefix(out, "new branch: 东城镇\nnew branch: 东城镇/李家村\n") {
 		t.Fatalf("member add: %d %q", code, out)
 	}
 	code, out, _ = runCLI(t, env, "", "member", "add", "--name", "Li Wei", "--phone", "13800000002", "--branch", "东城镇/李家村")

@@ -200,7 +200,7 @@ func TestCLIBroadcastReachesARunningService(t *testing.T) {
 	}
 	phones := []string{"13800000001", "13800000002", "13800000003"}
 	for i, who := range phones {
-		if code, _, errOut := runCLI(t, getenv, "", "member", "add", "--name", fmt.Sprint("M", i), "--phone", who, "--branch", "Town/Village", "--tags", "volunteer"); code != 0 {
+		if code, _, errOut := runCLI(t, getenv, "", "member", "add", "--name", fmt.Sprint("M", i), "--phone", who, "--branch", "Town/Village", "--new-branch", "--tags", "volunteer"); code != 0 {
 			t.Fatal(errOut)
 		}
 	}

@@ -20,7 +20,7 @@ func TestCLITimesAcrossClockChanges(t *testing.T) {
 	env := func(k string) string {
 		return map[string]string{"ASSOCBOT_DB": db, "ASSOCBOT_TZ": "America/New_York"}[k]
 	}
-	if code, _, errOut := runCLI(t, env, "", "member", "add", "--name", "Ann", "--phone", "13800000001", "--branch", "Town"); code != 0 {
+	if code, _, errOut := runCLI(t, env, "", "member", "add", "--name", "Ann", "--phone", "13800000001", "--branch", "Town", "--new-branch"); code != 0 {
 		t.Fatalf("member add: %s", errOut)
 	}
 	st, err := store.Open(context.Background(), db)

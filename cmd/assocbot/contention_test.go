@@ -79,7 +79,7 @@ func TestCLIBesideABusyRun(t *testing.T) {
 				var args []string
 				switch i % 3 {
 				case 0:
-					args = []string{"member", "add", "--name", fmt.Sprintf("W%d-%d", w, i), "--phone", fmt.Sprintf("135%02d%06d", w, i), "--branch", "Town/New"}
+					args = []string{"member", "add", "--name", fmt.Sprintf("W%d-%d", w, i), "--phone", fmt.Sprintf("135%02d%06d", w, i), "--branch", "Town/New", "--new-branch"}
 				case 1:
 					args = []string{"event", "add", "--kind", "meeting", "--title", fmt.Sprintf("E%d-%d", w, i), "--start", "2030-01-01 09:00", "--audience", "branch:Town"}
 				default:

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/assocbot/assocbot/models"
@@ -23,63 +21,49 @@ func tzFlag(fs *flag.FlagSet, getenv env) *string {
 	return fs.String("tz", def, "the association's time zone (ASSOCBOT_TZ)")
 }
 
-const eventHelp = `Usage:
-  assocbot event add --kind activity_day|meeting|health_check_session|training|other --title T --start "YYYY-MM-DD HH:MM"
-                     [--end ...] [--location L] [--audience all|branch:P|tag:T] [--capacity N] [--guests]
-                     [--rsvp-deadline ...] [--rrule R] [--no-rsvp]
-  assocbot event list
-Every command takes --db (default ASSOCBOT_DB) and --tz (default ASSOCBOT_TZ).
-`
-
-func cmdEvent(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, clock clock) error {
-	if len(args) == 0 {
-		return usageError{"event needs add or list"}
+// cmdEventList is `assocbot event list`.
+func cmdEventList(ctx context.Context, c cli, args []string) error {
+	fs := newFlags("event list", c.stderr)
+	db := dbFlag(fs, c.getenv)
+	tz := tzFlag(fs, c.getenv)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, eventHelp)
-		return nil
-	case "add":
-		return cmdEventAdd(ctx, args[1:], stdout, stderr, getenv, clock)
-	case "list":
-		fs := newFlags("event list", stderr)
-		db := dbFlag(fs, getenv)
-		tz := tzFlag(fs, getenv)
-		if err := parseFlags(fs, args[1:]); err != nil {
-			return err
-		}
-		loc, err := time.LoadLocation(*tz)
-		if err != nil {
-			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
-		}
-		st, err := openStore(ctx, *db)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		es, err := st.AllEvents(ctx)
-		if err != nil {
-			return err
-		}
-		now := clock()
-		rows := [][]string{{"ID", "KIND", "STATUS", "TITLE", "NEXT", "AUDIENCE", "RRULE"}}
-		for _, e := range es {
-			next := "-"
-			if t, ok := e.NextOccurrence(loc, now); ok {
-				next = t.In(loc).Format("2006-01-02 15:04")
-			}
-			rows = append(rows, []string{strconv.FormatUint(uint64(e.ID), 10), string(e.Kind), e.Status, e.Title, next, e.Audience, e.RRule})
-		}
-		printTable(stdout, rows)
-		return nil
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
-	return usageError{fmt.Sprintf("unknown event command %q", args[0])}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	es, err := st.AllEvents(ctx)
+	if err != nil {
+		return err
+	}
+	now := c.now()
+	rows := [][]string{{"ID", "KIND", "STATUS", "TITLE", "NEXT", "AUDIENCE", "RRULE"}}
+	for _, e := range es {
+		next := "-"
+		if t, ok := e.NextOccurrence(loc, now); ok {
+			next = t.In(loc).Format("2006-01-02 15:04")
+		}
+		rows = append(rows, []string{strconv.FormatUint(uint64(e.ID), 10), string(e.Kind), e.Status, e.Title, next, e.Audience, e.RRule})
+	}
+	printTable(c.stdout, rows)
+	return nil
 }
 
-func cmdEventAdd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, clock clock) error {
+// cmdEventAdd is `assocbot event add`.
+func cmdEventAdd(ctx context.Context, c cli, args []string) error {
+	stdout, stderr, clock := c.stdout, c.stderr, c.now
 	fs := newFlags("event add", stderr)
-	db := dbFlag(fs, getenv)
-	tz := tzFlag(fs, getenv)
+	db := dbFlag(fs, c.getenv)
+	tz := tzFlag(fs, c.getenv)
 	kind := fs.String("kind", "", "activity_day, meeting, health_check_session, training or other (required)")
 	title := fs.String("title", "", "title (required)")
 	start := fs.String("start", "", `first start, "YYYY-MM-DD HH:MM" in the association's time zone (required)`)
@@ -173,13 +157,14 @@ func cmdEventAdd(ctx context.Context, args []string, stdout, stderr io.Writer, g
 // readings of a repeated hour can be told apart.
 const cliTime = "2006-01-02 15:04 MST (UTC-07:00)"
 
-// localFlag reads a flag's "YYYY-MM-DD HH:MM" in loc by input.Local's rule.
+// localFlag reads a flag's "YYYY-MM-DD HH:MM" (the date in any form
+// wallClock takes) in loc by input.Local's rule.
 // A time the clocks jump over is refused with the nearest times that
 // happen; one they show twice is taken as the earlier, and note says so.
 func localFlag(flag, v string, loc *time.Location) (t time.Time, note string, err error) {
-	w, err := time.Parse("2006-01-02 15:04", strings.TrimSpace(v))
+	w, err := wallClock(flag, v)
 	if err != nil {
-		return time.Time{}, "", usageError{fmt.Sprintf(`--%s %q: want "YYYY-MM-DD HH:MM"`, flag, v)}
+		return time.Time{}, "", err
 	}
 	t, err = input.Local(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), loc)
 	var gap *input.GapError

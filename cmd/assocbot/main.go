@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -39,44 +38,6 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-const usage = `assocbot — the association's Telegram reminder bot
-
-Usage:
-  assocbot run [flags]            run the bot (flags override ASSOCBOT_* variables; see run -h)
-  assocbot demo [--lang L]        chat with the bot in this terminal: no token, no network
-  assocbot member add --name N --phone P [--branch Town/Village] [--role member|organizer|admin] [--lang L] [--tags a,b]
-  assocbot member list
-  assocbot member remove <phone>  mark a member as left: history kept, nothing more sent
-  assocbot branch list            the branches as a tree, with their members
-  assocbot invite <phone>         print a member's invitation link (needs ASSOCBOT_TOKEN)
-  assocbot broadcast --audience all|branch:Town/Village|tag:T --text "..." [--at "2026-12-01 09:00"]
-                                  enqueue a notice; a running "assocbot run" sends it
-  assocbot event add --kind K --title T --start "YYYY-MM-DD HH:MM" [--end ...] [--location L]
-                     [--audience all|branch:P|tag:T] [--capacity N] [--guests] [--rsvp-deadline ...] [--rrule R]
-  assocbot event list
-  assocbot plan kind add --key K --for member|duty --name-zh-hans N --name-zh-hant N --name-en N (--every 3m | --rrule R) [--offsets -7,0,3,7] [--certificate]
-  assocbot plan kind list
-  assocbot plan assign --kind K --audience branch:Town/Village|tag:T|all|organizers:P [--first-due YYYY-MM-DD]
-  assocbot plan done --phone P --kind K [--date YYYY-MM-DD]
-  assocbot plan list [--overdue]
-  assocbot import FILE [--dry-run] [--lang L]
-                                  a member list, CSV or XLSX (columns: name, phone, branch, tags, role, language,
-                                  check_kind, check_interval, last_check, or 姓名, 手机, 分会 …), all or nothing
-  assocbot export members|event ID|records|overdue [--quarter 2026Q4] [--format xlsx|csv] [--lang L] -o FILE
-  assocbot migrate                bring the database schema up to date
-  assocbot migrate --from FILE.db --to postgres://…
-                                  copy a SQLite database into an empty PostgreSQL one (rows compared at the end)
-  assocbot backup FILE            a consistent copy of the SQLite database, taken while it is in use
-  assocbot version
-`
-
-const memberUsage = `Usage:
-  assocbot member add --name N --phone P [--branch Town/Village] [--role member|organizer|admin] [--lang L] [--tags a,b] [--tz Zone]
-  assocbot member list
-  assocbot member remove <phone>
-Every command takes --db (default ASSOCBOT_DB).
-`
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP) // a closed terminal stops the demo (and its temporary database goes)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, getenvOS, time.Now)
@@ -90,57 +51,33 @@ type env func(string) string
 // clock is what the commands take as now (tests pass a frozen one).
 type clock func() time.Time
 
-// run executes one command line and returns the exit code: 0 ok, 1 failed,
-// 2 bad arguments.
+// run executes one command line and returns the exit code: 0 ok, 1 a
+// failure of the system, 2 bad input. A bad argument is said in a line,
+// with the --help that tells more.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env, now clock) int {
+	root := commands()
+	root.sub("help").run = helpCommand(root)
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		helpRequest{cmd: root}.usage(stderr)
 		return 2
 	}
-	var err error
-	switch args[0] {
-	case "run":
-		err = cmdRun(ctx, args[1:], stderr, getenv)
-	case "demo":
-		err = cmdDemo(ctx, args[1:], stdin, stdout, stderr, getenv)
-	case "member":
-		err = cmdMember(ctx, args[1:], stdout, stderr, getenv)
-	case "branch":
-		err = cmdBranch(ctx, args[1:], stdout, stderr, getenv)
-	case "invite":
-		err = cmdInvite(ctx, args[1:], stdout, stderr, getenv, now)
-	case "migrate":
-		err = cmdMigrate(ctx, args[1:], stdout, stderr, getenv)
-	case "backup":
-		err = cmdBackup(ctx, args[1:], stdout, stderr, getenv)
-	case "broadcast":
-		err = cmdBroadcast(ctx, args[1:], stdout, stderr, getenv, now)
-	case "event":
-		err = cmdEvent(ctx, args[1:], stdout, stderr, getenv, now)
-	case "plan":
-		err = cmdPlan(ctx, args[1:], stdout, stderr, getenv, now)
-	case "import":
-		err = cmdImport(ctx, args[1:], stdout, stderr, getenv, now)
-	case "export":
-		err = cmdExport(ctx, args[1:], stdout, stderr, getenv, now)
-	case "version", "--version", "-v":
-		fmt.Fprintf(stdout, "assocbot %s (schema %d)\n", version, store.LatestVersion())
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-	default:
-		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
-	}
+	cmd, path, rest := root.find(args)
+	err := cmd.exec(ctx, cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: now}, path, rest)
+	var help helpRequest
 	var ue usageError
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &help):
+		help.usage(stdout)
+		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "assocbot: %v\n\n%s", err, usage)
-		return 2
-	case isFlagError(err):
-		fmt.Fprintf(stderr, "assocbot: %v\n", err)
+	case errors.As(err, &ue), isFlagError(err):
+		if cmd.name == "help" {
+			path = nil // help's arguments are commands: the list of them helps
+		}
+		fmt.Fprintf(stderr, "assocbot: %v\nsee `%s --help`\n", err, strings.Join(append([]string{"assocbot"}, path...), " "))
 		return 2
 	default:
 		fmt.Fprintf(stderr, "assocbot: %v\n", err)
@@ -158,17 +95,21 @@ func isFlagError(err error) bool {
 	return errors.As(err, &fe)
 }
 
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+// newFlags makes a command's flag set. It prints nothing itself: run
+// says a bad flag in a line, and writes --help to stdout.
+func newFlags(name string, _ io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("assocbot "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
 }
 
-// parseFlags parses and turns a parse failure into a flagError (exit 2).
+// parseFlags parses and turns a parse failure into a flagError (exit 2),
+// and -h or --help into a helpRequest.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			return helpRequest{fs: fs}
 		}
 		return flagError{err}
 	}
@@ -225,10 +166,11 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 		// rows hold) is garbage soon after, and RSS goes back down with it.
 		debug.SetMemoryLimit(runMemoryLimit)
 	}
-	cfg, err := loadConfig(newFlags("run", stderr), args, getenv)
+	fs := newFlags("run", stderr)
+	cfg, err := loadConfig(fs, args, getenv)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			return helpRequest{fs: fs}
 		}
 		var ue usageError
 		if errors.As(err, &ue) {
@@ -434,158 +376,6 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	return nil
 }
 
-func cmdMember(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
-	if len(args) == 0 {
-		return usageError{"member needs add, list or remove"}
-	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, memberUsage)
-		return nil
-	case "remove":
-		fs := newFlags("member remove", stderr)
-		db := dbFlag(fs, getenv)
-		phones, err := parseInterspersed(fs, args[1:])
-		if err != nil {
-			return err
-		}
-		if len(phones) != 1 {
-			return usageError{"member remove needs one phone number: assocbot member remove 13800138000"}
-		}
-		if _, err := models.NormalizePhone(phones[0]); err != nil {
-			return usageError{fmt.Sprintf("%q is not a valid phone number", phones[0])}
-		}
-		st, err := openStore(ctx, *db)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		m, err := st.MemberByPhone(ctx, phones[0])
-		if errors.Is(err, store.ErrNotFound) {
-			return usageError{fmt.Sprintf("no member has the phone %s", phones[0])}
-		}
-		if err != nil {
-			return err
-		}
-		if m.Status == models.StatusLeft {
-			fmt.Fprintf(stdout, "%s (%s) has left already\n", m.Name, models.DisplayPhone(*m.Phone))
-			return nil
-		}
-		if err := st.SetMemberStatus(ctx, m.ID, models.StatusLeft); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%s (%s) has left: their history is kept, nothing more is sent to them\n", m.Name, models.DisplayPhone(*m.Phone))
-		return nil
-	case "add":
-		fs := newFlags("member add", stderr)
-		db := dbFlag(fs, getenv)
-		name := fs.String("name", "", "full name (required)")
-		phone := fs.String("phone", "", "phone number (required; default region CN)")
-		branch := fs.String("branch", "", "branch path, e.g. Town/Village")
-		role := fs.String("role", "member", "member, organizer or admin")
-		lang := fs.String("lang", "", "zh-Hans, zh-Hant or en (empty: from Telegram)")
-		tags := fs.String("tags", "", "comma-separated tags, e.g. volunteer,away")
-		tz := fs.String("tz", "", "IANA time zone for members working away")
-		if err := parseFlags(fs, args[1:]); err != nil {
-			return err
-		}
-		if fs.NArg() > 0 {
-			return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
-		}
-		if strings.TrimSpace(*name) == "" || strings.TrimSpace(*phone) == "" {
-			return usageError{"member add needs --name and --phone"}
-		}
-		for _, f := range [][2]string{{"name", *name}, {"branch", *branch}, {"tags", *tags}} {
-			if err := checkText(f[0], f[1], false); err != nil {
-				return err
-			}
-		}
-		if _, err := models.NormalizePhone(*phone); err != nil {
-			return usageError{fmt.Sprintf("--phone %q is not a valid phone number", *phone)}
-		}
-		if !models.Role(*role).Valid() {
-			return usageError{fmt.Sprintf("--role must be member, organizer or admin, got %q", *role)}
-		}
-		l := ""
-		if *lang != "" {
-			parsed, ok := locales.Parse(*lang)
-			if !ok {
-				return usageError{fmt.Sprintf("--lang must be zh-Hans, zh-Hant or en, got %q", *lang)}
-			}
-			l = string(parsed)
-		}
-		if *branch != "" {
-			if _, err := models.CleanBranchPath(*branch); err != nil {
-				return usageError{fmt.Sprintf("--branch %q: parts are separated by / and none may be empty", *branch)}
-			}
-		}
-		if *tz != "" {
-			if _, err := time.LoadLocation(*tz); err != nil {
-				return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
-			}
-		}
-		st, err := openStore(ctx, *db)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		newBranch := false
-		if *branch != "" {
-			if _, err := st.BranchByPath(ctx, *branch); errors.Is(err, store.ErrNotFound) {
-				newBranch = true
-			}
-		}
-		m, err := st.AddMember(ctx, store.NewMember{Name: *name, Phone: *phone, Branch: *branch,
-			Role: models.Role(*role), Lang: l, TZ: *tz, Tags: strings.Split(*tags, ",")})
-		if err != nil {
-			return err
-		}
-		if newBranch {
-			// On its own line, so that a typo (东城真 for 东城镇) is seen at once.
-			fmt.Fprintf(stdout, "new branch: %s\n", m.Branch.Path)
-		}
-		fmt.Fprintf(stdout, "added member %d: %s %s\n", m.ID, m.Name, models.DisplayPhone(*m.Phone))
-		return nil
-	case "list":
-		fs := newFlags("member list", stderr)
-		db := dbFlag(fs, getenv)
-		if err := parseFlags(fs, args[1:]); err != nil {
-			return err
-		}
-		st, err := openStore(ctx, *db)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		ms, err := st.ListMembers(ctx)
-		if err != nil {
-			return err
-		}
-		rows := [][]string{{"ID", "NAME", "PHONE", "BRANCH", "ROLE", "LANG", "LINKED", "STATUS", "TAGS"}}
-		for _, m := range ms {
-			phone, branch, linked := "-", "-", "no"
-			if m.Phone != nil {
-				phone = models.DisplayPhone(*m.Phone)
-			}
-			if m.Branch != nil {
-				branch = m.Branch.Path
-			}
-			if m.Linked() {
-				linked = "yes"
-			}
-			lang := m.Lang
-			if lang == "" {
-				lang = "-"
-			}
-			rows = append(rows, []string{strconv.FormatUint(uint64(m.ID), 10), m.Name, phone, branch, string(m.Role), lang, linked,
-				string(m.Status), strings.Join(m.TagNames(), ",")})
-		}
-		printTable(stdout, rows)
-		return nil
-	}
-	return usageError{fmt.Sprintf("unknown member command %q", args[0])}
-}
-
 func cmdInvite(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, now clock) error {
 	fs := newFlags("invite", stderr)
 	db := dbFlag(fs, getenv)
@@ -616,7 +406,7 @@ func cmdInvite(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 	if m.Linked() {
-		return fmt.Errorf("%s has already linked Telegram", m.Name)
+		return usageError{fmt.Sprintf("%s has already linked Telegram: no invitation is needed", m.Name)}
 	}
 	cat, err := locales.New()
 	if err != nil {
@@ -692,83 +482,6 @@ func cmdBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	fmt.Fprintf(stdout, "broadcast %d to %s: %d recipients, sending from %s\n", b.ID, aud, b.Total, sendAt.In(loc).Format("2006-01-02 15:04 MST"))
 	if note != "" {
 		fmt.Fprintln(stderr, note)
-	}
-	return nil
-}
-
-// cmdBranch is `assocbot branch list`: the branches as a tree, each with
-// its members (not counting those who left).
-func cmdBranch(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
-	if len(args) == 0 || args[0] != "list" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			fmt.Fprint(stdout, "Usage:\n  assocbot branch list\n")
-			return nil
-		}
-		return usageError{"branch needs list"}
-	}
-	fs := newFlags("branch list", stderr)
-	db := dbFlag(fs, getenv)
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return err
-	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	bs, err := st.BranchesIn(ctx, models.Scope{Admin: true})
-	if err != nil {
-		return err
-	}
-	counts, err := st.MembersPerBranch(ctx)
-	if err != nil {
-		return err
-	}
-	if len(bs) == 0 {
-		fmt.Fprintln(stdout, "no branches yet")
-		return nil
-	}
-	for _, b := range bs {
-		depth := strings.Count(b.Path, "/")
-		fmt.Fprintf(stdout, "%s%s (%d)\n", strings.Repeat("  ", depth), b.Name, counts[b.ID])
-	}
-	return nil
-}
-
-// checkAudience refuses, as a bad argument, a branch that does not exist
-// (naming the nearest ones: a typo is the usual cause) and, for a notice
-// (reach), an audience that reaches nobody on Telegram.
-func checkAudience(ctx context.Context, st *store.Store, aud models.Audience, reach bool) error {
-	paths, _ := aud.IsBranches()
-	if path, ok := aud.IsBranch(); ok {
-		paths = []string{path}
-	}
-	for _, path := range paths {
-		if _, err := st.BranchByPath(ctx, path); errors.Is(err, store.ErrNotFound) {
-			bs, err := st.BranchesIn(ctx, models.Scope{Admin: true})
-			if err != nil {
-				return err
-			}
-			paths := make([]string, len(bs))
-			for i, b := range bs {
-				paths[i] = b.Path
-			}
-			if near := models.Nearest(path, paths); len(near) > 0 {
-				return usageError{fmt.Sprintf("there is no branch %q; did you mean %s?", path, strings.Join(near, ", "))}
-			}
-			return usageError{fmt.Sprintf("there is no branch %q (assocbot branch list shows them)", path)}
-		} else if err != nil {
-			return err
-		}
-	}
-	if reach {
-		n, err := st.CountAudience(ctx, aud)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return usageError{fmt.Sprintf("%s reaches nobody: no member there has linked Telegram", aud)}
-		}
 	}
 	return nil
 }

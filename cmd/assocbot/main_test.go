@@ -35,7 +35,7 @@ func runCLI(t *testing.T, getenv env, stdin string, args ...string) (code int, s
 func TestCLIMemberInviteThenStart(t *testing.T) {
 	h := bottest.New(t)
 	code, out, errOut := runCLI(t, noEnv, "", "member", "add", "--db", h.DSN, "--name", "陳美玲", "--phone", "+86 138-0013-8000",
-		"--branch", "东城镇/王庄村", "--tags", "away,volunteer")
+		"--branch", "东城镇/王庄村", "--new-branch", "--tags", "away,volunteer")
 	if code != 0 || !strings.Contains(out, "陳美玲 138 0013 8000") {
 		t.Fatalf("member add: %d %q %q", code, out, errOut)
 	}
@@ -76,7 +76,7 @@ func TestCLIBadArgumentsExitTwo(t *testing.T) {
 	}{
 		{nil, "Usage"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
-		{[]string{"member"}, "member needs add, list or remove"},
+		{[]string{"member"}, "member needs add, edit, list or remove"},
 		{[]string{"member", "add", "--db", db, "--name", "X"}, "needs --name and --phone"},
 		{[]string{"member", "add", "--db", db, "--name", "X", "--phone", "12"}, "not a valid phone number"},
 		{[]string{"member", "add", "--db", db, "--name", "X", "--phone", "13800138000", "--role", "boss"}, "--role must be"},
@@ -222,7 +222,7 @@ func TestMigrateCopiesSQLiteIntoPostgres(t *testing.T) {
 	pg := storetest.PostgresDSN(t)
 	db := filepath.Join(t.TempDir(), "old.db")
 	for i, p := range []string{"13800000001", "13800000002", "13800000003"} {
-		if code, _, errOut := runCLI(t, noEnv, "", "member", "add", "--db", db, "--name", fmt.Sprint("会员", i), "--phone", p, "--branch", "东城镇/李家村"); code != 0 {
+		if code, _, errOut := runCLI(t, noEnv, "", "member", "add", "--db", db, "--name", fmt.Sprint("会员", i), "--phone", p, "--branch", "东城镇/李家村", "--new-branch"); code != 0 {
 			t.Fatalf("member add: %d %s", code, errOut)
 		}
 	}

@@ -19,7 +19,7 @@ func TestMigrateRefusesATargetWithAnyRow(t *testing.T) {
 	ctx := context.Background()
 	pgDSN := storetest.PostgresDSN(t)
 	db := filepath.Join(t.TempDir(), "old.db")
-	if code, _, errOut := runCLI(t, noEnv, "", "member", "add", "--db", db, "--name", "会员", "--phone", "13800000001", "--branch", "东城镇/李家村"); code != 0 {
+	if code, _, errOut := runCLI(t, noEnv, "", "member", "add", "--db", db, "--name", "会员", "--phone", "13800000001", "--branch", "东城镇/李家村", "--new-branch"); code != 0 {
 		t.Fatalf("member add: %d %s", code, errOut)
 	}
 	pg, err := openStore(ctx, pgDSN)

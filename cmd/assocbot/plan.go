@@ -4,70 +4,65 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"strings"
 	"time"
 
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/store"
 )
 
-// cmdPlan is `assocbot plan`: kinds of checks and duties, assigning them,
-// recording one done, listing them.
-func cmdPlan(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, clock clock) error {
-	if len(args) == 0 {
-		return usageError{"plan needs kind, assign, done or list"}
-	}
-	switch args[0] {
-	case "kind":
-		return cmdPlanKind(ctx, args[1:], stdout, stderr, getenv)
-	case "assign":
-		return cmdPlanAssign(ctx, args[1:], stdout, stderr, getenv, clock)
-	case "done":
-		return cmdPlanDone(ctx, args[1:], stdout, stderr, getenv, clock)
-	case "list":
-		return cmdPlanList(ctx, args[1:], stdout, stderr, getenv)
-	}
-	return usageError{fmt.Sprintf("unknown plan command %q", args[0])}
-}
-
-func cmdPlanKind(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
-	if len(args) == 0 || (args[0] != "add" && args[0] != "list") {
-		return usageError{"plan kind needs add or list"}
-	}
-	fs := newFlags("plan kind "+args[0], stderr)
-	db := dbFlag(fs, getenv)
-	k := &models.PlanKind{}
-	var forRole string
-	if args[0] == "add" {
-		fs.StringVar(&k.Key, "key", "", "key, e.g. breast_screening (a-z 0-9 _)")
-		fs.StringVar(&forRole, "for", "member", "member (a check) or duty (an organizer's)")
-		fs.StringVar(&k.NameZhHans, "name-zh-hans", "", "name in Simplified Chinese")
-		fs.StringVar(&k.NameZhHant, "name-zh-hant", "", "name in Traditional Chinese")
-		fs.StringVar(&k.NameEn, "name-en", "", "name in English")
-		fs.StringVar(&k.Every, "every", "", "interval from the date done: 3m (months) or 90d (days)")
-		fs.StringVar(&k.RRule, "rrule", "", "fixed due dates instead, e.g. FREQ=WEEKLY;BYDAY=FR")
-		fs.StringVar(&k.Offsets, "offsets", "-7,0,3,7", "reminders, in days from the due date")
-		fs.BoolVar(&k.Certificate, "certificate", false, "members may send a certificate's photo")
-	}
-	if err := parseFlags(fs, args[1:]); err != nil {
+// cmdPlanKindList is `assocbot plan kind list`.
+func cmdPlanKindList(ctx context.Context, c cli, args []string) error {
+	fs := newFlags("plan kind list", c.stderr)
+	db := dbFlag(fs, c.getenv)
+	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	st, err := openStore(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if args[0] == "list" {
-		ks, err := st.PlanKinds(ctx)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%-20s %-7s %-6s %-45s %-12s %s\n", "KEY", "FOR", "EVERY", "RRULE", "REMINDERS", "NAMES")
-		for _, k := range ks {
-			fmt.Fprintf(stdout, "%-20s %-7s %-6s %-45s %-12s %s / %s / %s\n", k.Key, k.For, k.Every, k.RRule, k.Offsets, k.NameZhHans, k.NameZhHant, k.NameEn)
-		}
-		return nil
+	ks, err := st.PlanKinds(ctx)
+	if err != nil {
+		return err
 	}
+	fmt.Fprintf(c.stdout, "%-20s %-7s %-6s %-45s %-12s %s\n", "KEY", "FOR", "EVERY", "RRULE", "REMINDERS", "NAMES")
+	for _, k := range ks {
+		fmt.Fprintf(c.stdout, "%-20s %-7s %-6s %-45s %-12s %s / %s / %s\n", k.Key, k.For, k.Every, k.RRule, k.Offsets, k.NameZhHans, k.NameZhHant, k.NameEn)
+	}
+	return nil
+}
+
+// cmdPlanKindAdd is `assocbot plan kind add`.
+func cmdPlanKindAdd(ctx context.Context, c cli, args []string) error {
+	fs := newFlags("plan kind add", c.stderr)
+	db := dbFlag(fs, c.getenv)
+	k := &models.PlanKind{}
+	var forRole string
+	fs.StringVar(&k.Key, "key", "", "key, e.g. breast_screening (a-z 0-9 _)")
+	fs.StringVar(&forRole, "for", "member", "member (a check) or duty (an organizer's)")
+	fs.StringVar(&k.NameZhHans, "name-zh-hans", "", "name in Simplified Chinese")
+	fs.StringVar(&k.NameZhHant, "name-zh-hant", "", "name in Traditional Chinese")
+	fs.StringVar(&k.NameEn, "name-en", "", "name in English")
+	fs.StringVar(&k.Every, "every", "", "interval from the date done: 3m (months) or 90d (days)")
+	fs.StringVar(&k.RRule, "rrule", "", "fixed due dates instead, e.g. FREQ=WEEKLY;BYDAY=FR")
+	fs.StringVar(&k.Offsets, "offsets", "-7,0,3,7", "reminders, in days from the due date")
+	fs.BoolVar(&k.Certificate, "certificate", false, "members may send a certificate's photo")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
 	k.For = models.PlanFor(forRole)
 	if err := st.AddPlanKind(ctx, k); err != nil {
 		if errors.Is(err, store.ErrKindExists) {
@@ -80,35 +75,41 @@ func cmdPlanKind(ctx context.Context, args []string, stdout, stderr io.Writer, g
 		}
 		return err
 	}
-	fmt.Fprintf(stdout, "kind %s added\n", k.Key)
+	fmt.Fprintf(c.stdout, "kind %s added\n", k.Key)
 	return nil
 }
 
-func cmdPlanAssign(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, clock clock) error {
-	fs := newFlags("plan assign", stderr)
-	db := dbFlag(fs, getenv)
-	tz := tzFlag(fs, getenv)
+// cmdPlanAssign is `assocbot plan assign`.
+func cmdPlanAssign(ctx context.Context, c cli, args []string) error {
+	fs := newFlags("plan assign", c.stderr)
+	db := dbFlag(fs, c.getenv)
+	tz := tzFlag(fs, c.getenv)
 	kind := fs.String("kind", "", "the kind's key (see plan kind list)")
-	audience := fs.String("audience", "", "branch:Town/Village, tag:T, all, or organizers:Town/Village")
-	first := fs.String("first-due", "", "first due date YYYY-MM-DD (default: the kind's)")
+	audience := fs.String("audience", "", "branch:Town/Village (for a duty: its organizers), tag:T, all, or members:ID,ID")
+	first := fs.String("first-due", "", "first due date, e.g. 2026-12-20 or 2026/12/20 (default: the kind's)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
 		return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
 	}
 	aud, err := models.ParseAudience(*audience)
-	if err != nil {
-		return usageError{fmt.Sprintf("--audience: want branch:Town/Village, tag:T, all or organizers:P, got %q", *audience)}
+	if _, organizers := aud.IsOrganizers(); err != nil || organizers {
+		// organizers:P is how the bot addresses those who decide for a
+		// branch, not whom a check is given to: a duty goes to branch:P.
+		return usageError{fmt.Sprintf("--audience: want branch:Town/Village (for a duty: its organizers), tag:T, all or members:ID,ID, got %q", *audience)}
 	}
 	var firstDue *models.Day
 	if *first != "" {
-		d, err := models.ParseDay(*first)
+		d, err := cliDay("first-due", *first)
 		if err != nil {
-			return usageError{fmt.Sprintf(`--first-due %q: want "YYYY-MM-DD"`, *first)}
+			return err
 		}
-		if d.Before(models.DayOf(clock(), loc)) {
+		if d.Before(models.DayOf(c.now(), loc)) {
 			return usageError{fmt.Sprintf("--first-due %s is in the past", *first)}
 		}
 		firstDue = &d
@@ -119,29 +120,39 @@ func cmdPlanAssign(ctx context.Context, args []string, stdout, stderr io.Writer,
 	}
 	defer st.Close()
 	k, err := st.PlanKindByKey(ctx, *kind)
-	if err != nil {
+	if errors.Is(err, store.ErrNotFound) {
 		return usageError{fmt.Sprintf("--kind %q: no such kind (see assocbot plan kind list)", *kind)}
 	}
-	res, err := st.AssignPlans(ctx, k, aud, firstDue, nil, loc, clock())
+	if err != nil {
+		return err
+	}
+	if err := checkAudience(ctx, st, aud, false); err != nil {
+		return err
+	}
+	res, err := st.AssignPlans(ctx, k, aud, firstDue, nil, loc, c.now())
 	if errors.Is(err, store.ErrDutyAudience) {
 		return usageError{"--audience: a duty goes to a branch's organizers (branch:Town/Village) or listed organizers (members:ID,ID)"}
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s assigned to %d (already had it: %d)\n", k.Key, res.Created, res.Kept)
+	fmt.Fprintf(c.stdout, "%s assigned to %d (already had it: %d)\n", k.Key, res.Created, res.Kept)
 	return nil
 }
 
-func cmdPlanDone(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, clock clock) error {
-	fs := newFlags("plan done", stderr)
-	db := dbFlag(fs, getenv)
-	tz := tzFlag(fs, getenv)
+// cmdPlanDone is `assocbot plan done`.
+func cmdPlanDone(ctx context.Context, c cli, args []string) error {
+	fs := newFlags("plan done", c.stderr)
+	db := dbFlag(fs, c.getenv)
+	tz := tzFlag(fs, c.getenv)
 	phone := fs.String("phone", "", "the member's phone")
 	kind := fs.String("kind", "", "the kind's key")
-	date := fs.String("date", "", "the date it was done, YYYY-MM-DD (default today)")
+	date := fs.String("date", "", "the date it was done, e.g. 2026-12-20 or 2026/12/20 (default today)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
@@ -150,11 +161,14 @@ func cmdPlanDone(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	if _, err := models.NormalizePhone(*phone); err != nil {
 		return usageError{fmt.Sprintf("--phone %q is not a valid phone number", *phone)}
 	}
-	day := models.DayOf(clock(), loc)
+	day := models.DayOf(c.now(), loc)
 	if *date != "" {
-		d, err := models.ParseDay(*date)
-		if err != nil || d.After(day) {
-			return usageError{fmt.Sprintf(`--date %q: want a day not in the future, "YYYY-MM-DD"`, *date)}
+		d, err := cliDay("date", *date)
+		if err != nil {
+			return err
+		}
+		if d.After(day) {
+			return usageError{fmt.Sprintf("--date %s is in the future", *date)}
 		}
 		day = d
 	}
@@ -164,33 +178,46 @@ func cmdPlanDone(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	}
 	defer st.Close()
 	m, err := st.MemberByPhone(ctx, *phone)
-	if err != nil {
+	if errors.Is(err, store.ErrNotFound) {
 		return usageError{fmt.Sprintf("no member with phone %s", *phone)}
+	}
+	if err != nil {
+		return err
 	}
 	plans, err := st.PlansOf(ctx, m.ID)
 	if err != nil {
 		return err
 	}
+	var keys []string
 	for _, p := range plans {
+		keys = append(keys, p.Kind.Key)
 		if p.Kind.Key != *kind {
 			continue
 		}
-		_, after, err := st.RecordCheck(ctx, p.ID, -1, models.Scope{Admin: true}, nil, &day, loc, clock())
+		_, after, err := st.RecordCheck(ctx, p.ID, -1, models.Scope{Admin: true}, nil, &day, loc, c.now())
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s: %s done on %s; next due %s\n", m.Name, p.Kind.Key, day.Format("2006-01-02"), after.NextDue.Format("2006-01-02"))
+		fmt.Fprintf(c.stdout, "%s: %s done on %s; next due %s\n", m.Name, p.Kind.Key, day.Format("2006-01-02"), after.NextDue.Format("2006-01-02"))
 		return nil
 	}
-	return fmt.Errorf("member %d has no plan of that kind", m.ID)
+	if len(keys) == 0 {
+		return usageError{fmt.Sprintf("--kind %q: %s has no plans", *kind, m.Name)}
+	}
+	return usageError{fmt.Sprintf("--kind %q: %s has no plan of that kind; theirs: %s", *kind, m.Name, strings.Join(keys, ", "))}
 }
 
-func cmdPlanList(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
-	fs := newFlags("plan list", stderr)
-	db := dbFlag(fs, getenv)
+// cmdPlanList is `assocbot plan list`.
+func cmdPlanList(ctx context.Context, c cli, args []string) error {
+	stdout := c.stdout
+	fs := newFlags("plan list", c.stderr)
+	db := dbFlag(fs, c.getenv)
 	overdue := fs.Bool("overdue", false, "only the overdue")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	st, err := openStore(ctx, *db)
 	if err != nil {

@@ -12,7 +12,7 @@ func TestPlanCommands(t *testing.T) {
 	db := t.TempDir() + "/p.db"
 	env := func(k string) string { return map[string]string{"ASSOCBOT_DB": db, "ASSOCBOT_TZ": "Asia/Shanghai"}[k] }
 	for i, who := range []string{"13800000001", "13800000002"} {
-		if code, _, errOut := runCLI(t, env, "", "member", "add", "--name", "M"+string(rune('A'+i)), "--phone", who, "--branch", "Town/Village"); code != 0 {
+		if code, _, errOut := runCLI(t, env, "", "member", "add", "--name", "M"+string(rune('A'+i)), "--phone", who, "--branch", "Town/Village", "--new-branch"); code != 0 {
 			t.Fatalf("member add: %s", errOut)
 		}
 	}

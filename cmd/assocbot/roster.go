@@ -97,10 +97,21 @@ func (e quietError) Error() string { return e.msg }
 
 // cmdExport is `assocbot export members|event ID|records|overdue`.
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, clock clock) error {
-	if len(args) == 0 {
-		return usageError{"export needs members, event ID, records or overdue"}
+	fs := newFlags("export", stderr)
+	db := dbFlag(fs, getenv)
+	tz := tzFlag(fs, getenv)
+	format := fs.String("format", "xlsx", "xlsx or csv")
+	out := fs.String("o", "", "the file to write (required)")
+	lang := fs.String("lang", "zh-Hans", "column names in zh-Hans, zh-Hant or en")
+	quarter := fs.String("quarter", "", "for records: the quarter, e.g. 2026Q4 (default: this one)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
 	}
-	what, rest := args[0], args[1:]
+	if len(pos) == 0 {
+		return usageError{"export needs a table: members, overdue, records or event ID"}
+	}
+	what, rest := pos[0], pos[1:]
 	var eventID uint
 	if what == "event" {
 		if len(rest) == 0 {
@@ -112,15 +123,8 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 		eventID, rest = uint(n), rest[1:]
 	}
-	fs := newFlags("export "+what, stderr)
-	db := dbFlag(fs, getenv)
-	tz := tzFlag(fs, getenv)
-	format := fs.String("format", "xlsx", "xlsx or csv")
-	out := fs.String("o", "", "the file to write (required)")
-	lang := fs.String("lang", "zh-Hans", "column names in zh-Hans, zh-Hant or en")
-	quarter := fs.String("quarter", "", "for records: the quarter, e.g. 2026Q4 (default: this one)")
-	if err := parseFlags(fs, rest); err != nil {
-		return err
+	if len(rest) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
 	}
 	f, ok := roster.ParseFormat(*format)
 	if !ok {

@@ -26,7 +26,7 @@ func TestCLIRefusesControlCharacters(t *testing.T) {
 	if code, out := run("migrate"); code != 0 {
 		t.Fatalf("migrate: %d %s", code, out)
 	}
-	if code, out := run("member", "add", "--name", "王芳", "--phone", "13800000001", "--branch", "东城镇"); code != 0 {
+	if code, out := run("member", "add", "--name", "王芳", "--phone", "13800000001", "--branch", "东城镇", "--new-branch"); code != 0 {
 		t.Fatalf("a good member: %d %s", code, out)
 	}
 	before := tableCounts(t, db)
