@@ -94,3 +94,10 @@ func TestImportDryRunNamesNewBranches(t *testing.T) {
 	}
 	sameRowsAs(t, "a dry run", before, everyRow(t, db))
 }
+
+// TestExportToAPlaceThatCannotBeWritten: -o in a folder that does not
+// exist is bad input (exit 2), not a failure of the system.
+func TestExportToAPlaceThatCannotBeWritten(t *testing.T) {
+	db, env := cliDB(t)
+	refused(t, db, env, []string{"-o", "cannot write it"}, "export", "members", "-o", filepath.Join(t.TempDir(), "no", "such", "folder", "m.xlsx"))
+}

@@ -168,7 +168,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	file, err := os.Create(*out)
 	if err != nil {
-		return err
+		return usageError{fmt.Sprintf("-o %s: cannot write it: %v", *out, errors.Unwrap(err))}
 	}
 	if err := roster.Write(file, f, t); err != nil {
 		file.Close()
