@@ -164,7 +164,11 @@ func (b *Bot) onBroadcastCallback(ctx context.Context, r *request, q *tgm.Callba
 	case (c.Op == "m" || c.Op == "t") && d.Step == stepAudience:
 		// Several branches: each tap ticks or unticks one.
 		if c.Op == "t" {
-			_, ok := b.allowedAudience(ctx, r, c.Arg)
+			_, ok, err := b.allowedAudience(ctx, r, c.Arg)
+			if err != nil {
+				b.tapFault(ctx, r, q, "broadcast", err)
+				return
+			}
 			choice, err := models.ParseAudienceChoice(c.Arg)
 			if !ok || err != nil || choice.Branch == 0 {
 				b.answer(ctx, q, b.t(r, "auth.branch_not_yours"), true)
@@ -215,7 +219,11 @@ func (b *Bot) onBroadcastCallback(ctx context.Context, r *request, q *tgm.Callba
 		}
 		b.answer(ctx, q, "", false)
 	case c.Op == "a" && d.Step == stepAudience:
-		aud, ok := b.allowedAudience(ctx, r, c.Arg)
+		aud, ok, err := b.allowedAudience(ctx, r, c.Arg)
+		if err != nil {
+			b.tapFault(ctx, r, q, "broadcast", err)
+			return
+		}
 		if !ok {
 			b.answer(ctx, q, b.t(r, "auth.branch_not_yours"), true)
 			return
@@ -231,7 +239,7 @@ func (b *Bot) onBroadcastCallback(ctx context.Context, r *request, q *tgm.Callba
 		}
 	case c.Op == "s" && d.Step == stepConfirm:
 		b.answer(ctx, q, "", false)
-		b.commitBroadcast(ctx, r, d, dr, b.cfg.Now(), msg)
+		b.commitBroadcast(ctx, r, d, dr, b.cfg.Now(), msg, "")
 	case c.Op == "l" && d.Step == stepConfirm:
 		if err := b.saveDraft(ctx, d, dr, stepAt); err != nil {
 			b.answer(ctx, q, b.t(r, "error.internal"), true)
@@ -246,11 +254,12 @@ func (b *Bot) onBroadcastCallback(ctx context.Context, r *request, q *tgm.Callba
 }
 
 // allowedAudience reads an audience button's choice and checks, by the one
-// rule (canReach), that the organizer may reach it.
-func (b *Bot) allowedAudience(ctx context.Context, r *request, arg string) (models.Audience, bool) {
+// rule (store.CanReach), that the organizer may reach it; err is a fault
+// of the store, never said to be a branch that is not theirs.
+func (b *Bot) allowedAudience(ctx context.Context, r *request, arg string) (models.Audience, bool, error) {
 	choice, err := models.ParseAudienceChoice(arg)
 	if err != nil {
-		return models.Audience{}, false
+		return models.Audience{}, false, nil
 	}
 	var aud models.Audience
 	switch {
@@ -258,14 +267,25 @@ func (b *Bot) allowedAudience(ctx context.Context, r *request, arg string) (mode
 		aud = models.Everyone()
 	case choice.Branch != 0:
 		br, err := b.st.BranchByID(ctx, choice.Branch)
+		if errors.Is(err, store.ErrNotFound) {
+			return models.Audience{}, false, nil
+		}
 		if err != nil {
-			return models.Audience{}, false
+			return models.Audience{}, false, err
 		}
 		aud = models.BranchAudience(br.Path)
 	default:
 		aud = models.TagAudience(choice.Tag)
 	}
-	return aud, b.canReach(ctx, r, aud)
+	ok, err := b.st.CanReach(ctx, r.member, aud)
+	return aud, ok, err
+}
+
+// tapFault logs a fault of the store met on a tap and says so in the
+// tap's answer.
+func (b *Bot) tapFault(ctx context.Context, r *request, q *tgm.CallbackQuery, what string, err error) {
+	b.log.Error("handler failed", "what", what, "chat_id", r.chatID, "err", err)
+	b.answer(ctx, q, b.t(r, "error.internal"), true)
 }
 
 // onBroadcastInput takes what the organizer typed or sent in the dialog; it
@@ -330,7 +350,15 @@ func (b *Bot) onBroadcastInput(ctx context.Context, r *request, msg *tgm.Message
 			row(cb(b.t(r, "broadcast.send_now"), bcData("s", "")), cb(b.t(r, "broadcast.send_later"), bcData("l", ""))),
 			b.bcCancelRow(r)))
 	case stepAt:
+		// input.Local's rule, through When: a time the clocks jump over is
+		// refused naming the nearest times that happen; one they show
+		// twice is the first, and the confirmation says so.
 		at, err := input.When(msg.Text, b.cfg.Now(), b.cfg.Location)
+		if errors.As(err, new(*input.GapError)) {
+			key, kv := b.timeRefusal(r, strings.TrimSpace(msg.Text), err)
+			b.send(ctx, r.chatID, b.t(r, key, kv...), nil)
+			return true
+		}
 		if err != nil {
 			b.send(ctx, r.chatID, b.t(r, "broadcast.bad_time", "Example", b.cfg.Now().In(b.cfg.Location).Add(24*time.Hour).Format("2006-01-02")+" 09:00"), nil)
 			return true
@@ -339,7 +367,7 @@ func (b *Bot) onBroadcastInput(ctx context.Context, r *request, msg *tgm.Message
 			b.send(ctx, r.chatID, b.t(r, "broadcast.time_past"), nil)
 			return true
 		}
-		b.commitBroadcast(ctx, r, d, dr, at, nil)
+		b.commitBroadcast(ctx, r, d, dr, at, nil, b.twiceNotes(r, at))
 	default:
 		b.send(ctx, r.chatID, b.t(r, "broadcast.use_buttons"), nil)
 	}
@@ -347,8 +375,9 @@ func (b *Bot) onBroadcastInput(ctx context.Context, r *request, msg *tgm.Message
 }
 
 // commitBroadcast enqueues the notice for every recipient, in one
-// transaction; the dispatcher sends it and reports progress here.
-func (b *Bot) commitBroadcast(ctx context.Context, r *request, d *models.Dialog, dr *broadcastDraft, at time.Time, preview *tgm.Message) {
+// transaction; the dispatcher sends it and reports progress here. notes
+// follow the confirmation (a typed time the clocks show twice).
+func (b *Bot) commitBroadcast(ctx context.Context, r *request, d *models.Dialog, dr *broadcastDraft, at time.Time, preview *tgm.Message, notes string) {
 	aud, err := models.ParseAudience(dr.Audience)
 	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "broadcast", err)
@@ -368,7 +397,7 @@ func (b *Bot) commitBroadcast(ctx context.Context, r *request, d *models.Dialog,
 	text := b.t(r, "broadcast.queued", "Count", bc.Total)
 	var kb *inlineKeyboard
 	if at.After(b.cfg.Now().Add(time.Minute)) {
-		text = b.t(r, "broadcast.scheduled", "Count", bc.Total, "At", b.cat.DateTime(r.lang, at, b.cfg.Location, b.cfg.Now()))
+		text = b.t(r, "broadcast.scheduled", "Count", bc.Total, "At", b.cat.DateTime(r.lang, at, b.cfg.Location, b.cfg.Now())) + notes
 		kb = inline(row(cb(b.t(r, "notices.button.cancel"), models.Callback{Action: models.ActNoticeCancel, ID: bc.ID})))
 	}
 	if preview != nil {

@@ -51,7 +51,11 @@ func (b *Bot) onNewEvent(ctx context.Context, r *request, args string) {
 		b.startNewEventDialog(ctx, r)
 		return
 	}
-	e, key, kv := b.parseEventLine(ctx, r, args)
+	e, key, kv, err := b.parseEventLine(ctx, r, args)
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "newevent", err)
+		return
+	}
 	if key != "" {
 		b.send(ctx, r.chatID, b.t(r, key, kv...)+"\n\n"+b.t(r, "newevent.usage"), nil)
 		return
@@ -131,15 +135,17 @@ func (b *Bot) managedOccurrence(ctx context.Context, r *request, args, usage str
 }
 
 // parseEventLine reads the one-line form; on a bad field it returns the
-// message key (and arguments) that says what is wrong. The event's own rules
-// are models.Event.Validate's, the same as the CLI's and the dialog's.
-func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*models.Event, string, []any) {
+// message key (and arguments) that says what is wrong, and an error only
+// for a fault of the store. The event's own rules are
+// models.Event.Validate's, the same as the CLI's and the dialog's; its
+// audience is lineAudience's.
+func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*models.Event, string, []any, error) {
 	parts := strings.Split(input.Normalize(line), "|") // the full-width ｜ too
 	for i := range parts {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
 	if len(parts) < 3 {
-		return nil, "newevent.too_short", nil
+		return nil, "newevent.too_short", nil, nil
 	}
 	kind, ok := input.Kind(parts[0])
 	if !ok {
@@ -149,18 +155,20 @@ func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*mod
 	start, err := input.When(parts[1], b.cfg.Now(), b.cfg.Location)
 	if err != nil {
 		key, kv := b.timeRefusal(r, parts[1], err)
-		return nil, key, kv
+		return nil, key, kv, nil
 	}
 	e.StartAt = start
 	e.Title = parts[2]
 	if len(parts) > 3 {
 		e.Location = parts[3]
 	}
-	aud := models.Everyone()
-	if len(parts) > 4 && parts[4] != "" {
-		if aud, err = models.ParseAudience(parts[4]); err != nil {
-			return nil, "newevent.bad_audience", []any{"Value", truncate(parts[4], 40)}
-		}
+	typed := ""
+	if len(parts) > 4 {
+		typed = parts[4]
+	}
+	aud, key, kv, err := b.lineAudience(ctx, r, typed)
+	if err != nil || key != "" {
+		return nil, key, kv, err
 	}
 	e.Audience = aud.String()
 	if len(parts) > 5 {
@@ -170,7 +178,7 @@ func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*mod
 			case "cap", "capacity":
 				n, err := strconv.Atoi(val)
 				if err != nil {
-					return nil, "newevent.bad_option", []any{"Value", truncate(opt, 40)}
+					return nil, "newevent.bad_option", []any{"Value", truncate(opt, 40)}, nil
 				}
 				e.Capacity = n
 			case "guests":
@@ -181,32 +189,26 @@ func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*mod
 				d, err := input.When(val, b.cfg.Now(), b.cfg.Location)
 				if errors.As(err, new(*input.GapError)) {
 					key, kv := b.timeRefusal(r, val, err)
-					return nil, key, kv
+					return nil, key, kv, nil
 				}
 				if err != nil {
-					return nil, "newevent.bad_option", []any{"Value", truncate(opt, 40)}
+					return nil, "newevent.bad_option", []any{"Value", truncate(opt, 40)}, nil
 				}
 				e.RSVPDeadline = &d
 			case "rrule":
 				e.RRule = val
 			default:
-				return nil, "newevent.bad_option", []any{"Value", truncate(opt, 40)}
+				return nil, "newevent.bad_option", []any{"Value", truncate(opt, 40)}, nil
 			}
 		}
 	}
 	if err := e.Validate(b.cfg.Location, b.cfg.Now()); err != nil {
 		if key, kv := eventRefusal(e, err); key != "" {
-			return nil, key, kv
+			return nil, key, kv, nil
 		}
-		return nil, "newevent.bad_option", []any{"Value", truncate(err.Error(), 60)}
+		return nil, "newevent.bad_option", []any{"Value", truncate(err.Error(), 60)}, nil
 	}
-	if !b.canReach(ctx, r, aud) {
-		if _, listed := aud.IsMembers(); listed {
-			return nil, "auth.not_your_branch", nil
-		}
-		return nil, "auth.branch_not_yours", nil
-	}
-	return e, "", nil
+	return e, "", nil, nil
 }
 
 // splitOptions splits "cap=30 guests deadline=2026-12-05 18:00" into

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/input"
 	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/store"
 )
 
 // The guided /newevent dialog, a usual event in six inputs: /newevent → a
@@ -51,19 +53,33 @@ var neSuggestions = []struct {
 // neMonthsAhead bounds the calendar.
 const neMonthsAhead = 24
 
-func (b *Bot) neDraft(ctx context.Context, r *request) (*models.Dialog, *eventDraft) {
+// neDraft is the organizer's /newevent dialog, nil when they are in none;
+// err is a fault of the store. A draft that no longer reads is ended (and
+// said to be a fault), so that nobody is held in a dialog that cannot go on.
+func (b *Bot) neDraft(ctx context.Context, r *request) (*models.Dialog, *eventDraft, error) {
 	if !isOrganizer(r.member) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	d, err := b.st.Dialog(ctx, r.from.ID)
-	if err != nil || d.Kind != dialogNE {
-		return nil, nil
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.Kind != dialogNE {
+		return nil, nil, nil
 	}
 	var dr eventDraft
-	if d.Data != "" && json.Unmarshal([]byte(d.Data), &dr) != nil {
-		return nil, nil
+	if d.Data != "" {
+		if err := json.Unmarshal([]byte(d.Data), &dr); err != nil {
+			if cerr := b.st.ClearDialog(ctx, r.from.ID); cerr != nil {
+				err = errors.Join(err, cerr)
+			}
+			return nil, nil, fmt.Errorf("newevent draft: %w", err)
+		}
 	}
-	return d, &dr
+	return d, &dr, nil
 }
 
 func (b *Bot) neSave(ctx context.Context, d *models.Dialog, dr *eventDraft, step string) error {
@@ -87,22 +103,57 @@ func (b *Bot) startNewEventDialog(ctx context.Context, r *request) {
 	if !r.scope.Admin {
 		// The organizer's own branch, unless they choose another.
 		branches, err := b.st.OrganizedBranches(ctx, r.member.ID)
-		if err != nil || len(branches) == 0 {
+		if err != nil {
+			b.fail(ctx, r.chatID, r.lang, "newevent", err)
+			return
+		}
+		if len(branches) == 0 {
 			b.send(ctx, r.chatID, b.t(r, "broadcast.no_audience"), nil)
 			return
 		}
 		dr.Audience = models.BranchAudience(branches[0].Path).String()
 	}
 	d := &models.Dialog{TelegramID: r.from.ID, Kind: dialogNE}
-	if err := b.neSave(ctx, d, dr, "title"); err != nil {
+	b.neMoveOn(ctx, r, nil, d, dr, "title")
+}
+
+// neMoveOn saves the draft at step and asks that step's question. The
+// question is made first: when the store fails to give what it shows (the
+// branches, the count of members), that is said as a fault — on the tap q,
+// or in the chat — and the dialog stays where it was, never showing an
+// empty list or a count of 0 for a failed read.
+func (b *Bot) neMoveOn(ctx context.Context, r *request, q *tgm.CallbackQuery, d *models.Dialog, dr *eventDraft, step string) {
+	text, markup, err := b.neQuestion(ctx, r, step, dr)
+	if err == nil {
+		err = b.neSave(ctx, d, dr, step)
+	}
+	if err != nil {
+		b.neFault(ctx, r, q, err)
+		return
+	}
+	if q != nil {
+		if msg := q.Message.Message; msg != nil {
+			// The answered question keeps its text, without its buttons.
+			b.edit(ctx, r.chatID, msg.ID, msg.Text, nil)
+		}
+		b.answer(ctx, q, "", false)
+	}
+	b.send(ctx, r.chatID, text, markup)
+}
+
+// neFault logs a fault of the store met in the dialog and says so: in the
+// tap's answer when there is a tap, else in the chat (b.fail).
+func (b *Bot) neFault(ctx context.Context, r *request, q *tgm.CallbackQuery, err error) {
+	if q == nil {
 		b.fail(ctx, r.chatID, r.lang, "newevent", err)
 		return
 	}
-	b.neAsk(ctx, r, "title", dr)
+	b.tapFault(ctx, r, q, "newevent", err)
 }
 
-// neAsk asks a step's question with its buttons.
-func (b *Bot) neAsk(ctx context.Context, r *request, step string, dr *eventDraft) {
+// neQuestion is a step's question with its buttons; err is a fault of the
+// store.
+func (b *Bot) neQuestion(ctx context.Context, r *request, step string, dr *eventDraft) (string, any, error) {
 	switch step {
 	case "title":
 		var rows [][]inlineButton
@@ -110,72 +161,84 @@ func (b *Bot) neAsk(ctx context.Context, r *request, step string, dr *eventDraft
 			rows = append(rows, row(cb(b.t(r, "event.icon."+string(s.kind))+" "+b.t(r, s.key), neData("s", strconv.Itoa(i)))))
 		}
 		rows = append(rows, b.neCancelRow(r))
-		b.send(ctx, r.chatID, b.t(r, "ne.ask_what"), inline(rows...))
+		return b.t(r, "ne.ask_what"), inline(rows...), nil
 	case "kind":
 		var rows [][]inlineButton
 		for _, k := range models.EventKinds() {
 			rows = append(rows, row(cb(b.t(r, "event.icon."+string(k))+" "+b.t(r, "event.kind."+string(k)), neData("k", string(k)))))
 		}
 		rows = append(rows, b.neCancelRow(r))
-		b.send(ctx, r.chatID, b.t(r, "ne.ask_kind_of", "Title", dr.Title), inline(rows...))
+		return b.t(r, "ne.ask_kind_of", "Title", dr.Title), inline(rows...), nil
 	case "date":
 		now := b.cfg.Now().In(b.cfg.Location)
-		b.send(ctx, r.chatID, b.t(r, "ne.ask_date", "Example", "12月20日 9点"), b.neCalendar(r, time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, b.cfg.Location)))
+		return b.t(r, "ne.ask_date", "Example", "12月20日 9点"), b.neCalendar(r, time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, b.cfg.Location)), nil
 	case "time":
 		var buttons []inlineButton
 		for _, t := range []string{"08:30", "09:00", "09:30", "10:00", "14:00", "14:30", "15:00", "19:00"} {
 			buttons = append(buttons, cb(t, neData("t", strings.Replace(t, ":", "", 1))))
 		}
-		b.send(ctx, r.chatID, b.t(r, "ne.ask_time"), inline(buttons[:4], buttons[4:], b.neCancelRow(r)))
+		return b.t(r, "ne.ask_time"), inline(buttons[:4], buttons[4:], b.neCancelRow(r)), nil
 	case "place":
 		var rows [][]inlineButton
 		for i, p := range dr.Places {
 			rows = append(rows, row(cb("📍 "+truncate(p, 30), neData("p", strconv.Itoa(i)))))
 		}
 		rows = append(rows, row(cb(b.t(r, "ne.no_place"), neData("p", "-"))), b.neCancelRow(r))
-		b.send(ctx, r.chatID, b.t(r, "ne.ask_place"), inline(rows...))
+		return b.t(r, "ne.ask_place"), inline(rows...), nil
 	case "audience":
 		var rows [][]inlineButton
 		branch := func(br models.Branch) []inlineButton {
 			return row(cb(truncate(br.Path, 40), neData("a", models.AudienceChoice{Branch: br.ID}.Encode())))
 		}
+		var branches []models.Branch
+		var err error
 		if r.scope.Admin {
 			rows = append(rows, row(cb(b.t(r, "broadcast.everyone"), neData("a", models.AudienceChoice{All: true}.Encode()))))
-			top, _ := b.st.ChildBranches(ctx, nil)
-			for _, br := range top {
-				rows = append(rows, branch(br))
-			}
+			branches, err = b.st.ChildBranches(ctx, nil)
 		} else {
-			within, _ := b.st.BranchesIn(ctx, r.scope)
-			for _, br := range within {
-				rows = append(rows, branch(br))
-			}
+			branches, err = b.st.BranchesIn(ctx, r.scope)
+		}
+		if err != nil {
+			return "", nil, err
+		}
+		for _, br := range branches {
+			rows = append(rows, branch(br))
 		}
 		if len(rows) > maxAudienceButtons {
 			rows = rows[:maxAudienceButtons]
 		}
 		rows = append(rows, b.neCancelRow(r))
-		b.send(ctx, r.chatID, b.t(r, "ne.ask_audience"), inline(rows...))
+		return b.t(r, "ne.ask_audience"), inline(rows...), nil
 	case "capacity":
-		b.send(ctx, r.chatID, b.t(r, "ne.ask_capacity"), inline(
+		return b.t(r, "ne.ask_capacity"), inline(
 			row(cb(b.t(r, "ne.no_limit"), neData("c", "0")), cb("10", neData("c", "10")), cb("20", neData("c", "20"))),
 			row(cb("30", neData("c", "30")), cb("50", neData("c", "50")), cb("100", neData("c", "100"))),
-			b.neCancelRow(r)))
+			b.neCancelRow(r)), nil
 	case "confirm":
-		e, _ := b.neEvent(dr)
-		aud, _ := models.ParseAudience(dr.Audience)
-		n, _ := b.st.CountAudience(ctx, aud)
+		e, err := b.neEvent(dr)
+		if err != nil {
+			return "", nil, err
+		}
+		aud, err := models.ParseAudience(dr.Audience)
+		if err != nil {
+			return "", nil, err
+		}
+		n, err := b.st.CountAudience(ctx, aud)
+		if err != nil {
+			return "", nil, err
+		}
 		capacity := b.t(r, "ne.no_limit")
 		if dr.Capacity > 0 {
 			capacity = strconv.Itoa(dr.Capacity)
 		}
 		args := planner.EventArgs(e, e.StartAt)
 		card := b.t(r, "event.card", args.KV(b.cat, r.lang, b.cfg.Location, b.cfg.Now())...)
-		b.send(ctx, r.chatID, b.t(r, "ne.preview", "Card", card, "Audience", b.audienceLabel(r, aud), "Count", n, "Capacity", capacity),
+		return b.t(r, "ne.preview", "Card", card, "Audience", b.audienceLabel(r, aud), "Count", n, "Capacity", capacity),
 			inline(row(cb(b.t(r, "ne.create"), neData("ok", ""))),
 				row(cb(b.t(r, "ne.change_audience"), neData("A", "")), cb(b.t(r, "ne.change_capacity"), neData("C", ""))),
-				b.neCancelRow(r)))
+				b.neCancelRow(r)), nil
 	}
+	return "", nil, fmt.Errorf("newevent: no step %q", step)
 }
 
 // neCalendar is a month of days to tap, Monday first, with ‹ › to other
@@ -247,7 +310,11 @@ func (b *Bot) onNewEventCallback(ctx context.Context, r *request, q *tgm.Callbac
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 		return
 	}
-	d, dr := b.neDraft(ctx, r)
+	d, dr, err := b.neDraft(ctx, r)
+	if err != nil {
+		b.neFault(ctx, r, q, err)
+		return
+	}
 	if d != nil && c.Op == "x" {
 		b.answer(ctx, q, "", false)
 		b.cancelDialog(ctx, r)
@@ -296,19 +363,23 @@ func (b *Bot) onNewEventCallback(ctx context.Context, r *request, q *tgm.Callbac
 	case step == "C" && d.Step == "confirm":
 		next = "capacity"
 	case step == "a" && d.Step == "audience":
-		if aud, ok := b.allowedAudience(ctx, r, value); ok {
-			dr.Audience, next = aud.String(), "confirm"
-		} else {
+		aud, ok, err := b.allowedAudience(ctx, r, value)
+		switch {
+		case err != nil:
+			b.neFault(ctx, r, q, err)
+			return
+		case !ok:
 			b.answer(ctx, q, b.t(r, "auth.branch_not_yours"), true)
 			return
 		}
+		dr.Audience, next = aud.String(), "confirm"
 	case step == "c" && d.Step == "capacity":
 		if n, err := strconv.Atoi(value); err == nil && n >= 0 && n <= models.MaxCapacity {
 			dr.Capacity, next = n, "confirm"
 		}
 	case step == "ok" && d.Step == "confirm":
 		b.answer(ctx, q, "", false)
-		b.neCreate(ctx, r, dr)
+		b.neCreate(ctx, r, d, dr)
 		return
 	}
 	if next == "" {
@@ -325,36 +396,39 @@ func (b *Bot) onNewEventCallback(ctx context.Context, r *request, q *tgm.Callbac
 			b.send(ctx, r.chatID, b.t(r, key, kv...), nil)
 			return
 		}
-		if err != nil || !start.StartAt.After(b.cfg.Now()) {
+		if err != nil {
+			b.neFault(ctx, r, q, err)
+			return
+		}
+		if !start.StartAt.After(b.cfg.Now()) {
 			b.answer(ctx, q, b.t(r, "newevent.past"), true)
 			return
 		}
-		b.nePlaces(ctx, r, dr)
+		if err := b.nePlaces(ctx, r, dr); err != nil {
+			b.neFault(ctx, r, q, err)
+			return
+		}
 	}
-	if err := b.neSave(ctx, d, dr, next); err != nil {
-		b.answer(ctx, q, b.t(r, "error.internal"), true)
-		return
-	}
-	if msg != nil {
-		// The answered question keeps its text, without its buttons.
-		b.edit(ctx, r.chatID, msg.ID, msg.Text, nil)
-	}
-	b.answer(ctx, q, "", false)
-	b.neAsk(ctx, r, next, dr)
+	b.neMoveOn(ctx, r, q, d, dr, next)
 }
 
 // nePlaces offers the organizer's recent places.
-func (b *Bot) nePlaces(ctx context.Context, r *request, dr *eventDraft) {
+func (b *Bot) nePlaces(ctx context.Context, r *request, dr *eventDraft) error {
 	places, err := b.st.RecentPlaces(ctx, r.member.ID, 4)
 	if err != nil {
-		b.log.Warn("recent places", "err", err)
+		return err
 	}
 	dr.Places = places
+	return nil
 }
 
 // onNewEventInput takes typed answers: the title, a date (and time), the place.
 func (b *Bot) onNewEventInput(ctx context.Context, r *request, msg *tgm.Message) bool {
-	d, dr := b.neDraft(ctx, r)
+	d, dr, err := b.neDraft(ctx, r)
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "newevent", err)
+		return true
+	}
 	if d == nil {
 		return false
 	}
@@ -399,7 +473,10 @@ func (b *Bot) onNewEventInput(ctx context.Context, r *request, msg *tgm.Message)
 			return true
 		}
 		dr.Date, dr.Time, next = t.Format("2006-01-02"), t.Format("15:04"), "place"
-		b.nePlaces(ctx, r, dr)
+		if err := b.nePlaces(ctx, r, dr); err != nil {
+			b.fail(ctx, r.chatID, r.lang, "newevent", err)
+			return true
+		}
 	case "place":
 		if text == "" {
 			b.send(ctx, r.chatID, b.t(r, "ne.ask_place"), nil)
@@ -418,28 +495,96 @@ func (b *Bot) onNewEventInput(ctx context.Context, r *request, msg *tgm.Message)
 		b.send(ctx, r.chatID, b.t(r, "broadcast.use_buttons"), nil)
 		return true
 	}
-	if err := b.neSave(ctx, d, dr, next); err != nil {
-		b.fail(ctx, r.chatID, r.lang, "newevent", err)
-		return true
-	}
-	b.neAsk(ctx, r, next, dr)
+	b.neMoveOn(ctx, r, nil, d, dr, next)
 	return true
 }
 
-func (b *Bot) neCreate(ctx context.Context, r *request, dr *eventDraft) {
+// neCreate makes the event of a finished draft. The dialog ends first: a
+// dialog that could not be ended would let a second tap on ✅ make the
+// event twice. When the event is refused or cannot be saved, the draft
+// comes back, to be changed or tapped again.
+func (b *Bot) neCreate(ctx context.Context, r *request, d *models.Dialog, dr *eventDraft) {
 	e, err := b.neEvent(dr)
+	if errors.As(err, new(*input.GapError)) {
+		key, kv := b.timeRefusal(r, dr.Date+" "+dr.Time, err)
+		b.send(ctx, r.chatID, b.t(r, key, kv...), nil)
+		return
+	}
 	if err != nil {
-		b.send(ctx, r.chatID, b.t(r, "callback.stale"), nil)
+		b.fail(ctx, r.chatID, r.lang, "newevent", err)
 		return
 	}
 	if !e.StartAt.After(b.cfg.Now()) {
 		b.send(ctx, r.chatID, b.t(r, "newevent.past"), nil)
 		return
 	}
-	if !b.createEvent(ctx, r, e) {
+	if err := b.st.ClearDialog(ctx, r.from.ID); err != nil {
+		b.fail(ctx, r.chatID, r.lang, "newevent", err)
 		return
 	}
-	if err := b.st.ClearDialog(ctx, r.from.ID); err != nil {
-		b.log.Warn("clear dialog", "err", err)
+	if !b.createEvent(ctx, r, e) {
+		if err := b.neSave(ctx, d, dr, "confirm"); err != nil {
+			b.log.Error("newevent: restore the draft", "chat_id", r.chatID, "err", err)
+		}
 	}
+}
+
+// lineAudience is the audience of a one-line /newevent: the one typed, or
+// else, as in the dialog, the organizer's own branch (an admin's:
+// everyone). A branch that does not exist is refused naming the nearest
+// of the organizer's branches (a typo is the usual cause: models.Nearest,
+// as the CLI's event add), one they may not reach as not theirs. Bad input
+// gets its key and arguments; err is only a fault of the store.
+func (b *Bot) lineAudience(ctx context.Context, r *request, typed string) (models.Audience, string, []any, error) {
+	if typed == "" {
+		if r.scope.Admin {
+			return models.Everyone(), "", nil, nil
+		}
+		branches, err := b.st.OrganizedBranches(ctx, r.member.ID)
+		if err != nil {
+			return models.Audience{}, "", nil, err
+		}
+		if len(branches) == 0 {
+			return models.Audience{}, "broadcast.no_audience", nil, nil
+		}
+		return models.BranchAudience(branches[0].Path), "", nil, nil
+	}
+	aud, err := models.ParseAudience(typed)
+	if err != nil {
+		return models.Audience{}, "newevent.bad_audience", []any{"Value", truncate(typed, 40)}, nil
+	}
+	paths, _ := aud.IsBranches()
+	if path, ok := aud.IsBranch(); ok {
+		paths = []string{path}
+	}
+	for _, path := range paths {
+		_, err := b.st.BranchByPath(ctx, path)
+		if errors.Is(err, store.ErrNotFound) {
+			mine, err := b.st.BranchesIn(ctx, r.scope)
+			if err != nil {
+				return models.Audience{}, "", nil, err
+			}
+			names := make([]string, len(mine))
+			for i, br := range mine {
+				names[i] = br.Path
+			}
+			sep := b.t(r, "list.separator")
+			return models.Audience{}, "newevent.no_branch", []any{"Value", truncate(path, 40),
+				"Near", strings.Join(models.Nearest(path, names), sep), "Branches", strings.Join(names[:min(len(names), 5)], sep)}, nil
+		}
+		if err != nil {
+			return models.Audience{}, "", nil, err
+		}
+	}
+	ok, err := b.st.CanReach(ctx, r.member, aud)
+	switch {
+	case err != nil:
+		return models.Audience{}, "", nil, err
+	case !ok:
+		if _, listed := aud.IsMembers(); listed {
+			return models.Audience{}, "auth.not_your_branch", nil, nil
+		}
+		return models.Audience{}, "auth.branch_not_yours", nil, nil
+	}
+	return aud, "", nil, nil
 }
