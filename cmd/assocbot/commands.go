@@ -99,7 +99,7 @@ func commands() *command {
 				return cmdBackup(ctx, args, c.stdout, c.stderr, c.getenv)
 			}},
 		{name: "version", aliases: []string{"--version", "-v"}, about: "the version and the database schema it writes", run: cmdVersion},
-		{name: "help", args: "[COMMAND]", about: "what a command does, and its flags", run: nil}, // set by run: it reads this table
+		{name: "help", args: "[COMMAND]", about: "what a command does, and its flags", run: cmdHelp},
 	}}
 }
 
@@ -243,26 +243,24 @@ func cmdVersion(ctx context.Context, c cli, args []string) error {
 	return nil
 }
 
-// helpCommand is `assocbot help [COMMAND]`: COMMAND's usage, as
+// cmdHelp is `assocbot help [COMMAND]`: COMMAND's usage, as
 // `assocbot COMMAND --help` writes it.
-func helpCommand(root *command) func(ctx context.Context, c cli, args []string) error {
-	return func(ctx context.Context, c cli, args []string) error {
-		fs := newFlags("help", c.stderr)
-		names, err := parseInterspersed(fs, args)
-		if err != nil {
-			return err
-		}
-		cmd, path, rest := root.find(names)
-		if len(rest) > 0 {
-			if len(path) == 0 {
-				return usageError{fmt.Sprintf("unknown command %q", rest[0])}
-			}
-			return usageError{fmt.Sprintf("unknown %s command %q", strings.Join(path, " "), rest[0])}
-		}
-		if cmd.subs != nil {
-			return helpRequest{cmd: cmd, path: path}
-		}
-		// A command's flags are made where it runs: it is asked for its help.
-		return cmd.exec(ctx, c, path, []string{"--help"})
+func cmdHelp(ctx context.Context, c cli, args []string) error {
+	fs := newFlags("help", c.stderr)
+	names, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
 	}
+	cmd, path, rest := commands().find(names)
+	if len(rest) > 0 {
+		if len(path) == 0 {
+			return usageError{fmt.Sprintf("unknown command %q", rest[0])}
+		}
+		return usageError{fmt.Sprintf("unknown %s command %q", strings.Join(path, " "), rest[0])}
+	}
+	if cmd.subs != nil {
+		return helpRequest{cmd: cmd, path: path}
+	}
+	// A command's flags are made where it runs: it is asked for its help.
+	return cmd.exec(ctx, c, path, []string{"--help"})
 }

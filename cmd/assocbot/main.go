@@ -56,7 +56,6 @@ type clock func() time.Time
 // with the --help that tells more.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env, now clock) int {
 	root := commands()
-	root.sub("help").run = helpCommand(root)
 	if len(args) == 0 {
 		helpRequest{cmd: root}.usage(stderr)
 		return 2
