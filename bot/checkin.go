@@ -15,26 +15,43 @@ import (
 // maxCheckinButtons bounds the check-in list (Telegram allows 100 buttons).
 const maxCheckinButtons = 60
 
-// checkinOccurrence is the occurrence to check in: today's, else the next.
-func (b *Bot) checkinOccurrence(e *models.Event) (time.Time, bool) {
-	now := b.cfg.Now().In(b.cfg.Location)
-	dayStart := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, b.cfg.Location)
-	if occ, err := e.Occurrences(b.cfg.Location, dayStart, dayStart.AddDate(0, 0, 1)); err == nil && len(occ) > 0 {
-		return occ[0], true
+// checkinOccurrence is the occurrence whose check-in is open now
+// (models.CheckInWindow; the latest when two are), else the next one, whose
+// check-in has not opened (open false); ok false when there is none.
+func (b *Bot) checkinOccurrence(e *models.Event) (occ time.Time, open, ok bool) {
+	now := b.cfg.Now()
+	// The occurrences whose window holds now start in (now-after,
+	// HeldStartsBy(now)].
+	occs, err := e.Occurrences(b.cfg.Location, now.Add(-models.CheckInAfter+time.Nanosecond), models.HeldStartsBy(now, b.cfg.Location).Add(time.Nanosecond))
+	if err == nil {
+		for i := len(occs) - 1; i >= 0; i-- {
+			if models.CheckInAt(occs[i], now, b.cfg.Location) == nil {
+				return occs[i], true, true
+			}
+		}
 	}
-	return e.NextOccurrence(b.cfg.Location, now)
+	occ, ok = e.NextOccurrence(b.cfg.Location, now)
+	return occ, false, ok
 }
 
 // onCheckin shows the audience as buttons; a tap checks a member in or out,
-// including members without Telegram.
+// including members without Telegram. Check-in is open on the day only
+// (models.CheckInWindow); before, the organizer is told when it opens.
 func (b *Bot) onCheckin(ctx context.Context, r *request, args string) {
 	e, _, ok := b.managedEvent(ctx, r, args, "checkin.usage")
 	if !ok {
 		return
 	}
-	occ, ok := b.checkinOccurrence(e)
+	occ, open, ok := b.checkinOccurrence(e)
 	if !ok || e.Status != models.EventScheduled {
 		b.send(ctx, r.chatID, b.t(r, "event.over", "Title", e.Title), nil)
+		return
+	}
+	if !open {
+		opens, _ := models.CheckInWindow(occ, b.cfg.Location)
+		zone := r.member.Zone(b.cfg.Location)
+		b.send(ctx, r.chatID, b.t(r, "checkin.not_yet", "Title", e.Title,
+			"When", b.cat.DateTime(r.lang, occ, zone, b.cfg.Now()), "Opens", b.cat.DateTime(r.lang, opens, zone, b.cfg.Now())), nil)
 		return
 	}
 	text, kb, err := b.checkinList(ctx, r, e, occ)
@@ -105,6 +122,12 @@ func (b *Bot) onCheckinCallback(ctx context.Context, r *request, q *tgm.Callback
 		return
 	case errors.Is(err, models.ErrEventClosed):
 		b.answer(ctx, q, b.t(r, "rsvp.refused.closed"), true)
+		return
+	case errors.Is(err, models.ErrCheckInNotYet), errors.Is(err, models.ErrCheckInOver):
+		opens, closes := models.CheckInWindow(occ, b.cfg.Location)
+		zone := r.member.Zone(b.cfg.Location)
+		b.answer(ctx, q, b.t(r, "checkin.closed", "Opens", b.cat.DateTime(r.lang, opens, zone, b.cfg.Now()),
+			"Closes", b.cat.DateTime(r.lang, closes, zone, b.cfg.Now())), true)
 		return
 	case errors.Is(err, models.ErrNotInAudience), errors.Is(err, models.ErrBadOccurrence), errors.Is(err, store.ErrNotFound):
 		b.answer(ctx, q, b.t(r, "callback.stale"), true)

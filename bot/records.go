@@ -61,7 +61,11 @@ func (b *Bot) heldActivity(ctx context.Context, r *request, eventID uint, occ ti
 		return nil, "record.not_activity"
 	case !e.Occurs(b.cfg.Location, occ):
 		return nil, "callback.stale"
-	case occ.After(b.cfg.Now()):
+	}
+	if held, err := b.st.Held(ctx, e.ID, occ, b.cfg.Now(), b.cfg.Location); err != nil {
+		b.log.Error("record: held", "event_id", e.ID, "err", err)
+		return nil, "error.internal"
+	} else if !held {
 		return nil, "record.not_held"
 	}
 	return e, ""
@@ -272,7 +276,7 @@ func (b *Bot) onRecords(ctx context.Context, r *request, args string) {
 		b.fail(ctx, r.chatID, r.lang, "records", err)
 		return
 	}
-	held, err := b.st.ActivitiesWithoutRecord(ctx, from, minTime(to, now), b.cfg.Location)
+	held, err := b.st.ActivitiesWithoutRecord(ctx, from, to, now, b.cfg.Location)
 	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "records", err)
 		return

@@ -80,8 +80,8 @@ var ErrNotYours = errors.New("the event is not one the organizer manages")
 // MayCheckIn is the rule for checking a member in or out (or answering for
 // them): an organizer who manages the event (manages: store.CanManage), of
 // a scheduled event, for a real occurrence, a member of its audience who has
-// not left.
-func (e *Event) MayCheckIn(manages bool, m *Member, occ time.Time, loc *time.Location) error {
+// not left, at now within the occurrence's check-in window (CheckInAt).
+func (e *Event) MayCheckIn(manages bool, m *Member, occ time.Time, loc *time.Location, now time.Time) error {
 	switch {
 	case !manages:
 		return ErrNotYours
@@ -92,7 +92,7 @@ func (e *Event) MayCheckIn(manages bool, m *Member, occ time.Time, loc *time.Loc
 	case !e.Occurs(loc, occ):
 		return ErrBadOccurrence
 	}
-	return nil
+	return CheckInAt(occ, now, loc)
 }
 
 // The reasons an answer or a rating is refused, the same for a button, a

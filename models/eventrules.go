@@ -182,3 +182,68 @@ func (e *Event) Occurs(loc *time.Location, occ time.Time) bool {
 	found, err := e.Occurrences(loc, occ, occ.Add(time.Second))
 	return err == nil && len(found) == 1 && found[0].Equal(occ)
 }
+
+// Check-in (SPEC C4: organizers check members in on the day) opens on the
+// occurrence's day, in the association's zone (or CheckInLead before its
+// start, if that is earlier: an early-morning session), and closes
+// CheckInAfter after its start, for an organizer who ticks the list at home
+// the day after. The bot's check-in, the store's SetCheckIn and what counts
+// as held (Held: /stats, /records, the record questions, the duty of a
+// quarterly activity) all follow CheckInWindow.
+const (
+	CheckInLead  = 3 * time.Hour
+	CheckInAfter = 24 * time.Hour
+)
+
+// Why a check-in is refused at a time outside its window.
+var (
+	ErrCheckInNotYet = errors.New("check-in has not opened yet")
+	ErrCheckInOver   = errors.New("check-in has closed")
+)
+
+// CheckInWindow is when members can be checked in to the occurrence that
+// starts at occ, with days in loc: [open, close).
+func CheckInWindow(occ time.Time, loc *time.Location) (open, close time.Time) {
+	local := occ.In(loc)
+	open = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	if early := occ.Add(-CheckInLead); early.Before(open) {
+		open = early
+	}
+	return open, occ.Add(CheckInAfter)
+}
+
+// CheckInAt reports whether a check-in to the occurrence starting at occ
+// may be recorded at now: nil inside its window, else why not.
+func CheckInAt(occ, now time.Time, loc *time.Location) error {
+	open, close := CheckInWindow(occ, loc)
+	switch {
+	case now.Before(open):
+		return ErrCheckInNotYet
+	case !now.Before(close):
+		return ErrCheckInOver
+	}
+	return nil
+}
+
+// Held reports whether the occurrence starting at occ was held by now:
+// someone was checked in, and its check-in has opened (a check-in recorded
+// before its window, as the bot allowed before this rule, counts from the
+// day on).
+func Held(occ time.Time, anyCheckedIn bool, now time.Time, loc *time.Location) bool {
+	open, _ := CheckInWindow(occ, loc)
+	return anyCheckedIn && !now.Before(open)
+}
+
+// HeldStartsBy is the latest start of an occurrence whose check-in has
+// opened by now: Held's rule as a bound for the store's queries
+// (rsvps.occurrence <= HeldStartsBy), the end of now's day or CheckInLead
+// after now, whichever is later. TestHeldIsOneRule runs the query and Held
+// over the same cases.
+func HeldStartsBy(now time.Time, loc *time.Location) time.Time {
+	local := now.In(loc)
+	endOfDay := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, loc).Add(-time.Nanosecond)
+	if lead := now.Add(CheckInLead); lead.After(endOfDay) {
+		return lead
+	}
+	return endOfDay
+}

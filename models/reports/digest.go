@@ -51,7 +51,7 @@ const (
 // that ended an hour to a week before now and have none yet
 // (planner.RecordAsk); the dedupe key asks once.
 func RecordAsks(ctx context.Context, st *store.Store, loc *time.Location, now time.Time) ([]planner.Message, error) {
-	held, err := st.ActivitiesWithoutRecord(ctx, now.Add(-recordAskFor-models.MaxDuration), now, loc)
+	held, err := st.ActivitiesWithoutRecord(ctx, now.Add(-recordAskFor-models.MaxDuration), now, now, loc)
 	if err != nil {
 		return nil, err
 	}

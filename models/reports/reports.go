@@ -152,7 +152,7 @@ func StatsText(ctx context.Context, st *store.Store, cat *locales.Catalog, l loc
 	from, to := q.Span(loc)
 	var blocks []string
 	for _, p := range paths {
-		f, err := st.BranchFigures(ctx, p, from, to)
+		f, err := st.BranchFigures(ctx, p, from, to, now, loc)
 		if err != nil {
 			return "", err
 		}

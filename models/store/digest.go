@@ -87,7 +87,7 @@ func (s *Store) DigestFor(ctx context.Context, org *models.Member, scope models.
 	for i, b := range branches {
 		paths[i] = b.Path
 	}
-	days, err := s.activitiesHeld(ctx, w.QuarterStart, w.Now)
+	days, err := s.activitiesHeld(ctx, w.QuarterStart, time.Time{}, w.Now, loc)
 	if err != nil {
 		return nil, err
 	}

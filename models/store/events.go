@@ -243,7 +243,7 @@ func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *mod
 // user why) rather than a failure.
 func isRuleErr(err error) bool {
 	for _, e := range []error{models.ErrNotMember, models.ErrNotYours, models.ErrEventClosed, models.ErrEventStarted, models.ErrDeadlinePassed,
-		models.ErrNotInAudience, models.ErrBadOccurrence, models.ErrNotOver, models.ErrDidNotCome,
+		models.ErrNotInAudience, models.ErrBadOccurrence, models.ErrNotOver, models.ErrDidNotCome, models.ErrCheckInNotYet, models.ErrCheckInOver,
 		ErrNotFound, ErrNoRoomForGuest, ErrRecurringTime} {
 		if errors.Is(err, e) {
 			return true
@@ -581,7 +581,7 @@ func (s *Store) SetCheckIn(ctx context.Context, eventID uint, occ time.Time, mem
 		if err != nil {
 			return err
 		}
-		if err := e.MayCheckIn(manages, m, occ, loc); err != nil {
+		if err := e.MayCheckIn(manages, m, occ, loc, now); err != nil {
 			return err
 		}
 		res := tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND member_id = ?", eventID, occ, memberID).

@@ -692,7 +692,7 @@ func (s *Store) CloseActivityDuties(ctx context.Context, loc *time.Location, now
 		}
 		zone := p.Member.Zone(loc)
 		from := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, zone)
-		held, err := s.activityHeld(ctx, scope, from, now)
+		held, err := s.activityHeld(ctx, scope, from, now, loc)
 		if err != nil {
 			return closed, err
 		}
@@ -710,9 +710,10 @@ func (s *Store) CloseActivityDuties(ctx context.Context, loc *time.Location, now
 }
 
 // activityHeld is the start of the first activity day of a branch within
-// scope that someone was checked in to, in [from, to), or zero.
-func (s *Store) activityHeld(ctx context.Context, scope models.Scope, from, to time.Time) (time.Time, error) {
-	days, err := s.activitiesHeld(ctx, from, to)
+// scope that starts at or after from and was held by now (models.Held), or
+// zero.
+func (s *Store) activityHeld(ctx context.Context, scope models.Scope, from, now time.Time, loc *time.Location) (time.Time, error) {
+	days, err := s.activitiesHeld(ctx, from, time.Time{}, now, loc)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -724,17 +725,23 @@ func (s *Store) activityHeld(ctx context.Context, scope models.Scope, from, to t
 	return time.Time{}, nil
 }
 
-// activityDay is an activity day of a branch that took place: someone was
-// checked in.
+// activityDay is an activity day of a branch that took place (models.Held:
+// someone was checked in, and its check-in has opened).
 type activityDay struct {
 	Path       string
 	EventID    uint
 	Occurrence time.Time
 }
 
-// activitiesHeld lists the activity days of branches held in [from, to),
-// by date: one read.
-func (s *Store) activitiesHeld(ctx context.Context, from, to time.Time) ([]activityDay, error) {
+// activitiesHeld lists the activity days of branches in [from, to) (to
+// zero: no end) held by now, by date: one read. Its condition is
+// models.Held's rule in SQL (TestHeldIsOneRule runs both over the same
+// cases).
+func (s *Store) activitiesHeld(ctx context.Context, from, to, now time.Time, loc *time.Location) ([]activityDay, error) {
+	by := models.HeldStartsBy(now, loc)
+	if !to.IsZero() && !to.After(by) {
+		by = to.Add(-time.Nanosecond)
+	}
 	var rows []struct {
 		Audience   string
 		EventID    uint
@@ -742,8 +749,8 @@ func (s *Store) activitiesHeld(ctx context.Context, from, to time.Time) ([]activ
 	}
 	err := s.db.WithContext(ctx).Table("rsvps").Select("DISTINCT events.audience, rsvps.event_id, rsvps.occurrence").
 		Joins("JOIN events ON events.id = rsvps.event_id").
-		Where("events.kind = ? AND rsvps.checked_in = ? AND rsvps.occurrence >= ? AND rsvps.occurrence < ?",
-			models.EventActivityDay, true, from.UTC(), to.UTC()).Order("rsvps.occurrence, rsvps.event_id").Scan(&rows).Error
+		Where("events.kind = ? AND rsvps.checked_in = ? AND rsvps.occurrence >= ? AND rsvps.occurrence <= ?",
+			models.EventActivityDay, true, from.UTC(), by.UTC()).Order("rsvps.occurrence, rsvps.event_id").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: activities held: %w", err)
 	}

@@ -12,12 +12,24 @@ import (
 	"github.com/assocbot/assocbot/models"
 )
 
-// ErrNotHeld refuses a record of an occurrence that has not taken place.
+// ErrNotHeld refuses a record of an occurrence that has not taken place
+// (models.Held).
 var ErrNotHeld = errors.New("store: the occurrence has not taken place")
+
+// Held reports whether an occurrence was held by now: models.Held with
+// whether anyone was checked in to it.
+func (s *Store) Held(ctx context.Context, eventID uint, occ, now time.Time, loc *time.Location) (bool, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND checked_in = ?", eventID, occ.UTC(), true).
+		Count(&n).Error; err != nil {
+		return false, fmt.Errorf("store: held: %w", err)
+	}
+	return models.Held(occ, n > 0, now, loc), nil
+}
 
 // SaveRecord writes the record of an occurrence (topic and summary; its
 // photos are kept), for an organizer who manages the event, once the
-// occurrence has started. It returns the record. A topic or summary that
+// occurrence was held (models.Held). It returns the record. A topic or summary that
 // models.ValidText refuses (the summary may have several lines) fails with
 // models.ErrBadText.
 func (s *Store) SaveRecord(ctx context.Context, eventID uint, occ time.Time, org *models.Member, topic, summary string, loc *time.Location, now time.Time) (*models.ActivityRecord, error) {
@@ -39,7 +51,10 @@ func (s *Store) SaveRecord(ctx context.Context, eventID uint, occ time.Time, org
 		return nil, models.ErrNotRecordable
 	case !e.Occurs(loc, occ):
 		return nil, models.ErrBadOccurrence
-	case occ.After(now):
+	}
+	if held, err := s.Held(ctx, e.ID, occ, now, loc); err != nil {
+		return nil, err
+	} else if !held {
 		return nil, ErrNotHeld
 	}
 	rec := models.ActivityRecord{EventID: e.ID, Occurrence: occ.UTC(), Topic: truncateText(topic, 200), Summary: summary, RecordedBy: &org.ID}
@@ -160,34 +175,38 @@ type HeldActivity struct {
 	Attendance int
 }
 
-// ActivitiesWithoutRecord lists the activity days of a branch whose
-// occurrence started in [from, to) and that have no record yet.
-func (s *Store) ActivitiesWithoutRecord(ctx context.Context, from, to time.Time, loc *time.Location) ([]HeldActivity, error) {
-	events, err := s.EventsBetween(ctx, from, to)
+// ActivitiesWithoutRecord lists the activity days of a branch in [from,
+// to) held by now (models.Held with days in loc, the rule /stats counts by)
+// that may have a record (models.Event.Recordable) and have none yet, by
+// date.
+func (s *Store) ActivitiesWithoutRecord(ctx context.Context, from, to, now time.Time, loc *time.Location) ([]HeldActivity, error) {
+	days, err := s.activitiesHeld(ctx, from, to, now, loc)
 	if err != nil {
 		return nil, err
 	}
 	var out []HeldActivity
-	for i := range events {
-		e := events[i]
-		a, err := models.ParseAudience(e.Audience)
-		if _, ok := a.IsBranch(); err != nil || !ok || e.Kind != models.EventActivityDay {
-			continue
-		}
-		occs, err := e.Occurrences(loc, from, to)
-		if err != nil {
-			continue
-		}
-		for _, occ := range occs {
-			if _, err := s.RecordOf(ctx, e.ID, occ); err == nil {
-				continue
-			}
-			in, err := s.CheckedIn(ctx, e.ID, occ)
-			if err != nil {
+	events := map[uint]*models.Event{}
+	for _, d := range days {
+		e, ok := events[d.EventID]
+		if !ok {
+			if e, err = s.EventByID(ctx, d.EventID); err != nil {
 				return nil, err
 			}
-			out = append(out, HeldActivity{Event: e, Occurrence: occ, Attendance: len(in)})
+			events[d.EventID] = e
 		}
+		if !e.Recordable() {
+			continue
+		}
+		if _, err := s.RecordOf(ctx, e.ID, d.Occurrence); err == nil {
+			continue
+		} else if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		in, err := s.CheckedIn(ctx, e.ID, d.Occurrence)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, HeldActivity{Event: *e, Occurrence: d.Occurrence.UTC(), Attendance: len(in)})
 	}
 	return out, nil
 }

@@ -24,7 +24,7 @@ type Figures struct {
 	RatingSum   int
 	Plans       int // its members' check plans
 	Overdue     int
-	Activities  int      // activity days of its branches held (a check-in) in the period
+	Activities  int      // activity days of its branches held (models.Held) in the period
 	NoActivity  []string // branches (itself or below) that held none in the period
 	BranchPaths []string
 }
@@ -37,9 +37,10 @@ func (s *Store) subtree(ctx context.Context, path string) ([]models.Branch, erro
 }
 
 // BranchFigures computes the figures of the branch at path (and below) for
-// [from, to): the period of answers, check-ins and activities; messages
-// count over the outbox's 90 days.
-func (s *Store) BranchFigures(ctx context.Context, path string, from, to time.Time) (*Figures, error) {
+// [from, to) as of now: the period of answers, check-ins and activities
+// (held by now, models.Held, with days in loc); messages count over the
+// outbox's 90 days.
+func (s *Store) BranchFigures(ctx context.Context, path string, from, to, now time.Time, loc *time.Location) (*Figures, error) {
 	f := &Figures{NotSent: map[models.Reason]int{}}
 	branches, err := s.subtree(ctx, path)
 	if err != nil {
@@ -110,7 +111,7 @@ func (s *Store) BranchFigures(ctx context.Context, path string, from, to time.Ti
 		f.Ratings += r.Rated
 		f.RatingSum += r.Total
 	}
-	days, err := s.activitiesHeld(ctx, from, to)
+	days, err := s.activitiesHeld(ctx, from, to, now, loc)
 	if err != nil {
 		return nil, err
 	}
