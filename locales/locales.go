@@ -79,6 +79,11 @@ type Catalog struct {
 	locs   map[Lang]*i18n.Localizer
 	// OnMissing, when set, hears about a key that could not be rendered.
 	OnMissing func(lang Lang, key string, err error)
+	// Home, when set, is the association's time zone (ASSOCBOT_TZ). A time
+	// DateTime shows in another zone, to a member working away, then says
+	// so and gives the association's time beside it: "Fri 11 Dec 07:00
+	// Berlin time · 14:00 Beijing time".
+	Home *time.Location
 }
 
 // New loads the embedded message files.
@@ -126,8 +131,53 @@ func (c *Catalog) T(lang Lang, key string, kv ...any) string {
 
 // DateTime renders t in loc the way a reader of lang expects:
 // "5月29日(周五) 09:00", "5月29日(週五) 09:00", "Fri 29 May 09:00". The year is
-// shown when it is not the year of now.
+// shown when it is not the year of now. Every time a reader sees is
+// rendered here: when loc, the reader's zone, shows another time than the
+// association's (Home), the zone is named and the association's time
+// given beside it, its weekday too when the day differs:
+// "当地时间 12月11日（周五） 07:00 · 北京时间 14:00".
 func (c *Catalog) DateTime(lang Lang, t time.Time, loc *time.Location, now time.Time) string {
+	s := c.dateTime(lang, t, loc, now)
+	if c.Home == nil || loc == nil {
+		return s
+	}
+	here, home := t.In(loc), t.In(c.Home)
+	_, hereOff := here.Zone()
+	_, homeOff := home.Zone()
+	if hereOff == homeOff {
+		return s // the same clock: the association's own zone, or Hong Kong for Shanghai
+	}
+	homeTime := home.Format("15:04")
+	if home.YearDay() != here.YearDay() || home.Year() != here.Year() {
+		homeTime = c.T(lang, fmt.Sprintf("time.weekday.%d", int(home.Weekday()))) + " " + homeTime
+	}
+	return c.T(lang, "time.away", "When", s,
+		"Here", c.T(lang, "time.zone.local", "City", zoneCity(loc)),
+		"HomeTime", homeTime, "Home", c.zoneName(lang, c.Home))
+}
+
+// zoneName names the association's zone for a reader: 北京时间, Beijing time
+// for China's; else the zone's city ("Berlin time"; in Chinese, 协会所在地时间).
+func (c *Catalog) zoneName(lang Lang, loc *time.Location) string {
+	switch loc.String() {
+	case "Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin", "PRC":
+		return c.T(lang, "time.zone.beijing")
+	}
+	return c.T(lang, "time.zone.home", "City", zoneCity(loc))
+}
+
+// zoneCity is the city of an IANA zone name: Europe/Berlin → Berlin,
+// America/New_York → New York; a name without one as it is (UTC).
+func zoneCity(loc *time.Location) string {
+	name := loc.String()
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return strings.ReplaceAll(name, "_", " ")
+}
+
+// dateTime is DateTime without the zones.
+func (c *Catalog) dateTime(lang Lang, t time.Time, loc *time.Location, now time.Time) string {
 	t = t.In(loc)
 	key := "time.datetime"
 	if t.Year() != now.In(loc).Year() {

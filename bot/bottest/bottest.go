@@ -113,6 +113,7 @@ func New(t testing.TB, opts ...Option) *Harness {
 	for _, o := range opts {
 		o(h, &cfg)
 	}
+	h.Cat.Home = h.Location // as main: a member's own zone is named beside the association's
 	// The budget follows the dispatcher's limits; without one it only
 	// orders sends (a test taps faster than a person would).
 	rate, gap := 1000, time.Millisecond

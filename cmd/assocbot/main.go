@@ -193,6 +193,7 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	cat.OnMissing = func(l locales.Lang, key string, err error) {
 		log.Error("missing message", "lang", string(l), "key", key)
 	}
+	cat.Home = cfg.Location // a time shown in a member's own zone names it, with the association's beside it
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	quiet, err := planner.ParseQuietHours(cfg.QuietHours)
