@@ -99,7 +99,9 @@ func New(t testing.TB, opts ...Option) *Harness {
 	t.Helper()
 	h := &Harness{t: t, Logs: &SyncBuffer{}, Now: time.Date(2026, 11, 23, 10, 0, 0, 0, Shanghai), Location: Shanghai}
 	h.St, h.DSN = storetest.New(t)
-	h.API = fakeapi.New(Token)
+	// Strict: a reply_markup Telegram would drop silently (no button, an
+	// empty row) fails the request, so a test sees the sender's mistake.
+	h.API = fakeapi.New(Token, fakeapi.WithStrictMarkup())
 	t.Cleanup(h.API.Close)
 	var err error
 	h.Cat, err = locales.New()

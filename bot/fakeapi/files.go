@@ -105,7 +105,7 @@ func (s *Server) sendFile(c *call, kind string) (any, *apiError) {
 	if utf16Len(caption) > 1024 {
 		return nil, badRequest("message caption is too long")
 	}
-	mk, err := s.parseMarkup(c.params["reply_markup"])
+	mk, err := s.parseMarkup(c)
 	if err != nil {
 		return nil, err
 	}

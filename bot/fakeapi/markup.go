@@ -34,6 +34,10 @@ type markup struct {
 	kind     markupKind
 	inline   [][]inlineButton
 	keyboard [][]Button
+	// What Telegram accepts and drops without a word, and WithStrictMarkup
+	// refuses: a row without a button, and a markup sent with no button
+	// and no other effect ({}, {"inline_keyboard":[]}).
+	emptyRow, empty bool
 }
 
 // inlineButton is an accepted inline button: its text, and the one field
@@ -65,8 +69,28 @@ var inlineTypeFields = []string{"url", "callback_data", "callback_game", "pay", 
 
 const maxMarkupButtons = 100
 
-// parseMarkup parses and validates a reply_markup parameter.
-func (s *Server) parseMarkup(raw string) (markup, *apiError) {
+// parseMarkup parses and validates the reply_markup parameter of a call:
+// as Telegram does (tdlib/telegram-bot-api, Client::get_reply_markup: JSON
+// null or another non-object is "Object expected as reply markup"), and
+// under WithStrictMarkup also refusing what Telegram accepts but drops.
+func (s *Server) parseMarkup(c *call) (markup, *apiError) {
+	m, err := s.parseMarkupJSON(c.params["reply_markup"])
+	if err != nil || !s.strictMarkup {
+		return m, err
+	}
+	switch {
+	case m.emptyRow:
+		return m, badRequest("reply markup has an empty row (the fake's strict check: Telegram drops it)")
+	case m.empty && !(c.method == "editMessageReplyMarkup" && m.kind == markupNone):
+		// editMessageReplyMarkup with an empty inline keyboard removes the
+		// buttons: the one place an empty markup means something.
+		return m, badRequest("reply markup has no button (the fake's strict check: Telegram sends the message without one; send no reply_markup)")
+	}
+	return m, nil
+}
+
+// parseMarkupJSON parses and validates a reply_markup parameter.
+func (s *Server) parseMarkupJSON(raw string) (markup, *apiError) {
 	if strings.TrimSpace(raw) == "" {
 		return markup{}, nil
 	}
@@ -86,6 +110,7 @@ func (s *Server) parseMarkup(raw string) (markup, *apiError) {
 			return m, badRequest(`Field "keyboard" must be an Array of Arrays`)
 		}
 		for _, row := range grid {
+			m.emptyRow = m.emptyRow || len(row) == 0
 			var out []Button
 			for _, raw := range row {
 				b, err := parseKeyboardButton(raw)
@@ -104,6 +129,7 @@ func (s *Server) parseMarkup(raw string) (markup, *apiError) {
 			return m, badRequest(`Field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays of Objects`)
 		}
 		for _, row := range grid {
+			m.emptyRow = m.emptyRow || len(row) == 0
 			var out []inlineButton
 			for _, b := range row {
 				ib, err := s.validateInlineButton(b)
@@ -129,7 +155,7 @@ func (s *Server) parseMarkup(raw string) (markup, *apiError) {
 	case boolField(obj, "force_reply"):
 		m = markup{kind: markupForceReply}
 	default:
-		m = markup{}
+		m = markup{empty: true, emptyRow: m.emptyRow}
 	}
 	return m, nil
 }

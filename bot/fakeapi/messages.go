@@ -170,7 +170,7 @@ func (s *Server) sendMessage(c *call) (any, *apiError) {
 	if utf16Len(text) > 4096 {
 		return nil, badRequest("message is too long")
 	}
-	mk, err := s.parseMarkup(c.params["reply_markup"])
+	mk, err := s.parseMarkup(c)
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +223,7 @@ var errNotModified = badRequest("message is not modified: specified new message 
 // edit applies one of the editMessage* methods. change validates the edit
 // against the message and returns the new text, entities and keyboard.
 func (s *Server) edit(c *call, change func(m *botMessage, mk markup) (string, []wireEntity, *apiError)) (any, *apiError) {
-	mk, err := s.parseMarkup(c.params["reply_markup"])
+	mk, err := s.parseMarkup(c)
 	if err != nil {
 		return nil, err
 	}

@@ -71,6 +71,14 @@ func WithKnownChat(id int64) Option {
 // follows the real server.
 func WithStrictButtons() Option { return func(s *Server) { s.strictButtons = true } }
 
+// WithStrictMarkup makes the server refuse, with a 400, a reply_markup
+// that Telegram accepts but drops without a word: one with no button
+// ({}, {"inline_keyboard":[]}) or with an empty row. Such a markup is
+// always a sender's mistake (it meant buttons, or none); the bot's tests
+// run with it. An empty inline keyboard stays accepted by
+// editMessageReplyMarkup, where it removes the buttons.
+func WithStrictMarkup() Option { return func(s *Server) { s.strictMarkup = true } }
+
 // WithClock sets the clock used for message and update dates (default
 // time.Now). Rate limits and delays always use real time.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
@@ -83,6 +91,7 @@ type Server struct {
 	served        chan struct{} // closed when the HTTP server has stopped
 	now           func() time.Time
 	strictButtons bool
+	strictMarkup  bool
 	closing       chan struct{} // closed by Close
 	closeOnce     sync.Once
 
