@@ -488,7 +488,8 @@ func TestImportByDocument(t *testing.T) {
 	}
 	h.Press(d.orgA, checked, h.T(locales.En, "import.button.confirm", "Rows", 2))
 	done := h.Nth(d.orgA.ID, n+2)
-	if done.Text != h.T(locales.En, "import.done", "Rows", 2, "New", 1, "Updated", 0, "Unchanged", 1, "Branches", 1, "Plans", 0) {
+	if done.Text != h.T(locales.En, "import.done", "Rows", 2, "New", 1, "Updated", 0, "Unchanged", 1, "Branches", 1, "Plans", 0)+
+		"\n"+h.T(locales.En, "import.made_branches", "List", "Town/North") {
 		t.Fatalf("import: %q", done.Text)
 	}
 	m, err := h.St.MemberByPhone(ctx, "13700000001")

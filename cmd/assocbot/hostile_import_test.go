@@ -63,8 +63,8 @@ func TestImportHostileFilesBoundedRSS(t *testing.T) {
 			t.Fatal(err)
 		}
 		rss, err := peakRSS(cmd)
-		if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(out.String(), f.want) {
-			t.Fatalf("%s: exit %d (%v), output %.300q; want 1 and %q", f.name, code, err, out.String(), f.want)
+		if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(out.String(), f.want) {
+			t.Fatalf("%s: exit %d (%v), output %.300q; want 2 and %q", f.name, code, err, out.String(), f.want)
 		}
 		t.Logf("%s (%d KB): peak RSS %d MB", f.name, len(f.data)>>10, rss)
 		if rss >= f.maxRSSM {

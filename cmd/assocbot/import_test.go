@@ -80,7 +80,7 @@ func TestImportMessyGBK(t *testing.T) {
 				args = append(args, "--dry-run")
 			}
 			code, out, _ := runCLI(t, env, "", args...)
-			if code != 1 {
+			if code != 2 {
 				t.Fatalf("%v: exit %d", args, code)
 			}
 			golden(t, "messy_gbk."+l+".golden", out)
@@ -127,7 +127,7 @@ func TestImportIsAllOrNothingAndIdempotent(t *testing.T) {
 	raw, _ := os.ReadFile("testdata/members_bom.csv")
 	bad := filepath.Join(t.TempDir(), "bad.csv")
 	os.WriteFile(bad, append(raw, []byte("13800000099,New person,东城镇,,chief,,,,\n")...), 0o644)
-	if code, out, _ := runCLI(t, env, "", "import", bad); code != 1 || !strings.Contains(out, "Row 6, role: “chief” is not a role") {
+	if code, out, _ := runCLI(t, env, "", "import", bad); code != 2 || !strings.Contains(out, "Row 6, role: “chief” is not a role") {
 		t.Fatalf("bad row: %d %q", code, out)
 	}
 	if got := tableCounts(t, db); !sameCounts(once, got) {
@@ -159,7 +159,7 @@ func TestImportXLSXAndExportRoundTrip(t *testing.T) {
 	}
 	code, out, _ := runCLI(t, env, "", "import", xlsx, "--lang", "zh-Hant", "--dry-run")
 	golden(t, "members_xlsx.golden", out)
-	if code != 1 {
+	if code != 2 {
 		t.Fatalf("xlsx with bad rows: %d", code)
 	}
 	// Without its two bad rows it imports.

@@ -64,6 +64,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	err := cmd.exec(ctx, cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: now}, path, rest)
 	var help helpRequest
 	var ue usageError
+	var bad quietError
 	switch {
 	case err == nil:
 		return 0
@@ -72,6 +73,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.As(err, &bad):
+		// Bad input whose report said what is wrong already.
+		return 2
 	case errors.As(err, &ue), isFlagError(err):
 		if cmd.name == "help" {
 			path = nil // help's arguments are commands: the list of them helps

@@ -87,10 +87,12 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 // importMemoryLimit is the import's soft memory limit (GOMEMLIMIT overrides).
 const importMemoryLimit = 140 << 20
 
-// errProblems makes an import with bad rows exit 1 after its report.
+// errProblems makes an import with bad rows exit 2 (bad input) after its
+// report.
 var errProblems = quietError{"the file has problems; nothing was imported"}
 
-// quietError fails a command whose output said why already.
+// quietError fails a command on bad input that its output explained
+// already: exit 2, one line.
 type quietError struct{ msg string }
 
 func (e quietError) Error() string { return e.msg }

@@ -42,9 +42,14 @@ func (r *Report) Text(cat *locales.Catalog, l locales.Lang) string {
 		}
 		b.WriteString(cat.T(l, key, "Rows", r.Rows, "New", r.New, "Updated", r.Updated, "Unchanged", r.Unchanged,
 			"Branches", r.Branches, "Plans", r.Plans))
-		if r.DryRun && len(r.NewBranches) > 0 {
-			// Named before the import, while a misspelt one can still be fixed in the file.
-			b.WriteString("\n" + cat.T(l, "import.new_branches", "List", strings.Join(r.NewBranches, cat.T(l, "list.separator"))))
+		if len(r.NewBranches) > 0 {
+			// Named before the import, while a misspelt one can still be
+			// fixed in the file, and after it, as made.
+			key := "import.made_branches"
+			if r.DryRun {
+				key = "import.new_branches"
+			}
+			b.WriteString("\n" + cat.T(l, key, "List", strings.Join(r.NewBranches, cat.T(l, "list.separator"))))
 		}
 	}
 	for _, p := range r.Problems {
