@@ -75,6 +75,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	case errors.As(err, &bad):
 		// Bad input whose report said what is wrong already.
+		fmt.Fprintf(stderr, "assocbot: %v\n", err)
 		return 2
 	case errors.As(err, &ue), isFlagError(err):
 		if cmd.name == "help" {
