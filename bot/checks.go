@@ -31,6 +31,17 @@ type checkDialog struct {
 	Plan   uint `json:"plan,omitempty"`
 	Cycle  int  `json:"cycle,omitempty"`
 	Record uint `json:"record,omitempty"`
+	// Reported: the member's ✅ Done was saved; the photo is an extra, and
+	// leaving the wait for it takes nothing back.
+	Reported bool `json:"reported,omitempty"`
+}
+
+// savedAlready reports whether a dialog's last tap saved what the member
+// did (a certificate's wait after ✅ Done): leaving it is silent, never
+// "nothing was saved".
+func savedAlready(d *models.Dialog) bool {
+	var cd checkDialog
+	return d.Kind == dialogCertificate && json.Unmarshal([]byte(d.Data), &cd) == nil && cd.Reported
 }
 
 // planArgs renders a plan's arguments (kind, due date, icon) for the reader.
@@ -98,6 +109,27 @@ func (b *Bot) sendPlans(ctx context.Context, r *request, chat int64, title, none
 	return b.send(ctx, chat, truncate(strings.Join(lines, "\n"), 4000), kb) != nil
 }
 
+// confirmedBy thanks a member for their report and says who will confirm
+// it, by the rule that asked them (store.DecidersFor): their branch's
+// organizers, those of a branch above it, or the association's admins.
+func (b *Bot) confirmedBy(ctx context.Context, r *request, p *models.Plan) string {
+	path := ""
+	if p.Member.Branch != nil {
+		path = p.Member.Branch.Path
+	}
+	d, err := b.st.DecidersFor(ctx, path, p.MemberID)
+	switch {
+	case err != nil:
+		b.log.Warn("checks: who confirms", "plan_id", p.ID, "err", err)
+		return b.t(r, "checks.done_thanks")
+	case d.Branch != "" && d.Branch == path:
+		return b.t(r, "checks.done.own")
+	case d.Branch != "":
+		return b.t(r, "checks.done.above", "Branch", d.Branch)
+	}
+	return b.t(r, "checks.done.admins")
+}
+
 // onChecksInGroup answers /checks asked in a group: the list goes to the
 // member's private chat, and the group reads only that it did.
 func (b *Bot) onChecksInGroup(ctx context.Context, msg *tgm.Message) {
@@ -123,6 +155,8 @@ var planRefusals = map[error]string{
 	store.ErrNotFound:     "callback.stale",
 	store.ErrCheckDecided: "checks.already_decided",
 	store.ErrOwnCheck:     "checks.own",
+	// Nobody to ask: nothing saved, rather than a report waiting for ever.
+	store.ErrNobodyConfirms: "checks.nobody_confirms",
 }
 
 // refusePlan answers a refused button in the requester's language; it
@@ -165,8 +199,8 @@ func (b *Bot) onPlanCallback(ctx context.Context, r *request, q *tgm.CallbackQue
 			return
 		}
 		b.answer(ctx, q, "", false)
-		b.saveCheckDialog(ctx, r, dialogCertificate, checkDialog{Plan: p.ID, Cycle: p.Cycle})
-		b.send(ctx, r.chatID, b.t(r, "checks.done_thanks"), nil)
+		b.saveCheckDialog(ctx, r, dialogCertificate, checkDialog{Plan: p.ID, Cycle: p.Cycle, Reported: true})
+		b.send(ctx, r.chatID, b.confirmedBy(ctx, r, p), nil)
 	case models.ActPlanPhoto:
 		p, err := b.st.PlanByID(ctx, c.ID)
 		if err == nil && (p.MemberID != r.member.ID || !r.member.OnRoster()) {

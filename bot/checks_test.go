@@ -172,7 +172,7 @@ func TestDonePhotoApprovalAdvancesAndStopsTheCycle(t *testing.T) {
 	}
 	h.SetNow(day(2026, 12, 4, 15))
 	h.Press(u, rem, "✅ 已完成")
-	if got := h.Nth(u.ID, 2); got.Text != h.T(locales.ZhHans, "checks.done_thanks") {
+	if got := h.Nth(u.ID, 2); got.Text != h.T(locales.ZhHans, "checks.done.above", "Branch", "Town") {
 		t.Fatalf("after done: %q", got.Text)
 	}
 	h.API.SendPhoto(u, []byte("a certificate's jpeg"), "")

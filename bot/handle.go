@@ -198,6 +198,7 @@ func (b *Bot) onMessage(ctx context.Context, msg *tgm.Message) {
 	case !isCmd && b.onBroadcastInput(ctx, r, msg):
 	case !isCmd && b.onNewEventInput(ctx, r, msg):
 	case !isCmd && b.onRecordInput(ctx, r, msg):
+	case !isCmd && b.onJoinInput(ctx, r, msg):
 	case msg.Document != nil:
 		b.onDocument(ctx, r, msg.Document)
 	case isCmd:
@@ -282,13 +283,19 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 	}
 }
 
-// leaveDialog ends the user's dialog, if one waits, and says so.
+// leaveDialog ends the user's dialog, if one waits, and says so: that
+// nothing more was sent or saved, unless their last tap saved what they
+// did (savedAlready), where leaving is silent.
 func (b *Bot) leaveDialog(ctx context.Context, r *request) {
-	if _, err := b.st.Dialog(ctx, r.from.ID); err != nil {
+	d, err := b.st.Dialog(ctx, r.from.ID)
+	if err != nil {
 		return
 	}
 	if err := b.st.ClearDialog(ctx, r.from.ID); err != nil {
 		b.log.Warn("clear dialog", "err", err)
+		return
+	}
+	if savedAlready(d) {
 		return
 	}
 	b.send(ctx, r.chatID, b.t(r, "dialog.left"), nil)
@@ -311,7 +318,12 @@ func (b *Bot) onMenu(ctx context.Context, r *request, action string) {
 	case planner.MenuJoin:
 		b.onJoin(ctx, r)
 	case planner.MenuShare:
-		// The keyboard button shares the contact itself; typed text gets the button.
+		// The keyboard button shares the contact itself; typed text gets the
+		// button, and a member (an old keyboard) is told they are one.
+		if r.member.OnRoster() {
+			b.send(ctx, r.chatID, b.t(r, "link.already", "Name", r.member.Name), b.keyboardFor(r))
+			return
+		}
 		b.greetStranger(ctx, r)
 	case planner.MenuEvents:
 		b.onEvents(ctx, r)
@@ -338,7 +350,7 @@ func (b *Bot) requireMember(ctx context.Context, r *request) bool {
 	if r.member.OnRoster() {
 		return true
 	}
-	b.send(ctx, r.chatID, b.t(r, "auth.members_only"), b.strangerKeyboard(r.lang))
+	b.send(ctx, r.chatID, b.t(r, "auth.members_only"), b.keyboardFor(r))
 	return false
 }
 
@@ -352,11 +364,16 @@ func (b *Bot) requireOrganizer(ctx context.Context, r *request, cmd string) bool
 }
 
 // send sends a message and logs (never returns) a failure: the user has
-// nothing to retry, and the metric shows it.
+// nothing to retry, and the metric shows it. Every reply goes through it,
+// so the Bot API's rules hold here for all: a text within Telegram's
+// limit, and a markup only when it has a button (planner.ReplyMarkup: a
+// handler's nil *inlineKeyboard is no markup, not "null").
 func (b *Bot) send(ctx context.Context, chatID int64, text string, markup any) *tgm.Message {
-	p := &tg.SendMessageParams{ChatID: chatID, Text: text}
-	if markup != nil {
-		p.ReplyMarkup = markup
+	p := sendParams(chatID, text, markup)
+	if p == nil {
+		b.metrics.APIErrors.WithLabelValues("sendMessage").Inc()
+		b.log.Error("empty reply not sent", "chat_id", chatID)
+		return nil
 	}
 	msg, err := b.api.SendMessage(ctx, p)
 	if err != nil {
@@ -373,12 +390,30 @@ func (b *Bot) send(ctx context.Context, chatID int64, text string, markup any) *
 	return msg
 }
 
+// sendParams is the sendMessage request for a reply: nil when the text
+// is empty (Telegram refuses it), else the text fitted to Telegram's limit
+// and reply_markup set only when there is a button to show.
+func sendParams(chatID int64, text string, markup any) *tg.SendMessageParams {
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	p := &tg.SendMessageParams{ChatID: chatID, Text: planner.Fit(text, planner.MaxText)}
+	if m := planner.ReplyMarkup(markup); m != nil {
+		p.ReplyMarkup = m
+	}
+	return p
+}
+
 // edit replaces a message's text and inline keyboard; "not modified" (the same
 // button tapped twice) is success.
 func (b *Bot) edit(ctx context.Context, chatID int64, messageID int, text string, markup *inlineKeyboard) {
-	p := &tg.EditMessageTextParams{ChatID: chatID, MessageID: messageID, Text: text}
-	if markup != nil {
-		p.ReplyMarkup = markup
+	if strings.TrimSpace(text) == "" {
+		b.log.Error("empty edit not sent", "chat_id", chatID)
+		return
+	}
+	p := &tg.EditMessageTextParams{ChatID: chatID, MessageID: messageID, Text: planner.Fit(text, planner.MaxText)}
+	if m := planner.ReplyMarkup(markup); m != nil {
+		p.ReplyMarkup = m
 	}
 	if _, err := b.api.EditMessageText(ctx, p); err != nil && planner.Classify(ctx, err).Verdict != planner.Unchanged {
 		b.apiFailed("editMessageText", chatID, err)

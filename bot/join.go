@@ -2,8 +2,10 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	tgm "github.com/go-telegram/bot/models"
 
@@ -13,10 +15,26 @@ import (
 	"github.com/assocbot/assocbot/models/store"
 )
 
-// onJoin starts a stranger's request to join: first, which branch.
+// dialogJoin waits for a stranger's name once they chose their branch.
+const dialogJoin = "join"
+
+// maxJoinName bounds a typed name (displayName clips Telegram's at 100).
+const maxJoinName = 50
+
+type joinDialog struct {
+	Branch uint `json:"branch"`
+}
+
+// onJoin starts a stranger's request to join: first, which branch. A
+// request still waiting is being reviewed: they are told so, not asked
+// again.
 func (b *Bot) onJoin(ctx context.Context, r *request) {
 	if r.member != nil {
 		b.send(ctx, r.chatID, b.t(r, "link.already", "Name", r.member.Name), b.keyboardFor(r))
+		return
+	}
+	if jr, ok := b.pendingJoin(ctx, r); ok {
+		b.send(ctx, r.chatID, b.t(r, "join.pending", "Branch", jr.Branch.Path), b.keyboardFor(r))
 		return
 	}
 	text, kb, err := b.branchPicker(ctx, r, nil)
@@ -29,6 +47,18 @@ func (b *Bot) onJoin(ctx context.Context, r *request) {
 		return
 	}
 	b.send(ctx, r.chatID, text, kb)
+}
+
+// pendingJoin finds the stranger's request still waiting for a decision.
+func (b *Bot) pendingJoin(ctx context.Context, r *request) (*models.JoinRequest, bool) {
+	jr, err := b.st.PendingJoinRequest(ctx, r.from.ID)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			b.log.Warn("join: pending request", "err", err)
+		}
+		return nil, false
+	}
+	return jr, true
 }
 
 // branchPicker shows the branches below parent (nil: the top): a branch with
@@ -94,7 +124,9 @@ func (b *Bot) onJoinBrowse(ctx context.Context, r *request, q *tgm.CallbackQuery
 	b.edit(ctx, r.chatID, msg.ID, text, kb)
 }
 
-// onJoinChoose files the request and asks the branch's organizers.
+// onJoinChoose takes the branch and asks the stranger's name (offering
+// to share their phone), so that organizers know who asks; the request
+// goes out with the name (onJoinInput).
 func (b *Bot) onJoinChoose(ctx context.Context, r *request, q *tgm.CallbackQuery, id uint) {
 	if r.member != nil {
 		b.answer(ctx, q, b.t(r, "link.already", "Name", r.member.Name), true)
@@ -104,30 +136,112 @@ func (b *Bot) onJoinChoose(ctx context.Context, r *request, q *tgm.CallbackQuery
 	if !ok {
 		return
 	}
-	organizers, err := b.st.Recipients(ctx, planner.Message{Kind: planner.KindJoinRequest, To: models.OrganizersAudience(br.Path)})
-	if err != nil {
-		b.answer(ctx, q, b.t(r, "error.internal"), true)
-		b.log.Error("join: organizers", "err", err)
+	if jr, ok := b.pendingJoin(ctx, r); ok {
+		b.answer(ctx, q, "", false)
+		if msg := q.Message.Message; msg != nil {
+			b.edit(ctx, r.chatID, msg.ID, b.t(r, "join.pending", "Branch", jr.Branch.Path), nil)
+		}
 		return
 	}
-	if len(organizers) == 0 {
-		b.answer(ctx, q, "", false)
-		b.send(ctx, r.chatID, b.t(r, "join.no_organizer", "Branch", br.Path), b.keyboardFor(r))
+	if !b.joinDecidable(ctx, r, q, br) {
 		return
 	}
 	visitor, err := b.st.Visitor(ctx, r.from.ID)
 	if err != nil {
 		b.answer(ctx, q, b.t(r, "error.internal"), true)
+		b.log.Error("join: visitor", "err", err)
 		return
 	}
-	jr := models.JoinRequest{TelegramID: r.from.ID, ChatID: r.chatID, Name: displayName(r.from), Lang: string(r.lang), BranchID: br.ID}
-	if !models.ValidText(jr.Name, false) {
-		// Their Telegram name is what organizers would approve: one with
-		// control characters is refused, and they are told how to mend it.
-		b.answer(ctx, q, "", false)
-		b.send(ctx, r.chatID, b.t(r, "join.bad_name"), b.keyboardFor(r))
+	raw, _ := json.Marshal(joinDialog{Branch: br.ID})
+	if err := b.st.SaveDialog(ctx, &models.Dialog{TelegramID: r.from.ID, Kind: dialogJoin, Step: "name", Data: string(raw)}); err != nil {
+		b.answer(ctx, q, b.t(r, "error.internal"), true)
+		b.log.Error("join: save dialog", "err", err)
 		return
 	}
+	b.answer(ctx, q, "", false)
+	b.clearMarkup(ctx, q)
+	share := ""
+	if visitor.Phone == "" {
+		share = b.t(r, planner.MenuShare)
+	}
+	// With the strangers' keyboard: its 📱 button shares the phone.
+	b.send(ctx, r.chatID, b.t(r, "join.ask_name", "Branch", br.Path, "Share", share), b.keyboardFor(r))
+}
+
+// joinDecidable reports whether anyone can decide a request for br (its
+// organizers, those above, else the admins, reachable); if not the
+// stranger is told so (q answered when there is one).
+func (b *Bot) joinDecidable(ctx context.Context, r *request, q *tgm.CallbackQuery, br *models.Branch) bool {
+	organizers, err := b.st.Recipients(ctx, planner.Message{Kind: planner.KindJoinRequest, To: models.OrganizersAudience(br.Path)})
+	if err != nil {
+		b.log.Error("join: organizers", "err", err)
+		if q != nil {
+			b.answer(ctx, q, b.t(r, "error.internal"), true)
+		} else {
+			b.fail(ctx, r.chatID, r.lang, "join", err)
+		}
+		return false
+	}
+	if len(organizers) == 0 {
+		if q != nil {
+			b.answer(ctx, q, "", false)
+		}
+		b.send(ctx, r.chatID, b.t(r, "join.no_organizer", "Branch", br.Path), b.keyboardFor(r))
+		return false
+	}
+	return true
+}
+
+// onJoinInput takes the name a stranger types for their request, and
+// files it; it reports false when no such dialog waits.
+func (b *Bot) onJoinInput(ctx context.Context, r *request, msg *tgm.Message) bool {
+	if r.member != nil {
+		return false
+	}
+	d, err := b.st.Dialog(ctx, r.from.ID)
+	if err != nil || d.Kind != dialogJoin {
+		return false
+	}
+	var jd joinDialog
+	if json.Unmarshal([]byte(d.Data), &jd) != nil {
+		return false
+	}
+	name := strings.TrimSpace(msg.Text)
+	switch {
+	case name == "" || strings.ContainsAny(name, "\r\n") || utf8.RuneCountInString(name) > maxJoinName:
+		b.send(ctx, r.chatID, b.t(r, "join.name_bad", "Max", maxJoinName), nil) // the dialog waits for the name again
+		return true
+	case !models.ValidText(name, false):
+		b.send(ctx, r.chatID, b.t(r, "text.bad"), nil)
+		return true
+	}
+	br, err := b.st.BranchByID(ctx, jd.Branch)
+	if err != nil {
+		b.clearDialog(ctx, r)
+		if errors.Is(err, store.ErrNotFound) {
+			b.onJoin(ctx, r) // the branch is gone: choose again
+			return true
+		}
+		b.fail(ctx, r.chatID, r.lang, "join", err)
+		return true
+	}
+	if !b.joinDecidable(ctx, r, nil, br) {
+		b.clearDialog(ctx, r)
+		return true
+	}
+	b.fileJoinRequest(ctx, r, br, name)
+	return true
+}
+
+// fileJoinRequest records the request with the name the stranger typed
+// (and the phone they shared, if they did) and asks those who decide.
+func (b *Bot) fileJoinRequest(ctx context.Context, r *request, br *models.Branch, name string) {
+	visitor, err := b.st.Visitor(ctx, r.from.ID)
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "join", err)
+		return
+	}
+	jr := models.JoinRequest{TelegramID: r.from.ID, ChatID: r.chatID, Name: name, Lang: string(r.lang), BranchID: br.ID}
 	if visitor.Phone != "" {
 		jr.Phone = &visitor.Phone
 	}
@@ -137,32 +251,33 @@ func (b *Bot) onJoinChoose(ctx context.Context, r *request, q *tgm.CallbackQuery
 	}
 	saved, created, err := b.st.CreateJoinRequest(ctx, jr, username, b.cfg.Now())
 	if errors.Is(err, models.ErrBadText) {
-		b.answer(ctx, q, "", false)
-		b.send(ctx, r.chatID, b.t(r, "join.bad_name"), b.keyboardFor(r))
+		b.send(ctx, r.chatID, b.t(r, "text.bad"), nil)
 		return
 	}
 	if err != nil {
-		b.answer(ctx, q, b.t(r, "error.internal"), true)
-		b.log.Error("join: create request", "err", err)
+		b.fail(ctx, r.chatID, r.lang, "join", err)
 		return
 	}
-	b.answer(ctx, q, "", false)
+	b.clearDialog(ctx, r)
 	if !created {
-		pending, err := b.st.BranchByID(ctx, saved.BranchID)
 		path := br.Path
-		if err == nil {
+		if pending, err := b.st.BranchByID(ctx, saved.BranchID); err == nil {
 			path = pending.Path
 		}
-		if msg := q.Message.Message; msg != nil {
-			b.edit(ctx, r.chatID, msg.ID, b.t(r, "join.pending", "Branch", path), nil)
-		}
+		b.send(ctx, r.chatID, b.t(r, "join.pending", "Branch", path), b.keyboardFor(r))
 		return
 	}
-	if msg := q.Message.Message; msg != nil {
-		b.edit(ctx, r.chatID, msg.ID, b.t(r, "join.sent", "Branch", br.Path), nil)
-	}
-	b.log.Info("join request", "request_id", saved.ID, "branch_id", br.ID, "organizers", len(organizers))
+	b.log.Info("join request", "request_id", saved.ID, "branch_id", br.ID)
+	b.send(ctx, r.chatID, b.t(r, "join.sent", "Branch", br.Path), b.keyboardFor(r))
 	b.enqueued()
+}
+
+// clearDialog ends the user's dialog; a failure is logged (the next
+// message then meets the dialog again, which asks again).
+func (b *Bot) clearDialog(ctx context.Context, r *request) {
+	if err := b.st.ClearDialog(ctx, r.from.ID); err != nil {
+		b.log.Warn("clear dialog", "err", err)
+	}
 }
 
 // joinRequestText is the request as organizers read it (the planner's

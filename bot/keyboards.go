@@ -23,24 +23,18 @@ func cb(text string, data models.Callback) inlineButton {
 	return inlineButton{Text: text, CallbackData: data.Encode()}
 }
 
-// memberKeyboard is the persistent keyboard with a member's main actions.
-func (b *Bot) memberKeyboard(l locales.Lang) *planner.ReplyKeyboard {
-	return planner.MemberKeyboard(b.cat, l)
-}
-
-// strangerKeyboard offers what someone not yet linked can do with one tap.
-func (b *Bot) strangerKeyboard(l locales.Lang) *planner.ReplyKeyboard {
-	return planner.StrangerKeyboard(b.cat, l)
-}
-
+// keyboardFor is the one rule of which persistent keyboard a reply brings:
+// an organizer's (📢 🆕 📋 besides a member's keys), a member's, or a
+// stranger's (share the phone, ask to join), by the role the user has now.
+// Every reply that shows a keyboard takes it from here.
 func (b *Bot) keyboardFor(r *request) *planner.ReplyKeyboard {
-	if isOrganizer(r.member) {
+	switch {
+	case isOrganizer(r.member):
 		return planner.OrganizerKeyboard(b.cat, r.lang)
+	case r.member.OnRoster():
+		return planner.MemberKeyboard(b.cat, r.lang)
 	}
-	if r.member.OnRoster() {
-		return b.memberKeyboard(r.lang)
-	}
-	return b.strangerKeyboard(r.lang)
+	return planner.StrangerKeyboard(b.cat, r.lang)
 }
 
 // menuAction finds which keyboard button a text is, in any language: a

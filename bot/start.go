@@ -76,13 +76,13 @@ func (b *Bot) welcome(ctx context.Context, r *request, key string) {
 	if r.member.Branch != nil {
 		branch = r.member.Branch.Path
 	}
-	b.send(ctx, r.chatID, b.t(r, key, "Name", r.member.Name, "Branch", branch), b.memberKeyboard(r.lang))
+	b.send(ctx, r.chatID, b.t(r, key, "Name", r.member.Name, "Branch", branch), b.keyboardFor(r))
 	b.setChatMenu(ctx, r.chatID, r.lang, isOrganizer(r.member))
 }
 
 // greetStranger explains, politely, how someone not on the roster gets in.
 func (b *Bot) greetStranger(ctx context.Context, r *request) {
-	b.send(ctx, r.chatID, b.t(r, "start.stranger", "Name", displayName(r.from)), b.strangerKeyboard(r.lang))
+	b.send(ctx, r.chatID, b.t(r, "start.stranger", "Name", displayName(r.from)), b.keyboardFor(r))
 	b.setChatMenu(ctx, r.chatID, r.lang, false)
 }
 
@@ -101,15 +101,28 @@ func (b *Bot) onContact(ctx context.Context, r *request, c *tgm.Contact) {
 		b.send(ctx, r.chatID, b.t(r, "contact.bad_phone"), b.keyboardFor(r))
 		return
 	}
+	joining := false
+	if d, err := b.st.Dialog(ctx, r.from.ID); err == nil && d.Kind == dialogJoin {
+		joining = true
+	}
 	m, err := b.st.LinkByPhone(ctx, e164, r.from.ID, r.chatID)
 	if errors.Is(err, store.ErrNotFound) {
 		if err := b.st.RememberVisitorPhone(ctx, r.from.ID, e164); err != nil {
 			b.fail(ctx, r.chatID, r.lang, "contact", err)
 			return
 		}
+		if joining {
+			// Asked for while they were asked their name: the request
+			// will carry the number; the name is still to come.
+			b.send(ctx, r.chatID, b.t(r, "join.phone_noted"), b.keyboardFor(r))
+			return
+		}
 		b.send(ctx, r.chatID, b.t(r, "contact.not_found"),
 			inline(row(cb(b.t(r, "menu.request_join"), models.Callback{Action: models.ActJoin}))))
 		return
+	}
+	if err == nil && joining {
+		b.clearDialog(ctx, r) // on the roster: linked, no request needed
 	}
 	b.afterLink(ctx, r, m, err)
 }

@@ -106,9 +106,10 @@ func TestStrangerJoinRequestApproved(t *testing.T) {
 		return h.Message(s.ID, picker.ID).Text == h.T(locales.En, "join.choose_in", "Branch", "Town")
 	})
 	h.Press(s, h.Message(s.ID, picker.ID), "Village")
-	h.WaitFor("the request to be sent", func() bool {
-		return h.Message(s.ID, picker.ID).Text == h.T(locales.En, "join.sent", "Branch", "Town/Village")
-	})
+	// Their name, typed, goes with the request (issue 16 item 9).
+	if got := typeJoinName(h, s, "Sam Lee"); got.Text != h.T(locales.En, "join.sent", "Branch", "Town/Village") {
+		t.Fatalf("request answered %q", got.Text)
+	}
 
 	// The branch organizer is asked, in their language, with two buttons.
 	ask := h.Nth(org.ID, 1)
@@ -130,7 +131,7 @@ func TestStrangerJoinRequestApproved(t *testing.T) {
 	}
 
 	h.Press(org, ask, "✅ 同意")
-	welcome := h.Nth(s.ID, 3) // greeting, the picker (edited), the welcome
+	welcome := h.Nth(s.ID, 5) // greeting, the picker, the name asked, sent, the welcome
 	if welcome.Text != h.T(locales.En, "join.approved", "Name", "Sam Lee", "Branch", "Town/Village") {
 		t.Fatalf("stranger told %q", welcome.Text)
 	}
@@ -164,6 +165,7 @@ func TestJoinRequestDeclinedAndOutOfScope(t *testing.T) {
 	s := fakeapi.User{ID: 777, FirstName: "小明", LanguageCode: "zh-TW"}
 	picker := h.Say(s, "/join")
 	h.Press(s, picker, "A")
+	typeJoinName(h, s, "小明")
 	ask := h.Nth(orgA.ID, 1)
 	mB, _ := h.St.MemberByTelegramID(ctx, orgB.ID)
 	if rows, _ := h.St.Outbox(ctx, store.OutboxQuery{MemberID: mB.ID}); len(rows) != 0 {
@@ -175,7 +177,7 @@ func TestJoinRequestDeclinedAndOutOfScope(t *testing.T) {
 		t.Fatalf("out-of-scope approval answered %q", ans)
 	}
 	h.Press(orgA, ask, "❌ Decline")
-	if got := h.Nth(s.ID, 2); got.Text != h.T(locales.ZhHant, "join.declined", "Branch", "A") {
+	if got := h.Nth(s.ID, 4); got.Text != h.T(locales.ZhHant, "join.declined", "Branch", "A") {
 		t.Fatalf("declined stranger told %q", got.Text)
 	}
 	if _, err := h.St.MemberByTelegramID(ctx, s.ID); err == nil {

@@ -130,12 +130,15 @@ func TestDemoInAllThreeLanguages(t *testing.T) {
 	d.expect(cat.T(locales.ZhHans, "join.choose_branch"))
 	d.press("东城镇 ›")
 	d.press("李家村")
+	d.expect(firstLine(cat.T(locales.ZhHans, "join.ask_name", "Branch", "东城镇/李家村", "Share", cat.T(locales.ZhHans, "menu.share_phone"))))
+	d.typeLine("刘明") // the name goes with the request (issue 16 item 9)
+	d.expect(cat.T(locales.ZhHans, "join.sent", "Branch", "东城镇/李家村"))
 	d.typeLine("/as organizer")
 	d.press("✅ 同意")
 	d.expect("✅ 已由 张组长 同意")
 
 	d.typeLine("/as visitor")
-	d.expect(cat.T(locales.ZhHans, "join.approved", "Name", "Visitor", "Branch", "东城镇/李家村"))
+	d.expect(cat.T(locales.ZhHans, "join.approved", "Name", "刘明", "Branch", "东城镇/李家村"))
 	d.typeLine("1") // 📅 My events, now a member: the activity day and the meeting
 	d.expect("🎉 会员活动日：家庭健康讲座")
 	d.press("✅ 参加")

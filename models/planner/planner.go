@@ -17,6 +17,7 @@ package planner
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -103,6 +104,16 @@ func (k Kind) WithdrawnWithEvent() bool {
 		}
 	}
 	return false
+}
+
+// Kinds lists every kind, in order of name.
+func Kinds() []Kind {
+	out := make([]Kind, 0, len(kinds))
+	for k := range kinds {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Valid reports whether k is a known kind.

@@ -187,12 +187,13 @@ func CheckReminder(p *models.Plan, k *models.PlanKind, slot string, offset int, 
 	return m
 }
 
-// CheckSubmitted asks the organizers who decide for the member's branch
-// (at path) to confirm a member's report that a check is done, with the
-// certificate's photo when there is one.
-func CheckSubmitted(p *models.Plan, k *models.PlanKind, name, path string, rec *models.CheckRecord, now time.Time) Message {
+// CheckSubmitted asks deciders (those who decide for the member's branch
+// at path, the member left out: store.DecidersFor) to confirm a member's
+// report that a check is done, with the certificate's photo when there is
+// one.
+func CheckSubmitted(p *models.Plan, k *models.PlanKind, name, path string, deciders []uint, rec *models.CheckRecord, now time.Time) Message {
 	m := Message{Kind: KindCheckSubmitted, Subject: Subject{PlanID: p.ID}, Slot: fmt.Sprintf("%d.%d", rec.ID, len(rec.PhotoFileID)),
-		To: models.OrganizersAudience(path), Template: "check.submitted", Args: planArgs(p, k),
+		To: models.MembersAudience(deciders...), Template: "check.submitted", Args: planArgs(p, k),
 		PhotoFileID: rec.PhotoFileID, NotBefore: now}
 	if rec.PhotoFileID != "" {
 		m.Slot = fmt.Sprintf("%d.photo", rec.ID)

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
+	"unicode/utf16"
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
@@ -128,13 +130,17 @@ func StrangerKeyboard(cat *locales.Catalog, l locales.Lang) *ReplyKeyboard {
 	}
 }
 
-// RenderInline renders inline button specs in the reader's language.
+// RenderInline renders inline button specs in the reader's language (nil
+// when there is no button: empty rows are left out).
 func RenderInline(cat *locales.Catalog, l locales.Lang, rows [][]models.ButtonSpec) *InlineKeyboard {
-	if len(rows) == 0 {
-		return nil
-	}
-	kb := &InlineKeyboard{}
+	var kb *InlineKeyboard
 	for _, r := range rows {
+		if len(r) == 0 {
+			continue
+		}
+		if kb == nil {
+			kb = &InlineKeyboard{}
+		}
 		out := make([]InlineButton, 0, len(r))
 		for _, b := range r {
 			kv := make([]any, 0, 2*len(b.Args))
@@ -174,9 +180,14 @@ func RenderFor(cat *locales.Catalog, l locales.Lang, zone *time.Location, now ti
 	if err != nil {
 		return "", nil, fmt.Errorf("%w: markup: %v", ErrUnrenderable, err)
 	}
+	limit := MaxText
+	if o.PhotoFileID != "" || o.DocumentFileID != "" {
+		limit = MaxCaption
+	}
+	text = Fit(text, limit)
 	switch {
 	case len(m.Inline) > 0:
-		return text, RenderInline(cat, l, m.Inline), nil
+		return text, ReplyMarkup(RenderInline(cat, l, m.Inline)), nil
 	case m.Keyboard == MemberKeys && organizer:
 		return text, OrganizerKeyboard(cat, l), nil
 	case m.Keyboard == MemberKeys:
@@ -185,4 +196,98 @@ func RenderFor(cat *locales.Catalog, l locales.Lang, zone *time.Location, now ti
 		return text, StrangerKeyboard(cat, l), nil
 	}
 	return text, nil, nil
+}
+
+// Telegram's limits on what a message says, in UTF-16 code units (how the
+// Bot API counts): a text, and a photo's or document's caption.
+const (
+	MaxText    = 4096
+	MaxCaption = 1024
+)
+
+// Fit shortens s to at most limit UTF-16 code units, marking a cut with
+// "…": what the Bot API accepts as a text (MaxText) or a caption
+// (MaxCaption).
+func Fit(s string, limit int) string {
+	if utf16Len(s) <= limit {
+		return s
+	}
+	n := 0
+	for i, r := range s {
+		w := utf16.RuneLen(r)
+		if w < 0 {
+			w = 1
+		}
+		if n+w > limit-1 { // room for the "…"
+			return s[:i] + "…"
+		}
+		n += w
+	}
+	return s
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if utf16.RuneLen(r) == 2 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// ReplyMarkup is the one rule for the reply_markup a message goes with
+// (the bot's replies and the dispatcher's rows alike): nil, never a typed
+// nil or a keyboard without a button, when there is nothing to show.
+// Telegram answers a null markup with "Object expected as reply markup"
+// and drops empty rows and keyboards; a request without reply_markup is
+// what is meant. Empty rows are left out of a keyboard that keeps others.
+func ReplyMarkup(markup any) any {
+	switch m := markup.(type) {
+	case nil:
+		return nil
+	case *InlineKeyboard:
+		if m == nil {
+			return nil
+		}
+		rows := make([][]InlineButton, 0, len(m.InlineKeyboard))
+		for _, r := range m.InlineKeyboard {
+			if len(r) > 0 {
+				rows = append(rows, r)
+			}
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		if len(rows) == len(m.InlineKeyboard) {
+			return m
+		}
+		return &InlineKeyboard{InlineKeyboard: rows}
+	case *ReplyKeyboard:
+		if m == nil {
+			return nil
+		}
+		rows := make([][]KeyButton, 0, len(m.Keyboard))
+		for _, r := range m.Keyboard {
+			if len(r) > 0 {
+				rows = append(rows, r)
+			}
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		if len(rows) == len(m.Keyboard) {
+			return m
+		}
+		k := *m
+		k.Keyboard = rows
+		return &k
+	}
+	// Any other type (a library's markup): only a nil pointer is taken out.
+	if v := reflect.ValueOf(markup); v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil
+	}
+	return markup
 }

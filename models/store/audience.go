@@ -61,19 +61,51 @@ func inAudience(tx *gorm.DB, q *gorm.DB, a models.Audience) (*gorm.DB, error) {
 // organizers and those of the branches above it, or the admins when it has
 // none.
 func deciders(tx *gorm.DB, path string) ([]uint, error) {
-	var ids []uint
-	err := tx.Model(&models.Member{}).Where("telegram_id IS NOT NULL AND role = ? AND status <> ? AND id IN (?)",
-		models.RoleOrganizer, models.StatusLeft,
-		tx.Model(&models.OrganizerScope{}).Select("organizer_scopes.member_id").
-			Joins("JOIN branches ON branches.id = organizer_scopes.branch_id").
-			Where("branches.path IN ?", ancestorPaths(path))).
-		Order("id").Pluck("id", &ids).Error
-	if err != nil || len(ids) > 0 {
-		return ids, err
+	d, err := decidersFor(tx, path, 0)
+	return d.IDs, err
+}
+
+// Deciders are who decide for a branch (join requests, members' checks).
+type Deciders struct {
+	IDs []uint
+	// Branch is the nearest branch, the branch itself or one above it,
+	// whose organizers decide; "" when the admins do (or nobody can: no IDs).
+	Branch string
+}
+
+// decidersFor is the one rule of who decides for the branch at path, and
+// where they come from: the linked organizers of the branch and of those
+// above it, else the linked admins; never except (a member's own check is
+// someone else's to confirm: 0 leaves nobody out).
+func decidersFor(tx *gorm.DB, path string, except uint) (Deciders, error) {
+	var d Deciders
+	var rows []struct {
+		ID   uint
+		Path string
 	}
-	err = tx.Model(&models.Member{}).Where("telegram_id IS NOT NULL AND role = ? AND status <> ?", models.RoleAdmin, models.StatusLeft).
-		Order("id").Pluck("id", &ids).Error
-	return ids, err
+	err := tx.Model(&models.Member{}).Select("members.id AS id, branches.path AS path").
+		Joins("JOIN organizer_scopes ON organizer_scopes.member_id = members.id").
+		Joins("JOIN branches ON branches.id = organizer_scopes.branch_id").
+		Where("members.telegram_id IS NOT NULL AND members.role = ? AND members.status <> ? AND members.id <> ? AND branches.path IN ?",
+			models.RoleOrganizer, models.StatusLeft, except, ancestorPaths(path)).
+		Order("members.id").Scan(&rows).Error
+	if err != nil {
+		return d, err
+	}
+	for _, r := range rows {
+		if len(d.IDs) == 0 || d.IDs[len(d.IDs)-1] != r.ID {
+			d.IDs = append(d.IDs, r.ID)
+		}
+		if len(r.Path) > len(d.Branch) {
+			d.Branch = r.Path
+		}
+	}
+	if len(d.IDs) > 0 {
+		return d, nil
+	}
+	err = tx.Model(&models.Member{}).Where("telegram_id IS NOT NULL AND role = ? AND status <> ? AND id <> ?", models.RoleAdmin, models.StatusLeft, except).
+		Order("id").Pluck("id", &d.IDs).Error
+	return d, err
 }
 
 func escapeLike(s string) string {

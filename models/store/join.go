@@ -50,6 +50,21 @@ func (s *Store) CreateJoinRequest(ctx context.Context, jr models.JoinRequest, us
 	return &jr, created, nil
 }
 
+// PendingJoinRequest is the user's request still waiting for a decision,
+// with its branch; ErrNotFound when none waits.
+func (s *Store) PendingJoinRequest(ctx context.Context, telegramID int64) (*models.JoinRequest, error) {
+	var jr models.JoinRequest
+	err := s.db.WithContext(ctx).Preload("Branch").Where("telegram_id = ? AND status = ?", telegramID, models.JoinPending).
+		Order("id").Take(&jr).Error
+	if err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, fmt.Errorf("store: pending join request: %w", err)
+	}
+	return &jr, nil
+}
+
 // JoinRequestByID finds a join request with its branch.
 func (s *Store) JoinRequestByID(ctx context.Context, id uint) (*models.JoinRequest, error) {
 	var jr models.JoinRequest

@@ -22,6 +22,10 @@ var (
 	ErrKindExists   = errors.New("store: a kind with this key exists")
 	ErrDutyAudience = errors.New("store: a duty is assigned to a branch's organizers, or to listed organizers")
 	ErrOwnCheck     = errors.New("store: an organizer does not confirm their own check")
+	// ErrNobodyConfirms: nobody can confirm the member's check (no
+	// organizer of their branch or above it, no admin, reachable); the
+	// report is not taken, so that it does not wait for ever.
+	ErrNobodyConfirms = errors.New("store: nobody can confirm the check")
 )
 
 // PlanKinds lists the kinds of checks and duties, by key.
@@ -342,11 +346,21 @@ func (s *Store) SubmitCheck(ctx context.Context, planID uint, cycle int, m *mode
 				return err
 			}
 		}
-		_, err = enqueue(tx, planner.CheckSubmitted(p, p.Kind, p.Member.Name, branchPath(p.Member), &rec, now))
+		// Those who decide for the branch, escalated as join requests are
+		// (its organizers and those above, else the admins), never the
+		// member: a report nobody is asked about is not taken.
+		d, err := decidersFor(tx, branchPath(p.Member), p.MemberID)
+		if err != nil {
+			return err
+		}
+		n, err := enqueue(tx, planner.CheckSubmitted(p, p.Kind, p.Member.Name, branchPath(p.Member), d.IDs, &rec, now))
+		if err == nil && n == 0 {
+			err = ErrNobodyConfirms
+		}
 		return err
 	})
 	if err != nil {
-		if isRuleErr(err) || errors.Is(err, ErrNotYourPlan) || errors.Is(err, ErrPlanStale) {
+		if isRuleErr(err) || errors.Is(err, ErrNotYourPlan) || errors.Is(err, ErrPlanStale) || errors.Is(err, ErrNobodyConfirms) {
 			return nil, nil, err
 		}
 		return nil, nil, fmt.Errorf("store: submit check: %w", err)
@@ -629,6 +643,17 @@ func (s *Store) NewlyOverdue(ctx context.Context, day models.Day) ([]models.Plan
 		return nil, fmt.Errorf("store: newly overdue: %w", err)
 	}
 	return ps, nil
+}
+
+// DecidersFor are who decide for the branch at path, and the branch whose
+// organizers they are ("" for the admins), except one member (0: none):
+// who confirms a member's check (SubmitCheck asks them).
+func (s *Store) DecidersFor(ctx context.Context, path string, except uint) (Deciders, error) {
+	d, err := decidersFor(s.db.WithContext(ctx), path, except)
+	if err != nil {
+		return d, fmt.Errorf("store: deciders: %w", err)
+	}
+	return d, nil
 }
 
 // Deciders are the linked members who decide for the branch at path (its
