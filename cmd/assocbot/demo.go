@@ -2,8 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	_ "image/gif" // the formats of the photos the demo saves
+	_ "image/png"
 	"io"
 	"log/slog"
 	"os"
@@ -35,7 +39,8 @@ type demoPerson struct {
 }
 
 // demoPeople is the demo's cast: an organizer, members in each language, a
-// member not yet linked, and a stranger.
+// member not yet linked, a stranger, and the association's admin (who
+// confirms the checks of a branch without an organizer, Li Wei's).
 func demoPeople() []*demoPerson {
 	return []*demoPerson{
 		{alias: "organizer", user: fakeapi.User{ID: 1000, FirstName: "张组长", LanguageCode: "zh-hans"}, phone: "13800000001", linked: true,
@@ -49,6 +54,8 @@ func demoPeople() []*demoPerson {
 		{alias: "zhao", user: fakeapi.User{ID: 1004, FirstName: "赵大爷", LanguageCode: "zh"}, phone: "13800000005",
 			member: &store.NewMember{Name: "赵大爷", Phone: "13800000005", Branch: "东城镇/李家村"}},
 		{alias: "visitor", user: fakeapi.User{ID: 1005, FirstName: "Visitor"}, phone: "13900000009"},
+		{alias: "admin", user: fakeapi.User{ID: 1006, FirstName: "刘会长", LanguageCode: "zh-hans"}, phone: "13800000006", linked: true,
+			member: &store.NewMember{Name: "刘会长", Phone: "13800000006", Role: models.RoleAdmin, Lang: "zh-Hans"}},
 	}
 }
 
@@ -62,14 +69,17 @@ func loc0() *time.Location {
 
 // demoPlans gives the demo people checks and a duty due in a few days, so
 // that their first reminders come within the minute and 🩺 My checks has
-// something to show.
-func demoPlans(ctx context.Context, st *store.Store, loc *time.Location) error {
+// something to show: the quarterly check-up (三查) for the two women, the
+// annual health check for 赵大爷, an older man, the certificate of those
+// working away, and the organizer's weekly report.
+func demoPlans(ctx context.Context, st *store.Store, ids map[string]uint, loc *time.Location) error {
 	soon := models.DayOf(time.Now(), loc).AddDate(0, 0, 3)
 	for _, a := range []struct {
 		kind     string
 		audience models.Audience
 	}{
-		{"quarterly_check", models.BranchAudience("东城镇")},
+		{"quarterly_check", models.MembersAudience(ids["wang"], ids["chan"])},
+		{"annual_check", models.MembersAudience(ids["zhao"])},
 		{"away_certificate", models.TagAudience("away")},
 		{"weekly_report", models.BranchAudience("东城镇")},
 	} {
@@ -90,12 +100,28 @@ func demoPlans(ctx context.Context, st *store.Store, loc *time.Location) error {
 
 // demoEvents gives the demo people something to answer with one tap: the
 // town's quarterly activity day in five days, and an association meeting of
-// all members in eight (Li Wei, in Berlin, sees it in his own time). Both
-// are announced when the demo starts, as a new event is.
-func demoEvents(ctx context.Context, st *store.Store, loc *time.Location) error {
+// all members in eight (Li Wei, in Berlin, sees it in his own time and in
+// Beijing's). Both are announced when the demo starts, as a new event is.
+// The village's last activity day took place a few days ago, with 王芳 and
+// 赵大爷 checked in, so that the organizer's /records has its record to
+// write.
+func demoEvents(ctx context.Context, st *store.Store, ids map[string]uint, loc *time.Location) error {
 	org, err := st.MemberByTelegramID(ctx, demoPeople()[0].user.ID)
 	if err != nil {
 		return err
+	}
+	held := pastActivity(time.Now(), loc)
+	past := &models.Event{Kind: models.EventActivityDay, Title: "会员活动日：健康知识讲座", Location: "李家村文化室", StartAt: held,
+		DurationMin: 90, Audience: models.BranchAudience("东城镇/李家村").String(), RSVP: true, CreatedBy: &org.ID}
+	// Made as it was a week before it took place: its announcement is
+	// long out of date, and never sent.
+	if _, err := st.CreateEvent(ctx, past, loc, held.AddDate(0, 0, -7)); err != nil {
+		return err
+	}
+	for _, who := range []string{"wang", "zhao"} {
+		if err := st.SetCheckIn(ctx, past.ID, held, ids[who], true, org, loc, held.Add(30*time.Minute)); err != nil {
+			return err
+		}
 	}
 	today := models.DayOf(time.Now(), loc)
 	at := func(days, hour int) time.Time {
@@ -113,6 +139,20 @@ func demoEvents(ctx context.Context, st *store.Store, loc *time.Location) error 
 		}
 	}
 	return nil
+}
+
+// pastActivity is when the demo's past activity day took place: 09:00 a
+// week ago, or on the first day of this quarter when the quarter began
+// less than a week ago (so that /records, which shows this quarter, lists
+// it), unless that is not yet over.
+func pastActivity(now time.Time, loc *time.Location) time.Time {
+	now = now.In(loc)
+	at := time.Date(now.Year(), now.Month(), now.Day()-7, 9, 0, 0, 0, loc)
+	first := time.Date(now.Year(), time.Month(3*((int(now.Month())-1)/3)+1), 1, 9, 0, 0, 0, loc)
+	if at.Before(first) && first.Add(2*time.Hour).Before(now) {
+		at = first
+	}
+	return at
 }
 
 func (p *demoPerson) name() string {
@@ -152,13 +192,16 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	defer st.Close()
 	people := demoPeople()
+	ids := map[string]uint{}
 	for _, p := range people {
 		if p.member == nil {
 			continue
 		}
-		if _, err := st.AddMember(ctx, *p.member); err != nil {
+		m, err := st.AddMember(ctx, *p.member)
+		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
+		ids[p.alias] = m.ID
 		if p.linked {
 			if _, err := st.LinkByPhone(ctx, p.phone, p.user.ID, p.user.ID); err != nil {
 				return fmt.Errorf("demo data: %w", err)
@@ -166,10 +209,10 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 	}
 
-	if err := demoPlans(ctx, st, loc0()); err != nil {
+	if err := demoPlans(ctx, st, ids, loc0()); err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
-	if err := demoEvents(ctx, st, loc0()); err != nil {
+	if err := demoEvents(ctx, st, ids, loc0()); err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
 
@@ -187,10 +230,8 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	loc, _ := time.LoadLocation("Asia/Shanghai")
-	if loc == nil {
-		loc = time.UTC
-	}
+	loc := loc0()
+	cat.Home = loc // Li Wei, in Berlin, reads his time and the association's
 	// The bot's own log goes to a file, so the chat stays readable.
 	logFile, err := os.Create(filepath.Join(dir, "bot.log"))
 	if err != nil {
@@ -234,9 +275,17 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}()
 	defer func() { cancel(); <-pollDone }()
 
-	d := &demoChat{out: stdout, cat: cat, lang: lang, api: api, people: people, current: people[1]}
+	// The files the bot sends (calendars, exports, the preview) are saved
+	// where the reader can open them, and kept after the demo.
+	files, err := os.MkdirTemp("", "assocbot-demo-files-")
+	if err != nil {
+		return err
+	}
+	d := &demoChat{out: stdout, cat: cat, lang: lang, api: api, people: people, current: people[1], files: files}
+	defer d.closeFiles()
 	d.say("demo.intro")
 	d.listPeople()
+	d.say("demo.files_dir", "Dir", files)
 	d.say("demo.now_as", "Name", d.current.name())
 	d.open(d.current)
 
@@ -291,6 +340,111 @@ type demoChat struct {
 	letters map[[2]int64]string // the letter of each message with buttons, by chat and message
 	shown   map[[2]int64]bool   // the messages shown, by chat and message
 	opened  map[int64]bool      // the chats opened with /start
+	files   string              // where the files the bot sends are saved
+	saved   map[[2]int64]string // the file saved of each message, by chat and message
+}
+
+// closeFiles removes the files folder when the bot sent nothing, else says
+// where the files are kept.
+func (d *demoChat) closeFiles() {
+	if len(d.saved) == 0 {
+		os.Remove(d.files)
+		return
+	}
+	d.say("demo.files_kept", "Dir", d.files)
+}
+
+// saveFile saves the document or photo of message m in the files folder,
+// once, and says after indent what it is and where it went.
+func (d *demoChat) saveFile(m fakeapi.Message, indent string) {
+	f, key := m.Document, "demo.file"
+	if f == nil {
+		f, key = m.Photo, "demo.photo"
+	}
+	if f == nil {
+		return
+	}
+	if d.saved == nil {
+		d.saved = map[[2]int64]string{}
+	}
+	id := [2]int64{m.ChatID, m.ID}
+	path, ok := d.saved[id]
+	if !ok {
+		path = d.freePath(f.Name, m.ID, f.Data)
+		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+			d.say("demo.file_unreadable", "Path", path, "Err", err)
+			return
+		}
+		d.saved[id] = path
+	}
+	fmt.Fprintf(d.out, "%s%s\n", indent, d.cat.T(d.lang, key, "Name", f.Name, "Size", fileSize(len(f.Data)), "Path", path))
+}
+
+// freePath is a path in the files folder for a file named name (a photo
+// has none: photo-<message>, named by its format): a second file of the
+// same name gets -2, and so on.
+func (d *demoChat) freePath(name string, messageID int64, data []byte) string {
+	name = filepath.Base(name)
+	if name == "." || name == "/" || name == "" {
+		ext := ".jpg"
+		if _, format, err := image.DecodeConfig(bytes.NewReader(data)); err == nil && format != "jpeg" {
+			ext = "." + format
+		}
+		name = fmt.Sprintf("photo-%d%s", messageID, ext)
+	}
+	ext := filepath.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	path := filepath.Join(d.files, name)
+	for i := 2; ; i++ {
+		if _, err := os.Stat(path); os.IsNotExist(err) {
+			return path
+		}
+		path = filepath.Join(d.files, fmt.Sprintf("%s-%d%s", stem, i, ext))
+	}
+}
+
+// fileSize is a size as people read it: 812 B, 6.1 KB, 1.2 MB.
+func fileSize(n int) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1024*1024:
+		return fmt.Sprintf("%.1f KB", float64(n)/1024)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
+}
+
+// sendFile sends the file at path as the current person: a document, or
+// with photo a picture (a certificate).
+func (d *demoChat) sendFile(path string, photo bool) {
+	if path == "" {
+		d.say("demo.file_usage")
+		return
+	}
+	if home, err := os.UserHomeDir(); err == nil && strings.HasPrefix(path, "~/") {
+		path = filepath.Join(home, path[2:])
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		d.say("demo.file_unreadable", "Path", path, "Err", err)
+		return
+	}
+	if photo {
+		d.api.SendPhoto(d.current.user, data, "")
+	} else {
+		d.api.SendDocument(d.current.user, filepath.Base(path), data, "")
+	}
+	d.say("demo.sent_file", "Name", filepath.Base(path), "Size", fileSize(len(data)))
+}
+
+// demoCommand reads a demo command typed as a whole word ("/as li", "/who"),
+// so that /assign is the bot's, not /as with "sign".
+func demoCommand(line, name string) (string, bool) {
+	if line == name {
+		return "", true
+	}
+	rest, ok := strings.CutPrefix(line, name+" ")
+	return strings.TrimSpace(rest), ok
 }
 
 // open opens a person's chat with the bot the way Telegram's START button
@@ -373,7 +527,12 @@ func (d *demoChat) show(ev fakeapi.Event) {
 	if ev.Kind == "edit" {
 		prefix = "🤖 " + d.cat.T(d.lang, "demo.edited")
 	}
-	fmt.Fprintf(d.out, "\n%s %s\n", prefix, strings.ReplaceAll(m.Text, "\n", "\n   "))
+	if m.Text != "" || (m.Document == nil && m.Photo == nil) {
+		fmt.Fprintf(d.out, "\n%s %s\n", prefix, strings.ReplaceAll(m.Text, "\n", "\n   "))
+		d.saveFile(m, "   ")
+	} else {
+		d.saveFile(m, "\n"+prefix+" ") // a file without a caption is the bubble itself
+	}
 	if len(m.Inline) > 0 {
 		letter := d.letterOf(m.ChatID, m.ID)
 		var parts []string
@@ -436,14 +595,22 @@ func (d *demoChat) renumber() {
 
 // input handles one typed line: /as, /who, a button number, or a message.
 func (d *demoChat) input(line string) {
+	if path, ok := demoCommand(line, "/file"); ok {
+		d.sendFile(path, false)
+		return
+	}
+	if path, ok := demoCommand(line, "/photo"); ok {
+		d.sendFile(path, true)
+		return
+	}
+	who, as := demoCommand(line, "/as")
 	switch {
 	case line == "":
 		return
 	case line == "/who":
 		d.listPeople()
 		return
-	case strings.HasPrefix(line, "/as"):
-		who := strings.TrimSpace(strings.TrimPrefix(line, "/as"))
+	case as:
 		for _, p := range d.people {
 			if who != "" && (strings.EqualFold(who, p.alias) || who == p.name() || strings.EqualFold(who, p.user.FirstName)) {
 				d.current = p

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -103,6 +108,7 @@ func TestDemoInAllThreeLanguages(t *testing.T) {
 	}
 	shanghai, _ := time.LoadLocation("Asia/Shanghai")
 	berlin, _ := time.LoadLocation("Europe/Berlin")
+	cat.Home = shanghai // as the demo: Li Wei reads his time and Beijing's
 	started := time.Now()
 	d := startDemo(t)
 	d.expect(cat.T(locales.ZhHans, "demo.now_as", "Name", "王芳"))
@@ -151,4 +157,118 @@ func TestDemoInAllThreeLanguages(t *testing.T) {
 	if code != 0 || !strings.Contains(screen, firstLine(cat.T(locales.ZhHans, "demo.bye"))) {
 		t.Fatalf("the demo ended with %d:\n%s", code, screen)
 	}
+}
+
+// fileLine matches the demo's line for a file the bot sent (demo.file):
+// its name, size and where it was saved.
+func fileLine(cat *locales.Catalog, l locales.Lang) *regexp.Regexp {
+	pattern := regexp.QuoteMeta(cat.T(l, "demo.file", "Name", "\x01", "Size", "\x02", "Path", "\x03"))
+	pattern = strings.NewReplacer("\x01", `(\S+)`, "\x02", `([0-9.]+ K?B)`, "\x03", `(\S+)`).Replace(pattern)
+	return regexp.MustCompile(pattern)
+}
+
+// savedFile checks that a file line names a file saved in dir with the size
+// it says.
+func savedFile(t *testing.T, m []string, dir, ext string) {
+	t.Helper()
+	name, size, path := m[1], m[2], m[3]
+	info, err := os.Stat(path)
+	if err != nil || filepath.Dir(path) != dir || filepath.Base(path) != name || !strings.HasSuffix(name, ext) {
+		t.Fatalf("file line %q: %v (want a %s file in %s)", m[0], err, ext, dir)
+	}
+	if size != fileSize(int(info.Size())) {
+		t.Fatalf("%s is %d bytes, the demo said %s", path, info.Size(), size)
+	}
+}
+
+// TestDemoFilesAndCommands (issue 16 item 15), as a newcomer meets them:
+// /assign is the bot's command, not /as with "sign"; a calendar file and
+// an export show their name and size and are saved in the folder the demo
+// names (and kept after it ends); /file sends a member list the bot checks
+// and imports, /photo a certificate; 赵大爷, an older man, has the annual
+// health check, not the quarterly check-up (三查); the village's activity
+// day of a few days ago waits for its record in /records, with the two
+// who came.
+func TestDemoFilesAndCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo takes a few seconds")
+	}
+	t.Setenv("TMPDIR", t.TempDir()) // the demo's folders go where the test cleans up
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	zh := func(key string, kv ...any) string { return cat.T(locales.ZhHans, key, kv...) }
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	d := startDemo(t)
+	dirLine := regexp.MustCompile(regexp.QuoteMeta(zh("demo.files_dir", "Dir", "\x00")[:len(zh("demo.files_dir", "Dir", "\x00"))-1]) + `(\S+)`)
+	dir := d.waitMatch(dirLine)[1]
+	d.expect("[王芳] > ")
+	files := fileLine(cat, locales.ZhHans)
+
+	d.typeLine("/calendar")
+	savedFile(t, d.waitMatch(files), dir, ".ics")
+
+	d.typeLine("/as organizer")
+	d.expect("[张组长] > ")
+	d.typeLine("/assign")
+	d.expect(zh("assign.ask_kind"))
+	if strings.Contains(d.out.String()[d.mark:], zh("demo.unknown_person", "Name", "sign")) {
+		t.Fatal("/assign was taken as /as sign")
+	}
+	d.typeLine("/records")
+	held := pastActivity(time.Now(), shanghai)
+	d.expect(zh("records.missing_line", "Date", held.Format("01-02"), "Title", "会员活动日：健康知识讲座", "Came", 2))
+	d.typeLine("/export")
+	d.press(zh("export.button.members"))
+	savedFile(t, d.waitMatch(files), dir, ".xlsx")
+
+	list := filepath.Join(t.TempDir(), "新会员.csv")
+	csv := []byte("姓名,手机,分会\n刘阿姨,13800000011,东城镇/李家村\n")
+	if err := os.WriteFile(list, csv, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.typeLine("/file " + list)
+	d.expect(zh("demo.sent_file", "Name", "新会员.csv", "Size", fmt.Sprintf("%d B", len(csv))))
+	d.expect(zh("import.checked", "Rows", 1, "New", 1, "Updated", 0, "Unchanged", 0, "Branches", 0, "Plans", 0))
+	d.typeLine("/file " + list + ".missing")
+	d.expect(zh("demo.file_unreadable", "Path", list+".missing", "Err", ""))
+
+	d.typeLine("/as zhao")
+	d.typeLine("1") // 📱 Share my phone number
+	d.expect(zh("start.linked", "Name", "赵大爷", "Branch", "东城镇/李家村"))
+	d.typeLine("2") // 🩺 My checks
+	d.expect("🩺 年度健康检查 — ")
+	if strings.Contains(d.out.String()[d.mark:], "季度孕检") {
+		t.Fatalf("赵大爷 has the quarterly check-up:\n%s", d.out.String()[d.mark:])
+	}
+
+	cert := filepath.Join(t.TempDir(), "cert.png")
+	if err := os.WriteFile(cert, tinyPNG(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.typeLine("/as li")
+	d.typeLine("2") // 🩺 My checks
+	d.press(cat.T(locales.En, "check.button.certificate"))
+	d.expect(cat.T(locales.En, "checks.send_photo"))
+	d.typeLine("/photo " + cert)
+	d.expect(cat.T(locales.En, "checks.photo_received"))
+
+	code, screen := d.end()
+	if code != 0 || !strings.Contains(screen, zh("demo.files_kept", "Dir", dir)) {
+		t.Fatalf("the demo ended with %d:\n%s", code, screen)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatalf("the files were not kept: %v", err)
+	}
+}
+
+// tinyPNG is a 1×1 picture, a certificate's photo.
+func tinyPNG() []byte {
+	var b bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 1, 1))
+	if err := png.Encode(&b, img); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
 }
