@@ -22,9 +22,10 @@ import (
 // when time is stepped through those days (the jobs run when their cron
 // specs say) with the dispatcher sending: the same messages, to the same
 // members, at the same minutes. Over those days come the weekly digests
-// (11:00), a deadline nudge, an activity's reminder, record question and
-// rating question, the meeting's two reminders and its rating question, the
-// overdue list and a duty's two reminders.
+// (11:00), a deadline nudge, an activity's reminder and rating question,
+// the record question of an activity held this morning, the meeting's two
+// reminders and its rating question, the overdue list and a duty's two
+// reminders.
 func TestPreviewListsWhatIsThenSent(t *testing.T) {
 	quiet, _ := planner.ParseQuietHours("21:00-08:00")
 	withQuiet := retrying
@@ -50,6 +51,18 @@ func TestPreviewListsWhatIsThenSent(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.answer(fair, fair.StartAt, d.w1, models.AnswerYes)
+	// An activity of Town/West this morning, W1 already checked in (its
+	// check-in opened at midnight): held, so its record is asked for (the
+	// fair has nobody checked in yet, and the preview cannot know whether
+	// it will).
+	cleanup := &models.Event{Kind: models.EventActivityDay, Title: "Clean-up", Location: "West lane", StartAt: at(11, 23, 11, 0).UTC(),
+		Audience: "branch:Town/West", RSVP: true, CreatedBy: &a.ID}
+	if _, err := h.St.CreateEvent(ctx, cleanup, loc, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.St.SetCheckIn(ctx, cleanup.ID, cleanup.StartAt, d.member(d.w1).ID, true, a, loc, now); err != nil {
+		t.Fatal(err)
+	}
 	// A meeting at 07:30: its reminder the day before falls in the quiet
 	// hours and waits until 08:00; the one two hours before would wait
 	// past the start, and is never sent.

@@ -53,6 +53,9 @@ func TestStoreRefusesControlCharacters(t *testing.T) {
 			t.Fatalf("a description of two lines: %v", err)
 		}
 		after := occ.Add(2 * time.Hour)
+		if err := st.SetCheckIn(ctx, e.ID, occ, org.ID, true, org, sh, after); err != nil { // held: someone came
+			t.Fatal(err)
+		}
 		if _, err := st.SaveRecord(ctx, e.ID, occ, org, "健康讲座", "二十人到场\n讲解了孕前检查", sh, after); err != nil {
 			t.Fatalf("a summary of two lines: %v", err)
 		}
