@@ -430,8 +430,16 @@ func (b *Bot) onNotices(ctx context.Context, r *request) {
 	for i, bc := range bs {
 		aud, _ := models.ParseAudience(bc.Audience)
 		when := b.cat.DateTime(r.lang, bc.SendAt, r.member.Zone(b.cfg.Location), now)
+		text := truncate(strings.ReplaceAll(bc.Text, "\n", " "), 40)
+		switch {
+		case text != "":
+		case bc.PhotoFileID != "":
+			text = b.t(r, "broadcast.with_photo") // a photo or file without words is named, not left blank
+		case bc.DocumentFileID != "":
+			text = b.t(r, "broadcast.with_document")
+		}
 		lines = append(lines, b.t(r, "notices.line", "N", i+1, "At", when, "Audience", b.audienceLabel(r, aud), "Count", bc.Total,
-			"Text", truncate(strings.ReplaceAll(bc.Text, "\n", " "), 40)))
+			"Text", text))
 		if len(rows) < 20 {
 			rows = append(rows, row(cb(b.t(r, "notices.button.cancel_n", "N", i+1), models.Callback{Action: models.ActNoticeCancel, ID: bc.ID})))
 		}

@@ -114,7 +114,7 @@ func (b *Bot) previewWhat(r *request, it reports.PreviewItem) string {
 	}
 	what := b.t(r, "preview.kind."+it.Row.Kind)
 	if about != "" {
-		what += " «" + about + "»"
+		what = b.t(r, "preview.about", "Kind", what, "About", about)
 	}
 	return what
 }
@@ -125,7 +125,7 @@ func (b *Bot) previewWho(r *request, items []reports.PreviewItem) string {
 	if len(items) <= previewNames {
 		names := make([]string, len(items))
 		for i, it := range items {
-			names[i] = it.Member.Name + " (" + b.cat.T(it.Lang, "lang.name") + ")"
+			names[i] = b.t(r, "preview.who_lang", "Name", it.Member.Name, "Lang", b.cat.T(it.Lang, "lang.name"))
 		}
 		return strings.Join(names, b.t(r, "list.separator"))
 	}

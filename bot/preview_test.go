@@ -88,7 +88,7 @@ func TestPreviewListsWhatIsThenSent(t *testing.T) {
 	h.API.SendText(d.orgA, "/preview 4")
 	summary := h.Nth(d.orgA.ID, n+1)
 	file := h.Nth(d.orgA.ID, n+2)
-	if file.Document == nil || !strings.Contains(summary.Text, h.T(locales.En, "preview.kind.event.reminder")+" «Health fair»") {
+	if file.Document == nil || !strings.Contains(summary.Text, h.T(locales.En, "preview.about", "Kind", h.T(locales.En, "preview.kind.event.reminder"), "About", "Health fair")) {
 		t.Fatalf("/preview:\n%s", summary.Text)
 	}
 	rows := readXLSX(t, file.Document.Data)
