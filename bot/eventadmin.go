@@ -302,8 +302,24 @@ func (b *Bot) onCancelEventCallback(ctx context.Context, r *request, q *tgm.Call
 		return
 	}
 	b.enqueued()
-	reply(b.t(r, "cancelevent.done", "Title", e.Title, "Count", n))
+	reply(b.t(r, "cancelevent.done", "Title", e.Title, "Count", n.Told) + b.noticesNote(r, e, n))
 	b.answer(ctx, q, "", false)
+}
+
+// noticesNote says what else a change or cancellation set going: the
+// copies of the event's messages edited in place, and the waiting messages
+// that could not be given the new details (failed, and logged).
+func (b *Bot) noticesNote(r *request, e *models.Event, n store.EventNotices) string {
+	var note string
+	if n.Copies > 0 {
+		note += "\n" + b.t(r, "event.copies_updated", "Count", n.Copies)
+	}
+	if len(n.Failed) > 0 {
+		b.log.Error("event change: waiting messages whose stored arguments do not decode failed instead of going out with the old details",
+			"event_id", e.ID, "outbox_ids", n.Failed)
+		note += "\n" + b.t(r, "event.rows_failed", "Count", len(n.Failed))
+	}
+	return note
 }
 
 // onEditEvent: /editevent <id> time YYYY-MM-DD HH:MM | place … | title …
@@ -353,7 +369,7 @@ func (b *Bot) onEditEvent(ctx context.Context, r *request, args string) {
 		if ch.StartAt != nil {
 			notes = b.twiceNotes(r, *ch.StartAt)
 		}
-		b.send(ctx, r.chatID, b.t(r, "editevent.done", "Title", updated.Title, "Count", n)+notes, nil)
+		b.send(ctx, r.chatID, b.t(r, "editevent.done", "Title", updated.Title, "Count", n.Told)+b.noticesNote(r, e, n)+notes, nil)
 	}
 }
 

@@ -126,7 +126,9 @@ func (b *Bot) eventCard(ctx context.Context, r *request, e *models.Event, occ ti
 	if line := b.answerLine(ctx, r, rsvp); line != "" {
 		text += "\n\n" + line
 	}
-	kb := planner.RenderInline(b.cat, r.lang, planner.RSVPButtons(e, occ))
+	// The member's own buttons: ➖ while they bring a guest, ➕ while they
+	// may bring one more.
+	kb := planner.RenderInline(b.cat, r.lang, planner.RSVPButtonsFor(e, occ, rsvp))
 	if isOrganizer(r.member) {
 		if manages, err := b.st.CanManage(ctx, r.member, e); err == nil && manages {
 			// The organizer's actions on the card itself: no event number
@@ -151,21 +153,20 @@ func (b *Bot) eventActions(r *request, id uint) [][]inlineButton {
 	}
 }
 
+// answerLine is the member's answer as their card shows it
+// (planner.AnswerLine, as the copies edited after a change show it).
 func (b *Bot) answerLine(ctx context.Context, r *request, rsvp *models.RSVP) string {
 	if rsvp == nil {
 		return ""
 	}
+	pos := 0
 	if rsvp.Waitlisted {
-		pos := 0
 		if res, err := b.st.WaitlistPosition(ctx, rsvp); err == nil {
 			pos = res
 		}
-		return b.t(r, "rsvp.answer.waitlist", "Position", pos)
 	}
-	if rsvp.Guests > 0 {
-		return b.t(r, "rsvp.answer.yes_guests", "Guests", rsvp.Guests)
-	}
-	return b.t(r, "rsvp.answer."+string(rsvp.Answer))
+	line := planner.AnswerLine(rsvp, pos)
+	return b.t(r, line.Key, line.Args.KV(b.cat, r.lang, r.member.Zone(b.cfg.Location), b.cfg.Now())...)
 }
 
 // onRSVPCallback handles an answer button.
@@ -179,7 +180,13 @@ func (b *Bot) onRSVPCallback(ctx context.Context, r *request, q *tgm.CallbackQue
 	if !ok {
 		return
 	}
-	b.answer(ctx, q, b.rsvpToast(r, res), false)
+	if c.Op == "y" && !res.Changed && res.RSVP.Guests > 0 && !res.RSVP.Waitlisted {
+		// ✅ again keeps the guests: said, not silent, with how to bring
+		// fewer.
+		b.answer(ctx, q, b.t(r, "rsvp.kept_guests", "Guests", res.RSVP.Guests), true)
+	} else {
+		b.answer(ctx, q, b.rsvpToast(r, res), false)
+	}
 	if msg := q.Message.Message; msg != nil {
 		text, kb := b.eventCard(ctx, r, e, c.Occ)
 		b.edit(ctx, r.chatID, msg.ID, text, kb)
@@ -218,7 +225,7 @@ func (b *Bot) onRSVPCommand(ctx context.Context, r *request, args string) {
 }
 
 // answerCode reads an answer button's operation (models.ParseCallback has
-// checked it is one of y, m, n, g).
+// checked it is one of y, m, n, g, r).
 func answerCode(op string) (models.Answer, int) {
 	switch op {
 	case "m":
@@ -227,6 +234,8 @@ func answerCode(op string) (models.Answer, int) {
 		return models.AnswerNo, 0
 	case "g":
 		return models.AnswerYes, store.MoreGuests
+	case "r":
+		return models.AnswerYes, store.FewerGuests
 	}
 	return models.AnswerYes, -1
 }
@@ -240,6 +249,8 @@ var rsvpRefusals = map[error]string{
 	models.ErrEventStarted:   "rsvp.refused.started",
 	models.ErrEventClosed:    "rsvp.refused.closed",
 	store.ErrNoRoomForGuest:  "rsvp.refused.no_room",
+	store.ErrTooManyGuests:   "rsvp.refused.max_guests",
+	store.ErrNoGuestToRemove: "rsvp.refused.no_guest",
 	models.ErrDeadlinePassed: "rsvp.refused.deadline",
 }
 
@@ -259,7 +270,7 @@ func (b *Bot) applyRSVP(ctx context.Context, r *request, m *models.Member, event
 					return nil, nil, false
 				}
 			}
-			refuse(b.t(r, key))
+			refuse(b.t(r, key, "Max", models.MaxGuests))
 			return nil, nil, false
 		}
 		b.log.Error("set rsvp", "event_id", eventID, "err", err)
@@ -333,4 +344,56 @@ func (b *Bot) theirAnswer(r *request, name string, res *store.RSVPResult) string
 		return b.t(r, "rsvp.their.yes_guests", "Name", name, "Guests", res.RSVP.Guests)
 	}
 	return b.t(r, "rsvp.their."+string(res.RSVP.Answer), "Name", name)
+}
+
+// maxTypedChoices bounds the events offered for a typed answer.
+const maxTypedChoices = 8
+
+// onTypedAnswer takes an answer typed outside a dialog (参加, 不去, 待定 …,
+// input.Answer): with one coming event open to the member's answer, it is
+// the answer to it, said and shown on its card; with several, they are
+// offered as buttons, each giving that answer to its event; with none, it
+// says so.
+func (b *Bot) onTypedAnswer(ctx context.Context, r *request, ans models.Answer) {
+	occs, err := b.upcomingFor(ctx, r.member, eventsHorizon)
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "typed answer", err)
+		return
+	}
+	now := b.cfg.Now()
+	var open []occurrence
+	for _, o := range occs {
+		if o.event.MayAnswer(r.member, o.at, b.cfg.Location, now) == nil {
+			open = append(open, o)
+		}
+	}
+	op := map[models.Answer]string{models.AnswerYes: "y", models.AnswerMaybe: "m", models.AnswerNo: "n"}[ans]
+	switch len(open) {
+	case 0:
+		b.send(ctx, r.chatID, b.t(r, "rsvp.typed_none"), b.keyboardFor(r))
+	case 1:
+		o := open[0]
+		_, res, ok := b.applyRSVP(ctx, r, r.member, o.event.ID, o.at, ans, -1, func(text string) { b.send(ctx, r.chatID, text, nil) })
+		if !ok {
+			return
+		}
+		text, kb := b.eventCard(ctx, r, o.event, o.at)
+		var markup any
+		if kb != nil {
+			markup = kb
+		}
+		b.send(ctx, r.chatID, b.rsvpToast(r, res)+"\n\n"+text, markup)
+	default:
+		zone := r.member.Zone(b.cfg.Location)
+		var rows [][]inlineButton
+		for i, o := range open {
+			if i == maxTypedChoices {
+				break
+			}
+			label := o.at.In(zone).Format("01-02 15:04") + " " + truncate(o.event.Title, 28)
+			rows = append(rows, row(cb(label, models.Callback{Action: models.ActRSVP, Event: o.event.ID, Occ: o.at, Op: op})))
+		}
+		b.send(ctx, r.chatID, b.t(r, "rsvp.typed_pick", "Answer", b.t(r, "rsvp.button."+map[string]string{"y": "yes", "m": "maybe", "n": "no"}[op]),
+			"Count", len(open)), inline(rows...))
+	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/input"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
@@ -304,6 +305,10 @@ func (b *Bot) leaveDialog(ctx context.Context, r *request) {
 func (b *Bot) onText(ctx context.Context, r *request, text string) {
 	if r.member == nil {
 		b.greetStranger(ctx, r)
+		return
+	}
+	if ans, ok := input.Answer(text); ok { // 参加, 不去, 待定 typed outside a dialog
+		b.onTypedAnswer(ctx, r, ans)
 		return
 	}
 	b.send(ctx, r.chatID, b.t(r, "unknown.text"), b.keyboardFor(r))

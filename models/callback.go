@@ -20,7 +20,7 @@ const (
 	ActJoinDecide    Action = "jr"   // Op: a(pprove) or d(ecline); ID: the request
 	ActBroadcast     Action = "bc"   // Op: the dialog step; Arg: its value
 	ActNewEvent      Action = "ne"   // Op: the dialog step; Arg: its value
-	ActRSVP          Action = "rv"   // Event, Occ; Op: y, m, n or g (one more guest)
+	ActRSVP          Action = "rv"   // Event, Occ; Op: y, m, n, g (one more guest) or r (one fewer)
 	ActCalendar      Action = "ic"   // Event
 	ActCheckIn       Action = "ck"   // Event, Occ; ID: the member
 	ActRate          Action = "rt"   // Event, Occ; Op: 1 to 5
@@ -98,7 +98,7 @@ var layouts = map[Action][]field{
 // The operations an action accepts (an empty list: any short word).
 var ops = map[Action][]string{
 	ActJoinDecide:  {"a", "d"},
-	ActRSVP:        {"y", "m", "n", "g"},
+	ActRSVP:        {"y", "m", "n", "g", "r"},
 	ActRate:        {"1", "2", "3", "4", "5"},
 	ActImport:      {"y", "n"},
 	ActExport:      {"m", "o", "r", "e"},

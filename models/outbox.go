@@ -47,6 +47,9 @@ const (
 	ReasonLeft        Reason = "left"
 	ReasonNoMember    Reason = "no_member" // the member was removed
 	ReasonWithdrawn   Reason = "withdrawn" // its subject changed (an event cancelled)
+	// ReasonUneditable: an edit in place of a message that can no longer
+	// be edited (the member deleted it, Telegram refuses edits of it).
+	ReasonUneditable Reason = "uneditable"
 )
 
 // Blocked reports whether the reason means the member cannot be reached.
@@ -94,7 +97,15 @@ type Outbox struct {
 	LastError         string       `gorm:"size:500"` // Telegram's words, for the operator
 	SentAt            *time.Time
 	TelegramMessageID int64
-	CreatedAt         time.Time
+	// EditMessageID, when not 0, is a message the bot sent to ChatID that
+	// this row edits in place (editMessageText) rather than sending a new
+	// one: a copy of an event's announcement after a change. When Telegram
+	// refuses the edit (the message is gone or too old), a row that
+	// SendIfUneditable is sent as a new message instead; another is left
+	// (skipped, ReasonUneditable).
+	EditMessageID    int64 `gorm:"not null;default:0"`
+	SendIfUneditable bool  `gorm:"not null;default:false"`
+	CreatedAt        time.Time
 }
 
 // ButtonSpec is an inline button whose label is a message key.

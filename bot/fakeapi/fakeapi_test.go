@@ -280,6 +280,33 @@ func TestEditsAndNotModified(t *testing.T) {
 	}
 }
 
+// TestEditsRefused: a message Telegram no longer lets the bot edit, and
+// one its user deleted, refuse edits as Telegram does; others still edit.
+func TestEditsRefused(t *testing.T) {
+	s := newServer(t, fakeapi.WithKnownChat(alice.ID))
+	b := newBot(t, s)
+	var ids []int
+	for _, text := range []string{"old", "deleted", "fine"} {
+		m, err := b.SendMessage(ctx(t), &bot.SendMessageParams{ChatID: alice.ID, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	if !s.Uneditable(alice.ID, int64(ids[0])) || !s.UserDeletes(alice.ID, int64(ids[1])) || s.UserDeletes(alice.ID, 999) {
+		t.Fatal("Uneditable or UserDeletes missed the bot's messages, or found one never sent")
+	}
+	for i, want := range []string{"Bad Request: message can't be edited", "Bad Request: message to edit not found", ""} {
+		_, err := b.EditMessageText(ctx(t), &bot.EditMessageTextParams{ChatID: alice.ID, MessageID: ids[i], Text: "new"})
+		if want == "" && err != nil || want != "" && (!errors.Is(err, bot.ErrorBadRequest) || !strings.Contains(err.Error(), want)) {
+			t.Fatalf("edit %d: %v, want %q", i, err, want)
+		}
+	}
+	if ms := s.Messages(alice.ID); len(ms) != 2 || ms[0].Text != "old" || ms[1].Text != "new" {
+		t.Fatalf("after the edits: %+v", ms)
+	}
+}
+
 func TestSendErrors(t *testing.T) {
 	s := newServer(t, fakeapi.WithKnownChat(alice.ID))
 	b := newBot(t, s)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -225,4 +226,43 @@ func (f *faultState) prune(chatID int64, now time.Time) {
 	} else {
 		delete(f.recentByChat, chatID)
 	}
+}
+
+// Uneditable makes a message the bot sent one that Telegram no longer lets
+// it edit (as it refuses some messages after 48 hours): editMessage* on it
+// answers 400 "Bad Request: message can't be edited". It reports whether
+// the bot sent such a message.
+func (s *Server) Uneditable(chatID, msgID int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.chats[chatID]; ok {
+		for _, m := range c.bot {
+			if m.id == msgID {
+				m.uneditable = true
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// UserDeletes deletes a message the bot sent as its user may in a private
+// chat, for both sides: it leaves Messages, and editing it answers 400
+// "Bad Request: message to edit not found". It reports whether the bot
+// sent such a message.
+func (s *Server) UserDeletes(chatID, msgID int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.chats[chatID]
+	if !ok {
+		return false
+	}
+	for i, m := range c.bot {
+		if m.id == msgID {
+			c.bot = slices.Delete(c.bot, i, i+1)
+			s.notifyLocked()
+			return true
+		}
+	}
+	return false
 }

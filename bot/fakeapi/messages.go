@@ -57,6 +57,7 @@ type botMessage struct {
 	document       *storedFile
 	photo          *storedFile
 	edited         int
+	uneditable     bool // see Uneditable
 }
 
 // chatLocked returns a chat's state, making the chat known.
@@ -239,6 +240,9 @@ func (s *Server) edit(c *call, change func(m *botMessage, mk markup) (string, []
 	ch, m, err := s.findLocked(chatID, msgID, "edit")
 	if err != nil {
 		return nil, err
+	}
+	if m.uneditable {
+		return nil, badRequest("message can't be edited")
 	}
 	text, ents, err := change(m, mk)
 	if err != nil {

@@ -25,6 +25,7 @@ const (
 	Interrupted          // our own shutdown: give the message back
 	Unchanged            // an edit to what the message already says: done
 	TokenRefused         // 401: Telegram refuses the bot's token; nothing can be sent until it is fixed
+	Uneditable           // an edit of a message that can no longer be edited (deleted, too old): send it anew, or let it be
 )
 
 // Outcome is one classified Bot API answer.
@@ -70,6 +71,9 @@ func Classify(ctx context.Context, err error) Outcome {
 			return Outcome{Verdict: Unchanged}
 		case strings.Contains(text, "chat not found"), strings.Contains(text, "user is deactivated"):
 			return Outcome{Verdict: Unreachable, Reason: models.ReasonChatGone}
+		case strings.Contains(text, "message can't be edited"), strings.Contains(text, "message to edit not found"),
+			strings.Contains(text, "there is no text in the message to edit"), strings.Contains(text, "MESSAGE_ID_INVALID"):
+			return Outcome{Verdict: Uneditable, Reason: models.ReasonUneditable}
 		}
 		return Outcome{Verdict: Fail, Reason: models.ReasonBadRequest}
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr):

@@ -27,10 +27,19 @@ func EventArgs(e *models.Event, occ time.Time) Args {
 	return a
 }
 
-// RSVPButtons are the buttons of an occurrence: Going / Maybe / Can't go
-// (and one more guest when guests are allowed) when it takes answers, and
-// Add to calendar.
+// RSVPButtons are the buttons of an occurrence for one who has not
+// answered: Going / Maybe / Can't go (and one more guest when guests are
+// allowed) when it takes answers, and Add to calendar.
 func RSVPButtons(e *models.Event, occ time.Time) [][]models.ButtonSpec {
+	return RSVPButtonsFor(e, occ, nil)
+}
+
+// RSVPButtonsFor are an occurrence's buttons for a member whose answer is
+// r (nil: none yet): Going / Maybe / Can't go when it takes answers; where
+// guests are allowed, ➕ one more guest while they may bring one (no answer
+// yet, or a yes with fewer than models.MaxGuests) and ➖ one fewer while they
+// bring any; and Add to calendar.
+func RSVPButtonsFor(e *models.Event, occ time.Time, r *models.RSVP) [][]models.ButtonSpec {
 	var rows [][]models.ButtonSpec
 	if e.RSVP {
 		answer := func(key, op string) models.ButtonSpec {
@@ -38,12 +47,41 @@ func RSVPButtons(e *models.Event, occ time.Time) [][]models.ButtonSpec {
 		}
 		rows = append(rows, []models.ButtonSpec{answer("rsvp.button.yes", "y"), answer("rsvp.button.maybe", "m"), answer("rsvp.button.no", "n")})
 		if e.AllowGuests {
-			rows = append(rows, []models.ButtonSpec{answer("rsvp.button.guest", "g")})
+			var guests []models.ButtonSpec
+			if r != nil && r.Answer == models.AnswerYes && r.Guests > 0 {
+				guests = append(guests, answer("rsvp.button.guest_less", "r"))
+			}
+			if r == nil || r.Answer == models.AnswerYes && r.Guests < models.MaxGuests {
+				guests = append(guests, answer("rsvp.button.guest", "g"))
+			}
+			if len(guests) > 0 {
+				rows = append(rows, guests)
+			}
 		}
 	}
 	rows = append(rows, []models.ButtonSpec{{Key: "rsvp.button.calendar",
 		Data: models.Callback{Action: models.ActCalendar, Event: e.ID}.Encode()}})
 	return rows
+}
+
+// AnswerLine is a member's answer as the event's card shows it ("Your
+// answer: ✅ going, with 2 guests"; on the waiting list, at position), or
+// nil without one: the bot's cards and the copies edited after a change
+// say it alike.
+func AnswerLine(r *models.RSVP, position int) *Line {
+	if r == nil {
+		return nil
+	}
+	var a Args
+	switch {
+	case r.Waitlisted:
+		a.Int("Position", position)
+		return &Line{Key: "rsvp.answer.waitlist", Args: a}
+	case r.Guests > 0:
+		a.Int("Guests", r.Guests)
+		return &Line{Key: "rsvp.answer.yes_guests", Args: a}
+	}
+	return &Line{Key: "rsvp.answer." + string(r.Answer)}
 }
 
 // eventMessage is a message about one occurrence, with its card's arguments
@@ -122,6 +160,54 @@ func Change(before, after *models.Event, occ, oldOcc, now time.Time) Message {
 	m.Slot = strconv.Itoa(after.Revision)
 	m.Args.Str("OldTitle", before.Title).Str("OldLocation", before.Location).Time("OldStartAt", oldOcc)
 	return m
+}
+
+// CopyKinds are the kinds of message that show an occurrence of an event
+// with its answer buttons: the copies in members' chats that are edited in
+// place when the event changes or is cancelled (CopyEdit, CopyCancel).
+func CopyKinds() []Kind {
+	return []Kind{KindEventAnnounce, KindEventReminder, KindEventDeadline, KindEventNudge, KindPromoted, KindEventChanged, KindEventEdit}
+}
+
+// Copy is one message about an event the bot sent to a member: its
+// Telegram message id in the member's chat.
+type Copy struct {
+	MemberID  uint
+	MessageID int64
+}
+
+// copyEdit is an edit in place of a copy; notify sends it anew when the
+// copy can no longer be edited.
+func copyEdit(m Message, c Copy, slot string, notify bool) Message {
+	m.Kind, m.To, m.Filter = KindEventEdit, models.MembersAudience(c.MemberID), Everyone
+	m.Slot = slot + "." + strconv.FormatInt(c.MessageID, 10)
+	m.EditMessageID, m.SendIfUneditable = c.MessageID, notify
+	return m
+}
+
+// CopyEdit edits in place a copy c after a change of the event from
+// before to after (at its new revision): the new details beside the old
+// ones, the member's answer r (with its waitlist position; nil: none) and
+// fresh buttons for occ, the occurrence as it is now (oldOcc as it was).
+// notify: when the copy can no longer be edited, it is sent anew, so that
+// one who has not answered (and gets no change notice) still learns of it.
+func CopyEdit(before, after *models.Event, occ, oldOcc time.Time, c Copy, r *models.RSVP, position int, notify bool, now time.Time) Message {
+	m := eventMessage(KindEventEdit, "event.edited", after, occ, models.MembersAudience(c.MemberID), Everyone, now)
+	m.Args.Str("OldTitle", before.Title).Str("OldLocation", before.Location).Time("OldStartAt", oldOcc)
+	if line := AnswerLine(r, position); line != nil {
+		m.Args.List("Answer", []Line{*line})
+	}
+	m.Markup = Markup{Inline: RSVPButtonsFor(after, occ, r)}
+	return copyEdit(m, c, "r"+strconv.Itoa(after.Revision), notify)
+}
+
+// CopyCancel edits in place a copy c of a cancelled event's occurrence to
+// say so, without buttons; notify sends it anew when the copy can no
+// longer be edited.
+func CopyCancel(e *models.Event, occ time.Time, c Copy, notify bool, now time.Time) Message {
+	m := eventMessage(KindEventEdit, "event.cancelled", e, occ, models.MembersAudience(c.MemberID), Everyone, now)
+	m.Markup = Markup{}
+	return copyEdit(m, c, "x", notify)
 }
 
 // RatingQuestion asks those who came to rate the occurrence, 1 to 5.

@@ -38,6 +38,7 @@ const (
 	KindEventRating       Kind = "event.rate"
 	KindEventChanged      Kind = "event.changed"
 	KindEventCancelled    Kind = "event.cancelled"
+	KindEventEdit         Kind = "event.edit" // a copy of an event's message edited in place (CopyEdit, CopyCancel)
 	KindPromoted          Kind = "rsvp.promoted"
 	KindBroadcast         Kind = "broadcast"
 	KindBroadcastProgress Kind = "broadcast.progress"
@@ -68,6 +69,7 @@ var kinds = map[Kind]kindInfo{
 	KindEventRating:       {mutable: true},
 	KindEventChanged:      {urgent: true},
 	KindEventCancelled:    {urgent: true},
+	KindEventEdit:         {urgent: true}, // an edit rings no bell; its stand-in notice is a change's
 	KindPromoted:          {urgent: true},
 	KindBroadcast:         {mutable: true},
 	KindBroadcastProgress: {urgent: true},
@@ -166,6 +168,11 @@ type Message struct {
 	Markup   Markup
 	// An organizer's own words and attachments, sent as written.
 	Text, PhotoFileID, DocumentFileID string
+	// EditMessageID: the message is an edit in place of one the bot sent
+	// (models.Outbox.EditMessageID); SendIfUneditable sends it anew when
+	// that message can no longer be edited.
+	EditMessageID    int64
+	SendIfUneditable bool
 
 	NotBefore time.Time
 	ExpiresAt *time.Time
@@ -183,7 +190,7 @@ func (m Message) Rows(to []Recipient) []models.Outbox {
 			TemplateKey: m.Template, Args: args, Markup: markup,
 			Text: m.Text, PhotoFileID: m.PhotoFileID, DocumentFileID: m.DocumentFileID,
 			NotBefore: m.NotBefore.UTC(), NextAttemptAt: m.NotBefore.UTC(), ExpiresAt: utc(m.ExpiresAt),
-			Urgent: m.Kind.Urgent(), Status: models.OutboxPending,
+			Urgent: m.Kind.Urgent(), Status: models.OutboxPending, EditMessageID: m.EditMessageID, SendIfUneditable: m.SendIfUneditable,
 			EventID: idOrNil(m.Subject.EventID), BroadcastID: idOrNil(m.Subject.BroadcastID),
 			JoinRequestID: idOrNil(m.Subject.JoinRequestID), PlanID: idOrNil(m.Subject.PlanID),
 		}

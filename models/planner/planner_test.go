@@ -33,6 +33,8 @@ func TestClassify(t *testing.T) {
 		{"chat not found", ctx, fmt.Errorf("%w, Bad Request: chat not found", tg.ErrorBadRequest), planner.Unreachable, models.ReasonChatGone},
 		{"too long", ctx, fmt.Errorf("%w, Bad Request: message is too long", tg.ErrorBadRequest), planner.Fail, models.ReasonBadRequest},
 		{"not modified", ctx, fmt.Errorf("%w, Bad Request: message is not modified", tg.ErrorBadRequest), planner.Unchanged, ""},
+		{"deleted", ctx, fmt.Errorf("%w, Bad Request: message to edit not found", tg.ErrorBadRequest), planner.Uneditable, models.ReasonUneditable},
+		{"too old", ctx, fmt.Errorf("%w, Bad Request: message can't be edited", tg.ErrorBadRequest), planner.Uneditable, models.ReasonUneditable},
 		{"5xx", ctx, errors.New("error response from telegram: 502"), planner.Retry, models.ReasonServerError},
 		{"timeout", ctx, context.DeadlineExceeded, planner.Retry, models.ReasonServerError},
 		{"unrenderable", ctx, fmt.Errorf("%w: arguments", planner.ErrUnrenderable), planner.Fail, models.ReasonBadRequest},

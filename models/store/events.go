@@ -20,6 +20,12 @@ import (
 // own place.
 var ErrNoRoomForGuest = errors.New("store: no place left for another guest")
 
+// ErrTooManyGuests refuses one more guest beyond models.MaxGuests.
+var ErrTooManyGuests = errors.New("store: no more guests allowed")
+
+// ErrNoGuestToRemove refuses one fewer guest to a member who brings none.
+var ErrNoGuestToRemove = errors.New("store: no guest to remove")
+
 // ErrRecurringTime refuses moving a recurring series (its answers belong to
 // occurrences); cancel it and create it again instead.
 var ErrRecurringTime = errors.New("store: the time of a recurring event cannot be changed")
@@ -140,14 +146,19 @@ type RSVPResult struct {
 	Promoted []models.RSVP // members moved off the waitlist by this change, and told
 }
 
-// MoreGuests, as the guests of SetRSVP, adds one guest to a yes.
-const MoreGuests = -2
+// MoreGuests and FewerGuests, as the guests of SetRSVP, add one guest to a
+// yes (refused beyond models.MaxGuests), or take one away from a yes that
+// brings any.
+const (
+	MoreGuests  = -2
+	FewerGuests = -3
+)
 
 // SetRSVP records a member's answer for one occurrence under the rule of
 // models.Event.MayAnswer, checked in the transaction. A yes beyond capacity
 // goes to the waitlist; a freed place goes to the first waitlisted member
 // whose party fits, who is told in the same transaction. guests < 0 keeps the
-// current number (MoreGuests: one more).
+// current number (MoreGuests: one more; FewerGuests: one fewer).
 func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *models.Member, ans models.Answer, guests int, loc *time.Location, now time.Time) (*RSVPResult, error) {
 	occ = occ.UTC()
 	res := &RSVPResult{}
@@ -177,6 +188,14 @@ func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *mod
 			if prev != nil && prev.Answer == models.AnswerYes {
 				guests = prev.Guests + 1
 			}
+			if e.AllowGuests && guests > models.MaxGuests {
+				return ErrTooManyGuests
+			}
+		case guests == FewerGuests:
+			if prev == nil || prev.Answer != models.AnswerYes || prev.Guests == 0 {
+				return ErrNoGuestToRemove
+			}
+			guests = prev.Guests - 1
 		case guests < 0:
 			guests = 0
 			if prev != nil {
@@ -244,7 +263,7 @@ func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *mod
 func isRuleErr(err error) bool {
 	for _, e := range []error{models.ErrNotMember, models.ErrNotYours, models.ErrEventClosed, models.ErrEventStarted, models.ErrDeadlinePassed,
 		models.ErrNotInAudience, models.ErrBadOccurrence, models.ErrNotOver, models.ErrDidNotCome, models.ErrCheckInNotYet, models.ErrCheckInOver,
-		ErrNotFound, ErrNoRoomForGuest, ErrRecurringTime} {
+		ErrNotFound, ErrNoRoomForGuest, ErrTooManyGuests, ErrNoGuestToRemove, ErrRecurringTime} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -352,11 +371,23 @@ func answeredOccurrences(tx *gorm.DB, eventID uint, now time.Time) ([]time.Time,
 	return occs, err
 }
 
+// EventNotices is what a change or a cancellation of an event set going.
+type EventNotices struct {
+	Told   int // notices to those who answered yes or maybe
+	Copies int // the event's messages in members' chats, to be edited in place
+	// Failed are waiting messages of the event whose stored arguments or
+	// buttons do not decode: they could not be given the new details, so
+	// they failed (bad_request, with the reason in last_error) rather than
+	// go out with the old ones. The caller logs them.
+	Failed []uint64
+}
+
 // CancelEvent cancels an event (every coming occurrence), withdraws its
-// waiting messages and tells those who answered yes or maybe, in one
-// transaction. It returns how many are told.
-func (s *Store) CancelEvent(ctx context.Context, id uint, now time.Time) (int, error) {
-	n := 0
+// waiting messages, tells those who answered yes or maybe, and edits every
+// copy of its messages members were sent (announcements, reminders …) to
+// say it is cancelled, in one transaction (editCopies).
+func (s *Store) CancelEvent(ctx context.Context, id uint, now time.Time) (EventNotices, error) {
+	var n EventNotices
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var e models.Event
 		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&e, id).Error; err != nil {
@@ -380,17 +411,134 @@ func (s *Store) CancelEvent(ctx context.Context, id uint, now time.Time) (int, e
 			if err != nil {
 				return err
 			}
-			n += added
+			n.Told += added
 		}
-		return nil
+		n.Copies, err = editCopies(tx, &e, now, func(c sentCopy, occ time.Time, _ *models.RSVP, _ int, notify bool) planner.Message {
+			return planner.CopyCancel(&e, occ, c.Copy, notify, now)
+		})
+		return err
 	})
 	if err != nil {
 		if isRuleErr(err) {
-			return 0, err
+			return EventNotices{}, err
 		}
-		return 0, fmt.Errorf("store: cancel event: %w", err)
+		return EventNotices{}, fmt.Errorf("store: cancel event: %w", err)
 	}
 	return n, nil
+}
+
+// sentCopy is a message about an event that a member was sent and that
+// still shows an occurrence with its buttons (planner.CopyKinds).
+type sentCopy struct {
+	planner.Copy
+	Occurrence time.Time
+}
+
+// copiesOf lists the event's messages in members' chats (planner.CopyKinds
+// sent to the member's chat of now, each Telegram message once): of a
+// one-off event all of them (its one occurrence may have moved), of a
+// recurring one those of its coming occurrences.
+func copiesOf(tx *gorm.DB, e *models.Event, now time.Time) ([]sentCopy, error) {
+	kinds := make([]string, 0, len(planner.CopyKinds()))
+	for _, k := range planner.CopyKinds() {
+		kinds = append(kinds, string(k))
+	}
+	q := tx.Table("outboxes").Select("outboxes.member_id, outboxes.telegram_message_id, outboxes.occurrence").
+		// A member who linked another Telegram account since has other
+		// message ids: only copies in their chat of now.
+		Joins("JOIN members ON members.id = outboxes.member_id AND members.chat_id = outboxes.chat_id").
+		Where("outboxes.event_id = ? AND outboxes.status = ? AND outboxes.telegram_message_id > 0 AND outboxes.kind IN ?",
+			e.ID, models.OutboxSent, kinds)
+	if e.RRule != "" {
+		q = q.Where("outboxes.occurrence > ?", now.UTC())
+	}
+	var rows []struct {
+		MemberID          uint
+		TelegramMessageID int64
+		Occurrence        *time.Time
+	}
+	if err := q.Order("outboxes.member_id, outboxes.telegram_message_id").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	var out []sentCopy
+	for _, r := range rows {
+		c := sentCopy{Copy: planner.Copy{MemberID: r.MemberID, MessageID: r.TelegramMessageID}}
+		if r.Occurrence != nil {
+			c.Occurrence = r.Occurrence.UTC()
+		}
+		if n := len(out); n > 0 && out[n-1].Copy == c.Copy {
+			continue // an edit of a message is the same message
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// editCopies enqueues an edit in place (made by edit) of every copy of the
+// event's messages members were sent, as the event is now, and withdraws
+// edits still waiting from an earlier change. Of the copies of one
+// occurrence a member who has not answered it was sent, the newest is sent
+// anew when it can no longer be edited (notify): they get no notice of
+// their own. Those who answered get one (yes, maybe) or are not disturbed
+// (no): their copies are only edited. edit is given the member's answer to
+// the occurrence (nil: none) and its place on the waiting list. It returns
+// how many edits.
+func editCopies(tx *gorm.DB, e *models.Event, now time.Time, edit func(c sentCopy, occ time.Time, r *models.RSVP, position int, notify bool) planner.Message) (int, error) {
+	if err := tx.Model(&models.Outbox{}).Where("event_id = ? AND status = ? AND kind = ?", e.ID, models.OutboxPending, string(planner.KindEventEdit)).
+		Updates(map[string]any{"status": models.OutboxSkipped, "reason": models.ReasonWithdrawn}).Error; err != nil {
+		return 0, err
+	}
+	copies, err := copiesOf(tx, e, now)
+	if err != nil || len(copies) == 0 {
+		return 0, err
+	}
+	type key struct {
+		member uint
+		occ    int64
+	}
+	occOf := func(c sentCopy) time.Time {
+		if e.RRule == "" {
+			return e.StartAt.UTC() // where a one-off event is now
+		}
+		return c.Occurrence
+	}
+	newest := map[key]int64{}
+	seen := map[int64]bool{}
+	var occs []time.Time
+	for _, c := range copies {
+		occ := occOf(c)
+		if !seen[occ.Unix()] {
+			seen[occ.Unix()] = true
+			occs = append(occs, occ)
+		}
+		k := key{c.MemberID, occ.Unix()}
+		newest[k] = max(newest[k], c.MessageID)
+	}
+	var rsvps []models.RSVP
+	if err := tx.Where("event_id = ? AND occurrence IN ?", e.ID, occs).Find(&rsvps).Error; err != nil {
+		return 0, err
+	}
+	answers := map[key]*models.RSVP{}
+	positions := map[key]int{}
+	for i := range rsvps {
+		r := &rsvps[i]
+		k := key{r.MemberID, r.Occurrence.Unix()}
+		answers[k] = r
+		if r.Waitlisted {
+			pos, err := waitPosition(tx, r)
+			if err != nil {
+				return 0, err
+			}
+			positions[k] = pos
+		}
+	}
+	msgs := make([]planner.Message, 0, len(copies))
+	for _, c := range copies {
+		occ := occOf(c)
+		k := key{c.MemberID, occ.Unix()}
+		msgs = append(msgs, edit(c, occ, answers[k], positions[k], answers[k] == nil && newest[k] == c.MessageID))
+	}
+	return enqueue(tx, msgs...)
 }
 
 // EventChange is an organizer's edit: any of a new start (one-off events),
@@ -402,12 +550,14 @@ type EventChange struct {
 }
 
 // UpdateEvent applies a change at a new revision, rewrites the event's
-// messages still waiting with the new details, and tells those who answered
-// yes or maybe, with the old and new values. Answers move with a one-off
-// event's new time.
-func (s *Store) UpdateEvent(ctx context.Context, id uint, ch EventChange, loc *time.Location, now time.Time) (*models.Event, int, error) {
+// messages still waiting with the new details (failing those it cannot
+// read), tells those who answered yes or maybe, with the old and new
+// values, and edits every copy of its messages members were sent
+// (announcements, reminders …) to show the change (editCopies). Answers
+// move with a one-off event's new time.
+func (s *Store) UpdateEvent(ctx context.Context, id uint, ch EventChange, loc *time.Location, now time.Time) (*models.Event, EventNotices, error) {
 	var e models.Event
-	n := 0
+	var n EventNotices
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&e, id).Error; err != nil {
 			return notFound(err)
@@ -458,7 +608,18 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, ch EventChange, loc *t
 				return err
 			}
 		}
-		if err := rewritePending(tx, &before, &e); err != nil {
+		// Edits of an earlier change still waiting give way to this one's.
+		var err error
+		if n.Copies, err = editCopies(tx, &e, now, func(c sentCopy, occ time.Time, r *models.RSVP, position int, notify bool) planner.Message {
+			oldOcc := occ
+			if e.RRule == "" {
+				oldOcc = before.StartAt
+			}
+			return planner.CopyEdit(&before, &e, occ, oldOcc, c.Copy, r, position, notify, now)
+		}); err != nil {
+			return err
+		}
+		if n.Failed, err = rewritePending(tx, &before, &e); err != nil {
 			return err
 		}
 		occs, err := answeredOccurrences(tx, e.ID, now)
@@ -474,15 +635,15 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, ch EventChange, loc *t
 			if err != nil {
 				return err
 			}
-			n += added
+			n.Told += added
 		}
 		return nil
 	})
 	if err != nil {
 		if isRuleErr(err) || errors.Is(err, models.ErrEventPast) {
-			return nil, 0, err
+			return nil, EventNotices{}, err
 		}
-		return nil, 0, fmt.Errorf("store: update event: %w", err)
+		return nil, EventNotices{}, fmt.Errorf("store: update event: %w", err)
 	}
 	return &e, n, nil
 }
@@ -490,12 +651,25 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, ch EventChange, loc *t
 // rewritePending gives the event's messages still waiting (announcements
 // and reminders held by quiet hours or retries) its new details, so that
 // none goes out with the old time, place or title: their occurrence is a
-// column, and the planner writes their arguments and buttons again.
-func rewritePending(tx *gorm.DB, before, after *models.Event) error {
+// column, and the planner writes their arguments and buttons again. A row
+// whose arguments or buttons do not decode cannot be rewritten: it fails
+// (bad_request, saying why) rather than going out with the old details,
+// and its id is returned for the caller to log.
+func rewritePending(tx *gorm.DB, before, after *models.Event) ([]uint64, error) {
 	var rows []models.Outbox
-	if err := tx.Where("event_id = ? AND status = ? AND kind <> ?", after.ID, models.OutboxPending, string(planner.KindEventChanged)).
-		Find(&rows).Error; err != nil {
-		return err
+	// Not the notices of changes, nor the edits of copies: each is made for
+	// its change.
+	if err := tx.Where("event_id = ? AND status = ? AND kind NOT IN ?", after.ID, models.OutboxPending,
+		[]string{string(planner.KindEventChanged), string(planner.KindEventEdit)}).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	var failed []uint64
+	fail := func(o models.Outbox, what string, err error) error {
+		failed = append(failed, o.ID)
+		return tx.Model(&models.Outbox{}).Where("id = ?", o.ID).Updates(map[string]any{
+			"status": models.OutboxFailed, "reason": models.ReasonBadRequest,
+			"last_error": truncateText(fmt.Sprintf("its event changed and its stored %s do not decode: %v", what, err), 500),
+		}).Error
 	}
 	for _, o := range rows {
 		if o.Occurrence == nil {
@@ -507,6 +681,9 @@ func rewritePending(tx *gorm.DB, before, after *models.Event) error {
 		}
 		args, err := planner.DecodeArgs(o.Args)
 		if err != nil {
+			if err := fail(o, "arguments", err); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		fresh := planner.EventArgs(after, occ)
@@ -518,7 +695,14 @@ func rewritePending(tx *gorm.DB, before, after *models.Event) error {
 		}
 		updates := map[string]any{"args": args.Encode(), "occurrence": occ}
 		if o.Markup != "" {
-			if m, err := planner.DecodeMarkup(o.Markup); err == nil && len(m.Inline) > 0 {
+			m, err := planner.DecodeMarkup(o.Markup)
+			if err != nil {
+				if err := fail(o, "buttons", err); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if len(m.Inline) > 0 {
 				m.Inline = planner.RSVPButtons(after, occ)
 				updates["markup"] = m.Encode()
 			}
@@ -527,10 +711,10 @@ func rewritePending(tx *gorm.DB, before, after *models.Event) error {
 			updates["expires_at"] = occ
 		}
 		if err := tx.Model(&models.Outbox{}).Where("id = ?", o.ID).Updates(updates).Error; err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return failed, nil
 }
 
 // Attendee is a member's answer with their name, for organizers.

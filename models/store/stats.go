@@ -14,7 +14,7 @@ import (
 type Figures struct {
 	Members     int
 	Linked      int
-	Final       int                   // messages to its members that will not be sent again (last 90 days)
+	Final       int                   // messages to its members that will not be sent again (last 90 days; edits in place are not counted)
 	Delivered   int                   // of them, sent
 	NotSent     map[models.Reason]int // the rest, by reason
 	Announced   int                   // event announcements delivered to its members in the period
@@ -65,7 +65,9 @@ func (s *Store) BranchFigures(ctx context.Context, path string, from, to, now ti
 		return nil, fmt.Errorf("store: figures: %w", err)
 	}
 	f.Members, f.Linked = counts.Members, counts.Linked
-	t, err := tally(db.Where("member_id IN (?)", members))
+	// Edits of messages already sent (an event's copies after a change)
+	// are not messages of their own.
+	t, err := tally(db.Where("member_id IN (?) AND edit_message_id = 0", members))
 	if err != nil {
 		return nil, err
 	}

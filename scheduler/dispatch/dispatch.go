@@ -429,6 +429,9 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 	}
 	lang := d.langOf(m, c.Lang)
 	claimedAt := c.NextAttemptAt.Add(-d.cfg.Lease)
+	// asNew: an edit Telegram refused goes again as a new message, in a
+	// turn of its own (SendIfUneditable).
+	asNew := false
 	for {
 		done, err := d.waitTurn(ctx, c.ChatID)
 		if err != nil {
@@ -461,9 +464,13 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 		// A send under way finishes even when the dispatcher is stopping:
 		// cut off, it might have reached Telegram and be sent again.
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.SendTimeout)
-		msgID, err := d.send(sctx, c.Outbox, lang, m.Zone(d.cfg.Location), m != nil && m.OnRoster() && (m.Role == models.RoleOrganizer || m.Role == models.RoleAdmin))
+		msgID, err := d.send(sctx, c.Outbox, lang, m.Zone(d.cfg.Location), m != nil && m.OnRoster() && (m.Role == models.RoleOrganizer || m.Role == models.RoleAdmin), asNew)
 		cancel()
 		out := planner.Classify(ctx, err)
+		editing := c.EditMessageID != 0 && !asNew
+		if out.Verdict == planner.Uneditable && !editing {
+			out = planner.Outcome{Verdict: planner.Fail, Reason: models.ReasonBadRequest} // only an edit is refused so
+		}
 		if out.Verdict == planner.Unreachable {
 			d.block(c.ChatID) // before the chat is free for the next message
 		}
@@ -471,8 +478,18 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 		d.forget()
 		switch out.Verdict {
 		case planner.Delivered, planner.Unchanged:
+			if editing {
+				msgID = c.EditMessageID // the message it edited, also when it said so already
+			}
 			d.noteSent()
 			finish(store.Outcome{Status: models.OutboxSent, TelegramMessageID: msgID}, "sent")
+		case planner.Uneditable:
+			if c.SendIfUneditable {
+				d.log.Info("message can no longer be edited; sent anew", "outbox_id", c.ID, "err", errText(err))
+				asNew = true
+				continue
+			}
+			finish(store.Outcome{Status: models.OutboxSkipped, Reason: out.Reason, CountAttempt: true, Error: errText(err)}, "skipped")
 		case planner.WaitAndGoOn:
 			d.budget.Pause(ctx, out.RetryAfter)
 			d.log.Warn("telegram asked us to slow down", "retry_after", out.RetryAfter.String())
@@ -664,14 +681,23 @@ func skipReason(c store.Claimed) (bool, models.Reason) {
 	return planner.Skip(planner.Kind(c.Kind), c.Member)
 }
 
-// send renders and sends one row, returning Telegram's message id.
-func (d *Dispatcher) send(ctx context.Context, o models.Outbox, lang locales.Lang, zone *time.Location, organizer bool) (int64, error) {
+// send renders and sends one row, returning Telegram's message id: a new
+// message, or the edit in place of o.EditMessageID unless asNew.
+func (d *Dispatcher) send(ctx context.Context, o models.Outbox, lang locales.Lang, zone *time.Location, organizer, asNew bool) (int64, error) {
 	text, markup, err := planner.RenderFor(d.cat, lang, zone, d.cfg.Now(), &o, organizer)
 	if err != nil {
 		return 0, err
 	}
 	var msg *tgm.Message
 	switch {
+	case o.EditMessageID != 0 && !asNew:
+		// Without reply_markup an edit takes the buttons away (a
+		// cancelled event's copy).
+		p := &tg.EditMessageTextParams{ChatID: o.ChatID, MessageID: int(o.EditMessageID), Text: text}
+		if markup != nil {
+			p.ReplyMarkup = markup
+		}
+		msg, err = d.api.EditMessageText(ctx, p)
 	case o.PhotoFileID != "":
 		p := &tg.SendPhotoParams{ChatID: o.ChatID, Photo: &tgm.InputFileString{Data: o.PhotoFileID}, Caption: text}
 		if markup != nil {
