@@ -408,7 +408,82 @@ func (b *Bot) onAttendees(ctx context.Context, r *request, args string) {
 		"Yes", len(names["yes"]), "Guests", guests, "Maybe", len(names["maybe"]), "No", len(names["no"]), "Waiting", len(names["waitlist"]),
 		"YesNames", join("yes"), "MaybeNames", join("maybe"), "NoNames", join("no"), "WaitNames", join("waitlist"),
 		"Capacity", e.Capacity)
-	b.send(ctx, r.chatID, truncate(text, 4000), nil)
+	block, rows, _, err := b.unansweredBlock(ctx, r, e, occ)
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "attendees", err)
+		return
+	}
+	b.sendWithNames(ctx, r, text, block, rows)
+}
+
+// The limits of a list of members who have not answered: the names read
+// (and the characters they take in the text: Telegram allows 4096 in all),
+// and buttons (Telegram allows 100; two a row).
+const (
+	maxUnansweredNames   = 300
+	maxUnansweredRunes   = 1500
+	maxUnansweredButtons = 40
+)
+
+// unansweredBlock lists, for an organizer, the members of the event's
+// audience who have not answered the occurrence (total of them): their
+// names by name (📵 marks one the bot cannot remind: no Telegram, blocked,
+// or reminders paused), as many as maxUnansweredRunes hold, and a button
+// each for the first maxUnansweredButtons that opens the member's card. It
+// is "" when all have answered.
+func (b *Bot) unansweredBlock(ctx context.Context, r *request, e *models.Event, occ time.Time) (block string, rows [][]inlineButton, total int, err error) {
+	ms, total, err := b.st.Unanswered(ctx, e, occ, maxUnansweredNames)
+	if err != nil || total == 0 {
+		return "", nil, total, err
+	}
+	var names []string
+	var pair []inlineButton
+	sep := b.t(r, "list.separator")
+	length := 0
+	unreached := false
+	for _, m := range ms {
+		name := m.Name
+		if m.ChatID == nil || m.Status != models.StatusActive {
+			name += " 📵"
+			unreached = true
+		}
+		if length += len([]rune(name + sep)); length <= maxUnansweredRunes {
+			names = append(names, name)
+		}
+		if len(rows)*2+len(pair) < maxUnansweredButtons {
+			pair = append(pair, cb(truncate(name, 24), models.Callback{Action: models.ActMemberCard, ID: m.ID, Op: "v"}))
+			if len(pair) == 2 {
+				rows, pair = append(rows, pair), nil
+			}
+		}
+	}
+	if len(pair) > 0 {
+		rows = append(rows, pair)
+	}
+	list := strings.Join(names, sep)
+	if total > len(names) {
+		list += b.t(r, "answers.more", "Count", total-len(names))
+	}
+	lines := []string{b.t(r, "answers.unanswered", "Count", total, "Names", list)}
+	if unreached {
+		lines = append(lines, b.t(r, "answers.unreached"))
+	}
+	lines = append(lines, b.t(r, "answers.tap_card", "Count", min(total, maxUnansweredButtons), "More", max(total-maxUnansweredButtons, 0)))
+	return strings.Join(lines, "\n"), rows, total, nil
+}
+
+// sendWithNames sends a report with the list of those who have not
+// answered after it, within Telegram's length: the report is cut short
+// before the list is.
+func (b *Bot) sendWithNames(ctx context.Context, r *request, text, block string, rows [][]inlineButton) {
+	if block != "" {
+		text = truncate(text, maxMessage-len([]rune(block))-2) + "\n\n" + block
+	}
+	var markup any
+	if len(rows) > 0 {
+		markup = inline(rows...)
+	}
+	b.send(ctx, r.chatID, truncate(text, maxMessage), markup)
 }
 
 // onNudge reminds those of the audience who have not answered.
@@ -423,8 +498,18 @@ func (b *Bot) onNudge(ctx context.Context, r *request, args string) {
 		b.fail(ctx, r.chatID, r.lang, "nudge", err)
 		return
 	}
-	if len(undecided) == 0 {
+	// Who has not answered, by name, those the bot cannot remind marked.
+	block, rows, total, err := b.unansweredBlock(ctx, r, e, occ)
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "nudge", err)
+		return
+	}
+	switch {
+	case total == 0:
 		b.send(ctx, r.chatID, b.t(r, "nudge.nobody", "Title", e.Title), nil)
+		return
+	case len(undecided) == 0:
+		b.sendWithNames(ctx, r, b.t(r, "nudge.none_reachable", "Title", e.Title), block, rows)
 		return
 	}
 	n, err := b.st.Enqueue(ctx, nudge)
@@ -433,11 +518,11 @@ func (b *Bot) onNudge(ctx context.Context, r *request, args string) {
 		return
 	}
 	if n == 0 {
-		b.send(ctx, r.chatID, b.t(r, "nudge.already", "Title", e.Title, "Count", len(undecided)), nil)
+		b.sendWithNames(ctx, r, b.t(r, "nudge.already", "Title", e.Title, "Count", len(undecided)), block, rows)
 		return
 	}
 	b.enqueued()
-	b.send(ctx, r.chatID, b.t(r, "nudge.done", "Title", e.Title, "Count", n), nil)
+	b.sendWithNames(ctx, r, b.t(r, "nudge.done", "Title", e.Title, "Count", n), block, rows)
 }
 
 // pickerOps are the commands that, typed without an event number, offer

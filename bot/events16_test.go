@@ -377,3 +377,60 @@ func TestGuestsAndTypedAnswers(t *testing.T) {
 		t.Fatalf("参加 with no event: %q", got.Text)
 	}
 }
+
+// TestAnswersNameThoseWhoHaveNotAnswered (issue 16 item 7): 👥 Answers and
+// 📣 nudge name the members who have not answered (📵: the bot cannot
+// remind them), a tap on a name opens the member's card, and a long list
+// keeps within Telegram's limits (4096 characters, 100 buttons).
+func TestAnswersNameThoseWhoHaveNotAnswered(t *testing.T) {
+	f := newEventsFixture(t)
+	h := f.h
+	en := func(key string, kv ...any) string { return h.T(locales.En, key, kv...) }
+	h.Add(store.NewMember{Name: "An Zhao", Phone: "13700000001", Branch: "Town/East", Lang: "en"}) // no Telegram
+	li := fakeapi.User{ID: 902, FirstName: "Li"}
+	h.Add(store.NewMember{Name: "Li", Phone: "13700000002", Branch: "Town/East", Lang: "en"})
+	h.Link("13700000002", li)
+	occ := time.Date(2026, 12, 7, 9, 30, 0, 0, bottest.Shanghai)
+	e := f.event(t, &models.Event{Kind: models.EventMeeting, Title: "Meeting", StartAt: occ, Audience: "branch:Town/East", RSVP: true})
+	if _, err := h.St.SetRSVP(ctx, e.ID, occ, f.wangM, models.AnswerYes, 0, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	answers := h.Say(f.org, fmt.Sprintf("/attendees %d", e.ID))
+	want := en("answers.unanswered", "Count", 2, "Names", "An Zhao 📵"+en("list.separator")+"Li")
+	if !strings.Contains(answers.Text, want) || !strings.Contains(answers.Text, en("answers.unreached")) {
+		t.Fatalf("👥 Answers:\n%s\nwant a line %q", answers.Text, want)
+	}
+	if got := bottest.InlineTexts(answers); fmt.Sprint(got) != "[An Zhao 📵 Li]" {
+		t.Fatalf("the names' buttons: %v", got)
+	}
+	n := len(h.API.Messages(f.org.ID))
+	h.Press(f.org, answers, "An Zhao 📵")
+	if card := h.Nth(f.org.ID, n+1); !strings.HasPrefix(card.Text, "👤 An Zhao\n") {
+		t.Fatalf("the member card: %q", card.Text)
+	}
+	nudged := h.Say(f.org, fmt.Sprintf("/nudge %d", e.ID))
+	if !strings.HasPrefix(nudged.Text, en("nudge.done", "Title", "Meeting", "Count", 1)+"\n\n"+want) {
+		t.Fatalf("📣 nudge:\n%s", nudged.Text)
+	}
+	if rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: "event.nudge", EventID: e.ID}); len(rows) != 1 {
+		t.Fatalf("nudges: %d, want 1 (Li)", len(rows))
+	}
+
+	// Three hundred more members, none on Telegram: the text and the
+	// buttons stay within Telegram's limits, and say how many are left out.
+	for i := 0; i < 300; i++ {
+		h.Add(store.NewMember{Name: fmt.Sprintf("Member %03d with a long name", i), Phone: fmt.Sprintf("1360000%04d", i), Branch: "Town/East"})
+	}
+	long := h.Say(f.org, fmt.Sprintf("/attendees %d", e.ID))
+	buttons := 0
+	for _, r := range long.Inline {
+		buttons += len(r)
+	}
+	if buttons != 40 || len([]rune(long.Text)) > 4000 || !strings.Contains(long.Text, en("answers.unanswered", "Count", 302, "Names", "An Zhao 📵")[:40]) ||
+		!strings.Contains(long.Text, en("answers.tap_card", "Count", 40, "More", 262)) {
+		t.Fatalf("%d buttons, %d characters:\n%s", buttons, len([]rune(long.Text)), long.Text)
+	}
+	if !strings.Contains(long.Text, "more") {
+		t.Fatalf("the names left out are not counted:\n%s", long.Text)
+	}
+}

@@ -736,6 +736,31 @@ func (s *Store) Attendees(ctx context.Context, eventID uint, occ time.Time) ([]A
 	return out, nil
 }
 
+// Unanswered lists the members of the event's audience who have not left
+// and have not answered the occurrence (linked to Telegram or not), by
+// name, at most limit, and how many there are in all.
+func (s *Store) Unanswered(ctx context.Context, e *models.Event, occ time.Time, limit int) ([]models.Member, int, error) {
+	a, err := models.ParseAudience(e.Audience)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: unanswered: %w", err)
+	}
+	db := s.db.WithContext(ctx)
+	q, err := inAudience(db, db.Model(&models.Member{}).Where("members.status <> ?", models.StatusLeft), a)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: unanswered: %w", err)
+	}
+	q = q.Where("members.id NOT IN (?)", db.Model(&models.RSVP{}).Select("member_id").Where("event_id = ? AND occurrence = ?", e.ID, occ.UTC()))
+	var n int64
+	if err := q.Session(&gorm.Session{}).Count(&n).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: unanswered: %w", err)
+	}
+	var ms []models.Member
+	if err := q.Order("members.name, members.id").Limit(limit).Find(&ms).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: unanswered: %w", err)
+	}
+	return ms, int(n), nil
+}
+
 // CanManage reports whether the organizer manages the event: reaches its
 // audience (models.Scope.CanReach, with what a members audience needs).
 func (s *Store) CanManage(ctx context.Context, org *models.Member, e *models.Event) (bool, error) {
