@@ -103,6 +103,10 @@ func TestBotRefusesControlCharacters(t *testing.T) {
 	if _, err := h.St.CreateEvent(ctx, act, bottest.Shanghai, h.Clock()); err != nil {
 		t.Fatal(err)
 	}
+	mem, _ := h.St.MemberByPhone(ctx, "13800000002")
+	if err := h.St.SetCheckIn(ctx, act.ID, act.StartAt, mem.ID, true, orgM, bottest.Shanghai, act.StartAt); err != nil { // held: M came
+		t.Fatal(err)
+	}
 	h.SetNow(start)
 	meet := &models.Event{Kind: models.EventMeeting, Title: "Meeting", Location: "Office", StartAt: start.Add(48 * time.Hour),
 		Audience: "branch:Town", RSVP: true, CreatedBy: &orgM.ID}
