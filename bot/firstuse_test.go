@@ -86,6 +86,15 @@ func TestMyChecksAnswersAfterDone(t *testing.T) {
 			t.Fatalf("Li Wei's 🩺 answered %q", got.Text)
 		}
 	}
+	// Every call answered (the last reply may still be on its way).
+	h.WaitFor("every call answered", func() bool {
+		for _, r := range h.API.Requests() {
+			if r.Status == 0 && r.Method != "getUpdates" {
+				return false
+			}
+		}
+		return true
+	})
 	for _, r := range h.API.Requests() {
 		if r.Status != 200 && r.Method != "getUpdates" {
 			t.Errorf("%s answered %d (%v)", r.Method, r.Status, r.Params["reply_markup"])
