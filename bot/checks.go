@@ -320,12 +320,11 @@ func (b *Bot) onCheckInput(ctx context.Context, r *request, msg *tgm.Message) bo
 	case dialogCertificate:
 		if len(msg.Photo) == 0 {
 			// Anything but a photo ends the wait for one.
-			_ = b.st.ClearDialog(ctx, r.from.ID)
-			return false
+			return !b.endDialog(ctx, r)
 		}
 		photo := msg.Photo[len(msg.Photo)-1].FileID
 		_, p, err := b.st.SubmitCheck(ctx, cd.Plan, cd.Cycle, r.member, photo, b.cfg.Location, now)
-		_ = b.st.ClearDialog(ctx, r.from.ID)
+		b.dropDialog(ctx, r)
 		if err != nil {
 			for reason, key := range planRefusals {
 				if errors.Is(err, reason) {
@@ -342,14 +341,15 @@ func (b *Bot) onCheckInput(ctx context.Context, r *request, msg *tgm.Message) bo
 	case dialogReject:
 		note := strings.TrimSpace(msg.Text)
 		if note == "" || b.menuAction(note) != "" {
-			_ = b.st.ClearDialog(ctx, r.from.ID)
-			return false
+			return !b.endDialog(ctx, r)
 		}
 		if !models.ValidText(note, true) {
 			b.send(ctx, r.chatID, b.t(r, "text.bad"), nil) // the dialog waits for the note again
 			return true
 		}
-		_ = b.st.ClearDialog(ctx, r.from.ID)
+		if !b.endDialog(ctx, r) {
+			return true
+		}
 		_, p, err := b.st.DecideCheck(ctx, cd.Record, r.scope, r.member, false, note, b.cfg.Location, now)
 		switch {
 		case errors.Is(err, store.ErrCheckDecided):
@@ -495,19 +495,32 @@ func (b *Bot) onAssignCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 				rows = append(rows, row(cb(br.Path, data)))
 			}
 		}
+		var top, orgs []models.Branch
 		if r.scope.Admin {
-			top, _ := b.st.ChildBranches(ctx, nil)
-			for _, br := range top {
-				branch(br)
-			}
+			top, err = b.st.ChildBranches(ctx, nil)
 		}
-		orgs, _ := b.st.OrganizedBranches(ctx, r.member.ID)
-		for _, br := range orgs {
+		if err == nil {
+			orgs, err = b.st.OrganizedBranches(ctx, r.member.ID)
+		}
+		for _, br := range top {
 			branch(br)
-			kids, _ := b.st.ChildBranches(ctx, &br.ID)
+		}
+		for _, br := range orgs {
+			if err != nil {
+				break
+			}
+			branch(br)
+			var kids []models.Branch
+			kids, err = b.st.ChildBranches(ctx, &br.ID)
 			for _, kid := range kids {
 				branch(kid)
 			}
+		}
+		if err != nil {
+			// An empty or partial list would say the organizer has no
+			// branches.
+			b.fail(ctx, r.chatID, r.lang, "assign branches", err)
+			return
 		}
 		if len(rows) > 40 {
 			rows = rows[:40]

@@ -12,3 +12,12 @@ func (b *Bot) endDialog(ctx context.Context, r *request) bool {
 	}
 	return true
 }
+
+// dropDialog ends the requester's dialog after what it was for is done
+// and answered: a failure is logged (the member was told the outcome; the
+// dialog's next step finds its work done and refuses as stale).
+func (b *Bot) dropDialog(ctx context.Context, r *request) {
+	if err := b.st.ClearDialog(ctx, r.from.ID); err != nil {
+		b.log.Error("end dialog after its work", "chat_id", r.chatID, "err", err)
+	}
+}

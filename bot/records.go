@@ -98,11 +98,13 @@ func (b *Bot) onRecordCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 	case "n":
 		b.recordStep(ctx, r, e, d, step, "")
 	case "d":
-		_ = b.st.ClearDialog(ctx, r.from.ID)
-		b.recordSaved(ctx, r, e, d.occ())
+		if b.endDialog(ctx, r) {
+			b.recordSaved(ctx, r, e, d.occ())
+		}
 	case "x":
-		_ = b.st.ClearDialog(ctx, r.from.ID)
-		b.send(ctx, r.chatID, b.t(r, "record.cancelled"), nil)
+		if b.endDialog(ctx, r) {
+			b.send(ctx, r.chatID, b.t(r, "record.cancelled"), nil)
+		}
 	}
 }
 
@@ -177,7 +179,7 @@ func (b *Bot) recordRefused(ctx context.Context, r *request, err error) {
 	default:
 		b.fail(ctx, r.chatID, r.lang, "record", err)
 	}
-	_ = b.st.ClearDialog(ctx, r.from.ID)
+	b.dropDialog(ctx, r)
 }
 
 // onRecordInput takes a typed topic or summary, or a photo, while the
@@ -189,8 +191,9 @@ func (b *Bot) onRecordInput(ctx context.Context, r *request, msg *tgm.Message) b
 	}
 	e, refusal := b.heldActivity(ctx, r, d.Event, d.occ())
 	if refusal != "" {
-		_ = b.st.ClearDialog(ctx, r.from.ID)
-		b.send(ctx, r.chatID, b.t(r, refusal), nil)
+		if b.endDialog(ctx, r) {
+			b.send(ctx, r.chatID, b.t(r, refusal), nil)
+		}
 		return true
 	}
 	if len(msg.Photo) > 0 && step == recordPhotos {
