@@ -64,7 +64,7 @@ func (b *Bot) onCallback(ctx context.Context, q *tgm.CallbackQuery) {
 		b.onCheckinCallback(ctx, r, q, c)
 	case models.ActRate:
 		b.onRatingCallback(ctx, r, q, c)
-	case models.ActPlanDone, models.ActPlanSnooze, models.ActPlanPhoto, models.ActPlanRecord, models.ActCheckApprove, models.ActCheckReject:
+	case models.ActPlanDone, models.ActPlanSnooze, models.ActPlanPhoto, models.ActPlanRecord, models.ActPlanRecordAsk, models.ActCheckApprove, models.ActCheckReject:
 		b.onPlanCallback(ctx, r, q, c)
 	case models.ActAssign:
 		b.onAssignCallback(ctx, r, q, c)

@@ -221,6 +221,37 @@ func (b *Bot) onPlanCallback(ctx context.Context, r *request, q *tgm.CallbackQue
 			return
 		}
 		b.answer(ctx, q, b.t(r, "checks.snoozed"), false)
+	case models.ActPlanRecordAsk:
+		if !isOrganizer(r.member) {
+			b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
+			return
+		}
+		if c.Op == "x" {
+			b.clearMarkup(ctx, q)
+			b.answer(ctx, q, b.t(r, "overdue.not_recorded"), false)
+			return
+		}
+		p, err := b.st.PlanByID(ctx, c.ID)
+		if err == nil {
+			err = store.MayDecide(r.scope, r.member, p)
+		}
+		if err == nil && (p.Cycle != cycle || p.State == models.PlanClosed) {
+			err = store.ErrPlanStale
+		}
+		if err != nil {
+			b.refusePlan(ctx, r, q, err)
+			return
+		}
+		b.answer(ctx, q, "", false)
+		phone := ""
+		if p.Member.Phone != nil {
+			phone = models.DisplayPhone(*p.Member.Phone)
+		}
+		args := append(b.planArgs(r, p), "Name", p.Member.Name, "Phone", phone)
+		b.send(ctx, r.chatID, b.t(r, "overdue.confirm", args...), inline(row(
+			cb(b.t(r, "overdue.button.record"), planCallback(models.ActPlanRecord, p)),
+			cb(b.t(r, "overdue.button.not_now"), models.Callback{Action: models.ActPlanRecordAsk, ID: p.ID, Op: "x"}),
+		)))
 	case models.ActPlanRecord:
 		if !isOrganizer(r.member) {
 			b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
@@ -233,6 +264,7 @@ func (b *Bot) onPlanCallback(ctx context.Context, r *request, q *tgm.CallbackQue
 		}
 		b.enqueued()
 		b.log.Info("check recorded", "plan_id", p.ID, "by_member_id", r.member.ID)
+		b.clearMarkup(ctx, q)
 		b.answer(ctx, q, b.t(r, "checks.recorded", append(b.planArgs(r, p), "Name", p.Member.Name)...), false)
 	case models.ActCheckApprove, models.ActCheckReject:
 		if !isOrganizer(r.member) {
@@ -388,7 +420,7 @@ func (b *Bot) onOverdue(ctx context.Context, r *request) {
 	for i := range plans {
 		p := &plans[i]
 		label := b.t(r, "overdue.button", append(b.planArgs(r, p), "Name", truncate(p.Member.Name, 20))...)
-		rows = append(rows, row(cb(label, planCallback(models.ActPlanRecord, p))))
+		rows = append(rows, row(cb(label, planCallback(models.ActPlanRecordAsk, p))))
 	}
 	b.send(ctx, r.chatID, b.t(r, "overdue.title", "Count", len(plans)), inline(rows...))
 }

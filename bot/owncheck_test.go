@@ -3,6 +3,7 @@ package bot_test
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/assocbot/assocbot/bot/fakeapi"
@@ -49,5 +50,46 @@ func TestNoOrganizerClosesTheirOwnCheck(t *testing.T) {
 	}
 	if got := c.plan(org, "quarterly_check"); got.Cycle != p.Cycle+1 {
 		t.Fatalf("recorded by another organizer: cycle %d, want %d", got.Cycle, p.Cycle+1)
+	}
+}
+
+// TestOverdueAsksBeforeRecording: a name on /overdue asks first, showing
+// the member's phone and due date; ✖ records nothing; ✅ records it done
+// today.
+func TestOverdueAsksBeforeRecording(t *testing.T) {
+	c := newCheckRig(t)
+	h := c.h
+	member := c.members["en"]
+	m, _ := h.St.MemberByTelegramID(ctx, member.ID)
+	c.assign("quarterly_check", models.MembersAudience(m.ID), day(2026, 12, 10, 0))
+	c.at(day(2026, 12, 18, 10))
+	p := c.plan(member, "quarterly_check")
+	rows := map[string]string{"plans": "SELECT id, state, cycle, next_due, last_done FROM plans ORDER BY id", "records": "SELECT id FROM check_records"}
+	before := dump(t, h, rows)
+	list := h.Say(c.org, "/overdue")
+	if len(list.Inline) != 1 {
+		t.Fatalf("/overdue: %q %v", list.Text, list.Inline)
+	}
+	n := len(h.API.Messages(c.org.ID))
+	h.Press(c.org, list, list.Inline[0][0].Text)
+	ask := h.Nth(c.org.ID, n+1)
+	if !strings.Contains(ask.Text, "M-en") || !strings.Contains(ask.Text, "138 0000 0000") || !strings.Contains(ask.Text, "Thu 10 Dec") {
+		t.Fatalf("the question: %q", ask.Text)
+	}
+	if after := dump(t, h, rows); !reflect.DeepEqual(before, after) {
+		t.Fatalf("tapping a name recorded the check:\n%v", after)
+	}
+	if got := h.Press(c.org, ask, h.T(locales.En, "overdue.button.not_now")); got != h.T(locales.En, "overdue.not_recorded") {
+		t.Fatalf("✖ answered %q", got)
+	}
+	if after := dump(t, h, rows); !reflect.DeepEqual(before, after) {
+		t.Fatalf("✖ recorded the check:\n%v", after)
+	}
+	n = len(h.API.Messages(c.org.ID))
+	h.Press(c.org, list, list.Inline[0][0].Text)
+	ask = h.Nth(c.org.ID, n+1)
+	h.Press(c.org, ask, h.T(locales.En, "overdue.button.record"))
+	if got := c.plan(member, "quarterly_check"); got.Cycle != p.Cycle+1 || got.LastDone == nil {
+		t.Fatalf("✅ did not record it: %+v", got)
 	}
 }

@@ -28,6 +28,7 @@ const (
 	ActPlanSnooze    Action = "pz"   // ID: the plan; Op: its cycle
 	ActPlanPhoto     Action = "pp"   // ID: the plan; Op: its cycle
 	ActPlanRecord    Action = "po"   // ID: the plan; Op: its cycle (an organizer records it done)
+	ActPlanRecordAsk Action = "pq"   // ID: the plan; Op: its cycle (ask before recording), or x (not now)
 	ActCheckApprove  Action = "pa"   // ID: the check record
 	ActCheckReject   Action = "pr"   // ID: the check record
 	ActAssign        Action = "as"   // Op: the /assign dialog step; Arg: its value
@@ -67,32 +68,33 @@ const (
 )
 
 var layouts = map[Action][]field{
-	ActLang:         {fOp},
-	ActJoin:         {},
-	ActJoinBrowse:   {fID0},
-	ActJoinChoose:   {fID},
-	ActJoinDecide:   {fOp, fID},
-	ActBroadcast:    {fOp, fArg},
-	ActNewEvent:     {fOp, fArg},
-	ActRSVP:         {fEvent, fOcc, fOp},
-	ActCalendar:     {fEvent},
-	ActCheckIn:      {fEvent, fOcc, fID},
-	ActRate:         {fEvent, fOcc, fOp},
-	ActPlanDone:     {fID, fOp},
-	ActPlanSnooze:   {fID, fOp},
-	ActPlanPhoto:    {fID, fOp},
-	ActPlanRecord:   {fID, fOp},
-	ActCheckApprove: {fID},
-	ActCheckReject:  {fID},
-	ActAssign:       {fOp, fArg},
-	ActRecord:       {fEvent, fOcc, fOp},
-	ActImport:       {fOp, fArg},
-	ActExport:       {fOp, fArg},
-	ActMute:         {fOp},
-	ActCancelEvent:  {fEvent, fOp},
-	ActNoticeCancel: {fID},
-	ActEventAdmin:   {fEvent, fOp},
-	ActMemberCard:   {fID, fOp},
+	ActLang:          {fOp},
+	ActJoin:          {},
+	ActJoinBrowse:    {fID0},
+	ActJoinChoose:    {fID},
+	ActJoinDecide:    {fOp, fID},
+	ActBroadcast:     {fOp, fArg},
+	ActNewEvent:      {fOp, fArg},
+	ActRSVP:          {fEvent, fOcc, fOp},
+	ActCalendar:      {fEvent},
+	ActCheckIn:       {fEvent, fOcc, fID},
+	ActRate:          {fEvent, fOcc, fOp},
+	ActPlanDone:      {fID, fOp},
+	ActPlanSnooze:    {fID, fOp},
+	ActPlanPhoto:     {fID, fOp},
+	ActPlanRecord:    {fID, fOp},
+	ActPlanRecordAsk: {fID, fOp},
+	ActCheckApprove:  {fID},
+	ActCheckReject:   {fID},
+	ActAssign:        {fOp, fArg},
+	ActRecord:        {fEvent, fOcc, fOp},
+	ActImport:        {fOp, fArg},
+	ActExport:        {fOp, fArg},
+	ActMute:          {fOp},
+	ActCancelEvent:   {fEvent, fOp},
+	ActNoticeCancel:  {fID},
+	ActEventAdmin:    {fEvent, fOp},
+	ActMemberCard:    {fID, fOp},
 }
 
 // The operations an action accepts (an empty list: any short word).
