@@ -104,8 +104,8 @@ func TestCheckCycleInEachLanguage(t *testing.T) {
 	c.assign("quarterly_check", models.BranchAudience("Town/Village"), day(2026, 12, 10, 0))
 	want := map[string][]string{
 		"en":      {"🩺 Reminder: Quarterly check-up is due on Thu 10 Dec.", "🩺 Today: Quarterly check-up is due (Thu 10 Dec).", "🩺 Quarterly check-up was due on Thu 10 Dec.", "🩺 Quarterly check-up was due on Thu 10 Dec."},
-		"zh-Hant": {"🩺 提醒：季度孕檢（三查）將在12月10日（週四）到期。", "🩺 今天到期：季度孕檢（三查）（12月10日（週四））", "🩺 季度孕檢（三查）已於12月10日（週四）到期", "🩺 季度孕檢（三查）已於12月10日（週四）到期"},
-		"zh-Hans": {"🩺 提醒：季度孕检（三查）将在12月10日（周四）到期。", "🩺 今天到期：季度孕检（三查）（12月10日（周四））", "🩺 季度孕检（三查）已于12月10日（周四）到期", "🩺 季度孕检（三查）已于12月10日（周四）到期"},
+		"zh-Hant": {"🩺 提醒：季度孕檢（三查）將在12月10日（週四）到期。", "🩺 今天到期：季度孕檢（三查），12月10日（週四）。", "🩺 季度孕檢（三查）已於12月10日（週四）到期", "🩺 季度孕檢（三查）已於12月10日（週四）到期"},
+		"zh-Hans": {"🩺 提醒：季度孕检（三查）将在12月10日（周四）到期。", "🩺 今天到期：季度孕检（三查），12月10日（周四）。", "🩺 季度孕检（三查）已于12月10日（周四）到期", "🩺 季度孕检（三查）已于12月10日（周四）到期"},
 	}
 	buttons := map[string][]string{"en": {"✅ Done", "⏰ Remind me tomorrow"}, "zh-Hant": {"✅ 已完成", "⏰ 明天再提醒我"}, "zh-Hans": {"✅ 已完成", "⏰ 明天再提醒我"}}
 	// Before the first reminder: nothing due.

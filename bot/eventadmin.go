@@ -114,7 +114,7 @@ func (b *Bot) createEvent(ctx context.Context, r *request, e *models.Event) bool
 		notes += b.twiceNotes(r, *e.RSVPDeadline)
 	}
 	b.send(ctx, r.chatID, b.t(r, "newevent.created", "ID", e.ID, "Title", e.Title,
-		"When", b.cat.DateTime(r.lang, next, b.cfg.Location, b.cfg.Now()), "Count", n)+notes, nil)
+		"When", b.cat.DateTime(r.lang, next, b.cfg.Location, b.cfg.Now()), "Count", n, "Repeats", e.RRule != "")+notes, nil)
 	return true
 }
 

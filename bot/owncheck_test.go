@@ -93,3 +93,14 @@ func TestOverdueAsksBeforeRecording(t *testing.T) {
 		t.Fatalf("✅ did not record it: %+v", got)
 	}
 }
+
+// TestRecordsOfAQuarterInChinese: /records takes a quarter as Chinese
+// writes it (2026年第三季度), the same as 2026Q3.
+func TestRecordsOfAQuarterInChinese(t *testing.T) {
+	c := newCheckRig(t)
+	h := c.h
+	want := h.Say(c.org, "/records 2026Q3").Text
+	if got := h.Say(c.org, "/records 2026年第三季度").Text; got != want || strings.Contains(got, "2026年第三季度") {
+		t.Fatalf("/records 2026年第三季度: %q, want %q", got, want)
+	}
+}

@@ -34,7 +34,7 @@ func TestInviteLinksInTraditionalChinese(t *testing.T) {
 		t.Fatalf("not Traditional Chinese: %q", reply.Text)
 	}
 	keys := bottest.KeyboardTexts(reply)
-	for _, k := range []string{"📅 我的活動", "🩺 我的體檢", "❓ 幫助", "🌐 語言"} {
+	for _, k := range []string{"📅 我的活動", "🩺 我的檢查", "❓ 幫助", "🌐 語言"} {
 		if !bottest.Contains(keys, k) {
 			t.Errorf("reply keyboard %v lacks %q", keys, k)
 		}

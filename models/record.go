@@ -3,9 +3,12 @@ package models
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/width"
 )
 
 // ActivityRecord is the written record of one branch activity (SPEC C8, the
@@ -46,18 +49,34 @@ func QuarterOf(t time.Time) Quarter { return Quarter{Year: t.Year(), Q: (int(t.M
 
 // ParseQuarter reads "2026Q4" ("" is the quarter of now).
 func ParseQuarter(s string, now time.Time) (Quarter, error) {
-	s = strings.ToUpper(strings.TrimSpace(s))
+	s = strings.ToUpper(strings.Join(strings.Fields(width.Fold.String(s)), ""))
 	if s == "" {
 		return QuarterOf(now), nil
+	}
+	if m := quarterWords.FindStringSubmatch(s); m != nil {
+		// 2026年第三季度, 2026年3季度, 第四季度 (this year), 2026 Q3.
+		year := now.Year()
+		if m[1] != "" {
+			year, _ = strconv.Atoi(m[1])
+		}
+		n, err := strconv.Atoi(m[2])
+		if err != nil {
+			n = strings.Index("一二三四", m[2])/len("一") + 1
+		}
+		s = fmt.Sprintf("%dQ%d", year, n)
 	}
 	y, q, ok := strings.Cut(s, "Q")
 	year, err1 := strconv.Atoi(y)
 	n, err2 := strconv.Atoi(q)
 	if !ok || err1 != nil || err2 != nil || n < 1 || n > 4 || year < 2000 || year > 2200 {
-		return Quarter{}, errors.New("a quarter is written like 2026Q4")
+		return Quarter{}, errors.New("a quarter is written like 2026Q4 or 2026年第四季度")
 	}
 	return Quarter{Year: year, Q: n}, nil
 }
+
+// quarterWords is a quarter as Chinese writes it: 2026年第三季度, 2026年3季度,
+// 第四季度, 三季度 (full-width digits folded first).
+var quarterWords = regexp.MustCompile(`^(?:(\d{4})年)?第?([1-4一二三四])季度?$`)
 
 // String is the quarter as ParseQuarter reads it.
 func (q Quarter) String() string { return fmt.Sprintf("%dQ%d", q.Year, q.Q) }

@@ -199,3 +199,22 @@ func TestSeveralBranches(t *testing.T) {
 		}
 	}
 }
+
+// TestParseQuarterAsWritten: a quarter as organizers write it.
+func TestParseQuarterAsWritten(t *testing.T) {
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	for in, want := range map[string]models.Quarter{
+		"2026Q3": {Year: 2026, Q: 3}, "2026q4": {Year: 2026, Q: 4}, "2026 Q1": {Year: 2026, Q: 1},
+		"2026年第三季度": {Year: 2026, Q: 3}, "2026年3季度": {Year: 2026, Q: 3}, "２０２６年第２季度": {Year: 2026, Q: 2},
+		"第四季度": {Year: 2026, Q: 4}, "三季度": {Year: 2026, Q: 3}, "": {Year: 2026, Q: 4},
+	} {
+		if got, err := models.ParseQuarter(in, now); err != nil || got != want {
+			t.Errorf("%q: %v %v, want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"2026年第五季度", "2026Q0", "Q3", "三月", "1999Q1"} {
+		if got, err := models.ParseQuarter(bad, now); err == nil {
+			t.Errorf("%q read as %v", bad, got)
+		}
+	}
+}
