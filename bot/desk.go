@@ -298,11 +298,12 @@ func (b *Bot) onExport(ctx context.Context, r *request, args string) {
 		return
 	}
 	if len(fields) == 0 {
-		q := models.QuarterOf(b.cfg.Now().In(b.cfg.Location)).String()
+		quarter := models.QuarterOf(b.cfg.Now().In(b.cfg.Location))
+		q := quarter.String()
 		b.send(ctx, r.chatID, b.t(r, "export.choose"), inline(
 			row(cb(b.t(r, "export.button.members"), models.Callback{Action: models.ActExport, Op: "m"})),
 			row(cb(b.t(r, "export.button.overdue"), models.Callback{Action: models.ActExport, Op: "o"})),
-			row(cb(b.t(r, "export.button.records", "Quarter", q), models.Callback{Action: models.ActExport, Op: "r", Arg: q})),
+			row(cb(b.t(r, "export.button.records", "Quarter", b.cat.Quarter(r.lang, quarter.Year, quarter.Q)), models.Callback{Action: models.ActExport, Op: "r", Arg: q})),
 		))
 		return
 	}

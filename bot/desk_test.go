@@ -185,7 +185,7 @@ func TestStatsAgainstKnownAnswers(t *testing.T) {
 	// for the activity, 3 of 4 for the meeting. Two check-ins, rated 5 and
 	// 4. Checks: 3, two overdue. One activity held (Town/East); Town/West
 	// none.
-	want := h.T(locales.En, "stats.title", "Quarter", "2026Q4") + "\n\n" + h.T(locales.En, "stats.branch",
+	want := h.T(locales.En, "stats.title", "Quarter", "Q4 2026") + "\n\n" + h.T(locales.En, "stats.branch",
 		"Branch", "Town", "Members", 6, "Linked", "83%", "Delivered", "90%", "NotSent", h.T(locales.En, "stats.reason.blocked")+" 1",
 		"AnswerRate", "83%", "CheckedIn", 2, "Rating", "4.5", "Completion", "33%", "Overdue", 2, "Activities", 1, "NoActivity", "Town/West")
 	if got != want {

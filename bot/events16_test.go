@@ -72,7 +72,7 @@ func TestCheckInOnTheDayOnly(t *testing.T) {
 			t.Fatalf("/stats, want %d held:\n%s", n, got)
 		}
 		records := h.Say(f.org, "/records").Text
-		if n == 0 && records != en("records.none", "Quarter", "2026Q4") {
+		if n == 0 && records != en("records.none", "Quarter", "Q4 2026") {
 			t.Fatalf("/records with nothing held:\n%s", records)
 		}
 		if n == 1 && !strings.Contains(records, en("records.missing_line", "Date", "12-14", "Title", "Health talk", "Came", 1)) {

@@ -285,7 +285,7 @@ func (b *Bot) onRecords(ctx context.Context, r *request, args string) {
 		return
 	}
 	zone := r.member.Zone(b.cfg.Location)
-	lines := []string{b.t(r, "records.title", "Quarter", q.String(), "Count", len(recs))}
+	lines := []string{b.t(r, "records.title", "Quarter", b.cat.Quarter(r.lang, q.Year, q.Q), "Count", len(recs))}
 	for _, rec := range recs {
 		rating := ""
 		if rec.Rating > 0 {
@@ -312,7 +312,7 @@ func (b *Bot) onRecords(ctx context.Context, r *request, args string) {
 		lines = append(lines, missing...)
 	}
 	if len(recs) == 0 && len(missing) == 0 {
-		lines = []string{b.t(r, "records.none", "Quarter", q.String())}
+		lines = []string{b.t(r, "records.none", "Quarter", b.cat.Quarter(r.lang, q.Year, q.Q))}
 	}
 	text := firstLines(strings.Join(lines, "\n"), maxMessage)
 	var markup any

@@ -192,6 +192,12 @@ func (c *Catalog) dateTime(lang Lang, t time.Time, loc *time.Location, now time.
 		"Time", t.Format("15:04"))
 }
 
+// Quarter names a quarter the way a reader of lang writes it:
+// "2026年第四季度", "Q4 2026".
+func (c *Catalog) Quarter(lang Lang, year, q int) string {
+	return c.T(lang, fmt.Sprintf("time.quarter.%d", q), "Year", year)
+}
+
 // Date renders a calendar date (kept as midnight UTC) the way a reader of
 // lang expects: "5月29日(周五)", "Fri 29 May"; the year when it is not the
 // year of now.

@@ -161,7 +161,7 @@ func StatsText(ctx context.Context, st *store.Store, cat *locales.Catalog, l loc
 	if len(blocks) == 0 {
 		return cat.T(l, "stats.none"), nil
 	}
-	return cat.T(l, "stats.title", "Quarter", q.String()) + "\n\n" + strings.Join(blocks, "\n\n"), nil
+	return cat.T(l, "stats.title", "Quarter", cat.Quarter(l, q.Year, q.Q)) + "\n\n" + strings.Join(blocks, "\n\n"), nil
 }
 
 func figuresText(cat *locales.Catalog, l locales.Lang, path string, f *store.Figures) string {
