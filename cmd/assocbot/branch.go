@@ -15,11 +15,8 @@ import (
 func cmdBranchList(ctx context.Context, c cli, args []string) error {
 	fs := newFlags("branch list", c.stderr)
 	db := dbFlag(fs, c.getenv)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	st, err := openStore(ctx, *db)
 	if err != nil {

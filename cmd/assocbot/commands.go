@@ -233,11 +233,8 @@ func capitalize(s string) string {
 // cmdVersion is `assocbot version`.
 func cmdVersion(ctx context.Context, c cli, args []string) error {
 	fs := newFlags("version", c.stderr)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	fmt.Fprintf(c.stdout, "assocbot %s (schema %d)\n", version, store.LatestVersion())
 	return nil

@@ -26,11 +26,8 @@ func cmdEventList(ctx context.Context, c cli, args []string) error {
 	fs := newFlags("event list", c.stderr)
 	db := dbFlag(fs, c.getenv)
 	tz := tzFlag(fs, c.getenv)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
@@ -76,11 +73,8 @@ func cmdEventAdd(ctx context.Context, c cli, args []string) error {
 	noRSVP := fs.Bool("no-rsvp", false, "an announcement without answers")
 	deadline := fs.String("rsvp-deadline", "", `answers close at "YYYY-MM-DD HH:MM"`)
 	rrule := fs.String("rrule", "", "recurrence, e.g. FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=29 or FREQ=MONTHLY;BYDAY=1MO")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {

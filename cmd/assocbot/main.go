@@ -120,6 +120,18 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseNoArgs parses the flags of a command that takes no argument, such
+// as the list commands.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	return nil
+}
+
 // parseInterspersed parses flags that may come before or after the
 // positional arguments (assocbot import FILE --dry-run) and returns those.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {

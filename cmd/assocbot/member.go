@@ -106,11 +106,8 @@ func cmdMemberAdd(ctx context.Context, c cli, args []string) error {
 	fs := newFlags("member add", c.stderr)
 	db := dbFlag(fs, c.getenv)
 	f := newMemberFlags(fs, "phone number (default region CN)", string(models.RoleMember))
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	if strings.TrimSpace(*f.name) == "" || strings.TrimSpace(*f.phone) == "" {
 		return usageError{"member add needs --name and --phone"}
@@ -298,11 +295,8 @@ func cmdMemberRemove(ctx context.Context, c cli, args []string) error {
 func cmdMemberList(ctx context.Context, c cli, args []string) error {
 	fs := newFlags("member list", c.stderr)
 	db := dbFlag(fs, c.getenv)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	st, err := openStore(ctx, *db)
 	if err != nil {

@@ -15,11 +15,8 @@ import (
 func cmdPlanKindList(ctx context.Context, c cli, args []string) error {
 	fs := newFlags("plan kind list", c.stderr)
 	db := dbFlag(fs, c.getenv)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	st, err := openStore(ctx, *db)
 	if err != nil {
@@ -52,11 +49,8 @@ func cmdPlanKindAdd(ctx context.Context, c cli, args []string) error {
 	fs.StringVar(&k.RRule, "rrule", "", "fixed due dates instead, e.g. FREQ=WEEKLY;BYDAY=FR")
 	fs.StringVar(&k.Offsets, "offsets", "-7,0,3,7", "reminders, in days from the due date")
 	fs.BoolVar(&k.Certificate, "certificate", false, "members may send a certificate's photo")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	st, err := openStore(ctx, *db)
 	if err != nil {
@@ -87,11 +81,8 @@ func cmdPlanAssign(ctx context.Context, c cli, args []string) error {
 	kind := fs.String("kind", "", "the kind's key (see plan kind list)")
 	audience := fs.String("audience", "", "branch:Town/Village (for a duty: its organizers), tag:T, all, or members:ID,ID")
 	first := fs.String("first-due", "", "first due date, e.g. 2026-12-20 or 2026/12/20 (default: the kind's)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
@@ -148,11 +139,8 @@ func cmdPlanDone(ctx context.Context, c cli, args []string) error {
 	phone := fs.String("phone", "", "the member's phone")
 	kind := fs.String("kind", "", "the kind's key")
 	date := fs.String("date", "", "the date it was done, e.g. 2026-12-20 or 2026/12/20 (default today)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
@@ -213,11 +201,8 @@ func cmdPlanList(ctx context.Context, c cli, args []string) error {
 	fs := newFlags("plan list", c.stderr)
 	db := dbFlag(fs, c.getenv)
 	overdue := fs.Bool("overdue", false, "only the overdue")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	st, err := openStore(ctx, *db)
 	if err != nil {
