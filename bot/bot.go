@@ -18,6 +18,7 @@ import (
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models/budget"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/roster"
 	"github.com/assocbot/assocbot/models/store"
@@ -36,7 +37,7 @@ type Config struct {
 	Logger      *slog.Logger
 	// What the scheduler and dispatcher apply, for /preview.
 	Offsets planner.Offsets
-	Quiet   planner.QuietHours
+	Quiet   outbox.QuietHours
 	// Budget, when set, is the send budget every reply takes its turn from
 	// (shared with the dispatcher); a reply answered 429 waits and goes again.
 	Budget *budget.Budget

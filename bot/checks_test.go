@@ -11,7 +11,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
-	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler"
 )
@@ -78,9 +78,9 @@ func (c *checkRig) plan(u fakeapi.User, kind string) models.Plan {
 }
 
 // reminders lists the reminder rows of a plan.
-func (c *checkRig) reminders(planID uint) []models.Outbox {
-	rows, _ := c.h.St.Outbox(ctx, store.OutboxQuery{Kind: planner.KindCheckReminder})
-	var out []models.Outbox
+func (c *checkRig) reminders(planID uint) []outbox.Row {
+	rows, _ := c.h.St.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindCheckReminder})
+	var out []outbox.Row
 	for _, r := range rows {
 		if r.PlanID != nil && *r.PlanID == planID {
 			out = append(out, r)
@@ -366,7 +366,7 @@ func TestFiftyOverdueOneMessagePerOrganizer(t *testing.T) {
 	}
 	for _, o := range orgs {
 		m, _ := h.St.MemberByTelegramID(ctx, o.ID)
-		rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: planner.KindCheckOverdue, MemberID: m.ID})
+		rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindCheckOverdue, MemberID: m.ID})
 		if len(rows) != 1 {
 			t.Fatalf("organizer %d has %d digests", o.ID, len(rows))
 		}

@@ -14,7 +14,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
-	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/roster"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler"
@@ -164,7 +164,7 @@ func (d *desk) settle() {
 			return false
 		}
 		for _, r := range rows {
-			if (r.Status == models.OutboxPending || r.Status == models.OutboxSending) && !r.NextAttemptAt.After(d.h.Clock().Add(time.Minute)) {
+			if (r.Status == outbox.Pending || r.Status == outbox.Sending) && !r.NextAttemptAt.After(d.h.Clock().Add(time.Minute)) {
 				return false
 			}
 		}
@@ -244,7 +244,7 @@ func TestWeeklyDigestAgainstKnownAnswers(t *testing.T) {
 	if strings.Contains(last, "Town") || strings.Contains(last, "E2") || !strings.Contains(last, "Other") {
 		t.Fatalf("B's digest tells of another branch:\n%s", last)
 	}
-	rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: planner.KindWeeklyDigest})
+	rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindWeeklyDigest})
 	if len(rows) != 2 {
 		t.Fatalf("%d digests in the outbox", len(rows))
 	}

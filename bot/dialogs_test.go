@@ -11,6 +11,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -140,7 +141,7 @@ func TestCallOffAScheduledNotice(t *testing.T) {
 		t.Fatalf("broadcast %+v, %d rows", b, len(rows))
 	}
 	for _, r := range rows {
-		if r.Status != models.OutboxSkipped || r.Reason != models.ReasonWithdrawn {
+		if r.Status != outbox.Skipped || r.Reason != outbox.ReasonWithdrawn {
 			t.Fatalf("row %s is %s %s", r.DedupeKey, r.Status, r.Reason)
 		}
 	}

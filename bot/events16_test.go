@@ -10,6 +10,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -109,7 +110,7 @@ func settleOutbox(t *testing.T, h *bottest.Harness) {
 			return false
 		}
 		for _, r := range rows {
-			if (r.Status == models.OutboxPending || r.Status == models.OutboxSending) && !r.NextAttemptAt.After(h.Clock().Add(time.Minute)) {
+			if (r.Status == outbox.Pending || r.Status == outbox.Sending) && !r.NextAttemptAt.After(h.Clock().Add(time.Minute)) {
 				return false
 			}
 		}
@@ -219,7 +220,7 @@ func TestChangesReachEveryCopy(t *testing.T) {
 		for name, m := range ids {
 			if o.MemberID != nil && *o.MemberID == m.ID {
 				fate := string(o.Status) + " " + string(o.Reason)
-				if o.Status == models.OutboxSent && o.TelegramMessageID != o.EditMessageID {
+				if o.Status == outbox.Sent && o.TelegramMessageID != o.EditMessageID {
 					fate += "anew"
 				}
 				fates[name] = fate
@@ -274,10 +275,10 @@ func TestUnreadableWaitingRowFailsOnChange(t *testing.T) {
 	if !strings.Contains(reply.Text, h.T(locales.En, "event.rows_failed", "Count", 1)) {
 		t.Fatalf("/editevent: %q", reply.Text)
 	}
-	if o, _ := h.St.OutboxByID(ctx, bad.ID); o.Status != models.OutboxFailed || o.Reason != models.ReasonBadRequest || !strings.Contains(o.LastError, "do not decode") {
+	if o, _ := h.St.OutboxByID(ctx, bad.ID); o.Status != outbox.Failed || o.Reason != outbox.ReasonBadRequest || !strings.Contains(o.LastError, "do not decode") {
 		t.Fatalf("the unreadable row: %s %s %q", o.Status, o.Reason, o.LastError)
 	}
-	if o, _ := h.St.OutboxByID(ctx, good.ID); o.Status != models.OutboxPending || !strings.Contains(o.Args, "Town office") {
+	if o, _ := h.St.OutboxByID(ctx, good.ID); o.Status != outbox.Pending || !strings.Contains(o.Args, "Town office") {
 		t.Fatalf("the readable row: %s %s", o.Status, o.Args)
 	}
 	if !strings.Contains(h.Logs.String(), fmt.Sprintf("outbox_ids=[%d]", bad.ID)) {

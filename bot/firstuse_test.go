@@ -9,7 +9,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
-	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
 )
@@ -141,9 +141,9 @@ func TestCheckWithoutAnOrganizerGoesUp(t *testing.T) {
 		h.Press(u, list, list.Inline[0][0].Text)
 		return h.Nth(u.ID, n+1)
 	}
-	submitted := func(memberID uint) []models.Outbox {
-		rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: planner.KindCheckSubmitted})
-		var out []models.Outbox
+	submitted := func(memberID uint) []outbox.Row {
+		rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindCheckSubmitted})
+		var out []outbox.Row
 		for _, r := range rows {
 			if r.PlanID != nil {
 				if p, _ := h.St.PlanByID(ctx, *r.PlanID); p.MemberID == memberID {

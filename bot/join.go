@@ -11,6 +11,7 @@ import (
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
@@ -172,7 +173,7 @@ func (b *Bot) onJoinChoose(ctx context.Context, r *request, q *tgm.CallbackQuery
 // organizers, those above, else the admins, reachable); if not the
 // stranger is told so (q answered when there is one).
 func (b *Bot) joinDecidable(ctx context.Context, r *request, q *tgm.CallbackQuery, br *models.Branch) bool {
-	organizers, err := b.st.Recipients(ctx, planner.Message{Kind: planner.KindJoinRequest, To: models.OrganizersAudience(br.Path)})
+	organizers, err := b.st.Recipients(ctx, planner.Message{Kind: outbox.KindJoinRequest, To: models.OrganizersAudience(br.Path)})
 	if err != nil {
 		b.log.Error("join: organizers", "err", err)
 		if q != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
-	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
 )
@@ -22,18 +22,18 @@ var retrying = dispatch.Config{BackoffBase: 100 * time.Millisecond, BackoffMax: 
 
 // deliveredAfterRetry waits for the only row of kind to be sent after one
 // failed attempt.
-func deliveredAfterRetry(t *testing.T, h *bottest.Harness, kind planner.Kind) models.Outbox {
+func deliveredAfterRetry(t *testing.T, h *bottest.Harness, kind outbox.Kind) outbox.Row {
 	t.Helper()
-	var row models.Outbox
+	var row outbox.Row
 	h.WaitFor(string(kind)+" delivered after a retry", func() bool {
 		rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: kind})
-		if len(rows) == 1 && rows[0].Status == models.OutboxSent {
+		if len(rows) == 1 && rows[0].Status == outbox.Sent {
 			row = rows[0]
 			return true
 		}
 		return false
 	})
-	if row.Attempts != 1 || row.Reason != models.ReasonNone || !strings.Contains(row.LastError, "500") {
+	if row.Attempts != 1 || row.Reason != outbox.ReasonNone || !strings.Contains(row.LastError, "500") {
 		t.Fatalf("%s row %+v: want one failed attempt (500), then sent", kind, row)
 	}
 	return row
@@ -58,7 +58,7 @@ func TestPromotionSurvivesAServerError(t *testing.T) {
 	}
 	h.API.FailNext("sendMessage", 1, fakeapi.Failure{Status: 500, Description: "Internal Server Error"})
 	h.Press(a, h.Message(a.ID, cardA.ID), "❌ Can't go")
-	deliveredAfterRetry(t, h, planner.KindPromoted)
+	deliveredAfterRetry(t, h, outbox.KindPromoted)
 	if got := h.Nth(b.ID, 2); !strings.HasPrefix(got.Text, "🎉 A place freed up: you are going to 🗓 Trip") {
 		t.Fatalf("B was told %q", got.Text)
 	}
@@ -77,14 +77,14 @@ func TestJoinRequestNoticeSurvivesAServerError(t *testing.T) {
 	// was sent (whichever comes first); the notice is tried again.
 	h.API.FailNext("sendMessage", 2, fakeapi.Failure{Status: 500, Description: "Internal Server Error"})
 	h.API.SendText(s, "Sam")
-	deliveredAfterRetry(t, h, planner.KindJoinRequest)
+	deliveredAfterRetry(t, h, outbox.KindJoinRequest)
 	if ask := h.Nth(org.ID, 1); !strings.HasPrefix(ask.Text, "Request to join Town") || len(ask.Inline) != 1 {
 		t.Fatalf("organizer asked %q %v", ask.Text, ask.Inline)
 	}
 	// The decision to the applicant survives one too.
 	h.API.FailNext("sendMessage", 1, fakeapi.Failure{Status: 500, Description: "Internal Server Error"})
 	h.Press(org, h.Nth(org.ID, 1), "❌ Decline")
-	deliveredAfterRetry(t, h, planner.KindJoinDecision)
+	deliveredAfterRetry(t, h, outbox.KindJoinDecision)
 	if got, _ := h.API.Last(s.ID); got.Text != h.T(locales.En, "join.declined", "Branch", "Town") {
 		t.Fatalf("applicant told %q", got.Text)
 	}
@@ -107,11 +107,11 @@ func TestBroadcastReportSurvivesAServerError(t *testing.T) {
 	// progress message are out; the report comes once the dispatcher sees
 	// the broadcast done, and its first send fails.
 	h.WaitFor("the notices and the progress message", func() bool {
-		sent, _ := h.St.OutboxTally(ctx, store.OutboxQuery{Status: models.OutboxSent})
-		return sent.Status(models.OutboxSent) == 3
+		sent, _ := h.St.OutboxTally(ctx, store.OutboxQuery{Status: outbox.Sent})
+		return sent.Status(outbox.Sent) == 3
 	})
 	h.API.FailNext("sendMessage", 1, fakeapi.Failure{Status: 500, Description: "Internal Server Error"})
-	deliveredAfterRetry(t, h, planner.KindBroadcastReport)
+	deliveredAfterRetry(t, h, outbox.KindBroadcastReport)
 	want := h.T(locales.En, "broadcast.report", "Total", 2, "Delivered", 2, "Blocked", 0, "Failed", 0)
 	h.WaitFor("the report", func() bool { last, _ := h.API.Last(org.ID); return last.Text == want })
 	b, _ := h.St.BroadcastByID(ctx, 1)

@@ -11,7 +11,7 @@ import (
 	"github.com/assocbot/assocbot/bot/bottest"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
-	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/reports"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler"
@@ -27,7 +27,7 @@ import (
 // reminders and its rating question, the overdue list and a duty's two
 // reminders.
 func TestPreviewListsWhatIsThenSent(t *testing.T) {
-	quiet, _ := planner.ParseQuietHours("21:00-08:00")
+	quiet, _ := outbox.ParseQuietHours("21:00-08:00")
 	withQuiet := retrying
 	withQuiet.Quiet = quiet
 	d := newDesk(t, bottest.WithDispatcher(withQuiet), func(_ *bottest.Harness, c *bot.Config) { c.Quiet = quiet })
@@ -126,14 +126,14 @@ func TestPreviewListsWhatIsThenSent(t *testing.T) {
 	sent := map[string]time.Time{}
 	stale := 0
 	for _, r := range after {
-		if before[r.DedupeKey] || r.Status == models.OutboxPending && r.NextAttemptAt.After(until) {
+		if before[r.DedupeKey] || r.Status == outbox.Pending && r.NextAttemptAt.After(until) {
 			continue
 		}
 		switch {
-		case r.Status == models.OutboxStale && r.Kind == "event.reminder":
+		case r.Status == outbox.Stale && r.Kind == "event.reminder":
 			stale++ // the early meeting's last reminder
 			continue
-		case r.Status != models.OutboxSent:
+		case r.Status != outbox.Sent:
 			t.Errorf("%s was not sent: %s %s", r.DedupeKey, r.Status, r.Reason)
 		}
 		sent[r.DedupeKey] = *r.SentAt

@@ -20,6 +20,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 )
 
@@ -164,7 +165,7 @@ func TestEveryMessageIsAValidBotAPIRequest(t *testing.T) {
 	}
 
 	// Outbox rows, as the dispatcher renders and sends them.
-	kinds := planner.Kinds()
+	kinds := outbox.Kinds()
 	button := models.ButtonSpec{Key: "check.button.done", Data: data.Encode()}
 	stored := []struct {
 		markup  planner.Markup
@@ -184,7 +185,7 @@ func TestEveryMessageIsAValidBotAPIRequest(t *testing.T) {
 		for j := range 2 {
 			s := stored[(i+j)%len(stored)]
 			chat := chatOf(i)
-			o := models.Outbox{Kind: string(kinds[i%len(kinds)]), ChatID: chat, Text: m.text, Markup: s.markup.Encode()}
+			o := outbox.Row{Kind: string(kinds[i%len(kinds)]), ChatID: chat, Text: m.text, Markup: s.markup.Encode()}
 			photoRow := i%7 == 0 && j == 1
 			if photoRow {
 				o.PhotoFileID = photo

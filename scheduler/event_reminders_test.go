@@ -8,6 +8,7 @@ import (
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
@@ -41,8 +42,8 @@ func TestEventRemindersAtOffsetsOnceAndNotToNo(t *testing.T) {
 		if _, err := st.SetRSVP(ctx, e.ID, occ, b, models.AnswerNo, 0, sh, created); err != nil {
 			t.Fatal(err)
 		}
-		reminders := func() []models.Outbox {
-			out, err := st.Outbox(ctx, store.OutboxQuery{Kind: planner.KindEventReminder})
+		reminders := func() []outbox.Row {
+			out, err := st.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindEventReminder})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,7 +101,7 @@ func TestEventRemindersCatchUpOnceAfterDowntime(t *testing.T) {
 	if err != nil || c["enqueued"] != 1 {
 		t.Fatalf("catch-up %v %v, want one reminder", c, err)
 	}
-	rows, _ := st.Outbox(ctx, store.OutboxQuery{Kind: planner.KindEventReminder})
+	rows, _ := st.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindEventReminder})
 	if len(rows) != 1 || !rows[0].NotBefore.Equal(occ.Add(-24*time.Hour)) || !strings.Contains(rows[0].DedupeKey, ":s1440:") {
 		t.Fatalf("caught up %+v, want the 1-day reminder", rows)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
@@ -50,7 +51,7 @@ func TestOutboxCleanupKeepsPendingAndRecent(t *testing.T) {
 		}
 		m, _ := st.LinkByPhone(ctx, "13800000001", 1, 1)
 		old := time.Now().Add(-100 * 24 * time.Hour)
-		for i, s := range []models.OutboxStatus{models.OutboxSent, models.OutboxPending, models.OutboxFailed, models.OutboxSent} {
+		for i, s := range []outbox.Status{outbox.Sent, outbox.Pending, outbox.Failed, outbox.Sent} {
 			b := &models.Broadcast{ID: uint(i + 1), Text: "x", SendAt: old}
 			if _, err := st.Enqueue(ctx, planner.Broadcast(b, models.MembersAudience(m.ID), "")); err != nil {
 				t.Fatal(err)
@@ -69,7 +70,7 @@ func TestOutboxCleanupKeepsPendingAndRecent(t *testing.T) {
 			t.Fatalf("counts %v err %v, want 2 purged (old sent and failed)", counts, err)
 		}
 		left, _ := st.OutboxTally(ctx, store.OutboxQuery{})
-		if left.Status(models.OutboxPending) != 1 || left.Status(models.OutboxSent) != 1 {
+		if left.Status(outbox.Pending) != 1 || left.Status(outbox.Sent) != 1 {
 			t.Fatalf("left %v", left)
 		}
 		// Running again finds nothing more.

@@ -15,7 +15,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
-	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
 )
@@ -246,7 +246,7 @@ func TestCLIBroadcastReachesARunningService(t *testing.T) {
 	}
 	defer st.Close()
 	muted, _ := st.MemberByTelegramID(context.Background(), users[2].ID)
-	if rows, _ := st.Outbox(context.Background(), store.OutboxQuery{Kind: planner.KindBroadcast, MemberID: muted.ID}); len(rows) != 0 {
+	if rows, _ := st.Outbox(context.Background(), store.OutboxQuery{Kind: outbox.KindBroadcast, MemberID: muted.ID}); len(rows) != 0 {
 		t.Fatalf("a notice planned for the muted member: %+v", rows)
 	}
 	// Bad broadcast arguments: exit 2, nothing queued.

@@ -14,7 +14,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
-	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
@@ -290,9 +290,9 @@ func TestOrganizerEventCommands(t *testing.T) {
 		return m.ID
 	}
 	for _, n := range []string{"Yes", "Maybe"} {
-		for _, k := range []planner.Kind{planner.KindEventChanged, planner.KindEventCancelled} {
+		for _, k := range []outbox.Kind{outbox.KindEventChanged, outbox.KindEventCancelled} {
 			rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: k, MemberID: member(n)})
-			if len(rows) != 1 || rows[0].Status == models.OutboxSkipped {
+			if len(rows) != 1 || rows[0].Status == outbox.Skipped {
 				t.Fatalf("%s's %s rows: %+v", n, k, rows)
 			}
 		}
@@ -308,20 +308,20 @@ func TestOrganizerEventCommands(t *testing.T) {
 	// The member who said no is told nothing of it (their announcement is
 	// only edited in place, issue 16 item 3); the silent one only got the
 	// nudge besides.
-	sentBesidesEdits := func(n string) []models.Outbox {
+	sentBesidesEdits := func(n string) []outbox.Row {
 		rows, _ := h.St.Outbox(ctx, store.OutboxQuery{EventID: id, MemberID: member(n)})
-		var out []models.Outbox
+		var out []outbox.Row
 		for _, r := range rows {
-			if r.Kind != string(planner.KindEventEdit) {
+			if r.Kind != string(outbox.KindEventEdit) {
 				out = append(out, r)
 			}
 		}
 		return out
 	}
-	if rows := sentBesidesEdits("No"); len(rows) != 1 || rows[0].Kind != string(planner.KindEventAnnounce) || len(h.API.Messages(users["No"].ID)) != 1 {
+	if rows := sentBesidesEdits("No"); len(rows) != 1 || rows[0].Kind != string(outbox.KindEventAnnounce) || len(h.API.Messages(users["No"].ID)) != 1 {
 		t.Fatalf("the member who said no: %+v", rows)
 	}
-	if rows := sentBesidesEdits("Silent"); len(rows) != 2 || rows[1].Kind != string(planner.KindEventNudge) || len(h.API.Messages(users["Silent"].ID)) != 2 {
+	if rows := sentBesidesEdits("Silent"); len(rows) != 2 || rows[1].Kind != string(outbox.KindEventNudge) || len(h.API.Messages(users["Silent"].ID)) != 2 {
 		t.Fatalf("the silent member: %+v", rows)
 	}
 	// Answers to a cancelled event are refused.

@@ -29,7 +29,7 @@ import (
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/budget"
-	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
@@ -213,7 +213,7 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 	cat.Home = cfg.Location // a time shown in a member's own zone names it, with the association's beside it
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	quiet, err := planner.ParseQuietHours(cfg.QuietHours)
+	quiet, err := outbox.ParseQuietHours(cfg.QuietHours)
 	if err != nil {
 		return flagError{fmt.Errorf("ASSOCBOT_QUIET_HOURS: %w", err)}
 	}

@@ -10,6 +10,7 @@ import (
 	tg "github.com/go-telegram/bot"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 )
 
 // Verdict is what to do after a Bot API call.
@@ -31,7 +32,7 @@ const (
 // Outcome is one classified Bot API answer.
 type Outcome struct {
 	Verdict    Verdict
-	Reason     models.Reason
+	Reason     outbox.Reason
 	RetryAfter time.Duration // for WaitAndGoOn
 }
 
@@ -52,51 +53,51 @@ func Classify(ctx context.Context, err error) Outcome {
 		if ra <= 0 {
 			ra = time.Second
 		}
-		return Outcome{Verdict: WaitAndGoOn, Reason: models.ReasonRateLimited, RetryAfter: ra}
+		return Outcome{Verdict: WaitAndGoOn, Reason: outbox.ReasonRateLimited, RetryAfter: ra}
 	case ctx.Err() != nil:
 		return Outcome{Verdict: Interrupted}
 	case errors.Is(err, ErrUnrenderable):
-		return Outcome{Verdict: Fail, Reason: models.ReasonBadRequest}
+		return Outcome{Verdict: Fail, Reason: outbox.ReasonBadRequest}
 	case errors.Is(err, tg.ErrorUnauthorized):
 		// The token was revoked or mistyped: no message is at fault, and
 		// none goes out until an operator fixes it.
 		return Outcome{Verdict: TokenRefused}
 	case errors.Is(err, tg.ErrorForbidden):
-		return Outcome{Verdict: Unreachable, Reason: models.ReasonBlocked}
+		return Outcome{Verdict: Unreachable, Reason: outbox.ReasonBlocked}
 	case errors.As(err, &migrate):
-		return Outcome{Verdict: Fail, Reason: models.ReasonBadRequest}
+		return Outcome{Verdict: Fail, Reason: outbox.ReasonBadRequest}
 	case errors.Is(err, tg.ErrorBadRequest), errors.Is(err, tg.ErrorNotFound), errors.Is(err, tg.ErrorConflict):
 		switch {
 		case strings.Contains(text, "message is not modified"):
 			return Outcome{Verdict: Unchanged}
 		case strings.Contains(text, "chat not found"), strings.Contains(text, "user is deactivated"):
-			return Outcome{Verdict: Unreachable, Reason: models.ReasonChatGone}
+			return Outcome{Verdict: Unreachable, Reason: outbox.ReasonChatGone}
 		case strings.Contains(text, "message can't be edited"), strings.Contains(text, "message to edit not found"),
 			strings.Contains(text, "there is no text in the message to edit"), strings.Contains(text, "MESSAGE_ID_INVALID"):
-			return Outcome{Verdict: Uneditable, Reason: models.ReasonUneditable}
+			return Outcome{Verdict: Uneditable, Reason: outbox.ReasonUneditable}
 		}
-		return Outcome{Verdict: Fail, Reason: models.ReasonBadRequest}
+		return Outcome{Verdict: Fail, Reason: outbox.ReasonBadRequest}
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr):
-		return Outcome{Verdict: Retry, Reason: models.ReasonServerError}
+		return Outcome{Verdict: Retry, Reason: outbox.ReasonServerError}
 	}
 	// 5xx answers, a proxy's HTML page (a decode error): worth trying again
 	// later.
-	return Outcome{Verdict: Retry, Reason: models.ReasonServerError}
+	return Outcome{Verdict: Retry, Reason: outbox.ReasonServerError}
 }
 
 // Skip decides, before sending, that a message of kind to member m (nil:
 // removed) is not to be sent: the member is gone, has left, blocked the
 // bot, or muted the kind.
-func Skip(kind Kind, m *models.Member) (bool, models.Reason) {
+func Skip(kind outbox.Kind, m *models.Member) (bool, outbox.Reason) {
 	switch {
 	case m == nil:
-		return true, models.ReasonNoMember
+		return true, outbox.ReasonNoMember
 	case m.Status == models.StatusUnreachable:
-		return true, models.ReasonUnreachable
+		return true, outbox.ReasonUnreachable
 	case m.Status == models.StatusLeft:
-		return true, models.ReasonLeft
+		return true, outbox.ReasonLeft
 	case m.Status == models.StatusMuted && kind.Mutable():
-		return true, models.ReasonMuted
+		return true, outbox.ReasonMuted
 	}
-	return false, models.ReasonNone
+	return false, outbox.ReasonNone
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 )
 
 // DeadlineLead is how long before an answer deadline the undecided are asked.
@@ -86,7 +87,7 @@ func AnswerLine(r *models.RSVP, position int) *Line {
 
 // eventMessage is a message about one occurrence, with its card's arguments
 // and buttons, no longer useful once the occurrence starts.
-func eventMessage(kind Kind, template string, e *models.Event, occ time.Time, to models.Audience, f Filter, notBefore time.Time) Message {
+func eventMessage(kind outbox.Kind, template string, e *models.Event, occ time.Time, to models.Audience, f Filter, notBefore time.Time) Message {
 	expires := occ.UTC()
 	return Message{Kind: kind, Subject: Subject{EventID: e.ID, Occurrence: occ}, To: to, Filter: f,
 		Template: template, Args: EventArgs(e, occ), Markup: Markup{Inline: RSVPButtons(e, occ)},
@@ -106,13 +107,13 @@ func audienceOf(e *models.Event) models.Audience {
 // Announcement tells the event's audience about its coming occurrence, with
 // the answer buttons.
 func Announcement(e *models.Event, occ, now time.Time) Message {
-	return eventMessage(KindEventAnnounce, "event.announce", e, occ, audienceOf(e), Everyone, now)
+	return eventMessage(outbox.KindEventAnnounce, "event.announce", e, occ, audienceOf(e), Everyone, now)
 }
 
 // Reminder reminds the audience, except those who said no, offset before
 // the occurrence.
 func Reminder(e *models.Event, occ time.Time, offset time.Duration) Message {
-	m := eventMessage(KindEventReminder, "event.reminder", e, occ, audienceOf(e), NotNo, occ.Add(-offset))
+	m := eventMessage(outbox.KindEventReminder, "event.reminder", e, occ, audienceOf(e), NotNo, occ.Add(-offset))
 	m.Slot = strconv.Itoa(int(offset.Minutes()))
 	return m
 }
@@ -120,7 +121,7 @@ func Reminder(e *models.Event, occ time.Time, offset time.Duration) Message {
 // DeadlineNudge asks those who said maybe or nothing to decide, a day before
 // the answer deadline of a one-off event.
 func DeadlineNudge(e *models.Event) Message {
-	m := eventMessage(KindEventDeadline, "event.deadline_nudge", e, e.StartAt, audienceOf(e), Undecided, e.RSVPDeadline.Add(-DeadlineLead))
+	m := eventMessage(outbox.KindEventDeadline, "event.deadline_nudge", e, e.StartAt, audienceOf(e), Undecided, e.RSVPDeadline.Add(-DeadlineLead))
 	m.Slot = "deadline"
 	m.Args.Time("DeadlineAt", *e.RSVPDeadline)
 	deadline := e.RSVPDeadline.UTC()
@@ -131,7 +132,7 @@ func DeadlineNudge(e *models.Event) Message {
 // Nudge is an organizer's reminder to those of the audience who have not
 // answered; at most once a day (in loc).
 func Nudge(e *models.Event, occ, now time.Time, loc *time.Location) Message {
-	m := eventMessage(KindEventNudge, "event.nudge", e, occ, audienceOf(e), NotAnswered, now)
+	m := eventMessage(outbox.KindEventNudge, "event.nudge", e, occ, audienceOf(e), NotAnswered, now)
 	m.Slot = now.In(loc).Format("20060102")
 	return m
 }
@@ -139,7 +140,7 @@ func Nudge(e *models.Event, occ, now time.Time, loc *time.Location) Message {
 // Promotion tells a member who was waiting that a place freed up. queuedAt
 // (when they joined the waiting list) tells one promotion from a later one.
 func Promotion(e *models.Event, occ time.Time, memberID uint, queuedAt, now time.Time) Message {
-	m := eventMessage(KindPromoted, "rsvp.promoted", e, occ, models.MembersAudience(memberID), Everyone, now)
+	m := eventMessage(outbox.KindPromoted, "rsvp.promoted", e, occ, models.MembersAudience(memberID), Everyone, now)
 	m.Slot = strconv.FormatInt(queuedAt.UnixNano(), 36)
 	return m
 }
@@ -147,7 +148,7 @@ func Promotion(e *models.Event, occ time.Time, memberID uint, queuedAt, now time
 // Cancellation tells those who answered yes or maybe to the occurrence that
 // the event is cancelled.
 func Cancellation(e *models.Event, occ, now time.Time) Message {
-	m := eventMessage(KindEventCancelled, "event.cancelled", e, occ, models.Everyone(), YesOrMaybe, now)
+	m := eventMessage(outbox.KindEventCancelled, "event.cancelled", e, occ, models.Everyone(), YesOrMaybe, now)
 	m.Markup = Markup{}
 	return m
 }
@@ -156,7 +157,7 @@ func Cancellation(e *models.Event, occ, now time.Time) Message {
 // changed (after, at its new revision) from before; occ is the occurrence
 // as it is now.
 func Change(before, after *models.Event, occ, oldOcc, now time.Time) Message {
-	m := eventMessage(KindEventChanged, "event.changed", after, occ, models.Everyone(), YesOrMaybe, now)
+	m := eventMessage(outbox.KindEventChanged, "event.changed", after, occ, models.Everyone(), YesOrMaybe, now)
 	m.Slot = strconv.Itoa(after.Revision)
 	m.Args.Str("OldTitle", before.Title).Str("OldLocation", before.Location).Time("OldStartAt", oldOcc)
 	return m
@@ -165,8 +166,8 @@ func Change(before, after *models.Event, occ, oldOcc, now time.Time) Message {
 // CopyKinds are the kinds of message that show an occurrence of an event
 // with its answer buttons: the copies in members' chats that are edited in
 // place when the event changes or is cancelled (CopyEdit, CopyCancel).
-func CopyKinds() []Kind {
-	return []Kind{KindEventAnnounce, KindEventReminder, KindEventDeadline, KindEventNudge, KindPromoted, KindEventChanged, KindEventEdit}
+func CopyKinds() []outbox.Kind {
+	return []outbox.Kind{outbox.KindEventAnnounce, outbox.KindEventReminder, outbox.KindEventDeadline, outbox.KindEventNudge, outbox.KindPromoted, outbox.KindEventChanged, outbox.KindEventEdit}
 }
 
 // Copy is one message about an event the bot sent to a member: its
@@ -179,7 +180,7 @@ type Copy struct {
 // copyEdit is an edit in place of a copy; notify sends it anew when the
 // copy can no longer be edited.
 func copyEdit(m Message, c Copy, slot string, notify bool) Message {
-	m.Kind, m.To, m.Filter = KindEventEdit, models.MembersAudience(c.MemberID), Everyone
+	m.Kind, m.To, m.Filter = outbox.KindEventEdit, models.MembersAudience(c.MemberID), Everyone
 	m.Slot = slot + "." + strconv.FormatInt(c.MessageID, 10)
 	m.EditMessageID, m.SendIfUneditable = c.MessageID, notify
 	return m
@@ -192,7 +193,7 @@ func copyEdit(m Message, c Copy, slot string, notify bool) Message {
 // notify: when the copy can no longer be edited, it is sent anew, so that
 // one who has not answered (and gets no change notice) still learns of it.
 func CopyEdit(before, after *models.Event, occ, oldOcc time.Time, c Copy, r *models.RSVP, position int, notify bool, now time.Time) Message {
-	m := eventMessage(KindEventEdit, "event.edited", after, occ, models.MembersAudience(c.MemberID), Everyone, now)
+	m := eventMessage(outbox.KindEventEdit, "event.edited", after, occ, models.MembersAudience(c.MemberID), Everyone, now)
 	m.Args.Str("OldTitle", before.Title).Str("OldLocation", before.Location).Time("OldStartAt", oldOcc)
 	if line := AnswerLine(r, position); line != nil {
 		m.Args.List("Answer", []Line{*line})
@@ -205,14 +206,14 @@ func CopyEdit(before, after *models.Event, occ, oldOcc time.Time, c Copy, r *mod
 // say so, without buttons; notify sends it anew when the copy can no
 // longer be edited.
 func CopyCancel(e *models.Event, occ time.Time, c Copy, notify bool, now time.Time) Message {
-	m := eventMessage(KindEventEdit, "event.cancelled", e, occ, models.MembersAudience(c.MemberID), Everyone, now)
+	m := eventMessage(outbox.KindEventEdit, "event.cancelled", e, occ, models.MembersAudience(c.MemberID), Everyone, now)
 	m.Markup = Markup{}
 	return copyEdit(m, c, "x", notify)
 }
 
 // RatingQuestion asks those who came to rate the occurrence, 1 to 5.
 func RatingQuestion(e *models.Event, occ, now time.Time) Message {
-	m := eventMessage(KindEventRating, "event.rate", e, occ, models.Everyone(), Came, now)
+	m := eventMessage(outbox.KindEventRating, "event.rate", e, occ, models.Everyone(), Came, now)
 	var buttons []models.ButtonSpec
 	for n := 1; n <= 5; n++ {
 		buttons = append(buttons, models.ButtonSpec{Key: "rating." + strconv.Itoa(n),

@@ -5,11 +5,12 @@ import (
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 )
 
 // Broadcast is an organizer's notice to its audience, in their own words.
 func Broadcast(b *models.Broadcast, to models.Audience, sender string) Message {
-	m := Message{Kind: KindBroadcast, Subject: Subject{BroadcastID: b.ID}, To: to, Template: "broadcast.notice",
+	m := Message{Kind: outbox.KindBroadcast, Subject: Subject{BroadcastID: b.ID}, To: to, Template: "broadcast.notice",
 		PhotoFileID: b.PhotoFileID, DocumentFileID: b.DocumentFileID, NotBefore: b.SendAt}
 	// Members see who sends it: the organizer and the branch it is for, or
 	// the association.
@@ -27,7 +28,7 @@ func Broadcast(b *models.Broadcast, to models.Audience, sender string) Message {
 // BroadcastProgress is the message the dispatcher keeps editing as a
 // broadcast goes out (sent / total), to the organizer who sent it.
 func BroadcastProgress(b *models.Broadcast, organizerID uint) Message {
-	m := Message{Kind: KindBroadcastProgress, Subject: Subject{BroadcastID: b.ID}, To: models.MembersAudience(organizerID),
+	m := Message{Kind: outbox.KindBroadcastProgress, Subject: Subject{BroadcastID: b.ID}, To: models.MembersAudience(organizerID),
 		Template: "broadcast.progress", NotBefore: b.SendAt}
 	m.Args.Int("Sent", 0).Int("Total", b.Total)
 	return m
@@ -41,7 +42,7 @@ type BroadcastCounts struct {
 // BroadcastReport tells the organizer how the broadcast ended: delivered,
 // blocked, failed.
 func BroadcastReport(b *models.Broadcast, organizerID uint, c BroadcastCounts, now time.Time) Message {
-	m := Message{Kind: KindBroadcastReport, Subject: Subject{BroadcastID: b.ID}, To: models.MembersAudience(organizerID),
+	m := Message{Kind: outbox.KindBroadcastReport, Subject: Subject{BroadcastID: b.ID}, To: models.MembersAudience(organizerID),
 		Template: "broadcast.report", NotBefore: now}
 	m.Args.Int("Total", c.Total).Int("Delivered", c.Delivered).Int("Blocked", c.Blocked).Int("Failed", c.Failed)
 	return m
@@ -50,7 +51,7 @@ func BroadcastReport(b *models.Broadcast, organizerID uint, c BroadcastCounts, n
 // JoinRequest asks the organizers who decide for the branch (at path) to
 // approve or decline a stranger's request.
 func JoinRequest(jr *models.JoinRequest, path, username string, now time.Time) Message {
-	m := Message{Kind: KindJoinRequest, Subject: Subject{JoinRequestID: jr.ID}, To: models.OrganizersAudience(path),
+	m := Message{Kind: outbox.KindJoinRequest, Subject: Subject{JoinRequestID: jr.ID}, To: models.OrganizersAudience(path),
 		Template: "join.ask_organizer", NotBefore: now}
 	m.Args.Str("Name", jr.Name).Str("Username", username).Str("Branch", path)
 	if jr.Phone != nil {
@@ -69,7 +70,7 @@ func JoinRequest(jr *models.JoinRequest, path, username string, now time.Time) M
 // member they now are, with the members' keyboard; declined, in the language
 // they asked in, with the strangers' keyboard.
 func JoinDecision(jr *models.JoinRequest, path string, now time.Time) Message {
-	m := Message{Kind: KindJoinDecision, Subject: Subject{JoinRequestID: jr.ID}, NotBefore: now}
+	m := Message{Kind: outbox.KindJoinDecision, Subject: Subject{JoinRequestID: jr.ID}, NotBefore: now}
 	m.Args.Str("Name", jr.Name).Str("Branch", path)
 	if jr.Status == models.JoinApproved && jr.MemberID != nil {
 		m.To, m.Template, m.Markup = models.MembersAudience(*jr.MemberID), "join.approved", Markup{Keyboard: MemberKeys}
@@ -87,7 +88,7 @@ func JoinDecision(jr *models.JoinRequest, path string, now time.Time) Message {
 // RecordAsk asks to (the organizer who made a branch activity, or those of
 // its branch) to complete its record once it is over.
 func RecordAsk(e *models.Event, occ time.Time, to models.Audience, attendance int, now time.Time) Message {
-	m := Message{Kind: KindRecordAsk, Subject: Subject{EventID: e.ID, Occurrence: occ}, To: to, Template: "record.ask",
+	m := Message{Kind: outbox.KindRecordAsk, Subject: Subject{EventID: e.ID, Occurrence: occ}, To: to, Template: "record.ask",
 		Args: EventArgs(e, occ), NotBefore: now}
 	m.Args.Int("Came", attendance)
 	m.Markup = Markup{Inline: [][]models.ButtonSpec{{{Key: "record.button.write",
@@ -133,7 +134,7 @@ const (
 // branches with no activity yet this quarter, and their own open duties.
 // week is the Monday it is for: one a week.
 func WeeklyDigest(to uint, week models.Day, d *Digest, now time.Time) Message {
-	m := Message{Kind: KindWeeklyDigest, Slot: week.Format("20060102"), To: models.MembersAudience(to),
+	m := Message{Kind: outbox.KindWeeklyDigest, Slot: week.Format("20060102"), To: models.MembersAudience(to),
 		Template: "digest.weekly", NotBefore: now}
 	var body []Line
 	section := func(header string, n int, line func(i int) Line) {

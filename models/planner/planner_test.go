@@ -12,6 +12,7 @@ import (
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 )
 
@@ -24,20 +25,20 @@ func TestClassify(t *testing.T) {
 		ctx     context.Context
 		err     error
 		verdict planner.Verdict
-		reason  models.Reason
+		reason  outbox.Reason
 	}{
 		{"ok", ctx, nil, planner.Delivered, ""},
-		{"429", ctx, &tg.TooManyRequestsError{Message: "Too Many Requests", RetryAfter: 3}, planner.WaitAndGoOn, models.ReasonRateLimited},
-		{"wrapped 429", ctx, fmt.Errorf("send: %w", &tg.TooManyRequestsError{RetryAfter: 3}), planner.WaitAndGoOn, models.ReasonRateLimited},
-		{"blocked", ctx, fmt.Errorf("%w, Forbidden: bot was blocked by the user", tg.ErrorForbidden), planner.Unreachable, models.ReasonBlocked},
-		{"chat not found", ctx, fmt.Errorf("%w, Bad Request: chat not found", tg.ErrorBadRequest), planner.Unreachable, models.ReasonChatGone},
-		{"too long", ctx, fmt.Errorf("%w, Bad Request: message is too long", tg.ErrorBadRequest), planner.Fail, models.ReasonBadRequest},
+		{"429", ctx, &tg.TooManyRequestsError{Message: "Too Many Requests", RetryAfter: 3}, planner.WaitAndGoOn, outbox.ReasonRateLimited},
+		{"wrapped 429", ctx, fmt.Errorf("send: %w", &tg.TooManyRequestsError{RetryAfter: 3}), planner.WaitAndGoOn, outbox.ReasonRateLimited},
+		{"blocked", ctx, fmt.Errorf("%w, Forbidden: bot was blocked by the user", tg.ErrorForbidden), planner.Unreachable, outbox.ReasonBlocked},
+		{"chat not found", ctx, fmt.Errorf("%w, Bad Request: chat not found", tg.ErrorBadRequest), planner.Unreachable, outbox.ReasonChatGone},
+		{"too long", ctx, fmt.Errorf("%w, Bad Request: message is too long", tg.ErrorBadRequest), planner.Fail, outbox.ReasonBadRequest},
 		{"not modified", ctx, fmt.Errorf("%w, Bad Request: message is not modified", tg.ErrorBadRequest), planner.Unchanged, ""},
-		{"deleted", ctx, fmt.Errorf("%w, Bad Request: message to edit not found", tg.ErrorBadRequest), planner.Uneditable, models.ReasonUneditable},
-		{"too old", ctx, fmt.Errorf("%w, Bad Request: message can't be edited", tg.ErrorBadRequest), planner.Uneditable, models.ReasonUneditable},
-		{"5xx", ctx, errors.New("error response from telegram: 502"), planner.Retry, models.ReasonServerError},
-		{"timeout", ctx, context.DeadlineExceeded, planner.Retry, models.ReasonServerError},
-		{"unrenderable", ctx, fmt.Errorf("%w: arguments", planner.ErrUnrenderable), planner.Fail, models.ReasonBadRequest},
+		{"deleted", ctx, fmt.Errorf("%w, Bad Request: message to edit not found", tg.ErrorBadRequest), planner.Uneditable, outbox.ReasonUneditable},
+		{"too old", ctx, fmt.Errorf("%w, Bad Request: message can't be edited", tg.ErrorBadRequest), planner.Uneditable, outbox.ReasonUneditable},
+		{"5xx", ctx, errors.New("error response from telegram: 502"), planner.Retry, outbox.ReasonServerError},
+		{"timeout", ctx, context.DeadlineExceeded, planner.Retry, outbox.ReasonServerError},
+		{"unrenderable", ctx, fmt.Errorf("%w: arguments", planner.ErrUnrenderable), planner.Fail, outbox.ReasonBadRequest},
 		{"shutdown", cancelled, context.Canceled, planner.Interrupted, ""},
 	} {
 		got := planner.Classify(c.ctx, c.err)
@@ -61,7 +62,7 @@ func TestRowsHaveOneKeyFormatAndTheirSubject(t *testing.T) {
 	o := rows[0]
 	if o.DedupeKey != fmt.Sprintf("event.reminder:e12:o%d:s1440:m5", occ.Unix()/60) || o.Kind != "event.reminder" ||
 		*o.EventID != 12 || !o.Occurrence.Equal(occ) || !o.NotBefore.Equal(occ.Add(-24*time.Hour)) || !o.ExpiresAt.Equal(occ) ||
-		o.Urgent || o.Status != models.OutboxPending {
+		o.Urgent || o.Status != outbox.Pending {
 		t.Fatalf("reminder row %+v", o)
 	}
 	jr := &models.JoinRequest{ID: 4, ChatID: 777, Name: "Sam", Lang: "zh-Hant", Status: models.JoinDeclined}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 )
 
 // Health checks and duties (SPEC C5): the reminders of a plan's cycle, the
@@ -178,7 +179,7 @@ func CheckReminder(p *models.Plan, k *models.PlanKind, slot string, offset int, 
 	case offset > 0:
 		template = "check.remind.overdue"
 	}
-	m := Message{Kind: KindCheckReminder, Subject: Subject{PlanID: p.ID}, Slot: fmt.Sprintf("%d.%s", p.Cycle, slot),
+	m := Message{Kind: outbox.KindCheckReminder, Subject: Subject{PlanID: p.ID}, Slot: fmt.Sprintf("%d.%s", p.Cycle, slot),
 		To: models.MembersAudience(p.MemberID), Template: template, Args: planArgs(p, k),
 		Markup: Markup{Inline: PlanButtons(p, k)}, NotBefore: now}
 	m.Args.Int("Days", max(offset, -offset))
@@ -192,7 +193,7 @@ func CheckReminder(p *models.Plan, k *models.PlanKind, slot string, offset int, 
 // report that a check is done, with the certificate's photo when there is
 // one.
 func CheckSubmitted(p *models.Plan, k *models.PlanKind, name, path string, deciders []uint, rec *models.CheckRecord, now time.Time) Message {
-	m := Message{Kind: KindCheckSubmitted, Subject: Subject{PlanID: p.ID}, Slot: fmt.Sprintf("%d.%d", rec.ID, len(rec.PhotoFileID)),
+	m := Message{Kind: outbox.KindCheckSubmitted, Subject: Subject{PlanID: p.ID}, Slot: fmt.Sprintf("%d.%d", rec.ID, len(rec.PhotoFileID)),
 		To: models.MembersAudience(deciders...), Template: "check.submitted", Args: planArgs(p, k),
 		PhotoFileID: rec.PhotoFileID, NotBefore: now}
 	if rec.PhotoFileID != "" {
@@ -210,7 +211,7 @@ func CheckSubmitted(p *models.Plan, k *models.PlanKind, name, path string, decid
 // CheckDecision tells the assignee what became of their check: approved or
 // recorded (with the next due date), or rejected with the organizer's words.
 func CheckDecision(p *models.Plan, k *models.PlanKind, rec *models.CheckRecord, byName string, now time.Time) Message {
-	m := Message{Kind: KindCheckDecision, Subject: Subject{PlanID: p.ID}, Slot: strconv.FormatUint(uint64(rec.ID), 10),
+	m := Message{Kind: outbox.KindCheckDecision, Subject: Subject{PlanID: p.ID}, Slot: strconv.FormatUint(uint64(rec.ID), 10),
 		To: models.MembersAudience(p.MemberID), Args: planArgs(p, k), NotBefore: now}
 	m.Args.Date("DoneOn", rec.DoneOn).Str("By", byName)
 	switch rec.Status {
@@ -251,7 +252,7 @@ func clipNames(names map[string]string) map[string]string {
 func OverdueDigest(recipient uint, day models.Day, items []OverdueItem, now time.Time) Message {
 	// The day and the first plan tell one digest from a later one the same
 	// day (a second run, another replica): each plan is in one digest.
-	m := Message{Kind: KindCheckOverdue, Slot: fmt.Sprintf("%s.%d", day.Format("20060102"), items[0].Plan.ID),
+	m := Message{Kind: outbox.KindCheckOverdue, Slot: fmt.Sprintf("%s.%d", day.Format("20060102"), items[0].Plan.ID),
 		To: models.MembersAudience(recipient), Template: "check.overdue", NotBefore: now}
 	lines := make([]Line, 0, len(items))
 	var buttons [][]models.ButtonSpec

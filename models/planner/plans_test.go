@@ -6,6 +6,7 @@ import (
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 )
 
@@ -99,7 +100,7 @@ func TestOrganizersGetTheirKeyboard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := planner.Message{Kind: planner.KindJoinDecision, To: models.MembersAudience(1), Template: "help.member",
+	rows := planner.Message{Kind: outbox.KindJoinDecision, To: models.MembersAudience(1), Template: "help.member",
 		Markup: planner.Markup{Keyboard: planner.MemberKeys}}.Rows([]planner.Recipient{{MemberID: 1, ChatID: 1}})
 	_, member, _ := planner.RenderFor(cat, locales.En, shanghai, time.Now(), &rows[0], false)
 	_, organizer, _ := planner.RenderFor(cat, locales.En, shanghai, time.Now(), &rows[0], true)

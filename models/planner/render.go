@@ -10,6 +10,7 @@ import (
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 )
 
 // Markup is a message's buttons as stored in outbox.markup: inline buttons
@@ -161,13 +162,13 @@ var ErrUnrenderable = errors.New("planner: the message cannot be rendered")
 // Render makes an outbox row's text and reply markup (nil, an
 // *InlineKeyboard or a *ReplyKeyboard) in the reader's language and zone,
 // at send time (SPEC C7).
-func Render(cat *locales.Catalog, l locales.Lang, zone *time.Location, now time.Time, o *models.Outbox) (string, any, error) {
+func Render(cat *locales.Catalog, l locales.Lang, zone *time.Location, now time.Time, o *outbox.Row) (string, any, error) {
 	return RenderFor(cat, l, zone, now, o, false)
 }
 
 // RenderFor is Render for a reader who may be an organizer: a member's
 // keyboard is then an organizer's.
-func RenderFor(cat *locales.Catalog, l locales.Lang, zone *time.Location, now time.Time, o *models.Outbox, organizer bool) (string, any, error) {
+func RenderFor(cat *locales.Catalog, l locales.Lang, zone *time.Location, now time.Time, o *outbox.Row, organizer bool) (string, any, error) {
 	text := o.Text
 	if o.TemplateKey != "" {
 		args, err := DecodeArgs(o.Args)

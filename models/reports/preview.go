@@ -9,6 +9,7 @@ import (
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
@@ -18,14 +19,14 @@ import (
 type PreviewOptions struct {
 	Location    *time.Location
 	Offsets     planner.Offsets // nil: the kinds' defaults
-	Quiet       planner.QuietHours
+	Quiet       outbox.QuietHours
 	DefaultLang locales.Lang
 }
 
 // PreviewItem is one message one member will get.
 type PreviewItem struct {
 	At     time.Time // when it goes out: the job's run, after quiet hours
-	Row    models.Outbox
+	Row    outbox.Row
 	Member *models.Member // with Branch
 	Lang   locales.Lang
 	Queued bool // already in the outbox (a scheduled notice, a held reminder)
@@ -242,7 +243,7 @@ func Preview(ctx context.Context, st *store.Store, scope models.Scope, opt Previ
 		}
 		return z
 	}
-	item := func(r models.Outbox, ready time.Time, queued bool) {
+	item := func(r outbox.Row, ready time.Time, queued bool) {
 		if r.MemberID == nil {
 			return
 		}
@@ -262,10 +263,10 @@ func Preview(ctx context.Context, st *store.Store, scope models.Scope, opt Previ
 	for _, c := range queued {
 		// As the dispatcher will find them: withdrawn, or to a member who
 		// left, blocked the bot or muted the kind, they are not sent.
-		if skip, _ := planner.Skip(planner.Kind(c.Kind), c.Member); c.Withdrawn || (c.MemberID != nil && skip) {
+		if skip, _ := planner.Skip(outbox.Kind(c.Kind), c.Member); c.Withdrawn || (c.MemberID != nil && skip) {
 			continue
 		}
-		item(c.Outbox, c.NextAttemptAt, true)
+		item(c.Row, c.NextAttemptAt, true)
 	}
 	for _, r := range rows {
 		item(r, r.NotBefore, false)

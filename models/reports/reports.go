@@ -16,6 +16,7 @@ import (
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/roster"
 	"github.com/assocbot/assocbot/models/store"
 )
@@ -172,7 +173,7 @@ func figuresText(cat *locales.Catalog, l locales.Lang, path string, f *store.Fig
 	var reasons []string
 	for r, n := range f.NotSent {
 		key := "stats.reason." + string(r)
-		if r == models.ReasonNone {
+		if r == outbox.ReasonNone {
 			key = "stats.reason.other"
 		}
 		reasons = append(reasons, cat.T(l, key)+" "+strconv.Itoa(n))

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 )
 
@@ -143,7 +144,7 @@ func recipients(tx *gorm.DB, m planner.Message) ([]planner.Recipient, error) {
 
 // reachable are the statuses of the members a kind of message goes to: the
 // active, and the muted too for what muting does not stop.
-func reachable(k planner.Kind) []models.Status {
+func reachable(k outbox.Kind) []models.Status {
 	if k.Mutable() {
 		return []models.Status{models.StatusActive}
 	}
@@ -201,7 +202,7 @@ func (s *Store) Recipients(ctx context.Context, m planner.Message) ([]planner.Re
 
 // CountAudience is how many members a notice to the audience would reach.
 func (s *Store) CountAudience(ctx context.Context, a models.Audience) (int, error) {
-	rs, err := s.Recipients(ctx, planner.Message{Kind: planner.KindBroadcast, To: a})
+	rs, err := s.Recipients(ctx, planner.Message{Kind: outbox.KindBroadcast, To: a})
 	return len(rs), err
 }
 
@@ -287,7 +288,7 @@ func enqueue(tx *gorm.DB, msgs ...planner.Message) (int, error) {
 
 // resolve turns messages into the outbox rows they would write: one per
 // recipient who can be reached now.
-func resolve(tx *gorm.DB, msgs ...planner.Message) ([]models.Outbox, error) {
+func resolve(tx *gorm.DB, msgs ...planner.Message) ([]outbox.Row, error) {
 	listed := func(m planner.Message) ([]uint, bool) {
 		ids, ok := m.To.IsMembers()
 		return ids, ok && m.Chat == nil && m.Filter == planner.Everyone
@@ -301,9 +302,9 @@ func resolve(tx *gorm.DB, msgs ...planner.Message) ([]models.Outbox, error) {
 	chats := map[bool]map[uint]int64{}
 	for mutable, ids := range byReach {
 		chats[mutable] = map[uint]int64{}
-		statuses := reachable(planner.KindBroadcast) // mutable
+		statuses := reachable(outbox.KindBroadcast) // mutable
 		if !mutable {
-			statuses = reachable(planner.KindJoinDecision)
+			statuses = reachable(outbox.KindJoinDecision)
 		}
 		for start := 0; start < len(ids); start += 500 {
 			var found []struct {
@@ -320,7 +321,7 @@ func resolve(tx *gorm.DB, msgs ...planner.Message) ([]models.Outbox, error) {
 			}
 		}
 	}
-	var rows []models.Outbox
+	var rows []outbox.Row
 	for _, m := range msgs {
 		var rs []planner.Recipient
 		if ids, ok := listed(m); ok {
@@ -343,7 +344,7 @@ func resolve(tx *gorm.DB, msgs ...planner.Message) ([]models.Outbox, error) {
 // Resolve is what Enqueue would write for msgs, without writing: the rows
 // of reachable recipients whose dedupe key is not in the outbox yet (a
 // preview of what the planner will send).
-func (s *Store) Resolve(ctx context.Context, msgs ...planner.Message) ([]models.Outbox, error) {
+func (s *Store) Resolve(ctx context.Context, msgs ...planner.Message) ([]outbox.Row, error) {
 	db := s.db.WithContext(ctx)
 	rows, err := resolve(db, msgs...)
 	if err != nil {
@@ -356,7 +357,7 @@ func (s *Store) Resolve(ctx context.Context, msgs ...planner.Message) ([]models.
 	seen := map[string]bool{}
 	for start := 0; start < len(keys); start += 500 {
 		var found []string
-		if err := db.Model(&models.Outbox{}).Where("dedupe_key IN ?", keys[start:min(start+500, len(keys))]).
+		if err := db.Model(&outbox.Row{}).Where("dedupe_key IN ?", keys[start:min(start+500, len(keys))]).
 			Pluck("dedupe_key", &found).Error; err != nil {
 			return nil, fmt.Errorf("store: resolve: %w", err)
 		}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
-	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
 )
@@ -34,7 +34,7 @@ func TestChangeEditsEveryCopy(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The announcements went out (message 7 in each chat).
-		if err := st.ExecForTest(ctx, "UPDATE outboxes SET status = ?, telegram_message_id = ? WHERE event_id = ?", models.OutboxSent, 7, e.ID); err != nil {
+		if err := st.ExecForTest(ctx, "UPDATE outboxes SET status = ?, telegram_message_id = ? WHERE event_id = ?", outbox.Sent, 7, e.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := st.SetRSVP(ctx, e.ID, occ, ms[0], models.AnswerYes, 0, sh, now); err != nil {
@@ -48,18 +48,18 @@ func TestChangeEditsEveryCopy(t *testing.T) {
 		if err != nil || n.Copies != 3 || n.Told != 1 {
 			t.Fatalf("change: %+v %v", n, err)
 		}
-		edits := func(status models.OutboxStatus) map[uint]models.Outbox {
-			rows, err := st.Outbox(ctx, store.OutboxQuery{Kind: planner.KindEventEdit, EventID: e.ID, Status: status})
+		edits := func(status outbox.Status) map[uint]outbox.Row {
+			rows, err := st.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindEventEdit, EventID: e.ID, Status: status})
 			if err != nil {
 				t.Fatal(err)
 			}
-			out := map[uint]models.Outbox{}
+			out := map[uint]outbox.Row{}
 			for _, r := range rows {
 				out[*r.MemberID] = r
 			}
 			return out
 		}
-		got := edits(models.OutboxPending)
+		got := edits(outbox.Pending)
 		for i, m := range ms {
 			r := got[m.ID]
 			if r.EditMessageID != 7 || r.SendIfUneditable != (i == 2) || !r.Occurrence.Equal(moved) || r.TemplateKey != "event.edited" {
@@ -71,13 +71,13 @@ func TestChangeEditsEveryCopy(t *testing.T) {
 		if _, n, err = st.UpdateEvent(ctx, e.ID, store.EventChange{Location: &place}, sh, now); err != nil || n.Copies != 3 {
 			t.Fatalf("second change: %+v %v", n, err)
 		}
-		if w := edits(models.OutboxSkipped); len(w) != 3 {
+		if w := edits(outbox.Skipped); len(w) != 3 {
 			t.Fatalf("withdrawn edits: %d", len(w))
 		}
 		if n, err := st.CancelEvent(ctx, e.ID, now); err != nil || n.Copies != 3 || n.Told != 1 {
 			t.Fatalf("cancel: %+v %v", n, err)
 		}
-		rows, _ := st.Outbox(ctx, store.OutboxQuery{Kind: planner.KindEventEdit, EventID: e.ID, Status: models.OutboxPending})
+		rows, _ := st.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindEventEdit, EventID: e.ID, Status: outbox.Pending})
 		if len(rows) != 3 || rows[0].TemplateKey != "event.cancelled" || rows[0].Markup != "" {
 			t.Fatalf("the cancellation's edits: %+v", rows)
 		}

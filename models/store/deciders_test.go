@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
-	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
 )
@@ -95,7 +95,7 @@ func TestDecidersForGoUpThenToTheAdmins(t *testing.T) {
 			if _, _, err := st.SubmitCheck(ctx, p.ID, p.Cycle, c.who, "", time.UTC, now); err != nil {
 				t.Fatalf("%s's report: %v", c.who.Name, err)
 			}
-			rows, _ := st.Outbox(ctx, store.OutboxQuery{Kind: planner.KindCheckSubmitted})
+			rows, _ := st.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindCheckSubmitted})
 			var to []uint
 			for _, r := range rows {
 				if r.PlanID != nil && *r.PlanID == p.ID {

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/roster"
 )
@@ -353,12 +354,12 @@ func (s *Store) WaitlistPosition(ctx context.Context, r *models.RSVP) (int, erro
 // notices of its changes: a member told of a change is told of it, then of
 // the cancellation.
 func withdrawPending(tx *gorm.DB, eventID uint) error {
-	kinds := make([]string, 0, len(planner.WithdrawnWithEvent()))
-	for _, k := range planner.WithdrawnWithEvent() {
+	kinds := make([]string, 0, len(outbox.WithdrawnWithEvent()))
+	for _, k := range outbox.WithdrawnWithEvent() {
 		kinds = append(kinds, string(k))
 	}
-	return tx.Model(&models.Outbox{}).Where("event_id = ? AND status = ? AND kind IN ?", eventID, models.OutboxPending, kinds).
-		Updates(map[string]any{"status": models.OutboxSkipped, "reason": models.ReasonWithdrawn}).Error
+	return tx.Model(&outbox.Row{}).Where("event_id = ? AND status = ? AND kind IN ?", eventID, outbox.Pending, kinds).
+		Updates(map[string]any{"status": outbox.Skipped, "reason": outbox.ReasonWithdrawn}).Error
 }
 
 // answeredOccurrences lists the coming occurrences of the event that someone
@@ -448,7 +449,7 @@ func copiesOf(tx *gorm.DB, e *models.Event, now time.Time) ([]sentCopy, error) {
 		// message ids: only copies in their chat of now.
 		Joins("JOIN members ON members.id = outboxes.member_id AND members.chat_id = outboxes.chat_id").
 		Where("outboxes.event_id = ? AND outboxes.status = ? AND outboxes.telegram_message_id > 0 AND outboxes.kind IN ?",
-			e.ID, models.OutboxSent, kinds)
+			e.ID, outbox.Sent, kinds)
 	if e.RRule != "" {
 		q = q.Where("outboxes.occurrence > ?", now.UTC())
 	}
@@ -484,8 +485,8 @@ func copiesOf(tx *gorm.DB, e *models.Event, now time.Time) ([]sentCopy, error) {
 // the occurrence (nil: none) and its place on the waiting list. It returns
 // how many edits.
 func editCopies(tx *gorm.DB, e *models.Event, now time.Time, edit func(c sentCopy, occ time.Time, r *models.RSVP, position int, notify bool) planner.Message) (int, error) {
-	if err := tx.Model(&models.Outbox{}).Where("event_id = ? AND status = ? AND kind = ?", e.ID, models.OutboxPending, string(planner.KindEventEdit)).
-		Updates(map[string]any{"status": models.OutboxSkipped, "reason": models.ReasonWithdrawn}).Error; err != nil {
+	if err := tx.Model(&outbox.Row{}).Where("event_id = ? AND status = ? AND kind = ?", e.ID, outbox.Pending, string(outbox.KindEventEdit)).
+		Updates(map[string]any{"status": outbox.Skipped, "reason": outbox.ReasonWithdrawn}).Error; err != nil {
 		return 0, err
 	}
 	copies, err := copiesOf(tx, e, now)
@@ -602,9 +603,9 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, ch EventChange, loc *t
 		if moved {
 			// Reminders and nudges were timed for the old start: withdrawn,
 			// and the planner times them again for the new one.
-			if err := tx.Model(&models.Outbox{}).Where("event_id = ? AND status = ? AND kind IN ?", e.ID, models.OutboxPending,
-				[]string{string(planner.KindEventReminder), string(planner.KindEventDeadline), string(planner.KindEventNudge)}).
-				Updates(map[string]any{"status": models.OutboxSkipped, "reason": models.ReasonWithdrawn}).Error; err != nil {
+			if err := tx.Model(&outbox.Row{}).Where("event_id = ? AND status = ? AND kind IN ?", e.ID, outbox.Pending,
+				[]string{string(outbox.KindEventReminder), string(outbox.KindEventDeadline), string(outbox.KindEventNudge)}).
+				Updates(map[string]any{"status": outbox.Skipped, "reason": outbox.ReasonWithdrawn}).Error; err != nil {
 				return err
 			}
 		}
@@ -656,18 +657,18 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, ch EventChange, loc *t
 // (bad_request, saying why) rather than going out with the old details,
 // and its id is returned for the caller to log.
 func rewritePending(tx *gorm.DB, before, after *models.Event) ([]uint64, error) {
-	var rows []models.Outbox
+	var rows []outbox.Row
 	// Not the notices of changes, nor the edits of copies: each is made for
 	// its change.
-	if err := tx.Where("event_id = ? AND status = ? AND kind NOT IN ?", after.ID, models.OutboxPending,
-		[]string{string(planner.KindEventChanged), string(planner.KindEventEdit)}).Find(&rows).Error; err != nil {
+	if err := tx.Where("event_id = ? AND status = ? AND kind NOT IN ?", after.ID, outbox.Pending,
+		[]string{string(outbox.KindEventChanged), string(outbox.KindEventEdit)}).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	var failed []uint64
-	fail := func(o models.Outbox, what string, err error) error {
+	fail := func(o outbox.Row, what string, err error) error {
 		failed = append(failed, o.ID)
-		return tx.Model(&models.Outbox{}).Where("id = ?", o.ID).Updates(map[string]any{
-			"status": models.OutboxFailed, "reason": models.ReasonBadRequest,
+		return tx.Model(&outbox.Row{}).Where("id = ?", o.ID).Updates(map[string]any{
+			"status": outbox.Failed, "reason": outbox.ReasonBadRequest,
 			"last_error": truncateText(fmt.Sprintf("its event changed and its stored %s do not decode: %v", what, err), 500),
 		}).Error
 	}
@@ -710,7 +711,7 @@ func rewritePending(tx *gorm.DB, before, after *models.Event) ([]uint64, error) 
 		if o.ExpiresAt != nil && o.ExpiresAt.Equal(before.StartAt.UTC()) {
 			updates["expires_at"] = occ
 		}
-		if err := tx.Model(&models.Outbox{}).Where("id = ?", o.ID).Updates(updates).Error; err != nil {
+		if err := tx.Model(&outbox.Row{}).Where("id = ?", o.ID).Updates(updates).Error; err != nil {
 			return nil, err
 		}
 	}

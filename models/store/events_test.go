@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
@@ -114,11 +115,11 @@ func TestCancelAndEditReachPendingMessages(t *testing.T) {
 		}
 		o := rows[0]
 		args, _ := planner.DecodeArgs(o.Args)
-		if o.Status != models.OutboxPending || !args.Times["StartAt"].Equal(newTime) || !o.Occurrence.Equal(newTime) || !o.ExpiresAt.Equal(newTime) {
+		if o.Status != outbox.Pending || !args.Times["StartAt"].Equal(newTime) || !o.Occurrence.Equal(newTime) || !o.ExpiresAt.Equal(newTime) {
 			t.Fatalf("moved event's announcement %+v (args %+v)", o, args)
 		}
 		rows, _ = st.Outbox(ctx, store.OutboxQuery{EventID: cancelled.ID})
-		if len(rows) != 1 || rows[0].Status != models.OutboxSkipped || rows[0].Reason != models.ReasonWithdrawn {
+		if len(rows) != 1 || rows[0].Status != outbox.Skipped || rows[0].Reason != outbox.ReasonWithdrawn {
 			t.Fatalf("cancelled event's announcement %+v", rows)
 		}
 	})
@@ -147,15 +148,15 @@ func TestMovedEventReplansItsReminders(t *testing.T) {
 		if _, _, err := st.UpdateEvent(ctx, e.ID, store.EventChange{StartAt: &moved}, sh, now); err != nil {
 			t.Fatal(err)
 		}
-		rows, _ := st.Outbox(ctx, store.OutboxQuery{Kind: planner.KindEventReminder})
-		if len(rows) != 1 || rows[0].Status != models.OutboxSkipped || rows[0].Reason != models.ReasonWithdrawn {
+		rows, _ := st.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindEventReminder})
+		if len(rows) != 1 || rows[0].Status != outbox.Skipped || rows[0].Reason != outbox.ReasonWithdrawn {
 			t.Fatalf("the old reminder %+v", rows)
 		}
 		e, _ = st.EventByID(ctx, e.ID)
 		if _, err := st.Enqueue(ctx, planner.Reminder(e, moved, 24*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		rows, _ = st.Outbox(ctx, store.OutboxQuery{Kind: planner.KindEventReminder, Status: models.OutboxPending})
+		rows, _ = st.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindEventReminder, Status: outbox.Pending})
 		if len(rows) != 1 || !rows[0].Occurrence.Equal(moved) || !rows[0].NotBefore.Equal(moved.Add(-24*time.Hour)) {
 			t.Fatalf("the new reminder %+v", rows)
 		}

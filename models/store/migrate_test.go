@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/locales"
-	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
@@ -214,20 +214,20 @@ func TestReleasedDatabaseMigratesForwardWithoutLoss(t *testing.T) {
 			t.Fatalf("the deadline is found hours late: %+v", es)
 		}
 		want := map[string]struct {
-			kind   planner.Kind
+			kind   outbox.Kind
 			event  bool
-			reason models.Reason
+			reason outbox.Reason
 		}{
-			"broadcast:b1:m2": {planner.KindBroadcast, false, ""},
-			"broadcast:b1:m3": {planner.KindBroadcast, false, models.ReasonBlocked},
-			fmt.Sprintf("event.announce:e1:o%d:m2", min):                                   {planner.KindEventAnnounce, true, ""},
-			fmt.Sprintf("event.reminder:e1:o%d:s1440:m2", min):                             {planner.KindEventReminder, true, ""},
-			fmt.Sprintf("rsvp.promoted:e1:o%d:slegacypromoted1763870000000000000:m3", min): {planner.KindPromoted, true, ""},
+			"broadcast:b1:m2": {outbox.KindBroadcast, false, ""},
+			"broadcast:b1:m3": {outbox.KindBroadcast, false, outbox.ReasonBlocked},
+			fmt.Sprintf("event.announce:e1:o%d:m2", min):                                   {outbox.KindEventAnnounce, true, ""},
+			fmt.Sprintf("event.reminder:e1:o%d:s1440:m2", min):                             {outbox.KindEventReminder, true, ""},
+			fmt.Sprintf("rsvp.promoted:e1:o%d:slegacypromoted1763870000000000000:m3", min): {outbox.KindPromoted, true, ""},
 		}
 		cat, _ := locales.New()
 		for _, o := range rows {
 			w, ok := want[o.DedupeKey]
-			if !ok || planner.Kind(o.Kind) != w.kind || o.Reason != w.reason {
+			if !ok || outbox.Kind(o.Kind) != w.kind || o.Reason != w.reason {
 				t.Errorf("row %q kind %q reason %q; want one of %v", o.DedupeKey, o.Kind, o.Reason, want)
 				continue
 			}
@@ -248,7 +248,7 @@ func TestReleasedDatabaseMigratesForwardWithoutLoss(t *testing.T) {
 		if _, err := (&scheduler.EventReminders{Store: st, Location: sh}).Run(ctx, occ.Add(-23*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := st.Outbox(ctx, store.OutboxQuery{Kind: planner.KindEventReminder, MemberID: 2, EventID: 1}); len(got) != 1 {
+		if got, _ := st.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindEventReminder, MemberID: 2, EventID: 1}); len(got) != 1 {
 			t.Fatalf("M2 has %d reminders after the upgrade, want the one from before", len(got))
 		}
 		// Events know their last start: a one-off's start, a counted rule's

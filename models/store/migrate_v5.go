@@ -9,9 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/teambition/rrule-go"
-
-	"github.com/assocbot/assocbot/models"
 )
 
 // Version 5 converts what version 4's columns describe in rows written
@@ -55,7 +54,7 @@ func v5ConvertOutbox(dialect string) func(context.Context, *sql.Tx) error {
 		update := fmt.Sprintf(`UPDATE outboxes SET dedupe_key = %s, kind = %s, args = %s, markup = %s, reason = %s,
 			event_id = %s, occurrence = %s WHERE id = %s`, ph(1), ph(2), ph(3), ph(4), ph(5), ph(6), ph(7), ph(8))
 		for _, r := range rows {
-			c := v5Convert(r.key, r.kind, r.template, r.args, r.mark, r.lastError, models.OutboxStatus(r.status))
+			c := v5Convert(r.key, r.kind, r.template, r.args, r.mark, r.lastError, outbox.Status(r.status))
 			var eventID, occ any
 			if c.eventID != 0 {
 				eventID = int64(c.eventID)
@@ -119,7 +118,7 @@ type v5Row struct {
 }
 
 // v5Convert turns one version-3 outbox row into version 5's form.
-func v5Convert(key, kind, template, args, markup, lastError string, status models.OutboxStatus) v5Row {
+func v5Convert(key, kind, template, args, markup, lastError string, status outbox.Status) v5Row {
 	out := v5Row{key: key, kind: kind, args: args, markup: markup}
 	// Arguments: a flat object whose …At strings were times and whose Kind
 	// gave the icon, now typed.
@@ -171,9 +170,9 @@ func v5Convert(key, kind, template, args, markup, lastError string, status model
 		out.reason = "no_member"
 	case lastError == "event cancelled":
 		out.reason = "withdrawn"
-	case status == models.OutboxStale:
+	case status == outbox.Stale:
 		out.reason = "stale"
-	case status == models.OutboxFailed:
+	case status == outbox.Failed:
 		out.reason = "bad_request"
 	}
 	// Kinds and keys: version 3 wrote broadcast:B:M and event:E:…:M.

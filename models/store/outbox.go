@@ -11,12 +11,13 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 )
 
 // insertRows writes rows built by planner.Message.Rows; a row whose dedupe
 // key exists already is left out. It returns how many rows are new.
-func insertRows(tx *gorm.DB, rows []models.Outbox) (int, error) {
+func insertRows(tx *gorm.DB, rows []outbox.Row) (int, error) {
 	if len(rows) == 0 {
 		return 0, nil
 	}
@@ -99,7 +100,7 @@ func branchExists(tx *gorm.DB, a models.Audience) error {
 
 // Claimed is an outbox row claimed for sending, with its member.
 type Claimed struct {
-	models.Outbox
+	outbox.Row
 	Member *models.Member
 	// Withdrawn: its event was cancelled after it was planned (a row
 	// claimed before the cancellation withdrew the waiting ones).
@@ -112,11 +113,11 @@ type Claimed struct {
 // SQLite the immediate transaction makes one claimer at a time.
 func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Claimed, error) {
 	now = now.UTC()
-	var rows []models.Outbox
+	var rows []outbox.Row
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var ids []uint64
-		q := tx.Model(&models.Outbox{}).Select("id").
-			Where("status IN ? AND next_attempt_at <= ?", []models.OutboxStatus{models.OutboxPending, models.OutboxSending}, now).
+		q := tx.Model(&outbox.Row{}).Select("id").
+			Where("status IN ? AND next_attempt_at <= ?", []outbox.Status{outbox.Pending, outbox.Sending}, now).
 			Order("next_attempt_at, id").Limit(limit)
 		if s.dialect == "postgres" {
 			q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate, Options: clause.LockingOptionsSkipLocked})
@@ -127,8 +128,8 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, le
 		if len(ids) == 0 {
 			return nil
 		}
-		if err := tx.Model(&models.Outbox{}).Where("id IN ?", ids).Updates(map[string]any{
-			"status": models.OutboxSending, "lease_owner": owner, "next_attempt_at": now.Add(lease),
+		if err := tx.Model(&outbox.Row{}).Where("id IN ?", ids).Updates(map[string]any{
+			"status": outbox.Sending, "lease_owner": owner, "next_attempt_at": now.Add(lease),
 		}).Error; err != nil {
 			return err
 		}
@@ -144,7 +145,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, le
 }
 
 // withSubjects gives rows their members and whether they were withdrawn.
-func (s *Store) withSubjects(ctx context.Context, rows []models.Outbox) ([]Claimed, error) {
+func (s *Store) withSubjects(ctx context.Context, rows []outbox.Row) ([]Claimed, error) {
 	// Members, in one query.
 	var memberIDs []uint
 	for _, r := range rows {
@@ -172,12 +173,12 @@ func (s *Store) withSubjects(ctx context.Context, rows []models.Outbox) ([]Claim
 	}
 	out := make([]Claimed, len(rows))
 	for i, r := range rows {
-		out[i].Outbox = r
+		out[i].Row = r
 		if r.MemberID != nil {
 			out[i].Member = members[*r.MemberID]
 		}
-		out[i].Withdrawn = r.EventID != nil && cancelled[*r.EventID] && planner.Kind(r.Kind).WithdrawnWithEvent() ||
-			r.PlanID != nil && settled[*r.PlanID] && planner.Kind(r.Kind) == planner.KindCheckReminder
+		out[i].Withdrawn = r.EventID != nil && cancelled[*r.EventID] && outbox.Kind(r.Kind).WithdrawnWithEvent() ||
+			r.PlanID != nil && settled[*r.PlanID] && outbox.Kind(r.Kind) == outbox.KindCheckReminder
 	}
 	return out, nil
 }
@@ -185,7 +186,7 @@ func (s *Store) withSubjects(ctx context.Context, rows []models.Outbox) ([]Claim
 // settledPlans are the plans among the rows' subjects that wait for an
 // organizer or are closed: a reminder claimed before the member's ✅ Done
 // is not sent after it.
-func (s *Store) settledPlans(ctx context.Context, rows []models.Outbox) (map[uint]bool, error) {
+func (s *Store) settledPlans(ctx context.Context, rows []outbox.Row) (map[uint]bool, error) {
 	var ids []uint
 	for _, r := range rows {
 		if r.PlanID != nil {
@@ -208,7 +209,7 @@ func (s *Store) settledPlans(ctx context.Context, rows []models.Outbox) (map[uin
 }
 
 // cancelledEvents are the cancelled events among the rows' subjects.
-func (s *Store) cancelledEvents(ctx context.Context, rows []models.Outbox) (map[uint]bool, error) {
+func (s *Store) cancelledEvents(ctx context.Context, rows []outbox.Row) (map[uint]bool, error) {
 	var ids []uint
 	for _, r := range rows {
 		if r.EventID != nil {
@@ -232,8 +233,8 @@ func (s *Store) cancelledEvents(ctx context.Context, rows []models.Outbox) (map[
 
 // Outcome is what became of one send.
 type Outcome struct {
-	Status            models.OutboxStatus // sent, failed, stale, skipped, or pending (retry later)
-	Reason            models.Reason
+	Status            outbox.Status // sent, failed, stale, skipped, or pending (retry later)
+	Reason            outbox.Reason
 	NextAttemptAt     time.Time // for pending
 	CountAttempt      bool      // a real attempt (not a 429 or quiet-hours hold)
 	Error             string
@@ -257,12 +258,12 @@ func (s *Store) FinishOutbox(ctx context.Context, owner string, done []Finished)
 		// Deliveries, the common case, in one statement.
 		var sent []Finished
 		for _, f := range done {
-			if f.Outcome.Status == models.OutboxSent && f.Outcome.Error == "" && !f.Outcome.CountAttempt {
+			if f.Outcome.Status == outbox.Sent && f.Outcome.Error == "" && !f.Outcome.CountAttempt {
 				sent = append(sent, f)
 				continue
 			}
-			res := tx.Model(&models.Outbox{}).
-				Where("id = ? AND status = ? AND lease_owner = ?", f.ID, models.OutboxSending, owner).
+			res := tx.Model(&outbox.Row{}).
+				Where("id = ? AND status = ? AND lease_owner = ?", f.ID, outbox.Sending, owner).
 				Updates(outcomeColumns(f.Outcome))
 			if res.Error != nil {
 				return res.Error
@@ -286,9 +287,9 @@ func (s *Store) FinishOutbox(ctx context.Context, owner string, done []Finished)
 			}
 		}
 		msgIDs.WriteString(" END")
-		res := tx.Model(&models.Outbox{}).
-			Where("id IN ? AND status = ? AND lease_owner = ?", ids, models.OutboxSending, owner).
-			Updates(map[string]any{"status": models.OutboxSent, "lease_owner": "", "sent_at": at.UTC(), "reason": models.ReasonNone,
+		res := tx.Model(&outbox.Row{}).
+			Where("id IN ? AND status = ? AND lease_owner = ?", ids, outbox.Sending, owner).
+			Updates(map[string]any{"status": outbox.Sent, "lease_owner": "", "sent_at": at.UTC(), "reason": outbox.ReasonNone,
 				"telegram_message_id": gorm.Expr(msgIDs.String(), args...)})
 		if res.Error != nil {
 			return res.Error
@@ -311,10 +312,10 @@ func outcomeColumns(o Outcome) map[string]any {
 		updates["last_error"] = truncateText(o.Error, 500)
 	}
 	switch o.Status {
-	case models.OutboxSent:
+	case outbox.Sent:
 		updates["sent_at"] = o.At.UTC()
 		updates["telegram_message_id"] = o.TelegramMessageID
-	case models.OutboxPending:
+	case outbox.Pending:
 		updates["next_attempt_at"] = o.NextAttemptAt.UTC()
 	}
 	return updates
@@ -323,9 +324,9 @@ func outcomeColumns(o Outcome) map[string]any {
 // ReleaseOutbox hands rows owner still holds back to the queue, due now (a
 // dispatcher shutting down).
 func (s *Store) ReleaseOutbox(ctx context.Context, owner string, now time.Time) (int, error) {
-	res := s.db.WithContext(ctx).Model(&models.Outbox{}).
-		Where("status = ? AND lease_owner = ?", models.OutboxSending, owner).
-		Updates(map[string]any{"status": models.OutboxPending, "lease_owner": "", "next_attempt_at": now.UTC()})
+	res := s.db.WithContext(ctx).Model(&outbox.Row{}).
+		Where("status = ? AND lease_owner = ?", outbox.Sending, owner).
+		Updates(map[string]any{"status": outbox.Pending, "lease_owner": "", "next_attempt_at": now.UTC()})
 	if res.Error != nil {
 		return 0, fmt.Errorf("store: release outbox: %w", res.Error)
 	}
@@ -363,8 +364,8 @@ func (s *Store) SetMemberStatus(ctx context.Context, memberID uint, st models.St
 }
 
 // OutboxByID reads one row (tests and reports).
-func (s *Store) OutboxByID(ctx context.Context, id uint64) (*models.Outbox, error) {
-	var o models.Outbox
+func (s *Store) OutboxByID(ctx context.Context, id uint64) (*outbox.Row, error) {
+	var o outbox.Row
 	if err := s.db.WithContext(ctx).Take(&o, id).Error; err != nil {
 		return nil, notFound(err)
 	}
@@ -374,11 +375,11 @@ func (s *Store) OutboxByID(ctx context.Context, id uint64) (*models.Outbox, erro
 // OutboxQuery picks outbox rows for Outbox and OutboxTally; zero fields
 // match anything.
 type OutboxQuery struct {
-	Kind        planner.Kind
+	Kind        outbox.Kind
 	EventID     uint
 	BroadcastID uint
 	MemberID    uint
-	Status      models.OutboxStatus
+	Status      outbox.Status
 }
 
 func (q OutboxQuery) apply(db *gorm.DB) *gorm.DB {
@@ -401,8 +402,8 @@ func (q OutboxQuery) apply(db *gorm.DB) *gorm.DB {
 }
 
 // Outbox lists the rows q picks, oldest first (tests, reports, preview).
-func (s *Store) Outbox(ctx context.Context, q OutboxQuery) ([]models.Outbox, error) {
-	var rows []models.Outbox
+func (s *Store) Outbox(ctx context.Context, q OutboxQuery) ([]outbox.Row, error) {
+	var rows []outbox.Row
 	if err := q.apply(s.db.WithContext(ctx)).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: outbox: %w", err)
 	}
@@ -410,10 +411,10 @@ func (s *Store) Outbox(ctx context.Context, q OutboxQuery) ([]models.Outbox, err
 }
 
 // Tally counts outbox rows by status and reason.
-type Tally map[models.OutboxStatus]map[models.Reason]int
+type Tally map[outbox.Status]map[outbox.Reason]int
 
 // Status is the count of rows in st, whatever the reason.
-func (t Tally) Status(st models.OutboxStatus) int {
+func (t Tally) Status(st outbox.Status) int {
 	n := 0
 	for _, c := range t[st] {
 		n += c
@@ -424,7 +425,7 @@ func (t Tally) Status(st models.OutboxStatus) int {
 // Final is the count of rows that will not be sent again.
 func (t Tally) Final() int {
 	n := 0
-	for _, st := range models.FinalStatuses() {
+	for _, st := range outbox.FinalStatuses() {
 		n += t.Status(st)
 	}
 	return n
@@ -434,9 +435,9 @@ func (t Tally) Final() int {
 // cannot be reached.
 func (t Tally) Blocked() int {
 	n := 0
-	for _, st := range models.FinalStatuses() {
+	for _, st := range outbox.FinalStatuses() {
 		for r, c := range t[st] {
-			if st != models.OutboxSent && r.Blocked() {
+			if st != outbox.Sent && r.Blocked() {
 				n += c
 			}
 		}
@@ -451,21 +452,21 @@ func (s *Store) OutboxTally(ctx context.Context, q OutboxQuery) (Tally, error) {
 
 func tally(db *gorm.DB) (Tally, error) {
 	var rows []struct {
-		Status models.OutboxStatus
-		Reason *models.Reason
+		Status outbox.Status
+		Reason *outbox.Reason
 		N      int
 	}
-	if err := db.Model(&models.Outbox{}).Select("status, reason, COUNT(*) AS n").Group("status, reason").Scan(&rows).Error; err != nil {
+	if err := db.Model(&outbox.Row{}).Select("status, reason, COUNT(*) AS n").Group("status, reason").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: outbox tally: %w", err)
 	}
 	out := Tally{}
 	for _, r := range rows {
-		reason := models.ReasonNone
+		reason := outbox.ReasonNone
 		if r.Reason != nil {
 			reason = *r.Reason
 		}
 		if out[r.Status] == nil {
-			out[r.Status] = map[models.Reason]int{}
+			out[r.Status] = map[outbox.Reason]int{}
 		}
 		out[r.Status][reason] += r.N
 	}
@@ -492,13 +493,13 @@ type BroadcastProgress struct {
 
 // BroadcastProgressOf reads a broadcast's progress.
 func (s *Store) BroadcastProgressOf(ctx context.Context, b *models.Broadcast) (*BroadcastProgress, error) {
-	t, err := s.OutboxTally(ctx, OutboxQuery{Kind: planner.KindBroadcast, BroadcastID: b.ID})
+	t, err := s.OutboxTally(ctx, OutboxQuery{Kind: outbox.KindBroadcast, BroadcastID: b.ID})
 	if err != nil {
 		return nil, err
 	}
 	p := &BroadcastProgress{Tally: t}
-	var rows []models.Outbox
-	if err := s.db.WithContext(ctx).Where("kind = ? AND broadcast_id = ? AND status = ?", string(planner.KindBroadcastProgress), b.ID, models.OutboxSent).
+	var rows []outbox.Row
+	if err := s.db.WithContext(ctx).Where("kind = ? AND broadcast_id = ? AND status = ?", string(outbox.KindBroadcastProgress), b.ID, outbox.Sent).
 		Limit(1).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: broadcast progress: %w", err)
 	}
@@ -530,7 +531,7 @@ func (s *Store) FinishBroadcast(ctx context.Context, id uint, now time.Time) (bo
 		if b.Status != models.BroadcastSending {
 			return nil
 		}
-		t, err := tally(tx.Where("kind = ? AND broadcast_id = ?", string(planner.KindBroadcast), id))
+		t, err := tally(tx.Where("kind = ? AND broadcast_id = ?", string(outbox.KindBroadcast), id))
 		if err != nil {
 			return err
 		}
@@ -538,22 +539,22 @@ func (s *Store) FinishBroadcast(ctx context.Context, id uint, now time.Time) (bo
 			return nil
 		}
 		res := tx.Model(&models.Broadcast{}).Where("id = ? AND status = ?", id, models.BroadcastSending).
-			Updates(map[string]any{"status": models.BroadcastDone, "finished_at": now.UTC(), "last_progress": t.Status(models.OutboxSent)})
+			Updates(map[string]any{"status": models.BroadcastDone, "finished_at": now.UTC(), "last_progress": t.Status(outbox.Sent)})
 		if res.Error != nil || res.RowsAffected != 1 {
 			return res.Error
 		}
 		done = true
 		// A progress message still waiting (a 5xx put it back) would reach
 		// the organizer after the report, saying 0 sent: withdrawn.
-		if err := tx.Model(&models.Outbox{}).Where("kind = ? AND broadcast_id = ? AND status = ?",
-			string(planner.KindBroadcastProgress), id, models.OutboxPending).
-			Updates(map[string]any{"status": models.OutboxSkipped, "reason": models.ReasonWithdrawn}).Error; err != nil {
+		if err := tx.Model(&outbox.Row{}).Where("kind = ? AND broadcast_id = ? AND status = ?",
+			string(outbox.KindBroadcastProgress), id, outbox.Pending).
+			Updates(map[string]any{"status": outbox.Skipped, "reason": outbox.ReasonWithdrawn}).Error; err != nil {
 			return err
 		}
 		if b.OrganizerID == nil {
 			return nil
 		}
-		delivered, blocked := t.Status(models.OutboxSent), t.Blocked()
+		delivered, blocked := t.Status(outbox.Sent), t.Blocked()
 		c := planner.BroadcastCounts{Total: b.Total, Delivered: delivered, Blocked: blocked, Failed: t.Final() - delivered - blocked}
 		_, err = enqueue(tx, planner.BroadcastReport(&b, *b.OrganizerID, c, now))
 		return err
@@ -612,7 +613,7 @@ func truncateText(s string, n int) string {
 // PurgeOutbox deletes finished rows created before cutoff and returns how
 // many. Pending rows are never purged.
 func (s *Store) PurgeOutbox(ctx context.Context, cutoff time.Time) (int, error) {
-	res := s.db.WithContext(ctx).Where("status IN ? AND created_at < ?", models.FinalStatuses(), cutoff.UTC()).Delete(&models.Outbox{})
+	res := s.db.WithContext(ctx).Where("status IN ? AND created_at < ?", outbox.FinalStatuses(), cutoff.UTC()).Delete(&outbox.Row{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("store: purge outbox: %w", res.Error)
 	}
@@ -623,8 +624,8 @@ func (s *Store) PurgeOutbox(ctx context.Context, cutoff time.Time) (int, error) 
 // with their members and whether they were withdrawn, as the dispatcher
 // will claim them (a preview).
 func (s *Store) PendingBefore(ctx context.Context, until time.Time, limit int) ([]Claimed, error) {
-	var rows []models.Outbox
-	if err := s.db.WithContext(ctx).Where("status = ? AND next_attempt_at <= ?", models.OutboxPending, until.UTC()).
+	var rows []outbox.Row
+	if err := s.db.WithContext(ctx).Where("status = ? AND next_attempt_at <= ?", outbox.Pending, until.UTC()).
 		Order("next_attempt_at, id").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: pending: %w", err)
 	}
@@ -675,8 +676,8 @@ func (s *Store) CancelBroadcast(ctx context.Context, id uint, org *models.Member
 			Updates(map[string]any{"status": models.BroadcastCancelled, "finished_at": now.UTC()}).Error; err != nil {
 			return err
 		}
-		return tx.Model(&models.Outbox{}).Where("broadcast_id = ? AND status = ?", id, models.OutboxPending).
-			Updates(map[string]any{"status": models.OutboxSkipped, "reason": models.ReasonWithdrawn}).Error
+		return tx.Model(&outbox.Row{}).Where("broadcast_id = ? AND status = ?", id, outbox.Pending).
+			Updates(map[string]any{"status": outbox.Skipped, "reason": outbox.ReasonWithdrawn}).Error
 	})
 }
 
@@ -685,21 +686,21 @@ func (s *Store) CancelBroadcast(ctx context.Context, id uint, org *models.Member
 // waited (0 when none is). Both read only the (status, next_attempt_at)
 // index's queue end, never the months of sent rows: it runs at every
 // scrape.
-func (s *Store) OutboxQueue(ctx context.Context, now time.Time) (map[models.OutboxStatus]int, time.Duration, error) {
+func (s *Store) OutboxQueue(ctx context.Context, now time.Time) (map[outbox.Status]int, time.Duration, error) {
 	var rows []struct {
-		Status models.OutboxStatus
+		Status outbox.Status
 		N      int
 	}
-	if err := s.db.WithContext(ctx).Model(&models.Outbox{}).Select("status, COUNT(*) AS n").
-		Where("status IN ?", []models.OutboxStatus{models.OutboxPending, models.OutboxSending}).Group("status").Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Model(&outbox.Row{}).Select("status, COUNT(*) AS n").
+		Where("status IN ?", []outbox.Status{outbox.Pending, outbox.Sending}).Group("status").Scan(&rows).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: outbox depth: %w", err)
 	}
-	out := map[models.OutboxStatus]int{}
+	out := map[outbox.Status]int{}
 	for _, r := range rows {
 		out[r.Status] = r.N
 	}
 	var due []time.Time
-	if err := s.db.WithContext(ctx).Model(&models.Outbox{}).Where("status = ? AND next_attempt_at <= ?", models.OutboxPending, now.UTC()).
+	if err := s.db.WithContext(ctx).Model(&outbox.Row{}).Where("status = ? AND next_attempt_at <= ?", outbox.Pending, now.UTC()).
 		Order("next_attempt_at").Limit(1).Pluck("next_attempt_at", &due).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: oldest due: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
 )
@@ -72,14 +73,14 @@ func TestClaimsAreDisjointAndLeasesExpire(t *testing.T) {
 			t.Fatalf("%d rows reclaimed after the leases ran out, want 200", len(got))
 		}
 		// The old owner's late outcome does not overwrite the new claim.
-		changed, err := st.FinishOutbox(ctx, seen[got[0].ID], []store.Finished{{ID: got[0].ID, Outcome: store.Outcome{Status: models.OutboxSent, At: now}}})
+		changed, err := st.FinishOutbox(ctx, seen[got[0].ID], []store.Finished{{ID: got[0].ID, Outcome: store.Outcome{Status: outbox.Sent, At: now}}})
 		if err != nil || changed != 0 {
 			t.Fatalf("stale owner changed %d rows (%v)", changed, err)
 		}
 		if n, _ := st.ReleaseOutbox(ctx, "after-crash", now); n != 200 {
 			t.Fatalf("released %d", n)
 		}
-		if c, _ := st.OutboxTally(ctx, store.OutboxQuery{}); c.Status(models.OutboxPending) != 200 {
+		if c, _ := st.OutboxTally(ctx, store.OutboxQuery{}); c.Status(outbox.Pending) != 200 {
 			t.Fatalf("after release %v", c)
 		}
 	})
@@ -132,9 +133,9 @@ func TestFinishOutboxRecordsEachMessageID(t *testing.T) {
 		got, _ := st.ClaimOutbox(ctx, "me", now, time.Minute, 10)
 		var done []store.Finished
 		for i, c := range got {
-			o := store.Outcome{Status: models.OutboxSent, TelegramMessageID: int64(1000 + i), At: now}
+			o := store.Outcome{Status: outbox.Sent, TelegramMessageID: int64(1000 + i), At: now}
 			if i == 4 {
-				o = store.Outcome{Status: models.OutboxFailed, Reason: models.ReasonChatGone, CountAttempt: true, Error: "Bad Request: chat not found", At: now}
+				o = store.Outcome{Status: outbox.Failed, Reason: outbox.ReasonChatGone, CountAttempt: true, Error: "Bad Request: chat not found", At: now}
 			}
 			done = append(done, store.Finished{ID: c.ID, Outcome: o})
 		}
@@ -143,10 +144,10 @@ func TestFinishOutboxRecordsEachMessageID(t *testing.T) {
 		}
 		for i, c := range got {
 			o, _ := st.OutboxByID(ctx, c.ID)
-			if i < 4 && (o.Status != models.OutboxSent || o.TelegramMessageID != int64(1000+i) || o.SentAt == nil) {
+			if i < 4 && (o.Status != outbox.Sent || o.TelegramMessageID != int64(1000+i) || o.SentAt == nil) {
 				t.Fatalf("row %d: %+v", i, o)
 			}
-			if i == 4 && (o.Status != models.OutboxFailed || o.Reason != models.ReasonChatGone || o.Attempts != 1 || o.LastError == "") {
+			if i == 4 && (o.Status != outbox.Failed || o.Reason != outbox.ReasonChatGone || o.Attempts != 1 || o.LastError == "") {
 				t.Fatalf("failed row: %+v", o)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 )
 
@@ -260,8 +261,8 @@ func sameInstant(a, b *time.Time) bool {
 
 // withdrawPlanReminders skips a plan's reminders still waiting: it was done.
 func withdrawPlanReminders(tx *gorm.DB, planID uint) error {
-	return tx.Model(&models.Outbox{}).Where("plan_id = ? AND status = ? AND kind = ?", planID, models.OutboxPending, string(planner.KindCheckReminder)).
-		Updates(map[string]any{"status": models.OutboxSkipped, "reason": models.ReasonWithdrawn}).Error
+	return tx.Model(&outbox.Row{}).Where("plan_id = ? AND status = ? AND kind = ?", planID, outbox.Pending, string(outbox.KindCheckReminder)).
+		Updates(map[string]any{"status": outbox.Skipped, "reason": outbox.ReasonWithdrawn}).Error
 }
 
 // advance starts the plan's next cycle after it was done on day.

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
-	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/outbox"
 )
 
 // Figures are a branch's (with the branches below it) numbers for /stats
@@ -16,7 +16,7 @@ type Figures struct {
 	Linked      int
 	Final       int                   // messages to its members that will not be sent again (last 90 days; edits in place are not counted)
 	Delivered   int                   // of them, sent
-	NotSent     map[models.Reason]int // the rest, by reason
+	NotSent     map[outbox.Reason]int // the rest, by reason
 	Announced   int                   // event announcements delivered to its members in the period
 	Answered    int                   // of them, answered
 	CheckedIn   int                   // check-ins at its events in the period
@@ -41,7 +41,7 @@ func (s *Store) subtree(ctx context.Context, path string) ([]models.Branch, erro
 // (held by now, models.Held, with days in loc); messages count over the
 // outbox's 90 days.
 func (s *Store) BranchFigures(ctx context.Context, path string, from, to, now time.Time, loc *time.Location) (*Figures, error) {
-	f := &Figures{NotSent: map[models.Reason]int{}}
+	f := &Figures{NotSent: map[outbox.Reason]int{}}
 	branches, err := s.subtree(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("store: figures: %w", err)
@@ -71,9 +71,9 @@ func (s *Store) BranchFigures(ctx context.Context, path string, from, to, now ti
 	if err != nil {
 		return nil, err
 	}
-	f.Final, f.Delivered = t.Final(), t.Status(models.OutboxSent)
-	for _, st := range models.FinalStatuses() {
-		if st == models.OutboxSent {
+	f.Final, f.Delivered = t.Final(), t.Status(outbox.Sent)
+	for _, st := range outbox.FinalStatuses() {
+		if st == outbox.Sent {
 			continue
 		}
 		for r, n := range t[st] {
@@ -87,7 +87,7 @@ func (s *Store) BranchFigures(ctx context.Context, path string, from, to, now ti
 	if err := db.Table("outboxes").Select(`COUNT(*) AS announced, COUNT(rsvps.member_id) AS answered`).
 		Joins("LEFT JOIN rsvps ON rsvps.event_id = outboxes.event_id AND rsvps.occurrence = outboxes.occurrence AND rsvps.member_id = outboxes.member_id").
 		Where("outboxes.kind = ? AND outboxes.status = ? AND outboxes.member_id IN (?) AND outboxes.occurrence >= ? AND outboxes.occurrence < ?",
-			string(planner.KindEventAnnounce), models.OutboxSent, members, from.UTC(), to.UTC()).Scan(&ans).Error; err != nil {
+			string(outbox.KindEventAnnounce), outbox.Sent, members, from.UTC(), to.UTC()).Scan(&ans).Error; err != nil {
 		return nil, fmt.Errorf("store: figures: %w", err)
 	}
 	f.Announced, f.Answered = ans.Announced, ans.Answered

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
@@ -168,7 +169,7 @@ func TestOrganizerScope(t *testing.T) {
 			}
 		}
 		deciders := func(path string) []uint {
-			rs, err := st.Recipients(ctx, planner.Message{Kind: planner.KindJoinRequest, To: models.OrganizersAudience(path)})
+			rs, err := st.Recipients(ctx, planner.Message{Kind: outbox.KindJoinRequest, To: models.OrganizersAudience(path)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 	tg "github.com/go-telegram/bot"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
 )
@@ -53,7 +54,7 @@ func runBroadcast(b *testing.B, cfg dispatch.Config, limit bool, n int) (elapsed
 		if err != nil {
 			b.Fatal(err)
 		}
-		if c.Status(models.OutboxSent) == n {
+		if c.Status(outbox.Sent) == n {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)

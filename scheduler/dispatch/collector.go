@@ -6,7 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -51,7 +51,7 @@ func (c *OutboxCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
-	for _, s := range []models.OutboxStatus{models.OutboxPending, models.OutboxSending} {
+	for _, s := range []outbox.Status{outbox.Pending, outbox.Sending} {
 		ch <- prometheus.MustNewConstMetric(c.depth, prometheus.GaugeValue, float64(depth[s]), string(s))
 	}
 	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, oldest.Seconds())

@@ -25,6 +25,7 @@ import (
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/budget"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
@@ -41,7 +42,7 @@ type Config struct {
 	MaxAttempts   int            // tries before a row fails (default 5)
 	BackoffBase   time.Duration  // first retry delay, doubled each time (default 5 s)
 	BackoffMax    time.Duration  // (default 10 min)
-	Quiet         planner.QuietHours
+	Quiet         outbox.QuietHours
 	Location      *time.Location // the association's zone, for quiet hours
 	DefaultLang   locales.Lang
 	ProgressEvery time.Duration // broadcast progress edits, at least 3 s apart
@@ -389,7 +390,7 @@ claim:
 func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 	defer d.drop(c.ID)
 	now := d.cfg.Now()
-	count := func(result string, reason models.Reason) {
+	count := func(result string, reason outbox.Reason) {
 		d.metrics.Messages.WithLabelValues(c.Kind, result, string(reason)).Inc()
 	}
 	finish := func(o store.Outcome, result string) {
@@ -404,26 +405,26 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 	// finish within the lease.
 	if !now.Add(d.cfg.SendTimeout).Before(c.NextAttemptAt) {
 		d.release(c)
-		count("lease_expired", models.ReasonNone)
+		count("lease_expired", outbox.ReasonNone)
 		return
 	}
 	if c.ExpiresAt != nil && !now.Before(*c.ExpiresAt) {
-		finish(store.Outcome{Status: models.OutboxStale, Reason: models.ReasonStale}, "stale")
+		finish(store.Outcome{Status: outbox.Stale, Reason: outbox.ReasonStale}, "stale")
 		return
 	}
 	m := c.Member
 	if skip, reason := skipReason(c); skip {
-		finish(store.Outcome{Status: models.OutboxSkipped, Reason: reason}, "skipped")
+		finish(store.Outcome{Status: outbox.Skipped, Reason: reason}, "skipped")
 		return
 	}
 	if c.Withdrawn {
-		finish(store.Outcome{Status: models.OutboxSkipped, Reason: models.ReasonWithdrawn}, "skipped")
+		finish(store.Outcome{Status: outbox.Skipped, Reason: outbox.ReasonWithdrawn}, "skipped")
 		return
 	}
 	if !c.Urgent {
 		local := now.In(m.Zone(d.cfg.Location))
 		if d.cfg.Quiet.Contains(local) {
-			finish(store.Outcome{Status: models.OutboxPending, NextAttemptAt: d.cfg.Quiet.End(local)}, "held")
+			finish(store.Outcome{Status: outbox.Pending, NextAttemptAt: d.cfg.Quiet.End(local)}, "held")
 			return
 		}
 	}
@@ -440,7 +441,7 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 			} else {
 				// The budget's store failed: try again in a while, not in
 				// a hot loop of claims and give-backs.
-				d.record(c.ID, store.Outcome{Status: models.OutboxPending, NextAttemptAt: d.cfg.Now().Add(d.cfg.Poll + time.Second)})
+				d.record(c.ID, store.Outcome{Status: outbox.Pending, NextAttemptAt: d.cfg.Now().Add(d.cfg.Poll + time.Second)})
 				d.log.Warn("send budget", "err", err)
 			}
 			return
@@ -449,7 +450,7 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 			// Claimed with its member still active, before the chat
 			// answered 403: never sent to it.
 			done(false)
-			finish(store.Outcome{Status: models.OutboxSkipped, Reason: models.ReasonUnreachable}, "skipped")
+			finish(store.Outcome{Status: outbox.Skipped, Reason: outbox.ReasonUnreachable}, "skipped")
 			return
 		}
 		if !d.cfg.Now().Add(d.cfg.SendTimeout).Before(c.NextAttemptAt) {
@@ -457,19 +458,19 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 			// another dispatcher may hold the row by now.
 			done(false)
 			d.release(c)
-			count("lease_expired", models.ReasonNone)
+			count("lease_expired", outbox.ReasonNone)
 			return
 		}
 
 		// A send under way finishes even when the dispatcher is stopping:
 		// cut off, it might have reached Telegram and be sent again.
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.SendTimeout)
-		msgID, err := d.send(sctx, c.Outbox, lang, m.Zone(d.cfg.Location), m != nil && m.OnRoster() && (m.Role == models.RoleOrganizer || m.Role == models.RoleAdmin), asNew)
+		msgID, err := d.send(sctx, c.Row, lang, m.Zone(d.cfg.Location), m != nil && m.OnRoster() && (m.Role == models.RoleOrganizer || m.Role == models.RoleAdmin), asNew)
 		cancel()
 		out := planner.Classify(ctx, err)
 		editing := c.EditMessageID != 0 && !asNew
 		if out.Verdict == planner.Uneditable && !editing {
-			out = planner.Outcome{Verdict: planner.Fail, Reason: models.ReasonBadRequest} // only an edit is refused so
+			out = planner.Outcome{Verdict: planner.Fail, Reason: outbox.ReasonBadRequest} // only an edit is refused so
 		}
 		if out.Verdict == planner.Unreachable {
 			d.block(c.ChatID) // before the chat is free for the next message
@@ -482,14 +483,14 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 				msgID = c.EditMessageID // the message it edited, also when it said so already
 			}
 			d.noteSent()
-			finish(store.Outcome{Status: models.OutboxSent, TelegramMessageID: msgID}, "sent")
+			finish(store.Outcome{Status: outbox.Sent, TelegramMessageID: msgID}, "sent")
 		case planner.Uneditable:
 			if c.SendIfUneditable {
 				d.log.Info("message can no longer be edited; sent anew", "outbox_id", c.ID, "err", errText(err))
 				asNew = true
 				continue
 			}
-			finish(store.Outcome{Status: models.OutboxSkipped, Reason: out.Reason, CountAttempt: true, Error: errText(err)}, "skipped")
+			finish(store.Outcome{Status: outbox.Skipped, Reason: out.Reason, CountAttempt: true, Error: errText(err)}, "skipped")
 		case planner.WaitAndGoOn:
 			d.budget.Pause(ctx, out.RetryAfter)
 			d.log.Warn("telegram asked us to slow down", "retry_after", out.RetryAfter.String())
@@ -501,8 +502,8 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 			// Everything waits, no attempt counted, /healthz says why.
 			d.refusedAt.Store(time.Now().UnixNano())
 			d.budget.Hold(ctx, d.cfg.TokenPause)
-			d.record(c.ID, store.Outcome{Status: models.OutboxPending, NextAttemptAt: d.cfg.Now().Add(d.cfg.TokenPause)})
-			count("token_refused", models.ReasonNone)
+			d.record(c.ID, store.Outcome{Status: outbox.Pending, NextAttemptAt: d.cfg.Now().Add(d.cfg.TokenPause)})
+			count("token_refused", outbox.ReasonNone)
 			d.log.Error("telegram refuses the bot's token (401): no message goes out until ASSOCBOT_TOKEN is right", "err", errText(err))
 		case planner.Unreachable:
 			if c.MemberID != nil {
@@ -511,17 +512,17 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 				}
 				d.log.Info("member unreachable", "member_id", *c.MemberID)
 			}
-			finish(store.Outcome{Status: models.OutboxFailed, Reason: out.Reason, CountAttempt: true, Error: errText(err)}, "unreachable")
+			finish(store.Outcome{Status: outbox.Failed, Reason: out.Reason, CountAttempt: true, Error: errText(err)}, "unreachable")
 		case planner.Fail:
-			finish(store.Outcome{Status: models.OutboxFailed, Reason: out.Reason, CountAttempt: true, Error: errText(err)}, "failed")
+			finish(store.Outcome{Status: outbox.Failed, Reason: out.Reason, CountAttempt: true, Error: errText(err)}, "failed")
 			d.log.Warn("message failed", "outbox_id", c.ID, "reason", string(out.Reason), "err", errText(err))
 		case planner.Retry:
 			if c.Attempts+1 >= d.cfg.MaxAttempts {
-				finish(store.Outcome{Status: models.OutboxFailed, Reason: out.Reason, CountAttempt: true, Error: errText(err)}, "failed")
+				finish(store.Outcome{Status: outbox.Failed, Reason: out.Reason, CountAttempt: true, Error: errText(err)}, "failed")
 				d.log.Warn("message failed after retries", "outbox_id", c.ID, "attempts", c.Attempts+1, "err", errText(err))
 				return
 			}
-			finish(store.Outcome{Status: models.OutboxPending, Reason: out.Reason, CountAttempt: true, Error: errText(err),
+			finish(store.Outcome{Status: outbox.Pending, Reason: out.Reason, CountAttempt: true, Error: errText(err),
 				NextAttemptAt: now.Add(d.backoff(c.Attempts + 1))}, "retry")
 		}
 		return
@@ -542,7 +543,7 @@ func errText(err error) string {
 }
 
 func (d *Dispatcher) release(c store.Claimed) {
-	d.record(c.ID, store.Outcome{Status: models.OutboxPending, NextAttemptAt: d.cfg.Now()})
+	d.record(c.ID, store.Outcome{Status: outbox.Pending, NextAttemptAt: d.cfg.Now()})
 }
 
 // record hands an outcome to the recorder and waits until it is committed:
@@ -674,16 +675,16 @@ func (d *Dispatcher) langOf(m *models.Member, rowLang string) locales.Lang {
 
 // skipReason decides, before sending, that a row is not to be sent: its
 // member is gone, has left, blocked the bot, or muted the kind.
-func skipReason(c store.Claimed) (bool, models.Reason) {
+func skipReason(c store.Claimed) (bool, outbox.Reason) {
 	if c.MemberID == nil {
-		return false, models.ReasonNone
+		return false, outbox.ReasonNone
 	}
-	return planner.Skip(planner.Kind(c.Kind), c.Member)
+	return planner.Skip(outbox.Kind(c.Kind), c.Member)
 }
 
 // send renders and sends one row, returning Telegram's message id: a new
 // message, or the edit in place of o.EditMessageID unless asNew.
-func (d *Dispatcher) send(ctx context.Context, o models.Outbox, lang locales.Lang, zone *time.Location, organizer, asNew bool) (int64, error) {
+func (d *Dispatcher) send(ctx context.Context, o outbox.Row, lang locales.Lang, zone *time.Location, organizer, asNew bool) (int64, error) {
 	text, markup, err := planner.RenderFor(d.cat, lang, zone, d.cfg.Now(), &o, organizer)
 	if err != nil {
 		return 0, err

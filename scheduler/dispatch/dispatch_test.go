@@ -16,6 +16,7 @@ import (
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/budget"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
@@ -128,7 +129,7 @@ func (r *rig) enqueue(msgs ...planner.Message) {
 	}
 }
 
-func (r *rig) waitStatus(id uint64, want models.OutboxStatus, within time.Duration) *models.Outbox {
+func (r *rig) waitStatus(id uint64, want outbox.Status, within time.Duration) *outbox.Row {
 	r.t.Helper()
 	deadline := time.Now().Add(within)
 	for {
@@ -204,7 +205,7 @@ func TestTooManyRequestsPausesEverything(t *testing.T) {
 		ids = append(ids, uint64(i+1))
 	}
 	for _, id := range ids {
-		r.waitStatus(id, models.OutboxSent, 10*time.Second)
+		r.waitStatus(id, outbox.Sent, 10*time.Second)
 	}
 	reqs := r.api.RequestsFor("sendMessage")
 	var at429 time.Time
@@ -239,7 +240,7 @@ func TestForbiddenMakesTheMemberUnreachable(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		c, _ := r.st.OutboxTally(ctx, store.OutboxQuery{})
-		if c[models.OutboxFailed][models.ReasonBlocked] == 1 && c[models.OutboxSkipped][models.ReasonUnreachable] == 1 {
+		if c[outbox.Failed][outbox.ReasonBlocked] == 1 && c[outbox.Skipped][outbox.ReasonUnreachable] == 1 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -267,8 +268,8 @@ func TestServerErrorsAndTimeoutsRetryWithBackoffThenFail(t *testing.T) {
 	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 500, Description: "Internal Server Error"})
 	r.enqueue(r.notice(ms[0], "x"))
 	r.start()
-	o := r.waitStatus(1, models.OutboxFailed, 10*time.Second)
-	if o.Attempts != 3 || o.Reason != models.ReasonServerError || !strings.Contains(o.LastError, "500") {
+	o := r.waitStatus(1, outbox.Failed, 10*time.Second)
+	if o.Attempts != 3 || o.Reason != outbox.ReasonServerError || !strings.Contains(o.LastError, "500") {
 		t.Fatalf("after three failures: %+v", o)
 	}
 	reqs := sendsTo(r.api, *ms[0].ChatID)
@@ -281,7 +282,7 @@ func TestServerErrorsAndTimeoutsRetryWithBackoffThenFail(t *testing.T) {
 	// A transient failure followed by success delivers.
 	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 503, Description: "Service Unavailable"})
 	r.enqueue(r.notice(ms[1], "y"))
-	o = r.waitStatus(2, models.OutboxSent, 10*time.Second)
+	o = r.waitStatus(2, outbox.Sent, 10*time.Second)
 	if o.Attempts != 1 || o.TelegramMessageID == 0 {
 		t.Fatalf("retried row %+v", o)
 	}
@@ -295,14 +296,14 @@ func TestBadRequestFailsWithItsReason(t *testing.T) {
 	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 400, Description: "Bad Request: can't parse entities: unsupported start tag"})
 	r.enqueue(r.notice(m, strings.Repeat("x", 5000)))
 	r.start()
-	o := r.waitStatus(1, models.OutboxFailed, 5*time.Second)
-	if o.Reason != models.ReasonBadRequest || !strings.Contains(o.LastError, "can't parse entities") || o.Attempts != 1 {
+	o := r.waitStatus(1, outbox.Failed, 5*time.Second)
+	if o.Reason != outbox.ReasonBadRequest || !strings.Contains(o.LastError, "can't parse entities") || o.Attempts != 1 {
 		t.Fatalf("row %+v", o)
 	}
 }
 
 func TestQuietHoursHoldNonUrgent(t *testing.T) {
-	q, _ := planner.ParseQuietHours("21:00-08:00")
+	q, _ := outbox.ParseQuietHours("21:00-08:00")
 	r := newRig(t, dispatch.Config{Rate: 1000, Quiet: q})
 	r.frozen(time.Date(2026, 11, 23, 22, 30, 0, 0, shanghai))
 	ms := r.members(2, "")
@@ -310,8 +311,8 @@ func TestQuietHoursHoldNonUrgent(t *testing.T) {
 	// A report the organizer waits for is urgent.
 	r.enqueue(planner.BroadcastReport(&models.Broadcast{ID: 99}, ms[1].ID, planner.BroadcastCounts{Total: 1, Delivered: 1}, r.now))
 	r.start()
-	r.waitStatus(2, models.OutboxSent, 5*time.Second)
-	o := r.waitStatus(1, models.OutboxPending, 5*time.Second)
+	r.waitStatus(2, outbox.Sent, 5*time.Second)
+	o := r.waitStatus(1, outbox.Pending, 5*time.Second)
 	if want := time.Date(2026, 11, 24, 8, 0, 0, 0, shanghai); !o.NextAttemptAt.Equal(want) {
 		t.Fatalf("held until %v, want %v", o.NextAttemptAt.In(shanghai), want)
 	}
@@ -323,11 +324,11 @@ func TestQuietHoursHoldNonUrgent(t *testing.T) {
 		t.Fatalf("due before 08:00: %v %v", got, err)
 	}
 	r.setNow(time.Date(2026, 11, 24, 8, 0, 0, 0, shanghai))
-	r.waitStatus(1, models.OutboxSent, 5*time.Second)
+	r.waitStatus(1, outbox.Sent, 5*time.Second)
 }
 
 func TestQuietHoursInTheMembersZone(t *testing.T) {
-	q, _ := planner.ParseQuietHours("21:00-08:00")
+	q, _ := outbox.ParseQuietHours("21:00-08:00")
 	r := newRig(t, dispatch.Config{Rate: 1000, Quiet: q})
 	// 22:30 in Shanghai is 15:30 in Berlin: a member working there gets it now.
 	r.frozen(time.Date(2026, 11, 23, 22, 30, 0, 0, shanghai))
@@ -339,7 +340,7 @@ func TestQuietHoursInTheMembersZone(t *testing.T) {
 	r.api.Meet(fakeapi.User{ID: 77})
 	r.enqueue(r.notice(m, "hi"))
 	r.start()
-	r.waitStatus(1, models.OutboxSent, 5*time.Second)
+	r.waitStatus(1, outbox.Sent, 5*time.Second)
 }
 
 func TestStaleRowsAreNeverSent(t *testing.T) {
@@ -351,7 +352,7 @@ func TestStaleRowsAreNeverSent(t *testing.T) {
 	stale.ExpiresAt = &past
 	r.enqueue(stale)
 	r.start()
-	if o := r.waitStatus(1, models.OutboxStale, 5*time.Second); o.Reason != models.ReasonStale {
+	if o := r.waitStatus(1, outbox.Stale, 5*time.Second); o.Reason != outbox.ReasonStale {
 		t.Fatalf("stale row %+v", o)
 	}
 	if n := len(r.api.RequestsFor("sendMessage")); n != 0 {
@@ -368,7 +369,7 @@ func TestOneMessagePerSecondPerChat(t *testing.T) {
 	}
 	r.start()
 	for i := 1; i <= 3; i++ {
-		r.waitStatus(uint64(i), models.OutboxSent, 10*time.Second)
+		r.waitStatus(uint64(i), outbox.Sent, 10*time.Second)
 	}
 	if r.api.Count429() != 0 {
 		t.Fatalf("%d 429s", r.api.Count429())
@@ -397,7 +398,7 @@ func TestBroadcastOf2000UnderTelegramLimits(t *testing.T) {
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
 		c, _ := r.st.OutboxTally(ctx, store.OutboxQuery{BroadcastID: b.ID})
-		if c.Status(models.OutboxSent) == 2000 {
+		if c.Status(outbox.Sent) == 2000 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -428,7 +429,7 @@ func TestShutdownReleasesWhatItHolds(t *testing.T) {
 	time.Sleep(150 * time.Millisecond)
 	r.stop()
 	c, _ := r.st.OutboxTally(ctx, store.OutboxQuery{})
-	if c.Status(models.OutboxSending) != 0 || c.Status(models.OutboxPending)+c.Status(models.OutboxSent) != 10 {
+	if c.Status(outbox.Sending) != 0 || c.Status(outbox.Pending)+c.Status(outbox.Sent) != 10 {
 		t.Fatalf("after shutdown: %v (nothing may stay claimed)", c)
 	}
 	// Whatever went out is recorded as sent; the rest goes out next time.
@@ -437,7 +438,7 @@ func TestShutdownReleasesWhatItHolds(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		c, _ = r.st.OutboxTally(ctx, store.OutboxQuery{})
-		if c.Status(models.OutboxSent) == 10 {
+		if c.Status(outbox.Sent) == 10 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -466,7 +467,7 @@ func TestHealthyFailsWhenDueMessagesStall(t *testing.T) {
 	if err := r.d.Healthy(ctx); !errors.Is(err, dispatch.ErrStalled) {
 		t.Fatalf("a message due and none handled for 700 ms (stall after 300 ms): %v", err)
 	}
-	r.waitStatus(1, models.OutboxSent, 5*time.Second)
+	r.waitStatus(1, outbox.Sent, 5*time.Second)
 	if err := r.d.Healthy(ctx); err != nil {
 		t.Fatalf("after the message went out: %v", err)
 	}
@@ -495,7 +496,7 @@ func TestARefusedTokenHoldsEverythingAndFailsHealth(t *testing.T) {
 	}
 	// Refused: the row waits with no attempt counted, and none failed.
 	c, _ := r.st.OutboxTally(ctx, store.OutboxQuery{})
-	if len(c[models.OutboxFailed]) != 0 {
+	if len(c[outbox.Failed]) != 0 {
 		t.Fatalf("rows failed for a refused token: %v", c)
 	}
 	refused := r.api.RequestsFor("sendMessage")[0]
@@ -507,7 +508,7 @@ func TestARefusedTokenHoldsEverythingAndFailsHealth(t *testing.T) {
 		t.Fatalf("a 401 counted as %v 429s", n)
 	}
 	for _, id := range []uint64{1, 2, 3} {
-		o := r.waitStatus(id, models.OutboxSent, 5*time.Second)
+		o := r.waitStatus(id, outbox.Sent, 5*time.Second)
 		if o.Attempts != 0 {
 			t.Fatalf("row %d counts %d failed attempts", id, o.Attempts)
 		}

@@ -7,6 +7,7 @@ import (
 	tg "github.com/go-telegram/bot"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 )
 
@@ -46,7 +47,7 @@ func (d *Dispatcher) progressOf(ctx context.Context, b *models.Broadcast) error 
 	if err != nil {
 		return err
 	}
-	sent := p.Tally.Status(models.OutboxSent)
+	sent := p.Tally.Status(outbox.Sent)
 	if p.MessageID != 0 && sent != b.LastProgress {
 		if err := d.showProgress(ctx, b, p.ChatID, p.MessageID, sent); err != nil {
 			d.log.Warn("broadcast progress message", "broadcast_id", b.ID, "err", errText(err))
