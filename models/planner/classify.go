@@ -9,7 +9,6 @@ import (
 
 	tg "github.com/go-telegram/bot"
 
-	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/outbox"
 )
 
@@ -83,21 +82,4 @@ func Classify(ctx context.Context, err error) Outcome {
 	// 5xx answers, a proxy's HTML page (a decode error): worth trying again
 	// later.
 	return Outcome{Verdict: Retry, Reason: outbox.ReasonServerError}
-}
-
-// Skip decides, before sending, that a message of kind to member m (nil:
-// removed) is not to be sent: the member is gone, has left, blocked the
-// bot, or muted the kind.
-func Skip(kind outbox.Kind, m *models.Member) (bool, outbox.Reason) {
-	switch {
-	case m == nil:
-		return true, outbox.ReasonNoMember
-	case m.Status == models.StatusUnreachable:
-		return true, outbox.ReasonUnreachable
-	case m.Status == models.StatusLeft:
-		return true, outbox.ReasonLeft
-	case m.Status == models.StatusMuted && kind.Mutable():
-		return true, outbox.ReasonMuted
-	}
-	return false, outbox.ReasonNone
 }

@@ -234,16 +234,11 @@ func Preview(ctx context.Context, st *store.Store, scope models.Scope, opt Previ
 		return nil, err
 	}
 	var out []PreviewItem
-	zones := map[string]*time.Location{}
-	zoneOf := func(m *models.Member) *time.Location {
-		z, ok := zones[m.TZ]
-		if !ok {
-			z = m.Zone(loc)
-			zones[m.TZ] = z
-		}
-		return z
-	}
-	item := func(r outbox.Row, ready time.Time, queued bool) {
+	rules := outbox.Rules{Quiet: opt.Quiet, Zone: loc}
+	// item lists a row as the dispatcher will find it when its time comes
+	// (outbox.Decide): held for quiet hours, it goes when they end; skipped
+	// or stale, it is not listed.
+	item := func(r outbox.Row, ready time.Time, withdrawn, queued bool) {
 		if r.MemberID == nil {
 			return
 		}
@@ -251,25 +246,25 @@ func Preview(ctx context.Context, st *store.Store, scope models.Scope, opt Previ
 		if m == nil || !(scope.Admin || (m.Branch != nil && scope.Covers(m.Branch.Path))) {
 			return
 		}
-		if ready.Before(now) {
-			ready = now
+		at := ready
+		if at.Before(now) {
+			at = now
 		}
-		at := opt.Quiet.Deliver(ready, r.Urgent, zoneOf(m))
-		if at.After(until) || (r.ExpiresAt != nil && !at.Before(*r.ExpiresAt)) {
-			return // later, or never: the dispatcher finds it stale
+		dec := rules.Decide(&r, m, withdrawn, at)
+		if dec.Action == outbox.Hold {
+			at = dec.Until
+			dec = rules.Decide(&r, m, withdrawn, at)
+		}
+		if dec.Action != outbox.Send || at.After(until) {
+			return
 		}
 		out = append(out, PreviewItem{At: at, Row: r, Member: m, Lang: locales.Resolve(m.Lang, m.TelegramLang, opt.DefaultLang), Queued: queued})
 	}
 	for _, c := range queued {
-		// As the dispatcher will find them: withdrawn, or to a member who
-		// left, blocked the bot or muted the kind, they are not sent.
-		if skip, _ := planner.Skip(outbox.Kind(c.Kind), c.Member); c.Withdrawn || (c.MemberID != nil && skip) {
-			continue
-		}
-		item(c.Row, c.NextAttemptAt, true)
+		item(c.Row, c.NextAttemptAt, c.Withdrawn, true)
 	}
 	for _, r := range rows {
-		item(r, r.NotBefore, false)
+		item(r, r.NotBefore, false, false)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if !out[i].At.Equal(out[j].At) {

@@ -120,7 +120,7 @@ func recipients(tx *gorm.DB, m planner.Message) ([]planner.Recipient, error) {
 	if m.Chat != nil {
 		return []planner.Recipient{*m.Chat}, nil
 	}
-	q := tx.Model(&models.Member{}).Where("members.chat_id IS NOT NULL AND members.status IN ?", reachable(m.Kind))
+	q := tx.Model(&models.Member{}).Where("members.chat_id IS NOT NULL AND members.status IN ?", m.Kind.Reachable())
 	q, err := inAudience(tx, q, m.To)
 	if err != nil {
 		return nil, err
@@ -140,15 +140,6 @@ func recipients(tx *gorm.DB, m planner.Message) ([]planner.Recipient, error) {
 		rs[i] = planner.Recipient{MemberID: o.ID, ChatID: o.ChatID}
 	}
 	return rs, nil
-}
-
-// reachable are the statuses of the members a kind of message goes to: the
-// active, and the muted too for what muting does not stop.
-func reachable(k outbox.Kind) []models.Status {
-	if k.Mutable() {
-		return []models.Status{models.StatusActive}
-	}
-	return []models.Status{models.StatusActive, models.StatusMuted}
 }
 
 // byAnswer applies a message's filter on the answers to its occurrence.
@@ -302,9 +293,9 @@ func resolve(tx *gorm.DB, msgs ...planner.Message) ([]outbox.Row, error) {
 	chats := map[bool]map[uint]int64{}
 	for mutable, ids := range byReach {
 		chats[mutable] = map[uint]int64{}
-		statuses := reachable(outbox.KindBroadcast) // mutable
+		statuses := outbox.KindBroadcast.Reachable() // mutable
 		if !mutable {
-			statuses = reachable(outbox.KindJoinDecision)
+			statuses = outbox.KindJoinDecision.Reachable()
 		}
 		for start := 0; start < len(ids); start += 500 {
 			var found []struct {

@@ -164,6 +164,7 @@ type Dispatcher struct {
 	log     *slog.Logger
 	metrics *Metrics
 	budget  *budget.Budget
+	rules   outbox.Rules
 
 	mu       sync.Mutex
 	blocked  map[int64]time.Time // per chat: when it last answered 403
@@ -274,7 +275,7 @@ func New(cfg Config, st *store.Store, api *tg.Bot, cat *locales.Catalog, metrics
 		metrics = NewMetrics(nil)
 	}
 	d := &Dispatcher{cfg: cfg, st: st, api: api, cat: cat, log: cfg.Logger, metrics: metrics,
-		budget: cfg.Budget, blocked: map[int64]time.Time{}, held: map[uint64]bool{}, wake: make(chan struct{}, 1)}
+		budget: cfg.Budget, rules: outbox.Rules{Quiet: cfg.Quiet, Zone: cfg.Location}, blocked: map[int64]time.Time{}, held: map[uint64]bool{}, wake: make(chan struct{}, 1)}
 	d.progress()
 	return d
 }
@@ -408,25 +409,17 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 		count("lease_expired", outbox.ReasonNone)
 		return
 	}
-	if c.ExpiresAt != nil && !now.Before(*c.ExpiresAt) {
-		finish(store.Outcome{Status: outbox.Stale, Reason: outbox.ReasonStale}, "stale")
-		return
-	}
 	m := c.Member
-	if skip, reason := skipReason(c); skip {
-		finish(store.Outcome{Status: outbox.Skipped, Reason: reason}, "skipped")
+	switch dec := d.rules.Decide(&c.Row, m, c.Withdrawn, now); dec.Action {
+	case outbox.Expire:
+		finish(store.Outcome{Status: dec.Status(), Reason: dec.Reason}, "stale")
 		return
-	}
-	if c.Withdrawn {
-		finish(store.Outcome{Status: outbox.Skipped, Reason: outbox.ReasonWithdrawn}, "skipped")
+	case outbox.Skip:
+		finish(store.Outcome{Status: dec.Status(), Reason: dec.Reason}, "skipped")
 		return
-	}
-	if !c.Urgent {
-		local := now.In(m.Zone(d.cfg.Location))
-		if d.cfg.Quiet.Contains(local) {
-			finish(store.Outcome{Status: outbox.Pending, NextAttemptAt: d.cfg.Quiet.End(local)}, "held")
-			return
-		}
+	case outbox.Hold:
+		finish(store.Outcome{Status: dec.Status(), NextAttemptAt: dec.Until}, "held")
+		return
 	}
 	lang := d.langOf(m, c.Lang)
 	claimedAt := c.NextAttemptAt.Add(-d.cfg.Lease)
@@ -671,15 +664,6 @@ func (d *Dispatcher) langOf(m *models.Member, rowLang string) locales.Lang {
 		return locales.Resolve(rowLang, "", d.cfg.DefaultLang)
 	}
 	return locales.Resolve(m.Lang, m.TelegramLang, d.cfg.DefaultLang)
-}
-
-// skipReason decides, before sending, that a row is not to be sent: its
-// member is gone, has left, blocked the bot, or muted the kind.
-func skipReason(c store.Claimed) (bool, outbox.Reason) {
-	if c.MemberID == nil {
-		return false, outbox.ReasonNone
-	}
-	return planner.Skip(outbox.Kind(c.Kind), c.Member)
 }
 
 // send renders and sends one row, returning Telegram's message id: a new

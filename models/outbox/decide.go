@@ -1,0 +1,109 @@
+package outbox
+
+import (
+	"slices"
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+)
+
+// Reachable are the statuses of the members a kind of message goes to: the
+// active, and the muted too for what muting does not stop. The store reads
+// an audience with them; Reaches applies the same rule to one member at send
+// time.
+func (k Kind) Reachable() []models.Status {
+	if k.Mutable() {
+		return []models.Status{models.StatusActive}
+	}
+	return []models.Status{models.StatusActive, models.StatusMuted}
+}
+
+// Reaches reports whether a message of kind k goes to member m (nil: the
+// member was removed), and when not, why: the member is gone, has left,
+// blocked the bot, or muted the kind.
+func Reaches(k Kind, m *models.Member) (bool, Reason) {
+	switch {
+	case m == nil:
+		return false, ReasonNoMember
+	case slices.Contains(k.Reachable(), m.Status):
+		return true, ReasonNone
+	case m.Status == models.StatusUnreachable:
+		return false, ReasonUnreachable
+	case m.Status == models.StatusLeft:
+		return false, ReasonLeft
+	case m.Status == models.StatusMuted:
+		return false, ReasonMuted
+	}
+	return false, ReasonUnreachable // a status this rule does not know reaches no one
+}
+
+// Action is what becomes of a row when its time comes.
+type Action int
+
+// The actions.
+const (
+	Send   Action = iota // it goes out now
+	Hold                 // it waits until Decision.Until (quiet hours)
+	Skip                 // it is never sent (Decision.Reason says why)
+	Expire               // it is past its expiry: stale, never sent
+)
+
+func (a Action) String() string {
+	return [...]string{"send", "hold", "skip", "expire"}[a]
+}
+
+// Decision is the fate of a row at one moment.
+type Decision struct {
+	Action Action
+	Until  time.Time // for Hold: when it may go
+	Reason Reason    // for Skip and Expire
+}
+
+// Status is the row's status after the decision (Send: still to be sent).
+func (d Decision) Status() Status {
+	switch d.Action {
+	case Skip:
+		return Skipped
+	case Expire:
+		return Stale
+	}
+	return Pending
+}
+
+// Rules are the deployment's settings the decision applies.
+type Rules struct {
+	Quiet QuietHours
+	Zone  *time.Location // the association's zone; a member's own zone comes first
+}
+
+// Decide is the one rule of what becomes of a row at now, for the
+// dispatcher as it sends and for a preview of what will be sent alike:
+// past its expiry it is stale; to a member it no longer reaches (removed,
+// left, blocked, muted for a kind that muting stops) or withdrawn with its
+// subject it is skipped; in the member's quiet hours a row that is not
+// urgent holds until they end; else it goes. member is the row's member as
+// of now (nil for a row without one, or a member removed since: see
+// Row.MemberID).
+func (r Rules) Decide(row *Row, member *models.Member, withdrawn bool, now time.Time) Decision {
+	if row.ExpiresAt != nil && !now.Before(*row.ExpiresAt) {
+		return Decision{Action: Expire, Reason: ReasonStale}
+	}
+	if row.MemberID != nil {
+		if ok, reason := Reaches(Kind(row.Kind), member); !ok {
+			return Decision{Action: Skip, Reason: reason}
+		}
+	}
+	if withdrawn {
+		return Decision{Action: Skip, Reason: ReasonWithdrawn}
+	}
+	if !row.Urgent {
+		zone := r.Zone
+		if zone == nil {
+			zone = time.UTC
+		}
+		if local := now.In(member.Zone(zone)); r.Quiet.Contains(local) {
+			return Decision{Action: Hold, Until: r.Quiet.End(local)}
+		}
+	}
+	return Decision{Action: Send}
+}
