@@ -16,6 +16,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	tgm "github.com/go-telegram/bot/models"
 
+	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models/budget"
 	"github.com/assocbot/assocbot/models/outbox"
@@ -109,9 +110,9 @@ func New(ctx context.Context, cfg Config, st *store.Store, cat *locales.Catalog,
 	if poll <= 0 {
 		poll = time.Minute // the library's own
 	}
-	var client budget.Doer = &updatesGuard{base: newHTTPClient(poll), passOver: b.passOver}
+	var client telegram.Doer = &telegram.UpdatesGuard{Base: newHTTPClient(poll), PassOver: b.passOver}
 	if cfg.Budget != nil {
-		client = &budget.Client{Base: client, Budget: cfg.Budget, Class: budget.Reply}
+		client = &telegram.Client{Base: client, Budget: cfg.Budget, Class: budget.Reply}
 	}
 	opts = append(opts, tg.WithHTTPClient(poll, client))
 	api, err := tg.New(cfg.Token, opts...)

@@ -9,6 +9,7 @@ import (
 
 	tgm "github.com/go-telegram/bot/models"
 
+	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/input"
 	"github.com/assocbot/assocbot/models/planner"
@@ -128,7 +129,7 @@ func (b *Bot) eventCard(ctx context.Context, r *request, e *models.Event, occ ti
 	}
 	// The member's own buttons: ➖ while they bring a guest, ➕ while they
 	// may bring one more.
-	kb := planner.RenderInline(b.cat, r.lang, planner.RSVPButtonsFor(e, occ, rsvp))
+	kb := telegram.RenderInline(b.cat, r.lang, planner.RSVPButtonsFor(e, occ, rsvp))
 	if isOrganizer(r.member) {
 		if manages, err := b.st.CanManage(ctx, r.member, e); err == nil && manages {
 			// The organizer's actions on the card itself: no event number

@@ -10,9 +10,11 @@ import (
 	tg "github.com/go-telegram/bot"
 	tgm "github.com/go-telegram/bot/models"
 
+	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/input"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
@@ -222,7 +224,7 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 	case "join":
 		b.onJoin(ctx, r)
 	case "events", "checks":
-		b.onMenu(ctx, r, map[string]string{"events": planner.MenuEvents, "checks": planner.MenuChecks}[c.name])
+		b.onMenu(ctx, r, map[string]string{"events": telegram.MenuEvents, "checks": telegram.MenuChecks}[c.name])
 	case "overdue", "duties", "assign", "stats", "export", "records", "preview", "import", "member":
 		if !b.requireOrganizer(ctx, r, c.name) {
 			return
@@ -316,13 +318,13 @@ func (b *Bot) onText(ctx context.Context, r *request, text string) {
 
 func (b *Bot) onMenu(ctx context.Context, r *request, action string) {
 	switch action {
-	case planner.MenuHelp:
+	case telegram.MenuHelp:
 		b.onHelp(ctx, r)
-	case planner.MenuLanguage:
+	case telegram.MenuLanguage:
 		b.onLang(ctx, r)
-	case planner.MenuJoin:
+	case telegram.MenuJoin:
 		b.onJoin(ctx, r)
-	case planner.MenuShare:
+	case telegram.MenuShare:
 		// The keyboard button shares the contact itself; typed text gets the
 		// button, and a member (an old keyboard) is told they are one.
 		if r.member.OnRoster() {
@@ -330,19 +332,19 @@ func (b *Bot) onMenu(ctx context.Context, r *request, action string) {
 			return
 		}
 		b.greetStranger(ctx, r)
-	case planner.MenuEvents:
+	case telegram.MenuEvents:
 		b.onEvents(ctx, r)
-	case planner.MenuChecks:
+	case telegram.MenuChecks:
 		b.onChecks(ctx, r)
-	case planner.MenuNotice:
+	case telegram.MenuNotice:
 		if b.requireOrganizer(ctx, r, "broadcast") {
 			b.onBroadcast(ctx, r)
 		}
-	case planner.MenuNewEvent:
+	case telegram.MenuNewEvent:
 		if b.requireOrganizer(ctx, r, "newevent") {
 			b.startNewEventDialog(ctx, r)
 		}
-	case planner.MenuOurEvents:
+	case telegram.MenuOurEvents:
 		if b.requireOrganizer(ctx, r, "events") {
 			b.eventPicker(ctx, r, "v", "")
 		}
@@ -371,7 +373,7 @@ func (b *Bot) requireOrganizer(ctx context.Context, r *request, cmd string) bool
 // send sends a message and logs (never returns) a failure: the user has
 // nothing to retry, and the metric shows it. Every reply goes through it,
 // so the Bot API's rules hold here for all: a text within Telegram's
-// limit, and a markup only when it has a button (planner.ReplyMarkup: a
+// limit, and a markup only when it has a button (telegram.ReplyMarkup: a
 // handler's nil *inlineKeyboard is no markup, not "null").
 func (b *Bot) send(ctx context.Context, chatID int64, text string, markup any) *tgm.Message {
 	p := sendParams(chatID, text, markup)
@@ -383,7 +385,7 @@ func (b *Bot) send(ctx context.Context, chatID int64, text string, markup any) *
 	msg, err := b.api.SendMessage(ctx, p)
 	if err != nil {
 		b.apiFailed("sendMessage", chatID, err)
-		if planner.Classify(ctx, err).Verdict == planner.Unreachable && chatID > 0 {
+		if telegram.Classify(ctx, err).Verdict == outbox.Unreachable && chatID > 0 {
 			// Blocked: the dispatcher sends them nothing more until they
 			// write to the bot again.
 			if err := b.st.MarkChatUnreachable(context.WithoutCancel(ctx), chatID, b.cfg.Now()); err != nil {
@@ -402,8 +404,8 @@ func sendParams(chatID int64, text string, markup any) *tg.SendMessageParams {
 	if strings.TrimSpace(text) == "" {
 		return nil
 	}
-	p := &tg.SendMessageParams{ChatID: chatID, Text: planner.Fit(text, planner.MaxText)}
-	if m := planner.ReplyMarkup(markup); m != nil {
+	p := &tg.SendMessageParams{ChatID: chatID, Text: telegram.Fit(text, telegram.MaxText)}
+	if m := telegram.ReplyMarkup(markup); m != nil {
 		p.ReplyMarkup = m
 	}
 	return p
@@ -416,11 +418,11 @@ func (b *Bot) edit(ctx context.Context, chatID int64, messageID int, text string
 		b.log.Error("empty edit not sent", "chat_id", chatID)
 		return
 	}
-	p := &tg.EditMessageTextParams{ChatID: chatID, MessageID: messageID, Text: planner.Fit(text, planner.MaxText)}
-	if m := planner.ReplyMarkup(markup); m != nil {
+	p := &tg.EditMessageTextParams{ChatID: chatID, MessageID: messageID, Text: telegram.Fit(text, telegram.MaxText)}
+	if m := telegram.ReplyMarkup(markup); m != nil {
 		p.ReplyMarkup = m
 	}
-	if _, err := b.api.EditMessageText(ctx, p); err != nil && planner.Classify(ctx, err).Verdict != planner.Unchanged {
+	if _, err := b.api.EditMessageText(ctx, p); err != nil && telegram.Classify(ctx, err).Verdict != outbox.Unchanged {
 		b.apiFailed("editMessageText", chatID, err)
 	}
 }
@@ -433,7 +435,7 @@ func (b *Bot) apiFailed(method string, chatID int64, err error) {
 // editCaption replaces a photo's caption, without its buttons.
 func (b *Bot) editCaption(ctx context.Context, chatID int64, messageID int, caption string) {
 	p := &tg.EditMessageCaptionParams{ChatID: chatID, MessageID: messageID, Caption: truncate(caption, 1000)}
-	if _, err := b.api.EditMessageCaption(ctx, p); err != nil && planner.Classify(ctx, err).Verdict != planner.Unchanged {
+	if _, err := b.api.EditMessageCaption(ctx, p); err != nil && telegram.Classify(ctx, err).Verdict != outbox.Unchanged {
 		b.apiFailed("editMessageCaption", chatID, err)
 	}
 }

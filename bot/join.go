@@ -9,6 +9,7 @@ import (
 
 	tgm "github.com/go-telegram/bot/models"
 
+	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/outbox"
@@ -163,7 +164,7 @@ func (b *Bot) onJoinChoose(ctx context.Context, r *request, q *tgm.CallbackQuery
 	b.clearMarkup(ctx, q)
 	share := ""
 	if visitor.Phone == "" {
-		share = b.t(r, planner.MenuShare)
+		share = b.t(r, telegram.MenuShare)
 	}
 	// With the strangers' keyboard: its 📱 button shares the phone.
 	b.send(ctx, r.chatID, b.t(r, "join.ask_name", "Branch", br.Path, "Share", share), b.keyboardFor(r))

@@ -1,16 +1,16 @@
 package bot
 
 import (
+	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
-	"github.com/assocbot/assocbot/models/planner"
 )
 
 // The Bot API's keyboard types are planner's (the dispatcher renders the
 // same ones); these names keep the handlers short.
 type (
-	inlineButton   = planner.InlineButton
-	inlineKeyboard = planner.InlineKeyboard
+	inlineButton   = telegram.InlineButton
+	inlineKeyboard = telegram.InlineKeyboard
 )
 
 func inline(rows ...[]inlineButton) *inlineKeyboard {
@@ -27,20 +27,20 @@ func cb(text string, data models.Callback) inlineButton {
 // an organizer's (📢 🆕 📋 besides a member's keys), a member's, or a
 // stranger's (share the phone, ask to join), by the role the user has now.
 // Every reply that shows a keyboard takes it from here.
-func (b *Bot) keyboardFor(r *request) *planner.ReplyKeyboard {
+func (b *Bot) keyboardFor(r *request) *telegram.ReplyKeyboard {
 	switch {
 	case isOrganizer(r.member):
-		return planner.OrganizerKeyboard(b.cat, r.lang)
+		return telegram.OrganizerKeyboard(b.cat, r.lang)
 	case r.member.OnRoster():
-		return planner.MemberKeyboard(b.cat, r.lang)
+		return telegram.MemberKeyboard(b.cat, r.lang)
 	}
-	return planner.StrangerKeyboard(b.cat, r.lang)
+	return telegram.StrangerKeyboard(b.cat, r.lang)
 }
 
 // menuAction finds which keyboard button a text is, in any language: a
 // member who switched language may still press an old keyboard.
 func (b *Bot) menuAction(text string) string {
-	for _, key := range planner.MenuKeys() {
+	for _, key := range telegram.MenuKeys() {
 		for _, l := range locales.All() {
 			if text == b.cat.T(l, key) {
 				return key

@@ -23,7 +23,7 @@ func TestFiveHundredTapsInOneSecond(t *testing.T) {
 		t.Skip("17 s at Telegram's limit")
 	}
 	const members = 500
-	h := bottest.New(t, bottest.WithDispatcher(dispatch.Config{Rate: 30, PerChat: time.Second}))
+	h := bottest.New(t, bottest.WithDispatcher(dispatch.Config{Rate: 30}), bottest.WithChatGap(time.Second))
 	h.API.EnforceLimits(30, 1)
 	users := make([]fakeapi.User, members)
 	for i := range users {

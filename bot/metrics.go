@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -45,4 +46,20 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 
 func newHTTPClient(timeout time.Duration) *http.Client {
 	return &http.Client{Timeout: timeout}
+}
+
+// passOver logs and counts an update from Telegram that the library's
+// models cannot decode (err), and returns its update_id; false when even
+// that cannot be read (not an update). The decoder's message names the
+// field and the types, not the value: no member's words reach the log.
+func (b *Bot) passOver(raw []byte, err error) (int64, bool) {
+	var id struct {
+		ID *int64 `json:"update_id"` // 0 is an id like any other
+	}
+	if json.Unmarshal(raw, &id) != nil || id.ID == nil {
+		return 0, false
+	}
+	b.log.Warn("update passed over: the Bot API library cannot read it", "update_id", *id.ID, "err", err.Error())
+	b.metrics.Updates.WithLabelValues("unreadable").Inc()
+	return *id.ID, true
 }

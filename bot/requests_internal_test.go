@@ -18,10 +18,13 @@ import (
 	tgm "github.com/go-telegram/bot/models"
 
 	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/budget"
 	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/scheduler/dispatch"
 )
 
 // goldenMessage is one message of one language as the locales' golden file
@@ -90,7 +93,7 @@ func goldenMessages(t *testing.T) []goldenMessage {
 //     a nil or empty reply keyboard) and once with one that shows buttons
 //     (inline, each persistent keyboard, buttons beside an empty row);
 //   - as an outbox row of each kind (planner.Kinds, taken in turn) through
-//     planner.RenderFor, as the dispatcher sends it, with each stored
+//     planner.Text and the Telegram channel, as the dispatcher sends it, with each stored
 //     markup (none, an empty row, buttons, each keyboard, for a member and
 //     an organizer), and with a photo: the caption fitted to 1024.
 //
@@ -127,12 +130,12 @@ func TestEveryMessageIsAValidBotAPIRequest(t *testing.T) {
 		return []any{
 			inline(row(cb(cat.T(l, "check.button.done"), data))),
 			inline(row(cb("A", data)), row(), row(cb("B", data))),
-			planner.MemberKeyboard(cat, l), planner.StrangerKeyboard(cat, l), planner.OrganizerKeyboard(cat, l),
+			telegram.MemberKeyboard(cat, l), telegram.StrangerKeyboard(cat, l), telegram.OrganizerKeyboard(cat, l),
 		}
 	}
 	var nilInline *inlineKeyboard
-	var nilReply *planner.ReplyKeyboard
-	hides := []any{nil, nilInline, inline(), inline(row()), nilReply, &planner.ReplyKeyboard{}}
+	var nilReply *telegram.ReplyKeyboard
+	hides := []any{nil, nilInline, inline(), inline(row()), nilReply, &telegram.ReplyKeyboard{}}
 
 	check := func(what string, m goldenMessage, chat int64, sent *tgm.Message, err error, wantButtons bool) {
 		t.Helper()
@@ -180,6 +183,11 @@ func TestEveryMessageIsAValidBotAPIRequest(t *testing.T) {
 		{planner.Markup{Keyboard: "gone"}, false},
 	}
 	photo := uploadPhoto(t, api, chatOf(0))
+	channel, err := telegram.NewChannel(telegram.ChannelConfig{Token: "1:strict", APIURL: srv.URL(),
+		Budget: budget.New(budget.NewMemory(1000, time.Millisecond, budget.SendTimeout), nil)}, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	for i, m := range msgs {
 		for j := range 2 {
@@ -190,24 +198,12 @@ func TestEveryMessageIsAValidBotAPIRequest(t *testing.T) {
 			if photoRow {
 				o.PhotoFileID = photo
 			}
-			text, markup, err := planner.RenderFor(cat, m.lang, time.UTC, now, &o, i%2 == 0)
+			text, markup, err := planner.Text(cat, m.lang, time.UTC, now, &o)
 			if err != nil {
 				t.Fatalf("render %s %s: %v", m.key, m.lang, err)
 			}
-			var sent *tgm.Message
-			if photoRow {
-				p := &tg.SendPhotoParams{ChatID: chat, Photo: &tgm.InputFileString{Data: photo}, Caption: text}
-				if markup != nil {
-					p.ReplyMarkup = markup
-				}
-				sent, err = api.SendPhoto(ctx, p)
-			} else {
-				p := &tg.SendMessageParams{ChatID: chat, Text: text}
-				if markup != nil {
-					p.ReplyMarkup = markup
-				}
-				sent, err = api.SendMessage(ctx, p)
-			}
+			res := channel.Send(ctx, dispatch.Message{Row: &o, Text: text, Markup: markup, Lang: m.lang, Organizer: i%2 == 0})
+			sent, err := &tgm.Message{}, res.Err
 			check(fmt.Sprintf("row %s (photo %v)", o.Kind, photoRow), m, chat, sent, err, s.buttons)
 		}
 	}
@@ -219,7 +215,7 @@ func TestEveryMessageIsAValidBotAPIRequest(t *testing.T) {
 		if mk, ok := r.Params["reply_markup"]; ok && (mk == "null" || mk == "{}" || strings.Contains(mk, "[]")) {
 			t.Fatalf("%s sent reply_markup %s", r.Method, mk)
 		}
-		if n := len(utf16.Encode([]rune(r.Params["text"]))); r.Method == "sendMessage" && (n == 0 || n > planner.MaxText) {
+		if n := len(utf16.Encode([]rune(r.Params["text"]))); r.Method == "sendMessage" && (n == 0 || n > telegram.MaxText) {
 			t.Fatalf("a text of %d UTF-16 code units was sent", n)
 		}
 	}

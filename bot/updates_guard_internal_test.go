@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/assocbot/assocbot/bot/telegram"
 	tgm "github.com/go-telegram/bot/models"
 )
 
@@ -25,9 +26,9 @@ func FuzzUpdatesGuard(f *testing.F) {
 		f.Add(s)
 	}
 	b := &Bot{log: slog.New(slog.NewTextHandler(io.Discard, nil)), metrics: NewMetrics(nil)}
-	g := &updatesGuard{passOver: b.passOver}
+	g := &telegram.UpdatesGuard{PassOver: b.passOver}
 	f.Fuzz(func(t *testing.T, update string) {
-		g.mend([]byte(update)) // any body: no panic
+		g.Mend([]byte(update)) // any body: no panic
 		var obj map[string]json.RawMessage
 		if json.Unmarshal([]byte(update), &obj) != nil || obj == nil {
 			return
@@ -38,7 +39,7 @@ func FuzzUpdatesGuard(f *testing.F) {
 		var a struct {
 			Result []*tgm.Update `json:"result"`
 		}
-		if err := json.Unmarshal(g.mend([]byte(body)), &a); err != nil {
+		if err := json.Unmarshal(g.Mend([]byte(body)), &a); err != nil {
 			t.Fatalf("mended answer does not decode: %v", err)
 		}
 		if len(a.Result) != 3 {

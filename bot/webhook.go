@@ -14,7 +14,8 @@ import (
 	tg "github.com/go-telegram/bot"
 	tgm "github.com/go-telegram/bot/models"
 
-	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/bot/telegram"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -42,8 +43,8 @@ const registerFor = 2 * time.Minute
 
 // SetWebhook registers url with Telegram, with the secret it must send back,
 // then sets the command menus in the background. While Telegram asks to
-// wait (429: replicas starting together each register) or cannot be reached
-// (5xx, network) it tries again, for up to two minutes; a refusal of the URL
+// wait (429: replicas starting together each register; telegram.Client
+// waits those out) or cannot be reached (5xx, network) it tries again, for up to two minutes; a refusal of the URL
 // or the token ends it at once.
 func (b *Bot) SetWebhook(ctx context.Context, url, secret string) error {
 	giveUp := time.Now().Add(registerFor)
@@ -56,14 +57,10 @@ func (b *Bot) SetWebhook(ctx context.Context, url, secret string) error {
 			break
 		}
 		wait := backoff
-		switch out := planner.Classify(ctx, err); out.Verdict {
-		case planner.WaitAndGoOn:
-			wait = out.RetryAfter
-		case planner.Retry:
-			backoff = min(2*backoff, 30*time.Second)
-		default:
+		if telegram.Classify(ctx, err).Verdict != outbox.Retry {
 			return fmt.Errorf("bot: setWebhook: %s", redact(err.Error(), b.cfg.Token))
 		}
+		backoff = min(2*backoff, 30*time.Second)
 		if time.Now().Add(wait).After(giveUp) {
 			return fmt.Errorf("bot: setWebhook: still failing after %s: %s", registerFor, redact(err.Error(), b.cfg.Token))
 		}

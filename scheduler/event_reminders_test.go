@@ -108,7 +108,7 @@ func TestEventRemindersCatchUpOnceAfterDowntime(t *testing.T) {
 	// Rendered at send time in the member's zone (working in Berlin).
 	cat, _ := locales.New()
 	be, _ := time.LoadLocation("Europe/Berlin")
-	text, _, err := planner.Render(cat, locales.En, be, occ, &rows[0])
+	text, _, err := planner.Text(cat, locales.En, be, occ, &rows[0])
 	if err != nil || !strings.Contains(text, "Mon 7 Dec 02:30") {
 		t.Fatalf("reminder in Berlin time: %q %v", text, err)
 	}

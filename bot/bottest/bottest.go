@@ -7,16 +7,14 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	tg "github.com/go-telegram/bot"
-
 	"github.com/assocbot/assocbot/bot"
 	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/budget"
@@ -59,6 +57,7 @@ type Harness struct {
 
 	beforeStart []func(*bot.Bot)
 	dispatch    *dispatch.Config
+	chatGap     time.Duration
 	// Location is the association's time zone: Shanghai unless made
 	// WithLocation.
 	Location *time.Location
@@ -89,6 +88,12 @@ func BeforeStart(f func(*bot.Bot)) Option {
 // clock, so that what the bot enqueues (notices to organizers, decisions,
 // promotions, reports) reaches the fake Telegram. The harness wires the two
 // as main does; bot and scheduler themselves never import each other.
+// WithChatGap sets the budget's least gap between two messages to one chat
+// (default 1 ms: a test taps faster than a person would).
+func WithChatGap(d time.Duration) Option {
+	return func(h *Harness, _ *bot.Config) { h.chatGap = d }
+}
+
 func WithDispatcher(cfg dispatch.Config) Option {
 	return func(h *Harness, _ *bot.Config) { h.dispatch = &cfg }
 }
@@ -123,9 +128,9 @@ func New(t testing.TB, opts ...Option) *Harness {
 		if h.dispatch.Rate > 0 {
 			rate = int(h.dispatch.Rate)
 		}
-		if h.dispatch.PerChat > 0 {
-			gap = h.dispatch.PerChat
-		}
+	}
+	if h.chatGap > 0 {
+		gap = h.chatGap
 	}
 	h.Budget = budget.New(budget.NewMemory(rate, gap, 15*time.Second), nil)
 	cfg.Budget = h.Budget
@@ -160,7 +165,8 @@ func New(t testing.TB, opts ...Option) *Harness {
 }
 
 func (h *Harness) startDispatcher(ctx context.Context, cfg dispatch.Config, log *slog.Logger) {
-	api, err := tg.New(Token, tg.WithServerURL(h.API.URL()), tg.WithSkipGetMe(), tg.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute}))
+	channel, err := telegram.NewChannel(telegram.ChannelConfig{Token: Token, APIURL: h.API.URL(), Budget: h.Budget,
+		Workers: cfg.Workers, TokenPause: cfg.TokenPause}, h.Cat)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -172,8 +178,7 @@ func (h *Harness) startDispatcher(ctx context.Context, cfg dispatch.Config, log 
 	started := time.Now()
 	running := func() time.Time { return h.Clock().Add(time.Since(started)) }
 	cfg.Location, cfg.DefaultLang, cfg.Poll, cfg.Now, cfg.Logger = h.Location, locales.ZhHans, 50*time.Millisecond, running, log
-	cfg.Budget = h.Budget
-	h.Dispatcher = dispatch.New(cfg, h.St, api, h.Cat, nil)
+	h.Dispatcher = dispatch.New(cfg, h.St, channel, h.Cat, nil)
 	h.Bot.OnEnqueue(h.Dispatcher.Wake)
 	done := make(chan struct{})
 	go func() { defer close(done); _ = h.Dispatcher.Run(ctx) }()

@@ -3,18 +3,17 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	tg "github.com/go-telegram/bot"
-
 	"github.com/assocbot/assocbot/bot"
 	"github.com/assocbot/assocbot/bot/bottest"
 	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/budget"
 	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
@@ -23,12 +22,13 @@ import (
 // startDispatcher runs a dispatcher beside the harness's bot, as `run` does.
 func startDispatcher(t *testing.T, h *bottest.Harness, d **dispatch.Dispatcher, cfg dispatch.Config) {
 	t.Helper()
-	api, err := tg.New(bottest.Token, tg.WithServerURL(h.API.URL()), tg.WithSkipGetMe(), tg.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute}))
+	sends := budget.New(budget.NewMemory(int(cfg.Rate), time.Second, budget.SendTimeout), nil)
+	channel, err := telegram.NewChannel(telegram.ChannelConfig{Token: bottest.Token, APIURL: h.API.URL(), Budget: sends}, h.Cat)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Location, cfg.DefaultLang, cfg.Poll, cfg.Now = bottest.Shanghai, locales.ZhHans, 50*time.Millisecond, h.Clock
-	*d = dispatch.New(cfg, h.St, api, h.Cat, nil)
+	*d = dispatch.New(cfg, h.St, channel, h.Cat, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); (*d).Run(ctx) }()

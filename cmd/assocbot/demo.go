@@ -17,10 +17,9 @@ import (
 	"strings"
 	"time"
 
-	tg "github.com/go-telegram/bot"
-
 	"github.com/assocbot/assocbot/bot"
 	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/budget"
@@ -249,12 +248,11 @@ func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	// The same dispatcher and planner as `assocbot run`, so that broadcasts,
 	// announcements and reminders reach the demo people.
-	sender, err := tg.New(token, tg.WithServerURL(api.URL()), tg.WithSkipGetMe(),
-		tg.WithHTTPClient(time.Minute, dispatch.HTTPClient(4, time.Minute)))
+	sender, err := telegram.NewChannel(telegram.ChannelConfig{Token: token, APIURL: api.URL(), Budget: sends}, cat)
 	if err != nil {
 		return err
 	}
-	disp := dispatch.New(dispatch.Config{Rate: budget.DefaultRate, Budget: sends, Location: loc, DefaultLang: lang, Poll: 200 * time.Millisecond,
+	disp := dispatch.New(dispatch.Config{Rate: budget.DefaultRate, Location: loc, DefaultLang: lang, Poll: 200 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(logFile, nil))}, st, sender, cat, nil)
 	b.OnEnqueue(disp.Wake)
 	sched := scheduler.New(loc, &scheduler.Runner{Log: slog.New(slog.NewTextHandler(logFile, nil))})

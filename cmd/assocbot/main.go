@@ -20,12 +20,12 @@ import (
 	"syscall"
 	"time"
 
-	tg "github.com/go-telegram/bot"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/assocbot/assocbot/bot"
+	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/budget"
@@ -242,13 +242,12 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 
 	// The dispatcher has a Bot API client of its own, so that sends never
 	// queue behind long polling.
-	sender, err := tg.New(cfg.Token, tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")), tg.WithSkipGetMe(),
-		tg.WithHTTPClient(time.Minute, dispatch.HTTPClient(cfg.Workers, time.Minute)))
+	sender, err := telegram.NewChannel(telegram.ChannelConfig{Token: cfg.Token, APIURL: cfg.APIURL, Budget: sends, Workers: cfg.Workers}, cat)
 	if err != nil {
 		return fmt.Errorf("dispatcher client: %w", err)
 	}
 	disp := dispatch.New(dispatch.Config{Rate: cfg.Rate, Workers: cfg.Workers, Lease: cfg.Lease, Quiet: quiet, SendTimeout: budget.SendTimeout,
-		Location: cfg.Location, DefaultLang: cfg.DefaultLang, Logger: log, Budget: sends}, st, sender, cat, dispatch.NewMetrics(reg))
+		Location: cfg.Location, DefaultLang: cfg.DefaultLang, Logger: log}, st, sender, cat, dispatch.NewMetrics(reg))
 	b.OnEnqueue(disp.Wake)
 	reg.MustRegister(dispatch.NewOutboxCollector(st, nil))
 	sched := scheduler.New(cfg.Location, &scheduler.Runner{Log: log, Metrics: scheduler.NewMetrics(reg)})

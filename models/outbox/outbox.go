@@ -30,7 +30,7 @@ func FinalStatuses() []Status {
 // Reason is why a message was not delivered, or is waiting again, stored on
 // its row so that reports count by reason (SPEC C6: delivered, blocked,
 // failed) and never by matching error text. One classifier sets it
-// (planner.Classify) for every Telegram answer.
+// (the Telegram edge's telegram.Classify) for every answer.
 type Reason string
 
 // The reasons.

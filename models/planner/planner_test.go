@@ -1,55 +1,17 @@
 package planner_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	tg "github.com/go-telegram/bot"
-
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 )
-
-func TestClassify(t *testing.T) {
-	ctx := context.Background()
-	cancelled, cancel := context.WithCancel(ctx)
-	cancel()
-	for _, c := range []struct {
-		name    string
-		ctx     context.Context
-		err     error
-		verdict planner.Verdict
-		reason  outbox.Reason
-	}{
-		{"ok", ctx, nil, planner.Delivered, ""},
-		{"429", ctx, &tg.TooManyRequestsError{Message: "Too Many Requests", RetryAfter: 3}, planner.WaitAndGoOn, outbox.ReasonRateLimited},
-		{"wrapped 429", ctx, fmt.Errorf("send: %w", &tg.TooManyRequestsError{RetryAfter: 3}), planner.WaitAndGoOn, outbox.ReasonRateLimited},
-		{"blocked", ctx, fmt.Errorf("%w, Forbidden: bot was blocked by the user", tg.ErrorForbidden), planner.Unreachable, outbox.ReasonBlocked},
-		{"chat not found", ctx, fmt.Errorf("%w, Bad Request: chat not found", tg.ErrorBadRequest), planner.Unreachable, outbox.ReasonChatGone},
-		{"too long", ctx, fmt.Errorf("%w, Bad Request: message is too long", tg.ErrorBadRequest), planner.Fail, outbox.ReasonBadRequest},
-		{"not modified", ctx, fmt.Errorf("%w, Bad Request: message is not modified", tg.ErrorBadRequest), planner.Unchanged, ""},
-		{"deleted", ctx, fmt.Errorf("%w, Bad Request: message to edit not found", tg.ErrorBadRequest), planner.Uneditable, outbox.ReasonUneditable},
-		{"too old", ctx, fmt.Errorf("%w, Bad Request: message can't be edited", tg.ErrorBadRequest), planner.Uneditable, outbox.ReasonUneditable},
-		{"5xx", ctx, errors.New("error response from telegram: 502"), planner.Retry, outbox.ReasonServerError},
-		{"timeout", ctx, context.DeadlineExceeded, planner.Retry, outbox.ReasonServerError},
-		{"unrenderable", ctx, fmt.Errorf("%w: arguments", planner.ErrUnrenderable), planner.Fail, outbox.ReasonBadRequest},
-		{"shutdown", cancelled, context.Canceled, planner.Interrupted, ""},
-	} {
-		got := planner.Classify(c.ctx, c.err)
-		if got.Verdict != c.verdict || got.Reason != c.reason {
-			t.Errorf("%s: %+v, want %v %q", c.name, got, c.verdict, c.reason)
-		}
-		if c.verdict == planner.WaitAndGoOn && got.RetryAfter != 3*time.Second {
-			t.Errorf("%s: retry after %v", c.name, got.RetryAfter)
-		}
-	}
-}
 
 // TestRowsHaveOneKeyFormatAndTheirSubject: the dedupe key is built from
 // typed parts, the subject is columns, and a stranger's row carries its
@@ -85,21 +47,20 @@ func TestRenderIsTypedAndInTheReadersLanguage(t *testing.T) {
 	e := &models.Event{ID: 12, Kind: models.EventMeeting, Title: "Monthly meeting", StartAt: occ, Audience: "all", RSVP: true, AllowGuests: true}
 	o := planner.Announcement(e, occ, occ.Add(-72*time.Hour)).Rows([]planner.Recipient{{MemberID: 1, ChatID: 1}})[0]
 	for lang, want := range map[locales.Lang]string{locales.En: "🗓 Monthly meeting\n🕘 Mon 7 Dec 02:30", locales.ZhHant: "12月7日（週一） 02:30"} {
-		text, markup, err := planner.Render(cat, lang, be, occ, &o)
-		kb, _ := markup.(*planner.InlineKeyboard)
-		if err != nil || !strings.Contains(text, want) || kb == nil || len(kb.InlineKeyboard) != 3 {
+		text, markup, err := planner.Text(cat, lang, be, occ, &o)
+		if err != nil || !strings.Contains(text, want) || len(markup.Inline) != 3 {
 			t.Errorf("%s: %q %+v %v", lang, text, markup, err)
 		}
 	}
 	// A title that looks like a time stays a title.
 	e.Title = "2026-12-07T01:30:00Z"
 	o = planner.Announcement(e, occ, occ).Rows([]planner.Recipient{{MemberID: 1, ChatID: 1}})[0]
-	if text, _, _ := planner.Render(cat, locales.En, sh, occ, &o); !strings.Contains(text, "🗓 2026-12-07T01:30:00Z") {
+	if text, _, _ := planner.Text(cat, locales.En, sh, occ, &o); !strings.Contains(text, "🗓 2026-12-07T01:30:00Z") {
 		t.Errorf("title rendered as %q", text)
 	}
 	bad := o
 	bad.Args = "{"
-	if _, _, err := planner.Render(cat, locales.En, sh, occ, &bad); !errors.Is(err, planner.ErrUnrenderable) {
+	if _, _, err := planner.Text(cat, locales.En, sh, occ, &bad); !errors.Is(err, planner.ErrUnrenderable) {
 		t.Errorf("broken arguments: %v", err)
 	}
 }

@@ -4,9 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
-	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 )
 
@@ -95,16 +93,3 @@ func TestPlanTickRollsRecurringDuty(t *testing.T) {
 
 // TestOrganizersGetTheirKeyboard: a message carrying the member keyboard
 // shows an organizer their own keys.
-func TestOrganizersGetTheirKeyboard(t *testing.T) {
-	cat, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := planner.Message{Kind: outbox.KindJoinDecision, To: models.MembersAudience(1), Template: "help.member",
-		Markup: planner.Markup{Keyboard: planner.MemberKeys}}.Rows([]planner.Recipient{{MemberID: 1, ChatID: 1}})
-	_, member, _ := planner.RenderFor(cat, locales.En, shanghai, time.Now(), &rows[0], false)
-	_, organizer, _ := planner.RenderFor(cat, locales.En, shanghai, time.Now(), &rows[0], true)
-	if len(member.(*planner.ReplyKeyboard).Keyboard) != 2 || len(organizer.(*planner.ReplyKeyboard).Keyboard) != 3 {
-		t.Fatalf("member %v, organizer %v", member, organizer)
-	}
-}

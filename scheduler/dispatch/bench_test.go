@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	tg "github.com/go-telegram/bot"
-
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
@@ -89,7 +87,7 @@ func BenchmarkDispatchUnlimited(b *testing.B) {
 	for _, workers := range []int{4, 16} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				elapsed, _ := runBroadcast(b, dispatch.Config{Rate: 100000, Workers: workers, PerChat: time.Millisecond}, false, n)
+				elapsed, _ := runBroadcast(b, dispatch.Config{Rate: 100000, Workers: workers}, false, n)
 				b.ReportMetric(float64(n)/elapsed.Seconds(), "msgs/s")
 			}
 		})
@@ -105,9 +103,10 @@ func BenchmarkSendNoDatabase(b *testing.B) {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				r := newRig(b, dispatch.Config{})
+				r := newRig(b, dispatch.Config{Rate: 100000})
+				r.chatGap = time.Millisecond
 				ms := r.members(1, "")
-				api, _ := tg.New(token, tg.WithServerURL(r.api.URL()), tg.WithSkipGetMe(), tg.WithHTTPClient(time.Minute, dispatch.HTTPClient(16, time.Minute)))
+				channel := r.channel()
 				b.StartTimer()
 				start := time.Now()
 				var next atomic.Int64
@@ -117,8 +116,8 @@ func BenchmarkSendNoDatabase(b *testing.B) {
 					go func() {
 						defer wg.Done()
 						for next.Add(1) <= int64(n) {
-							if _, err := api.SendMessage(context.Background(), &tg.SendMessageParams{ChatID: *ms[0].ChatID, Text: "benchmark notice"}); err != nil {
-								b.Error(err)
+							if res := channel.Send(context.Background(), dispatch.Message{Row: &outbox.Row{ChatID: *ms[0].ChatID}, Text: "benchmark notice"}); res.Err != nil {
+								b.Error(res.Err)
 								return
 							}
 						}

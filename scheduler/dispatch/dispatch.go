@@ -1,8 +1,12 @@
 // Package dispatch sends the outbox: it claims due rows under a lease,
-// renders them at send time (planner.Render), sends them through the Bot API
-// no faster than Telegram allows (overall and per chat), sorts every answer
-// (planner.Classify) and records what became of each row, with its reason.
-// It also edits organizers' progress messages as their broadcasts go out.
+// decides each one's fate when its time comes (outbox.Rules.Decide),
+// renders what is to go in the reader's language (planner.Text), hands it
+// to a Channel (Telegram, wired in by main: bot/telegram), which waits for
+// its turn and sorts the answer, and records what became of each row, with
+// its reason, in groups. It also edits organizers' progress messages as
+// their broadcasts go out.
+//
+//	producer → planner → outbox (store) → dispatch → Channel (bot/telegram) → Bot API
 package dispatch
 
 import (
@@ -12,14 +16,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	tg "github.com/go-telegram/bot"
-	tgm "github.com/go-telegram/bot/models"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/assocbot/assocbot/locales"
@@ -32,16 +33,14 @@ import (
 
 // Config tunes the dispatcher; zero values take the defaults.
 type Config struct {
-	Rate          float64        // messages per second overall (default 30); sizes claims, and the budget when Budget is nil
-	PerChat       time.Duration  // least gap between two messages to one chat (default 1 s), for a budget made here
-	Budget        *budget.Budget // the bot's one send budget, shared with replies (default: one of its own, in memory)
-	Workers       int            // concurrent senders (default 4); also the most duplicates a crash can cause
-	Lease         time.Duration  // how long a claim holds (default 30 s)
-	Poll          time.Duration  // how often to look for due rows when idle (default 1 s)
-	SendTimeout   time.Duration  // one Bot API call (default 15 s)
-	MaxAttempts   int            // tries before a row fails (default 5)
-	BackoffBase   time.Duration  // first retry delay, doubled each time (default 5 s)
-	BackoffMax    time.Duration  // (default 10 min)
+	Rate          float64       // messages per second overall (default 30), the channel's: sizes claims
+	Workers       int           // concurrent senders (default 4); also the most duplicates a crash can cause
+	Lease         time.Duration // how long a claim holds (default 30 s)
+	Poll          time.Duration // how often to look for due rows when idle (default 1 s)
+	SendTimeout   time.Duration // one Bot API call (default 15 s)
+	MaxAttempts   int           // tries before a row fails (default 5)
+	BackoffBase   time.Duration // first retry delay, doubled each time (default 5 s)
+	BackoffMax    time.Duration // (default 10 min)
 	Quiet         outbox.QuietHours
 	Location      *time.Location // the association's zone, for quiet hours
 	DefaultLang   locales.Lang
@@ -61,9 +60,6 @@ type Config struct {
 func (c *Config) defaults() {
 	if c.Rate <= 0 {
 		c.Rate = budget.DefaultRate
-	}
-	if c.PerChat <= 0 {
-		c.PerChat = time.Second
 	}
 	if c.Workers <= 0 {
 		c.Workers = 4
@@ -111,9 +107,6 @@ func (c *Config) defaults() {
 	if c.StallAfter <= 0 {
 		c.StallAfter = 3 * time.Minute
 	}
-	if c.Budget == nil {
-		c.Budget = budget.New(budget.NewMemory(int(c.Rate), c.PerChat, c.SendTimeout), nil)
-	}
 	if c.Owner == "" {
 		host, _ := os.Hostname()
 		buf := make([]byte, 4)
@@ -145,25 +138,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-// HTTPClient is an HTTP client for the dispatcher's Bot API client: it keeps
-// a connection per worker open (the default keeps two, so more workers would
-// open and close connections all the time).
-func HTTPClient(workers int, timeout time.Duration) *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = workers + 4
-	t.MaxIdleConns = workers + 16
-	return &http.Client{Transport: t, Timeout: timeout}
-}
-
 // Dispatcher sends the outbox.
 type Dispatcher struct {
 	cfg     Config
 	st      *store.Store
-	api     *tg.Bot
+	channel Channel
 	cat     *locales.Catalog
 	log     *slog.Logger
 	metrics *Metrics
-	budget  *budget.Budget
 	rules   outbox.Rules
 
 	mu       sync.Mutex
@@ -263,8 +245,8 @@ func (d *Dispatcher) drop(id uint64) {
 	delete(d.held, id)
 }
 
-// New makes a dispatcher. api should be a client of its own (WithSkipGetMe).
-func New(cfg Config, st *store.Store, api *tg.Bot, cat *locales.Catalog, metrics *Metrics) *Dispatcher {
+// New makes a dispatcher that sends through channel.
+func New(cfg Config, st *store.Store, channel Channel, cat *locales.Catalog, metrics *Metrics) *Dispatcher {
 	asked := cfg.SendTimeout
 	cfg.defaults()
 	if asked > cfg.SendTimeout {
@@ -274,8 +256,8 @@ func New(cfg Config, st *store.Store, api *tg.Bot, cat *locales.Catalog, metrics
 	if metrics == nil {
 		metrics = NewMetrics(nil)
 	}
-	d := &Dispatcher{cfg: cfg, st: st, api: api, cat: cat, log: cfg.Logger, metrics: metrics,
-		budget: cfg.Budget, rules: outbox.Rules{Quiet: cfg.Quiet, Zone: cfg.Location}, blocked: map[int64]time.Time{}, held: map[uint64]bool{}, wake: make(chan struct{}, 1)}
+	d := &Dispatcher{cfg: cfg, st: st, channel: channel, cat: cat, log: cfg.Logger, metrics: metrics,
+		rules: outbox.Rules{Quiet: cfg.Quiet, Zone: cfg.Location}, blocked: map[int64]time.Time{}, held: map[uint64]bool{}, wake: make(chan struct{}, 1)}
 	d.progress()
 	return d
 }
@@ -422,100 +404,100 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 		return
 	}
 	lang := d.langOf(m, c.Lang)
+	text, markup, err := planner.Text(d.cat, lang, m.Zone(d.cfg.Location), now, &c.Row)
+	if err != nil {
+		finish(store.Outcome{Status: outbox.Failed, Reason: outbox.ReasonBadRequest, CountAttempt: true, Error: errText(err)}, "failed")
+		d.log.Warn("message cannot be rendered", "outbox_id", c.ID, "err", errText(err))
+		return
+	}
+	msg := Message{Row: &c.Row, Text: text, Markup: markup, Lang: lang, Timeout: d.cfg.SendTimeout,
+		Organizer: m != nil && m.OnRoster() && (m.Role == models.RoleOrganizer || m.Role == models.RoleAdmin)}
 	claimedAt := c.NextAttemptAt.Add(-d.cfg.Lease)
-	// asNew: an edit Telegram refused goes again as a new message, in a
-	// turn of its own (SendIfUneditable).
-	asNew := false
-	for {
-		done, err := d.waitTurn(ctx, c.ChatID)
-		if err != nil {
-			if ctx.Err() != nil {
-				d.release(c) // stopping: back to the queue at once
-			} else {
-				// The budget's store failed: try again in a while, not in
-				// a hot loop of claims and give-backs.
-				d.record(c.ID, store.Outcome{Status: outbox.Pending, NextAttemptAt: d.cfg.Now().Add(d.cfg.Poll + time.Second)})
-				d.log.Warn("send budget", "err", err)
-			}
-			return
-		}
-		if d.blockedSince(c.ChatID, claimedAt) {
+	// When its turn has come (the chat free, a slot of the rate), the row
+	// may no longer be this dispatcher's to send.
+	var calledOff string
+	msg.Ready = func() bool {
+		switch {
+		case d.blockedSince(c.ChatID, claimedAt):
 			// Claimed with its member still active, before the chat
 			// answered 403: never sent to it.
-			done(false)
-			finish(store.Outcome{Status: outbox.Skipped, Reason: outbox.ReasonUnreachable}, "skipped")
-			return
-		}
-		if !d.cfg.Now().Add(d.cfg.SendTimeout).Before(c.NextAttemptAt) {
+			calledOff = "blocked"
+		case !d.cfg.Now().Add(d.cfg.SendTimeout).Before(c.NextAttemptAt):
 			// The wait (a 429 pause, the chat's turn) ate the lease:
 			// another dispatcher may hold the row by now.
-			done(false)
-			d.release(c)
-			count("lease_expired", outbox.ReasonNone)
-			return
+			calledOff = "lease"
+		default:
+			return true
 		}
-
-		// A send under way finishes even when the dispatcher is stopping:
-		// cut off, it might have reached Telegram and be sent again.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.SendTimeout)
-		msgID, err := d.send(sctx, c.Row, lang, m.Zone(d.cfg.Location), m != nil && m.OnRoster() && (m.Role == models.RoleOrganizer || m.Role == models.RoleAdmin), asNew)
-		cancel()
-		out := planner.Classify(ctx, err)
-		editing := c.EditMessageID != 0 && !asNew
-		if out.Verdict == planner.Uneditable && !editing {
-			out = planner.Outcome{Verdict: planner.Fail, Reason: outbox.ReasonBadRequest} // only an edit is refused so
+		return false
+	}
+	for {
+		res := d.channel.Send(ctx, msg)
+		editing := c.EditMessageID != 0 && !msg.AsNew
+		out := res.Outcome
+		if out.Verdict == outbox.Uneditable && !editing {
+			out = outbox.Outcome{Verdict: outbox.Fail, Reason: outbox.ReasonBadRequest} // only an edit is refused so
 		}
-		if out.Verdict == planner.Unreachable {
-			d.block(c.ChatID) // before the chat is free for the next message
+		if out.Verdict == outbox.Unreachable {
+			d.block(c.ChatID)
 		}
-		done(true)
 		d.forget()
 		switch out.Verdict {
-		case planner.Delivered, planner.Unchanged:
+		case outbox.Delivered, outbox.Unchanged:
+			msgID := res.MessageID
 			if editing {
 				msgID = c.EditMessageID // the message it edited, also when it said so already
 			}
 			d.noteSent()
 			finish(store.Outcome{Status: outbox.Sent, TelegramMessageID: msgID}, "sent")
-		case planner.Uneditable:
+		case outbox.CalledOff:
+			if calledOff == "blocked" {
+				finish(store.Outcome{Status: outbox.Skipped, Reason: outbox.ReasonUnreachable}, "skipped")
+			} else {
+				d.release(c)
+				count("lease_expired", outbox.ReasonNone)
+			}
+		case outbox.Uneditable:
 			if c.SendIfUneditable {
-				d.log.Info("message can no longer be edited; sent anew", "outbox_id", c.ID, "err", errText(err))
-				asNew = true
+				d.log.Info("message can no longer be edited; sent anew", "outbox_id", c.ID, "err", errText(res.Err))
+				msg.AsNew = true // in a turn of its own
 				continue
 			}
-			finish(store.Outcome{Status: outbox.Skipped, Reason: out.Reason, CountAttempt: true, Error: errText(err)}, "skipped")
-		case planner.WaitAndGoOn:
-			d.budget.Pause(ctx, out.RetryAfter)
-			d.log.Warn("telegram asked us to slow down", "retry_after", out.RetryAfter.String())
-			continue
-		case planner.Interrupted:
-			d.release(c)
-		case planner.TokenRefused:
-			// Not this message's fault: every send would be refused alike.
-			// Everything waits, no attempt counted, /healthz says why.
+			finish(store.Outcome{Status: outbox.Skipped, Reason: out.Reason, CountAttempt: true, Error: errText(res.Err)}, "skipped")
+		case outbox.Deferred:
+			// The channel's own state (the send budget's store) failed:
+			// try again in a while, not in a hot loop of claims and
+			// give-backs.
+			d.record(c.ID, store.Outcome{Status: outbox.Pending, NextAttemptAt: d.cfg.Now().Add(d.cfg.Poll + time.Second)})
+			d.log.Warn("send budget", "err", errText(res.Err))
+		case outbox.Interrupted:
+			d.release(c) // stopping: back to the queue at once
+		case outbox.TokenRefused:
+			// Not this message's fault: every send would be refused alike
+			// (the channel holds them all meanwhile). No attempt counted,
+			// /healthz says why.
 			d.refusedAt.Store(time.Now().UnixNano())
-			d.budget.Hold(ctx, d.cfg.TokenPause)
 			d.record(c.ID, store.Outcome{Status: outbox.Pending, NextAttemptAt: d.cfg.Now().Add(d.cfg.TokenPause)})
 			count("token_refused", outbox.ReasonNone)
-			d.log.Error("telegram refuses the bot's token (401): no message goes out until ASSOCBOT_TOKEN is right", "err", errText(err))
-		case planner.Unreachable:
+			d.log.Error("telegram refuses the bot's token (401): no message goes out until ASSOCBOT_TOKEN is right", "err", errText(res.Err))
+		case outbox.Unreachable:
 			if c.MemberID != nil {
 				if err := d.st.MarkUnreachable(context.WithoutCancel(ctx), *c.MemberID, now); err != nil {
 					d.log.Error("mark unreachable", "member_id", *c.MemberID, "err", err)
 				}
 				d.log.Info("member unreachable", "member_id", *c.MemberID)
 			}
-			finish(store.Outcome{Status: outbox.Failed, Reason: out.Reason, CountAttempt: true, Error: errText(err)}, "unreachable")
-		case planner.Fail:
-			finish(store.Outcome{Status: outbox.Failed, Reason: out.Reason, CountAttempt: true, Error: errText(err)}, "failed")
-			d.log.Warn("message failed", "outbox_id", c.ID, "reason", string(out.Reason), "err", errText(err))
-		case planner.Retry:
+			finish(store.Outcome{Status: outbox.Failed, Reason: out.Reason, CountAttempt: true, Error: errText(res.Err)}, "unreachable")
+		case outbox.Fail:
+			finish(store.Outcome{Status: outbox.Failed, Reason: out.Reason, CountAttempt: true, Error: errText(res.Err)}, "failed")
+			d.log.Warn("message failed", "outbox_id", c.ID, "reason", string(out.Reason), "err", errText(res.Err))
+		case outbox.Retry:
 			if c.Attempts+1 >= d.cfg.MaxAttempts {
-				finish(store.Outcome{Status: outbox.Failed, Reason: out.Reason, CountAttempt: true, Error: errText(err)}, "failed")
-				d.log.Warn("message failed after retries", "outbox_id", c.ID, "attempts", c.Attempts+1, "err", errText(err))
+				finish(store.Outcome{Status: outbox.Failed, Reason: out.Reason, CountAttempt: true, Error: errText(res.Err)}, "failed")
+				d.log.Warn("message failed after retries", "outbox_id", c.ID, "attempts", c.Attempts+1, "err", errText(res.Err))
 				return
 			}
-			finish(store.Outcome{Status: outbox.Pending, Reason: out.Reason, CountAttempt: true, Error: errText(err),
+			finish(store.Outcome{Status: outbox.Pending, Reason: out.Reason, CountAttempt: true, Error: errText(res.Err),
 				NextAttemptAt: now.Add(d.backoff(c.Attempts + 1))}, "retry")
 		}
 		return
@@ -610,19 +592,6 @@ func (d *Dispatcher) backoff(n int) time.Duration {
 	return b
 }
 
-// waitTurn waits for the message's turn in the bot's send budget: no 429
-// pause, the chat free and its gap passed, and a slot of the overall rate
-// (replies to members go first). done gives the turn back once the answer
-// is in (sent) or nothing was sent: the chat's gap and the slot's second
-// count from then.
-func (d *Dispatcher) waitTurn(ctx context.Context, chat int64) (done func(sent bool), err error) {
-	t, err := d.budget.Take(ctx, budget.Bulk, chat)
-	if err != nil {
-		return nil, err
-	}
-	return t.Done, nil
-}
-
 // block records that chat answered 403 now. Rows claimed before then carry
 // their member as active; rows claimed later carry the member's status from
 // the database, which the 403 changed (and a member who unblocks and writes
@@ -664,50 +633,4 @@ func (d *Dispatcher) langOf(m *models.Member, rowLang string) locales.Lang {
 		return locales.Resolve(rowLang, "", d.cfg.DefaultLang)
 	}
 	return locales.Resolve(m.Lang, m.TelegramLang, d.cfg.DefaultLang)
-}
-
-// send renders and sends one row, returning Telegram's message id: a new
-// message, or the edit in place of o.EditMessageID unless asNew.
-func (d *Dispatcher) send(ctx context.Context, o outbox.Row, lang locales.Lang, zone *time.Location, organizer, asNew bool) (int64, error) {
-	text, markup, err := planner.RenderFor(d.cat, lang, zone, d.cfg.Now(), &o, organizer)
-	if err != nil {
-		return 0, err
-	}
-	var msg *tgm.Message
-	switch {
-	case o.EditMessageID != 0 && !asNew:
-		// Without reply_markup an edit takes the buttons away (a
-		// cancelled event's copy).
-		p := &tg.EditMessageTextParams{ChatID: o.ChatID, MessageID: int(o.EditMessageID), Text: text}
-		if markup != nil {
-			p.ReplyMarkup = markup
-		}
-		msg, err = d.api.EditMessageText(ctx, p)
-	case o.PhotoFileID != "":
-		p := &tg.SendPhotoParams{ChatID: o.ChatID, Photo: &tgm.InputFileString{Data: o.PhotoFileID}, Caption: text}
-		if markup != nil {
-			p.ReplyMarkup = markup
-		}
-		msg, err = d.api.SendPhoto(ctx, p)
-	case o.DocumentFileID != "":
-		p := &tg.SendDocumentParams{ChatID: o.ChatID, Document: &tgm.InputFileString{Data: o.DocumentFileID}, Caption: text}
-		if markup != nil {
-			p.ReplyMarkup = markup
-		}
-		msg, err = d.api.SendDocument(ctx, p)
-	default:
-		p := &tg.SendMessageParams{ChatID: o.ChatID, Text: text}
-		if markup != nil {
-			p.ReplyMarkup = markup
-		}
-		msg, err = d.api.SendMessage(ctx, p)
-	}
-	if err != nil {
-		return 0, err
-	}
-	if msg == nil {
-		// A server that answers ok with a null result: delivered, id unknown.
-		return 0, nil
-	}
-	return int64(msg.ID), nil
 }

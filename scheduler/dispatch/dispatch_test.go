@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	tg "github.com/go-telegram/bot"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/budget"
@@ -50,6 +50,30 @@ type rig struct {
 	cfg  dispatch.Config
 	stop func()
 	seq  int
+	// sends is the send budget (default: one of its own at cfg.Rate,
+	// one message a second to a chat).
+	sends   *budget.Budget
+	chatGap time.Duration
+}
+
+// channel is the Telegram channel the dispatcher sends through, on the
+// rig's budget.
+func (r *rig) channel() *telegram.Channel {
+	if r.sends == nil {
+		rate, gap := int(r.cfg.Rate), r.chatGap
+		if rate <= 0 {
+			rate = budget.DefaultRate
+		}
+		if gap <= 0 {
+			gap = time.Second
+		}
+		r.sends = budget.New(budget.NewMemory(rate, gap, budget.SendTimeout), nil)
+	}
+	ch, err := telegram.NewChannel(telegram.ChannelConfig{Token: token, APIURL: r.api.URL(), Budget: r.sends, Workers: 16, TokenPause: r.cfg.TokenPause}, r.cat)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return ch
 }
 
 func newRig(t testing.TB, cfg dispatch.Config) *rig {
@@ -85,12 +109,7 @@ func (r *rig) setNow(at time.Time) {
 }
 
 func (r *rig) start() {
-	api, err := tg.New(token, tg.WithServerURL(r.api.URL()), tg.WithSkipGetMe(),
-		tg.WithHTTPClient(time.Minute, dispatch.HTTPClient(16, time.Minute)))
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	r.d = dispatch.New(r.cfg, r.st, api, r.cat, nil)
+	r.d = dispatch.New(r.cfg, r.st, r.channel(), r.cat, nil)
 	c, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); r.d.Run(c) }()
@@ -291,7 +310,7 @@ func TestServerErrorsAndTimeoutsRetryWithBackoffThenFail(t *testing.T) {
 func TestBadRequestFailsWithItsReason(t *testing.T) {
 	r := newRig(t, dispatch.Config{Rate: 1000})
 	m := r.members(1, "")[0]
-	// A text too long is fitted before it is sent (planner.Fit); a 400
+	// A text too long is fitted before it is sent (telegram.Fit); a 400
 	// Telegram gives for another reason fails the row with it.
 	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 400, Description: "Bad Request: can't parse entities: unsupported start tag"})
 	r.enqueue(r.notice(m, strings.Repeat("x", 5000)))
@@ -453,7 +472,8 @@ func TestShutdownReleasesWhatItHolds(t *testing.T) {
 // StallAfter; once they go out, it is healthy again.
 func TestHealthyFailsWhenDueMessagesStall(t *testing.T) {
 	sends := budget.New(budget.NewMemory(30, time.Millisecond, time.Minute), nil)
-	r := newRig(t, dispatch.Config{Rate: 30, Budget: sends, StallAfter: 300 * time.Millisecond})
+	r := newRig(t, dispatch.Config{Rate: 30, StallAfter: 300 * time.Millisecond})
+	r.sends = sends
 	ms := r.members(1, "")
 	r.start()
 	time.Sleep(400 * time.Millisecond)
@@ -480,7 +500,8 @@ func TestHealthyFailsWhenDueMessagesStall(t *testing.T) {
 func TestARefusedTokenHoldsEverythingAndFailsHealth(t *testing.T) {
 	counted := budget.NewMetrics(nil)
 	sends := budget.New(budget.NewMemory(1000, time.Millisecond, time.Minute), counted)
-	r := newRig(t, dispatch.Config{Rate: 1000, Workers: 1, Budget: sends, TokenPause: 600 * time.Millisecond})
+	r := newRig(t, dispatch.Config{Rate: 1000, Workers: 1, TokenPause: 600 * time.Millisecond})
+	r.sends = sends
 	ms := r.members(3, "")
 	r.api.FailNext("sendMessage", 1, fakeapi.Failure{Status: 401, Description: "Unauthorized"})
 	for _, m := range ms {

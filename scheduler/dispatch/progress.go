@@ -4,11 +4,8 @@ import (
 	"context"
 	"time"
 
-	tg "github.com/go-telegram/bot"
-
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/outbox"
-	"github.com/assocbot/assocbot/models/planner"
 )
 
 // progressLoop keeps each organizer's progress message up to date (edited
@@ -76,22 +73,10 @@ func (d *Dispatcher) showProgress(ctx context.Context, b *models.Broadcast, chat
 			lang = d.langOf(m, "")
 		}
 	}
-	done, err := d.waitTurn(ctx, chat)
-	if err != nil {
-		return err
-	}
-	defer done(true)
 	text := d.cat.T(lang, "broadcast.progress", "Sent", sent, "Total", b.Total)
-	// Bounded like every send: the budget counts a slot as answered after
-	// SendTimeout, and an edit arriving later would break its count.
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.SendTimeout)
-	defer cancel()
-	_, err = d.api.EditMessageText(sctx, &tg.EditMessageTextParams{ChatID: chat, MessageID: int(messageID), Text: text})
-	switch out := planner.Classify(ctx, err); out.Verdict {
-	case planner.Unchanged:
+	res := d.channel.Send(ctx, Message{Row: &outbox.Row{ChatID: chat, EditMessageID: messageID}, Text: text, Lang: lang, Timeout: d.cfg.SendTimeout})
+	if res.Verdict == outbox.Delivered || res.Verdict == outbox.Unchanged {
 		return nil
-	case planner.WaitAndGoOn:
-		d.budget.Pause(ctx, out.RetryAfter) // the next edit shows the count
 	}
-	return err
+	return res.Err
 }
