@@ -5,7 +5,10 @@
 //
 // The budget is n slots (n = the limit per second). A message takes a free
 // slot before it leaves and gives it back when its answer comes; a slot is
-// free again one second after that answer. A message arrives at Telegram
+// free again one second after that answer. Slots are taken evenly across
+// the second, one every 1/n s (Spacing): never 30 at once, so that the
+// slots free one by one too and a reply waits for the next one, not for the
+// next second. A message arrives at Telegram
 // between its departure and its answer, so two messages through one slot
 // arrive more than a second apart, and no second holds more than n arrivals,
 // whatever the network does in between. A chat is taken the same way: one
@@ -93,6 +96,18 @@ const (
 	// maxPoll bounds one wait, so that a slot freed elsewhere is seen.
 	maxPoll = 250 * time.Millisecond
 )
+
+// Spacing is the least time between two sends at rate messages a second:
+// the budget spreads its slots evenly across each second, so that a reply
+// never waits for a burst of a whole second's sends to end, only for the
+// next slot.
+func Spacing(rate int) time.Duration {
+	return time.Second / time.Duration(min(max(rate, 1), MaxRate))
+}
+
+// PaceSlack is how late a take may come (a timer's slack, a broadcast's
+// bulkDelay) without losing its place in the pace.
+const PaceSlack = 5 * time.Millisecond
 
 // SlotID names a slot and the how-manieth take of it is meant.
 func SlotID(slot int, gen uint64) int64 { return int64(gen<<20) | int64(slot) }
@@ -280,19 +295,33 @@ func (b *Budget) takeSlot(ctx context.Context, class Class) (int64, error) {
 			return 0, err
 		}
 		if len(ids) > 0 {
+			// The slots go to the replies waiting first, then to this
+			// holder, then to the broadcasts queued behind it: a broadcast
+			// holding the take never sends before a reply that waits.
 			b.mu.Lock()
+			mine := int64(-1)
 			var unused []int64
-			for _, id := range ids[1:] {
-				if !b.giveLocked(id) {
+			for _, id := range ids {
+				switch {
+				case class == Bulk && len(b.waiting[Reply]) > 0:
+					b.giveLocked(id)
+				case mine < 0:
+					mine = id
+				case !b.giveLocked(id):
 					unused = append(unused, id)
 				}
 			}
-			b.handOnLocked()
+			if mine >= 0 {
+				b.handOnLocked()
+			}
 			b.mu.Unlock()
 			for _, id := range unused {
 				b.giveBack(id)
 			}
-			return ids[0], nil
+			if mine >= 0 {
+				return mine, nil
+			}
+			continue // every slot went to a reply: still this holder's turn to ask
 		}
 		if class == Bulk && !replies {
 			wait += bulkDelay

@@ -18,6 +18,8 @@ type Memory struct {
 	chatGap  time.Duration
 	chats    map[int64]*memChat
 	paused   time.Time
+	spacing  time.Duration // a second over the rate: sends leave no closer together
+	next     time.Time     // when the next slot may be taken (Spacing)
 	pruned   time.Time
 	since    time.Time // a chat not seen yet counts as sent to then (UsedAt)
 }
@@ -45,7 +47,7 @@ type memChat struct {
 func NewMemory(rate int, chatGap, stale time.Duration) *Memory {
 	rate = min(max(rate, 1), MaxRate)
 	m := &Memory{slots: make([]memSlot, rate), ready: make([]int, rate), chatGap: chatGap + ChatMargin, stale: stale,
-		chats: map[int64]*memChat{}}
+		chats: map[int64]*memChat{}, spacing: Spacing(rate)}
 	for i := range m.ready {
 		m.ready[i] = i
 	}
@@ -74,7 +76,25 @@ func (m *Memory) UsedAt(t time.Time) *Memory {
 func (m *Memory) TakeSlots(ctx context.Context, most int) ([]int64, time.Duration, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	now := time.Now()
+	if now.Before(m.next) {
+		return nil, m.next.Sub(now), nil
+	}
+	// Evenly across the second: one slot a spacing, never a burst; a take
+	// that comes late by a timer's slack (PaceSlack) does not lose its
+	// place, and at a rate above 200 a second one take may get the
+	// spacings of that slack at once.
+	base := now.Add(-PaceSlack)
+	if m.next.After(base) {
+		base = m.next
+	}
+	most = min(most, 1+int(now.Sub(base)/m.spacing))
 	var ids []int64
+	defer func() {
+		if len(ids) > 0 {
+			m.next = base.Add(time.Duration(len(ids)) * m.spacing)
+		}
+	}()
 	for len(ids) < most {
 		id, wait := m.takeOneLocked()
 		if wait > 0 {

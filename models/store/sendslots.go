@@ -49,22 +49,38 @@ func (s *Store) SharedSlots(ctx context.Context, rate int, chatGap, stale time.D
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// TakeSlots takes up to most slots free now (SKIP LOCKED: replicas never
-// wait on each other's row locks); when none is, it reads how long until
-// one frees.
+// TakeSlots takes up to most slots free now, paced (SKIP LOCKED: replicas
+// never wait on each other's row locks); when none is, it reads how long
+// until one frees or the pace allows one.
 func (p *SharedSlots) TakeSlots(ctx context.Context, most int) ([]int64, time.Duration, error) {
+	// One statement: the pace row (send_pause 1, locked without waiting:
+	// a replica taking slots this moment has it, and this one asks again
+	// in a millisecond) says how many may go now, evenly across the second
+	// (budget.Spacing: one a spacing, two when a take comes late); that
+	// many free slots are taken and the pace moves on by as many spacings.
 	rows, err := p.db.QueryContext(ctx, `
-WITH free AS (
+WITH pace AS (
+    SELECT until, next_at, clock_timestamp() AS now FROM send_pause WHERE id = 1 FOR UPDATE SKIP LOCKED
+), allowed AS (
+    SELECT GREATEST(next_at, now - $6 * interval '1 millisecond') AS base,
+           CASE WHEN until > now OR next_at > now THEN 0
+                ELSE LEAST($3, 1 + FLOOR(EXTRACT(EPOCH FROM now - GREATEST(next_at, now - $6 * interval '1 millisecond')) * 1000 / $5))::int END AS k
+    FROM pace
+), free AS (
     SELECT slot FROM send_slots
     WHERE slot < $1
       AND COALESCE(answered_at, taken_at + $2 * interval '1 millisecond') + $4 * interval '1 millisecond' <= clock_timestamp()
-      AND (SELECT until FROM send_pause WHERE id = 1) <= clock_timestamp()
-    ORDER BY slot LIMIT $3
+    ORDER BY slot LIMIT (SELECT COALESCE(MAX(k), 0) FROM allowed)
     FOR UPDATE SKIP LOCKED
+), taken AS (
+    UPDATE send_slots SET taken_at = clock_timestamp(), answered_at = NULL, gen = gen + 1
+    WHERE slot IN (SELECT slot FROM free)
+    RETURNING slot, gen
+), paced AS (
+    UPDATE send_pause SET next_at = (SELECT base FROM allowed) + (SELECT count(*) FROM taken) * $5 * interval '1 millisecond'
+    WHERE id = 1 AND EXISTS (SELECT 1 FROM taken)
 )
-UPDATE send_slots SET taken_at = clock_timestamp(), answered_at = NULL, gen = gen + 1
-WHERE slot IN (SELECT slot FROM free)
-RETURNING slot, gen`, p.n, ms(p.stale), most, ms(budget.SlotRest))
+SELECT slot, gen FROM taken`, p.n, ms(p.stale), most, ms(budget.SlotRest), ms(budget.Spacing(p.n)), ms(budget.PaceSlack))
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: take send slots: %w", err)
 	}
@@ -87,7 +103,8 @@ RETURNING slot, gen`, p.n, ms(p.stale), most, ms(budget.SlotRest))
 	if err := p.db.QueryRowContext(ctx, `
 SELECT EXTRACT(EPOCH FROM GREATEST(
     (SELECT MIN(COALESCE(answered_at, taken_at + $2 * interval '1 millisecond')) + $3 * interval '1 millisecond' FROM send_slots WHERE slot < $1),
-    (SELECT until FROM send_pause WHERE id = 1)) - clock_timestamp()) * 1000`, p.n, ms(p.stale), ms(budget.SlotRest)).Scan(&waitMS); err != nil {
+    (SELECT until FROM send_pause WHERE id = 1),
+    (SELECT next_at FROM send_pause WHERE id = 1)) - clock_timestamp()) * 1000`, p.n, ms(p.stale), ms(budget.SlotRest)).Scan(&waitMS); err != nil {
 		return nil, 0, fmt.Errorf("store: send slots: %w", err)
 	}
 	return nil, max(time.Duration(waitMS*float64(time.Millisecond)), time.Millisecond), nil
