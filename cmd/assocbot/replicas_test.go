@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/budget"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
 )
@@ -37,6 +39,7 @@ type replicaRig struct {
 	addrs   []string
 	nextID  int64
 	mu      sync.Mutex
+	started time.Time // the last replica's start
 }
 
 const (
@@ -50,7 +53,15 @@ func newReplicaRig(t testing.TB, members int) *replicaRig {
 	if testing.Short() {
 		t.Skip("builds and runs the binary twice on PostgreSQL")
 	}
-	r := &replicaRig{t: t, bin: buildAssocbot(t), dsn: storetest.PostgresDSN(t), orgChat: 1, nextID: 1}
+	return newRunRig(t, members, storetest.PostgresDSN(t))
+}
+
+// newRunRig prepares `assocbot run` in webhook mode on the database dsn
+// (SQLite or PostgreSQL) with an organizer and members in Town/Village,
+// against a fake Telegram that answers 429 above its limits.
+func newRunRig(t testing.TB, members int, dsn string) *replicaRig {
+	t.Helper()
+	r := &replicaRig{t: t, bin: buildAssocbot(t), dsn: dsn, orgChat: 1, nextID: 1}
 	ctx := context.Background()
 	st, err := openStore(ctx, r.dsn)
 	if err != nil {
@@ -76,9 +87,17 @@ func newReplicaRig(t testing.TB, members int) *replicaRig {
 	}
 	// The rest in one statement: 5,000 AddMember calls would be most of
 	// the test's time.
-	if err := st.ExecForTest(ctx, `INSERT INTO members (name, phone, branch_id, role, lang, telegram_lang, tz, telegram_id, chat_id, status, created_at, updated_at)
+	rest := `INSERT INTO members (name, phone, branch_id, role, lang, telegram_lang, tz, telegram_id, chat_id, status, created_at, updated_at)
 		SELECT 'M' || g, '+86139' || lpad(g::text, 8, '0'), ?, 'member', 'en', '', '', ? + g, ? + g, 'active', now(), now()
-		FROM generate_series(1, ?) g`, *first.BranchID, replicaBase, replicaBase, members-1); err != nil {
+		FROM generate_series(1, ?) g`
+	args := []any{*first.BranchID, replicaBase, replicaBase, members - 1}
+	if st.Dialect() == "sqlite" {
+		rest = `INSERT INTO members (name, phone, branch_id, role, lang, telegram_lang, tz, telegram_id, chat_id, status, created_at, updated_at)
+		WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < ?)
+		SELECT 'M' || g, '+86139' || substr('0000000' || g, -8), ?, 'member', 'en', '', '', ? + g, ? + g, 'active', datetime('now'), datetime('now') FROM s`
+		args = []any{members - 1, *first.BranchID, replicaBase, replicaBase}
+	}
+	if err := st.ExecForTest(ctx, rest, args...); err != nil {
 		t.Fatal(err)
 	}
 	r.api = fakeapi.New(replicaToken)
@@ -102,6 +121,7 @@ func (r *replicaRig) start(i int) {
 	for len(r.procs) <= i {
 		r.procs, r.addrs = append(r.procs, nil), append(r.addrs, "")
 	}
+	r.started = time.Now()
 	r.procs[i], r.addrs[i] = run, "http://"+addr
 	run.waitServing(r.t, r.addrs[i], 20*time.Second)
 }
@@ -219,26 +239,46 @@ func (r *replicaRig) sendTimes(from time.Time) []time.Time {
 type replicaRun struct {
 	took          time.Duration // from the broadcast to the organizer's report
 	sends         int           // messages and edits Telegram accepted meanwhile
-	rate          float64       // of them a second, from the first to the last
+	rate          float64       // of them a second while the broadcast went out (its first notice to its last)
 	taps          int
-	p50, p99, max time.Duration // tap to reply (the webhook answers once the reply is sent)
+	p50, p99, max time.Duration // update to reply sent (the webhook answers once it is), of the taps not held by the chat's gap
+	held          int           // taps by a member the notice reached less than a second before: their reply waits for Telegram's chat gap
+	p99All        time.Duration // of every tap
 	tooMany       int
 	leaseExpired  float64 // rows a replica held too long and handed back
 }
 
 // twoReplicaBroadcast runs two replicas on one PostgreSQL database in
 // webhook mode and sends a broadcast to members while they tap 📅 My events
-// (one tap every 250 ms, on either replica, by members chosen at random):
+// (about ten taps a second, at random moments, on each replica in turn, by
+// members chosen at random):
 // it checks that every member got the notice exactly once and every tap
 // its reply, and measures.
 func twoReplicaBroadcast(t testing.TB, members int) replicaRun {
 	r := newReplicaRig(t, members)
 	r.start(0)
 	r.start(1)
+	return broadcastWhileTapping(t, r, members)
+}
+
+// broadcastWhileTapping sends a broadcast to the rig's members through its
+// running replicas while members tap (on each replica in turn), checks
+// that everyone got the notice once and every tap its reply, measures,
+// and stops the replicas with SIGTERM.
+func broadcastWhileTapping(t testing.TB, r *replicaRig, members int) replicaRun {
+	// A process sends nothing in its first second (budget.Memory.UsedAt:
+	// what a process killed just before it sent still counts): measured
+	// from then on, as a bot that has been up a while.
+	time.Sleep(time.Until(r.started.Add(budget.SlotRest + 100*time.Millisecond)))
 	start := time.Now()
 	r.broadcast("notice for two replicas")
 	stopTaps := make(chan struct{})
-	var latencies []time.Duration
+	type tapped1 struct {
+		chat    int64
+		at      time.Time
+		latency time.Duration
+	}
+	var taps []tapped1
 	var failed []string
 	tapped := map[int64]int{}
 	var tapMu sync.Mutex
@@ -246,19 +286,18 @@ func twoReplicaBroadcast(t testing.TB, members int) replicaRun {
 	tapWG.Add(1)
 	go func() {
 		defer tapWG.Done()
-		tick := time.NewTicker(250 * time.Millisecond)
-		defer tick.Stop()
 		for n := 0; ; n++ {
 			select {
 			case <-stopTaps:
 				return
-			case <-tick.C:
+			case <-time.After(time.Duration(50+rand.IntN(100)) * time.Millisecond):
 			}
 			chat := replicaBase + int64(rand.IntN(members))
 			tapWG.Add(1)
 			go func(n int) {
 				defer tapWG.Done()
-				code, took := r.tap(n%2, chat)
+				at := time.Now()
+				code, took := r.tap(n%len(r.procs), chat)
 				tapMu.Lock()
 				defer tapMu.Unlock()
 				if code != 200 {
@@ -266,14 +305,14 @@ func twoReplicaBroadcast(t testing.TB, members int) replicaRun {
 					return
 				}
 				tapped[chat]++
-				latencies = append(latencies, took)
+				taps = append(taps, tapped1{chat, at, took})
 			}(n)
 		}
 	}()
 	r.waitReport(members, 10*time.Minute)
 	close(stopTaps)
 	tapWG.Wait()
-	run := replicaRun{took: time.Since(start), taps: len(latencies), tooMany: r.api.Count429()}
+	run := replicaRun{took: time.Since(start), taps: len(taps), tooMany: r.api.Count429()}
 	if len(failed) > 0 {
 		t.Fatalf("taps not answered: %v", failed)
 	}
@@ -296,27 +335,107 @@ func twoReplicaBroadcast(t testing.TB, members int) replicaRun {
 	}
 	sends := r.sendTimes(start)
 	run.sends = len(sends)
-	run.rate = float64(len(sends)-1) / sends[len(sends)-1].Sub(sends[0]).Seconds()
-	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
-	run.p50, run.p99, run.max = latencies[len(latencies)/2], latencies[len(latencies)*99/100], latencies[len(latencies)-1]
+	// The rate while the broadcast goes out: every message and edit from
+	// its first notice to its last (before it, the dispatcher finds the
+	// broadcast; after it, only the taps' replies are left).
+	var first, last time.Time
+	for _, q := range r.api.RequestsFor("sendMessage") {
+		if q.Status == 200 && strings.HasSuffix(q.Params["text"], "\nnotice for two replicas") {
+			if first.IsZero() || q.At.Before(first) {
+				first = q.At
+			}
+			if q.At.After(last) {
+				last = q.At
+			}
+		}
+	}
+	during := 0
+	for _, at := range sends {
+		if !at.Before(first) && !at.After(last) {
+			during++
+		}
+	}
+	run.rate = float64(during-1) / last.Sub(first).Seconds()
+	// A reply to a member whom the notice reached less than a second
+	// before they tapped waits, by Telegram's rule of one message a second
+	// to a chat, for the rest of that second: those are counted apart.
+	sentTo := map[int64][]time.Time{}
+	for _, q := range r.api.Requests() {
+		if q.Status == 200 && q.Method == "sendMessage" {
+			sentTo[q.ChatID] = append(sentTo[q.ChatID], q.At)
+		}
+	}
+	var all, free []time.Duration
+	for _, tp := range taps {
+		all = append(all, tp.latency)
+		held := false
+		for _, at := range sentTo[tp.chat] {
+			held = held || (at.Before(tp.at) && tp.at.Sub(at) < time.Second+100*time.Millisecond)
+		}
+		if !held {
+			free = append(free, tp.latency)
+			if tp.latency > 200*time.Millisecond && os.Getenv("DEBUG_TAPS") != "" {
+				var rel []string
+				for _, at := range sentTo[tp.chat] {
+					rel = append(rel, at.Sub(tp.at).Round(time.Millisecond).String())
+				}
+				t.Logf("slow tap chat %d at +%v took %v; sends to chat at %v", tp.chat, tp.at.Sub(start).Round(time.Millisecond), tp.latency.Round(time.Millisecond), rel)
+			}
+		}
+	}
+	pct := func(d []time.Duration, p int) time.Duration {
+		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+		return d[min(len(d)-1, len(d)*p/100)]
+	}
+	run.held = len(all) - len(free)
+	run.p50, run.p99, run.max = pct(free, 50), pct(free, 99), pct(free, 100)
+	run.p99All = pct(all, 99)
 	for i := range r.addrs {
 		run.leaseExpired += sum(scrape(t, r.addrs[i]), "assocbot_messages_total", map[string]string{"result": "lease_expired"})
 	}
-	r.stop(0)
-	r.stop(1)
+	for i := range r.procs {
+		r.stop(i)
+	}
 	return run
 }
 
 // TestTwoReplicasShareOneBudget: two replicas on one PostgreSQL database in
 // webhook mode send a 5,000-recipient broadcast while members tap: every
 // member gets the notice exactly once, Telegram answers no 429, the bot
-// uses at least 0.95 of Telegram's 30 messages a second, and 99% of taps are
-// answered within 1.5 s. Both stop cleanly on SIGTERM.
+// uses at least 0.95 of Telegram's 30 messages a second, and replies go
+// out within the second they are asked in (p50 < 50 ms, p99 < 200 ms from
+// update to reply sent). Both stop cleanly on SIGTERM.
 func TestTwoReplicasShareOneBudget(t *testing.T) {
 	run := twoReplicaBroadcast(t, 5000)
-	t.Logf("5000 members, 2 replicas: %s; %d sends, %.2f/s (%.3f of 30/s); %d taps: p50 %s, p99 %s, max %s; %d × 429; %v leases expired",
+	t.Logf("5000 members, 2 replicas: %s", run)
+	checkBroadcastRun(t, run)
+}
+
+// TestRepliesDuringABroadcastOnSQLite: `assocbot run` on SQLite in webhook
+// mode sends a 450-recipient broadcast at Telegram's limit while members
+// tap: the same promises as two replicas on PostgreSQL.
+func TestRepliesDuringABroadcastOnSQLite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary; 15 s at Telegram's limit")
+	}
+	r := newRunRig(t, 450, filepath.Join(t.TempDir(), "assocbot.db"))
+	r.start(0)
+	run := broadcastWhileTapping(t, r, 450)
+	t.Logf("450 members, SQLite: %s", run)
+	checkBroadcastRun(t, run)
+}
+
+func (run replicaRun) String() string {
+	return fmt.Sprintf("%s; %d sends, %.2f/s (%.3f of 30/s); %d taps, update to reply sent: p50 %s, p99 %s, max %s (%d held by the chat's one-a-second gap: p99 of all %s); %d × 429; %v leases expired",
 		run.took.Round(time.Millisecond), run.sends, run.rate, run.rate/30, run.taps,
-		run.p50.Round(time.Millisecond), run.p99.Round(time.Millisecond), run.max.Round(time.Millisecond), run.tooMany, run.leaseExpired)
+		run.p50.Round(time.Millisecond), run.p99.Round(time.Millisecond), run.max.Round(time.Millisecond), run.held, run.p99All.Round(time.Millisecond),
+		run.tooMany, run.leaseExpired)
+}
+
+// checkBroadcastRun holds a run to issue 17's promises: no 429, no lease
+// run out, at least 0.95 of the limit, replies p50 < 50 ms and p99 < 200 ms.
+func checkBroadcastRun(t *testing.T, run replicaRun) {
+	t.Helper()
 	if run.tooMany != 0 {
 		t.Errorf("Telegram answered 429 %d times", run.tooMany)
 	}
@@ -326,9 +445,35 @@ func TestTwoReplicasShareOneBudget(t *testing.T) {
 	if run.rate < 0.95*30 {
 		t.Errorf("the bot used %.2f messages a second, less than 0.95 of 30", run.rate)
 	}
-	if run.p99 > 1500*time.Millisecond {
-		t.Errorf("p99 reply %s, more than 1.5 s", run.p99)
+	if run.p50 > 50*time.Millisecond || run.p99 > 200*time.Millisecond {
+		t.Errorf("replies p50 %s, p99 %s: more than 50 ms, 200 ms", run.p50, run.p99)
 	}
+}
+
+// BenchmarkBroadcastOnSQLite is TestRepliesDuringABroadcastOnSQLite as a
+// benchmark, for its numbers (as BenchmarkTwoReplicas). ASSOCBOT_BENCH_N
+// sets the members (default 450).
+func BenchmarkBroadcastOnSQLite(b *testing.B) {
+	members := 450
+	if s := os.Getenv("ASSOCBOT_BENCH_N"); s != "" {
+		fmt.Sscan(s, &members)
+	}
+	for i := 0; i < b.N; i++ {
+		r := newRunRig(b, members, filepath.Join(b.TempDir(), "assocbot.db"))
+		r.start(0)
+		reportRun(b, broadcastWhileTapping(b, r, members))
+	}
+}
+
+func reportRun(b *testing.B, run replicaRun) {
+	b.ReportMetric(run.rate/30, "of_limit")
+	b.ReportMetric(float64(run.p99.Microseconds())/1000, "tap_p99_ms")
+	b.ReportMetric(float64(run.p50.Microseconds())/1000, "tap_p50_ms")
+	b.ReportMetric(float64(run.tooMany), "429s")
+	b.ReportMetric(float64(run.taps), "taps")
+	b.ReportMetric(float64(run.held), "taps_held_by_chat_gap")
+	b.ReportMetric(float64(run.p99All.Microseconds())/1000, "all_taps_p99_ms")
+	b.ReportMetric(run.leaseExpired, "lease_expired")
 }
 
 // BenchmarkTwoReplicas is the same run as a benchmark, for its numbers:
@@ -341,13 +486,7 @@ func BenchmarkTwoReplicas(b *testing.B) {
 		fmt.Sscan(s, &members)
 	}
 	for i := 0; i < b.N; i++ {
-		run := twoReplicaBroadcast(b, members)
-		b.ReportMetric(run.rate/30, "of_limit")
-		b.ReportMetric(float64(run.p99.Milliseconds()), "tap_p99_ms")
-		b.ReportMetric(float64(run.p50.Milliseconds()), "tap_p50_ms")
-		b.ReportMetric(float64(run.tooMany), "429s")
-		b.ReportMetric(float64(run.taps), "taps")
-		b.ReportMetric(run.leaseExpired, "lease_expired")
+		reportRun(b, twoReplicaBroadcast(b, members))
 	}
 }
 

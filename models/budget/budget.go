@@ -59,6 +59,9 @@ type Slots interface {
 	// off its own), unless it was taken again since (a send that outlived
 	// the stale time).
 	Answered(ctx context.Context, id int64, at time.Time) error
+	// Unused gives back a slot through which nothing was sent: free at
+	// once, and its place in the pace given to the next take.
+	Unused(ctx context.Context, id int64) error
 	// TakeChat takes a chat whose last message was answered at least a
 	// gap ago and that no one else is sending to, for this holder (a token
 	// the budget makes per take), or says how long to wait. A hold not
@@ -201,6 +204,21 @@ func (t *Ticket) Done(sent bool) {
 // ends or the slots' store fails.
 func (b *Budget) Take(ctx context.Context, class Class, chat int64) (*Ticket, error) {
 	start := time.Now()
+	if class == Bulk && chat != 0 {
+		// A broadcast takes its slot first and its chat after, so that it
+		// holds the chat only while its message is on the way: a member's
+		// reply is not kept from their chat while the broadcast waits for
+		// a slot. A chat not free (rare in a broadcast) sends the slot
+		// back unused, and the broadcast waits for the chat as a reply
+		// does.
+		t, err := b.slotThenChat(ctx, chat)
+		if err != nil || t != nil {
+			if t != nil {
+				b.metrics.Wait.WithLabelValues(class.String()).Observe(time.Since(start).Seconds())
+			}
+			return t, err
+		}
+	}
 	for {
 		holder := b.holders.Add(1)<<16 | b.process
 		if chat != 0 {
@@ -236,6 +254,34 @@ func (b *Budget) Take(ctx context.Context, class Class, chat int64) (*Ticket, er
 		}
 		b.metrics.Wait.WithLabelValues(class.String()).Observe(time.Since(start).Seconds())
 		return t, nil
+	}
+}
+
+// slotThenChat takes a slot, then the chat if it is free now (nil ticket
+// when it is not: the slot goes back unused).
+func (b *Budget) slotThenChat(ctx context.Context, chat int64) (*Ticket, error) {
+	slot, err := b.takeSlot(ctx, Bulk)
+	if err != nil {
+		return nil, err
+	}
+	holder := b.holders.Add(1)<<16 | b.process
+	ok, _, err := b.slots.TakeChat(ctx, chat, holder)
+	if err == nil && ok {
+		return &Ticket{b: b, slot: slot, chat: chat, holder: holder}, nil
+	}
+	if err != nil {
+		b.metrics.Errors.Inc()
+	}
+	b.giveBackUnused(slot)
+	return nil, err
+}
+
+// giveBackUnused returns a slot through which nothing was sent.
+func (b *Budget) giveBackUnused(id int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := b.slots.Unused(ctx, id); err != nil {
+		b.metrics.Errors.Inc()
 	}
 }
 

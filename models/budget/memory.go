@@ -2,6 +2,7 @@ package budget
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -167,6 +168,24 @@ func (m *Memory) Answered(ctx context.Context, id int64, at time.Time) error {
 	s.busy = false
 	s.answered = at
 	m.ready = append(m.ready, slot)
+	return nil
+}
+
+func (m *Memory) Unused(ctx context.Context, id int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	slot, gen := SplitSlotID(id)
+	if slot >= len(m.slots) || !m.slots[slot].busy || m.slots[slot].gen != gen {
+		return nil
+	}
+	// Taken, so free for a rest at least: as it was before.
+	now := time.Now()
+	m.slots[slot].busy = false
+	m.slots[slot].answered = now.Add(-SlotRest)
+	m.ready = slices.Insert(m.ready, 0, slot)
+	if m.next.After(now) {
+		m.next = now
+	}
 	return nil
 }
 

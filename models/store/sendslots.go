@@ -125,6 +125,19 @@ func (p *SharedSlots) Answered(ctx context.Context, id int64, at time.Time) erro
 	return nil
 }
 
+// Unused gives back a slot through which nothing was sent: free at once,
+// and the pace set back to now so that the next take has its place.
+func (p *SharedSlots) Unused(ctx context.Context, id int64) error {
+	slot, gen := budget.SplitSlotID(id)
+	if _, err := p.db.ExecContext(ctx, `WITH freed AS (
+    UPDATE send_slots SET answered_at = 'epoch' WHERE slot = $1 AND gen = $2 RETURNING slot
+)
+UPDATE send_pause SET next_at = LEAST(next_at, clock_timestamp()) WHERE id = 1 AND EXISTS (SELECT 1 FROM freed)`, slot, int64(gen)); err != nil {
+		return fmt.Errorf("store: give unused send slot back: %w", err)
+	}
+	return nil
+}
+
 // TakeChat marks a chat busy until its send ends (or stale passes), when no
 // one is sending to it and its last message was answered a gap ago.
 func (p *SharedSlots) TakeChat(ctx context.Context, chat, holder int64) (bool, time.Duration, error) {
