@@ -120,7 +120,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 			cancel()
 			t.Done(true)
 			c.Budget.Pause(ctx, wait)
-			if err := sleep(ctx, wait); err != nil {
+			if err := budget.Sleep(ctx, wait); err != nil {
 				return nil, err
 			}
 			continue
@@ -149,21 +149,9 @@ func (c *Client) other(ctx context.Context, req *http.Request, body []byte) (*ht
 		if err != nil || resp.StatusCode != http.StatusTooManyRequests {
 			return resp, err
 		}
-		if err := sleep(ctx, retryAfter(resp)); err != nil {
+		if err := budget.Sleep(ctx, retryAfter(resp)); err != nil {
 			return nil, err
 		}
-	}
-}
-
-// sleep waits d unless ctx ends first.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 

@@ -455,11 +455,12 @@ func (b *Budget) giveBack(id int64) {
 
 // sleep waits d, at most maxPoll: a slot freed elsewhere is seen soon.
 func sleep(ctx context.Context, d time.Duration) error {
-	return sleepFull(ctx, min(max(d, time.Millisecond), maxPoll))
+	return Sleep(ctx, min(max(d, time.Millisecond), maxPoll))
 }
 
-// sleepFull waits d unless ctx ends first.
-func sleepFull(ctx context.Context, d time.Duration) error {
+// Sleep waits d unless ctx ends first (a 429's retry_after, one's own
+// poll).
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

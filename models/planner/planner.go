@@ -5,10 +5,11 @@
 // (an audience and a filter on answers), when, and its words as a template
 // key with typed arguments. The store resolves the audience and writes the
 // rows that Message.Rows builds, the only place outbox rows are made, with
-// the one dedupe key format. The dispatcher sends them and renders them at
-// send time with Render, in the reader's language and zone.
+// the one dedupe key format (outbox.Row). The dispatcher renders them at
+// send time with Text, in the reader's language and zone, and hands them to
+// a channel.
 //
-//	producer → planner.Message → store (audience → rows) → outbox → dispatcher → Bot API
+//	producer → planner.Message → store (audience → outbox rows) → dispatch → channel (bot/telegram) → Bot API
 //
 // The package is pure: no database, no network. It also decides what is
 // due when (EventReminders, Ratings …), so that the scheduler's jobs and a
