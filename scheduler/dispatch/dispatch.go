@@ -276,10 +276,15 @@ func (d *Dispatcher) Wake() {
 // when replicas share the budget, or the machine is busy.
 func (d *Dispatcher) batchSize() int {
 	rate := d.cfg.Rate
+	window := (d.cfg.Lease - d.cfg.SendTimeout) / 3
 	if got := d.sendRate(); got > 0 && got < rate {
 		rate = got
+	} else if got == 0 {
+		// Not sending lately, so no rate of its own to go by: a second's
+		// worth, since replicas and replies may share the rate.
+		window = min(window, time.Second)
 	}
-	n := int(rate * (d.cfg.Lease - d.cfg.SendTimeout).Seconds() / 3)
+	n := int(rate * window.Seconds())
 	if n > 500 {
 		n = 500
 	}
