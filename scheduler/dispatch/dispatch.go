@@ -458,7 +458,7 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 		// A send under way finishes even when the dispatcher is stopping:
 		// cut off, it might have reached Telegram and be sent again.
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.SendTimeout)
-		msgID, err := d.send(sctx, c.Row, lang, m.Zone(d.cfg.Location), m != nil && m.OnRoster() && (m.Role == models.RoleOrganizer || m.Role == models.RoleAdmin), asNew)
+		msgID, err := d.send(sctx, c.Row, lang, m.Zone(d.cfg.Location), m.IsOrganizer(), asNew)
 		cancel()
 		out := planner.Classify(ctx, err)
 		editing := c.EditMessageID != 0 && !asNew
