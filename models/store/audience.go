@@ -150,19 +150,11 @@ func byAnswer(tx *gorm.DB, q *gorm.DB, m planner.Message) (*gorm.DB, error) {
 	case planner.YesOrMaybe:
 		return q.Where("members.id IN (?)", answers(models.AnswerYes, models.AnswerMaybe)), nil
 	case planner.Came:
-		occ := m.Subject.Occurrence.UTC()
-		var anyIn int64
-		if err := tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND checked_in = ?", m.Subject.EventID, occ, true).
-			Count(&anyIn).Error; err != nil {
+		c, err := came(tx, m.Subject.EventID, m.Subject.Occurrence)
+		if err != nil {
 			return nil, err
 		}
-		came := tx.Model(&models.RSVP{}).Select("member_id").Where("event_id = ? AND occurrence = ?", m.Subject.EventID, occ)
-		if anyIn > 0 {
-			came = came.Where("checked_in = ?", true)
-		} else {
-			came = came.Where("answer = ? AND waitlisted = ?", models.AnswerYes, false)
-		}
-		return q.Where("members.id IN (?)", came), nil
+		return q.Where("members.id IN (?)", c), nil
 	}
 	return nil, fmt.Errorf("store: unknown filter %d", m.Filter)
 }

@@ -381,11 +381,11 @@ func (s *Store) VisitorLanguage(ctx context.Context, tgID int64) (string, error)
 	return v.Lang, nil
 }
 
-// Organizers lists every linked organizer and admin (for their command menus).
+// Organizers lists every linked organizer and admin who has not left
+// (models.Member.IsOrganizer), for their command menus and digests.
 func (s *Store) Organizers(ctx context.Context) ([]models.Member, error) {
 	var ms []models.Member
-	err := s.db.WithContext(ctx).Where("telegram_id IS NOT NULL AND role IN ?", []models.Role{models.RoleOrganizer, models.RoleAdmin}).
-		Order("id").Find(&ms).Error
+	err := organizers(s.db.WithContext(ctx)).Where("members.telegram_id IS NOT NULL").Order("members.id").Find(&ms).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: organizers: %w", err)
 	}

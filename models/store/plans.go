@@ -260,8 +260,7 @@ func sameInstant(a, b *time.Time) bool {
 
 // withdrawPlanReminders skips a plan's reminders still waiting: it was done.
 func withdrawPlanReminders(tx *gorm.DB, planID uint) error {
-	return tx.Model(&outbox.Row{}).Where("plan_id = ? AND status = ? AND kind = ?", planID, outbox.Pending, string(outbox.KindCheckReminder)).
-		Updates(map[string]any{"status": outbox.Skipped, "reason": outbox.ReasonWithdrawn}).Error
+	return withdraw(tx, "plan_id = ? AND kind = ?", planID, string(outbox.KindCheckReminder))
 }
 
 // advance starts the plan's next cycle after it was done on day.

@@ -2,10 +2,12 @@ package store
 
 import (
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 )
 
 // The SQL forms of rules that are also written in Go (in models): each is
@@ -32,4 +34,42 @@ func branchesWithin(tx *gorm.DB, tops ...string) *gorm.DB {
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+// organizers is models.Member.IsOrganizer in SQL: the organizers and admins
+// who have not left.
+func organizers(tx *gorm.DB) *gorm.DB {
+	return tx.Model(&models.Member{}).Where("members.status <> ? AND members.role IN ?",
+		models.StatusLeft, []models.Role{models.RoleOrganizer, models.RoleAdmin})
+}
+
+// anyCheckedIn reports whether anyone was checked in to the occurrence:
+// what models.Came, models.Held and models.Event.MayRate are given.
+func anyCheckedIn(tx *gorm.DB, eventID uint, occ time.Time) (bool, error) {
+	var n int64
+	err := tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND checked_in = ?", eventID, occ.UTC(), true).
+		Count(&n).Error
+	return n > 0, err
+}
+
+// came is models.Came in SQL: the ids (member_id) of the members who came
+// to the occurrence, checked in or, when nobody was, a yes with a place.
+func came(tx *gorm.DB, eventID uint, occ time.Time) (*gorm.DB, error) {
+	anyIn, err := anyCheckedIn(tx, eventID, occ)
+	if err != nil {
+		return nil, err
+	}
+	q := tx.Model(&models.RSVP{}).Select("member_id").Where("event_id = ? AND occurrence = ?", eventID, occ.UTC())
+	if anyIn {
+		return q.Where("checked_in = ?", true), nil
+	}
+	return q.Where("checked_in = ? OR (answer = ? AND waitlisted = ?)", true, models.AnswerYes, false), nil
+}
+
+// withdraw is the one write of outbox.Withdrawn: the rows still waiting
+// (pending) that cond picks are skipped, never sent, their subject changed.
+// A row claimed before is withdrawn by outbox.Rules.Decide as it is sent.
+func withdraw(tx *gorm.DB, cond string, args ...any) error {
+	return tx.Model(&outbox.Row{}).Where("status = ?", outbox.Pending).Where(cond, args...).
+		Updates(map[string]any{"status": outbox.Withdrawn.Status(), "reason": outbox.Withdrawn.Reason}).Error
 }
