@@ -181,9 +181,8 @@ func (a Audience) Includes(m *Member) bool {
 
 // PathWithin reports whether the branch at path is top or below it: the one
 // rule of a branch's subtree. Its other forms are AncestorPaths (the tops a
-// path is within) and, in SQL, the store's branchesWithin and
-// branchesAbove; TestSubtreeIsOneRule (models/store) runs them all over the
-// same cases.
+// path is within) and, in SQL, the store's branchesWithin;
+// TestSubtreeIsOneRule (models/store) runs them all over the same cases.
 func PathWithin(path, top string) bool {
 	return path == top || strings.HasPrefix(path, top+"/")
 }

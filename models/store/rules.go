@@ -3,6 +3,7 @@ package store
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -15,25 +16,24 @@ import (
 // (rules_test.go).
 
 // branchesWithin is models.PathWithin in SQL: the branches at tops and
-// below them (none for no tops). A path's % and _ are its own characters,
-// not patterns. Its other direction, the branches a path is within, is
-// "branches.path IN ?" with models.AncestorPaths.
+// below them (none for no tops). It compares the path's first characters
+// with top + "/" rather than using LIKE: a path's % and _ are its own
+// characters, and SQLite's LIKE ignores case, so that "Town" would take in
+// "TOWN/Village" there (and not on PostgreSQL, nor in Go). Its other
+// direction, the branches a path is within, is "branches.path IN ?" with
+// models.AncestorPaths.
 func branchesWithin(tx *gorm.DB, tops ...string) *gorm.DB {
 	q := tx.Model(&models.Branch{})
 	if len(tops) == 0 {
 		return q.Where("1 = 0")
 	}
 	conds := make([]string, len(tops))
-	args := make([]any, 0, 2*len(tops))
+	args := make([]any, 0, 3*len(tops))
 	for i, top := range tops {
-		conds[i] = "branches.path = ? OR branches.path LIKE ? ESCAPE '\\'"
-		args = append(args, top, escapeLike(top)+"/%")
+		conds[i] = "branches.path = ? OR substr(branches.path, 1, ?) = ?"
+		args = append(args, top, utf8.RuneCountInString(top)+1, top+"/")
 	}
 	return q.Where("("+strings.Join(conds, " OR ")+")", args...)
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }
 
 // organizers is models.Member.IsOrganizer in SQL: the organizers and admins
