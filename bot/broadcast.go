@@ -105,7 +105,7 @@ func (b *Bot) bcCancelRow(r *request) []inlineButton {
 
 // draft loads the organizer's broadcast dialog, if any.
 func (b *Bot) draft(ctx context.Context, r *request) (*models.Dialog, *broadcastDraft) {
-	if !isOrganizer(r.member) {
+	if !r.member.IsOrganizer() {
 		return nil, nil
 	}
 	d, err := b.st.Dialog(ctx, r.from.ID)
@@ -144,7 +144,7 @@ func (b *Bot) audienceLabel(r *request, a models.Audience) string {
 // onBroadcastCallback handles the dialog's buttons: a (audience), s (send
 // now), l (send later), x (cancel).
 func (b *Bot) onBroadcastCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
-	if !isOrganizer(r.member) {
+	if !r.member.IsOrganizer() {
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 		return
 	}
@@ -449,7 +449,7 @@ func (b *Bot) onNotices(ctx context.Context, r *request) {
 
 // onNoticeCancel calls off a scheduled notice.
 func (b *Bot) onNoticeCancel(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
-	if !isOrganizer(r.member) {
+	if !r.member.IsOrganizer() {
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 		return
 	}

@@ -102,7 +102,7 @@ func (b *Bot) checkinList(ctx context.Context, r *request, e *models.Event, occ 
 // onCheckinCallback toggles one member's check-in: an organizer who manages
 // the event, a member of its audience who has not left, a real occurrence.
 func (b *Bot) onCheckinCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
-	if !isOrganizer(r.member) {
+	if !r.member.IsOrganizer() {
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 		return
 	}

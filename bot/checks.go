@@ -164,7 +164,7 @@ var planRefusals = map[error]string{
 func (b *Bot) refusePlan(ctx context.Context, r *request, q *tgm.CallbackQuery, err error) {
 	for reason, key := range planRefusals {
 		if errors.Is(err, reason) {
-			if reason == store.ErrNotYourPlan && isOrganizer(r.member) {
+			if reason == store.ErrNotYourPlan && r.member.IsOrganizer() {
 				key = "auth.not_your_branch"
 			}
 			b.answer(ctx, q, b.t(r, key), true)
@@ -222,7 +222,7 @@ func (b *Bot) onPlanCallback(ctx context.Context, r *request, q *tgm.CallbackQue
 		}
 		b.answer(ctx, q, b.t(r, "checks.snoozed"), false)
 	case models.ActPlanRecordAsk:
-		if !isOrganizer(r.member) {
+		if !r.member.IsOrganizer() {
 			b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 			return
 		}
@@ -253,7 +253,7 @@ func (b *Bot) onPlanCallback(ctx context.Context, r *request, q *tgm.CallbackQue
 			cb(b.t(r, "overdue.button.not_now"), models.Callback{Action: models.ActPlanRecordAsk, ID: p.ID, Op: "x"}),
 		)))
 	case models.ActPlanRecord:
-		if !isOrganizer(r.member) {
+		if !r.member.IsOrganizer() {
 			b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 			return
 		}
@@ -267,7 +267,7 @@ func (b *Bot) onPlanCallback(ctx context.Context, r *request, q *tgm.CallbackQue
 		b.clearMarkup(ctx, q)
 		b.answer(ctx, q, b.t(r, "checks.recorded", append(b.planArgs(r, p), "Name", p.Member.Name)...), false)
 	case models.ActCheckApprove, models.ActCheckReject:
-		if !isOrganizer(r.member) {
+		if !r.member.IsOrganizer() {
 			b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 			return
 		}
@@ -296,11 +296,10 @@ func (b *Bot) askRejectReason(ctx context.Context, r *request, q *tgm.CallbackQu
 	if err == nil {
 		p, err = b.st.PlanByID(ctx, rec.PlanID)
 	}
-	switch {
-	case err != nil:
-	case !r.scope.Admin && (p.Member.Branch == nil || !r.scope.Covers(p.Member.Branch.Path) || p.Kind.For == models.ForDuty):
-		err = store.ErrNotYourPlan
-	case rec.Status != models.CheckPending:
+	if err == nil {
+		err = store.MayDecide(r.scope, r.member, p)
+	}
+	if err == nil && rec.Status != models.CheckPending {
 		err = store.ErrCheckDecided
 	}
 	if err != nil {
@@ -508,7 +507,7 @@ func (b *Bot) assign(ctx context.Context, r *request, k *models.PlanKind, aud mo
 
 // onAssignCallback moves /assign on by buttons: the kind, then the branch.
 func (b *Bot) onAssignCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
-	if !isOrganizer(r.member) {
+	if !r.member.IsOrganizer() {
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 		return
 	}

@@ -107,7 +107,7 @@ var errFileTooBig = errors.New("bot: file too big")
 // onDocument is a file sent to the bot: from an organizer, a member list to
 // import (checked first; imported after a tap on ✅).
 func (b *Bot) onDocument(ctx context.Context, r *request, doc *tgm.Document) {
-	if !isOrganizer(r.member) {
+	if !r.member.IsOrganizer() {
 		b.send(ctx, r.chatID, b.t(r, "unknown.message"), b.keyboardFor(r))
 		return
 	}
@@ -231,7 +231,7 @@ func (b *Bot) sendFile(ctx context.Context, r *request, name string, data []byte
 // onImportCallback is ✅ Import (or ✖ Cancel) under a checked file: the file
 // is read again and imported, all or nothing, in the organizer's scope now.
 func (b *Bot) onImportCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
-	if !isOrganizer(r.member) {
+	if !r.member.IsOrganizer() {
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 		return
 	}
@@ -336,7 +336,7 @@ func (b *Bot) onExport(ctx context.Context, r *request, args string) {
 
 // onExportCallback is a table's button under /export.
 func (b *Bot) onExportCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
-	if !isOrganizer(r.member) {
+	if !r.member.IsOrganizer() {
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 		return
 	}

@@ -256,7 +256,7 @@ func (b *Bot) onCancelEvent(ctx context.Context, r *request, args string) {
 // when the one who tapped may manage it; else it answers the tap and says
 // why.
 func (b *Bot) callbackEvent(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) (*models.Event, bool) {
-	if !isOrganizer(r.member) {
+	if !r.member.IsOrganizer() {
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 		return nil, false
 	}

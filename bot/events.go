@@ -130,7 +130,7 @@ func (b *Bot) eventCard(ctx context.Context, r *request, e *models.Event, occ ti
 	// The member's own buttons: ➖ while they bring a guest, ➕ while they
 	// may bring one more.
 	kb := telegram.RenderInline(b.cat, r.lang, planner.RSVPButtonsFor(e, occ, rsvp))
-	if isOrganizer(r.member) {
+	if r.member.IsOrganizer() {
 		if manages, err := b.st.CanManage(ctx, r.member, e); err == nil && manages {
 			// The organizer's actions on the card itself: no event number
 			// to type.
@@ -200,7 +200,7 @@ func (b *Bot) onRSVPCommand(ctx context.Context, r *request, args string) {
 		return
 	}
 	fields := strings.Fields(args)
-	if len(fields) == 3 && isOrganizer(r.member) {
+	if len(fields) == 3 && r.member.IsOrganizer() {
 		b.rsvpOnBehalf(ctx, r, fields)
 		return
 	}

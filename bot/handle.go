@@ -91,7 +91,7 @@ func (b *Bot) newRequest(ctx context.Context, from *tgm.User, chat tgm.Chat) (*r
 		}
 		r.member.TelegramLang = from.LanguageCode
 	}
-	if isOrganizer(r.member) {
+	if r.member.IsOrganizer() {
 		if r.scope, err = b.st.Scope(ctx, r.member); err != nil {
 			return nil, err
 		}
@@ -363,7 +363,7 @@ func (b *Bot) requireMember(ctx context.Context, r *request) bool {
 
 // requireOrganizer answers anyone else that the command is for organizers.
 func (b *Bot) requireOrganizer(ctx context.Context, r *request, cmd string) bool {
-	if isOrganizer(r.member) {
+	if r.member.IsOrganizer() {
 		return true
 	}
 	b.send(ctx, r.chatID, b.t(r, "auth.organizers_only", "Command", "/"+cmd), b.keyboardFor(r))

@@ -6,7 +6,7 @@ import "context"
 func (b *Bot) onHelp(ctx context.Context, r *request) {
 	key := "help.stranger"
 	switch {
-	case isOrganizer(r.member):
+	case r.member.IsOrganizer():
 		key = "help.organizer"
 	case r.member != nil:
 		key = "help.member"

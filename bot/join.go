@@ -292,7 +292,7 @@ func (b *Bot) joinRequestText(l locales.Lang, jr *models.JoinRequest, branch str
 // onJoinDecide approves or declines, for organizers of the branch only.
 func (b *Bot) onJoinDecide(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
 	id, verb := c.ID, c.Op
-	if !isOrganizer(r.member) {
+	if !r.member.IsOrganizer() {
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 		return
 	}

@@ -29,7 +29,7 @@ func cb(text string, data models.Callback) inlineButton {
 // Every reply that shows a keyboard takes it from here.
 func (b *Bot) keyboardFor(r *request) *telegram.ReplyKeyboard {
 	switch {
-	case isOrganizer(r.member):
+	case r.member.IsOrganizer():
 		return telegram.OrganizerKeyboard(b.cat, r.lang)
 	case r.member.OnRoster():
 		return telegram.MemberKeyboard(b.cat, r.lang)
@@ -48,10 +48,4 @@ func (b *Bot) menuAction(text string) string {
 		}
 	}
 	return ""
-}
-
-// isOrganizer reports whether m has an organizer's role and is still a
-// member; what they may act for is their scope (request.scope).
-func isOrganizer(m *models.Member) bool {
-	return m.OnRoster() && (m.Role == models.RoleOrganizer || m.Role == models.RoleAdmin)
 }

@@ -76,5 +76,5 @@ func (b *Bot) onLangChosen(ctx context.Context, r *request, q *tgm.CallbackQuery
 	}
 	// A reply keyboard cannot be edited: send it again in the new language.
 	b.send(ctx, r.chatID, b.t(r, "lang.keyboard_updated"), b.keyboardFor(r))
-	b.setChatMenu(ctx, r.chatID, l, isOrganizer(r.member))
+	b.setChatMenu(ctx, r.chatID, l, r.member.IsOrganizer())
 }

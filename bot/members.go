@@ -69,10 +69,7 @@ func (b *Bot) onMember(ctx context.Context, r *request, args string) {
 // mayManageMember reports whether the organizer acts for the member: their
 // branch is within scope (an admin's record only an admin's).
 func mayManageMember(r *request, m *models.Member) bool {
-	if r.scope.Admin {
-		return true
-	}
-	return m.Role != models.RoleAdmin && m.Branch != nil && r.scope.Covers(m.Branch.Path)
+	return r.scope.Admin || m.Role != models.RoleAdmin && r.scope.CoversMember(m)
 }
 
 // memberByPhone is the member with phone whom the requester may act for:
@@ -131,7 +128,7 @@ func (b *Bot) memberCard(ctx context.Context, r *request, m *models.Member) {
 
 // onMemberCallback: v (show the card), l (ask to mark as left), y (mark).
 func (b *Bot) onMemberCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
-	if !isOrganizer(r.member) {
+	if !r.member.IsOrganizer() {
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 		return
 	}

@@ -71,7 +71,7 @@ func (b *Bot) organizerMenu(ctx context.Context, id uint) {
 		return
 	}
 	m, err := b.st.MemberByID(ctx, id)
-	if err != nil || m.ChatID == nil || !isOrganizer(m) {
+	if err != nil || m.ChatID == nil || !m.IsOrganizer() {
 		return
 	}
 	b.setCommands(ctx, b.commandList(b.langOf(ctx, m, nil), true), &tgm.BotCommandScopeChat{ChatID: *m.ChatID}, "")

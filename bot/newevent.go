@@ -57,7 +57,7 @@ const neMonthsAhead = 24
 // err is a fault of the store. A draft that no longer reads is ended (and
 // said to be a fault), so that nobody is held in a dialog that cannot go on.
 func (b *Bot) neDraft(ctx context.Context, r *request) (*models.Dialog, *eventDraft, error) {
-	if !isOrganizer(r.member) {
+	if !r.member.IsOrganizer() {
 		return nil, nil, nil
 	}
 	d, err := b.st.Dialog(ctx, r.from.ID)
@@ -306,7 +306,7 @@ func (b *Bot) neEvent(dr *eventDraft) (*models.Event, error) {
 
 // onNewEventCallback moves the dialog on by a button.
 func (b *Bot) onNewEventCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
-	if !isOrganizer(r.member) {
+	if !r.member.IsOrganizer() {
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
 		return
 	}

@@ -46,7 +46,7 @@ func (b *Bot) recordButton(r *request, key string, e uint, occ time.Time, op str
 
 // heldActivity finds an occurrence the organizer may write the record of.
 func (b *Bot) heldActivity(ctx context.Context, r *request, eventID uint, occ time.Time) (*models.Event, string) {
-	if !isOrganizer(r.member) {
+	if !r.member.IsOrganizer() {
 		return nil, "auth.organizers_only_action"
 	}
 	e, err := b.st.EventByID(ctx, eventID)

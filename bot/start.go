@@ -77,7 +77,7 @@ func (b *Bot) welcome(ctx context.Context, r *request, key string) {
 		branch = r.member.Branch.Path
 	}
 	b.send(ctx, r.chatID, b.t(r, key, "Name", r.member.Name, "Branch", branch), b.keyboardFor(r))
-	b.setChatMenu(ctx, r.chatID, r.lang, isOrganizer(r.member))
+	b.setChatMenu(ctx, r.chatID, r.lang, r.member.IsOrganizer())
 }
 
 // greetStranger explains, politely, how someone not on the roster gets in.

@@ -5,6 +5,7 @@ package locales
 import (
 	"embed"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,18 +28,38 @@ const (
 )
 
 // All lists the languages in the order the language buttons show them.
-func All() []Lang { return []Lang{ZhHans, ZhHant, En} }
+func All() []Lang {
+	out := make([]Lang, len(tags))
+	for i, t := range tags {
+		out[i] = t.lang
+	}
+	return out
+}
+
+// tags are the languages, in All's order, and the language tags (lower
+// case) that name each: the one list All, Parse and FromTelegram read. A bare "zh" is Simplified Chinese
+// (Parse); a Telegram code that starts with a tag ("zh-hant-tw") names its
+// language too (FromTelegram).
+var tags = []struct {
+	lang Lang
+	tags []string
+}{
+	{ZhHans, []string{"zh-hans", "zh-cn", "zh-sg"}},
+	{ZhHant, []string{"zh-hant", "zh-tw", "zh-hk", "zh-mo"}},
+	{En, []string{"en"}},
+}
 
 // Parse accepts a language as people and configs write it ("zh-Hans",
 // "zh-hant", "EN", "zh_CN") and reports whether it is one of ours.
 func Parse(s string) (Lang, bool) {
-	switch strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), "_", "-")) {
-	case "zh-hans", "zh-cn", "zh-sg", "zh":
+	c := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), "_", "-"))
+	if c == "zh" {
 		return ZhHans, true
-	case "zh-hant", "zh-tw", "zh-hk", "zh-mo":
-		return ZhHant, true
-	case "en":
-		return En, true
+	}
+	for _, t := range tags {
+		if slices.Contains(t.tags, c) {
+			return t.lang, true
+		}
 	}
 	return "", false
 }
@@ -55,11 +76,10 @@ func FromTelegram(code string, def Lang) Lang {
 	if l, ok := Parse(c); ok {
 		return l
 	}
-	switch {
-	case strings.HasPrefix(c, "zh-hans"), strings.HasPrefix(c, "zh-cn"), strings.HasPrefix(c, "zh-sg"):
-		return ZhHans
-	case strings.HasPrefix(c, "zh-hant"), strings.HasPrefix(c, "zh-tw"), strings.HasPrefix(c, "zh-hk"), strings.HasPrefix(c, "zh-mo"):
-		return ZhHant
+	for _, t := range tags {
+		if slices.ContainsFunc(t.tags, func(tag string) bool { return strings.HasPrefix(c, tag) }) {
+			return t.lang
+		}
 	}
 	return En
 }

@@ -104,3 +104,35 @@ func TestResolveOwnChoiceFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestTagsAreOneList: the tags Parse accepts and those FromTelegram reads
+// (alone or with a subtag after them) are the one list, each naming its
+// language, written as people write it too; and All lists its languages
+// once, in the buttons' order.
+func TestTagsAreOneList(t *testing.T) {
+	if got := All(); len(got) != 3 || got[0] != ZhHans || got[1] != ZhHant || got[2] != En {
+		t.Errorf("All() = %v", got)
+	}
+	for _, l := range tags {
+		for _, tag := range l.tags {
+			for _, written := range []string{tag, strings.ToUpper(tag), " " + strings.ReplaceAll(tag, "-", "_") + " "} {
+				if got, ok := Parse(written); !ok || got != l.lang {
+					t.Errorf("Parse(%q) = %s, %v; want %s", written, got, ok, l.lang)
+				}
+			}
+			for _, code := range []string{tag, tag + "-x", strings.ToUpper(tag)} {
+				if got := FromTelegram(code, ZhHant); got != l.lang {
+					t.Errorf("FromTelegram(%q) = %s, want %s", code, got, l.lang)
+				}
+			}
+		}
+	}
+	for _, s := range []string{"fr", "zh-x", "", "english"} {
+		if got, ok := Parse(s); ok {
+			t.Errorf("Parse(%q) = %s, want none", s, got)
+		}
+	}
+	if got, ok := Parse("zh"); !ok || got != ZhHans {
+		t.Errorf("Parse(zh) = %s, %v; want %s", got, ok, ZhHans)
+	}
+}

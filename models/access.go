@@ -29,6 +29,13 @@ func (s Scope) Covers(path string) bool {
 	return false
 }
 
+// CoversMember reports whether the scope covers the member: admins everyone,
+// organizers the members of a branch within their scope (one without a
+// branch, nobody but the admins).
+func (s Scope) CoversMember(m *Member) bool {
+	return s.Admin || (m != nil && m.Branch != nil && s.Covers(m.Branch.Path))
+}
+
 // CanReach reports whether an organizer with this scope may send a notice
 // to the audience or make an event for it. Admins reach everyone; an
 // organizer reaches branches within their scope, the organizers of those
@@ -165,3 +172,10 @@ func Came(r *RSVP, anyCheckedIn bool) bool {
 // OnRoster reports whether the member is still a member: muted and
 // unreachable members are; those who left are not.
 func (m *Member) OnRoster() bool { return m != nil && m.Status != StatusLeft }
+
+// IsOrganizer reports whether m acts as an organizer: an organizer or an
+// admin who has not left. What they may act for is their Scope. In SQL it
+// is the store's organizers (TestIsOrganizerIsOneRule runs both).
+func (m *Member) IsOrganizer() bool {
+	return m.OnRoster() && (m.Role == RoleOrganizer || m.Role == RoleAdmin)
+}

@@ -179,9 +179,23 @@ func (a Audience) Includes(m *Member) bool {
 	return false
 }
 
-// PathWithin reports whether the branch at path is top or below it.
+// PathWithin reports whether the branch at path is top or below it: the one
+// rule of a branch's subtree. Its other forms are AncestorPaths (the tops a
+// path is within) and, in SQL, the store's branchesWithin;
+// TestSubtreeIsOneRule (models/store) runs them all over the same cases.
 func PathWithin(path, top string) bool {
 	return path == top || strings.HasPrefix(path, top+"/")
+}
+
+// AncestorPaths lists the paths path is within (PathWithin), top first:
+// "A", "A/B", "A/B/C" for "A/B/C".
+func AncestorPaths(path string) []string {
+	parts := strings.Split(path, "/")
+	out := make([]string, len(parts))
+	for i := range parts {
+		out[i] = strings.Join(parts[:i+1], "/")
+	}
+	return out
 }
 
 // ErrBadBranchPath is returned for a branch path with an empty segment.

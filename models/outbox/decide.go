@@ -70,6 +70,12 @@ func (d Decision) Status() Status {
 	return Pending
 }
 
+// Withdrawn is the fate of a row withdrawn with its subject (an event
+// cancelled or moved, a check done, a notice called off): skipped, never
+// sent. Decide gives it to a row claimed before; the store writes it on
+// the rows still waiting (store.withdraw).
+var Withdrawn = Decision{Action: Skip, Reason: ReasonWithdrawn}
+
 // Rules are the deployment's settings the decision applies.
 type Rules struct {
 	Quiet QuietHours
@@ -94,7 +100,7 @@ func (r Rules) Decide(row *Row, member *models.Member, withdrawn bool, now time.
 		}
 	}
 	if withdrawn {
-		return Decision{Action: Skip, Reason: ReasonWithdrawn}
+		return Withdrawn
 	}
 	if !row.Urgent {
 		zone := r.Zone

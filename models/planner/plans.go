@@ -281,5 +281,5 @@ func OverdueDigest(recipient uint, day models.Day, items []OverdueItem, now time
 // loaded.
 func PlanEnds(p *models.Plan) bool {
 	m := p.Member
-	return !m.OnRoster() || (p.Kind.For == models.ForDuty && m.Role != models.RoleOrganizer && m.Role != models.RoleAdmin)
+	return !m.OnRoster() || (p.Kind.For == models.ForDuty && !m.IsOrganizer())
 }

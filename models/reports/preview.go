@@ -243,7 +243,7 @@ func Preview(ctx context.Context, st *store.Store, scope models.Scope, opt Previ
 			return
 		}
 		m := members[*r.MemberID]
-		if m == nil || !(scope.Admin || (m.Branch != nil && scope.Covers(m.Branch.Path))) {
+		if m == nil || !scope.CoversMember(m) {
 			return
 		}
 		at := ready

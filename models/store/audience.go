@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 
@@ -22,19 +21,10 @@ func inAudience(tx *gorm.DB, q *gorm.DB, a models.Audience) (*gorm.DB, error) {
 		return q, nil
 	}
 	if path, ok := a.IsBranch(); ok {
-		subtree := tx.Model(&models.Branch{}).Select("id").
-			Where("path = ? OR path LIKE ? ESCAPE '\\'", path, escapeLike(path)+"/%")
-		return q.Where("members.branch_id IN (?)", subtree), nil
+		return q.Where("members.branch_id IN (?)", branchesWithin(tx, path).Select("id")), nil
 	}
 	if paths, ok := a.IsBranches(); ok {
-		var conds []string
-		var args []any
-		for _, p := range paths {
-			conds = append(conds, "path = ? OR path LIKE ? ESCAPE '\\'")
-			args = append(args, p, escapeLike(p)+"/%")
-		}
-		subtrees := tx.Model(&models.Branch{}).Select("id").Where(strings.Join(conds, " OR "), args...)
-		return q.Where("members.branch_id IN (?)", subtrees), nil
+		return q.Where("members.branch_id IN (?)", branchesWithin(tx, paths...).Select("id")), nil
 	}
 	if tag, ok := a.IsTag(); ok {
 		return q.Where("members.id IN (?)", tx.Model(&models.MemberTag{}).Select("member_id").Where("tag = ?", tag)), nil
@@ -88,7 +78,7 @@ func decidersFor(tx *gorm.DB, path string, except uint) (Deciders, error) {
 		Joins("JOIN organizer_scopes ON organizer_scopes.member_id = members.id").
 		Joins("JOIN branches ON branches.id = organizer_scopes.branch_id").
 		Where("members.telegram_id IS NOT NULL AND members.role = ? AND members.status <> ? AND members.id <> ? AND branches.path IN ?",
-			models.RoleOrganizer, models.StatusLeft, except, ancestorPaths(path)).
+			models.RoleOrganizer, models.StatusLeft, except, models.AncestorPaths(path)).
 		Order("members.id").Scan(&rows).Error
 	if err != nil {
 		return d, err
@@ -107,10 +97,6 @@ func decidersFor(tx *gorm.DB, path string, except uint) (Deciders, error) {
 	err = tx.Model(&models.Member{}).Where("telegram_id IS NOT NULL AND role = ? AND status <> ? AND id <> ?", models.RoleAdmin, models.StatusLeft, except).
 		Order("id").Pluck("id", &d.IDs).Error
 	return d, err
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }
 
 // recipients resolves a message's audience and filter into the chats it
@@ -164,19 +150,11 @@ func byAnswer(tx *gorm.DB, q *gorm.DB, m planner.Message) (*gorm.DB, error) {
 	case planner.YesOrMaybe:
 		return q.Where("members.id IN (?)", answers(models.AnswerYes, models.AnswerMaybe)), nil
 	case planner.Came:
-		occ := m.Subject.Occurrence.UTC()
-		var anyIn int64
-		if err := tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND checked_in = ?", m.Subject.EventID, occ, true).
-			Count(&anyIn).Error; err != nil {
+		c, err := came(tx, m.Subject.EventID, m.Subject.Occurrence)
+		if err != nil {
 			return nil, err
 		}
-		came := tx.Model(&models.RSVP{}).Select("member_id").Where("event_id = ? AND occurrence = ?", m.Subject.EventID, occ)
-		if anyIn > 0 {
-			came = came.Where("checked_in = ?", true)
-		} else {
-			came = came.Where("answer = ? AND waitlisted = ?", models.AnswerYes, false)
-		}
-		return q.Where("members.id IN (?)", came), nil
+		return q.Where("members.id IN (?)", c), nil
 	}
 	return nil, fmt.Errorf("store: unknown filter %d", m.Filter)
 }

@@ -73,7 +73,7 @@ func (s *Store) MissingBranches(ctx context.Context, path string) ([]string, err
 	if err != nil {
 		return nil, err
 	}
-	paths := ancestorPaths(clean)
+	paths := models.AncestorPaths(clean)
 	var have []string
 	if err := s.db.WithContext(ctx).Model(&models.Branch{}).Where("path IN ?", paths).Pluck("path", &have).Error; err != nil {
 		return nil, fmt.Errorf("store: missing branches: %w", err)
@@ -110,14 +110,4 @@ func (s *Store) ChildBranches(ctx context.Context, parent *uint) ([]models.Branc
 		return nil, fmt.Errorf("store: child branches: %w", err)
 	}
 	return bs, nil
-}
-
-// ancestorPaths lists "A", "A/B", "A/B/C" for the path "A/B/C".
-func ancestorPaths(path string) []string {
-	parts := strings.Split(path, "/")
-	out := make([]string, len(parts))
-	for i := range parts {
-		out[i] = strings.Join(parts[:i+1], "/")
-	}
-	return out
 }

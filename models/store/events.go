@@ -358,8 +358,7 @@ func withdrawPending(tx *gorm.DB, eventID uint) error {
 	for _, k := range outbox.WithdrawnWithEvent() {
 		kinds = append(kinds, string(k))
 	}
-	return tx.Model(&outbox.Row{}).Where("event_id = ? AND status = ? AND kind IN ?", eventID, outbox.Pending, kinds).
-		Updates(map[string]any{"status": outbox.Skipped, "reason": outbox.ReasonWithdrawn}).Error
+	return withdraw(tx, "event_id = ? AND kind IN ?", eventID, kinds)
 }
 
 // answeredOccurrences lists the coming occurrences of the event that someone
@@ -485,8 +484,7 @@ func copiesOf(tx *gorm.DB, e *models.Event, now time.Time) ([]sentCopy, error) {
 // the occurrence (nil: none) and its place on the waiting list. It returns
 // how many edits.
 func editCopies(tx *gorm.DB, e *models.Event, now time.Time, edit func(c sentCopy, occ time.Time, r *models.RSVP, position int, notify bool) planner.Message) (int, error) {
-	if err := tx.Model(&outbox.Row{}).Where("event_id = ? AND status = ? AND kind = ?", e.ID, outbox.Pending, string(outbox.KindEventEdit)).
-		Updates(map[string]any{"status": outbox.Skipped, "reason": outbox.ReasonWithdrawn}).Error; err != nil {
+	if err := withdraw(tx, "event_id = ? AND kind = ?", e.ID, string(outbox.KindEventEdit)); err != nil {
 		return 0, err
 	}
 	copies, err := copiesOf(tx, e, now)
@@ -603,9 +601,8 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, ch EventChange, loc *t
 		if moved {
 			// Reminders and nudges were timed for the old start: withdrawn,
 			// and the planner times them again for the new one.
-			if err := tx.Model(&outbox.Row{}).Where("event_id = ? AND status = ? AND kind IN ?", e.ID, outbox.Pending,
-				[]string{string(outbox.KindEventReminder), string(outbox.KindEventDeadline), string(outbox.KindEventNudge)}).
-				Updates(map[string]any{"status": outbox.Skipped, "reason": outbox.ReasonWithdrawn}).Error; err != nil {
+			if err := withdraw(tx, "event_id = ? AND kind IN ?", e.ID,
+				[]string{string(outbox.KindEventReminder), string(outbox.KindEventDeadline), string(outbox.KindEventNudge)}); err != nil {
 				return err
 			}
 		}
@@ -846,12 +843,11 @@ func (s *Store) SetRating(ctx context.Context, eventID uint, occ time.Time, m *m
 		case !errors.Is(err, gorm.ErrRecordNotFound):
 			return err
 		}
-		var anyIn int64
-		if err := tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND checked_in = ?", eventID, occ, true).
-			Count(&anyIn).Error; err != nil {
+		anyIn, err := anyCheckedIn(tx, eventID, occ)
+		if err != nil {
 			return err
 		}
-		if err := e.MayRate(m, occ, r, anyIn > 0, loc, now); err != nil {
+		if err := e.MayRate(m, occ, r, anyIn, loc, now); err != nil {
 			return err
 		}
 		return tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND member_id = ?", eventID, occ, m.ID).

@@ -121,7 +121,7 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 		}
 		m := existing[r.Phone]
 		if m != nil && !opt.Scope.Admin {
-			if m.Branch == nil || !opt.Scope.Covers(m.Branch.Path) {
+			if !opt.Scope.CoversMember(m) {
 				bad(r, roster.ColPhone, roster.NotYours, "")
 			}
 			if m.Role == models.RoleAdmin {
@@ -136,7 +136,7 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 			bad(r, roster.ColBranch, roster.OutOfScope, r.Branch)
 		case r.Branch != "" && !r.Bad:
 			// The branch and any missing branch above it are created.
-			for _, p := range ancestorPaths(r.Branch) {
+			for _, p := range models.AncestorPaths(r.Branch) {
 				if _, ok := branches[p]; !ok {
 					newBranches[p] = true
 				}

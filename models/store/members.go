@@ -381,11 +381,11 @@ func (s *Store) VisitorLanguage(ctx context.Context, tgID int64) (string, error)
 	return v.Lang, nil
 }
 
-// Organizers lists every linked organizer and admin (for their command menus).
+// Organizers lists every linked organizer and admin who has not left
+// (models.Member.IsOrganizer), for their command menus and digests.
 func (s *Store) Organizers(ctx context.Context) ([]models.Member, error) {
 	var ms []models.Member
-	err := s.db.WithContext(ctx).Where("telegram_id IS NOT NULL AND role IN ?", []models.Role{models.RoleOrganizer, models.RoleAdmin}).
-		Order("id").Find(&ms).Error
+	err := organizers(s.db.WithContext(ctx)).Where("members.telegram_id IS NOT NULL").Order("members.id").Find(&ms).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: organizers: %w", err)
 	}
@@ -483,17 +483,12 @@ func (s *Store) MembersIn(ctx context.Context, scope models.Scope) ([]models.Mem
 	return ms, nil
 }
 
-// branchIDsIn lists the ids of the branches within scope (not for admins).
+// branchIDsIn lists the ids of the branches within scope (every branch for
+// admins).
 func (s *Store) branchIDsIn(ctx context.Context, scope models.Scope) ([]uint, error) {
-	var bs []models.Branch
-	if err := s.db.WithContext(ctx).Find(&bs).Error; err != nil {
-		return nil, fmt.Errorf("store: branches: %w", err)
-	}
 	var ids []uint
-	for _, b := range bs {
-		if scope.Covers(b.Path) {
-			ids = append(ids, b.ID)
-		}
+	if err := s.branchesIn(ctx, scope).Order("id").Pluck("id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("store: branches: %w", err)
 	}
 	return ids, nil
 }
@@ -501,16 +496,18 @@ func (s *Store) branchIDsIn(ctx context.Context, scope models.Scope) ([]uint, er
 // BranchesIn lists the branches within scope, by path.
 func (s *Store) BranchesIn(ctx context.Context, scope models.Scope) ([]models.Branch, error) {
 	var bs []models.Branch
-	if err := s.db.WithContext(ctx).Order("path").Find(&bs).Error; err != nil {
+	if err := s.branchesIn(ctx, scope).Order("path").Find(&bs).Error; err != nil {
 		return nil, fmt.Errorf("store: branches: %w", err)
 	}
-	out := bs[:0]
-	for _, b := range bs {
-		if scope.Covers(b.Path) {
-			out = append(out, b)
-		}
+	return bs, nil
+}
+
+// branchesIn is a query of the branches within scope (models.Scope.Covers).
+func (s *Store) branchesIn(ctx context.Context, scope models.Scope) *gorm.DB {
+	if scope.Admin {
+		return s.db.WithContext(ctx).Model(&models.Branch{})
 	}
-	return out, nil
+	return branchesWithin(s.db.WithContext(ctx), scope.Paths...)
 }
 
 // MembersByIDs reads members with their branches, by id.

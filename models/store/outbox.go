@@ -546,9 +546,7 @@ func (s *Store) FinishBroadcast(ctx context.Context, id uint, now time.Time) (bo
 		done = true
 		// A progress message still waiting (a 5xx put it back) would reach
 		// the organizer after the report, saying 0 sent: withdrawn.
-		if err := tx.Model(&outbox.Row{}).Where("kind = ? AND broadcast_id = ? AND status = ?",
-			string(outbox.KindBroadcastProgress), id, outbox.Pending).
-			Updates(map[string]any{"status": outbox.Skipped, "reason": outbox.ReasonWithdrawn}).Error; err != nil {
+		if err := withdraw(tx, "kind = ? AND broadcast_id = ?", string(outbox.KindBroadcastProgress), id); err != nil {
 			return err
 		}
 		if b.OrganizerID == nil {
@@ -676,28 +674,26 @@ func (s *Store) CancelBroadcast(ctx context.Context, id uint, org *models.Member
 			Updates(map[string]any{"status": models.BroadcastCancelled, "finished_at": now.UTC()}).Error; err != nil {
 			return err
 		}
-		return tx.Model(&outbox.Row{}).Where("broadcast_id = ? AND status = ?", id, outbox.Pending).
-			Updates(map[string]any{"status": outbox.Skipped, "reason": outbox.ReasonWithdrawn}).Error
+		return withdraw(tx, "broadcast_id = ?", id)
 	})
 }
 
 // OutboxQueue counts the messages waiting (pending) and in a dispatcher's
 // hands (sending), and says how long the oldest message due by now has
-// waited (0 when none is). Both read only the (status, next_attempt_at)
-// index's queue end, never the months of sent rows: it runs at every
-// scrape.
+// waited (0 when none is). Both read only the queue end of the (status,
+// next_attempt_at) index and its rows, never the months of sent rows: it
+// runs at every scrape. The count is the tally's (OutboxTally).
 func (s *Store) OutboxQueue(ctx context.Context, now time.Time) (map[outbox.Status]int, time.Duration, error) {
-	var rows []struct {
-		Status outbox.Status
-		N      int
-	}
-	if err := s.db.WithContext(ctx).Model(&outbox.Row{}).Select("status, COUNT(*) AS n").
-		Where("status IN ?", []outbox.Status{outbox.Pending, outbox.Sending}).Group("status").Scan(&rows).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: outbox depth: %w", err)
+	queue := []outbox.Status{outbox.Pending, outbox.Sending}
+	t, err := tally(s.db.WithContext(ctx).Where("status IN ?", queue))
+	if err != nil {
+		return nil, 0, err
 	}
 	out := map[outbox.Status]int{}
-	for _, r := range rows {
-		out[r.Status] = r.N
+	for _, st := range queue {
+		if n := t.Status(st); n > 0 {
+			out[st] = n
+		}
 	}
 	var due []time.Time
 	if err := s.db.WithContext(ctx).Model(&outbox.Row{}).Where("status = ? AND next_attempt_at <= ?", outbox.Pending, now.UTC()).

@@ -106,8 +106,7 @@ func (s *Store) AssignPlans(ctx context.Context, k *models.PlanKind, a models.Au
 			switch path, isBranch := a.IsBranch(); {
 			case isBranch:
 				q = q.Where("members.id IN (?)", tx.Model(&models.OrganizerScope{}).Select("member_id").
-					Where("branch_id IN (?)", tx.Model(&models.Branch{}).Select("id").
-						Where("path = ? OR path LIKE ? ESCAPE '\\'", path, escapeLike(path)+"/%")))
+					Where("branch_id IN (?)", branchesWithin(tx, path).Select("id")))
 			default:
 				ids, ok := a.IsMembers()
 				if !ok {
@@ -261,8 +260,7 @@ func sameInstant(a, b *time.Time) bool {
 
 // withdrawPlanReminders skips a plan's reminders still waiting: it was done.
 func withdrawPlanReminders(tx *gorm.DB, planID uint) error {
-	return tx.Model(&outbox.Row{}).Where("plan_id = ? AND status = ? AND kind = ?", planID, outbox.Pending, string(outbox.KindCheckReminder)).
-		Updates(map[string]any{"status": outbox.Skipped, "reason": outbox.ReasonWithdrawn}).Error
+	return withdraw(tx, "plan_id = ? AND kind = ?", planID, string(outbox.KindCheckReminder))
 }
 
 // advance starts the plan's next cycle after it was done on day.
@@ -419,10 +417,8 @@ func MayDecide(scope models.Scope, by *models.Member, p *models.Plan) error {
 	switch {
 	case !scope.Admin && p.Kind.For == models.ForDuty:
 		return ErrNotYourPlan
-	case !scope.Admin:
-		if path := branchPath(p.Member); path == "" || !scope.Covers(path) {
-			return ErrNotYourPlan
-		}
+	case !scope.CoversMember(p.Member):
+		return ErrNotYourPlan
 	}
 	if by != nil && p.MemberID == by.ID {
 		return ErrOwnCheck
@@ -614,18 +610,8 @@ func (s *Store) OverduePlans(ctx context.Context, scope models.Scope, limit int)
 		if len(scope.Paths) == 0 {
 			return nil, nil
 		}
-		subtree := s.db.Model(&models.Branch{}).Select("id")
-		cond := s.db
-		for i, p := range scope.Paths {
-			c := s.db.Where("path = ? OR path LIKE ? ESCAPE '\\'", p, escapeLike(p)+"/%")
-			if i == 0 {
-				cond = c
-			} else {
-				cond = cond.Or(c)
-			}
-		}
 		q = q.Where("plan_kinds.for_role = ? AND plans.member_id IN (?)", models.ForMember,
-			s.db.Model(&models.Member{}).Select("id").Where("branch_id IN (?)", subtree.Where(cond)))
+			s.db.Model(&models.Member{}).Select("id").Where("branch_id IN (?)", branchesWithin(s.db, scope.Paths...).Select("id")))
 	}
 	var ps []models.Plan
 	if err := q.Order("plans.overdue_since, plans.id").Limit(limit).Find(&ps).Error; err != nil {

@@ -19,12 +19,11 @@ var ErrNotHeld = errors.New("store: the occurrence has not taken place")
 // Held reports whether an occurrence was held by now: models.Held with
 // whether anyone was checked in to it.
 func (s *Store) Held(ctx context.Context, eventID uint, occ, now time.Time, loc *time.Location) (bool, error) {
-	var n int64
-	if err := s.db.WithContext(ctx).Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND checked_in = ?", eventID, occ.UTC(), true).
-		Count(&n).Error; err != nil {
+	anyIn, err := anyCheckedIn(s.db.WithContext(ctx), eventID, occ)
+	if err != nil {
 		return false, fmt.Errorf("store: held: %w", err)
 	}
-	return models.Held(occ, n > 0, now, loc), nil
+	return models.Held(occ, anyIn, now, loc), nil
 }
 
 // SaveRecord writes the record of an occurrence (topic and summary; its

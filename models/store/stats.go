@@ -32,7 +32,7 @@ type Figures struct {
 // subtree lists the branch at path and those below it.
 func (s *Store) subtree(ctx context.Context, path string) ([]models.Branch, error) {
 	var bs []models.Branch
-	err := s.db.WithContext(ctx).Where("path = ? OR path LIKE ? ESCAPE '\\'", path, escapeLike(path)+"/%").Order("path").Find(&bs).Error
+	err := branchesWithin(s.db.WithContext(ctx), path).Order("path").Find(&bs).Error
 	return bs, err
 }
 

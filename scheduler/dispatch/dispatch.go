@@ -416,7 +416,7 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 		return
 	}
 	msg := Message{Row: &c.Row, Text: text, Markup: markup, Lang: lang, Timeout: d.cfg.SendTimeout,
-		Organizer: m != nil && m.OnRoster() && (m.Role == models.RoleOrganizer || m.Role == models.RoleAdmin)}
+		Organizer: m.IsOrganizer()}
 	claimedAt := c.NextAttemptAt.Add(-d.cfg.Lease)
 	// When its turn has come (the chat free, a slot of the rate), the row
 	// may no longer be this dispatcher's to send.
