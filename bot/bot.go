@@ -160,11 +160,6 @@ func (b *Bot) Poll(ctx context.Context) error {
 	return nil
 }
 
-// ProcessUpdate handles one update as if it arrived by polling.
-func (b *Bot) ProcessUpdate(ctx context.Context, upd *tgm.Update) {
-	b.api.ProcessUpdate(ctx, upd)
-}
-
 // Wait blocks until every accepted update has been handled (shutdown in
 // webhook mode; Poll waits by itself).
 func (b *Bot) Wait() {

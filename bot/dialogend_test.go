@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models/store/storetest"
 )
 
 // TestADialogThatCannotEndSaysSo: when the database cannot end a dialog,
@@ -17,7 +18,7 @@ func TestADialogThatCannotEndSaysSo(t *testing.T) {
 	n := len(h.API.Messages(d.orgA.ID))
 	h.API.SendDocument(d.orgA, "members.csv", []byte("name,phone,branch\n张三,13700000001,Town/North\n"), "")
 	checked := h.Nth(d.orgA.ID, n+1)
-	if err := h.St.ExecForTest(ctx, `CREATE TRIGGER keep_dialogs BEFORE DELETE ON dialogs BEGIN SELECT RAISE(ABORT, 'injected'); END`); err != nil {
+	if err := storetest.Exec(ctx, h.DSN, `CREATE TRIGGER keep_dialogs BEFORE DELETE ON dialogs BEGIN SELECT RAISE(ABORT, 'injected'); END`); err != nil {
 		t.Fatal(err)
 	}
 	h.Press(d.orgA, checked, h.T(locales.En, "import.button.cancel"))
@@ -27,7 +28,7 @@ func TestADialogThatCannotEndSaysSo(t *testing.T) {
 	if !strings.Contains(h.Logs.String(), "end dialog") {
 		t.Fatalf("the fault was not logged:\n%s", h.Logs.String())
 	}
-	if left, _ := h.St.CountForTest(ctx, "dialogs"); left != 1 {
+	if left, _ := storetest.Count(ctx, h.DSN, "dialogs"); left != 1 {
 		t.Fatalf("%d dialogs", left)
 	}
 }

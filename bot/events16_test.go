@@ -12,6 +12,7 @@ import (
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
 )
 
 // eventsFixture is an organizer of Town (English) and Wang, a member of
@@ -268,7 +269,7 @@ func TestUnreadableWaitingRowFailsOnChange(t *testing.T) {
 		t.Fatalf("announcements %v %v", rows, err)
 	}
 	bad, good := rows[0], rows[1]
-	if err := h.St.ExecForTest(ctx, "UPDATE outboxes SET args = ? WHERE id = ?", `{"s":{"Location":`, bad.ID); err != nil {
+	if err := storetest.Exec(ctx, h.DSN, "UPDATE outboxes SET args = ? WHERE id = ?", `{"s":{"Location":`, bad.ID); err != nil {
 		t.Fatal(err)
 	}
 	reply := h.Say(f.org, fmt.Sprintf("/editevent %d place Town office", e.ID))

@@ -14,6 +14,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
 )
 
 // The roles the fuzzer plays, by Telegram user id.
@@ -80,7 +81,7 @@ func dump(t *testing.T, h *bottest.Harness, queries map[string]string) map[strin
 	t.Helper()
 	out := map[string]string{}
 	for name, q := range queries {
-		d, err := h.St.DumpForTest(ctx, q)
+		d, err := storetest.Dump(ctx, h.DSN, q)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

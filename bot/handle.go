@@ -448,9 +448,3 @@ func (b *Bot) fail(ctx context.Context, chatID int64, lang locales.Lang, what st
 }
 
 func truncate(s string, n int) string { return planner.Clip(s, n) }
-
-// HandleUpdate handles one update synchronously, without the panic guard:
-// fuzz tests use it so that a panic surfaces.
-func (b *Bot) HandleUpdate(ctx context.Context, upd *tgm.Update) {
-	b.handle(ctx, b.api, upd)
-}

@@ -10,6 +10,7 @@ import (
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
 )
 
 // newEventRig is an organizer of 东城镇 reading Simplified Chinese, a
@@ -74,10 +75,10 @@ func TestOneLineNewEventAudience(t *testing.T) {
 // looks like as an answer: no branches to choose from, "members: 0", no
 // recent places. Once the store is back, the same input goes on.
 func TestNewEventStoreFaults(t *testing.T) {
-	var faults *store.ReadFaults
+	var faults *storetest.ReadFaults
 	h, org := newEventRig(t, func(h *bottest.Harness, _ *bot.Config) {
 		var err error
-		if faults, err = h.St.ReadFaultsForTest(); err != nil {
+		if faults, err = storetest.HookReadFaults(h.St); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -125,7 +126,7 @@ func TestNewEventStoreFaults(t *testing.T) {
 	}
 	// The branches to choose another audience from: said on the tap,
 	// and no list without branches is sent.
-	faulty("👥 who", "FROM `branches` ORDER BY path", "confirm", func() string {
+	faulty("👥 who", "FROM `branches` WHERE (branches.path = ", "confirm", func() string {
 		n := len(h.API.Messages(org.ID))
 		answer := h.Press(org, preview, zh("ne.change_audience"))
 		if m := h.API.Messages(org.ID); len(m) != n {

@@ -16,6 +16,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
 )
 
 // boom makes the bot's handler panic on "/boom" and counts how often it
@@ -40,7 +41,7 @@ func textUpdate(id int64, u fakeapi.User, text string) *tgm.Update {
 // how many times it was taken.
 func seenRow(t *testing.T, h *bottest.Harness, id int64) string {
 	t.Helper()
-	d, err := h.St.DumpForTest(ctx, "SELECT handled_at IS NOT NULL AS handled, attempts FROM seen_updates WHERE update_id = "+strconv.FormatInt(id, 10))
+	d, err := storetest.Dump(ctx, h.DSN, "SELECT handled_at IS NOT NULL AS handled, attempts FROM seen_updates WHERE update_id = "+strconv.FormatInt(id, 10))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +62,7 @@ func TestPoisonUpdatePolled(t *testing.T) {
 	h.WaitFor("the panic logged", func() bool { return strings.Contains(h.Logs.String(), "handler panic") })
 	id := int64(0)
 	h.WaitFor("the update marked handled", func() bool {
-		d, _ := h.St.DumpForTest(ctx, "SELECT update_id FROM seen_updates WHERE handled_at IS NOT NULL")
+		d, _ := storetest.Dump(ctx, h.DSN, "SELECT update_id FROM seen_updates WHERE handled_at IS NOT NULL")
 		if d == "" {
 			return false
 		}

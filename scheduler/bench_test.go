@@ -20,7 +20,7 @@ func BenchmarkEventRemindersTick(b *testing.B) {
 		b.Run(fmt.Sprintf("members=%d", members), func(b *testing.B) {
 			ctx := context.Background()
 			sh, _ := time.LoadLocation("Asia/Shanghai")
-			st, _ := storetest.New(b)
+			st, dsn := storetest.New(b)
 			const villages = 1000
 			branch := make([]uint, villages)
 			for i := range branch {
@@ -57,7 +57,7 @@ func BenchmarkEventRemindersTick(b *testing.B) {
 			enqueued := 0
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				if err := st.ExecForTest(ctx, "DELETE FROM outboxes"); err != nil {
+				if err := storetest.Exec(ctx, dsn, "DELETE FROM outboxes"); err != nil {
 					b.Fatal(err)
 				}
 				job := &scheduler.EventReminders{Store: st, Location: sh}
@@ -83,7 +83,7 @@ func BenchmarkPlanRemindersTick(b *testing.B) {
 	const members = 100000
 	ctx := context.Background()
 	sh, _ := time.LoadLocation("Asia/Shanghai")
-	st, _ := storetest.New(b)
+	st, dsn := storetest.New(b)
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, sh)
 	branch, err := st.EnsureBranch(ctx, "Town/Village")
 	if err != nil {
@@ -110,10 +110,10 @@ func BenchmarkPlanRemindersTick(b *testing.B) {
 	// 1%: due in seven days, its first reminder due now.
 	due := models.DayOf(now, sh).AddDate(0, 0, 7)
 	reset := func() {
-		if err := st.ExecForTest(ctx, "DELETE FROM outboxes"); err != nil {
+		if err := storetest.Exec(ctx, dsn, "DELETE FROM outboxes"); err != nil {
 			b.Fatal(err)
 		}
-		if err := st.ExecForTest(ctx, "UPDATE plans SET next_due = ?, slot = 0, next_remind_at = ? WHERE id % 100 = 0", due, now.UTC()); err != nil {
+		if err := storetest.Exec(ctx, dsn, "UPDATE plans SET next_due = ?, slot = 0, next_remind_at = ? WHERE id % 100 = 0", due, now.UTC()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,10 +1,7 @@
 package scheduler
 
 import (
-	"fmt"
 	"time"
-
-	"github.com/robfig/cron/v3"
 
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
@@ -39,15 +36,4 @@ func (s *Scheduler) AddAll(entries []Entry) error {
 		}
 	}
 	return nil
-}
-
-// Due reports whether the entry runs at minute t (in t's location), as
-// cron would: tests step time through the jobs with it.
-func (e Entry) Due(t time.Time) bool {
-	sched, err := cron.ParseStandard(e.Spec)
-	if err != nil {
-		panic(fmt.Sprintf("scheduler: bad spec %q: %v", e.Spec, err))
-	}
-	t = t.Truncate(time.Minute)
-	return sched.Next(t.Add(-time.Second)).Equal(t)
 }

@@ -44,7 +44,8 @@ func TestRunnerRecoversAndTimesOut(t *testing.T) {
 }
 
 func TestOutboxCleanupKeepsPendingAndRecent(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
+	storetest.EachDSN(t, func(t *testing.T, dsn string) {
+		st := storetest.Open(t, dsn)
 		ctx := context.Background()
 		if _, err := st.AddMember(ctx, store.NewMember{Name: "A", Phone: "13800000001"}); err != nil {
 			t.Fatal(err)
@@ -61,7 +62,7 @@ func TestOutboxCleanupKeepsPendingAndRecent(t *testing.T) {
 				created = time.Now() // recent
 			}
 			// A row's age and fate, which only time and the dispatcher give.
-			if err := st.ExecForTest(ctx, "UPDATE outboxes SET status = ?, created_at = ? WHERE id = ?", s, created.UTC(), i+1); err != nil {
+			if err := storetest.Exec(ctx, dsn, "UPDATE outboxes SET status = ?, created_at = ? WHERE id = ?", s, created.UTC(), i+1); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -79,10 +79,6 @@ func WithStrictButtons() Option { return func(s *Server) { s.strictButtons = tru
 // editMessageReplyMarkup, where it removes the buttons.
 func WithStrictMarkup() Option { return func(s *Server) { s.strictMarkup = true } }
 
-// WithClock sets the clock used for message and update dates (default
-// time.Now). Rate limits and delays always use real time.
-func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
-
 // Server is a fake Telegram Bot API. Its methods are safe for concurrent use.
 type Server struct {
 	token         string

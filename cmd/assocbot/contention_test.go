@@ -17,6 +17,7 @@ import (
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
 )
 
 // TestCLIBesideABusyRun: sixteen CLI writers (member add, broadcast, event
@@ -114,14 +115,14 @@ func TestCLIBesideABusyRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the backup does not open: %v", err)
 	}
-	integrity, err := copied.DumpForTest(ctx, "PRAGMA integrity_check")
+	integrity, err := storetest.Dump(ctx, backup, "PRAGMA integrity_check")
 	var rows, sent, written int
 	for q, n := range map[string]*int{
 		"SELECT COUNT(*) AS n FROM outboxes WHERE broadcast_id = 1":                     &rows,
 		"SELECT COUNT(*) AS n FROM outboxes WHERE broadcast_id = 1 AND status = 'sent'": &sent,
 		"SELECT COUNT(*) AS n FROM members WHERE name LIKE 'W%'":                        &written,
 	} {
-		got, _ := copied.DumpForTest(ctx, q)
+		got, _ := storetest.Dump(ctx, backup, q)
 		fmt.Sscanf(strings.TrimSpace(got), "n=%d", n)
 	}
 	copied.Close()

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
 )
 
 // checksByPhone reads each member's open checks: kind, last done, next due.
@@ -19,7 +20,7 @@ func checksByPhone(t *testing.T, db string) string {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	d, err := st.DumpForTest(context.Background(), `SELECT members.phone, plan_kinds.key, plans.last_done, plans.next_due
+	d, err := storetest.Dump(context.Background(), db, `SELECT members.phone, plan_kinds.key, plans.last_done, plans.next_due
 		FROM plans JOIN members ON members.id = plans.member_id JOIN plan_kinds ON plan_kinds.id = plans.kind_id ORDER BY members.phone, plan_kinds.key`)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
 )
 
 // cliDB is a migrated database for CLI tests and the environment naming it.
@@ -27,18 +28,18 @@ func cliDB(t *testing.T) (string, env) {
 // refused command changed none.
 func everyRow(t *testing.T, db string) map[string][]string {
 	t.Helper()
-	st, err := store.Open(context.Background(), db)
+	ctx := context.Background()
+	tables, err := storetest.Tables(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
 	out := map[string][]string{}
-	for _, table := range store.CopyTables() {
-		rows, err := st.RowsForTest(context.Background(), table)
+	for _, table := range tables {
+		rows, err := storetest.Dump(ctx, db, "SELECT * FROM "+table+" ORDER BY 1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[table] = rows
+		out[table] = strings.Split(rows, "\n")
 	}
 	return out
 }

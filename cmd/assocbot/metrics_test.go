@@ -247,7 +247,7 @@ func TestMetricsAndHealth(t *testing.T) {
 	}
 	// The report went out, and the progress message too, unless the 502
 	// held it back until the broadcast was over: then it was withdrawn.
-	row, err := st.DumpForTest(ctx, "SELECT status, reason FROM outboxes WHERE kind = 'broadcast.progress'")
+	row, err := storetest.Dump(ctx, dsn, "SELECT status, reason FROM outboxes WHERE kind = 'broadcast.progress'")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
 )
 
@@ -32,8 +31,12 @@ func TestMigrateRefusesATargetWithAnyRow(t *testing.T) {
 	}
 	counts := func() map[string]int {
 		out := map[string]int{}
-		for _, table := range store.CopyTables() {
-			n, err := pg.CountForTest(ctx, table)
+		tables, err := storetest.Tables(ctx, pgDSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range tables {
+			n, err := storetest.Count(ctx, pgDSN, table)
 			if err != nil {
 				t.Fatalf("count %s: %v", table, err)
 			}

@@ -97,7 +97,7 @@ func newRunRig(t testing.TB, members int, dsn string) *replicaRig {
 		SELECT 'M' || g, '+86139' || substr('0000000' || g, -8), ?, 'member', 'en', '', '', ? + g, ? + g, 'active', datetime('now'), datetime('now') FROM s`
 		args = []any{members - 1, *first.BranchID, replicaBase, replicaBase}
 	}
-	if err := st.ExecForTest(ctx, rest, args...); err != nil {
+	if err := storetest.Exec(ctx, r.dsn, rest, args...); err != nil {
 		t.Fatal(err)
 	}
 	r.api = fakeapi.New(replicaToken)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
 )
 
 // TestRunInWebhookMode starts `assocbot run` as an operator does with
@@ -112,7 +113,7 @@ func TestRunInWebhookMode(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		n, _ := s.DumpForTest(ctx, "SELECT COUNT(*) FROM seen_updates")
+		n, _ := storetest.Dump(ctx, dbPath, "SELECT COUNT(*) FROM seen_updates")
 		return strings.TrimSpace(n)
 	}
 	if code := post("wrong", help(1, 7000)); code != 401 {

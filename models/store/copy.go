@@ -18,9 +18,6 @@ var copyOrder = []string{
 	"plan_kinds", "plans", "check_records", "activity_records", "seen_updates",
 }
 
-// CopyTables lists the tables CopyTo copies, in order.
-func CopyTables() []string { return append([]string(nil), copyOrder...) }
-
 // NotCopiedTables hold nothing worth moving: the schema's versions, and the
 // send budget's state (seconds long, rebuilt by the first replica).
 func NotCopiedTables() []string {

@@ -100,6 +100,9 @@ func Each(t *testing.T, f func(t *testing.T, st *store.Store)) {
 	})
 }
 
+// Open opens and migrates the database at dsn, closed at the test's end.
+func Open(t testing.TB, dsn string) *store.Store { t.Helper(); return open(t, dsn) }
+
 func open(t testing.TB, dsn string) *store.Store {
 	t.Helper()
 	ctx := context.Background()

@@ -10,6 +10,9 @@ import (
 	"gorm.io/gorm"
 )
 
+// CopyTables lists the tables CopyTo copies, in order.
+func CopyTables() []string { return append([]string(nil), copyOrder...) }
+
 // ExecForTest runs raw SQL; tests use it to set up states the API refuses to
 // create (a schema from the future, a row past its time).
 func (s *Store) ExecForTest(ctx context.Context, sql string, args ...any) error {
