@@ -95,7 +95,8 @@ func BenchmarkDispatchUnlimited(b *testing.B) {
 }
 
 // BenchmarkSendNoDatabase is the same sending loop without the database:
-// the same client, the same fake, the same workers. The ratio to
+// the same channel (the budget's turn included), the same fake, the same
+// workers, one message to each of n members. The ratio to
 // BenchmarkDispatchUnlimited is what the outbox costs.
 func BenchmarkSendNoDatabase(b *testing.B) {
 	n := benchN(20000)
@@ -104,8 +105,7 @@ func BenchmarkSendNoDatabase(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				r := newRig(b, dispatch.Config{Rate: 100000})
-				r.chatGap = time.Millisecond
-				ms := r.members(1, "")
+				ms := r.members(n, "")
 				channel := r.channel()
 				b.StartTimer()
 				start := time.Now()
@@ -115,8 +115,8 @@ func BenchmarkSendNoDatabase(b *testing.B) {
 					wg.Add(1)
 					go func() {
 						defer wg.Done()
-						for next.Add(1) <= int64(n) {
-							if res := channel.Send(context.Background(), dispatch.Message{Row: &outbox.Row{ChatID: *ms[0].ChatID}, Text: "benchmark notice"}); res.Err != nil {
+						for i := next.Add(1); i <= int64(n); i = next.Add(1) {
+							if res := channel.Send(context.Background(), dispatch.Message{Row: &outbox.Row{ChatID: *ms[i-1].ChatID}, Text: "benchmark notice"}); res.Err != nil {
 								b.Error(res.Err)
 								return
 							}
