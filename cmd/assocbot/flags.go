@@ -1,0 +1,76 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+)
+
+// flagError marks errors from parsing a command's flags.
+type flagError struct{ err error }
+
+func (e flagError) Error() string { return e.err.Error() }
+
+func isFlagError(err error) bool {
+	var fe flagError
+	return errors.As(err, &fe)
+}
+
+// newFlags makes a command's flag set. It prints nothing itself: run
+// says a bad flag in a line, and writes --help to stdout.
+func newFlags(name string, _ io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("assocbot "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parseFlags parses and turns a parse failure into a flagError (exit 2),
+// and -h or --help into a helpRequest.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return helpRequest{fs: fs}
+		}
+		return flagError{err}
+	}
+	return nil
+}
+
+// parseNoArgs parses the flags of a command that takes no argument, such
+// as the list commands.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	return nil
+}
+
+// parseInterspersed parses flags that may come before or after the
+// positional arguments (assocbot import FILE --dry-run) and returns those.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// dbFlag adds --db, defaulting to ASSOCBOT_DB.
+func dbFlag(fs *flag.FlagSet, getenv env) *string {
+	def := getenv("ASSOCBOT_DB")
+	if def == "" {
+		def = "assocbot.db"
+	}
+	return fs.String("db", def, "SQLite file or postgres:// URL (ASSOCBOT_DB)")
+}
