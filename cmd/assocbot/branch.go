@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 
@@ -12,72 +13,74 @@ import (
 
 // cmdBranchList is `assocbot branch list`: the branches as a tree, each
 // with its members (not counting those who left).
-func cmdBranchList(ctx context.Context, c cli, args []string) error {
-	fs := newFlags("branch list", c.stderr)
+func cmdBranchList(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
-	if err := parseNoArgs(fs, args); err != nil {
-		return err
-	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	bs, err := st.BranchesIn(ctx, models.Scope{Admin: true})
-	if err != nil {
-		return err
-	}
-	counts, err := st.MembersPerBranch(ctx)
-	if err != nil {
-		return err
-	}
-	if len(bs) == 0 {
-		fmt.Fprintln(c.stdout, "no branches yet")
+	return func(ctx context.Context, args []string) error {
+		if err := noArgs(args); err != nil {
+			return err
+		}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		bs, err := st.BranchesIn(ctx, models.Scope{Admin: true})
+		if err != nil {
+			return err
+		}
+		counts, err := st.MembersPerBranch(ctx)
+		if err != nil {
+			return err
+		}
+		if len(bs) == 0 {
+			fmt.Fprintln(c.stdout, "no branches yet")
+			return nil
+		}
+		for _, b := range bs {
+			depth := strings.Count(b.Path, "/")
+			fmt.Fprintf(c.stdout, "%s%s (%d)\n", strings.Repeat("  ", depth), b.Name, counts[b.ID])
+		}
 		return nil
 	}
-	for _, b := range bs {
-		depth := strings.Count(b.Path, "/")
-		fmt.Fprintf(c.stdout, "%s%s (%d)\n", strings.Repeat("  ", depth), b.Name, counts[b.ID])
-	}
-	return nil
 }
 
 // cmdBranchAdd is `assocbot branch add Town/Village`: the branch and any
 // missing above it, each said on a line of its own.
-func cmdBranchAdd(ctx context.Context, c cli, args []string) error {
-	fs := newFlags("branch add", c.stderr)
+func cmdBranchAdd(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
-	paths, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(paths) != 1 {
-		return usageError{"branch add needs one branch path: assocbot branch add 东城镇/李家村"}
-	}
-	if err := checkBranchPath("branch", paths[0]); err != nil {
-		return err
-	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	created, err := st.MissingBranches(ctx, paths[0])
-	if err != nil {
-		return err
-	}
-	if len(created) == 0 {
-		clean, _ := models.CleanBranchPath(paths[0])
-		fmt.Fprintf(c.stdout, "branch %s exists already\n", clean)
+	return func(ctx context.Context, args []string) error {
+		paths, err := parseInterspersed(fs, args)
+		if err != nil {
+			return err
+		}
+		if len(paths) != 1 {
+			return usageError{"branch add needs one branch path: assocbot branch add 东城镇/李家村"}
+		}
+		if err := checkBranchPath("branch", paths[0]); err != nil {
+			return err
+		}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		created, err := st.MissingBranches(ctx, paths[0])
+		if err != nil {
+			return err
+		}
+		if len(created) == 0 {
+			clean, _ := models.CleanBranchPath(paths[0])
+			fmt.Fprintf(c.stdout, "branch %s exists already\n", clean)
+			return nil
+		}
+		if _, err := st.EnsureBranch(ctx, paths[0]); err != nil {
+			return err
+		}
+		for _, p := range created {
+			fmt.Fprintf(c.stdout, "new branch: %s\n", p)
+		}
 		return nil
 	}
-	if _, err := st.EnsureBranch(ctx, paths[0]); err != nil {
-		return err
-	}
-	for _, p := range created {
-		fmt.Fprintf(c.stdout, "new branch: %s\n", p)
-	}
-	return nil
 }
 
 // checkBranchPath refuses, naming the flag, a path models.CleanBranchPath

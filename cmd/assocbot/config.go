@@ -94,9 +94,9 @@ var envVars = []struct {
 	}},
 }
 
-// loadConfig reads defaults, then the environment, then the flags in args.
-func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config, error) {
-	c := &Config{}
+// configFlags declares a flag for every setting, its default from the
+// environment; what it returns reads the parsed flags into a Config.
+func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (*Config, error) {
 	values := map[string]*string{}
 	for _, e := range envVars {
 		v := e.def
@@ -105,18 +105,15 @@ func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (*C
 		}
 		values[e.name] = fs.String(e.flag, v, e.help+" ("+e.name+")")
 	}
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
-	}
-	for _, e := range envVars {
-		if err := e.set(c, *values[e.name]); err != nil {
-			return nil, fmt.Errorf("%s: %w", e.name, err)
+	return func() (*Config, error) {
+		c := &Config{}
+		for _, e := range envVars {
+			if err := e.set(c, *values[e.name]); err != nil {
+				return nil, fmt.Errorf("%s: %w", e.name, err)
+			}
 		}
+		return c, nil
 	}
-	return c, nil
 }
 
 var quietPattern = regexp.MustCompile(`^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$`)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,63 +25,64 @@ func openStore(ctx context.Context, dsn string) (*store.Store, error) {
 	return st, nil
 }
 
-func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
-	fs := newFlags("migrate", stderr)
+func cmdMigrate(fs *flag.FlagSet, c cli) runner {
+	stdout, getenv := c.stdout, c.getenv
 	db := dbFlag(fs, getenv)
 	from := fs.String("from", "", "copy this SQLite database …")
 	to := fs.String("to", "", "… into this empty PostgreSQL one (postgres://…)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+	return func(ctx context.Context, args []string) error {
+		if *from != "" || *to != "" {
+			return copyDatabase(ctx, *from, *to, stdout)
+		}
+		st, err := store.Open(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		n, err := st.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "schema at version %d (%d migration(s) applied)\n", store.LatestVersion(), n)
+		return nil
 	}
-	if *from != "" || *to != "" {
-		return copyDatabase(ctx, *from, *to, stdout)
-	}
-	st, err := store.Open(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	n, err := st.Migrate(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "schema at version %d (%d migration(s) applied)\n", store.LatestVersion(), n)
-	return nil
 }
 
 // cmdBackup is `assocbot backup FILE`: an online, consistent copy of the
 // SQLite database (a running `assocbot run` goes on serving).
-func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
-	fs := newFlags("backup", stderr)
+func cmdBackup(fs *flag.FlagSet, c cli) runner {
+	stdout, getenv := c.stdout, c.getenv
 	db := dbFlag(fs, getenv)
-	files, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
+	return func(ctx context.Context, args []string) error {
+		files, err := parseInterspersed(fs, args)
+		if err != nil {
+			return err
+		}
+		if len(files) != 1 {
+			return usageError{"backup needs the file to write: assocbot backup /var/backups/assocbot-2026-11-29.db"}
+		}
+		if _, err := os.Stat(files[0]); err == nil {
+			return usageError{fmt.Sprintf("%s exists already; a backup does not overwrite", files[0])}
+		}
+		if store.IsPostgres(*db) {
+			return usageError{"backup copies a SQLite database; for PostgreSQL use pg_dump"}
+		}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		start := time.Now()
+		if err := st.Backup(ctx, files[0]); err != nil {
+			return err
+		}
+		info, err := os.Stat(files[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "backup written to %s (%d KB) in %s\n", files[0], info.Size()/1024, time.Since(start).Round(time.Millisecond))
+		return nil
 	}
-	if len(files) != 1 {
-		return usageError{"backup needs the file to write: assocbot backup /var/backups/assocbot-2026-11-29.db"}
-	}
-	if _, err := os.Stat(files[0]); err == nil {
-		return usageError{fmt.Sprintf("%s exists already; a backup does not overwrite", files[0])}
-	}
-	if store.IsPostgres(*db) {
-		return usageError{"backup copies a SQLite database; for PostgreSQL use pg_dump"}
-	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	start := time.Now()
-	if err := st.Backup(ctx, files[0]); err != nil {
-		return err
-	}
-	info, err := os.Stat(files[0])
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "backup written to %s (%d KB) in %s\n", files[0], info.Size()/1024, time.Since(start).Round(time.Millisecond))
-	return nil
 }
 
 // copyDatabase is `assocbot migrate --from FILE.db --to postgres://…`: both

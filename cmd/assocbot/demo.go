@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"image"
 	_ "image/gif" // the formats of the photos the demo saves
@@ -26,6 +27,7 @@ import (
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
+	"golang.org/x/sync/errgroup"
 )
 
 // demoPerson is someone the demo lets you be.
@@ -163,165 +165,163 @@ func (p *demoPerson) name() string {
 
 // cmdDemo runs the real bot against an in-process fake Bot API and a fresh
 // database, and lets the terminal user chat as any of the demo people.
-func cmdDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env) error {
-	fs := newFlags("demo", stderr)
+func cmdDemo(fs *flag.FlagSet, c cli) runner {
+	stdin, stdout, stderr, getenv := c.stdin, c.stdout, c.stderr, c.getenv
 	defLang := getenv("ASSOCBOT_LANG")
 	if defLang == "" {
 		defLang = string(locales.ZhHans)
 	}
 	langFlag := fs.String("lang", defLang, "language of the demo and the bot's default: zh-Hans, zh-Hant or en (ASSOCBOT_LANG)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	lang, ok := locales.Parse(*langFlag)
-	if !ok {
-		return usageError{fmt.Sprintf("--lang must be zh-Hans, zh-Hant or en, got %q", *langFlag)}
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	return func(ctx context.Context, args []string) error {
+		lang, ok := locales.Parse(*langFlag)
+		if !ok {
+			return usageError{fmt.Sprintf("--lang must be zh-Hans, zh-Hant or en, got %q", *langFlag)}
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
 
-	dir, err := os.MkdirTemp("", "assocbot-demo-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	st, err := openStore(ctx, filepath.Join(dir, "demo.db"))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	people := demoPeople()
-	ids := map[string]uint{}
-	for _, p := range people {
-		if p.member == nil {
-			continue
-		}
-		m, err := st.AddMember(ctx, *p.member)
+		dir, err := os.MkdirTemp("", "assocbot-demo-")
 		if err != nil {
-			return fmt.Errorf("demo data: %w", err)
+			return err
 		}
-		ids[p.alias] = m.ID
-		if p.linked {
-			if _, err := st.LinkByPhone(ctx, p.phone, p.user.ID, p.user.ID); err != nil {
+		defer os.RemoveAll(dir)
+		st, err := openStore(ctx, filepath.Join(dir, "demo.db"))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		people := demoPeople()
+		ids := map[string]uint{}
+		for _, p := range people {
+			if p.member == nil {
+				continue
+			}
+			m, err := st.AddMember(ctx, *p.member)
+			if err != nil {
 				return fmt.Errorf("demo data: %w", err)
 			}
-		}
-	}
-
-	if err := demoPlans(ctx, st, ids, loc0()); err != nil {
-		return fmt.Errorf("demo data: %w", err)
-	}
-	if err := demoEvents(ctx, st, ids, loc0()); err != nil {
-		return fmt.Errorf("demo data: %w", err)
-	}
-
-	const token = "123456:demo-token-not-secret"
-	api := fakeapi.New(token)
-	defer api.Close()
-	for _, p := range people {
-		if p.linked {
-			api.Meet(p.user)
-		}
-	}
-	events, unsubscribe := api.Subscribe()
-	defer unsubscribe()
-	cat, err := locales.New()
-	if err != nil {
-		return err
-	}
-	loc := loc0()
-	cat.Home = loc // Li Wei, in Berlin, reads his time and the association's
-	// The bot's own log goes to a file, so the chat stays readable.
-	logFile, err := os.Create(filepath.Join(dir, "bot.log"))
-	if err != nil {
-		return err
-	}
-	defer logFile.Close()
-	// One send budget for replies and the dispatcher, as in `assocbot run`
-	// on SQLite; the demo's own Telegram has no one-a-second rule per chat,
-	// and a person typing fast should not wait for it.
-	sends := budget.New(budget.NewMemory(budget.DefaultRate, time.Millisecond, budget.SendTimeout), nil)
-	b, err := bot.New(ctx, bot.Config{Token: token, APIURL: api.URL(), DefaultLang: lang, Location: loc,
-		PollTimeout: 5 * time.Second, Logger: slog.New(slog.NewTextHandler(logFile, nil)), Budget: sends}, st, cat, nil)
-	if err != nil {
-		return err
-	}
-	// The same dispatcher and planner as `assocbot run`, so that broadcasts,
-	// announcements and reminders reach the demo people.
-	sender, err := telegram.NewChannel(telegram.ChannelConfig{Token: token, APIURL: api.URL(), Budget: sends}, cat)
-	if err != nil {
-		return err
-	}
-	disp := dispatch.New(dispatch.Config{Rate: budget.DefaultRate, Location: loc, DefaultLang: lang, Poll: 200 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(logFile, nil))}, st, sender, cat, nil)
-	b.OnEnqueue(disp.Wake)
-	sched := scheduler.New(loc, &scheduler.Runner{Log: slog.New(slog.NewTextHandler(logFile, nil))})
-	if err := sched.AddAll(scheduler.Jobs(st, loc, nil)); err != nil {
-		return err
-	}
-	pollDone := make(chan struct{})
-	go func() {
-		defer close(pollDone)
-		done := make(chan struct{}, 2)
-		go func() { _ = disp.Run(ctx); done <- struct{}{} }()
-		go func() { sched.Run(ctx); done <- struct{}{} }()
-		if err := b.Poll(ctx); err != nil {
-			fmt.Fprintln(stderr, err)
-		}
-		<-done
-		<-done
-	}()
-	defer func() { cancel(); <-pollDone }()
-
-	// The files the bot sends (calendars, exports, the preview) are saved
-	// where the reader can open them, and kept after the demo.
-	files, err := os.MkdirTemp("", "assocbot-demo-files-")
-	if err != nil {
-		return err
-	}
-	d := &demoChat{out: stdout, cat: cat, lang: lang, api: api, people: people, current: people[1], files: files}
-	defer d.closeFiles()
-	d.say("demo.intro")
-	d.listPeople()
-	d.say("demo.files_dir", "Dir", files)
-	d.say("demo.now_as", "Name", d.current.name())
-	d.open(d.current)
-
-	lines := make(chan string)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(stdin)
-		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			case <-ctx.Done():
-				return
+			ids[p.alias] = m.ID
+			if p.linked {
+				if _, err := st.LinkByPhone(ctx, p.phone, p.user.ID, p.user.ID); err != nil {
+					return fmt.Errorf("demo data: %w", err)
+				}
 			}
 		}
-	}()
-	// Each input waits for the bot to go quiet before the next is read, so a
-	// piped script sees every reply in order.
-	d.drain(events, 800*time.Millisecond)
-	d.prompt()
-	for {
-		select {
-		case <-ctx.Done():
-			fmt.Fprintln(stdout)
-			d.say("demo.bye")
+
+		if err := demoPlans(ctx, st, ids, loc0()); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		if err := demoEvents(ctx, st, ids, loc0()); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+
+		const token = "123456:demo-token-not-secret"
+		api := fakeapi.New(token)
+		defer api.Close()
+		for _, p := range people {
+			if p.linked {
+				api.Meet(p.user)
+			}
+		}
+		events, unsubscribe := api.Subscribe()
+		defer unsubscribe()
+		cat, err := locales.New()
+		if err != nil {
+			return err
+		}
+		loc := loc0()
+		cat.Home = loc // Li Wei, in Berlin, reads his time and the association's
+		// The bot's own log goes to a file, so the chat stays readable.
+		logFile, err := os.Create(filepath.Join(dir, "bot.log"))
+		if err != nil {
+			return err
+		}
+		defer logFile.Close()
+		// One send budget for replies and the dispatcher, as in `assocbot run`
+		// on SQLite; the demo's own Telegram has no one-a-second rule per chat,
+		// and a person typing fast should not wait for it.
+		sends := budget.New(budget.NewMemory(budget.DefaultRate, time.Millisecond, budget.SendTimeout), nil)
+		b, err := bot.New(ctx, bot.Config{Token: token, APIURL: api.URL(), DefaultLang: lang, Location: loc,
+			PollTimeout: 5 * time.Second, Logger: slog.New(slog.NewTextHandler(logFile, nil)), Budget: sends}, st, cat, nil)
+		if err != nil {
+			return err
+		}
+		// The same dispatcher and planner as `assocbot run`, so that broadcasts,
+		// announcements and reminders reach the demo people.
+		sender, err := telegram.NewChannel(telegram.ChannelConfig{Token: token, APIURL: api.URL(), Budget: sends}, cat)
+		if err != nil {
+			return err
+		}
+		disp := dispatch.New(dispatch.Config{Rate: budget.DefaultRate, Location: loc, DefaultLang: lang, Poll: 200 * time.Millisecond,
+			Logger: slog.New(slog.NewTextHandler(logFile, nil))}, st, sender, cat, nil)
+		b.OnEnqueue(disp.Wake)
+		sched := scheduler.New(loc, &scheduler.Runner{Log: slog.New(slog.NewTextHandler(logFile, nil))})
+		if err := sched.AddAll(scheduler.Jobs(st, loc, nil)); err != nil {
+			return err
+		}
+		// The parts run until the demo ends; it waits for them to finish
+		// what they hold before its temporary database goes.
+		var parts errgroup.Group
+		parts.Go(func() error { return disp.Run(ctx) })
+		parts.Go(func() error { sched.Run(ctx); return nil })
+		parts.Go(func() error {
+			if err := b.Poll(ctx); err != nil {
+				fmt.Fprintln(stderr, err)
+			}
 			return nil
-		case ev := <-events:
-			d.show(ev)
-			d.drain(events, 300*time.Millisecond)
-			d.prompt()
-		case line, ok := <-lines:
-			if !ok {
+		})
+		defer func() { cancel(); _ = parts.Wait() }()
+
+		// The files the bot sends (calendars, exports, the preview) are saved
+		// where the reader can open them, and kept after the demo.
+		files, err := os.MkdirTemp("", "assocbot-demo-files-")
+		if err != nil {
+			return err
+		}
+		d := &demoChat{out: stdout, cat: cat, lang: lang, api: api, people: people, current: people[1], files: files}
+		defer d.closeFiles()
+		d.say("demo.intro")
+		d.listPeople()
+		d.say("demo.files_dir", "Dir", files)
+		d.say("demo.now_as", "Name", d.current.name())
+		d.open(d.current)
+
+		lines := make(chan string)
+		go func() {
+			defer close(lines)
+			sc := bufio.NewScanner(stdin)
+			for sc.Scan() {
+				select {
+				case lines <- sc.Text():
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+		// Each input waits for the bot to go quiet before the next is read, so a
+		// piped script sees every reply in order.
+		d.drain(events, 800*time.Millisecond)
+		d.prompt()
+		for {
+			select {
+			case <-ctx.Done():
 				fmt.Fprintln(stdout)
 				d.say("demo.bye")
 				return nil
+			case ev := <-events:
+				d.show(ev)
+				d.drain(events, 300*time.Millisecond)
+				d.prompt()
+			case line, ok := <-lines:
+				if !ok {
+					fmt.Fprintln(stdout)
+					d.say("demo.bye")
+					return nil
+				}
+				d.input(strings.TrimSpace(line))
+				d.drain(events, 600*time.Millisecond)
+				d.prompt()
 			}
-			d.input(strings.TrimSpace(line))
-			d.drain(events, 600*time.Millisecond)
-			d.prompt()
 		}
 	}
 }

@@ -22,43 +22,43 @@ func tzFlag(fs *flag.FlagSet, getenv env) *string {
 }
 
 // cmdEventList is `assocbot event list`.
-func cmdEventList(ctx context.Context, c cli, args []string) error {
-	fs := newFlags("event list", c.stderr)
+func cmdEventList(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
 	tz := tzFlag(fs, c.getenv)
-	if err := parseNoArgs(fs, args); err != nil {
-		return err
-	}
-	loc, err := time.LoadLocation(*tz)
-	if err != nil {
-		return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
-	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	es, err := st.AllEvents(ctx)
-	if err != nil {
-		return err
-	}
-	now := c.now()
-	rows := [][]string{{"ID", "KIND", "STATUS", "TITLE", "NEXT", "AUDIENCE", "RRULE"}}
-	for _, e := range es {
-		next := "-"
-		if t, ok := e.NextOccurrence(loc, now); ok {
-			next = t.In(loc).Format("2006-01-02 15:04")
+	return func(ctx context.Context, args []string) error {
+		if err := noArgs(args); err != nil {
+			return err
 		}
-		rows = append(rows, []string{strconv.FormatUint(uint64(e.ID), 10), string(e.Kind), e.Status, e.Title, next, e.Audience, e.RRule})
+		loc, err := time.LoadLocation(*tz)
+		if err != nil {
+			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+		}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		es, err := st.AllEvents(ctx)
+		if err != nil {
+			return err
+		}
+		now := c.now()
+		rows := [][]string{{"ID", "KIND", "STATUS", "TITLE", "NEXT", "AUDIENCE", "RRULE"}}
+		for _, e := range es {
+			next := "-"
+			if t, ok := e.NextOccurrence(loc, now); ok {
+				next = t.In(loc).Format("2006-01-02 15:04")
+			}
+			rows = append(rows, []string{strconv.FormatUint(uint64(e.ID), 10), string(e.Kind), e.Status, e.Title, next, e.Audience, e.RRule})
+		}
+		printTable(c.stdout, rows)
+		return nil
 	}
-	printTable(c.stdout, rows)
-	return nil
 }
 
 // cmdEventAdd is `assocbot event add`.
-func cmdEventAdd(ctx context.Context, c cli, args []string) error {
+func cmdEventAdd(fs *flag.FlagSet, c cli) runner {
 	stdout, stderr, clock := c.stdout, c.stderr, c.now
-	fs := newFlags("event add", stderr)
 	db := dbFlag(fs, c.getenv)
 	tz := tzFlag(fs, c.getenv)
 	kind := fs.String("kind", "", "activity_day, meeting, health_check_session, training or other (required)")
@@ -73,78 +73,80 @@ func cmdEventAdd(ctx context.Context, c cli, args []string) error {
 	noRSVP := fs.Bool("no-rsvp", false, "an announcement without answers")
 	deadline := fs.String("rsvp-deadline", "", `answers close at "YYYY-MM-DD HH:MM"`)
 	rrule := fs.String("rrule", "", "recurrence, e.g. FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=29 or FREQ=MONTHLY;BYDAY=1MO")
-	if err := parseNoArgs(fs, args); err != nil {
-		return err
-	}
-	loc, err := time.LoadLocation(*tz)
-	if err != nil {
-		return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
-	}
-	var notes []string // said once the event is made
-	parse := func(flag, v string) (time.Time, error) {
-		t, note, err := localFlag(flag, v, loc)
-		if note != "" {
-			notes = append(notes, note)
-		}
-		return t, err
-	}
-	for _, f := range []struct {
-		flag, value string
-		multiline   bool
-	}{{"title", *title, false}, {"location", *location, false}, {"description", *description, true}} {
-		if err := checkText(f.flag, f.value, f.multiline); err != nil {
+	return func(ctx context.Context, args []string) error {
+		if err := noArgs(args); err != nil {
 			return err
 		}
-	}
-	startAt, err := parse("start", *start)
-	if err != nil {
-		return err
-	}
-	e := &models.Event{Kind: models.EventKind(*kind), Title: *title, Description: *description, Location: *location,
-		StartAt: startAt, RSVP: !*noRSVP, Capacity: *capacity, AllowGuests: *guests, RRule: *rrule, Audience: *audience}
-	if *end != "" {
-		endAt, err := parse("end", *end)
+		loc, err := time.LoadLocation(*tz)
+		if err != nil {
+			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+		}
+		var notes []string // said once the event is made
+		parse := func(flag, v string) (time.Time, error) {
+			t, note, err := localFlag(flag, v, loc)
+			if note != "" {
+				notes = append(notes, note)
+			}
+			return t, err
+		}
+		for _, f := range []struct {
+			flag, value string
+			multiline   bool
+		}{{"title", *title, false}, {"location", *location, false}, {"description", *description, true}} {
+			if err := checkText(f.flag, f.value, f.multiline); err != nil {
+				return err
+			}
+		}
+		startAt, err := parse("start", *start)
 		if err != nil {
 			return err
 		}
-		e.DurationMin = int(endAt.Sub(startAt).Minutes())
-		if e.DurationMin <= 0 {
-			return usageError{"--end must be after --start"}
+		e := &models.Event{Kind: models.EventKind(*kind), Title: *title, Description: *description, Location: *location,
+			StartAt: startAt, RSVP: !*noRSVP, Capacity: *capacity, AllowGuests: *guests, RRule: *rrule, Audience: *audience}
+		if *end != "" {
+			endAt, err := parse("end", *end)
+			if err != nil {
+				return err
+			}
+			e.DurationMin = int(endAt.Sub(startAt).Minutes())
+			if e.DurationMin <= 0 {
+				return usageError{"--end must be after --start"}
+			}
 		}
-	}
-	if *deadline != "" {
-		d, err := parse("rsvp-deadline", *deadline)
+		if *deadline != "" {
+			d, err := parse("rsvp-deadline", *deadline)
+			if err != nil {
+				return err
+			}
+			e.RSVPDeadline = &d
+		}
+		now := clock()
+		if err := e.Validate(loc, now); err != nil {
+			return eventUsage(err)
+		}
+		st, err := openStore(ctx, *db)
 		if err != nil {
 			return err
 		}
-		e.RSVPDeadline = &d
+		defer st.Close()
+		aud, err := models.ParseAudience(e.Audience)
+		if err != nil {
+			return usageError{fmt.Sprintf("--audience: %v", err)}
+		}
+		if err := checkAudience(ctx, st, aud, false); err != nil {
+			return err
+		}
+		n, err := st.CreateEvent(ctx, e, loc, now)
+		if err != nil {
+			return err
+		}
+		next, _ := e.NextOccurrence(loc, now)
+		fmt.Fprintf(stdout, "event %d: %s, next %s; announced to %d members\n", e.ID, e.Title, next.In(loc).Format("2006-01-02 15:04 MST"), n)
+		for _, note := range notes {
+			fmt.Fprintln(stderr, note)
+		}
+		return nil
 	}
-	now := clock()
-	if err := e.Validate(loc, now); err != nil {
-		return eventUsage(err)
-	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	aud, err := models.ParseAudience(e.Audience)
-	if err != nil {
-		return usageError{fmt.Sprintf("--audience: %v", err)}
-	}
-	if err := checkAudience(ctx, st, aud, false); err != nil {
-		return err
-	}
-	n, err := st.CreateEvent(ctx, e, loc, now)
-	if err != nil {
-		return err
-	}
-	next, _ := e.NextOccurrence(loc, now)
-	fmt.Fprintf(stdout, "event %d: %s, next %s; announced to %d members\n", e.ID, e.Title, next.In(loc).Format("2006-01-02 15:04 MST"), n)
-	for _, note := range notes {
-		fmt.Fprintln(stderr, note)
-	}
-	return nil
 }
 
 // cliTime shows an instant with its zone and offset, so that the two

@@ -19,7 +19,7 @@ func isFlagError(err error) bool {
 
 // newFlags makes a command's flag set. It prints nothing itself: run
 // says a bad flag in a line, and writes --help to stdout.
-func newFlags(name string, _ io.Writer) *flag.FlagSet {
+func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("assocbot "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
@@ -31,27 +31,25 @@ func newFlags(name string, _ io.Writer) *flag.FlagSet {
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return helpRequest{fs: fs}
+			return helpRequest{} // run's tree knows whose
 		}
 		return flagError{err}
 	}
 	return nil
 }
 
-// parseNoArgs parses the flags of a command that takes no argument, such
-// as the list commands.
-func parseNoArgs(fs *flag.FlagSet, args []string) error {
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+// noArgs refuses the arguments left after the flags of a command that
+// takes none, such as the list commands.
+func noArgs(args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", args[0])}
 	}
 	return nil
 }
 
-// parseInterspersed parses flags that may come before or after the
-// positional arguments (assocbot import FILE --dry-run) and returns those.
+// parseInterspersed parses the flags that follow the positional
+// arguments (assocbot import FILE --dry-run; those before them are parsed
+// already) and returns the positional ones.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {

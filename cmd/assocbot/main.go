@@ -35,13 +35,19 @@ type clock func() time.Time
 // failure of the system, 2 bad input. A bad argument is said in a line,
 // with the --help that tells more.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env, now clock) int {
-	root := commands()
-	if len(args) == 0 {
-		helpRequest{cmd: root}.usage(stderr)
-		return 2
+	t := build(cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: now})
+	err := t.root.Parse(args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		// ffcli says "error parsing commandline arguments: …"; the flag
+		// package's own words say it in fewer.
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner
+		}
+		err = flagError{err}
 	}
-	cmd, path, rest := root.find(args)
-	err := cmd.exec(ctx, cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: now}, path, rest)
+	if err == nil {
+		err = t.root.Run(ctx)
+	}
 	var help helpRequest
 	var ue usageError
 	var bad quietError
@@ -52,13 +58,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		help.usage(stdout)
 		return 0
 	case errors.Is(err, flag.ErrHelp):
+		t.at.usage(stdout)
 		return 0
+	case errors.Is(err, noCommand{}):
+		t.at.usage(stderr)
+		return 2
 	case errors.As(err, &bad):
 		// Bad input whose report said what is wrong already.
 		fmt.Fprintf(stderr, "assocbot: %v\n", err)
 		return 2
 	case errors.As(err, &ue), isFlagError(err):
-		if cmd.name == "help" {
+		path := t.at.path
+		if t.at.cmd.name == "help" {
 			path = nil // help's arguments are commands: the list of them helps
 		}
 		fmt.Fprintf(stderr, "assocbot: %v\nsee `%s --help`\n", err, strings.Join(append([]string{"assocbot"}, path...), " "))

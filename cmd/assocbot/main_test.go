@@ -76,6 +76,10 @@ func TestCLIBadArgumentsExitTwo(t *testing.T) {
 	}{
 		{nil, "Usage"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"membr", "list"}, `unknown command "membr"; did you mean member?`},
+		{[]string{"plan", "knd", "list"}, `unknown plan command "knd"; did you mean kind?`},
+		{[]string{"member", "list", "extra"}, `unexpected argument "extra"`},
+		{[]string{"--version", "extra"}, `unexpected argument "extra"`},
 		{[]string{"member"}, "member needs add, edit, list or remove"},
 		{[]string{"member", "add", "--db", db, "--name", "X"}, "needs --name and --phone"},
 		{[]string{"member", "add", "--db", db, "--name", "X", "--phone", "12"}, "not a valid phone number"},

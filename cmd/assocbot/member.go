@@ -102,113 +102,115 @@ func (f *memberFlags) change(given func(flag string) bool) (store.MemberChange, 
 }
 
 // cmdMemberAdd is `assocbot member add`.
-func cmdMemberAdd(ctx context.Context, c cli, args []string) error {
-	fs := newFlags("member add", c.stderr)
+func cmdMemberAdd(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
 	f := newMemberFlags(fs, "phone number (default region CN)", string(models.RoleMember))
-	if err := parseNoArgs(fs, args); err != nil {
-		return err
-	}
-	if strings.TrimSpace(*f.name) == "" || strings.TrimSpace(*f.phone) == "" {
-		return usageError{"member add needs --name and --phone"}
-	}
-	ch, err := f.change(func(flag string) bool { return flag == "role" || fs.Lookup(flag).Value.String() != "" })
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	var created []string
-	if ch.Branch != nil {
-		if created, err = branchesToCreate(ctx, st, *ch.Branch, *f.newBranch); err != nil {
+	return func(ctx context.Context, args []string) error {
+		if err := noArgs(args); err != nil {
 			return err
 		}
-	}
-	nm := store.NewMember{Name: *ch.Name, Phone: *ch.Phone, Role: *ch.Role}
-	for _, v := range []struct {
-		to   *string
-		from *string
-	}{{&nm.Branch, ch.Branch}, {&nm.Lang, ch.Lang}, {&nm.TZ, ch.TZ}} {
-		if v.from != nil {
-			*v.to = *v.from
+		if strings.TrimSpace(*f.name) == "" || strings.TrimSpace(*f.phone) == "" {
+			return usageError{"member add needs --name and --phone"}
 		}
+		ch, err := f.change(func(flag string) bool { return flag == "role" || fs.Lookup(flag).Value.String() != "" })
+		if err != nil {
+			return err
+		}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		var created []string
+		if ch.Branch != nil {
+			if created, err = branchesToCreate(ctx, st, *ch.Branch, *f.newBranch); err != nil {
+				return err
+			}
+		}
+		nm := store.NewMember{Name: *ch.Name, Phone: *ch.Phone, Role: *ch.Role}
+		for _, v := range []struct {
+			to   *string
+			from *string
+		}{{&nm.Branch, ch.Branch}, {&nm.Lang, ch.Lang}, {&nm.TZ, ch.TZ}} {
+			if v.from != nil {
+				*v.to = *v.from
+			}
+		}
+		if ch.Tags != nil {
+			nm.Tags = *ch.Tags
+		}
+		m, err := st.AddMember(ctx, nm)
+		if errors.Is(err, store.ErrPhoneTaken) {
+			return phoneTaken(ctx, st, *ch.Phone)
+		}
+		if err != nil {
+			return err
+		}
+		for _, p := range created {
+			// On a line of its own, so that a branch made by mistake is seen.
+			fmt.Fprintf(c.stdout, "new branch: %s\n", p)
+		}
+		fmt.Fprintf(c.stdout, "added member %s\n", describeMember(m))
+		return nil
 	}
-	if ch.Tags != nil {
-		nm.Tags = *ch.Tags
-	}
-	m, err := st.AddMember(ctx, nm)
-	if errors.Is(err, store.ErrPhoneTaken) {
-		return phoneTaken(ctx, st, *ch.Phone)
-	}
-	if err != nil {
-		return err
-	}
-	for _, p := range created {
-		// On a line of its own, so that a branch made by mistake is seen.
-		fmt.Fprintf(c.stdout, "new branch: %s\n", p)
-	}
-	fmt.Fprintf(c.stdout, "added member %s\n", describeMember(m))
-	return nil
 }
 
 // cmdMemberEdit is `assocbot member edit PHONE --name …`: only the flags
 // given change, each checked as member add checks it.
-func cmdMemberEdit(ctx context.Context, c cli, args []string) error {
-	fs := newFlags("member edit", c.stderr)
+func cmdMemberEdit(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
 	f := newMemberFlags(fs, "their new phone number", "")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"member edit needs the member's phone: assocbot member edit 13800138000 --branch 东城镇/李家村"}
-	}
-	if _, err := models.NormalizePhone(pos[0]); err != nil {
-		return usageError{fmt.Sprintf("%q is not a valid phone number", pos[0])}
-	}
-	given := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
-	ch, err := f.change(func(flag string) bool { return given[flag] })
-	if err != nil {
-		return err
-	}
-	if ch == (store.MemberChange{}) {
-		return usageError{"member edit needs what to change: --name, --phone, --branch, --role, --tags, --lang or --tz"}
-	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	m, err := st.MemberByPhone(ctx, pos[0])
-	if errors.Is(err, store.ErrNotFound) {
-		return usageError{fmt.Sprintf("no member has the phone %s", pos[0])}
-	}
-	if err != nil {
-		return err
-	}
-	var created []string
-	if ch.Branch != nil {
-		if created, err = branchesToCreate(ctx, st, *ch.Branch, *f.newBranch); err != nil {
+	return func(ctx context.Context, args []string) error {
+		pos, err := parseInterspersed(fs, args)
+		if err != nil {
 			return err
 		}
+		if len(pos) != 1 {
+			return usageError{"member edit needs the member's phone: assocbot member edit 13800138000 --branch 东城镇/李家村"}
+		}
+		if _, err := models.NormalizePhone(pos[0]); err != nil {
+			return usageError{fmt.Sprintf("%q is not a valid phone number", pos[0])}
+		}
+		given := map[string]bool{}
+		fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+		ch, err := f.change(func(flag string) bool { return given[flag] })
+		if err != nil {
+			return err
+		}
+		if ch == (store.MemberChange{}) {
+			return usageError{"member edit needs what to change: --name, --phone, --branch, --role, --tags, --lang or --tz"}
+		}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		m, err := st.MemberByPhone(ctx, pos[0])
+		if errors.Is(err, store.ErrNotFound) {
+			return usageError{fmt.Sprintf("no member has the phone %s", pos[0])}
+		}
+		if err != nil {
+			return err
+		}
+		var created []string
+		if ch.Branch != nil {
+			if created, err = branchesToCreate(ctx, st, *ch.Branch, *f.newBranch); err != nil {
+				return err
+			}
+		}
+		m, err = st.EditMember(ctx, m.ID, ch)
+		if errors.Is(err, store.ErrPhoneTaken) {
+			return phoneTaken(ctx, st, *ch.Phone)
+		}
+		if err != nil {
+			return err
+		}
+		for _, p := range created {
+			fmt.Fprintf(c.stdout, "new branch: %s\n", p)
+		}
+		fmt.Fprintf(c.stdout, "changed member %s\n", describeMember(m))
+		return nil
 	}
-	m, err = st.EditMember(ctx, m.ID, ch)
-	if errors.Is(err, store.ErrPhoneTaken) {
-		return phoneTaken(ctx, st, *ch.Phone)
-	}
-	if err != nil {
-		return err
-	}
-	for _, p := range created {
-		fmt.Fprintf(c.stdout, "new branch: %s\n", p)
-	}
-	fmt.Fprintf(c.stdout, "changed member %s\n", describeMember(m))
-	return nil
 }
 
 // phoneTaken is the bad argument for a phone another member has: who (the
@@ -255,77 +257,79 @@ func describeMember(m *models.Member) string {
 }
 
 // cmdMemberRemove is `assocbot member remove PHONE`.
-func cmdMemberRemove(ctx context.Context, c cli, args []string) error {
-	fs := newFlags("member remove", c.stderr)
+func cmdMemberRemove(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
-	phones, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(phones) != 1 {
-		return usageError{"member remove needs one phone number: assocbot member remove 13800138000"}
-	}
-	if _, err := models.NormalizePhone(phones[0]); err != nil {
-		return usageError{fmt.Sprintf("%q is not a valid phone number", phones[0])}
-	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	m, err := st.MemberByPhone(ctx, phones[0])
-	if errors.Is(err, store.ErrNotFound) {
-		return usageError{fmt.Sprintf("no member has the phone %s", phones[0])}
-	}
-	if err != nil {
-		return err
-	}
-	if m.Status == models.StatusLeft {
-		fmt.Fprintf(c.stdout, "%s (%s) has left already\n", m.Name, models.DisplayPhone(*m.Phone))
+	return func(ctx context.Context, args []string) error {
+		phones, err := parseInterspersed(fs, args)
+		if err != nil {
+			return err
+		}
+		if len(phones) != 1 {
+			return usageError{"member remove needs one phone number: assocbot member remove 13800138000"}
+		}
+		if _, err := models.NormalizePhone(phones[0]); err != nil {
+			return usageError{fmt.Sprintf("%q is not a valid phone number", phones[0])}
+		}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		m, err := st.MemberByPhone(ctx, phones[0])
+		if errors.Is(err, store.ErrNotFound) {
+			return usageError{fmt.Sprintf("no member has the phone %s", phones[0])}
+		}
+		if err != nil {
+			return err
+		}
+		if m.Status == models.StatusLeft {
+			fmt.Fprintf(c.stdout, "%s (%s) has left already\n", m.Name, models.DisplayPhone(*m.Phone))
+			return nil
+		}
+		if err := st.SetMemberStatus(ctx, m.ID, models.StatusLeft); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "%s (%s) has left: their history is kept, nothing more is sent to them\n", m.Name, models.DisplayPhone(*m.Phone))
 		return nil
 	}
-	if err := st.SetMemberStatus(ctx, m.ID, models.StatusLeft); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stdout, "%s (%s) has left: their history is kept, nothing more is sent to them\n", m.Name, models.DisplayPhone(*m.Phone))
-	return nil
 }
 
 // cmdMemberList is `assocbot member list`.
-func cmdMemberList(ctx context.Context, c cli, args []string) error {
-	fs := newFlags("member list", c.stderr)
+func cmdMemberList(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
-	if err := parseNoArgs(fs, args); err != nil {
-		return err
-	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	ms, err := st.ListMembers(ctx)
-	if err != nil {
-		return err
-	}
-	rows := [][]string{{"ID", "NAME", "PHONE", "BRANCH", "ROLE", "LANG", "LINKED", "STATUS", "TAGS"}}
-	for _, m := range ms {
-		phone, branch, linked := "-", "-", "no"
-		if m.Phone != nil {
-			phone = models.DisplayPhone(*m.Phone)
+	return func(ctx context.Context, args []string) error {
+		if err := noArgs(args); err != nil {
+			return err
 		}
-		if m.Branch != nil {
-			branch = m.Branch.Path
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
 		}
-		if m.Linked() {
-			linked = "yes"
+		defer st.Close()
+		ms, err := st.ListMembers(ctx)
+		if err != nil {
+			return err
 		}
-		lang := m.Lang
-		if lang == "" {
-			lang = "-"
+		rows := [][]string{{"ID", "NAME", "PHONE", "BRANCH", "ROLE", "LANG", "LINKED", "STATUS", "TAGS"}}
+		for _, m := range ms {
+			phone, branch, linked := "-", "-", "no"
+			if m.Phone != nil {
+				phone = models.DisplayPhone(*m.Phone)
+			}
+			if m.Branch != nil {
+				branch = m.Branch.Path
+			}
+			if m.Linked() {
+				linked = "yes"
+			}
+			lang := m.Lang
+			if lang == "" {
+				lang = "-"
+			}
+			rows = append(rows, []string{strconv.FormatUint(uint64(m.ID), 10), m.Name, phone, branch, string(m.Role), lang, linked,
+				string(m.Status), strings.Join(m.TagNames(), ",")})
 		}
-		rows = append(rows, []string{strconv.FormatUint(uint64(m.ID), 10), m.Name, phone, branch, string(m.Role), lang, linked,
-			string(m.Status), strings.Join(m.TagNames(), ",")})
+		printTable(c.stdout, rows)
+		return nil
 	}
-	printTable(c.stdout, rows)
-	return nil
 }

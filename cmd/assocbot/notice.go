@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -15,112 +15,110 @@ import (
 	"github.com/assocbot/assocbot/models/store"
 )
 
-func cmdInvite(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, now clock) error {
-	fs := newFlags("invite", stderr)
+func cmdInvite(fs *flag.FlagSet, c cli) runner {
+	stdout, stderr, getenv, now := c.stdout, c.stderr, c.getenv, c.now
 	db := dbFlag(fs, getenv)
 	token := fs.String("token", getenv("ASSOCBOT_TOKEN"), "bot token (ASSOCBOT_TOKEN)")
 	apiURL := fs.String("api-url", getenv("ASSOCBOT_API_URL"), "Bot API base URL (ASSOCBOT_API_URL)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+	return func(ctx context.Context, args []string) error {
+		if len(args) != 1 {
+			return usageError{"invite needs exactly one phone number"}
+		}
+		if _, err := models.NormalizePhone(args[0]); err != nil {
+			return usageError{fmt.Sprintf("%q is not a valid phone number", args[0])}
+		}
+		if *token == "" {
+			return usageError{"ASSOCBOT_TOKEN (or --token) is needed: the link names the bot, which getMe tells"}
+		}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		m, err := st.MemberByPhone(ctx, args[0])
+		if errors.Is(err, store.ErrNotFound) {
+			return usageError{fmt.Sprintf("no member with phone %s; add them with `assocbot member add`", args[0])}
+		}
+		if err != nil {
+			return err
+		}
+		if m.Linked() {
+			return usageError{fmt.Sprintf("%s has already linked Telegram: no invitation is needed", m.Name)}
+		}
+		cat, err := locales.New()
+		if err != nil {
+			return err
+		}
+		b, err := bot.New(ctx, bot.Config{Token: *token, APIURL: *apiURL, Logger: slog.New(slog.NewTextHandler(stderr, nil))}, st, cat, nil)
+		if err != nil {
+			return err
+		}
+		code, expires, err := st.CreateInvite(ctx, m.ID, store.DefaultInviteTTL, now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s\n", b.InviteLink(code))
+		fmt.Fprintf(stderr, "invitation for %s, valid until %s, single use\n", m.Name, expires.Format("2006-01-02 15:04 MST"))
+		return nil
 	}
-	if fs.NArg() != 1 {
-		return usageError{"invite needs exactly one phone number"}
-	}
-	if _, err := models.NormalizePhone(fs.Arg(0)); err != nil {
-		return usageError{fmt.Sprintf("%q is not a valid phone number", fs.Arg(0))}
-	}
-	if *token == "" {
-		return usageError{"ASSOCBOT_TOKEN (or --token) is needed: the link names the bot, which getMe tells"}
-	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	m, err := st.MemberByPhone(ctx, fs.Arg(0))
-	if errors.Is(err, store.ErrNotFound) {
-		return usageError{fmt.Sprintf("no member with phone %s; add them with `assocbot member add`", fs.Arg(0))}
-	}
-	if err != nil {
-		return err
-	}
-	if m.Linked() {
-		return usageError{fmt.Sprintf("%s has already linked Telegram: no invitation is needed", m.Name)}
-	}
-	cat, err := locales.New()
-	if err != nil {
-		return err
-	}
-	b, err := bot.New(ctx, bot.Config{Token: *token, APIURL: *apiURL, Logger: slog.New(slog.NewTextHandler(stderr, nil))}, st, cat, nil)
-	if err != nil {
-		return err
-	}
-	code, expires, err := st.CreateInvite(ctx, m.ID, store.DefaultInviteTTL, now())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%s\n", b.InviteLink(code))
-	fmt.Fprintf(stderr, "invitation for %s, valid until %s, single use\n", m.Name, expires.Format("2006-01-02 15:04 MST"))
-	return nil
 }
 
-func cmdBroadcast(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, clock clock) error {
-	fs := newFlags("broadcast", stderr)
+func cmdBroadcast(fs *flag.FlagSet, c cli) runner {
+	stdout, stderr, getenv, clock := c.stdout, c.stderr, c.getenv, c.now
 	db := dbFlag(fs, getenv)
 	audience := fs.String("audience", "", "all, branch:Town/Village or tag:T (required)")
 	text := fs.String("text", "", "the notice, as members will read it (required)")
 	at := fs.String("at", "", `send at "YYYY-MM-DD HH:MM" in the association's time zone (default now)`)
 	tz := tzFlag(fs, getenv)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
-	}
-	aud, err := models.ParseAudience(*audience)
-	if err != nil {
-		return usageError{fmt.Sprintf("--audience: want all, branch:Town/Village or tag:T, got %q", *audience)}
-	}
-	body := strings.TrimSpace(*text)
-	if body == "" {
-		return usageError{"--text is required"}
-	}
-	if err := checkText("text", body, true); err != nil {
-		return err
-	}
-	if len([]rune(body)) > models.MaxNoticeText {
-		return usageError{fmt.Sprintf("--text is longer than a notice allows (%d characters)", models.MaxNoticeText)}
-	}
-	loc, err := time.LoadLocation(*tz)
-	if err != nil {
-		return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
-	}
-	now := clock()
-	sendAt := now
-	var note string // said once the broadcast is made
-	if *at != "" {
-		if sendAt, note, err = localFlag("at", *at, loc); err != nil {
+	return func(ctx context.Context, args []string) error {
+		if len(args) > 0 {
+			return usageError{fmt.Sprintf("unexpected argument %q", args[0])}
+		}
+		aud, err := models.ParseAudience(*audience)
+		if err != nil {
+			return usageError{fmt.Sprintf("--audience: want all, branch:Town/Village or tag:T, got %q", *audience)}
+		}
+		body := strings.TrimSpace(*text)
+		if body == "" {
+			return usageError{"--text is required"}
+		}
+		if err := checkText("text", body, true); err != nil {
 			return err
 		}
-		if sendAt.Before(now.Add(-time.Minute)) {
-			return usageError{fmt.Sprintf("--at %s is in the past", *at)}
+		if len([]rune(body)) > models.MaxNoticeText {
+			return usageError{fmt.Sprintf("--text is longer than a notice allows (%d characters)", models.MaxNoticeText)}
 		}
+		loc, err := time.LoadLocation(*tz)
+		if err != nil {
+			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+		}
+		now := clock()
+		sendAt := now
+		var note string // said once the broadcast is made
+		if *at != "" {
+			if sendAt, note, err = localFlag("at", *at, loc); err != nil {
+				return err
+			}
+			if sendAt.Before(now.Add(-time.Minute)) {
+				return usageError{fmt.Sprintf("--at %s is in the past", *at)}
+			}
+		}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if err := checkAudience(ctx, st, aud, true); err != nil {
+			return err
+		}
+		b, err := st.CreateBroadcast(ctx, store.NewBroadcast{Audience: aud, Text: body, SendAt: sendAt})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "broadcast %d to %s: %d recipients, sending from %s\n", b.ID, aud, b.Total, sendAt.In(loc).Format("2006-01-02 15:04 MST"))
+		if note != "" {
+			fmt.Fprintln(stderr, note)
+		}
+		return nil
 	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := checkAudience(ctx, st, aud, true); err != nil {
-		return err
-	}
-	b, err := st.CreateBroadcast(ctx, store.NewBroadcast{Audience: aud, Text: body, SendAt: sendAt})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "broadcast %d to %s: %d recipients, sending from %s\n", b.ID, aud, b.Total, sendAt.In(loc).Format("2006-01-02 15:04 MST"))
-	if note != "" {
-		fmt.Fprintln(stderr, note)
-	}
-	return nil
 }

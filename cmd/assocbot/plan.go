@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -12,31 +13,31 @@ import (
 )
 
 // cmdPlanKindList is `assocbot plan kind list`.
-func cmdPlanKindList(ctx context.Context, c cli, args []string) error {
-	fs := newFlags("plan kind list", c.stderr)
+func cmdPlanKindList(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
-	if err := parseNoArgs(fs, args); err != nil {
-		return err
+	return func(ctx context.Context, args []string) error {
+		if err := noArgs(args); err != nil {
+			return err
+		}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		ks, err := st.PlanKinds(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "%-20s %-7s %-6s %-45s %-12s %s\n", "KEY", "FOR", "EVERY", "RRULE", "REMINDERS", "NAMES")
+		for _, k := range ks {
+			fmt.Fprintf(c.stdout, "%-20s %-7s %-6s %-45s %-12s %s / %s / %s\n", k.Key, k.For, k.Every, k.RRule, k.Offsets, k.NameZhHans, k.NameZhHant, k.NameEn)
+		}
+		return nil
 	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	ks, err := st.PlanKinds(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stdout, "%-20s %-7s %-6s %-45s %-12s %s\n", "KEY", "FOR", "EVERY", "RRULE", "REMINDERS", "NAMES")
-	for _, k := range ks {
-		fmt.Fprintf(c.stdout, "%-20s %-7s %-6s %-45s %-12s %s / %s / %s\n", k.Key, k.For, k.Every, k.RRule, k.Offsets, k.NameZhHans, k.NameZhHant, k.NameEn)
-	}
-	return nil
 }
 
 // cmdPlanKindAdd is `assocbot plan kind add`.
-func cmdPlanKindAdd(ctx context.Context, c cli, args []string) error {
-	fs := newFlags("plan kind add", c.stderr)
+func cmdPlanKindAdd(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
 	k := &models.PlanKind{}
 	var forRole string
@@ -49,182 +50,187 @@ func cmdPlanKindAdd(ctx context.Context, c cli, args []string) error {
 	fs.StringVar(&k.RRule, "rrule", "", "fixed due dates instead, e.g. FREQ=WEEKLY;BYDAY=FR")
 	fs.StringVar(&k.Offsets, "offsets", "-7,0,3,7", "reminders, in days from the due date")
 	fs.BoolVar(&k.Certificate, "certificate", false, "members may send a certificate's photo")
-	if err := parseNoArgs(fs, args); err != nil {
-		return err
-	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	k.For = models.PlanFor(forRole)
-	if err := st.AddPlanKind(ctx, k); err != nil {
-		if errors.Is(err, store.ErrKindExists) {
-			return usageError{fmt.Sprintf("--key %q: a kind with this key exists", k.Key)}
+	return func(ctx context.Context, args []string) error {
+		if err := noArgs(args); err != nil {
+			return err
 		}
-		for _, refusal := range []error{models.ErrPlanKindKey, models.ErrPlanKindFor, models.ErrPlanKindNames, models.ErrPlanKindRule, models.ErrPlanKindOffsets} {
-			if errors.Is(err, refusal) {
-				return usageError{err.Error()}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		k.For = models.PlanFor(forRole)
+		if err := st.AddPlanKind(ctx, k); err != nil {
+			if errors.Is(err, store.ErrKindExists) {
+				return usageError{fmt.Sprintf("--key %q: a kind with this key exists", k.Key)}
 			}
+			for _, refusal := range []error{models.ErrPlanKindKey, models.ErrPlanKindFor, models.ErrPlanKindNames, models.ErrPlanKindRule, models.ErrPlanKindOffsets} {
+				if errors.Is(err, refusal) {
+					return usageError{err.Error()}
+				}
+			}
+			return err
 		}
-		return err
+		fmt.Fprintf(c.stdout, "kind %s added\n", k.Key)
+		return nil
 	}
-	fmt.Fprintf(c.stdout, "kind %s added\n", k.Key)
-	return nil
 }
 
 // cmdPlanAssign is `assocbot plan assign`.
-func cmdPlanAssign(ctx context.Context, c cli, args []string) error {
-	fs := newFlags("plan assign", c.stderr)
+func cmdPlanAssign(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
 	tz := tzFlag(fs, c.getenv)
 	kind := fs.String("kind", "", "the kind's key (see plan kind list)")
 	audience := fs.String("audience", "", "branch:Town/Village (for a duty: its organizers), tag:T, all, or members:ID,ID")
 	first := fs.String("first-due", "", "first due date, e.g. 2026-12-20 or 2026/12/20 (default: the kind's)")
-	if err := parseNoArgs(fs, args); err != nil {
-		return err
-	}
-	loc, err := time.LoadLocation(*tz)
-	if err != nil {
-		return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
-	}
-	aud, err := models.ParseAudience(*audience)
-	if _, organizers := aud.IsOrganizers(); err != nil || organizers {
-		// organizers:P is how the bot addresses those who decide for a
-		// branch, not whom a check is given to: a duty goes to branch:P.
-		return usageError{fmt.Sprintf("--audience: want branch:Town/Village (for a duty: its organizers), tag:T, all or members:ID,ID, got %q", *audience)}
-	}
-	var firstDue *models.Day
-	if *first != "" {
-		d, err := cliDay("first-due", *first)
+	return func(ctx context.Context, args []string) error {
+		if err := noArgs(args); err != nil {
+			return err
+		}
+		loc, err := time.LoadLocation(*tz)
+		if err != nil {
+			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+		}
+		aud, err := models.ParseAudience(*audience)
+		if _, organizers := aud.IsOrganizers(); err != nil || organizers {
+			// organizers:P is how the bot addresses those who decide for a
+			// branch, not whom a check is given to: a duty goes to branch:P.
+			return usageError{fmt.Sprintf("--audience: want branch:Town/Village (for a duty: its organizers), tag:T, all or members:ID,ID, got %q", *audience)}
+		}
+		var firstDue *models.Day
+		if *first != "" {
+			d, err := cliDay("first-due", *first)
+			if err != nil {
+				return err
+			}
+			if d.Before(models.DayOf(c.now(), loc)) {
+				return usageError{fmt.Sprintf("--first-due %s is in the past", *first)}
+			}
+			firstDue = &d
+		}
+		st, err := openStore(ctx, *db)
 		if err != nil {
 			return err
 		}
-		if d.Before(models.DayOf(c.now(), loc)) {
-			return usageError{fmt.Sprintf("--first-due %s is in the past", *first)}
+		defer st.Close()
+		k, err := st.PlanKindByKey(ctx, *kind)
+		if errors.Is(err, store.ErrNotFound) {
+			return usageError{fmt.Sprintf("--kind %q: no such kind (see assocbot plan kind list)", *kind)}
 		}
-		firstDue = &d
+		if err != nil {
+			return err
+		}
+		if err := checkAudience(ctx, st, aud, false); err != nil {
+			return err
+		}
+		res, err := st.AssignPlans(ctx, k, aud, firstDue, nil, loc, c.now())
+		if errors.Is(err, store.ErrDutyAudience) {
+			return usageError{"--audience: a duty goes to a branch's organizers (branch:Town/Village) or listed organizers (members:ID,ID)"}
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "%s assigned to %d (already had it: %d)\n", k.Key, res.Created, res.Kept)
+		return nil
 	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	k, err := st.PlanKindByKey(ctx, *kind)
-	if errors.Is(err, store.ErrNotFound) {
-		return usageError{fmt.Sprintf("--kind %q: no such kind (see assocbot plan kind list)", *kind)}
-	}
-	if err != nil {
-		return err
-	}
-	if err := checkAudience(ctx, st, aud, false); err != nil {
-		return err
-	}
-	res, err := st.AssignPlans(ctx, k, aud, firstDue, nil, loc, c.now())
-	if errors.Is(err, store.ErrDutyAudience) {
-		return usageError{"--audience: a duty goes to a branch's organizers (branch:Town/Village) or listed organizers (members:ID,ID)"}
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stdout, "%s assigned to %d (already had it: %d)\n", k.Key, res.Created, res.Kept)
-	return nil
 }
 
 // cmdPlanDone is `assocbot plan done`.
-func cmdPlanDone(ctx context.Context, c cli, args []string) error {
-	fs := newFlags("plan done", c.stderr)
+func cmdPlanDone(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
 	tz := tzFlag(fs, c.getenv)
 	phone := fs.String("phone", "", "the member's phone")
 	kind := fs.String("kind", "", "the kind's key")
 	date := fs.String("date", "", "the date it was done, e.g. 2026-12-20 or 2026/12/20 (default today)")
-	if err := parseNoArgs(fs, args); err != nil {
-		return err
-	}
-	loc, err := time.LoadLocation(*tz)
-	if err != nil {
-		return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
-	}
-	if _, err := models.NormalizePhone(*phone); err != nil {
-		return usageError{fmt.Sprintf("--phone %q is not a valid phone number", *phone)}
-	}
-	day := models.DayOf(c.now(), loc)
-	if *date != "" {
-		d, err := cliDay("date", *date)
+	return func(ctx context.Context, args []string) error {
+		if err := noArgs(args); err != nil {
+			return err
+		}
+		loc, err := time.LoadLocation(*tz)
+		if err != nil {
+			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+		}
+		if _, err := models.NormalizePhone(*phone); err != nil {
+			return usageError{fmt.Sprintf("--phone %q is not a valid phone number", *phone)}
+		}
+		day := models.DayOf(c.now(), loc)
+		if *date != "" {
+			d, err := cliDay("date", *date)
+			if err != nil {
+				return err
+			}
+			if d.After(day) {
+				return usageError{fmt.Sprintf("--date %s is in the future", *date)}
+			}
+			day = d
+		}
+		st, err := openStore(ctx, *db)
 		if err != nil {
 			return err
 		}
-		if d.After(day) {
-			return usageError{fmt.Sprintf("--date %s is in the future", *date)}
+		defer st.Close()
+		m, err := st.MemberByPhone(ctx, *phone)
+		if errors.Is(err, store.ErrNotFound) {
+			return usageError{fmt.Sprintf("no member with phone %s", *phone)}
 		}
-		day = d
-	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	m, err := st.MemberByPhone(ctx, *phone)
-	if errors.Is(err, store.ErrNotFound) {
-		return usageError{fmt.Sprintf("no member with phone %s", *phone)}
-	}
-	if err != nil {
-		return err
-	}
-	plans, err := st.PlansOf(ctx, m.ID)
-	if err != nil {
-		return err
-	}
-	var keys []string
-	for _, p := range plans {
-		keys = append(keys, p.Kind.Key)
-		if p.Kind.Key != *kind {
-			continue
-		}
-		_, after, err := st.RecordCheck(ctx, p.ID, -1, models.Scope{Admin: true}, nil, &day, loc, c.now())
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "%s: %s done on %s; next due %s\n", m.Name, p.Kind.Key, day.Format("2006-01-02"), after.NextDue.Format("2006-01-02"))
-		return nil
+		plans, err := st.PlansOf(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		var keys []string
+		for _, p := range plans {
+			keys = append(keys, p.Kind.Key)
+			if p.Kind.Key != *kind {
+				continue
+			}
+			_, after, err := st.RecordCheck(ctx, p.ID, -1, models.Scope{Admin: true}, nil, &day, loc, c.now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "%s: %s done on %s; next due %s\n", m.Name, p.Kind.Key, day.Format("2006-01-02"), after.NextDue.Format("2006-01-02"))
+			return nil
+		}
+		if len(keys) == 0 {
+			return usageError{fmt.Sprintf("--kind %q: %s has no plans", *kind, m.Name)}
+		}
+		return usageError{fmt.Sprintf("--kind %q: %s has no plan of that kind; theirs: %s", *kind, m.Name, strings.Join(keys, ", "))}
 	}
-	if len(keys) == 0 {
-		return usageError{fmt.Sprintf("--kind %q: %s has no plans", *kind, m.Name)}
-	}
-	return usageError{fmt.Sprintf("--kind %q: %s has no plan of that kind; theirs: %s", *kind, m.Name, strings.Join(keys, ", "))}
 }
 
 // cmdPlanList is `assocbot plan list`.
-func cmdPlanList(ctx context.Context, c cli, args []string) error {
+func cmdPlanList(fs *flag.FlagSet, c cli) runner {
 	stdout := c.stdout
-	fs := newFlags("plan list", c.stderr)
 	db := dbFlag(fs, c.getenv)
 	overdue := fs.Bool("overdue", false, "only the overdue")
-	if err := parseNoArgs(fs, args); err != nil {
-		return err
-	}
-	st, err := openStore(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	var plans []models.Plan
-	if *overdue {
-		plans, err = st.OverduePlans(ctx, models.Scope{Admin: true}, 100000)
-	} else {
-		plans, err = st.AllPlans(ctx)
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%-6s %-16s %-20s %-10s %-11s %s\n", "ID", "MEMBER", "KIND", "STATE", "DUE", "OVERDUE")
-	for _, p := range plans {
-		od := "-"
-		if p.OverdueSince != nil {
-			od = p.OverdueSince.Format("2006-01-02")
+	return func(ctx context.Context, args []string) error {
+		if err := noArgs(args); err != nil {
+			return err
 		}
-		fmt.Fprintf(stdout, "%-6d %-16s %-20s %-10s %-11s %s\n", p.ID, p.Member.Name, p.Kind.Key, p.State, p.NextDue.Format("2006-01-02"), od)
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		var plans []models.Plan
+		if *overdue {
+			plans, err = st.OverduePlans(ctx, models.Scope{Admin: true}, 100000)
+		} else {
+			plans, err = st.AllPlans(ctx)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%-6s %-16s %-20s %-10s %-11s %s\n", "ID", "MEMBER", "KIND", "STATE", "DUE", "OVERDUE")
+		for _, p := range plans {
+			od := "-"
+			if p.OverdueSince != nil {
+				od = p.OverdueSince.Format("2006-01-02")
+			}
+			fmt.Fprintf(stdout, "%-6d %-16s %-20s %-10s %-11s %s\n", p.ID, p.Member.Name, p.Kind.Key, p.State, p.NextDue.Format("2006-01-02"), od)
+		}
+		return nil
 	}
-	return nil
 }

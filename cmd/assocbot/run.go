@@ -11,12 +11,12 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/assocbot/assocbot/bot"
 	"github.com/assocbot/assocbot/bot/telegram"
@@ -32,24 +32,27 @@ import (
 // largest list allowed keeps near.
 const runMemoryLimit = 192 << 20
 
-func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) error {
+func cmdRun(fs *flag.FlagSet, c cli) runner {
+	config := configFlags(fs, c.getenv)
+	return func(ctx context.Context, args []string) error {
+		if err := noArgs(args); err != nil {
+			return err
+		}
+		cfg, err := config()
+		if err != nil {
+			return flagError{err}
+		}
+		return serve(ctx, cfg, c.stderr, c.getenv)
+	}
+}
+
+// serve runs the bot until ctx ends or a part of it fails.
+func serve(ctx context.Context, cfg *Config, stderr io.Writer, getenv env) error {
 	if getenv("GOMEMLIMIT") == "" {
 		// A soft limit keeps the collector close to what is live: a member
 		// list being read (at most ASSOCBOT_IMPORT_MAX_MB, and what its
 		// rows hold) is garbage soon after, and RSS goes back down with it.
 		debug.SetMemoryLimit(runMemoryLimit)
-	}
-	fs := newFlags("run", stderr)
-	cfg, err := loadConfig(fs, args, getenv)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return helpRequest{fs: fs}
-		}
-		var ue usageError
-		if errors.As(err, &ue) {
-			return err
-		}
-		return flagError{err}
 	}
 	if err := cfg.Validate(true); err != nil {
 		return flagError{fmt.Errorf("configuration:\n%w", err)}
@@ -138,82 +141,82 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer, getenv env) er
 		return fmt.Errorf("http server on %s: %w", cfg.Listen, err)
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	srvErr := make(chan error, 1)
-	go func() { srvErr <- srv.Serve(ln) }()
+
+	// The parts run in one errgroup: a signal, or the first part to fail
+	// (the HTTP server, polling with a refused token), stops them all.
+	// They stop in order: polling first (it ends with the group's
+	// context), then the dispatcher and the scheduler, then the HTTP
+	// server, which serves /healthz and webhook updates until the end.
+	parts, partsCtx := errgroup.WithContext(ctx)
+	parts.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http server on %s: %w", cfg.Listen, err)
+		}
+		return nil
+	})
+	polled := make(chan struct{})
 	if cfg.WebhookURL != "" {
-		if err := b.SetWebhook(ctx, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
+		if err := b.SetWebhook(partsCtx, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
 			// Updates a webhook left from an earlier run delivered
 			// meanwhile are finished and marked before the store closes.
 			shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			_ = srv.Shutdown(shutdownCtx)
+			_ = parts.Wait()
 			b.Wait()
 			return err
 		}
+		close(polled) // in webhook mode nothing polls
+	} else {
+		parts.Go(func() error {
+			defer close(polled)
+			if err := b.Poll(partsCtx); err != nil && partsCtx.Err() == nil {
+				return err
+			}
+			return nil
+		})
 	}
 	// What the start left behind (phonenumbers' and excelize's tables are
 	// built at init, from larger temporaries) goes back to the system now
 	// rather than at the scavenger's pace: about 1.3 MB of an idle bot.
 	debug.FreeOSMemory()
 
-	// The parts stop in reverse order: polling first (it ends when ctx
-	// does), then the dispatcher and the scheduler, then the HTTP server.
+	// The dispatcher and the scheduler finish what they hold (a send under
+	// way, a job's transaction) on a context of their own, cancelled only
+	// once polling has stopped.
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
-	workDone := make(chan struct{})
-	go func() {
-		defer close(workDone)
-		var wg sync.WaitGroup
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			if err := disp.Run(workCtx); err != nil {
-				log.Error("dispatcher", "err", err)
-			}
-		}()
-		go func() { defer wg.Done(); sched.Run(workCtx) }()
-		wg.Wait()
-	}()
-	ctx, stopPolling := context.WithCancel(ctx)
-	defer stopPolling()
-	// In webhook mode nothing polls: pollDone stays nil, and the service
-	// runs until it is stopped (or its HTTP server fails).
-	var pollDone chan error
-	if cfg.WebhookURL == "" {
-		pollDone = make(chan error, 1)
-		go func() { pollDone <- b.Poll(ctx); close(pollDone) }()
-	}
-	var runErr error
-	select {
-	case <-ctx.Done():
-	case err := <-srvErr:
-		if !errors.Is(err, http.ErrServerClosed) {
-			runErr = fmt.Errorf("http server on %s: %w", cfg.Listen, err)
-		}
-	case err := <-pollDone:
-		runErr = err
-	}
-	log.Info("assocbot stopping")
-	stopPolling()
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if pollDone != nil {
+	var work errgroup.Group
+	work.Go(func() error { return disp.Run(workCtx) })
+	work.Go(func() error { sched.Run(workCtx); return nil })
+
+	parts.Go(func() error {
+		<-partsCtx.Done()
+		log.Info("assocbot stopping")
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
 		select {
-		case <-pollDone:
+		case <-polled:
 		case <-shutdownCtx.Done():
 			log.Warn("polling did not stop in time")
 		}
-	}
-	stopWork()
-	select {
-	case <-workDone:
-	case <-shutdownCtx.Done():
-		log.Warn("dispatcher did not stop in time")
-	}
-	_ = srv.Shutdown(shutdownCtx)
+		stopWork()
+		worked := make(chan error, 1)
+		go func() { worked <- work.Wait() }()
+		select {
+		case err := <-worked:
+			if err != nil {
+				log.Error("dispatcher", "err", err)
+			}
+		case <-shutdownCtx.Done():
+			log.Warn("dispatcher did not stop in time")
+		}
+		return srv.Shutdown(shutdownCtx)
+	})
+	err = parts.Wait()
 	b.Wait()
 	log.Info("assocbot stopped")
-	return runErr
+	return err
 }
 
 // webhookPath is the path of the public webhook URL (no query, no
