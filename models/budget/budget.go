@@ -65,7 +65,8 @@ type Slots interface {
 	// TakeChat takes a chat whose last message was answered at least a
 	// gap ago and that no one else is sending to, for this holder (a token
 	// the budget makes per take), or says how long to wait. A hold not
-	// given back within the stale time (its process died) lapses.
+	// given back within the stale time (its process died, or its send hung
+	// past its timeout) lapses, in memory as in the database.
 	TakeChat(ctx context.Context, chat, holder int64) (ok bool, wait time.Duration, err error)
 	// KeepChat renews a hold, held for heldFor so far, for another stale
 	// time when the wait for a slot (a long 429 pause) may have taken much

@@ -11,73 +11,22 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models/budget"
+	"github.com/assocbot/assocbot/models/budget/budgettest"
 )
 
 var ctx = context.Background()
 
-// TestNoSecondHoldsMoreThanTheRate: many senders through three slots; every
-// send is stamped when it leaves and when its answer comes. A slot is used
-// again only a second after its answer, so no window of one second holds
-// more than three departures-after-answers.
-func TestNoSecondHoldsMoreThanTheRate(t *testing.T) {
-	synctest.Test(t, testNoSecondHoldsMoreThanTheRate)
-}
-
-func testNoSecondHoldsMoreThanTheRate(t *testing.T) {
-	b := budget.New(budget.NewMemory(3, time.Millisecond, time.Minute), nil)
-	var mu sync.Mutex
-	var left []time.Time
-	var wg sync.WaitGroup
-	start := time.Now()
-	for i := 0; i < 9; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			tk, err := b.Take(ctx, budget.Bulk, int64(100+i))
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			mu.Lock()
-			left = append(left, time.Now())
-			mu.Unlock()
-			time.Sleep(20 * time.Millisecond) // the send
-			tk.Done(true)
-		}(i)
-	}
-	wg.Wait()
-	sort.Slice(left, func(i, j int) bool { return left[i].Before(left[j]) })
-	for i := 3; i < len(left); i++ {
-		if gap := left[i].Sub(left[i-3]); gap < time.Second {
-			t.Fatalf("sends %d and %d left %v apart: four within a second through three slots", i-3, i, gap)
+// TestMemorySlots: the in-memory slots pass the suite every Slots passes
+// (replicas are budgets over one Memory), on a frozen clock.
+func TestMemorySlots(t *testing.T) {
+	budgettest.Run(t, func(t *testing.T, n, rate int, gap, stale time.Duration) []budget.Slots {
+		m := budget.NewMemory(rate, gap, stale)
+		slots := make([]budget.Slots, n)
+		for i := range slots {
+			slots[i] = m
 		}
-	}
-	if took := time.Since(start); took > 3*time.Second {
-		t.Fatalf("nine sends through three slots took %v (about two seconds expected)", took)
-	}
-}
-
-// TestAChatWaitsItsGap: two messages to one chat leave a gap apart, counted
-// from the first one's answer; another chat does not wait.
-func TestAChatWaitsItsGap(t *testing.T) { synctest.Test(t, testAChatWaitsItsGap) }
-
-func testAChatWaitsItsGap(t *testing.T) {
-	b := budget.New(budget.NewMemory(30, 300*time.Millisecond, time.Minute), nil)
-	tk, _ := b.Take(ctx, budget.Reply, 7)
-	time.Sleep(50 * time.Millisecond)
-	answered := time.Now()
-	tk.Done(true)
-	other := time.Now()
-	tk2, _ := b.Take(ctx, budget.Reply, 8)
-	if d := time.Since(other); d > 100*time.Millisecond {
-		t.Fatalf("another chat waited %v", d)
-	}
-	tk2.Done(true)
-	tk3, _ := b.Take(ctx, budget.Reply, 7)
-	if d := time.Since(answered); d < 300*time.Millisecond {
-		t.Fatalf("the same chat went again %v after the answer, gap 300 ms", d)
-	}
-	tk3.Done(true)
+		return slots
+	}, synctest.Test)
 }
 
 // TestRepliesGoFirst: with the only slot busy and broadcasts queued for
@@ -117,74 +66,6 @@ func testRepliesGoFirst(t *testing.T) {
 	// that frees to the reply that waits.
 	if len(order) != 4 || order[0] != "reply" {
 		t.Fatalf("order %v: the reply should be first", order)
-	}
-}
-
-// TestASlotNeverGivenBackFreesAfterTheSendTimeout: a sender that died
-// mid-send holds its slot only until the longest send would have ended, and
-// its late answer does not free the slot someone else holds now.
-func TestASlotNeverGivenBackFreesAfterTheSendTimeout(t *testing.T) {
-	synctest.Test(t, testASlotNeverGivenBackFreesAfterTheSendTimeout)
-}
-
-func testASlotNeverGivenBackFreesAfterTheSendTimeout(t *testing.T) {
-	b := budget.New(budget.NewMemory(1, time.Millisecond, 500*time.Millisecond), nil)
-	lost, _ := b.Take(ctx, budget.Bulk, 1)
-	start := time.Now()
-	next, err := b.Take(ctx, budget.Bulk, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := time.Since(start); d < 1500*time.Millisecond {
-		t.Fatalf("a slot never given back was reused after %v (stale 500 ms + 1 s)", d)
-	}
-	// Late: must not free next's slot. Had it, the slot would free a
-	// second from now; held by next, not before its stale time and a
-	// second (1.5 s).
-	lost.Done(true)
-	cctx, cancel := context.WithTimeout(ctx, 1200*time.Millisecond)
-	defer cancel()
-	if _, err := b.Take(cctx, budget.Bulk, 3); err == nil {
-		t.Fatal("a late answer freed the slot another send holds")
-	}
-	next.Done(true)
-}
-
-// TestPauseStopsEverySend: after a 429 nothing leaves before retry_after.
-func TestPauseStopsEverySend(t *testing.T) { synctest.Test(t, testPauseStopsEverySend) }
-
-func testPauseStopsEverySend(t *testing.T) {
-	b := budget.New(budget.NewMemory(30, time.Millisecond, time.Minute), nil)
-	b.Pause(ctx, 400*time.Millisecond)
-	start := time.Now()
-	tk, err := b.Take(ctx, budget.Reply, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tk.Done(true)
-	if d := time.Since(start); d < 400*time.Millisecond {
-		t.Fatalf("a reply left %v into a 400 ms pause", d)
-	}
-}
-
-// TestOnlyTheHolderFreesAChat: a give-back by someone not holding the chat
-// changes nothing.
-func TestOnlyTheHolderFreesAChat(t *testing.T) { synctest.Test(t, testOnlyTheHolderFreesAChat) }
-
-func testOnlyTheHolderFreesAChat(t *testing.T) {
-	m := budget.NewMemory(5, time.Millisecond, time.Minute)
-	if ok, _, _ := m.TakeChat(ctx, 7, 100); !ok {
-		t.Fatal("a free chat was not taken")
-	}
-	// Not sent: a wrong give-back would leave no gap to hide behind.
-	m.ChatDone(ctx, 7, 200, false, time.Now())
-	if ok, _, _ := m.TakeChat(ctx, 7, 300); ok {
-		t.Fatal("a stranger's give-back freed the chat")
-	}
-	m.ChatDone(ctx, 7, 100, true, time.Now())
-	time.Sleep(30 * time.Millisecond)
-	if ok, _, _ := m.TakeChat(ctx, 7, 300); !ok {
-		t.Fatal("the holder's give-back did not free the chat")
 	}
 }
 

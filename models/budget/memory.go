@@ -38,7 +38,8 @@ type memTake struct {
 }
 
 type memChat struct {
-	holder int64 // 0: free
+	holder int64     // 0: free
+	held   time.Time // when holder took or last renewed it
 	last   time.Time
 }
 
@@ -201,21 +202,31 @@ func (m *Memory) TakeChat(ctx context.Context, chat, holder int64) (bool, time.D
 			return false, wait, nil
 		}
 		m.pruneLocked(now)
-		m.chats[chat] = &memChat{holder: holder}
+		m.chats[chat] = &memChat{holder: holder, held: now}
 		return true, 0, nil
 	}
 	if c.holder != 0 {
-		return false, 10 * time.Millisecond, nil
-	}
-	if wait := c.last.Add(m.chatGap).Sub(now); wait > 0 {
+		if lapses := c.held.Add(m.stale).Sub(now); lapses > 0 {
+			return false, min(10*time.Millisecond, lapses), nil
+		}
+		// Not given back within the stale time (a send stuck past its
+		// timeout): the hold lapses, as a dead replica's does.
+	} else if wait := c.last.Add(m.chatGap).Sub(now); wait > 0 {
 		return false, wait, nil
 	}
-	c.holder = holder
+	c.holder, c.held = holder, now
 	return true, 0, nil
 }
 
-// KeepChat has nothing to renew: holds in memory do not lapse.
+// KeepChat renews holder's hold for another stale time, if it still has it.
 func (m *Memory) KeepChat(ctx context.Context, chat, holder int64, heldFor time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c := m.chats[chat]
+	if c == nil || c.holder != holder {
+		return false, nil
+	}
+	c.held = time.Now()
 	return true, nil
 }
 
