@@ -445,16 +445,22 @@ func checkBroadcastRun(t *testing.T, run replicaRun) {
 	if run.leaseExpired != 0 {
 		t.Errorf("%v rows handed back as their lease ran out: a replica claimed more than its share of the rate", run.leaseExpired)
 	}
-	if run.rate < 0.95*30 {
-		t.Errorf("the bot used %.2f messages a second, less than 0.95 of 30", run.rate)
+	// The goals are ≥ 0.95 of the limit, replies p50 < 50 ms and p99 <
+	// 200 ms; the benchmarks report them (met by far on an idle machine).
+	// The test allows twice the latency, for a machine busy with the other
+	// packages' tests, and more under the race detector, which slows
+	// every goroutine several times. Before the budget spread its slots,
+	// replies waited for the next whole second: p50 0.5 s, p99 1 s; the
+	// looser bar still tells that apart.
+	share, p50, p99 := 0.95, 100*time.Millisecond, 400*time.Millisecond
+	if raceEnabled {
+		share, p50, p99 = 0.9, 200*time.Millisecond, time.Second
 	}
-	// The goal is p50 < 50 ms, p99 < 200 ms (met here by far on an idle
-	// machine; the benchmarks report it); the test allows twice that, for
-	// a machine busy with the other packages' tests. Before the budget
-	// spread its slots, replies waited for the next whole second: p50
-	// 0.5 s, p99 1 s.
-	if run.p50 > 100*time.Millisecond || run.p99 > 400*time.Millisecond {
-		t.Errorf("replies p50 %s, p99 %s: more than 100 ms, 400 ms (twice the goal of 50 ms, 200 ms)", run.p50, run.p99)
+	if run.rate < share*30 {
+		t.Errorf("the bot used %.2f messages a second, less than %.2f of 30", run.rate, share)
+	}
+	if run.p50 > p50 || run.p99 > p99 {
+		t.Errorf("replies p50 %s, p99 %s: more than %s, %s", run.p50, run.p99, p50, p99)
 	}
 }
 
