@@ -18,9 +18,9 @@ import (
 
 	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/budget"
-	"github.com/assocbot/assocbot/models/outbox"
-	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/reports"
 	"github.com/assocbot/assocbot/models/roster"
 	"github.com/assocbot/assocbot/models/store"
 )
@@ -36,9 +36,11 @@ type Config struct {
 	PollTimeout time.Duration // long-polling timeout; 0 for the library's minute
 	Now         func() time.Time
 	Logger      *slog.Logger
-	// What the scheduler and dispatcher apply, for /preview.
-	Offsets planner.Offsets
-	Quiet   outbox.QuietHours
+	// Preview lists what will be sent to the members in scope over
+	// (now, until]: the scheduler's jobs forecast it (main wires
+	// scheduler.Previewer; bot and scheduler never import each other).
+	// Nil: /preview answers that it is not available.
+	Preview func(ctx context.Context, scope models.Scope, now, until time.Time) ([]reports.PreviewItem, error)
 	// Budget, when set, is the send budget every reply takes its turn from
 	// (shared with the dispatcher); a reply answered 429 waits and goes again.
 	Budget *budget.Budget

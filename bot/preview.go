@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -38,8 +39,11 @@ func (b *Bot) onPreview(ctx context.Context, r *request, args string) {
 		days = n
 	}
 	now := b.cfg.Now()
-	items, err := reports.Preview(ctx, b.st, r.scope, reports.PreviewOptions{Location: b.cfg.Location, Offsets: b.cfg.Offsets,
-		Quiet: b.cfg.Quiet, DefaultLang: b.cfg.DefaultLang}, now, now.Add(time.Duration(days)*24*time.Hour))
+	if b.cfg.Preview == nil {
+		b.fail(ctx, r.chatID, r.lang, "preview", errors.New("no preview: the bot runs without its schedule"))
+		return
+	}
+	items, err := b.cfg.Preview(ctx, r.scope, now, now.Add(time.Duration(days)*24*time.Hour))
 	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "preview", err)
 		return

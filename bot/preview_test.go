@@ -7,12 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/assocbot/assocbot/bot"
 	"github.com/assocbot/assocbot/bot/bottest"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/outbox"
-	"github.com/assocbot/assocbot/models/reports"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler"
 	"github.com/robfig/cron/v3"
@@ -31,7 +29,7 @@ func TestPreviewListsWhatIsThenSent(t *testing.T) {
 	quiet, _ := outbox.ParseQuietHours("21:00-08:00")
 	withQuiet := retrying
 	withQuiet.Quiet = quiet
-	d := newDesk(t, bottest.WithDispatcher(withQuiet), func(_ *bottest.Harness, c *bot.Config) { c.Quiet = quiet })
+	d := newDesk(t, bottest.WithDispatcher(withQuiet))
 	h := d.h
 	loc := bottest.Shanghai
 	jobs := scheduler.Jobs(h.St, loc, nil)
@@ -75,7 +73,8 @@ func TestPreviewListsWhatIsThenSent(t *testing.T) {
 	d.settle()
 
 	until := now.Add(4 * 24 * time.Hour)
-	items, err := reports.Preview(ctx, h.St, models.Scope{Admin: true}, reports.PreviewOptions{Location: loc, DefaultLang: locales.ZhHans, Quiet: quiet}, now, until)
+	preview := &scheduler.Previewer{Store: h.St, Entries: jobs, Location: loc, DefaultLang: locales.ZhHans, Quiet: quiet}
+	items, err := preview.Preview(ctx, models.Scope{Admin: true}, now, until)
 	if err != nil {
 		t.Fatal(err)
 	}

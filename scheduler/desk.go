@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/reports"
 	"github.com/assocbot/assocbot/models/store"
@@ -58,4 +59,35 @@ func (j RecordAsks) Run(ctx context.Context, now time.Time) (Counts, error) {
 	}
 	n, err := j.Store.Enqueue(ctx, msgs...)
 	return Counts{"activities": len(msgs), "enqueued": n}, err
+}
+
+// Forecast builds the digest at the first run of each Monday in the
+// window (later runs that day find it sent).
+func (j WeeklyDigest) Forecast(ctx context.Context, f *Forecast) error {
+	done := map[models.Day]bool{}
+	for _, t := range f.Runs {
+		week, due := planner.DigestDue(t, j.Location)
+		if !due || done[week] {
+			continue
+		}
+		done[week] = true
+		digests, err := reports.WeeklyDigests(ctx, j.Store, j.Location, week, t)
+		if err != nil {
+			return err
+		}
+		f.Add(t, digests...)
+	}
+	return nil
+}
+
+// Forecast asks at each hourly run in the window.
+func (j RecordAsks) Forecast(ctx context.Context, f *Forecast) error {
+	for _, t := range f.Runs {
+		asks, err := reports.RecordAsks(ctx, j.Store, j.Location, t)
+		if err != nil {
+			return err
+		}
+		f.Add(t, asks...)
+	}
+	return nil
 }

@@ -33,3 +33,16 @@ func (j EventRatings) Run(ctx context.Context, now time.Time) (Counts, error) {
 	}
 	return counts, nil
 }
+
+// Forecast asks at each hourly run in the window.
+func (j EventRatings) Forecast(ctx context.Context, f *Forecast) error {
+	from, _ := planner.RatingWindow(f.Now)
+	past, err := j.Store.EventsBetween(ctx, from, f.Until)
+	if err != nil {
+		return err
+	}
+	for _, t := range f.Runs {
+		f.Add(t, planner.Ratings(past, j.Location, t)...)
+	}
+	return nil
+}

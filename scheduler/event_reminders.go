@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -55,4 +56,53 @@ func (j *EventReminders) Run(ctx context.Context, now time.Time) (Counts, error)
 	j.since = now
 	j.mu.Unlock()
 	return counts, nil
+}
+
+// Forecast runs the job at each minute in the window when a reminder or a
+// nudge falls due (as the every-minute runs would find them).
+func (j *EventReminders) Forecast(ctx context.Context, f *Forecast) error {
+	longest := j.Offsets.Longest()
+	events, err := j.Store.EventsBetween(ctx, f.Now, f.Until.Add(longest+time.Nanosecond))
+	if err != nil {
+		return err
+	}
+	withDeadline, err := j.Store.EventsWithDeadline(ctx, f.Now, f.Until.Add(planner.DeadlineLead))
+	if err != nil {
+		return err
+	}
+	moments := map[time.Time]bool{}
+	for i := range events {
+		e := &events[i]
+		occs, err := e.Occurrences(j.Location, f.Now.Add(time.Nanosecond), f.Until.Add(longest+time.Nanosecond))
+		if err != nil {
+			continue
+		}
+		for _, occ := range occs {
+			for _, off := range j.Offsets.For(e.Kind) {
+				if fire := occ.Add(-off); fire.After(f.Now) && !fire.After(f.Until) {
+					moments[minuteOf(fire)] = true
+				}
+			}
+		}
+	}
+	for _, e := range withDeadline {
+		if e.RSVPDeadline == nil {
+			continue
+		}
+		if fire := e.RSVPDeadline.Add(-planner.DeadlineLead); fire.After(f.Now) && !fire.After(f.Until) {
+			moments[minuteOf(fire)] = true
+		}
+	}
+	times := make([]time.Time, 0, len(moments))
+	for t := range moments {
+		times = append(times, t)
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	since := f.Now
+	for _, t := range times {
+		f.Add(t, planner.EventReminders(events, j.Offsets, j.Location, since, t)...)
+		f.Add(t, planner.DeadlineNudges(withDeadline, since, t)...)
+		since = t
+	}
+	return nil
 }

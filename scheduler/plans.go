@@ -112,3 +112,90 @@ func (j ActivityDuties) Run(ctx context.Context, now time.Time) (Counts, error) 
 	n, err := j.Store.CloseActivityDuties(ctx, j.Location, now)
 	return Counts{"closed": n}, err
 }
+
+// Forecast ticks each plan due in the window at its next reminder, again
+// and again, as the every-minute runs would; those that become overdue
+// are kept for the overdue lists' forecast.
+func (j PlanReminders) Forecast(ctx context.Context, f *Forecast) error {
+	plans, err := j.Store.DuePlans(ctx, f.Until, maxPreviewRows)
+	if err != nil {
+		return err
+	}
+	var overdue []overdueAt
+	for _, p := range plans {
+		if planner.PlanEnds(&p) {
+			continue // the job closes it
+		}
+		zone := p.Member.Zone(j.Location)
+		for i := 0; i < 100 && p.NextRemindAt != nil; i++ {
+			t := minuteOf(*p.NextRemindAt)
+			if t.Before(f.Now) {
+				t = minuteOf(f.Now)
+			}
+			if t.After(f.Until) {
+				break
+			}
+			step, err := planner.PlanTick(p, p.Kind, zone, t)
+			if err != nil {
+				break
+			}
+			f.Add(t, step.Reminders...)
+			if step.Plan.OverdueSince != nil && p.OverdueSince == nil {
+				overdue = append(overdue, overdueAt{t, step.Plan})
+			}
+			p = step.Plan
+			if p.NextRemindAt != nil && !p.NextRemindAt.After(t) {
+				break
+			}
+		}
+	}
+	// The due-plan read leaves members bare: the lists name them.
+	ids := make([]uint, len(overdue))
+	for i := range overdue {
+		ids[i] = overdue[i].plan.MemberID
+	}
+	ms, err := j.Store.MembersByIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range overdue {
+		if m := ms[overdue[i].plan.MemberID]; m != nil {
+			overdue[i].plan.Member = m
+		}
+	}
+	f.overdue = append(f.overdue, overdue...)
+	return nil
+}
+
+// Forecast lists at each daily run the plans overdue by then (those the
+// reminder ticks' forecast made overdue included), each once.
+func (j OverdueDigest) Forecast(ctx context.Context, f *Forecast) error {
+	told := map[uint]bool{}
+	for _, t := range f.Runs {
+		day := models.DayOf(t, j.Location)
+		ps, err := j.Store.NewlyOverdue(ctx, day)
+		if err != nil {
+			return err
+		}
+		for _, o := range f.overdue {
+			if !o.at.After(t) && !o.plan.OverdueSince.After(day) {
+				ps = append(ps, o.plan)
+			}
+		}
+		var fresh []models.Plan
+		for _, p := range ps {
+			if !told[p.ID] {
+				fresh = append(fresh, p)
+			}
+		}
+		digests, toldNow, err := reports.OverdueDigests(ctx, j.Store, fresh, day, t)
+		if err != nil {
+			return err
+		}
+		for _, id := range toldNow {
+			told[id] = true
+		}
+		f.Add(t, digests...)
+	}
+	return nil
+}

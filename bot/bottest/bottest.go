@@ -20,6 +20,7 @@ import (
 	"github.com/assocbot/assocbot/models/budget"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
+	"github.com/assocbot/assocbot/scheduler"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
 )
 
@@ -121,6 +122,15 @@ func New(t testing.TB, opts ...Option) *Harness {
 		o(h, &cfg)
 	}
 	h.Cat.Home = h.Location // as main: a member's own zone is named beside the association's
+	if cfg.Preview == nil {
+		// As main: the schedule's jobs forecast, under the dispatcher's
+		// quiet hours.
+		p := &scheduler.Previewer{Store: h.St, Entries: scheduler.Jobs(h.St, cfg.Location, nil), Location: cfg.Location, DefaultLang: cfg.DefaultLang}
+		if h.dispatch != nil {
+			p.Quiet = h.dispatch.Quiet
+		}
+		cfg.Preview = p.Preview
+	}
 	// The budget follows the dispatcher's limits; without one it only
 	// orders sends (a test taps faster than a person would).
 	rate, gap := 1000, time.Millisecond

@@ -241,7 +241,9 @@ func cmdDemo(fs *flag.FlagSet, c cli) runner {
 		// on SQLite; the demo's own Telegram has no one-a-second rule per chat,
 		// and a person typing fast should not wait for it.
 		sends := budget.New(budget.NewMemory(budget.DefaultRate, time.Millisecond, budget.SendTimeout), nil)
-		b, err := bot.New(ctx, bot.Config{Token: token, APIURL: api.URL(), DefaultLang: lang, Location: loc,
+		jobs := scheduler.Jobs(st, loc, nil)
+		preview := &scheduler.Previewer{Store: st, Entries: jobs, Location: loc, DefaultLang: lang}
+		b, err := bot.New(ctx, bot.Config{Token: token, APIURL: api.URL(), DefaultLang: lang, Location: loc, Preview: preview.Preview,
 			PollTimeout: 5 * time.Second, Logger: slog.New(slog.NewTextHandler(logFile, nil)), Budget: sends}, st, cat, nil)
 		if err != nil {
 			return err
@@ -256,7 +258,7 @@ func cmdDemo(fs *flag.FlagSet, c cli) runner {
 			Logger: slog.New(slog.NewTextHandler(logFile, nil))}, st, sender, cat, nil)
 		b.OnEnqueue(disp.Wake)
 		sched := scheduler.New(loc, &scheduler.Runner{Log: slog.New(slog.NewTextHandler(logFile, nil))})
-		if err := sched.AddAll(scheduler.Jobs(st, loc, nil)); err != nil {
+		if err := sched.AddAll(jobs); err != nil {
 			return err
 		}
 		// The parts run until the demo ends; it waits for them to finish

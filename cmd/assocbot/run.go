@@ -90,9 +90,12 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, getenv env) error
 		slots = budget.NewMemory(int(cfg.Rate), budget.DefaultChatGap, budget.SendTimeout).UsedAt(time.Now())
 	}
 	sends := budget.New(slots, budget.NewMetrics(reg))
+	// The schedule's jobs run on the scheduler and forecast for /preview.
+	jobs := scheduler.Jobs(st, cfg.Location, cfg.ReminderOffset)
+	preview := &scheduler.Previewer{Store: st, Entries: jobs, Location: cfg.Location, Quiet: quiet, DefaultLang: cfg.DefaultLang}
 	b, err := bot.New(ctx, bot.Config{
 		Token: cfg.Token, APIURL: cfg.APIURL, DefaultLang: cfg.DefaultLang, Location: cfg.Location,
-		Admins: cfg.AdminIDs, Logger: log, Offsets: cfg.ReminderOffset, Quiet: quiet, Budget: sends,
+		Admins: cfg.AdminIDs, Logger: log, Preview: preview.Preview, Budget: sends,
 		ImportLimits: importLimits(cfg.ImportMaxMB),
 	}, st, cat, bot.NewMetrics(reg))
 	if err != nil {
@@ -111,7 +114,7 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, getenv env) error
 	b.OnEnqueue(disp.Wake)
 	reg.MustRegister(dispatch.NewOutboxCollector(st, nil))
 	sched := scheduler.New(cfg.Location, &scheduler.Runner{Log: log, Metrics: scheduler.NewMetrics(reg)})
-	if err := sched.AddAll(scheduler.Jobs(st, cfg.Location, cfg.ReminderOffset)); err != nil {
+	if err := sched.AddAll(jobs); err != nil {
 		return err
 	}
 

@@ -2,7 +2,7 @@ package planner
 
 // When the timed jobs run: standard cron specs in the association's time
 // zone. The scheduler runs the jobs at these times, and the preview
-// (reports.Preview) runs the same planner code at the same times.
+// (scheduler.Previewer, through each job's Forecast) runs the same planner code at the same times.
 const (
 	SpecEventReminders = "* * * * *"    // event reminders and deadline nudges
 	SpecPlanReminders  = "* * * * *"    // check and duty reminders
