@@ -310,16 +310,16 @@ func (b *Bot) onExport(ctx context.Context, r *request, args string) {
 	var what, arg string
 	switch fields[0] {
 	case "members", "成员", "成員", "名单", "名單":
-		what = reports.Members
+		what = store.ExportMembers
 	case "overdue", "逾期":
-		what = reports.Overdue
+		what = store.ExportOverdue
 	case "records", "记录", "記錄":
-		what = reports.Records
+		what = store.ExportRecords
 		if len(fields) > 1 {
 			arg = strings.ToUpper(fields[1])
 		}
 	case "event", "活动", "活動":
-		what = reports.Event
+		what = store.ExportEvent
 		if len(fields) > 1 {
 			arg = fields[1]
 		}
@@ -341,7 +341,7 @@ func (b *Bot) onExportCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 		return
 	}
 	b.answer(ctx, q, "", false)
-	what := map[string]string{"m": reports.Members, "o": reports.Overdue, "r": reports.Records, "e": reports.Event}[c.Op]
+	what := map[string]string{"m": store.ExportMembers, "o": store.ExportOverdue, "r": store.ExportRecords, "e": store.ExportEvent}[c.Op]
 	b.export(ctx, r, what, c.Arg, roster.XLSX)
 }
 
@@ -351,21 +351,22 @@ func (b *Bot) export(ctx context.Context, r *request, what, arg string, format r
 	var eventID uint
 	q := models.QuarterOf(now)
 	switch what {
-	case reports.Event:
+	case store.ExportEvent:
 		n, err := strconv.ParseUint(strings.TrimPrefix(arg, "#"), 10, 32)
 		if err != nil || n == 0 {
 			b.send(ctx, r.chatID, b.t(r, "export.usage"), nil)
 			return
 		}
 		eventID = uint(n)
-	case reports.Records:
+	case store.ExportRecords:
 		var err error
 		if q, err = models.ParseQuarter(arg, now); err != nil {
 			b.send(ctx, r.chatID, b.t(r, "export.bad_quarter", "Value", truncate(arg, 20)), nil)
 			return
 		}
 	}
-	t, err := reports.Export(ctx, b.st, b.cat, r.lang, r.member, r.scope, what, eventID, q, b.cfg.Location)
+	from, to := q.Span(b.cfg.Location)
+	rows, err := b.st.ExportRowsFor(ctx, what, r.member, r.scope, eventID, from, to)
 	switch {
 	case errors.Is(err, models.ErrNotYours), errors.Is(err, store.ErrNotFound):
 		b.send(ctx, r.chatID, b.t(r, "export.not_yours"), nil)
@@ -374,6 +375,7 @@ func (b *Bot) export(ctx context.Context, r *request, what, arg string, format r
 		b.fail(ctx, r.chatID, r.lang, "export", err)
 		return
 	}
+	t := reports.Table(b.cat, r.lang, b.cfg.Location, what, rows)
 	var buf bytes.Buffer
 	if err := roster.Write(&buf, format, t); err != nil {
 		b.fail(ctx, r.chatID, r.lang, "export", err)
@@ -381,9 +383,9 @@ func (b *Bot) export(ctx context.Context, r *request, what, arg string, format r
 	}
 	name := what
 	switch what {
-	case reports.Event:
+	case store.ExportEvent:
 		name = fmt.Sprintf("event-%d", eventID)
-	case reports.Records:
+	case store.ExportRecords:
 		name = "records-" + q.String()
 	}
 	name += "-" + now.Format("2006-01-02") + "." + string(format)
@@ -393,11 +395,15 @@ func (b *Bot) export(ctx context.Context, r *request, what, arg string, format r
 // onStats is /stats: the figures of each branch the organizer was given
 // (admins: the top branches), for this quarter.
 func (b *Bot) onStats(ctx context.Context, r *request) {
-	text, err := reports.StatsText(ctx, b.st, b.cat, r.lang, r.scope, b.cfg.Location, b.cfg.Now())
+	now := b.cfg.Now()
+	q := models.QuarterOf(now.In(b.cfg.Location))
+	from, to := q.Span(b.cfg.Location)
+	figures, err := b.st.StatsFor(ctx, r.scope, from, to, now, b.cfg.Location)
 	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "stats", err)
 		return
 	}
+	text := reports.StatsText(b.cat, r.lang, q, figures)
 	for _, part := range splitMessage(text, maxMessage) {
 		b.send(ctx, r.chatID, part, nil)
 	}

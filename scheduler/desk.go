@@ -6,7 +6,6 @@ import (
 
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/planner"
-	"github.com/assocbot/assocbot/models/reports"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -31,7 +30,7 @@ func (j WeeklyDigest) Run(ctx context.Context, now time.Time) (Counts, error) {
 	if !due {
 		return Counts{"digests": 0}, nil
 	}
-	msgs, err := reports.WeeklyDigests(ctx, j.Store, j.Location, week, now)
+	msgs, err := weeklyDigests(ctx, j.Store, j.Location, week, now)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +52,7 @@ func (RecordAsks) Name() string { return "record_asks" }
 
 // Run asks for the records of the activities that ended.
 func (j RecordAsks) Run(ctx context.Context, now time.Time) (Counts, error) {
-	msgs, err := reports.RecordAsks(ctx, j.Store, j.Location, now)
+	msgs, err := recordAsks(ctx, j.Store, j.Location, now)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +70,7 @@ func (j WeeklyDigest) Forecast(ctx context.Context, f *Forecast) error {
 			continue
 		}
 		done[week] = true
-		digests, err := reports.WeeklyDigests(ctx, j.Store, j.Location, week, t)
+		digests, err := weeklyDigests(ctx, j.Store, j.Location, week, t)
 		if err != nil {
 			return err
 		}
@@ -83,7 +82,7 @@ func (j WeeklyDigest) Forecast(ctx context.Context, f *Forecast) error {
 // Forecast asks at each hourly run in the window.
 func (j RecordAsks) Forecast(ctx context.Context, f *Forecast) error {
 	for _, t := range f.Runs {
-		asks, err := reports.RecordAsks(ctx, j.Store, j.Location, t)
+		asks, err := recordAsks(ctx, j.Store, j.Location, t)
 		if err != nil {
 			return err
 		}

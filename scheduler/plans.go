@@ -6,7 +6,6 @@ import (
 
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/planner"
-	"github.com/assocbot/assocbot/models/reports"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -85,7 +84,7 @@ func (j OverdueDigest) Run(ctx context.Context, now time.Time) (Counts, error) {
 	if err != nil {
 		return nil, err
 	}
-	digests, told, err := reports.OverdueDigests(ctx, j.Store, ps, models.DayOf(now, j.Location), now)
+	digests, told, err := overdueDigests(ctx, j.Store, ps, models.DayOf(now, j.Location), now)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +187,7 @@ func (j OverdueDigest) Forecast(ctx context.Context, f *Forecast) error {
 				fresh = append(fresh, p)
 			}
 		}
-		digests, toldNow, err := reports.OverdueDigests(ctx, j.Store, fresh, day, t)
+		digests, toldNow, err := overdueDigests(ctx, j.Store, fresh, day, t)
 		if err != nil {
 			return err
 		}

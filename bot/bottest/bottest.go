@@ -220,12 +220,15 @@ func (h *Harness) Add(nm store.NewMember) *models.Member {
 }
 
 // link puts a Telegram user on a roster member, as if they had linked before.
+// The chat exists first, as when a person linked with /start: the bot's
+// menu walk may find the member linked at any moment, and Telegram
+// refuses a menu for a chat it does not know.
 func (h *Harness) Link(phone string, u fakeapi.User) {
 	h.t.Helper()
+	h.API.Meet(u)
 	if _, err := h.St.LinkByPhone(context.Background(), phone, u.ID, u.ID); err != nil {
 		h.t.Fatal(err)
 	}
-	h.API.Meet(u)
 }
 
 // WaitFor fails the test unless cond holds within 30 seconds: what it

@@ -151,7 +151,7 @@ func cmdExport(fs *flag.FlagSet, c cli) runner {
 			return usageError{fmt.Sprintf("--quarter %q: want like 2026Q4", *quarter)}
 		}
 		switch what {
-		case "members", "event", "records", "overdue":
+		case store.ExportMembers, store.ExportEvent, store.ExportRecords, store.ExportOverdue:
 		default:
 			return usageError{fmt.Sprintf("export: unknown table %q (members, event ID, records, overdue)", what)}
 		}
@@ -164,13 +164,15 @@ func cmdExport(fs *flag.FlagSet, c cli) runner {
 		if err != nil {
 			return err
 		}
-		t, err := reports.Export(ctx, st, cat, l, nil, models.Scope{Admin: true}, what, eventID, q, loc)
+		from, to := q.Span(loc)
+		rows, err := st.ExportRowsFor(ctx, what, nil, models.Scope{Admin: true}, eventID, from, to)
 		if errors.Is(err, store.ErrNotFound) {
 			return usageError{fmt.Sprintf("there is no event %d (assocbot event list shows them)", eventID)}
 		}
 		if err != nil {
 			return err
 		}
+		t := reports.Table(cat, l, loc, what, rows)
 		file, err := os.Create(*out)
 		if err != nil {
 			return usageError{fmt.Sprintf("-o %s: cannot write it: %v", *out, errors.Unwrap(err))}

@@ -1,13 +1,11 @@
-// Package reports gives organizers their figures and files (SPEC C8): the
-// exports (members, an event's answers, activity records, overdue plans),
-// the branch statistics of /stats, the weekly digest, and the preview of
-// what the planner will send. It reads through the store and renders with
-// the reader's words; the bot, the CLI and the scheduler call it.
+// Package reports renders what organizers read (SPEC C8) with the
+// reader's words: the exports (members, an event's answers, activity
+// records, overdue plans) and the branch statistics of /stats, from what
+// the store read (store.ExportRowsFor, store.StatsFor), and the preview's
+// items (scheduler.Previewer). It reads nothing itself.
 package reports
 
 import (
-	"context"
-	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -21,68 +19,18 @@ import (
 	"github.com/assocbot/assocbot/models/store"
 )
 
-// Tables are the exports by name.
-const (
-	Members = "members"
-	Event   = "event"
-	Records = "records"
-	Overdue = "overdue"
-)
-
-// Export builds a table for an organizer with scope: the members of their
-// branches, an event's answers (an event they manage), the activity records
-// of their branches in a quarter, or their branches' overdue plans.
-func Export(ctx context.Context, st *store.Store, cat *locales.Catalog, l locales.Lang, org *models.Member, scope models.Scope,
-	what string, eventID uint, q models.Quarter, loc *time.Location) (roster.Table, error) {
+// Table renders the rows of the table what (store.ExportRowsFor) with the
+// reader's words.
+func Table(cat *locales.Catalog, l locales.Lang, loc *time.Location, what string, rows store.ExportRows) roster.Table {
 	switch what {
-	case Members:
-		ms, err := st.MembersIn(ctx, scope)
-		if err != nil {
-			return roster.Table{}, err
-		}
-		ids := make([]uint, len(ms))
-		for i := range ms {
-			ids[i] = ms[i].ID
-		}
-		checks, err := st.ChecksOf(ctx, ids)
-		if err != nil {
-			return roster.Table{}, err
-		}
-		return roster.MembersTable(cat, l, ms, checks), nil
-	case Event:
-		e, err := st.EventByID(ctx, eventID)
-		if err != nil {
-			return roster.Table{}, err
-		}
-		if !scope.Admin {
-			manages, err := st.CanManage(ctx, org, e)
-			if err != nil {
-				return roster.Table{}, err
-			}
-			if !manages {
-				return roster.Table{}, models.ErrNotYours
-			}
-		}
-		rows, err := st.EventAnswers(ctx, eventID)
-		if err != nil {
-			return roster.Table{}, err
-		}
-		return roster.AnswersTable(cat, l, loc, rows), nil
-	case Records:
-		from, to := q.Span(loc)
-		rows, err := st.RecordsIn(ctx, scope, from, to)
-		if err != nil {
-			return roster.Table{}, err
-		}
-		return RecordsTable(cat, l, loc, rows), nil
-	case Overdue:
-		ps, err := st.OverduePlans(ctx, scope, 1000000)
-		if err != nil {
-			return roster.Table{}, err
-		}
-		return roster.OverdueTable(cat, l, ps), nil
+	case store.ExportMembers:
+		return roster.MembersTable(cat, l, rows.Members, rows.Checks)
+	case store.ExportEvent:
+		return roster.AnswersTable(cat, l, loc, rows.Answers)
+	case store.ExportRecords:
+		return RecordsTable(cat, l, loc, rows.Records)
 	}
-	return roster.Table{}, fmt.Errorf("reports: no table %q", what)
+	return roster.OverdueTable(cat, l, rows.Overdue)
 }
 
 // RecordsTable is the table the town office asks for: branch, date, place,
@@ -104,36 +52,6 @@ func RecordsTable(cat *locales.Catalog, l locales.Lang, loc *time.Location, rows
 	return t
 }
 
-// roots are the branches an organizer's figures are given for: the ones
-// they were given (admins: the top ones).
-func roots(ctx context.Context, st *store.Store, scope models.Scope) ([]string, error) {
-	if !scope.Admin {
-		// A branch below another they were given is in that one's figures.
-		var out []string
-		for _, p := range scope.Paths {
-			below := false
-			for _, q := range scope.Paths {
-				if q != p && models.PathWithin(p, q) {
-					below = true
-				}
-			}
-			if !below {
-				out = append(out, p)
-			}
-		}
-		return out, nil
-	}
-	top, err := st.ChildBranches(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	paths := make([]string, len(top))
-	for i, b := range top {
-		paths[i] = b.Path
-	}
-	return paths, nil
-}
-
 // pct is n of total as a whole percent, "–" of nothing.
 func pct(n, total int) string {
 	if total == 0 {
@@ -142,27 +60,17 @@ func pct(n, total int) string {
 	return strconv.Itoa(int(math.Round(100*float64(n)/float64(total)))) + "%"
 }
 
-// StatsText is /stats: one block per branch the organizer was given (with
-// those below it) for the quarter of now, in one readable message.
-func StatsText(ctx context.Context, st *store.Store, cat *locales.Catalog, l locales.Lang, scope models.Scope, loc *time.Location, now time.Time) (string, error) {
-	paths, err := roots(ctx, st, scope)
-	if err != nil {
-		return "", err
+// StatsText is /stats: one block per branch (store.StatsFor) for the
+// quarter q, in one readable message.
+func StatsText(cat *locales.Catalog, l locales.Lang, q models.Quarter, figures []store.BranchFiguresOf) string {
+	if len(figures) == 0 {
+		return cat.T(l, "stats.none")
 	}
-	q := models.QuarterOf(now.In(loc))
-	from, to := q.Span(loc)
-	var blocks []string
-	for _, p := range paths {
-		f, err := st.BranchFigures(ctx, p, from, to, now, loc)
-		if err != nil {
-			return "", err
-		}
-		blocks = append(blocks, figuresText(cat, l, p, f))
+	blocks := make([]string, len(figures))
+	for i, f := range figures {
+		blocks[i] = figuresText(cat, l, f.Path, f.Figures)
 	}
-	if len(blocks) == 0 {
-		return cat.T(l, "stats.none"), nil
-	}
-	return cat.T(l, "stats.title", "Quarter", cat.Quarter(l, q.Year, q.Q)) + "\n\n" + strings.Join(blocks, "\n\n"), nil
+	return cat.T(l, "stats.title", "Quarter", cat.Quarter(l, q.Year, q.Q)) + "\n\n" + strings.Join(blocks, "\n\n")
 }
 
 func figuresText(cat *locales.Catalog, l locales.Lang, path string, f *store.Figures) string {

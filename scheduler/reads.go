@@ -1,4 +1,4 @@
-package reports
+package scheduler
 
 import (
 	"context"
@@ -9,9 +9,13 @@ import (
 	"github.com/assocbot/assocbot/models/store"
 )
 
-// WeeklyDigests builds the week's digests of every organizer with
+// The reads of the jobs that tell organizers (the weekly digest, the
+// record questions, the overdue lists), shared by their runs and their
+// forecasts.
+
+// weeklyDigests builds the week's digests of every organizer with
 // something to tell.
-func WeeklyDigests(ctx context.Context, st *store.Store, loc *time.Location, week models.Day, now time.Time) ([]planner.Message, error) {
+func weeklyDigests(ctx context.Context, st *store.Store, loc *time.Location, week models.Day, now time.Time) ([]planner.Message, error) {
 	orgs, err := st.Organizers(ctx)
 	if err != nil {
 		return nil, err
@@ -47,10 +51,10 @@ const (
 	recordAskFor   = 7 * 24 * time.Hour
 )
 
-// RecordAsks are the questions for the records of the branch activity days
+// recordAsks are the questions for the records of the branch activity days
 // that ended an hour to a week before now and have none yet
 // (planner.RecordAsk); the dedupe key asks once.
-func RecordAsks(ctx context.Context, st *store.Store, loc *time.Location, now time.Time) ([]planner.Message, error) {
+func recordAsks(ctx context.Context, st *store.Store, loc *time.Location, now time.Time) ([]planner.Message, error) {
 	held, err := st.ActivitiesWithoutRecord(ctx, now.Add(-recordAskFor-models.MaxDuration), now, now, loc)
 	if err != nil {
 		return nil, err
@@ -85,11 +89,11 @@ func RecordAsks(ctx context.Context, st *store.Store, loc *time.Location, now ti
 	return msgs, nil
 }
 
-// OverdueDigests are the day's overdue lists (planner.OverdueDigest): each
+// overdueDigests are the day's overdue lists (planner.OverdueDigest): each
 // organizer who decides for an overdue member's branch (the admins, for
 // duties) gets one message listing all of theirs. told are the plans whose
 // deciders were found; the others wait until someone can be told.
-func OverdueDigests(ctx context.Context, st *store.Store, ps []models.Plan, day models.Day, now time.Time) (msgs []planner.Message, told []uint, err error) {
+func overdueDigests(ctx context.Context, st *store.Store, ps []models.Plan, day models.Day, now time.Time) (msgs []planner.Message, told []uint, err error) {
 	items := map[uint][]planner.OverdueItem{}
 	var order []uint
 	byPath := map[string][]uint{}
