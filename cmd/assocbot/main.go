@@ -43,6 +43,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if inner := errors.Unwrap(err); inner != nil {
 			err = inner
 		}
+		if len(t.at.path) == 0 && strings.HasPrefix(err.Error(), "flag provided but not defined") {
+			// assocbot --db x member list: the flags are the command's.
+			err = fmt.Errorf("%w: a command's flags go after it, as in assocbot member list --db FILE", err)
+		}
 		err = flagError{err}
 	}
 	if err == nil {

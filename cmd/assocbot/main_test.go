@@ -80,6 +80,7 @@ func TestCLIBadArgumentsExitTwo(t *testing.T) {
 		{[]string{"plan", "knd", "list"}, `unknown plan command "knd"; did you mean kind?`},
 		{[]string{"member", "list", "extra"}, `unexpected argument "extra"`},
 		{[]string{"--version", "extra"}, `unexpected argument "extra"`},
+		{[]string{"--db", db, "member", "list"}, "a command's flags go after it"},
 		{[]string{"member"}, "member needs add, edit, list or remove"},
 		{[]string{"member", "add", "--db", db, "--name", "X"}, "needs --name and --phone"},
 		{[]string{"member", "add", "--db", db, "--name", "X", "--phone", "12"}, "not a valid phone number"},
