@@ -31,6 +31,9 @@ func cmdMigrate(fs *flag.FlagSet, c cli) runner {
 	from := fs.String("from", "", "copy this SQLite database …")
 	to := fs.String("to", "", "… into this empty PostgreSQL one (postgres://…)")
 	return func(ctx context.Context, args []string) error {
+		if err := noArgs(args); err != nil {
+			return err
+		}
 		if *from != "" || *to != "" {
 			return copyDatabase(ctx, *from, *to, stdout)
 		}

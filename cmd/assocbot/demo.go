@@ -173,6 +173,9 @@ func cmdDemo(fs *flag.FlagSet, c cli) runner {
 	}
 	langFlag := fs.String("lang", defLang, "language of the demo and the bot's default: zh-Hans, zh-Hant or en (ASSOCBOT_LANG)")
 	return func(ctx context.Context, args []string) error {
+		if err := noArgs(args); err != nil {
+			return err
+		}
 		lang, ok := locales.Parse(*langFlag)
 		if !ok {
 			return usageError{fmt.Sprintf("--lang must be zh-Hans, zh-Hant or en, got %q", *langFlag)}

@@ -91,6 +91,8 @@ func TestCLIBadArgumentsExitTwo(t *testing.T) {
 		{[]string{"invite", "--db", db}, "exactly one phone number"},
 		{[]string{"invite", "--db", db, "abc"}, "not a valid phone number"},
 		{[]string{"demo", "--lang", "klingon"}, "--lang must be"},
+		{[]string{"demo", "en"}, `unexpected argument "en"`},
+		{[]string{"migrate", "--db", db, "now"}, `unexpected argument "now"`},
 	} {
 		code, _, errOut := runCLI(t, noEnv, "", c.args...)
 		if code != 2 || !strings.Contains(errOut, c.want) {
