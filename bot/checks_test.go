@@ -41,7 +41,8 @@ func newCheckRig(t *testing.T) *checkRig {
 	return c
 }
 
-// at moves the clock to t and runs the reminder job.
+// at moves the clock to t, runs the reminder job and waits until the
+// dispatcher has sent what it enqueued.
 func (c *checkRig) at(t time.Time) scheduler.Counts {
 	c.t.Helper()
 	c.h.SetNow(t)
@@ -49,6 +50,9 @@ func (c *checkRig) at(t time.Time) scheduler.Counts {
 	if err != nil {
 		c.t.Fatal(err)
 	}
+	// The reminders are out before the test goes on: a reply it waits for
+	// next is the reply, not a reminder the dispatcher was still sending.
+	settleOutbox(c.t, c.h)
 	return counts
 }
 
