@@ -64,7 +64,7 @@ func (j RecordAsks) Run(ctx context.Context, now time.Time) (Counts, error) {
 // window (later runs that day find it sent).
 func (j WeeklyDigest) Forecast(ctx context.Context, f *Forecast) error {
 	done := map[models.Day]bool{}
-	for _, t := range f.Runs {
+	for _, t := range f.Runs() {
 		week, due := planner.DigestDue(t, j.Location)
 		if !due || done[week] {
 			continue
@@ -81,7 +81,7 @@ func (j WeeklyDigest) Forecast(ctx context.Context, f *Forecast) error {
 
 // Forecast asks at each hourly run in the window.
 func (j RecordAsks) Forecast(ctx context.Context, f *Forecast) error {
-	for _, t := range f.Runs {
+	for _, t := range f.Runs() {
 		asks, err := recordAsks(ctx, j.Store, j.Location, t)
 		if err != nil {
 			return err

@@ -41,7 +41,7 @@ func (j EventRatings) Forecast(ctx context.Context, f *Forecast) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range f.Runs {
+	for _, t := range f.Runs() {
 		f.Add(t, planner.Ratings(past, j.Location, t)...)
 	}
 	return nil

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"time"
 
@@ -30,11 +31,11 @@ type Forecaster interface {
 // the reminder ticks made overdue).
 type Forecast struct {
 	Now, Until time.Time
-	// Runs are the times in (Now, Until] the job's cron spec runs it.
-	Runs []time.Time
 
-	planned []plannedAt
-	overdue []overdueAt
+	schedule cron.Schedule // the job's
+	loc      *time.Location
+	planned  []plannedAt
+	overdue  []overdueAt
 }
 
 type plannedAt struct {
@@ -45,6 +46,18 @@ type plannedAt struct {
 type overdueAt struct {
 	at   time.Time
 	plan models.Plan
+}
+
+// Runs are the times in (Now, Until] the job's cron spec runs it. They
+// are listed when asked: the every-minute jobs forecast the moments
+// something falls due instead, and 20,160 minutes of a 14-day preview
+// took 12 ms each to list.
+func (f *Forecast) Runs() []time.Time {
+	var out []time.Time
+	for t := f.schedule.Next(f.Now.In(f.loc)); !t.After(f.Until); t = f.schedule.Next(t) {
+		out = append(out, t)
+	}
+	return out
 }
 
 // Add records messages a run at at would enqueue (none goes before it).
@@ -77,13 +90,16 @@ const maxPreviewRows = 200000
 // outbox already. Recipients are resolved as of now; a message already in
 // the outbox is listed once.
 func (p *Previewer) Preview(ctx context.Context, scope models.Scope, now, until time.Time) ([]reports.PreviewItem, error) {
-	f := &Forecast{Now: now, Until: until}
+	f := &Forecast{Now: now, Until: until, loc: p.Location}
 	for _, e := range p.Entries {
 		fc, ok := e.Job.(Forecaster)
 		if !ok {
 			continue
 		}
-		f.Runs = runs(e.Spec, p.Location, now, until)
+		var err error
+		if f.schedule, err = cron.ParseStandard(e.Spec); err != nil {
+			return nil, fmt.Errorf("scheduler: preview %s at %q: %w", e.Job.Name(), e.Spec, err)
+		}
 		if err := fc.Forecast(ctx, f); err != nil {
 			return nil, err
 		}
@@ -163,20 +179,6 @@ func (p *Previewer) Preview(ctx context.Context, scope models.Scope, now, until 
 		return out[i].Member.Name < out[j].Member.Name
 	})
 	return out, nil
-}
-
-// runs are the times in (from, to] when a job with the cron spec runs in
-// loc.
-func runs(spec string, loc *time.Location, from, to time.Time) []time.Time {
-	sched, err := cron.ParseStandard(spec)
-	if err != nil {
-		return nil
-	}
-	var out []time.Time
-	for t := sched.Next(from.In(loc)); !t.After(to); t = sched.Next(t) {
-		out = append(out, t)
-	}
-	return out
 }
 
 // minuteOf is the first run of an every-minute job at or after t.

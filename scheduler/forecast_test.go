@@ -2,6 +2,7 @@ package scheduler_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,7 +24,7 @@ func (greeting) Run(context.Context, time.Time) (scheduler.Counts, error) {
 }
 
 func (greeting) Forecast(ctx context.Context, f *scheduler.Forecast) error {
-	for _, t := range f.Runs {
+	for _, t := range f.Runs() {
 		f.Add(t, planner.Message{Kind: outbox.KindBroadcast, To: models.Everyone(), Slot: t.Format(time.RFC3339), Text: "Happy new year"})
 	}
 	return nil
@@ -71,5 +72,10 @@ func TestANewJobIsInThePreviewByItsForecast(t *testing.T) {
 	want := []string{"12-31 12:00 Wang", "01-01 08:00 Wang"}
 	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
 		t.Fatalf("preview %q, want %q", got, want)
+	}
+	// A spec the scheduler would refuse is said, not forecast as never.
+	p.Entries[0].Spec = "0 25 * * *"
+	if _, err := p.Preview(ctx, models.Scope{Admin: true}, now, now.Add(24*time.Hour)); err == nil || !strings.Contains(err.Error(), "greeting") {
+		t.Fatalf("a bad spec: %v", err)
 	}
 }

@@ -170,7 +170,7 @@ func (j PlanReminders) Forecast(ctx context.Context, f *Forecast) error {
 // reminder ticks' forecast made overdue included), each once.
 func (j OverdueDigest) Forecast(ctx context.Context, f *Forecast) error {
 	told := map[uint]bool{}
-	for _, t := range f.Runs {
+	for _, t := range f.Runs() {
 		day := models.DayOf(t, j.Location)
 		ps, err := j.Store.NewlyOverdue(ctx, day)
 		if err != nil {
