@@ -102,7 +102,7 @@ func commands() *command {
 	}}
 }
 
-// helpWords ask a group for its usage (-h and --help are flags: the flag
+// helpWord asks a group for its usage (-h and --help are flags: the flag
 // package answers them).
 const helpWord = "help"
 
@@ -114,6 +114,8 @@ type tree struct {
 	// when the flag package fails or is asked for help, and a command's
 	// runner when it runs: both set it.
 	at node
+	// nodes are the tree's commands by path ("" the root, "plan kind add").
+	nodes map[string]node
 }
 
 // node is a command of the table with where it stands and its flags.
@@ -125,13 +127,14 @@ type node struct {
 
 // build makes the ffcli tree for one command line read by c.
 func build(c cli) *tree {
-	t := &tree{}
+	t := &tree{nodes: map[string]node{}}
 	t.root = t.add(commands(), nil, c)
 	return t
 }
 
 func (t *tree) add(cmd *command, path []string, c cli) *ffcli.Command {
-	n := node{cmd: cmd, path: path, fs: newFlags(strings.Join(append([]string{"assocbot"}, path...), " "))}
+	n := node{cmd: cmd, path: path, fs: newFlags(strings.Join(path, " "))}
+	t.nodes[strings.Join(path, " ")] = n
 	fc := &ffcli.Command{
 		Name:      cmd.name,
 		FlagSet:   n.fs,
@@ -206,25 +209,17 @@ func (c *command) unknown(path []string, name string) error {
 	return usageError{msg}
 }
 
-// find walks names down the table: the node they name, with its flags
-// declared, or an error that says which one is unknown.
-func find(names []string, c cli) (node, error) {
-	n := node{cmd: commands()}
+// find walks names down the tree: the node they name, with its flags, or
+// an error that says which one is unknown (spelt as the command line
+// may spell them: ffcli matches names whatever their case).
+func (t *tree) find(names []string) (node, error) {
+	n := t.nodes[""]
 	for _, name := range names {
-		var next *command
-		for _, s := range n.cmd.subs {
-			if strings.EqualFold(s.name, name) {
-				next = s
-			}
-		}
-		if next == nil {
+		i := slices.IndexFunc(n.cmd.subs, func(s *command) bool { return strings.EqualFold(s.name, name) })
+		if i < 0 {
 			return n, n.cmd.unknown(n.path, name)
 		}
-		n = node{cmd: next, path: append(slices.Clone(n.path), next.name)}
-	}
-	if n.cmd.flags != nil {
-		n.fs = newFlags(strings.Join(append([]string{"assocbot"}, n.path...), " "))
-		n.cmd.flags(n.fs, c)
+		n = t.nodes[strings.Join(append(slices.Clone(n.path), n.cmd.subs[i].name), " ")]
 	}
 	return n, nil
 }
@@ -317,7 +312,7 @@ func cmdHelp(fs *flag.FlagSet, c cli) runner {
 		if err != nil {
 			return err
 		}
-		n, err := find(names, c)
+		n, err := build(c).find(names)
 		if err != nil {
 			return err
 		}

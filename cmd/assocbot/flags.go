@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // flagError marks errors from parsing a command's flags.
@@ -17,10 +18,11 @@ func isFlagError(err error) bool {
 	return errors.As(err, &fe)
 }
 
-// newFlags makes a command's flag set. It prints nothing itself: run
-// says a bad flag in a line, and writes --help to stdout.
-func newFlags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("assocbot "+name, flag.ContinueOnError)
+// newFlags makes the flag set of the command at path ("member add"). It
+// prints nothing itself: run says a bad flag in a line, and writes --help
+// to stdout.
+func newFlags(path string) *flag.FlagSet {
+	fs := flag.NewFlagSet(strings.TrimSpace("assocbot "+path), flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	return fs
