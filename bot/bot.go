@@ -39,7 +39,8 @@ type Config struct {
 	// Preview lists what will be sent to the members in scope over
 	// (now, until]: the scheduler's jobs forecast it (main wires
 	// scheduler.Previewer; bot and scheduler never import each other).
-	// Nil: /preview answers that it is not available.
+	// Nil (a bot made only for its username, as invite does): /preview
+	// answers the usual "something went wrong", and the log says why.
 	Preview func(ctx context.Context, scope models.Scope, now, until time.Time) ([]reports.PreviewItem, error)
 	// Budget, when set, is the send budget every reply takes its turn from
 	// (shared with the dispatcher); a reply answered 429 waits and goes again.
