@@ -40,6 +40,20 @@ var ErrBadAudience = errors.New("bad audience")
 // Everyone is the audience of all members.
 func Everyone() Audience { return Audience{Kind: AudienceAll} }
 
+// TopPaths are paths without those below another of them (each is in
+// that one already), once each, sorted.
+func TopPaths(paths []string) []string {
+	var kept []string
+	for _, p := range paths {
+		inside := slices.ContainsFunc(paths, func(q string) bool { return q != p && PathWithin(p, q) })
+		if !inside && !slices.Contains(kept, p) {
+			kept = append(kept, p)
+		}
+	}
+	slices.Sort(kept)
+	return kept
+}
+
 // BranchAudience is a branch with the branches below it.
 func BranchAudience(path string) Audience { return Audience{Kind: AudienceBranch, Branch: path} }
 
@@ -47,19 +61,7 @@ func BranchAudience(path string) Audience { return Audience{Kind: AudienceBranch
 // below another chosen is left out (it is in it already); one branch is a
 // BranchAudience.
 func BranchesAudience(paths ...string) Audience {
-	var kept []string
-	for _, p := range paths {
-		inside := false
-		for _, q := range paths {
-			if q != p && PathWithin(p, q) {
-				inside = true
-			}
-		}
-		if !inside && !slices.Contains(kept, p) {
-			kept = append(kept, p)
-		}
-	}
-	slices.Sort(kept)
+	kept := TopPaths(paths)
 	if len(kept) == 1 {
 		return BranchAudience(kept[0])
 	}

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -215,6 +216,22 @@ func TestParseQuarterAsWritten(t *testing.T) {
 	for _, bad := range []string{"2026年第五季度", "2026Q0", "Q3", "三月", "1999Q1"} {
 		if got, err := models.ParseQuarter(bad, now); err == nil {
 			t.Errorf("%q read as %v", bad, got)
+		}
+	}
+}
+
+// TestTopPaths: a branch below another given is in that one already, and
+// a path given twice counts once; /stats and a several-branch notice both
+// read their branches so.
+func TestTopPaths(t *testing.T) {
+	for _, c := range []struct{ in, want []string }{
+		{nil, nil},
+		{[]string{"Town/East", "Town"}, []string{"Town"}},
+		{[]string{"Town/East", "Town/West", "Town/East"}, []string{"Town/East", "Town/West"}},
+		{[]string{"Town/Eastside", "Town/East"}, []string{"Town/East", "Town/Eastside"}}, // a prefix is not a parent
+	} {
+		if got := models.TopPaths(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("TopPaths(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

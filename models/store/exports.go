@@ -93,17 +93,7 @@ func (s *Store) StatsFor(ctx context.Context, scope models.Scope, from, to, now 
 			paths = append(paths, b.Path)
 		}
 	} else {
-		for _, p := range scope.Paths {
-			below := false
-			for _, q := range scope.Paths {
-				if q != p && models.PathWithin(p, q) {
-					below = true
-				}
-			}
-			if !below {
-				paths = append(paths, p)
-			}
-		}
+		paths = models.TopPaths(scope.Paths)
 	}
 	out := make([]BranchFiguresOf, 0, len(paths))
 	for _, p := range paths {
