@@ -72,9 +72,20 @@ type Member struct {
 	Status Status `gorm:"size:16;not null;default:active"`
 	// UnreachableSince is when they last became unreachable (blocked the bot).
 	UnreachableSince *time.Time
-	Tags             []MemberTag `gorm:"constraint:OnDelete:CASCADE"`
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// Channel is how messages reach the member (SPEC C12): auto, telegram
+	// or sms.
+	Channel Channel `gorm:"size:16;not null;default:auto"`
+	// SMSStoppedAt: SMS to the member stopped for good (they replied TD,
+	// or the provider refuses the number) until an organizer re-enables it.
+	SMSStoppedAt  *time.Time
+	SMSStopReason string `gorm:"size:32;not null;default:''"`
+	// SMSHealth: the member consented to health reminders by SMS (a
+	// phone's lock screen is not private); without it they get a neutral
+	// text.
+	SMSHealth bool        `gorm:"not null;default:false"`
+	Tags      []MemberTag `gorm:"constraint:OnDelete:CASCADE"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Linked reports whether the member has a Telegram account attached.
@@ -170,3 +181,22 @@ type JoinRequest struct {
 	CreatedAt  time.Time
 	DecidedAt  *time.Time
 }
+
+// Channel is how messages reach a member (SPEC C12).
+type Channel string
+
+// The channels a member can be set to.
+const (
+	ChannelAuto     Channel = "auto"     // Telegram when linked and reachable, else SMS
+	ChannelTelegram Channel = "telegram" // Telegram only, never SMS
+	ChannelSMS      Channel = "sms"      // SMS only, even when linked
+)
+
+// Channels lists the settings, in the order they are offered.
+func Channels() []Channel { return []Channel{ChannelAuto, ChannelTelegram, ChannelSMS} }
+
+// Valid reports whether c is a known setting.
+func (c Channel) Valid() bool { return c == ChannelAuto || c == ChannelTelegram || c == ChannelSMS }
+
+// SMSStopped reports whether SMS to the member has stopped for good.
+func (m Member) SMSStopped() bool { return m.SMSStoppedAt != nil }

@@ -7,10 +7,8 @@ import (
 	"github.com/assocbot/assocbot/models"
 )
 
-// Reachable are the statuses of the members a kind of message goes to: the
-// active, and the muted too for what muting does not stop. The store reads
-// an audience with them; Reaches applies the same rule to one member at send
-// time.
+// Reachable are the statuses of the members a kind of message goes to by
+// Telegram: the active, and the muted too for what muting does not stop.
 func (k Kind) Reachable() []models.Status {
 	if k.Mutable() {
 		return []models.Status{models.StatusActive}
@@ -18,9 +16,9 @@ func (k Kind) Reachable() []models.Status {
 	return []models.Status{models.StatusActive, models.StatusMuted}
 }
 
-// Reaches reports whether a message of kind k goes to member m (nil: the
-// member was removed), and when not, why: the member is gone, has left,
-// blocked the bot, or muted the kind.
+// Reaches reports whether a message of kind k goes to member m by Telegram
+// (nil: the member was removed), and when not, why: the member is gone, has
+// left, blocked the bot, or muted the kind.
 func Reaches(k Kind, m *models.Member) (bool, Reason) {
 	switch {
 	case m == nil:
@@ -35,6 +33,37 @@ func Reaches(k Kind, m *models.Member) (bool, Reason) {
 		return false, ReasonMuted
 	}
 	return false, ReasonUnreachable // a status this rule does not know reaches no one
+}
+
+// Route is the one rule of the channel a message of kind k takes to member
+// m now (SPEC C12), for the store as it plans and the dispatcher as it
+// sends: Telegram when the member is linked and reachable and not set to
+// SMS; else SMS when the deployment has it (sms), the kind may go by SMS,
+// and the member has a phone, has not stopped SMS, is not set to Telegram
+// only, and has not left or muted the kind; else none, with why. A member
+// who blocked the bot (unreachable) is reached by SMS.
+func Route(k Kind, m *models.Member, sms bool) (Channel, Reason) {
+	if m == nil {
+		return "", ReasonNoMember
+	}
+	ok, why := Reaches(k, m)
+	if ok && m.ChatID != nil && m.Channel != models.ChannelSMS {
+		return ByTelegram, ReasonNone
+	}
+	if why == ReasonLeft || why == ReasonMuted || why == ReasonNoMember {
+		return "", why
+	}
+	switch {
+	case !sms || !k.SMS() || m.Phone == nil || m.Channel == models.ChannelTelegram:
+	case m.SMSStopped():
+		return "", ReasonSMSStopped
+	default:
+		return BySMS, ReasonNone
+	}
+	if why == ReasonNone {
+		why = ReasonNoChannel // linked to nothing this kind can take
+	}
+	return "", why
 }
 
 // Action is what becomes of a row when its time comes.
@@ -54,9 +83,10 @@ func (a Action) String() string {
 
 // Decision is the fate of a row at one moment.
 type Decision struct {
-	Action Action
-	Until  time.Time // for Hold: when it may go
-	Reason Reason    // for Skip and Expire
+	Action  Action
+	Channel Channel   // for Send: how it goes (Route), Telegram for a row without a member
+	Until   time.Time // for Hold: when it may go
+	Reason  Reason    // for Skip and Expire
 }
 
 // Status is the row's status after the decision (Send: still to be sent).
@@ -80,13 +110,16 @@ var Withdrawn = Decision{Action: Skip, Reason: ReasonWithdrawn}
 type Rules struct {
 	Quiet QuietHours
 	Zone  *time.Location // the association's zone; a member's own zone comes first
+	SMS   bool           // the deployment sends SMS (a provider is configured)
 }
 
 // Decide is the one rule of what becomes of a row at now, for the
 // dispatcher as it sends and for a preview of what will be sent alike:
-// past its expiry it is stale; to a member it no longer reaches (removed,
-// left, blocked, muted for a kind that muting stops) or withdrawn with its
-// subject it is skipped; in the member's quiet hours a row that is not
+// past its expiry it is stale; to a member no channel reaches now (removed,
+// left, muted for a kind that muting stops, blocked with no SMS) or
+// withdrawn with its subject it is skipped; it goes by the channel Route
+// gives now (a member who blocked the bot since it was planned gets it by
+// SMS); in the member's quiet hours a row that is not
 // urgent holds until they end; else it goes. member is the row's member as
 // of now (nil for a row without one, or a member removed since: see
 // Row.MemberID).
@@ -94,8 +127,10 @@ func (r Rules) Decide(row *Row, member *models.Member, withdrawn bool, now time.
 	if row.ExpiresAt != nil && !now.Before(*row.ExpiresAt) {
 		return Decision{Action: Expire, Reason: ReasonStale}
 	}
+	channel := ByTelegram
 	if row.MemberID != nil {
-		if ok, reason := Reaches(Kind(row.Kind), member); !ok {
+		var reason Reason
+		if channel, reason = r.route(row, member); channel == "" {
 			return Decision{Action: Skip, Reason: reason}
 		}
 	}
@@ -111,5 +146,16 @@ func (r Rules) Decide(row *Row, member *models.Member, withdrawn bool, now time.
 			return Decision{Action: Hold, Until: r.Quiet.End(local)}
 		}
 	}
-	return Decision{Action: Send}
+	return Decision{Action: Send, Channel: channel}
+}
+
+// route is the channel of a member's row now: Route's, except that an
+// edit in place of a Telegram message stays on Telegram or goes nowhere
+// (an edit cannot become an SMS).
+func (r Rules) route(row *Row, m *models.Member) (Channel, Reason) {
+	c, why := Route(Kind(row.Kind), m, r.SMS)
+	if c == BySMS && row.EditMessageID != 0 && !row.SendIfUneditable {
+		return "", ReasonUnreachable
+	}
+	return c, why
 }

@@ -27,41 +27,53 @@ const (
 	KindCheckOverdue      Kind = "check.overdue"
 	KindRecordAsk         Kind = "record.ask"
 	KindWeeklyDigest      Kind = "digest.weekly"
+	KindSMSAck            Kind = "sms.ack"   // to a member who answered by SMS: what was stored
+	KindSMSReply          Kind = "sms.reply" // a member's SMS the bot does not understand, to their organizers
+	KindSMSAlert          Kind = "sms.alert" // to the admins: the SMS cap, balance or a refused template
 )
 
 type kindInfo struct {
 	urgent  bool // goes out in quiet hours too
 	mutable bool // a muted member does not get it
+	sms     bool // may go by SMS, as an approved template (SPEC C12)
 }
 
 // kinds: reminders and notices wait for the morning and respect a mute;
 // what someone is waiting for (a decision, a report, a freed place, a
 // change or a cancellation) comes at once and reaches muted members too.
 var kinds = map[Kind]kindInfo{
-	KindEventAnnounce:     {mutable: true},
-	KindEventReminder:     {mutable: true},
-	KindEventDeadline:     {mutable: true},
-	KindEventNudge:        {mutable: true},
+	KindEventAnnounce:     {mutable: true, sms: true},
+	KindEventReminder:     {mutable: true, sms: true},
+	KindEventDeadline:     {mutable: true, sms: true},
+	KindEventNudge:        {mutable: true, sms: true},
 	KindEventRating:       {mutable: true},
-	KindEventChanged:      {urgent: true},
-	KindEventCancelled:    {urgent: true},
+	KindEventChanged:      {urgent: true, sms: true},
+	KindEventCancelled:    {urgent: true, sms: true},
 	KindEventEdit:         {urgent: true}, // an edit rings no bell; its stand-in notice is a change's
-	KindPromoted:          {urgent: true},
-	KindBroadcast:         {mutable: true},
+	KindPromoted:          {urgent: true, sms: true},
+	KindBroadcast:         {mutable: true, sms: true},
 	KindBroadcastProgress: {urgent: true},
 	KindBroadcastReport:   {urgent: true},
 	KindJoinRequest:       {},
 	KindJoinDecision:      {urgent: true},
-	KindCheckReminder:     {mutable: true},
+	KindCheckReminder:     {mutable: true, sms: true},
 	KindCheckSubmitted:    {},
 	KindCheckDecision:     {},
 	KindCheckOverdue:      {},
 	KindRecordAsk:         {},
 	KindWeeklyDigest:      {},
+	KindSMSAck:            {urgent: true, sms: true},
+	KindSMSReply:          {},
+	KindSMSAlert:          {urgent: true},
 }
 
 // Urgent reports whether messages of the kind ignore quiet hours.
 func (k Kind) Urgent() bool { return kinds[k].urgent }
+
+// SMS reports whether messages of the kind may go by SMS: what a member
+// is told and can answer by a digit. What organizers act on in the bot
+// (requests, reports, digests, edits in place) goes by Telegram only.
+func (k Kind) SMS() bool { return kinds[k].sms }
 
 // Mutable reports whether a member who muted reminders is spared the kind.
 func (k Kind) Mutable() bool { return kinds[k].mutable }

@@ -50,6 +50,34 @@ const (
 	// ReasonUneditable: an edit in place of a message that can no longer
 	// be edited (the member deleted it, Telegram refuses edits of it).
 	ReasonUneditable Reason = "uneditable"
+
+	// SMS (SPEC C12).
+	ReasonNoTemplate Reason = "no_template" // no approved template for the kind and language
+	ReasonSMSCap     Reason = "sms_cap"     // the month's SMS cap is used up
+	ReasonSMSStopped Reason = "sms_stopped" // the member replied TD, or the provider refuses the number
+	ReasonSMSRefused Reason = "sms_refused" // the provider refuses the template, sign or account
+	ReasonNoChannel  Reason = "no_channel"  // neither Telegram nor SMS reaches the member
+)
+
+// Channel is how a row goes.
+type Channel string
+
+// The channels.
+const (
+	ByTelegram Channel = "telegram"
+	BySMS      Channel = "sms"
+)
+
+// Delivery is an SMS row's delivery report: sent (handed to the provider),
+// then delivered or failed as the provider reports.
+type Delivery string
+
+// The delivery states.
+const (
+	DeliveryNone      Delivery = ""
+	DeliverySent      Delivery = "sent"
+	DeliveryDelivered Delivery = "delivered"
+	DeliveryFailed    Delivery = "failed"
 )
 
 // Blocked reports whether the reason means the member cannot be reached.
@@ -105,7 +133,16 @@ type Row struct {
 	// (skipped, ReasonUneditable).
 	EditMessageID    int64 `gorm:"not null;default:0"`
 	SendIfUneditable bool  `gorm:"not null;default:false"`
-	CreatedAt        time.Time
+	// Channel is how the row goes: Telegram, or SMS to the member's phone
+	// (Route). It may change before the row is sent (the member blocked the
+	// bot meanwhile), never after: one message, one channel.
+	Channel Channel `gorm:"size:16;not null;default:telegram"`
+	// ProviderMessageID is the SMS provider's id of the message (Tencent's
+	// SerialNo, Alibaba's BizId), which its delivery report names.
+	ProviderMessageID string   `gorm:"size:100;not null;default:'';index:idx_outboxes_provider_message_id"`
+	Delivery          Delivery `gorm:"size:16;not null;default:''"`
+	DeliveredAt       *time.Time
+	CreatedAt         time.Time
 }
 
 // TableName keeps the table's name from before the type was named Row.

@@ -52,8 +52,9 @@ const (
 // Recipient is one chat a message goes to.
 type Recipient struct {
 	MemberID uint  // 0 for a chat without a member record (a stranger)
-	ChatID   int64 // the member's private chat
+	ChatID   int64 // the member's private chat (0 for SMS)
 	Lang     locales.Lang
+	Channel  outbox.Channel // how it goes ("": Telegram)
 }
 
 // Message is one message to an audience, before it is resolved into rows.
@@ -99,6 +100,10 @@ func (m Message) Rows(to []Recipient) []outbox.Row {
 			Urgent: m.Kind.Urgent(), Status: outbox.Pending, EditMessageID: m.EditMessageID, SendIfUneditable: m.SendIfUneditable,
 			EventID: idOrNil(m.Subject.EventID), BroadcastID: idOrNil(m.Subject.BroadcastID),
 			JoinRequestID: idOrNil(m.Subject.JoinRequestID), PlanID: idOrNil(m.Subject.PlanID),
+			Channel: r.Channel,
+		}
+		if o.Channel == "" {
+			o.Channel = outbox.ByTelegram
 		}
 		if !m.Subject.Occurrence.IsZero() {
 			occ := m.Subject.Occurrence.UTC()

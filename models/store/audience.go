@@ -99,14 +99,18 @@ func decidersFor(tx *gorm.DB, path string, except uint) (Deciders, error) {
 	return d, err
 }
 
-// recipients resolves a message's audience and filter into the chats it
-// goes to: linked members who can be reached, leaving out muted members for
-// the kinds they muted.
-func recipients(tx *gorm.DB, m planner.Message) ([]planner.Recipient, error) {
+// recipients resolves a message's audience and filter into the members it
+// goes to and by which channel (outbox.Route): linked members who can be
+// reached by Telegram, and, when the deployment sends SMS, members reached
+// by SMS; muted members are left out for the kinds they muted.
+func recipients(tx *gorm.DB, m planner.Message, sms bool) ([]planner.Recipient, error) {
 	if m.Chat != nil {
 		return []planner.Recipient{*m.Chat}, nil
 	}
-	q := tx.Model(&models.Member{}).Where("members.chat_id IS NOT NULL AND members.status IN ?", m.Kind.Reachable())
+	q := tx.Model(&models.Member{}).Where("members.status <> ?", models.StatusLeft)
+	if !sms || !m.Kind.SMS() {
+		q = q.Where("members.chat_id IS NOT NULL AND members.status IN ?", m.Kind.Reachable())
+	}
 	q, err := inAudience(tx, q, m.To)
 	if err != nil {
 		return nil, err
@@ -114,18 +118,30 @@ func recipients(tx *gorm.DB, m planner.Message) ([]planner.Recipient, error) {
 	if q, err = byAnswer(tx, q, m); err != nil {
 		return nil, err
 	}
-	var out []struct {
-		ID     uint
-		ChatID int64
-	}
-	if err := q.Select("members.id, members.chat_id").Order("members.id").Scan(&out).Error; err != nil {
+	var ms []models.Member
+	if err := q.Select(routeColumns).Order("members.id").Find(&ms).Error; err != nil {
 		return nil, err
 	}
-	rs := make([]planner.Recipient, len(out))
-	for i, o := range out {
-		rs[i] = planner.Recipient{MemberID: o.ID, ChatID: o.ChatID}
+	rs := make([]planner.Recipient, 0, len(ms))
+	for i := range ms {
+		if r, ok := route(m.Kind, &ms[i], sms); ok {
+			rs = append(rs, r)
+		}
 	}
 	return rs, nil
+}
+
+// route is the recipient a member is for a message of kind k, by
+// outbox.Route; false when no channel reaches them.
+func route(k outbox.Kind, m *models.Member, sms bool) (planner.Recipient, bool) {
+	ch, _ := outbox.Route(k, m, sms)
+	switch ch {
+	case outbox.ByTelegram:
+		return planner.Recipient{MemberID: m.ID, ChatID: *m.ChatID, Channel: ch}, true
+	case outbox.BySMS:
+		return planner.Recipient{MemberID: m.ID, Channel: ch}, true
+	}
+	return planner.Recipient{}, false
 }
 
 // byAnswer applies a message's filter on the answers to its occurrence.
@@ -162,7 +178,7 @@ func byAnswer(tx *gorm.DB, q *gorm.DB, m planner.Message) (*gorm.DB, error) {
 // Recipients resolves messages without writing them: who would get what
 // (a preview, and tests).
 func (s *Store) Recipients(ctx context.Context, m planner.Message) ([]planner.Recipient, error) {
-	rs, err := recipients(s.db.WithContext(ctx), m)
+	rs, err := recipients(s.db.WithContext(ctx), m, s.sms)
 	if err != nil {
 		return nil, fmt.Errorf("store: recipients: %w", err)
 	}
@@ -247,8 +263,8 @@ func (s *Store) CanReach(ctx context.Context, org *models.Member, a models.Audie
 // plans, decisions, promotions, reports) are resolved together in one read,
 // and all rows are written in batches: a tick's thousand reminders are a
 // few statements, not thousands.
-func enqueue(tx *gorm.DB, msgs ...planner.Message) (int, error) {
-	rows, err := resolve(tx, msgs...)
+func enqueue(tx *gorm.DB, sms bool, msgs ...planner.Message) (int, error) {
+	rows, err := resolve(tx, sms, msgs...)
 	if err != nil {
 		return 0, err
 	}
@@ -257,37 +273,29 @@ func enqueue(tx *gorm.DB, msgs ...planner.Message) (int, error) {
 
 // resolve turns messages into the outbox rows they would write: one per
 // recipient who can be reached now.
-func resolve(tx *gorm.DB, msgs ...planner.Message) ([]outbox.Row, error) {
+func resolve(tx *gorm.DB, sms bool, msgs ...planner.Message) ([]outbox.Row, error) {
 	listed := func(m planner.Message) ([]uint, bool) {
 		ids, ok := m.To.IsMembers()
 		return ids, ok && m.Chat == nil && m.Filter == planner.Everyone
 	}
-	byReach := map[bool][]uint{} // mutable kind → member ids
+	var ids []uint
 	for _, m := range msgs {
-		if ids, ok := listed(m); ok {
-			byReach[m.Kind.Mutable()] = append(byReach[m.Kind.Mutable()], ids...)
+		if l, ok := listed(m); ok {
+			ids = append(ids, l...)
 		}
 	}
-	chats := map[bool]map[uint]int64{}
-	for mutable, ids := range byReach {
-		chats[mutable] = map[uint]int64{}
-		statuses := outbox.KindBroadcast.Reachable() // mutable
-		if !mutable {
-			statuses = outbox.KindJoinDecision.Reachable()
+	members := map[uint]*models.Member{}
+	for start := 0; start < len(ids); start += 500 {
+		var found []models.Member
+		q := tx.Model(&models.Member{}).Select(routeColumns).Where("id IN ? AND status <> ?", ids[start:min(start+500, len(ids))], models.StatusLeft)
+		if !sms {
+			q = q.Where("chat_id IS NOT NULL")
 		}
-		for start := 0; start < len(ids); start += 500 {
-			var found []struct {
-				ID     uint
-				ChatID int64
-			}
-			if err := tx.Model(&models.Member{}).Select("id, chat_id").
-				Where("id IN ? AND chat_id IS NOT NULL AND status IN ?", ids[start:min(start+500, len(ids))], statuses).
-				Scan(&found).Error; err != nil {
-				return nil, err
-			}
-			for _, f := range found {
-				chats[mutable][f.ID] = f.ChatID
-			}
+		if err := q.Find(&found).Error; err != nil {
+			return nil, err
+		}
+		for i := range found {
+			members[found[i].ID] = &found[i]
 		}
 	}
 	var rows []outbox.Row
@@ -295,13 +303,15 @@ func resolve(tx *gorm.DB, msgs ...planner.Message) ([]outbox.Row, error) {
 		var rs []planner.Recipient
 		if ids, ok := listed(m); ok {
 			for _, id := range ids {
-				if chat, ok := chats[m.Kind.Mutable()][id]; ok {
-					rs = append(rs, planner.Recipient{MemberID: id, ChatID: chat})
+				if mem, ok := members[id]; ok {
+					if r, ok := route(m.Kind, mem, sms); ok {
+						rs = append(rs, r)
+					}
 				}
 			}
 		} else {
 			var err error
-			if rs, err = recipients(tx, m); err != nil {
+			if rs, err = recipients(tx, m, sms); err != nil {
 				return nil, err
 			}
 		}
@@ -315,7 +325,7 @@ func resolve(tx *gorm.DB, msgs ...planner.Message) ([]outbox.Row, error) {
 // preview of what the planner will send).
 func (s *Store) Resolve(ctx context.Context, msgs ...planner.Message) ([]outbox.Row, error) {
 	db := s.db.WithContext(ctx)
-	rows, err := resolve(db, msgs...)
+	rows, err := resolve(db, s.sms, msgs...)
 	if err != nil {
 		return nil, fmt.Errorf("store: resolve: %w", err)
 	}
@@ -353,7 +363,7 @@ func (s *Store) Enqueue(ctx context.Context, msgs ...planner.Message) (int, erro
 	n := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		n, err = enqueue(tx, msgs...)
+		n, err = enqueue(tx, s.sms, msgs...)
 		return err
 	})
 	if err != nil {

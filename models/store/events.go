@@ -61,7 +61,7 @@ func (s *Store) CreateEvent(ctx context.Context, e *models.Event, loc *time.Loca
 			return nil
 		}
 		var err error
-		n, err = enqueue(tx, planner.Announcement(e, occ, now))
+		n, err = enqueue(tx, s.sms, planner.Announcement(e, occ, now))
 		return err
 	})
 	if err != nil {
@@ -243,7 +243,7 @@ func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *mod
 				return err
 			}
 			for _, p := range res.Promoted {
-				if _, err := enqueue(tx, planner.Promotion(&e, occ, p.MemberID, p.UpdatedAt, now)); err != nil {
+				if _, err := enqueue(tx, s.sms, planner.Promotion(&e, occ, p.MemberID, p.UpdatedAt, now)); err != nil {
 					return err
 				}
 			}
@@ -407,7 +407,7 @@ func (s *Store) CancelEvent(ctx context.Context, id uint, now time.Time) (EventN
 			return err
 		}
 		for _, occ := range occs {
-			added, err := enqueue(tx, planner.Cancellation(&e, occ, now))
+			added, err := enqueue(tx, s.sms, planner.Cancellation(&e, occ, now))
 			if err != nil {
 				return err
 			}
@@ -537,7 +537,7 @@ func editCopies(tx *gorm.DB, e *models.Event, now time.Time, edit func(c sentCop
 		k := key{c.MemberID, occ.Unix()}
 		msgs = append(msgs, edit(c, occ, answers[k], positions[k], answers[k] == nil && newest[k] == c.MessageID))
 	}
-	return enqueue(tx, msgs...)
+	return enqueue(tx, false, msgs...) // edits in place: Telegram only
 }
 
 // EventChange is an organizer's edit: any of a new start (one-off events),
@@ -629,7 +629,7 @@ func (s *Store) UpdateEvent(ctx context.Context, id uint, ch EventChange, loc *t
 			if moved {
 				oldOcc = before.StartAt
 			}
-			added, err := enqueue(tx, planner.Change(&before, &e, occ, oldOcc, now))
+			added, err := enqueue(tx, s.sms, planner.Change(&before, &e, occ, oldOcc, now))
 			if err != nil {
 				return err
 			}

@@ -41,7 +41,7 @@ func (s *Store) CreateJoinRequest(ctx context.Context, jr models.JoinRequest, us
 		if err := tx.Take(&b, jr.BranchID).Error; err != nil {
 			return notFound(err)
 		}
-		_, err = enqueue(tx, planner.JoinRequest(&jr, b.Path, username, now))
+		_, err = enqueue(tx, s.sms, planner.JoinRequest(&jr, b.Path, username, now))
 		return err
 	})
 	if err != nil {
@@ -134,7 +134,7 @@ func (s *Store) DecideJoinRequest(ctx context.Context, id, deciderID uint, appro
 		if err := tx.Preload("Branch").Take(&jr, jr.ID).Error; err != nil {
 			return err
 		}
-		_, err := enqueue(tx, planner.JoinDecision(&jr, jr.Branch.Path, now))
+		_, err := enqueue(tx, s.sms, planner.JoinDecision(&jr, jr.Branch.Path, now))
 		return err
 	})
 	if err != nil {

@@ -91,6 +91,12 @@ type MemberChange struct {
 	Lang   *string
 	TZ     *string
 	Tags   *[]string // all of the member's tags
+	// SMS (SPEC C12): the channel, consent to health reminders by SMS,
+	// and SMSResume: an organizer's explicit re-enabling of SMS that the
+	// member stopped (TD) or the provider refused.
+	Channel   *models.Channel
+	SMSHealth *bool
+	SMSResume bool
 }
 
 // EditMember changes the given fields of a member in one transaction, by
@@ -133,6 +139,18 @@ func (s *Store) EditMember(ctx context.Context, id uint, c MemberChange) (*model
 	}
 	if c.TZ != nil {
 		fields["tz"] = *c.TZ
+	}
+	if c.Channel != nil {
+		if !c.Channel.Valid() {
+			return nil, fmt.Errorf("store: edit member: unknown channel %q", *c.Channel)
+		}
+		fields["channel"] = *c.Channel
+	}
+	if c.SMSHealth != nil {
+		fields["sms_health"] = *c.SMSHealth
+	}
+	if c.SMSResume {
+		fields["sms_stopped_at"], fields["sms_stop_reason"] = nil, ""
 	}
 	branch := ""
 	if c.Branch != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,7 +62,7 @@ func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (*models.B
 				sender = org.Name
 			}
 		}
-		n, err := enqueue(tx, planner.Broadcast(b, nb.Audience, sender))
+		n, err := enqueue(tx, s.sms, planner.Broadcast(b, nb.Audience, sender))
 		if err != nil {
 			return err
 		}
@@ -70,7 +71,7 @@ func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (*models.B
 			return err
 		}
 		if b.OrganizerID != nil {
-			_, err = enqueue(tx, planner.BroadcastProgress(b, *b.OrganizerID))
+			_, err = enqueue(tx, s.sms, planner.BroadcastProgress(b, *b.OrganizerID))
 		}
 		return err
 	})
@@ -156,7 +157,11 @@ func (s *Store) withSubjects(ctx context.Context, rows []outbox.Row) ([]Claimed,
 	members := map[uint]*models.Member{}
 	if len(memberIDs) > 0 {
 		var ms []models.Member
-		if err := s.db.WithContext(ctx).Where("id IN ?", memberIDs).Find(&ms).Error; err != nil {
+		q := s.db.WithContext(ctx)
+		if slices.ContainsFunc(rows, func(r outbox.Row) bool { return r.Channel == outbox.BySMS }) {
+			q = q.Preload("Branch") // an SMS names the member's branch
+		}
+		if err := q.Where("id IN ?", memberIDs).Find(&ms).Error; err != nil {
 			return nil, fmt.Errorf("store: claim outbox: members: %w", err)
 		}
 		for i := range ms {
@@ -239,7 +244,17 @@ type Outcome struct {
 	CountAttempt      bool      // a real attempt (not a 429 or quiet-hours hold)
 	Error             string
 	TelegramMessageID int64
-	At                time.Time
+	// Channel, when set, is the channel the row went by (or will go by,
+	// when pending): the dispatcher moves a row to SMS when its member
+	// blocked the bot since it was planned.
+	Channel outbox.Channel
+	// ProviderMessageID is the SMS provider's id of a sent SMS; its delivery
+	// is then "sent" until the provider reports.
+	ProviderMessageID string
+	// ChatID, when not 0, is the chat a row planned for SMS went to
+	// instead (its member linked Telegram since).
+	ChatID int64
+	At     time.Time
 }
 
 // Finished is the outcome of one claimed row.
@@ -258,7 +273,7 @@ func (s *Store) FinishOutbox(ctx context.Context, owner string, done []Finished)
 		// Deliveries, the common case, in one statement.
 		var sent []Finished
 		for _, f := range done {
-			if f.Outcome.Status == outbox.Sent && f.Outcome.Error == "" && !f.Outcome.CountAttempt {
+			if f.Outcome.Status == outbox.Sent && f.Outcome.Error == "" && !f.Outcome.CountAttempt && f.Outcome.Channel == "" {
 				sent = append(sent, f)
 				continue
 			}
@@ -311,10 +326,20 @@ func outcomeColumns(o Outcome) map[string]any {
 	if o.Error != "" {
 		updates["last_error"] = truncateText(o.Error, 500)
 	}
+	if o.Channel != "" {
+		updates["channel"] = o.Channel
+	}
+	if o.ChatID != 0 {
+		updates["chat_id"] = o.ChatID
+	}
 	switch o.Status {
 	case outbox.Sent:
 		updates["sent_at"] = o.At.UTC()
 		updates["telegram_message_id"] = o.TelegramMessageID
+		if o.Channel == outbox.BySMS {
+			updates["provider_message_id"] = o.ProviderMessageID
+			updates["delivery"] = outbox.DeliverySent
+		}
 	case outbox.Pending:
 		updates["next_attempt_at"] = o.NextAttemptAt.UTC()
 	}
@@ -554,7 +579,7 @@ func (s *Store) FinishBroadcast(ctx context.Context, id uint, now time.Time) (bo
 		}
 		delivered, blocked := t.Status(outbox.Sent), t.Blocked()
 		c := planner.BroadcastCounts{Total: b.Total, Delivered: delivered, Blocked: blocked, Failed: t.Final() - delivered - blocked}
-		_, err = enqueue(tx, planner.BroadcastReport(&b, *b.OrganizerID, c, now))
+		_, err = enqueue(tx, s.sms, planner.BroadcastReport(&b, *b.OrganizerID, c, now))
 		return err
 	})
 	if err != nil {

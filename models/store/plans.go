@@ -206,7 +206,7 @@ func (s *Store) ApplyPlanSteps(ctx context.Context, before []models.Plan, steps 
 			reminders = append(reminders, st.Reminders...)
 		}
 		var err error
-		n, err = enqueue(tx, reminders...)
+		n, err = enqueue(tx, s.sms, reminders...)
 		return err
 	})
 	if err != nil {
@@ -352,7 +352,7 @@ func (s *Store) SubmitCheck(ctx context.Context, planID uint, cycle int, m *mode
 		if err != nil {
 			return err
 		}
-		n, err := enqueue(tx, planner.CheckSubmitted(p, p.Kind, p.Member.Name, branchPath(p.Member), d.IDs, &rec, now))
+		n, err := enqueue(tx, s.sms, planner.CheckSubmitted(p, p.Kind, p.Member.Name, branchPath(p.Member), d.IDs, &rec, now))
 		if err == nil && n == 0 {
 			err = ErrNobodyConfirms
 		}
@@ -478,7 +478,7 @@ func (s *Store) DecideCheck(ctx context.Context, recordID uint, scope models.Sco
 				return err
 			}
 		}
-		_, err = enqueue(tx, planner.CheckDecision(p, p.Kind, &rec, by.Name, now))
+		_, err = enqueue(tx, s.sms, planner.CheckDecision(p, p.Kind, &rec, by.Name, now))
 		return err
 	})
 	if err != nil {
@@ -542,7 +542,7 @@ func (s *Store) RecordCheck(ctx context.Context, planID uint, cycle int, scope m
 		if by != nil {
 			name = by.Name
 		}
-		_, err = enqueue(tx, planner.CheckDecision(p, p.Kind, &rec, name, now))
+		_, err = enqueue(tx, s.sms, planner.CheckDecision(p, p.Kind, &rec, name, now))
 		return err
 	})
 	if err != nil {
@@ -659,7 +659,7 @@ func (s *Store) TellOverdue(ctx context.Context, digests []planner.Message, plan
 	n := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		if n, err = enqueue(tx, digests...); err != nil {
+		if n, err = enqueue(tx, s.sms, digests...); err != nil {
 			return err
 		}
 		if len(planIDs) == 0 {

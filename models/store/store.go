@@ -40,6 +40,9 @@ type Store struct {
 	// hundreds of megabytes of compiled statements.
 	bulk    *gorm.DB
 	dialect string
+	// sms: the deployment sends SMS (SMSOn), so audiences resolve to
+	// members reached by SMS too.
+	sms bool
 }
 
 // Dialect is "sqlite" or "postgres".

@@ -55,6 +55,9 @@ type Config struct {
 	// this long before one tries again (default 1 min); Healthy fails for
 	// twice as long.
 	TokenPause time.Duration
+	// SMS is the second channel (SPEC C12); without its Channel rows go by
+	// Telegram only.
+	SMS SMSConfig
 }
 
 func (c *Config) defaults() {
@@ -104,6 +107,12 @@ func (c *Config) defaults() {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.SMS.Pause <= 0 {
+		c.SMS.Pause = 10 * time.Minute
+	}
+	if c.SMS.TemplatesTTL <= 0 {
+		c.SMS.TemplatesTTL = 30 * time.Second
+	}
 	if c.StallAfter <= 0 {
 		c.StallAfter = 3 * time.Minute
 	}
@@ -124,6 +133,8 @@ type Metrics struct {
 	// retry, unreachable, failed, stale, skipped, held, lease_expired) and
 	// reason (blocked, server_error, muted …; "" when sent).
 	Messages *prometheus.CounterVec
+	// SMS by kind and result (sendSMS).
+	SMS *prometheus.CounterVec
 }
 
 // NewMetrics creates the counters, registered on reg when it is not nil.
@@ -135,6 +146,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	if reg != nil {
 		reg.MustRegister(m.Messages)
 	}
+	m.SMS = newSMSCounter(reg)
 	return m
 }
 
@@ -147,6 +159,7 @@ type Dispatcher struct {
 	log     *slog.Logger
 	metrics *Metrics
 	rules   outbox.Rules
+	sms     smsState
 
 	mu       sync.Mutex
 	blocked  map[int64]time.Time // per chat: when it last answered 403
@@ -257,7 +270,8 @@ func New(cfg Config, st *store.Store, channel Channel, cat *locales.Catalog, met
 		metrics = NewMetrics(nil)
 	}
 	d := &Dispatcher{cfg: cfg, st: st, channel: channel, cat: cat, log: cfg.Logger, metrics: metrics,
-		rules: outbox.Rules{Quiet: cfg.Quiet, Zone: cfg.Location}, blocked: map[int64]time.Time{}, held: map[uint64]bool{}, wake: make(chan struct{}, 1)}
+		rules: outbox.Rules{Quiet: cfg.Quiet, Zone: cfg.Location, SMS: cfg.SMS.Channel != nil}, blocked: map[int64]time.Time{}, held: map[uint64]bool{}, wake: make(chan struct{}, 1)}
+	d.sms = smsState{cfg: cfg.SMS, templates: st.NewCachedTemplates(cfg.SMS.TemplatesTTL), members: map[uint]*sync.Mutex{}}
 	d.progress()
 	return d
 }
@@ -397,7 +411,8 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 		return
 	}
 	m := c.Member
-	switch dec := d.rules.Decide(&c.Row, m, c.Withdrawn, now); dec.Action {
+	dec := d.rules.Decide(&c.Row, m, c.Withdrawn, now)
+	switch dec.Action {
 	case outbox.Expire:
 		finish(store.Outcome{Status: dec.Status(), Reason: dec.Reason}, "stale")
 		return
@@ -407,6 +422,20 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 	case outbox.Hold:
 		finish(store.Outcome{Status: dec.Status(), NextAttemptAt: dec.Until}, "held")
 		return
+	}
+	if dec.Channel == outbox.BySMS {
+		d.sendSMS(ctx, c, m, now, finish)
+		return
+	}
+	if c.Channel == outbox.BySMS && m != nil && m.ChatID != nil {
+		// Planned for SMS, and the member has linked Telegram since: it
+		// goes to their chat instead.
+		c.ChatID = *m.ChatID
+		byTelegram := finish
+		finish = func(o store.Outcome, result string) {
+			o.Channel, o.ChatID = outbox.ByTelegram, c.ChatID
+			byTelegram(o, result)
+		}
 	}
 	lang := d.langOf(m, c.Lang)
 	text, markup, err := planner.Text(d.cat, lang, m.Zone(d.cfg.Location), now, &c.Row)
@@ -491,6 +520,19 @@ func (d *Dispatcher) process(ctx context.Context, c store.Claimed) {
 					d.log.Error("mark unreachable", "member_id", *c.MemberID, "err", err)
 				}
 				d.log.Info("member unreachable", "member_id", *c.MemberID)
+				if m != nil && !editing {
+					// Telegram did not take it: the same message goes by
+					// SMS when that reaches the member now (one message,
+					// one channel).
+					blocked := *m
+					blocked.Status = models.StatusUnreachable
+					if ch, _ := outbox.Route(outbox.Kind(c.Kind), &blocked, d.rules.SMS); ch == outbox.BySMS {
+						d.record(c.ID, store.Outcome{Status: outbox.Pending, Channel: outbox.BySMS, Reason: out.Reason, NextAttemptAt: now})
+						count("rerouted", out.Reason)
+						d.Wake()
+						return
+					}
+				}
 			}
 			finish(store.Outcome{Status: outbox.Failed, Reason: out.Reason, CountAttempt: true, Error: errText(res.Err)}, "unreachable")
 		case outbox.Fail:

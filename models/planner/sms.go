@@ -1,0 +1,43 @@
+package planner
+
+import (
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
+)
+
+// The admins' SMS alerts (SPEC C12), each sent once per slot.
+const (
+	SMSAlertNearCap     = "sms.alert.near_cap"     // 80 % of the month's cap used
+	SMSAlertCap         = "sms.alert.cap"          // the cap reached: non-urgent SMS stop until the month ends
+	SMSAlertPaused      = "sms.alert.paused"       // the provider refuses every SMS (balance, credentials, sign)
+	SMSAlertBadTemplate = "sms.alert.bad_template" // the provider refuses a template
+)
+
+// SMSAlert tells the admins about SMS: what (one of the SMSAlert keys),
+// once per slot (a month, a day and a code).
+func SMSAlert(admins []uint, what, slot string, args Args, now time.Time) Message {
+	return Message{Kind: outbox.KindSMSAlert, Slot: what + "." + slot, To: models.MembersAudience(admins...),
+		Template: what, Args: args, NotBefore: now}
+}
+
+// SMSReply hands a member's SMS that is not an answer to their branch's
+// organizers (key: the provider's callback, so a repeat is written once).
+func SMSReply(organizers []uint, member *models.Member, text, key string, now time.Time) Message {
+	m := Message{Kind: outbox.KindSMSReply, Slot: key, To: models.MembersAudience(organizers...), Template: "sms.reply", NotBefore: now}
+	phone := ""
+	if member.Phone != nil {
+		phone = models.DisplayPhone(*member.Phone)
+	}
+	m.Args.Str("Name", member.Name).Str("Phone", phone).Str("Branch", member.BranchPath()).Str("Text", Clip(text, 500))
+	return m
+}
+
+// SMSAck tells a member who answered by SMS what was stored (answer: a
+// message key, "sms.ack.yes" …), once per callback key.
+func SMSAck(memberID uint, answer, key string, now time.Time) Message {
+	m := Message{Kind: outbox.KindSMSAck, Slot: key, To: models.MembersAudience(memberID), Template: "sms.ack", NotBefore: now}
+	m.Args.Key("Answer", answer)
+	return m
+}
