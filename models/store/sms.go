@@ -309,3 +309,10 @@ func (s *Store) Admins(ctx context.Context) ([]uint, error) {
 	}
 	return ids, nil
 }
+
+// IsRuleError reports whether err is a refusal by the rules (an answer
+// past its deadline, to a cancelled event, a plan that moved on …) rather
+// than a failure of the store: what an SMS reply is told, not retried.
+func IsRuleError(err error) bool {
+	return isRuleErr(err) || errors.Is(err, ErrNotYourPlan) || errors.Is(err, ErrPlanStale) || errors.Is(err, ErrNobodyConfirms)
+}
