@@ -10,8 +10,11 @@ import (
 
 	tgm "github.com/go-telegram/bot/models"
 
+	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/input"
+	"github.com/assocbot/assocbot/models/outbox"
+	"github.com/assocbot/assocbot/models/sms"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -346,6 +349,12 @@ func (b *Bot) onBroadcastInput(ctx context.Context, r *request, msg *tgm.Message
 			attachment = b.t(r, "broadcast.with_document")
 		}
 		preview := b.t(r, "broadcast.preview", "Audience", b.audienceLabel(r, aud), "Count", n, "Attachment", attachment, "Text", truncate(dr.Text, 3000))
+		if line, err := b.channelsLine(ctx, r, outbox.KindBroadcast, aud); err != nil {
+			b.fail(ctx, r.chatID, r.lang, "broadcast", err)
+			return true
+		} else if line != "" {
+			preview += "\n\n" + line
+		}
 		b.send(ctx, r.chatID, preview, inline(
 			row(cb(b.t(r, "broadcast.send_now"), bcData("s", "")), cb(b.t(r, "broadcast.send_later"), bcData("l", ""))),
 			b.bcCancelRow(r)))
@@ -541,4 +550,26 @@ func (b *Bot) severalKeyboard(ctx context.Context, r *request, dr *broadcastDraf
 	}
 	rows = append(rows, row(cb(b.t(r, "broadcast.several_go", "Count", len(dr.Selected)), bcData("g", ""))), b.bcCancelRow(r))
 	return inline(rows...), nil
+}
+
+// channelsLine says how a message of kind to the audience would go, when
+// the bot sends SMS: by Telegram, by SMS (and how many of those have no
+// template, so are not sent), and to nobody (SPEC C12). "" without SMS.
+func (b *Bot) channelsLine(ctx context.Context, r *request, kind outbox.Kind, aud models.Audience) (string, error) {
+	if !b.st.SMSEnabled() {
+		return "", nil
+	}
+	list, err := b.st.SMSTemplates(ctx)
+	if err != nil {
+		return "", err
+	}
+	tpls := store.NewTemplateSet(list)
+	c, err := b.st.CountChannels(ctx, kind, aud, func(m *models.Member) bool {
+		_, ok := tpls.Template(sms.Key(&outbox.Row{Kind: string(kind)}, m), locales.Resolve(m.Lang, m.TelegramLang, b.cfg.DefaultLang))
+		return ok
+	})
+	if err != nil {
+		return "", err
+	}
+	return b.t(r, "broadcast.channels", "Telegram", c.Telegram, "SMS", c.SMS, "NoTemplate", c.NoTemplate, "Nobody", c.Nobody), nil
 }

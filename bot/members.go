@@ -93,10 +93,24 @@ func (b *Bot) memberByPhone(ctx context.Context, r *request, phone string) (*mod
 
 // memberCard shows a member to an organizer who acts for them.
 func (b *Bot) memberCard(ctx context.Context, r *request, m *models.Member) {
-	full, err := b.st.MemberByID(ctx, m.ID)
-	if err != nil || !mayManageMember(r, full) {
+	text, markup, ok := b.memberCardView(ctx, r, m)
+	if !ok {
 		b.send(ctx, r.chatID, b.t(r, "callback.stale"), nil)
 		return
+	}
+	if markup == nil {
+		b.send(ctx, r.chatID, text, nil) // a nil *inlineKeyboard in an interface would be sent as null
+		return
+	}
+	b.send(ctx, r.chatID, text, markup)
+}
+
+// memberCardView is a member's card: who they are, how messages reach
+// them (SPEC C12), their open checks, and the organizer's buttons.
+func (b *Bot) memberCardView(ctx context.Context, r *request, m *models.Member) (string, *inlineKeyboard, bool) {
+	full, err := b.st.MemberByID(ctx, m.ID)
+	if err != nil || !mayManageMember(r, full) {
+		return "", nil, false
 	}
 	phone := "–"
 	if full.Phone != nil {
@@ -105,6 +119,7 @@ func (b *Bot) memberCard(ctx context.Context, r *request, m *models.Member) {
 	lines := []string{b.t(r, "member.card", "Name", full.Name, "Phone", phone, "Branch", full.BranchPath(),
 		"Role", b.t(r, "export.role."+string(full.Role)), "Linked", b.t(r, map[bool]string{true: "export.yes", false: "export.no"}[full.Linked()]),
 		"Status", b.t(r, "member.status."+string(full.Status)))}
+	lines = append(lines, b.channelLine(r, full))
 	plans, err := b.st.PlansOf(ctx, full.ID)
 	if err == nil {
 		for i := range plans {
@@ -115,15 +130,95 @@ func (b *Bot) memberCard(ctx context.Context, r *request, m *models.Member) {
 			lines = append(lines, b.t(r, "checks.line", append(b.planArgs(r, p), "State", "")...))
 		}
 	}
-	var kb *inlineKeyboard
+	var rows [][]inlineButton
+	if full.Status != models.StatusLeft {
+		var ch []inlineButton
+		for _, c := range models.Channels() {
+			label := b.t(r, "member.channel."+string(c))
+			if channelOf(full) == c {
+				label = "✓ " + label
+			}
+			ch = append(ch, cb(label, models.Callback{Action: models.ActMemberCard, ID: full.ID, Op: "c" + string(c[0])}))
+		}
+		rows = append(rows, ch)
+		consent := map[bool]string{true: "member.button.sms_health_off", false: "member.button.sms_health_on"}[full.SMSHealth]
+		sms := []inlineButton{cb(b.t(r, consent), models.Callback{Action: models.ActMemberCard, ID: full.ID, Op: map[bool]string{true: "h0", false: "h1"}[full.SMSHealth]})}
+		if full.SMSStopped() {
+			sms = append(sms, cb(b.t(r, "member.button.sms_resume"), models.Callback{Action: models.ActMemberCard, ID: full.ID, Op: "r"}))
+		}
+		rows = append(rows, sms)
+	}
 	if full.Status != models.StatusLeft && full.ID != r.member.ID {
-		kb = inline(row(cb(b.t(r, "member.button.leave"), models.Callback{Action: models.ActMemberCard, ID: full.ID, Op: "l"})))
+		rows = append(rows, row(cb(b.t(r, "member.button.leave"), models.Callback{Action: models.ActMemberCard, ID: full.ID, Op: "l"})))
 	}
-	var markup any
-	if kb != nil {
-		markup = kb
+	var markup *inlineKeyboard
+	if len(rows) > 0 {
+		markup = inline(rows...)
 	}
-	b.send(ctx, r.chatID, strings.Join(lines, "\n"), markup)
+	return strings.Join(lines, "\n"), markup, true
+}
+
+// channelOf is a member's channel setting ("" is auto).
+func channelOf(m *models.Member) models.Channel {
+	if m.Channel == "" {
+		return models.ChannelAuto
+	}
+	return m.Channel
+}
+
+// channelLine says how messages reach the member: the setting, whether
+// SMS stopped (and why), and consent to health reminders by SMS.
+func (b *Bot) channelLine(r *request, m *models.Member) string {
+	line := b.t(r, "member.channel", "Channel", b.t(r, "member.channel."+string(channelOf(m))),
+		"Health", b.t(r, map[bool]string{true: "export.yes", false: "export.no"}[m.SMSHealth]))
+	if m.SMSStopped() {
+		line += "\n" + b.t(r, "member.sms_stopped", "At", b.cat.Date(r.lang, m.SMSStoppedAt.In(b.cfg.Location), b.cfg.Now()),
+			"Reason", b.t(r, "member.sms_stop_reason."+smsStopReason(m.SMSStopReason)))
+	}
+	return line
+}
+
+// smsStopReason is the message key's end for why SMS stopped: the member's
+// TD, or the provider's refusal of the number.
+func smsStopReason(r string) string {
+	if r == "td" {
+		return "td"
+	}
+	return "provider"
+}
+
+// onChannelCallback sets a member's channel (ca, ct, cs), consent to
+// health reminders by SMS (h1, h0) or resumes SMS they stopped (r), and
+// shows the card again in place.
+func (b *Bot) onChannelCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, m *models.Member, op string) {
+	var c store.MemberChange
+	switch op {
+	case "ca", "ct", "cs":
+		ch := map[string]models.Channel{"ca": models.ChannelAuto, "ct": models.ChannelTelegram, "cs": models.ChannelSMS}[op]
+		c.Channel = &ch
+	case "h1", "h0":
+		yes := op == "h1"
+		c.SMSHealth = &yes
+	case "r":
+		if !m.SMSStopped() {
+			b.answer(ctx, q, b.t(r, "callback.stale"), false)
+			return
+		}
+		c.SMSResume = true
+	}
+	if m.Status == models.StatusLeft {
+		b.answer(ctx, q, b.t(r, "member.left", "Name", m.Name), true)
+		return
+	}
+	if _, err := b.st.EditMember(ctx, m.ID, c); err != nil {
+		b.answer(ctx, q, b.t(r, "error.internal"), true)
+		return
+	}
+	b.log.Info("member channel changed", "member_id", m.ID, "by_member_id", r.member.ID, "op", op)
+	b.answer(ctx, q, b.t(r, "member.saved"), false)
+	if text, markup, ok := b.memberCardView(ctx, r, m); ok && q.Message.Message != nil {
+		b.edit(ctx, r.chatID, q.Message.Message.ID, text, markup)
+	}
 }
 
 // onMemberCallback: v (show the card), l (ask to mark as left), y (mark).
@@ -149,6 +244,8 @@ func (b *Bot) onMemberCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 		b.answer(ctx, q, "", false)
 		b.send(ctx, r.chatID, b.t(r, "member.leave_confirm", "Name", m.Name), inline(row(
 			cb(b.t(r, "member.button.leave_yes"), models.Callback{Action: models.ActMemberCard, ID: m.ID, Op: "y"}))))
+	case "ca", "ct", "cs", "h1", "h0", "r":
+		b.onChannelCallback(ctx, r, q, m, c.Op)
 	case "y":
 		if m.ID == r.member.ID {
 			b.answer(ctx, q, b.t(r, "callback.invalid"), true)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/bot"
+	"github.com/assocbot/assocbot/bot/smsprovider"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/roster"
@@ -36,6 +37,8 @@ type Config struct {
 	Lease         time.Duration
 	Offsets       string
 	ImportMaxMB   int
+	SMS           smsprovider.Config
+	SMSMonthly    int
 
 	// Derived by Validate.
 	Location       *time.Location
@@ -84,6 +87,30 @@ var envVars = []struct {
 		c.ImportMaxMB = n
 		return nil
 	}},
+	{"ASSOCBOT_SMS_PROVIDER", "sms-provider", "", "SMS for members without Telegram: tencent or aliyun (empty: no SMS)", func(c *Config, v string) error { c.SMS.Provider = v; return nil }},
+	{"ASSOCBOT_SMS_ENDPOINT", "sms-endpoint", "", "the SMS API's host, to override the provider's (http:// only to this machine)", func(c *Config, v string) error { c.SMS.Endpoint = v; return nil }},
+	{"ASSOCBOT_SMS_KEY_ID", "sms-key-id", "", "the provider's access key id (Tencent SecretId, Alibaba AccessKey ID)", func(c *Config, v string) error { c.SMS.KeyID = v; return nil }},
+	{"ASSOCBOT_SMS_KEY_SECRET", "sms-key-secret", "", "the provider's access key secret", func(c *Config, v string) error { c.SMS.KeySecret = v; return nil }},
+	{"ASSOCBOT_SMS_APP_ID", "sms-app-id", "", "Tencent's SdkAppId (Tencent only)", func(c *Config, v string) error { c.SMS.AppID = v; return nil }},
+	{"ASSOCBOT_SMS_SIGN", "sms-sign", "", "the approved sign name (签名)", func(c *Config, v string) error { c.SMS.Sign = v; return nil }},
+	{"ASSOCBOT_SMS_REGION", "sms-region", "", "the provider's region (default ap-guangzhou for Tencent, cn-hangzhou for Alibaba)", func(c *Config, v string) error { c.SMS.Region = v; return nil }},
+	{"ASSOCBOT_SMS_CALLBACK_KEY", "sms-callback-key", "", "a secret of 16+ letters and digits, in the callback URLs set in the provider's console", func(c *Config, v string) error { c.SMS.CallbackKey = v; return nil }},
+	{"ASSOCBOT_SMS_MONTHLY", "sms-monthly", "0", "the most SMS a calendar month (0: no cap; cancellations and changes pass it)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("not a number: %q", v)
+		}
+		c.SMSMonthly = n
+		return nil
+	}},
+	{"ASSOCBOT_SMS_PARAM_MAX", "sms-param-max", "0", "the longest template parameter your account allows (0: the provider's usual, Tencent 12, Alibaba 35)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("not a number: %q", v)
+		}
+		c.SMS.MaxParam = n
+		return nil
+	}},
 	{"ASSOCBOT_LEASE", "lease", "30s", "how long a dispatcher holds claimed messages before another may take them", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -94,6 +121,9 @@ var envVars = []struct {
 	}},
 }
 
+// secretVars are never shown: --help prints no default for them.
+var secretVars = map[string]bool{"ASSOCBOT_TOKEN": true, "ASSOCBOT_WEBHOOK_SECRET": true, "ASSOCBOT_SMS_KEY_SECRET": true, "ASSOCBOT_SMS_CALLBACK_KEY": true}
+
 // configFlags declares a flag for every setting, its default from the
 // environment; what it returns reads the parsed flags into a Config.
 func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (*Config, error) {
@@ -103,12 +133,21 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (*Config, 
 		if env := getenv(e.name); env != "" {
 			v = env
 		}
+		if secretVars[e.name] {
+			// A secret's flag shows no default: --help must not print it.
+			values[e.name] = fs.String(e.flag, "", e.help+" ("+e.name+")")
+			continue
+		}
 		values[e.name] = fs.String(e.flag, v, e.help+" ("+e.name+")")
 	}
 	return func() (*Config, error) {
 		c := &Config{}
 		for _, e := range envVars {
-			if err := e.set(c, *values[e.name]); err != nil {
+			v := *values[e.name]
+			if secretVars[e.name] && v == "" {
+				v = getenv(e.name)
+			}
+			if err := e.set(c, v); err != nil {
 				return nil, fmt.Errorf("%s: %w", e.name, err)
 			}
 		}
@@ -193,6 +232,16 @@ func (c *Config) Validate(needToken bool) error {
 	c.ReminderOffset = offsets
 	if c.Listen == "" {
 		bad("ASSOCBOT_LISTEN", "empty")
+	}
+	if c.SMS.Provider != "" {
+		if err := c.SMS.Validate(); err != nil {
+			errs = append(errs, err) // it names its variable, never a secret
+		}
+	} else if c.SMS.KeyID != "" || c.SMS.Sign != "" || c.SMS.AppID != "" {
+		bad("ASSOCBOT_SMS_PROVIDER", "SMS settings are given but no provider: tencent or aliyun")
+	}
+	if c.SMSMonthly < 0 {
+		bad("ASSOCBOT_SMS_MONTHLY", "must be 0 (no cap) or more, got %d", c.SMSMonthly)
 	}
 	return errors.Join(errs...)
 }

@@ -134,3 +134,14 @@ func copyDatabase(ctx context.Context, from, to string, stdout io.Writer) error 
 		total, time.Since(start).Round(time.Millisecond), rep.Sampled)
 	return nil
 }
+
+// openStoreSMS opens the store for a command that plans messages: when the
+// deployment sends SMS (ASSOCBOT_SMS_PROVIDER), members without Telegram
+// get them by SMS, as from `assocbot run`.
+func openStoreSMS(ctx context.Context, dsn string, getenv func(string) string) (*store.Store, error) {
+	st, err := openStore(ctx, dsn)
+	if err == nil {
+		st.SMSOn(getenv("ASSOCBOT_SMS_PROVIDER") != "")
+	}
+	return st, err
+}

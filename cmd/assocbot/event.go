@@ -33,7 +33,7 @@ func cmdEventList(fs *flag.FlagSet, c cli) runner {
 		if err != nil {
 			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
 		}
-		st, err := openStore(ctx, *db)
+		st, err := openStoreSMS(ctx, *db, c.getenv)
 		if err != nil {
 			return err
 		}
@@ -124,7 +124,7 @@ func cmdEventAdd(fs *flag.FlagSet, c cli) runner {
 		if err := e.Validate(loc, now); err != nil {
 			return eventUsage(err)
 		}
-		st, err := openStore(ctx, *db)
+		st, err := openStoreSMS(ctx, *db, c.getenv)
 		if err != nil {
 			return err
 		}

@@ -30,7 +30,7 @@ func cmdInvite(fs *flag.FlagSet, c cli) runner {
 		if *token == "" {
 			return usageError{"ASSOCBOT_TOKEN (or --token) is needed: the link names the bot, which getMe tells"}
 		}
-		st, err := openStore(ctx, *db)
+		st, err := openStoreSMS(ctx, *db, c.getenv)
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func cmdBroadcast(fs *flag.FlagSet, c cli) runner {
 				return usageError{fmt.Sprintf("--at %s is in the past", *at)}
 			}
 		}
-		st, err := openStore(ctx, *db)
+		st, err := openStoreSMS(ctx, *db, c.getenv)
 		if err != nil {
 			return err
 		}

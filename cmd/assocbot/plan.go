@@ -19,7 +19,7 @@ func cmdPlanKindList(fs *flag.FlagSet, c cli) runner {
 		if err := noArgs(args); err != nil {
 			return err
 		}
-		st, err := openStore(ctx, *db)
+		st, err := openStoreSMS(ctx, *db, c.getenv)
 		if err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func cmdPlanKindAdd(fs *flag.FlagSet, c cli) runner {
 		if err := noArgs(args); err != nil {
 			return err
 		}
-		st, err := openStore(ctx, *db)
+		st, err := openStoreSMS(ctx, *db, c.getenv)
 		if err != nil {
 			return err
 		}
@@ -108,7 +108,7 @@ func cmdPlanAssign(fs *flag.FlagSet, c cli) runner {
 			}
 			firstDue = &d
 		}
-		st, err := openStore(ctx, *db)
+		st, err := openStoreSMS(ctx, *db, c.getenv)
 		if err != nil {
 			return err
 		}
@@ -164,7 +164,7 @@ func cmdPlanDone(fs *flag.FlagSet, c cli) runner {
 			}
 			day = d
 		}
-		st, err := openStore(ctx, *db)
+		st, err := openStoreSMS(ctx, *db, c.getenv)
 		if err != nil {
 			return err
 		}
@@ -209,7 +209,7 @@ func cmdPlanList(fs *flag.FlagSet, c cli) runner {
 		if err := noArgs(args); err != nil {
 			return err
 		}
-		st, err := openStore(ctx, *db)
+		st, err := openStoreSMS(ctx, *db, c.getenv)
 		if err != nil {
 			return err
 		}

@@ -19,10 +19,12 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/assocbot/assocbot/bot"
+	"github.com/assocbot/assocbot/bot/smsprovider"
 	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models/budget"
 	"github.com/assocbot/assocbot/models/outbox"
+	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
 )
@@ -109,9 +111,17 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, getenv env) error
 	if err != nil {
 		return fmt.Errorf("dispatcher client: %w", err)
 	}
+	smsCfg, err := smsChannel(cfg)
+	if err != nil {
+		return flagError{err}
+	}
+	st.SMSOn(smsCfg.Channel != nil)
 	disp := dispatch.New(dispatch.Config{Rate: cfg.Rate, Workers: cfg.Workers, Lease: cfg.Lease, Quiet: quiet, SendTimeout: budget.SendTimeout,
-		Location: cfg.Location, DefaultLang: cfg.DefaultLang, Logger: log}, st, sender, cat, dispatch.NewMetrics(reg))
+		Location: cfg.Location, DefaultLang: cfg.DefaultLang, Logger: log, SMS: smsCfg}, st, sender, cat, dispatch.NewMetrics(reg))
 	b.OnEnqueue(disp.Wake)
+	if smsCfg.Channel != nil {
+		log.Info("sms on", "provider", cfg.SMS.Provider, "monthly_cap", cfg.SMSMonthly)
+	}
 	reg.MustRegister(dispatch.NewOutboxCollector(st, nil))
 	sched := scheduler.New(cfg.Location, &scheduler.Runner{Log: log, Metrics: scheduler.NewMetrics(reg)})
 	if err := sched.AddAll(jobs); err != nil {
@@ -136,6 +146,9 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, getenv env) error
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	if cfg.WebhookURL != "" {
 		mux.Handle("POST "+webhookPath(cfg.WebhookURL), b.WebhookHandler(ctx, cfg.WebhookSecret))
+	}
+	if smsCfg.Channel != nil {
+		smsCallbacks(mux, cfg, st, log, disp.Wake)
 	}
 	// Listening before the webhook is registered: Telegram delivers as soon
 	// as it is, and /healthz answers meanwhile.
@@ -229,4 +242,27 @@ func webhookPath(u string) string {
 		return p.EscapedPath()
 	}
 	return "/"
+}
+
+// smsChannel is the dispatcher's SMS, from the configuration: none
+// without a provider.
+func smsChannel(cfg *Config) (dispatch.SMSConfig, error) {
+	if cfg.SMS.Provider == "" {
+		return dispatch.SMSConfig{}, nil
+	}
+	p, err := smsprovider.New(cfg.SMS)
+	if err != nil {
+		return dispatch.SMSConfig{}, err
+	}
+	return dispatch.SMSConfig{Channel: smsprovider.NewChannel(p), Monthly: cfg.SMSMonthly}, nil
+}
+
+// smsCallbacks serves the provider's delivery reports and members'
+// replies on the listener.
+func smsCallbacks(mux *http.ServeMux, cfg *Config, st *store.Store, log *slog.Logger, wake func()) {
+	cb := &smsprovider.Callbacks{Provider: cfg.SMS.Provider, Key: cfg.SMS.CallbackKey,
+		Inbox: &smsprovider.Inbox{Store: st, Location: cfg.Location, Now: time.Now, Log: log, Wake: wake}}
+	for _, p := range cb.Paths() {
+		mux.Handle(p, cb)
+	}
 }

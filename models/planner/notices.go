@@ -37,6 +37,8 @@ func BroadcastProgress(b *models.Broadcast, organizerID uint) Message {
 // BroadcastCounts is how a broadcast ended, for its report.
 type BroadcastCounts struct {
 	Total, Delivered, Blocked, Failed int
+	BySMS                             int // of Delivered, by SMS
+	NoTemplate                        int // to go by SMS, with no template: not sent
 }
 
 // BroadcastReport tells the organizer how the broadcast ended: delivered,
@@ -44,7 +46,8 @@ type BroadcastCounts struct {
 func BroadcastReport(b *models.Broadcast, organizerID uint, c BroadcastCounts, now time.Time) Message {
 	m := Message{Kind: outbox.KindBroadcastReport, Subject: Subject{BroadcastID: b.ID}, To: models.MembersAudience(organizerID),
 		Template: "broadcast.report", NotBefore: now}
-	m.Args.Int("Total", c.Total).Int("Delivered", c.Delivered).Int("Blocked", c.Blocked).Int("Failed", c.Failed)
+	m.Args.Int("Total", c.Total).Int("Delivered", c.Delivered).Int("Blocked", c.Blocked).Int("Failed", c.Failed).
+		Int("BySMS", c.BySMS).Int("NoTemplate", c.NoTemplate)
 	return m
 }
 

@@ -92,7 +92,7 @@ func figuresText(cat *locales.Catalog, l locales.Lang, path string, f *store.Fig
 		none = strings.Join(f.NoActivity, cat.T(l, "list.separator"))
 	}
 	return cat.T(l, "stats.branch", "Branch", path, "Members", f.Members, "Linked", pct(f.Linked, f.Members),
-		"Delivered", pct(f.Delivered, f.Final), "NotSent", strings.Join(reasons, cat.T(l, "list.separator")),
+		"Delivered", pct(f.Delivered, f.Final), "BySMS", f.BySMS, "NotSent", strings.Join(reasons, cat.T(l, "list.separator")),
 		"AnswerRate", pct(f.Answered, f.Announced), "CheckedIn", f.CheckedIn, "Rating", rating,
 		"Completion", pct(f.Plans-f.Overdue, f.Plans), "Overdue", f.Overdue, "Activities", f.Activities, "NoActivity", none)
 }

@@ -578,7 +578,14 @@ func (s *Store) FinishBroadcast(ctx context.Context, id uint, now time.Time) (bo
 			return nil
 		}
 		delivered, blocked := t.Status(outbox.Sent), t.Blocked()
-		c := planner.BroadcastCounts{Total: b.Total, Delivered: delivered, Blocked: blocked, Failed: t.Final() - delivered - blocked}
+		var bySMS int64
+		if err := tx.Model(&outbox.Row{}).Where("kind = ? AND broadcast_id = ? AND channel = ? AND status = ?", string(outbox.KindBroadcast), id, outbox.BySMS, outbox.Sent).
+			Count(&bySMS).Error; err != nil {
+			return err
+		}
+		noTemplate := t[outbox.Skipped][outbox.ReasonNoTemplate]
+		c := planner.BroadcastCounts{Total: b.Total, Delivered: delivered, Blocked: blocked, Failed: t.Final() - delivered - blocked - noTemplate,
+			BySMS: int(bySMS), NoTemplate: noTemplate}
 		_, err = enqueue(tx, s.sms, planner.BroadcastReport(&b, *b.OrganizerID, c, now))
 		return err
 	})

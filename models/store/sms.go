@@ -261,10 +261,12 @@ func (s *Store) LatestSMSQuestion(ctx context.Context, memberID uint) (*outbox.R
 // or not at all (SPEC C12: a broadcast preview says so).
 type ChannelCounts struct {
 	Telegram, SMS, Nobody int
+	NoTemplate            int // of SMS, with no template in the member's language: not sent
 }
 
-// CountChannels counts how a message of kind to the audience would go.
-func (s *Store) CountChannels(ctx context.Context, kind outbox.Kind, a models.Audience) (ChannelCounts, error) {
+// CountChannels counts how a message of kind to the audience would go;
+// hasTemplate tells whether an SMS to a member has a template.
+func (s *Store) CountChannels(ctx context.Context, kind outbox.Kind, a models.Audience, hasTemplate func(*models.Member) bool) (ChannelCounts, error) {
 	var c ChannelCounts
 	db := s.db.WithContext(ctx)
 	q, err := inAudience(db, db.Model(&models.Member{}).Where("members.status <> ?", models.StatusLeft), a)
@@ -281,6 +283,9 @@ func (s *Store) CountChannels(ctx context.Context, kind outbox.Kind, a models.Au
 			c.Telegram++
 		case outbox.BySMS:
 			c.SMS++
+			if !hasTemplate(&ms[i]) {
+				c.NoTemplate++
+			}
 		default:
 			c.Nobody++
 		}
@@ -296,7 +301,8 @@ func (s *Store) SMSOn(on bool) { s.sms = on }
 func (s *Store) SMSEnabled() bool { return s.sms }
 
 // routeColumns are what outbox.Route reads of a member.
-var routeColumns = []string{"members.id", "members.chat_id", "members.phone", "members.status", "members.channel", "members.sms_stopped_at"}
+var routeColumns = []string{"members.id", "members.chat_id", "members.phone", "members.status", "members.channel", "members.sms_stopped_at",
+	"members.lang", "members.telegram_lang", "members.sms_health"}
 
 // Admins are the linked admins who have not left, by id: who is told about
 // SMS costs and refusals.

@@ -16,6 +16,7 @@ type Figures struct {
 	Linked      int
 	Final       int                   // messages to its members that will not be sent again (last 90 days; edits in place are not counted)
 	Delivered   int                   // of them, sent
+	BySMS       int                   // of those, by SMS (SPEC C12)
 	NotSent     map[outbox.Reason]int // the rest, by reason
 	Announced   int                   // event announcements delivered to its members in the period
 	Answered    int                   // of them, answered
@@ -72,6 +73,12 @@ func (s *Store) BranchFigures(ctx context.Context, path string, from, to, now ti
 		return nil, err
 	}
 	f.Final, f.Delivered = t.Final(), t.Status(outbox.Sent)
+	var bySMS int64
+	if err := db.Model(&outbox.Row{}).Where("member_id IN (?) AND edit_message_id = 0 AND channel = ? AND status = ?", members, outbox.BySMS, outbox.Sent).
+		Count(&bySMS).Error; err != nil {
+		return nil, fmt.Errorf("store: figures: %w", err)
+	}
+	f.BySMS = int(bySMS)
 	for _, st := range outbox.FinalStatuses() {
 		if st == outbox.Sent {
 			continue
