@@ -55,7 +55,7 @@ func commands() *command {
 		{name: "member", about: "the roster", subs: []*command{
 			{name: "add", args: "--name N --phone P [--branch Town/Village [--new-branch]] [--role member|organizer|admin] [--lang L] [--tags a,b] [--tz Zone]",
 				about: "put a person on the roster; a branch that does not exist is refused (with the nearest names) unless --new-branch", flags: cmdMemberAdd},
-			{name: "edit", args: "PHONE [--name N] [--phone NEWPHONE] [--branch Town/Village [--new-branch]] [--role R] [--tags a,b] [--lang L] [--tz Zone]",
+			{name: "edit", args: "PHONE [--name N] [--phone NEWPHONE] [--branch Town/Village [--new-branch]] [--role R] [--tags a,b] [--lang L] [--tz Zone] [--channel auto|telegram|sms] [--sms-health yes|no] [--sms-resume]",
 				about: "change the given fields of a member, the others kept (--tags replaces the tags; --lang \"\" and --tz \"\" clear them)", flags: cmdMemberEdit},
 			{name: "list", about: "the whole roster", flags: cmdMemberList},
 			{name: "remove", args: "PHONE", about: "mark a member as left: history kept, nothing more sent", flags: cmdMemberRemove},
@@ -92,6 +92,13 @@ func commands() *command {
 		{name: "export", args: "members|overdue|records|event ID [--quarter 2026Q4] [--format xlsx|csv] [--lang L] -o FILE",
 			about: "a table as an XLSX or CSV file",
 			flags: cmdExport},
+		{name: "sms", about: "SMS for members without Telegram (ASSOCBOT_SMS_PROVIDER)", subs: []*command{
+			{name: "template", about: "the provider's approved templates, one per kind of message and language", subs: []*command{
+				{name: "list", about: "every kind that can go by SMS, its parameters, and the template set for it", flags: cmdSMSTemplateList},
+				{name: "set", args: "--kind KIND --template ID [--lang L] [--params a,b]",
+					about: "set the approved template of a kind (in a language, or any); --params the order of its variables", flags: cmdSMSTemplateSet},
+			}},
+		}},
 		{name: "migrate", args: "[--from FILE.db --to postgres://…]",
 			about: "bring the database schema up to date; with --from and --to, copy a SQLite database into an empty PostgreSQL one",
 			flags: cmdMigrate},

@@ -160,6 +160,9 @@ func cmdMemberAdd(fs *flag.FlagSet, c cli) runner {
 func cmdMemberEdit(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
 	f := newMemberFlags(fs, "their new phone number", "")
+	channel := fs.String("channel", "", "how messages reach them: auto (Telegram when linked and reachable, else SMS), telegram or sms")
+	smsHealth := fs.String("sms-health", "", "yes: they consent to health reminders by SMS (a lock screen is not private); no: a neutral text")
+	smsResume := fs.Bool("sms-resume", false, "send SMS again to a member who replied TD or whose number the provider refused")
 	return func(ctx context.Context, args []string) error {
 		pos, err := parseInterspersed(fs, args)
 		if err != nil {
@@ -177,8 +180,23 @@ func cmdMemberEdit(fs *flag.FlagSet, c cli) runner {
 		if err != nil {
 			return err
 		}
+		if given["channel"] {
+			c := models.Channel(strings.ToLower(strings.TrimSpace(*channel)))
+			if !c.Valid() {
+				return usageError{fmt.Sprintf("--channel %q: auto, telegram or sms", *channel)}
+			}
+			ch.Channel = &c
+		}
+		if given["sms-health"] {
+			yes, ok := map[string]bool{"yes": true, "y": true, "true": true, "no": false, "n": false, "false": false}[strings.ToLower(strings.TrimSpace(*smsHealth))]
+			if !ok {
+				return usageError{fmt.Sprintf("--sms-health %q: yes or no", *smsHealth)}
+			}
+			ch.SMSHealth = &yes
+		}
+		ch.SMSResume = *smsResume
 		if ch == (store.MemberChange{}) {
-			return usageError{"member edit needs what to change: --name, --phone, --branch, --role, --tags, --lang or --tz"}
+			return usageError{"member edit needs what to change: --name, --phone, --branch, --role, --tags, --lang, --tz, --channel, --sms-health or --sms-resume"}
 		}
 		st, err := openStore(ctx, *db)
 		if err != nil {
@@ -252,6 +270,15 @@ func describeMember(m *models.Member) string {
 	}
 	if m.Status != models.StatusActive {
 		more = append(more, string(m.Status))
+	}
+	if m.Channel != "" && m.Channel != models.ChannelAuto {
+		more = append(more, "by "+string(m.Channel))
+	}
+	if m.SMSHealth {
+		more = append(more, "health reminders by SMS")
+	}
+	if m.SMSStopped() {
+		more = append(more, "SMS stopped ("+m.SMSStopReason+")")
 	}
 	return fmt.Sprintf("%d: %s %s (%s)", m.ID, m.Name, phone, strings.Join(more, ", "))
 }
