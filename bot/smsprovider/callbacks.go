@@ -130,7 +130,8 @@ func (in *Inbox) answer(ctx context.Context, m *models.Member, digit int, key st
 	default:
 		return false, nil
 	}
-	if _, err := in.Store.Enqueue(ctx, planner.SMSAck(m.ID, ack, shortKey(key), now)); err != nil {
+	about, _ := planner.DecodeArgs(q.Args)
+	if _, err := in.Store.Enqueue(ctx, planner.SMSAck(m.ID, ack, about, shortKey(key), now)); err != nil {
 		return true, err
 	}
 	in.wake()

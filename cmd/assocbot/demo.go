@@ -211,6 +211,18 @@ func cmdDemo(fs *flag.FlagSet, c cli) runner {
 			}
 		}
 
+		// SMS before the data: 赵大爷, not on Telegram, gets the
+		// announcements by SMS from the start.
+		var wakeDispatcher func()
+		smsDemo, smsCfg, err := startDemoSMS(ctx, st, slog.New(slog.DiscardHandler), func() {
+			if wakeDispatcher != nil {
+				wakeDispatcher()
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("demo sms: %w", err)
+		}
+		defer smsDemo.close()
 		if err := demoPlans(ctx, st, ids, loc0()); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
@@ -258,8 +270,9 @@ func cmdDemo(fs *flag.FlagSet, c cli) runner {
 			return err
 		}
 		disp := dispatch.New(dispatch.Config{Rate: budget.DefaultRate, Location: loc, DefaultLang: lang, Poll: 200 * time.Millisecond,
-			Logger: slog.New(slog.NewTextHandler(logFile, nil))}, st, sender, cat, nil)
+			Logger: slog.New(slog.NewTextHandler(logFile, nil)), SMS: smsCfg}, st, sender, cat, nil)
 		b.OnEnqueue(disp.Wake)
+		wakeDispatcher = disp.Wake
 		sched := scheduler.New(loc, &scheduler.Runner{Log: slog.New(slog.NewTextHandler(logFile, nil))})
 		if err := sched.AddAll(jobs); err != nil {
 			return err
@@ -283,7 +296,7 @@ func cmdDemo(fs *flag.FlagSet, c cli) runner {
 		if err != nil {
 			return err
 		}
-		d := &demoChat{out: stdout, cat: cat, lang: lang, api: api, people: people, current: people[1], files: files}
+		d := &demoChat{out: stdout, cat: cat, lang: lang, api: api, people: people, current: people[1], files: files, sms: smsDemo}
 		defer d.closeFiles()
 		d.say("demo.intro")
 		d.listPeople()
@@ -317,6 +330,9 @@ func cmdDemo(fs *flag.FlagSet, c cli) runner {
 				d.show(ev)
 				d.drain(events, 300*time.Millisecond)
 				d.prompt()
+			case s := <-smsDemo.sent:
+				d.showSMS(s)
+				d.prompt()
 			case line, ok := <-lines:
 				if !ok {
 					fmt.Fprintln(stdout)
@@ -345,6 +361,7 @@ type demoChat struct {
 	opened  map[int64]bool      // the chats opened with /start
 	files   string              // where the files the bot sends are saved
 	saved   map[[2]int64]string // the file saved of each message, by chat and message
+	sms     *demoSMS
 }
 
 // closeFiles removes the files folder when the bot sent nothing, else says
@@ -604,6 +621,10 @@ func (d *demoChat) input(line string) {
 	}
 	if path, ok := demoCommand(line, "/photo"); ok {
 		d.sendFile(path, true)
+		return
+	}
+	if text, ok := demoCommand(line, "/sms"); ok {
+		d.sendSMS(text)
 		return
 	}
 	who, as := demoCommand(line, "/as")

@@ -35,9 +35,15 @@ func SMSReply(organizers []uint, member *models.Member, text, key string, now ti
 }
 
 // SMSAck tells a member who answered by SMS what was stored (answer: a
-// message key, "sms.ack.yes" …), once per callback key.
-func SMSAck(memberID uint, answer, key string, now time.Time) Message {
+// message key, "sms.ack.yes" …) about what (the question's args: an
+// event's Title, a check's Kind), once per callback key.
+func SMSAck(memberID uint, answer string, about Args, key string, now time.Time) Message {
 	m := Message{Kind: outbox.KindSMSAck, Slot: key, To: models.MembersAudience(memberID), Template: "sms.ack", NotBefore: now}
 	m.Args.Key("Answer", answer)
+	if t := about.Strings["Title"]; t != "" {
+		m.Args.Str("Title", Clip(t, 40))
+	} else if k := about.Texts["Kind"]; k != nil {
+		m.Args.Text("Title", k)
+	}
 	return m
 }

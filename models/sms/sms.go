@@ -50,7 +50,7 @@ var params = map[string][]Param{
 	string(outbox.KindEventCancelled): {Title, Time},
 	string(outbox.KindPromoted):       {Title, Time},
 	string(outbox.KindCheckReminder):  {Check, Due},
-	string(outbox.KindSMSAck):         {Answer},
+	string(outbox.KindSMSAck):         {Title, Answer},
 	Private:                           {Branch},
 }
 
@@ -147,7 +147,10 @@ func Render(tpls Templates, cat *locales.Catalog, lang locales.Lang, zone *time.
 func value(p Param, a planner.Args, cat *locales.Catalog, lang locales.Lang, zone *time.Location, m *models.Member) string {
 	switch p {
 	case Title:
-		return a.Strings["Title"]
+		if t := a.Strings["Title"]; t != "" {
+			return t
+		}
+		return text(a.Texts["Title"], lang)
 	case Place:
 		return a.Strings["Location"]
 	case Time:
@@ -158,11 +161,7 @@ func value(p Param, a planner.Args, cat *locales.Catalog, lang locales.Lang, zon
 		}
 		return Date(lang, a.Dates["DueAt"])
 	case Check:
-		names := a.Texts["Kind"]
-		if s := names[string(lang)]; s != "" {
-			return s
-		}
-		return names[string(locales.ZhHans)]
+		return text(a.Texts["Kind"], lang)
 	case Text:
 		return a.Strings["Text"]
 	case Branch:
@@ -177,6 +176,14 @@ func value(p Param, a planner.Args, cat *locales.Catalog, lang locales.Lang, zon
 		}
 	}
 	return ""
+}
+
+// text is words given in each language, in lang (else Simplified Chinese).
+func text(names map[string]string, lang locales.Lang) string {
+	if s := names[string(lang)]; s != "" {
+		return s
+	}
+	return names[string(locales.ZhHans)]
 }
 
 // DateTime is a time as an SMS writes it: 12月5日09:30, or Dec 5 09:30.
