@@ -104,7 +104,7 @@ func New(ctx context.Context, cfg Config, st *store.Store, cat *locales.Catalog,
 		tg.WithErrorsHandler(func(err error) {
 			b.log.Warn("telegram client", "err", redact(err.Error(), cfg.Token))
 		}),
-		tg.WithAllowedUpdates(tg.AllowedUpdates{"message", "callback_query"}),
+		tg.WithAllowedUpdates(tg.AllowedUpdates{"message", "callback_query", "my_chat_member"}),
 	}
 	if cfg.APIURL != "" {
 		opts = append(opts, tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")))

@@ -44,6 +44,9 @@ func (b *Bot) handle(ctx context.Context, _ *tg.Bot, upd *tgm.Update) {
 	case upd.CallbackQuery != nil:
 		kind = "callback"
 		b.onCallback(ctx, upd.CallbackQuery)
+	case upd.MyChatMember != nil:
+		kind = "my_chat_member"
+		b.onMyChatMember(ctx, upd.MyChatMember)
 	}
 	b.metrics.Updates.WithLabelValues(kind).Inc()
 	b.metrics.Handling.WithLabelValues(kind).Observe(time.Since(start).Seconds())
@@ -448,3 +451,29 @@ func (b *Bot) fail(ctx context.Context, chatID int64, lang locales.Lang, what st
 }
 
 func truncate(s string, n int) string { return planner.Clip(s, n) }
+
+// onMyChatMember: in a private chat, Telegram tells the bot that the user
+// blocked it (kicked) or unblocked it (member): a blocked member is
+// unreachable at once, so that the next messages go by SMS where that
+// reaches them (SPEC C12), rather than after a send answered 403.
+func (b *Bot) onMyChatMember(ctx context.Context, u *tgm.ChatMemberUpdated) {
+	if u.Chat.Type != tgm.ChatTypePrivate {
+		return
+	}
+	switch u.NewChatMember.Type {
+	case tgm.ChatMemberTypeBanned:
+		if err := b.st.MarkChatUnreachable(ctx, u.Chat.ID, b.cfg.Now()); err != nil {
+			b.log.Error("mark unreachable", "err", err)
+			return
+		}
+		b.log.Info("a user blocked the bot", "chat_id", u.Chat.ID)
+	case tgm.ChatMemberTypeMember:
+		m, err := b.st.MemberByTelegramID(ctx, u.From.ID)
+		if err != nil || m.Status != models.StatusUnreachable || m.ChatID == nil || *m.ChatID != u.Chat.ID {
+			return
+		}
+		if err := b.st.SetMemberStatus(ctx, m.ID, models.StatusActive); err != nil {
+			b.log.Error("mark reachable", "member_id", m.ID, "err", err)
+		}
+	}
+}

@@ -51,7 +51,7 @@ func (b *Bot) SetWebhook(ctx context.Context, url, secret string) error {
 	backoff := time.Second
 	for {
 		_, err := b.api.SetWebhook(ctx, &tg.SetWebhookParams{
-			URL: url, SecretToken: secret, AllowedUpdates: []string{"message", "callback_query"},
+			URL: url, SecretToken: secret, AllowedUpdates: []string{"message", "callback_query", "my_chat_member"},
 		})
 		if err == nil {
 			break

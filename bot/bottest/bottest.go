@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +16,8 @@ import (
 
 	"github.com/assocbot/assocbot/bot"
 	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/bot/smsprovider"
+	"github.com/assocbot/assocbot/bot/smsprovider/fakesms"
 	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
@@ -52,12 +56,22 @@ type Harness struct {
 	Now     time.Time // the frozen clock; change it with SetNow
 	// Dispatcher sends the outbox when the harness was made WithDispatcher.
 	Dispatcher *dispatch.Dispatcher
+	// DispatchMetrics are the dispatcher's counters.
+	DispatchMetrics *dispatch.Metrics
 	// Budget is the one send budget of the bot's replies and the
 	// dispatcher, as in main.
 	Budget *budget.Budget
 
+	// SMS is the fake SMS gateway (Tencent's API) when the harness was
+	// made WithSMS; SMSCallbacks the bot's callback URL prefix
+	// (…/sms/tencent), SMSKey its key.
+	SMS          *fakesms.Gateway
+	SMSCallbacks string
+	SMSKey       string
+
 	beforeStart []func(*bot.Bot)
 	dispatch    *dispatch.Config
+	sms         *dispatch.SMSConfig
 	chatGap     time.Duration
 	// Location is the association's time zone: Shanghai unless made
 	// WithLocation.
@@ -93,6 +107,13 @@ func BeforeStart(f func(*bot.Bot)) Option {
 // (default 1 ms: a test taps faster than a person would).
 func WithChatGap(d time.Duration) Option {
 	return func(h *Harness, _ *bot.Config) { h.chatGap = d }
+}
+
+// WithSMS sends SMS beside Telegram through the real Tencent SDK to a fake
+// gateway (h.SMS), with the providers' callbacks served (h.SMSCallbacks);
+// cfg's Channel is the harness's. It needs WithDispatcher.
+func WithSMS(cfg dispatch.SMSConfig) Option {
+	return func(h *Harness, _ *bot.Config) { h.sms = &cfg }
 }
 
 func WithDispatcher(cfg dispatch.Config) Option {
@@ -145,6 +166,7 @@ func New(t testing.TB, opts ...Option) *Harness {
 	h.Budget = budget.New(budget.NewMemory(rate, gap, 15*time.Second), nil)
 	cfg.Budget = h.Budget
 	h.Metrics = bot.NewMetrics(nil)
+	h.DispatchMetrics = dispatch.NewMetrics(nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	h.Bot, err = bot.New(ctx, cfg, h.St, h.Cat, h.Metrics)
 	if err != nil {
@@ -188,7 +210,12 @@ func (h *Harness) startDispatcher(ctx context.Context, cfg dispatch.Config, log 
 	started := time.Now()
 	running := func() time.Time { return h.Clock().Add(time.Since(started)) }
 	cfg.Location, cfg.DefaultLang, cfg.Poll, cfg.Now, cfg.Logger = h.Location, locales.ZhHans, 50*time.Millisecond, running, log
-	h.Dispatcher = dispatch.New(cfg, h.St, channel, h.Cat, nil)
+	var wake func()
+	if h.sms != nil {
+		cfg.SMS = h.startSMS(*h.sms, running, log, func() { wake() })
+	}
+	h.Dispatcher = dispatch.New(cfg, h.St, channel, h.Cat, h.DispatchMetrics)
+	wake = h.Dispatcher.Wake
 	h.Bot.OnEnqueue(h.Dispatcher.Wake)
 	done := make(chan struct{})
 	go func() { defer close(done); _ = h.Dispatcher.Run(ctx) }()
@@ -340,4 +367,32 @@ func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// startSMS starts the fake gateway and the callbacks, and says that the
+// store routes members to SMS, as main does with a provider configured.
+func (h *Harness) startSMS(cfg dispatch.SMSConfig, now func() time.Time, log *slog.Logger, wake func()) dispatch.SMSConfig {
+	g, err := fakesms.Start("AKIDtest")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { g.Close() })
+	h.SMS, h.SMSKey = g, "test-callback-key-0001"
+	p, err := smsprovider.New(smsprovider.Config{Provider: smsprovider.Tencent, Endpoint: g.URL(), KeyID: "AKIDtest", KeySecret: "secret",
+		AppID: "1400000000", Sign: "计生协会", CallbackKey: h.SMSKey})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	cb := &smsprovider.Callbacks{Provider: smsprovider.Tencent, Key: h.SMSKey,
+		Inbox: &smsprovider.Inbox{Store: h.St, Location: h.Location, Now: now, Log: log, Wake: wake}}
+	mux := http.NewServeMux()
+	for _, p := range cb.Paths() {
+		mux.Handle(p, cb)
+	}
+	srv := httptest.NewServer(mux)
+	h.t.Cleanup(srv.Close)
+	h.SMSCallbacks = srv.URL + "/sms/tencent"
+	h.St.SMSOn(true)
+	cfg.Channel = smsprovider.NewChannel(p)
+	return cfg
 }

@@ -1,6 +1,7 @@
 package fakeapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -59,6 +60,32 @@ func (s *Server) Block(chatID int64) {
 	defer s.mu.Unlock()
 	s.faults.blocked[chatID] = true
 	s.notifyLocked()
+}
+
+// UserBlocks is a user blocking the bot, as Telegram tells it: sends to
+// their chat answer 403 from now on, and a my_chat_member update says
+// kicked.
+func (s *Server) UserBlocks(u User) {
+	s.Block(u.ID)
+	s.Inject(myChatMember(u, "member", "kicked"))
+}
+
+// UserUnblocks undoes UserBlocks: the update says member again.
+func (s *Server) UserUnblocks(u User) {
+	s.Unblock(u.ID)
+	s.Inject(myChatMember(u, "kicked", "member"))
+}
+
+func myChatMember(u User, from, to string) json.RawMessage {
+	user := map[string]any{"id": u.ID, "is_bot": false, "first_name": u.FirstName}
+	bot := map[string]any{"id": 1, "is_bot": true, "first_name": "assocbot"}
+	body, _ := json.Marshal(map[string]any{"my_chat_member": map[string]any{
+		"chat": map[string]any{"id": u.ID, "type": "private", "first_name": u.FirstName},
+		"from": user, "date": time.Now().Unix(),
+		"old_chat_member": map[string]any{"status": from, "user": bot},
+		"new_chat_member": map[string]any{"status": to, "user": bot, "until_date": 0},
+	}})
+	return body
 }
 
 // Unblock undoes Block.

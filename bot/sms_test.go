@@ -1,0 +1,306 @@
+package bot_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/assocbot/assocbot/bot/bottest"
+	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/bot/smsprovider/fakesms"
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
+	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/scheduler/dispatch"
+)
+
+// smsHarness is a bot with Telegram and SMS, the SMS templates set for
+// the kinds listed.
+func smsHarness(t *testing.T, sms dispatch.SMSConfig, kinds ...string) *bottest.Harness {
+	t.Helper()
+	h := bottest.New(t, bottest.WithDispatcher(retrying), bottest.WithSMS(sms))
+	for i, k := range kinds {
+		if err := h.St.SetSMSTemplate(ctx, k, "", string(rune('A'+i))+"100", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return h
+}
+
+// rowOf is the only row of kind to the member (the test fails on more).
+func rowOf(t *testing.T, h *bottest.Harness, q store.OutboxQuery) outbox.Row {
+	t.Helper()
+	rows, err := h.St.Outbox(ctx, q)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("%+v: %d rows (%v), want one", q, len(rows), err)
+	}
+	return rows[0]
+}
+
+// waitSent waits for the only row of q to be final.
+func waitFinal(t *testing.T, h *bottest.Harness, q store.OutboxQuery) outbox.Row {
+	t.Helper()
+	var row outbox.Row
+	h.WaitFor("the row of "+string(q.Kind)+" to be final", func() bool {
+		rows, _ := h.St.Outbox(ctx, q)
+		if len(rows) == 1 && rows[0].Status.Final() {
+			row = rows[0]
+			return true
+		}
+		return false
+	})
+	return row
+}
+
+func smsCallback(t *testing.T, h *bottest.Harness, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("callback: %v", err)
+	}
+}
+
+// TestOneMessageOneChannel: a notice to a branch goes once to each member,
+// by Telegram to the linked and by SMS to one who is not; a member who
+// blocks the bot (403 on a send, or Telegram's my_chat_member) gets the
+// next message by SMS and not by Telegram; a reply "1" answers the event,
+// a repeated callback changes nothing, words go to the organizer, TD stops
+// SMS for good; a kind without a template is counted and not sent.
+func TestOneMessageOneChannel(t *testing.T) {
+	h := smsHarness(t, dispatch.SMSConfig{}, "broadcast", "event.announce", "sms.ack")
+	org := fakeapi.User{ID: 900, FirstName: "Org", LanguageCode: "en"}
+	wang := fakeapi.User{ID: 901, FirstName: "Wang", LanguageCode: "en"}
+	li := fakeapi.User{ID: 903, FirstName: "Li", LanguageCode: "en"}
+	chen := fakeapi.User{ID: 904, FirstName: "Chen", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "Org", Phone: "13800000001", Branch: "Town", Role: models.RoleOrganizer, Lang: "en"})
+	h.Link("13800000001", org)
+	h.Add(store.NewMember{Name: "Wang", Phone: "13800000002", Branch: "Town", Lang: "en"})
+	h.Link("13800000002", wang)
+	zhao := h.Add(store.NewMember{Name: "赵大爷", Phone: "13800000005", Branch: "Town"})
+	h.Add(store.NewMember{Name: "Li", Phone: "13800000003", Branch: "Town", Lang: "en"})
+	h.Link("13800000003", li)
+	h.Add(store.NewMember{Name: "Chen", Phone: "13800000004", Branch: "Town", Lang: "en"})
+	h.Link("13800000004", chen)
+
+	// The organizer's preview says how it will go.
+	ask := h.Say(org, "/broadcast")
+	h.Press(org, ask, "Town")
+	h.WaitFor("the write step", func() bool { return h.Message(org.ID, ask.ID).Text != ask.Text })
+	preview := h.Say(org, "Water is off tomorrow")
+	if want := h.T(locales.En, "broadcast.channels", "Telegram", 4, "SMS", 1, "NoTemplate", 0, "Nobody", 0); !strings.Contains(preview.Text, want) {
+		t.Fatalf("preview %q, want %q in it", preview.Text, want)
+	}
+	h.Press(org, preview, "✅ Send now")
+	h.WaitFor("the report", func() bool {
+		last, _ := h.API.Last(org.ID)
+		return strings.HasPrefix(last.Text, "✅ Broadcast finished")
+	})
+	want := h.T(locales.En, "broadcast.report", "Total", 5, "Delivered", 5, "Blocked", 0, "Failed", 0, "BySMS", 1, "NoTemplate", 0)
+	if last, _ := h.API.Last(org.ID); last.Text != want || !strings.Contains(want, "by SMS: 1") {
+		t.Fatalf("report %q, want %q", last.Text, want)
+	}
+	rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindBroadcast})
+	if len(rows) != 5 {
+		t.Fatalf("%d notice rows, want one per member", len(rows))
+	}
+	zrow := rowOf(t, h, store.OutboxQuery{Kind: outbox.KindBroadcast, MemberID: zhao.ID})
+	if zrow.Channel != outbox.BySMS || zrow.Status != outbox.Sent || zrow.ProviderMessageID == "" || zrow.Delivery != outbox.DeliverySent {
+		t.Fatalf("赵大爷's row %+v", zrow)
+	}
+	got := h.SMS.To("+8613800000005")
+	// Tencent's variables are 12 characters: the notice is cut, marked.
+	if len(got) != 1 || got[0].Template != "A100" || got[0].Params[1] != "Water is of…" || got[0].Params[0] != "Town" {
+		t.Fatalf("赵大爷's SMS %+v", got)
+	}
+	if len(h.SMS.Sent()) != 1 {
+		t.Fatalf("SMS to the linked members too: %+v", h.SMS.Sent())
+	}
+
+	// The delivery report, twice: recorded once.
+	status := h.SMSCallbacks + "/status?key=" + h.SMSKey
+	smsCallback(t, h, fakesms.Report(http.DefaultClient, status, got[0], true))
+	zrow = rowOf(t, h, store.OutboxQuery{Kind: outbox.KindBroadcast, MemberID: zhao.ID})
+	if zrow.Delivery != outbox.DeliveryDelivered || zrow.DeliveredAt == nil {
+		t.Fatalf("after the report: %+v", zrow)
+	}
+	at := *zrow.DeliveredAt
+	smsCallback(t, h, fakesms.Report(http.DefaultClient, status, got[0], false))
+	if again := rowOf(t, h, store.OutboxQuery{Kind: outbox.KindBroadcast, MemberID: zhao.ID}); again.Delivery != outbox.DeliveryDelivered || !again.DeliveredAt.Equal(at) {
+		t.Fatalf("a repeated report changed the row: %+v", again)
+	}
+	// A callback without the key changes nothing either.
+	if resp, err := http.Post(h.SMSCallbacks+"/reply?key=wrong", "application/json", strings.NewReader(`{"mobile":"13800000005","nationcode":"86","text":"TD","time":1}`)); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a callback with a wrong key: %v %v", resp, err)
+	}
+
+	// Li blocks the bot unseen (a send answers 403); Chen blocks it and
+	// Telegram says so (my_chat_member).
+	h.API.Block(li.ID)
+	h.API.UserBlocks(chen)
+	h.WaitFor("Chen unreachable", func() bool {
+		m, _ := h.St.MemberByPhone(ctx, "13800000004")
+		return m.Status == models.StatusUnreachable
+	})
+	occ := time.Date(2026, 12, 7, 9, 30, 0, 0, bottest.Shanghai)
+	e := &models.Event{Kind: models.EventMeeting, Title: "Meeting", Location: "Hall", StartAt: occ, Audience: "branch:Town", RSVP: true}
+	if _, err := h.St.CreateEvent(ctx, e, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	for _, phone := range []string{"13800000003", "13800000004", "13800000005"} {
+		m, _ := h.St.MemberByPhone(ctx, phone)
+		row := waitFinal(t, h, store.OutboxQuery{Kind: outbox.KindEventAnnounce, MemberID: m.ID})
+		if row.Channel != outbox.BySMS || row.Status != outbox.Sent {
+			t.Fatalf("%s's announcement %+v, want sent by SMS", m.Name, row)
+		}
+		if n := len(h.SMS.To("+86" + phone)); n == 0 {
+			t.Fatalf("%s got no SMS", m.Name)
+		}
+	}
+	for _, u := range []fakeapi.User{li, chen} {
+		for _, m := range h.API.Messages(u.ID) {
+			if strings.Contains(m.Text, "Meeting") {
+				t.Fatalf("%s got the announcement by Telegram too: %q", u.FirstName, m.Text)
+			}
+		}
+	}
+	if n := len(h.SMS.To("+8613800000003")) + len(h.SMS.To("+8613800000004")); n != 2 {
+		t.Fatalf("Li and Chen got %d SMS, want one each", n)
+	}
+
+	// 赵大爷 answers "1": going, stored; the same callback again changes
+	// nothing.
+	reply := h.SMSCallbacks + "/reply?key=" + h.SMSKey
+	sentAt := time.Now()
+	smsCallback(t, h, fakesms.Reply(http.DefaultClient, reply, "+8613800000005", "1", sentAt))
+	r, err := h.St.RSVPOf(ctx, e.ID, occ, zhao.ID)
+	if err != nil || r == nil || r.Answer != models.AnswerYes {
+		t.Fatalf("赵大爷's answer %+v %v", r, err)
+	}
+	ack := waitFinal(t, h, store.OutboxQuery{Kind: outbox.KindSMSAck, MemberID: zhao.ID})
+	smsCallback(t, h, fakesms.Reply(http.DefaultClient, reply, "+8613800000005", "1", sentAt))
+	if rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindSMSAck}); len(rows) != 1 || rows[0].ID != ack.ID {
+		t.Fatalf("a repeated reply: %d acks", len(rows))
+	}
+	// "2" later: not going.
+	smsCallback(t, h, fakesms.Reply(http.DefaultClient, reply, "+8613800000005", "2", sentAt.Add(time.Minute)))
+	if r, _ := h.St.RSVPOf(ctx, e.ID, occ, zhao.ID); r.Answer != models.AnswerNo {
+		t.Fatalf("after 2: %+v", r)
+	}
+
+	// Words go to the organizer.
+	smsCallback(t, h, fakesms.Reply(http.DefaultClient, reply, "+8613800000005", "请问孕前检查在哪里做？", sentAt.Add(2*time.Minute)))
+	h.WaitFor("the organizer to get the question", func() bool {
+		last, _ := h.API.Last(org.ID)
+		return strings.Contains(last.Text, "请问孕前检查在哪里做？") && strings.Contains(last.Text, "赵大爷")
+	})
+
+	// TD: no more SMS, for good.
+	smsCallback(t, h, fakesms.Reply(http.DefaultClient, reply, "+8613800000005", "TD", sentAt.Add(3*time.Minute)))
+	if m, _ := h.St.MemberByID(ctx, zhao.ID); !m.SMSStopped() || m.SMSStopReason != "td" {
+		t.Fatalf("after TD: %+v", m)
+	}
+	b2, err := h.St.CreateBroadcast(ctx, store.NewBroadcast{Audience: models.BranchAudience("Town"), Text: "Second notice", SendAt: h.Clock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := h.St.Outbox(ctx, store.OutboxQuery{BroadcastID: b2.ID, MemberID: zhao.ID}); len(rows) != 0 {
+		t.Fatalf("赵大爷 stopped SMS and still has %+v", rows)
+	}
+	before := len(h.SMS.To("+8613800000005"))
+
+	// A kind without a template (a cancellation, to those going): counted,
+	// not sent.
+	for _, phone := range []string{"13800000003", "13800000004"} {
+		m, _ := h.St.MemberByPhone(ctx, phone)
+		if _, err := h.St.SetRSVP(ctx, e.ID, occ, m, models.AnswerYes, 0, bottest.Shanghai, h.Clock()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := h.St.CancelEvent(ctx, e.ID, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := h.St.MemberByPhone(ctx, "13800000003")
+	row := waitFinal(t, h, store.OutboxQuery{Kind: outbox.KindEventCancelled, MemberID: m.ID})
+	if row.Status != outbox.Skipped || row.Reason != outbox.ReasonNoTemplate || row.Channel != outbox.BySMS {
+		t.Fatalf("Li's cancellation without a template: %+v", row)
+	}
+	if n := testutil.ToFloat64(h.DispatchMetrics.SMS.WithLabelValues(string(outbox.KindEventCancelled), "no_template")); n != 2 {
+		t.Fatalf("no_template counted %v times, want 2 (Li and Chen)", n)
+	}
+	if after := len(h.SMS.To("+8613800000005")); after != before {
+		t.Fatal("an SMS went to 赵大爷 after TD")
+	}
+}
+
+// TestSMSMonthlyCap: with a cap of 5, seven members without Telegram: five
+// SMS go, two are skipped; the admins are told once at 80 % and once at
+// the cap; a cancellation passes the cap.
+func TestSMSMonthlyCap(t *testing.T) {
+	h := smsHarness(t, dispatch.SMSConfig{Monthly: 5}, "broadcast", "event.cancelled")
+	admin := fakeapi.User{ID: 950, FirstName: "Admin", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "Admin", Phone: "13900000001", Role: models.RoleAdmin, Lang: "en"})
+	h.Link("13900000001", admin)
+	for i := range 7 {
+		h.Add(store.NewMember{Name: "M" + string(rune('A'+i)), Phone: "1380000001" + string(rune('0'+i)), Branch: "Town"})
+	}
+	b, err := h.St.CreateBroadcast(ctx, store.NewBroadcast{Audience: models.BranchAudience("Town"), Text: "Notice", SendAt: h.Clock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Dispatcher.Wake()
+	h.WaitFor("the notices", func() bool {
+		tally, _ := h.St.OutboxTally(ctx, store.OutboxQuery{BroadcastID: b.ID, Kind: outbox.KindBroadcast})
+		return tally.Final() == 7
+	})
+	tally, _ := h.St.OutboxTally(ctx, store.OutboxQuery{BroadcastID: b.ID, Kind: outbox.KindBroadcast})
+	if tally.Status(outbox.Sent) != 5 || tally[outbox.Skipped][outbox.ReasonSMSCap] != 2 || len(h.SMS.Sent()) != 5 {
+		t.Fatalf("with a cap of 5: %v, %d SMS", tally, len(h.SMS.Sent()))
+	}
+	h.WaitFor("the admin's two alerts", func() bool { return len(h.API.Messages(admin.ID)) >= 2 })
+	near := h.T(locales.En, "sms.alert.near_cap", "Used", 4, "Cap", 5, "Month", "2026-11")
+	capped := h.T(locales.En, "sms.alert.cap", "Used", 5, "Cap", 5, "Month", "2026-11")
+	var texts []string
+	for _, m := range h.API.Messages(admin.ID) {
+		texts = append(texts, m.Text)
+	}
+	if len(texts) != 2 || texts[0] != near || texts[1] != capped {
+		t.Fatalf("the admin was told %q, want once each:\n%q\n%q", texts, near, capped)
+	}
+	if rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindSMSAlert}); len(rows) != 2 {
+		t.Fatalf("%d alert rows, want 2", len(rows))
+	}
+	// A cancellation passes the cap.
+	occ := time.Date(2026, 12, 7, 9, 30, 0, 0, bottest.Shanghai)
+	e := &models.Event{Kind: models.EventMeeting, Title: "Meeting", StartAt: occ, Audience: "branch:Town", RSVP: true}
+	if _, err := h.St.CreateEvent(ctx, e, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	h.WaitFor("the announcements, skipped at the cap", func() bool {
+		tally, _ := h.St.OutboxTally(ctx, store.OutboxQuery{EventID: e.ID, Kind: outbox.KindEventAnnounce})
+		return tally.Final() == 7
+	})
+	// All seven said they would come (an organizer answered for them).
+	for i := range 7 {
+		m, _ := h.St.MemberByPhone(ctx, "1380000001"+string(rune('0'+i)))
+		if _, err := h.St.SetRSVP(ctx, e.ID, occ, m, models.AnswerYes, 0, bottest.Shanghai, h.Clock()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := h.St.CancelEvent(ctx, e.ID, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	h.Dispatcher.Wake()
+	h.WaitFor("the cancellations", func() bool {
+		tally, _ := h.St.OutboxTally(ctx, store.OutboxQuery{EventID: e.ID, Kind: outbox.KindEventCancelled})
+		return tally.Status(outbox.Sent) == 7
+	})
+	if len(h.SMS.Sent()) != 12 {
+		t.Fatalf("%d SMS, want 5 notices and 7 cancellations", len(h.SMS.Sent()))
+	}
+	if n := len(h.API.Messages(admin.ID)); n != 2 {
+		t.Fatalf("the admin was told %d times", n)
+	}
+}
