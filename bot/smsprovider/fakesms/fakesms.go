@@ -37,6 +37,14 @@ type Gateway struct {
 	failNext map[string][]string // phone ("" any) → codes for its next sends, in order
 	onSend   func(SMS)
 	requests int
+	latency  time.Duration
+}
+
+// SetLatency makes every SendSms answer after d, as a far provider does.
+func (g *Gateway) SetLatency(d time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.latency = d
 }
 
 // Start listens on 127.0.0.1 at a free port; keyID is the SecretId the
@@ -116,6 +124,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail("UnsupportedOperation", "POST only")
 		return
 	}
+	g.mu.Lock()
+	latency := g.latency
+	g.mu.Unlock()
+	time.Sleep(latency)
 	auth := r.Header.Get("Authorization")
 	if !strings.HasPrefix(auth, "TC3-HMAC-SHA256 Credential="+g.keyID+"/") || !strings.Contains(auth, "Signature=") {
 		fail("AuthFailure.SecretIdNotFound", "the SecretId is not ours")
