@@ -20,7 +20,9 @@ func TestDecide(t *testing.T) {
 	morning := time.Date(2026, 12, 4, 8, 0, 0, 0, shanghai)
 	id := uint(7)
 	chat := int64(7007)
-	member := func(s models.Status, tz string) *models.Member { return &models.Member{ID: id, Status: s, TZ: tz, ChatID: &chat} }
+	member := func(s models.Status, tz string) *models.Member {
+		return &models.Member{ID: id, Status: s, TZ: tz, ChatID: &chat}
+	}
 	earlier := noon.Add(-time.Minute)
 	cases := []struct {
 		name      string

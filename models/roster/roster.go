@@ -34,11 +34,13 @@ const (
 	ColCheckKind     Column = "check_kind"
 	ColCheckInterval Column = "check_interval"
 	ColLastCheck     Column = "last_check"
+	ColChannel       Column = "channel"    // auto, telegram or sms (SPEC C12)
+	ColSMSHealth     Column = "sms_health" // yes: health reminders by SMS
 )
 
 // Columns lists the import columns in the order exports write them.
 func Columns() []Column {
-	return []Column{ColName, ColPhone, ColBranch, ColTags, ColRole, ColLanguage, ColCheckKind, ColCheckInterval, ColLastCheck}
+	return []Column{ColName, ColPhone, ColBranch, ColTags, ColRole, ColLanguage, ColCheckKind, ColCheckInterval, ColLastCheck, ColChannel, ColSMSHealth}
 }
 
 // headerNames are the names a header may give a column: English, and the
@@ -54,6 +56,8 @@ var headerNames = map[string]Column{
 	"check_kind": ColCheckKind, "检查类型": ColCheckKind, "檢查類型": ColCheckKind,
 	"check_interval": ColCheckInterval, "检查间隔": ColCheckInterval, "檢查間隔": ColCheckInterval,
 	"last_check": ColLastCheck, "上次检查": ColLastCheck, "上次檢查": ColLastCheck,
+	"channel": ColChannel, "接收方式": ColChannel,
+	"sms_health": ColSMSHealth, "健康提醒短信": ColSMSHealth, "健康提醒簡訊": ColSMSHealth,
 }
 
 // Reason is why a row is refused; its message key is "import.problem.<reason>".
@@ -68,6 +72,8 @@ const (
 	BadBranch       Reason = "bad_branch"
 	UnknownRole     Reason = "unknown_role"
 	UnknownLanguage Reason = "unknown_language"
+	UnknownChannel  Reason = "unknown_channel"
+	BadYesNo        Reason = "bad_yes_no"
 	BadDate         Reason = "bad_date"
 	FutureDate      Reason = "future_date" // a last check after today
 	UnknownKind     Reason = "unknown_kind"
@@ -101,6 +107,10 @@ type Row struct {
 	Tags   []string
 	Role   models.Role // "" when not given (a new member is a member; an existing one keeps theirs)
 	Lang   string      // "" when not given
+	// Channel and SMSHealth: how messages reach the member, consent to
+	// health reminders by SMS; nil when not given (kept).
+	Channel   *models.Channel
+	SMSHealth *bool
 	// Plans are the checks the file gives the member: one a line, the
 	// same phone on a further line for each further kind (as an export
 	// writes them).
@@ -260,6 +270,20 @@ func (p *parser) row(line int, rec []string) {
 			bad(ColLanguage, UnknownLanguage, v)
 		}
 	}
+	if v := get(ColChannel); v != "" {
+		if c, ok := parseChannel(v); ok {
+			row.Channel = &c
+		} else {
+			bad(ColChannel, UnknownChannel, v)
+		}
+	}
+	if v := get(ColSMSHealth); v != "" {
+		if yes, ok := parseYesNo(v); ok {
+			row.SMSHealth = &yes
+		} else {
+			bad(ColSMSHealth, BadYesNo, v)
+		}
+	}
 	plan := RowPlan{Line: line, Kind: strings.Clone(get(ColCheckKind)), Interval: strings.Clone(get(ColCheckInterval))}
 	if v := get(ColLastCheck); v != "" {
 		if d, ok := ParseDate(v); ok {
@@ -366,6 +390,35 @@ func parseRole(s string) (models.Role, bool) {
 		"admin": models.RoleAdmin, "管理员": models.RoleAdmin, "管理員": models.RoleAdmin,
 	}[strings.ToLower(strings.TrimSpace(s))]
 	return r, ok
+}
+
+// parseChannel reads a member's channel as people write it, in the
+// export's words too.
+func parseChannel(s string) (models.Channel, bool) {
+	c, ok := map[string]models.Channel{
+		"auto": models.ChannelAuto, "自动": models.ChannelAuto, "自動": models.ChannelAuto, "automatic": models.ChannelAuto,
+		"telegram": models.ChannelTelegram, "tg": models.ChannelTelegram,
+		"sms": models.ChannelSMS, "短信": models.ChannelSMS, "簡訊": models.ChannelSMS, "简讯": models.ChannelSMS,
+	}[strings.ToLower(strings.TrimSpace(strings.TrimLeft(s, "🔀📱💬 ")))]
+	return c, ok
+}
+
+// ChannelWords is a channel as an export writes it (parseChannel reads it
+// back).
+func ChannelWords(c models.Channel) string {
+	if c == "" {
+		return string(models.ChannelAuto)
+	}
+	return string(c)
+}
+
+// parseYesNo reads yes or no in the three languages.
+func parseYesNo(s string) (bool, bool) {
+	v, ok := map[string]bool{
+		"yes": true, "y": true, "是": true, "同意": true, "1": true, "true": true,
+		"no": false, "n": false, "否": false, "不同意": false, "0": false, "false": false,
+	}[strings.ToLower(strings.TrimSpace(s))]
+	return v, ok
 }
 
 // parseLang reads a language as people write it in a spreadsheet.

@@ -32,10 +32,10 @@ func MembersTable(cat *locales.Catalog, l locales.Lang, ms []models.Member, chec
 			branch = m.Branch.Path
 		}
 		member := []string{m.Name, phone, branch, strings.Join(m.TagNames(), ","), cat.T(l, "export.role."+string(m.Role)), m.Lang}
-		linked := yesNo(cat, l, m.Linked())
+		sms := []string{ChannelWords(m.Channel), yesNo(cat, l, m.SMSHealth), yesNo(cat, l, m.Linked())}
 		ps := checks[m.ID]
 		if len(ps) == 0 {
-			t.Rows = append(t.Rows, append(member, "", "", "", linked))
+			t.Rows = append(t.Rows, append(append(member, "", "", ""), sms...))
 			continue
 		}
 		for _, p := range ps {
@@ -47,7 +47,7 @@ func MembersTable(cat *locales.Catalog, l locales.Lang, ms []models.Member, chec
 			if p.Kind.Every != "" {
 				every = IntervalWords(cat, l, p.Kind.Every)
 			}
-			t.Rows = append(t.Rows, append(slices.Clone(member), p.Kind.Name(string(l)), every, last, linked))
+			t.Rows = append(t.Rows, append(append(slices.Clone(member), p.Kind.Name(string(l)), every, last), sms...))
 		}
 	}
 	return t

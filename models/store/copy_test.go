@@ -111,6 +111,16 @@ func populate(t *testing.T, st *store.Store) {
 	if _, err := st.TakeUpdate(ctx, 91, now, time.Minute); err != nil {
 		t.Fatal(err)
 	}
+	// SMS: a template, a month's count, a callback handled.
+	if err := st.SetSMSTemplate(ctx, "broadcast", "zh-Hans", "1400001", "text,branch"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.TakeSMS(ctx, "2026-11", 100, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.FirstCallback(ctx, "tencent:+8613800000005:1:ab", now); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func dump(t *testing.T, st *store.Store, table string) []string {

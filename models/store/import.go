@@ -221,7 +221,14 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 				continue
 			}
 			phone := c.row.Phone
-			m := models.Member{Name: c.row.Name, Phone: &phone, Role: c.row.Role, Lang: c.row.Lang, Status: models.StatusActive}
+			m := models.Member{Name: c.row.Name, Phone: &phone, Role: c.row.Role, Lang: c.row.Lang, Status: models.StatusActive,
+				Channel: models.ChannelAuto}
+			if c.row.Channel != nil {
+				m.Channel = *c.row.Channel
+			}
+			if c.row.SMSHealth != nil {
+				m.SMSHealth = *c.row.SMSHealth
+			}
 			if m.Role == "" {
 				m.Role = models.RoleMember
 			}
@@ -359,6 +366,12 @@ func memberChanges(m *models.Member, r roster.Row) map[string]any {
 	}
 	if r.Lang != "" && r.Lang != m.Lang {
 		f["lang"] = r.Lang
+	}
+	if r.Channel != nil && *r.Channel != m.Channel {
+		f["channel"] = *r.Channel
+	}
+	if r.SMSHealth != nil && *r.SMSHealth != m.SMSHealth {
+		f["sms_health"] = *r.SMSHealth
 	}
 	return f
 }
