@@ -12,6 +12,7 @@ import (
 	"github.com/assocbot/assocbot/bot"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -111,14 +112,45 @@ func cmdBroadcast(fs *flag.FlagSet, c cli) runner {
 		if err := checkAudience(ctx, st, aud, true); err != nil {
 			return err
 		}
+		channels, err := channelCounts(ctx, st, aud, c.getenv)
+		if err != nil {
+			return err
+		}
 		b, err := st.CreateBroadcast(ctx, store.NewBroadcast{Audience: aud, Text: body, SendAt: sendAt})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "broadcast %d to %s: %d recipients, sending from %s\n", b.ID, aud, b.Total, sendAt.In(loc).Format("2006-01-02 15:04 MST"))
+		fmt.Fprintf(stdout, "broadcast %d to %s: %d recipients%s, sending from %s\n", b.ID, aud, b.Total, channels, sendAt.In(loc).Format("2006-01-02 15:04 MST"))
 		if note != "" {
 			fmt.Fprintln(stderr, note)
 		}
 		return nil
 	}
+}
+
+// channelCounts says how a notice to aud goes when the deployment sends SMS
+// (" (12 by Telegram, 3 by SMS, 1 of them without a template; 2 reach
+// nobody)"), "" without SMS.
+func channelCounts(ctx context.Context, st *store.Store, aud models.Audience, getenv env) (string, error) {
+	if !st.SMSEnabled() {
+		return "", nil
+	}
+	list, err := st.SMSTemplates(ctx)
+	if err != nil {
+		return "", err
+	}
+	tpls := store.NewTemplateSet(list)
+	def := locales.Resolve(getenv("ASSOCBOT_LANG"), "", locales.ZhHans)
+	c, err := st.CountChannels(ctx, outbox.KindBroadcast, aud, func(m *models.Member) bool {
+		_, ok := tpls.Template(string(outbox.KindBroadcast), locales.Resolve(m.Lang, m.TelegramLang, def))
+		return ok
+	})
+	if err != nil {
+		return "", err
+	}
+	out := fmt.Sprintf(" (%d by Telegram, %d by SMS", c.Telegram, c.SMS)
+	if c.NoTemplate > 0 {
+		out += fmt.Sprintf(", %d of them without a template: not sent", c.NoTemplate)
+	}
+	return out + fmt.Sprintf("; %d reach nobody)", c.Nobody), nil
 }

@@ -16,7 +16,7 @@ var copyOrder = []string{
 	"branches", "members", "member_tags", "organizer_scopes", "invites", "visitors", "join_requests",
 	"events", "rsvps", "broadcasts", "outboxes", "dialogs",
 	"plan_kinds", "plans", "check_records", "activity_records", "seen_updates",
-	"sms_templates", "sms_months", "sms_callbacks",
+	"sms_templates", "sms_months", "sms_callbacks", "sms_reports",
 }
 
 // NotCopiedTables hold nothing worth moving: the schema's versions, and the

@@ -121,6 +121,9 @@ func populate(t *testing.T, st *store.Store) {
 	if _, err := st.FirstCallback(ctx, "tencent:+8613800000005:1:ab", now); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := st.RecordDelivery(ctx, "2433:900001", true, now); err != nil { // before its send is recorded
+		t.Fatal(err)
+	}
 }
 
 func dump(t *testing.T, st *store.Store, table string) []string {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/roster"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
@@ -87,6 +88,45 @@ func TestTakeSMSNeverPassesTheCap(t *testing.T) {
 		}
 		if used, _ := st.SMSUsed(ctx, "2027-01"); used != 0 {
 			t.Fatalf("a new month starts at %d", used)
+		}
+	})
+}
+
+// TestAnEarlyDeliveryReportWaitsForItsSend: a provider's report can come
+// before the dispatcher records the send (its commit is slower than the
+// provider): it is kept and applied when the send is recorded; a repeat
+// changes nothing.
+func TestAnEarlyDeliveryReportWaitsForItsSend(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		st.SMSOn(true)
+		m := mustAdd(t, st, store.NewMember{Name: "赵大爷", Phone: "13800000005", Branch: "Town"})
+		b, err := st.CreateBroadcast(ctx, store.NewBroadcast{Audience: models.BranchAudience("Town"), Text: "停水", SendAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		claimed, err := st.ClaimOutbox(ctx, "me", time.Now(), time.Minute, 10)
+		if err != nil || len(claimed) != 1 || claimed[0].Channel != outbox.BySMS {
+			t.Fatalf("claimed %+v %v", claimed, err)
+		}
+		if n, err := st.RecordDelivery(ctx, "2433:1", true, time.Now()); err != nil || n != 0 {
+			t.Fatalf("early report: %d %v", n, err)
+		}
+		if _, err := st.FinishOutbox(ctx, "me", []store.Finished{{ID: claimed[0].ID, Outcome: store.Outcome{Status: outbox.Sent,
+			Channel: outbox.BySMS, ProviderMessageID: "2433:1", At: time.Now()}}}); err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := st.Outbox(ctx, store.OutboxQuery{BroadcastID: b.ID, MemberID: m.ID})
+		if len(rows) != 1 || rows[0].Delivery != outbox.DeliveryDelivered || rows[0].DeliveredAt == nil {
+			t.Fatalf("after the send was recorded: %+v", rows)
+		}
+		if n, _ := st.CountForTest(ctx, "sms_reports"); n != 0 {
+			t.Fatalf("%d reports kept after they were applied", n)
+		}
+		if n, err := st.RecordDelivery(ctx, "2433:1", false, time.Now()); err != nil || n != 0 {
+			t.Fatalf("a repeat: %d %v", n, err)
+		}
+		if n, _ := st.CountForTest(ctx, "sms_reports"); n != 0 {
+			t.Fatal("a repeat of a report applied was kept")
 		}
 	})
 }

@@ -284,6 +284,11 @@ func (s *Store) FinishOutbox(ctx context.Context, owner string, done []Finished)
 				return res.Error
 			}
 			changed += int(res.RowsAffected)
+			if res.RowsAffected == 1 && f.Outcome.Status == outbox.Sent && f.Outcome.ProviderMessageID != "" {
+				if err := applyEarlyReport(tx, f.ID, f.Outcome.ProviderMessageID); err != nil {
+					return err
+				}
+			}
 		}
 		if len(sent) == 0 {
 			return nil

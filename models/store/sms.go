@@ -209,13 +209,52 @@ func (s *Store) RecordDelivery(ctx context.Context, providerID string, delivered
 	if delivered {
 		d = outbox.DeliveryDelivered
 	}
-	res := s.db.WithContext(ctx).Model(&outbox.Row{}).
-		Where("provider_message_id = ? AND channel = ? AND delivery = ?", providerID, outbox.BySMS, outbox.DeliverySent).
-		Updates(map[string]any{"delivery": d, "delivered_at": at.UTC()})
-	if res.Error != nil {
-		return 0, fmt.Errorf("store: record delivery: %w", res.Error)
+	changed := 0
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&outbox.Row{}).
+			Where("provider_message_id = ? AND channel = ? AND delivery = ?", providerID, outbox.BySMS, outbox.DeliverySent).
+			Updates(map[string]any{"delivery": d, "delivered_at": at.UTC()})
+		if res.Error != nil || res.RowsAffected > 0 {
+			changed = int(res.RowsAffected)
+			return res.Error
+		}
+		var known int64
+		if err := tx.Model(&outbox.Row{}).Where("provider_message_id = ?", providerID).Count(&known).Error; err != nil || known > 0 {
+			return err // reported already
+		}
+		// The send is not recorded yet: the report waits for it.
+		return tx.Clauses(onConflictNothing()).Create(&smsReport{ProviderMessageID: truncateText(providerID, 100), Delivered: delivered, ReportedAt: at.UTC()}).Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: record delivery: %w", err)
 	}
-	return int(res.RowsAffected), nil
+	return changed, nil
+}
+
+// smsReport is a delivery report that came before its send was recorded.
+type smsReport struct {
+	ProviderMessageID string `gorm:"primaryKey;size:100"`
+	Delivered         bool
+	ReportedAt        time.Time
+}
+
+func (smsReport) TableName() string { return "sms_reports" }
+
+// applyEarlyReport applies to a row just recorded as sent by SMS the
+// delivery report that came before it.
+func applyEarlyReport(tx *gorm.DB, rowID uint64, providerID string) error {
+	var rs []smsReport
+	if err := tx.Where("provider_message_id = ?", providerID).Limit(1).Find(&rs).Error; err != nil || len(rs) == 0 {
+		return err
+	}
+	d := outbox.DeliveryFailed
+	if rs[0].Delivered {
+		d = outbox.DeliveryDelivered
+	}
+	if err := tx.Model(&outbox.Row{}).Where("id = ?", rowID).Updates(map[string]any{"delivery": d, "delivered_at": rs[0].ReportedAt}).Error; err != nil {
+		return err
+	}
+	return tx.Where("provider_message_id = ?", providerID).Delete(&smsReport{}).Error
 }
 
 // smsCallback is a callback handled already.

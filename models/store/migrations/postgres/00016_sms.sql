@@ -38,3 +38,11 @@ CREATE TABLE sms_callbacks (
   received_at timestamptz NOT NULL,
   PRIMARY KEY (key)
 );
+-- A delivery report that came before the send was recorded (the provider
+-- is quicker than our commit), applied when it is.
+CREATE TABLE sms_reports (
+  provider_message_id varchar(100) NOT NULL,
+  delivered boolean NOT NULL,
+  reported_at timestamptz NOT NULL,
+  PRIMARY KEY (provider_message_id)
+);
