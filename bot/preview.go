@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/reports"
 	"github.com/assocbot/assocbot/models/roster"
@@ -130,6 +131,9 @@ func (b *Bot) previewWho(r *request, items []reports.PreviewItem) string {
 		names := make([]string, len(items))
 		for i, it := range items {
 			names[i] = b.t(r, "preview.who_lang", "Name", it.Member.Name, "Lang", b.cat.T(it.Lang, "lang.name"))
+			if it.Row.Channel == outbox.BySMS {
+				names[i] += " 💬" // by SMS
+			}
 		}
 		return strings.Join(names, b.t(r, "list.separator"))
 	}

@@ -304,3 +304,59 @@ func TestSMSMonthlyCap(t *testing.T) {
 		t.Fatalf("the admin was told %d times", n)
 	}
 }
+
+// TestMemberCardSetsTheChannel: an organizer sees how messages reach a
+// member on the card and sets it with a tap (SMS, consent to health
+// reminders by SMS, resuming SMS the member stopped); an organizer of
+// another branch's forged taps change nothing.
+func TestMemberCardSetsTheChannel(t *testing.T) {
+	h := smsHarness(t, dispatch.SMSConfig{})
+	org := fakeapi.User{ID: 900, FirstName: "Org", LanguageCode: "en"}
+	other := fakeapi.User{ID: 910, FirstName: "Other", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "Org", Phone: "13800000001", Branch: "Town", Role: models.RoleOrganizer, Lang: "en"})
+	h.Link("13800000001", org)
+	h.Add(store.NewMember{Name: "Other", Phone: "13800000009", Branch: "Elsewhere", Role: models.RoleOrganizer, Lang: "en"})
+	h.Link("13800000009", other)
+	zhao := h.Add(store.NewMember{Name: "Zhao", Phone: "13800000005", Branch: "Town"})
+	if err := h.St.StopSMS(ctx, zhao.ID, "td", h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	en := func(key string, kv ...any) string { return h.T(locales.En, key, kv...) }
+	card := h.Say(org, "/member 13800000005")
+	if !strings.Contains(card.Text, en("member.channel", "Channel", en("member.channel.auto"), "Health", en("export.no"))) ||
+		!strings.Contains(card.Text, en("member.sms_stop_reason.td")) {
+		t.Fatalf("the card:\n%s", card.Text)
+	}
+	// The other branch's organizer forges the taps: refused, nothing stored.
+	for _, op := range []string{"cs", "h1", "r"} {
+		data := models.Callback{Action: models.ActMemberCard, ID: zhao.ID, Op: op}.Encode()
+		id := h.API.SendCallback(other, other.ID, 1, data)
+		if got := h.CallbackAnswer(id); got != en("auth.not_your_branch") {
+			t.Fatalf("%s by another branch's organizer: %q", op, got)
+		}
+	}
+	if m, _ := h.St.MemberByID(ctx, zhao.ID); m.Channel != models.ChannelAuto || m.SMSHealth || !m.SMSStopped() {
+		t.Fatalf("forged taps changed %+v", m)
+	}
+	h.Press(org, card, en("member.channel.sms"))
+	h.WaitFor("the card shows the channel", func() bool {
+		return bottest.Contains(bottest.InlineTexts(h.Message(org.ID, card.ID)), "✓ "+en("member.channel.sms"))
+	})
+	h.Press(org, h.Message(org.ID, card.ID), en("member.button.sms_health_on"))
+	h.WaitFor("the card shows the consent", func() bool {
+		return bottest.Contains(bottest.InlineTexts(h.Message(org.ID, card.ID)), en("member.button.sms_health_off"))
+	})
+	h.Press(org, h.Message(org.ID, card.ID), en("member.button.sms_resume"))
+	m, _ := h.St.MemberByID(ctx, zhao.ID)
+	if m.Channel != models.ChannelSMS || !m.SMSHealth || m.SMSStopped() {
+		t.Fatalf("after the taps: %+v", m)
+	}
+	h.WaitFor("the card shown again", func() bool {
+		return !strings.Contains(h.Message(org.ID, card.ID).Text, en("member.sms_stop_reason.td"))
+	})
+	shown := h.Message(org.ID, card.ID)
+	if !strings.Contains(shown.Text, en("member.channel", "Channel", en("member.channel.sms"), "Health", en("export.yes"))) ||
+		strings.Contains(shown.Text, en("member.sms_stop_reason.td")) || !bottest.Contains(bottest.InlineTexts(shown), "✓ "+en("member.channel.sms")) {
+		t.Fatalf("the card after the taps:\n%s %v", shown.Text, bottest.InlineTexts(shown))
+	}
+}

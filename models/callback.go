@@ -38,7 +38,7 @@ const (
 	ActMute          Action = "mu"   // Op: on (pause reminders) or off
 	ActCancelEvent   Action = "ce"   // Event; Op: y (cancel it) or n (keep it)
 	ActNoticeCancel  Action = "nx"   // ID: a scheduled broadcast to call off
-	ActMemberCard    Action = "mc"   // ID: a member; Op: v (card), l (ask to mark as left), y (mark)
+	ActMemberCard    Action = "mc"   // ID: a member; Op: v (card), l (ask to mark as left), y (mark), ca/ct/cs (channel), h1/h0 (SMS health consent), r (resume SMS)
 	ActEventAdmin    Action = "ea"   // Event; Op: a (answers), n (nudge), c (check-in), x (cancel), v (its card)
 	maxCallbackBytes        = 64     // Telegram's limit on callback_data
 )
@@ -107,7 +107,7 @@ var ops = map[Action][]string{
 	ActMute:        {"on", "off"},
 	ActCancelEvent: {"y", "n"},
 	ActEventAdmin:  {"a", "n", "c", "x", "v"},
-	ActMemberCard:  {"v", "l", "y"},
+	ActMemberCard:  {"v", "l", "y", "ca", "ct", "cs", "h1", "h0", "r"},
 	ActRecord:      {"s", "t", "n", "d", "x"},
 }
 

@@ -137,7 +137,7 @@ func (p *Previewer) Preview(ctx context.Context, scope models.Scope, now, until 
 		return nil, err
 	}
 	var out []reports.PreviewItem
-	rules := outbox.Rules{Quiet: p.Quiet, Zone: p.Location}
+	rules := outbox.Rules{Quiet: p.Quiet, Zone: p.Location, SMS: p.Store.SMSEnabled()}
 	// item lists a row as the dispatcher will find it when its time comes
 	// (outbox.Decide): held for quiet hours, it goes when they end; skipped
 	// or stale, it is not listed.
@@ -161,6 +161,7 @@ func (p *Previewer) Preview(ctx context.Context, scope models.Scope, now, until 
 		if dec.Action != outbox.Send || at.After(until) {
 			return
 		}
+		r.Channel = dec.Channel // as it will go: by SMS to a member not on Telegram
 		out = append(out, reports.PreviewItem{At: at, Row: r, Member: m, Lang: locales.Resolve(m.Lang, m.TelegramLang, p.DefaultLang), Queued: queued})
 	}
 	for _, c := range queued {
