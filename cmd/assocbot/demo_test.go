@@ -234,7 +234,18 @@ func TestDemoFilesAndCommands(t *testing.T) {
 	d.typeLine("/file " + list + ".missing")
 	d.expect(zh("demo.file_unreadable", "Path", list+".missing", "Err", ""))
 
+	// 赵大爷, not on Telegram yet, has the announcements by SMS and
+	// answers the latest with a digit.
+	if screen := d.out.String(); !strings.Contains(screen, "📲 发给赵大爷的短信：【东城镇计生协会】") || !strings.Contains(screen, "回复1参加") {
+		t.Fatalf("赵大爷 got no SMS:\n%s", screen)
+	}
 	d.typeLine("/as zhao")
+	d.typeLine("/sms 1")
+	d.expect(zh("demo.sms_sent", "Text", "1"))
+	// The latest of the two announcements, whichever went last.
+	d.waitMatch(regexp.MustCompile(`已收到您关于“(协会会员大会|会员活动日：家庭健康讲座)”的回复：参加。`))
+	d.typeLine("/sms")
+	d.expect(zh("demo.sms_usage"))
 	d.typeLine("1") // 📱 Share my phone number
 	d.expect(zh("start.linked", "Name", "赵大爷", "Branch", "东城镇/李家村"))
 	d.typeLine("2") // 🩺 My checks
