@@ -112,7 +112,10 @@ func (in *Inbox) answer(ctx context.Context, m *models.Member, digit int, key st
 			return false, err
 		}
 	case q.PlanID != nil:
-		if digit != 1 {
+		// Only a member who consented was asked (the neutral reminder
+		// names no check and asks nothing); its confirmation names the
+		// check, which a lock screen shows.
+		if digit != 1 || !m.SMSHealth {
 			return false, nil
 		}
 		p, err := in.Store.PlanByID(ctx, *q.PlanID)

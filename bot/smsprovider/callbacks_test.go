@@ -14,6 +14,7 @@ import (
 	"github.com/assocbot/assocbot/bot/smsprovider/fakesms"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/outbox"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
 )
@@ -218,4 +219,55 @@ func FuzzCallbacks(f *testing.F) {
 			t.Fatalf("%q: %d", body, got)
 		}
 	})
+}
+
+// TestACheckDoneBySMSOnlyWhenAsked: a member who consented to health
+// reminders by SMS reports a check done with "1"; one who did not (who got
+// the neutral reminder, which asks nothing) has their "1" go to the
+// organizers, and the check does not move.
+func TestACheckDoneBySMSOnlyWhenAsked(t *testing.T) {
+	for _, consent := range []bool{true, false} {
+		t.Run(map[bool]string{true: "consented", false: "not asked"}[consent], func(t *testing.T) {
+			r := newInboxRig(t)
+			if consent {
+				yes := true
+				if _, err := r.st.EditMember(ctx, r.member.ID, store.MemberChange{SMSHealth: &yes}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			k, err := r.st.PlanKindByKey(ctx, "annual_check")
+			if err != nil {
+				t.Fatal(err)
+			}
+			due := time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC)
+			sh, _ := time.LoadLocation("Asia/Shanghai")
+			if _, err := r.st.AssignPlans(ctx, k, models.MembersAudience(r.member.ID), &due, nil, sh, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			plans, _ := r.st.PlansOf(ctx, r.member.ID)
+			if _, err := r.st.Enqueue(ctx, planner.CheckReminder(&plans[0], k, "due", 0, time.Now())); err != nil {
+				t.Fatal(err)
+			}
+			claimed, _ := r.st.ClaimOutbox(ctx, "t", time.Now().Add(time.Second), time.Minute, 10)
+			if len(claimed) != 1 || claimed[0].Channel != outbox.BySMS {
+				t.Fatalf("claimed %+v", claimed)
+			}
+			if _, err := r.st.FinishOutbox(ctx, "t", []store.Finished{{ID: claimed[0].ID, Outcome: store.Outcome{Status: outbox.Sent,
+				Channel: outbox.BySMS, ProviderMessageID: "check-1", At: time.Now().Add(time.Second)}}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := fakesms.Reply(http.DefaultClient, r.tencent.URL+"/sms/tencent/reply?key="+key, "+8613800000005", "1", time.Unix(500, 0)); err != nil {
+				t.Fatal(err)
+			}
+			p, _ := r.st.PlanByID(ctx, plans[0].ID)
+			acks, _ := r.st.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindSMSAck})
+			forwarded, _ := r.st.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindSMSReply})
+			if consent && (p.State != models.PlanSubmitted || len(acks) != 1 || len(forwarded) != 0) {
+				t.Fatalf("consented: plan %s, %d acks, %d forwarded", p.State, len(acks), len(forwarded))
+			}
+			if !consent && (p.State != models.PlanOpen || len(acks) != 0 || len(forwarded) != 1) {
+				t.Fatalf("not asked: plan %s, %d acks, %d forwarded", p.State, len(acks), len(forwarded))
+			}
+		})
+	}
 }
