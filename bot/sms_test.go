@@ -14,6 +14,7 @@ import (
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/outbox"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
 )
@@ -358,5 +359,92 @@ func TestMemberCardSetsTheChannel(t *testing.T) {
 	if !strings.Contains(shown.Text, en("member.channel", "Channel", en("member.channel.sms"), "Health", en("export.yes"))) ||
 		strings.Contains(shown.Text, en("member.sms_stop_reason.td")) || !bottest.Contains(bottest.InlineTexts(shown), "✓ "+en("member.channel.sms")) {
 		t.Fatalf("the card after the taps:\n%s %v", shown.Text, bottest.InlineTexts(shown))
+	}
+}
+
+// TestABlockedMembersRemindersGoBySMSOneADay: a member who blocks the bot
+// gets the next event reminder by SMS, not by Telegram; a second reminder
+// SMS the same day waits for the next day (stored: pending until the
+// member's midnight), and a member without SMS consent gets the neutral
+// health reminder, not the check's name.
+func TestABlockedMembersRemindersGoBySMSOneADay(t *testing.T) {
+	h := smsHarness(t, dispatch.SMSConfig{}, "event.announce", "event.reminder", "check.private")
+	li := fakeapi.User{ID: 903, FirstName: "Li", LanguageCode: "en"}
+	m := h.Add(store.NewMember{Name: "Li", Phone: "13800000003", Branch: "Town", Lang: "en"})
+	h.Link("13800000003", li)
+	occ := time.Date(2026, 11, 30, 9, 30, 0, 0, bottest.Shanghai)
+	e1 := &models.Event{Kind: models.EventMeeting, Title: "Meeting", StartAt: occ, Audience: "branch:Town", RSVP: true}
+	e2 := &models.Event{Kind: models.EventTraining, Title: "Training", StartAt: occ.Add(time.Hour), Audience: "branch:Town", RSVP: true}
+	for _, e := range []*models.Event{e1, e2} {
+		if _, err := h.St.CreateEvent(ctx, e, bottest.Shanghai, h.Clock()); err != nil {
+			t.Fatal(err)
+		}
+		waitFinal(t, h, store.OutboxQuery{Kind: outbox.KindEventAnnounce, EventID: e.ID})
+	}
+	h.API.UserBlocks(li)
+	h.WaitFor("Li unreachable", func() bool { got, _ := h.St.MemberByID(ctx, m.ID); return got.Status == models.StatusUnreachable })
+	telegramBefore := len(h.API.Messages(li.ID))
+	// Both reminders are due now.
+	now := h.Clock()
+	if _, err := h.St.Enqueue(ctx, planner.Reminder(e1, occ, occ.Sub(now)), planner.Reminder(e2, occ.Add(time.Hour), occ.Add(time.Hour).Sub(now))); err != nil {
+		t.Fatal(err)
+	}
+	h.Dispatcher.Wake()
+	var sent, waiting outbox.Row
+	h.WaitFor("one reminder sent, one waiting", func() bool {
+		rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindEventReminder, MemberID: m.ID})
+		if len(rows) != 2 {
+			return false
+		}
+		for _, r := range rows {
+			switch {
+			case r.Status == outbox.Sent:
+				sent = r
+			case r.Status == outbox.Pending && r.Attempts == 0 && !r.NextAttemptAt.Before(now.Add(time.Hour)):
+				waiting = r
+			}
+		}
+		return sent.ID != 0 && waiting.ID != 0
+	})
+	if sent.Channel != outbox.BySMS || waiting.Channel != outbox.BySMS {
+		t.Fatalf("sent %+v, waiting %+v: want both by SMS", sent, waiting)
+	}
+	local := now.In(bottest.Shanghai)
+	midnight := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, bottest.Shanghai)
+	if !waiting.NextAttemptAt.Equal(midnight) {
+		t.Fatalf("the second reminder waits until %v, want %v", waiting.NextAttemptAt, midnight)
+	}
+	if n := len(h.API.Messages(li.ID)); n != telegramBefore {
+		t.Fatalf("Li got %d Telegram messages after blocking the bot", n-telegramBefore)
+	}
+	if got := h.SMS.To("+8613800000003"); len(got) != 1 {
+		t.Fatalf("Li got %d SMS, want one reminder", len(got))
+	}
+	// A health reminder without consent: the neutral text, naming no check.
+	k, err := h.St.PlanKindByKey(ctx, "annual_check")
+	if err != nil {
+		t.Fatal(err)
+	}
+	qian := h.Add(store.NewMember{Name: "Qian", Phone: "13800000008", Branch: "Town/Village"})
+	first := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	if _, err := h.St.AssignPlans(ctx, k, models.MembersAudience(qian.ID), &first, nil, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	plans, _ := h.St.PlansOf(ctx, qian.ID)
+	if _, err := h.St.Enqueue(ctx, planner.CheckReminder(&plans[0], k, "due", 0, h.Clock())); err != nil {
+		t.Fatal(err)
+	}
+	h.Dispatcher.Wake()
+	h.WaitFor("Qian's SMS", func() bool { return len(h.SMS.To("+8613800000008")) == 1 })
+	s := h.SMS.To("+8613800000008")[0]
+	tpls, _ := h.St.SMSTemplates(ctx)
+	var private string
+	for _, tp := range tpls {
+		if tp.Kind == "check.private" {
+			private = tp.TemplateID
+		}
+	}
+	if s.Template != private || strings.Join(s.Params, "|") != "Village" {
+		t.Fatalf("Qian's health reminder %+v, want the neutral template %s naming only the branch", s, private)
 	}
 }
