@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"time"
@@ -38,7 +38,8 @@ var demoTemplates = map[string]string{
 // real SDK and channel to it, and the callbacks a provider would post.
 type demoSMS struct {
 	gateway   *fakesms.Gateway
-	callbacks *httptest.Server
+	callbacks *http.Server
+	url       string // the callbacks' base URL
 	key       string
 	ids       map[string]string // template id → key
 	sent      chan fakesms.SMS
@@ -79,7 +80,14 @@ func startDemoSMS(ctx context.Context, st *store.Store, log *slog.Logger, wake f
 	for _, path := range cb.Paths() {
 		mux.Handle(path, cb)
 	}
-	d.callbacks = httptest.NewServer(mux)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		g.Close()
+		return nil, dispatch.SMSConfig{}, err
+	}
+	d.callbacks = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	d.url = "http://" + ln.Addr().String()
+	go func() { _ = d.callbacks.Serve(ln) }()
 	st.SMSOn(true)
 	return d, dispatch.SMSConfig{Channel: smsprovider.NewChannel(p)}, nil
 }
@@ -103,12 +111,12 @@ func (d *demoSMS) text(s fakesms.SMS) string {
 
 // deliver posts the SMS's delivery report, as the provider does.
 func (d *demoSMS) deliver(s fakesms.SMS) error {
-	return fakesms.Report(http.DefaultClient, d.callbacks.URL+"/sms/tencent/status?key="+d.key, s, true)
+	return fakesms.Report(http.DefaultClient, d.url+"/sms/tencent/status?key="+d.key, s, true)
 }
 
 // reply posts a member's SMS, as the provider does.
 func (d *demoSMS) reply(phone, text string) error {
-	return fakesms.Reply(http.DefaultClient, d.callbacks.URL+"/sms/tencent/reply?key="+d.key, phone, text, time.Now())
+	return fakesms.Reply(http.DefaultClient, d.url+"/sms/tencent/reply?key="+d.key, phone, text, time.Now())
 }
 
 // showSMS prints an SMS as the member's phone shows it, and reports it
