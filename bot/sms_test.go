@@ -112,8 +112,7 @@ func TestOneMessageOneChannel(t *testing.T) {
 		t.Fatalf("赵大爷's row %+v", zrow)
 	}
 	got := h.SMS.To("+8613800000005")
-	// Tencent's variables are 12 characters: the notice is cut, marked.
-	if len(got) != 1 || got[0].Template != "A100" || got[0].Params[1] != "Water is of…" || got[0].Params[0] != "Town" {
+	if len(got) != 1 || got[0].Template != "A100" || got[0].Params[1] != "Water is off tomorrow" || got[0].Params[0] != "Town" {
 		t.Fatalf("赵大爷's SMS %+v", got)
 	}
 	if len(h.SMS.Sent()) != 1 {

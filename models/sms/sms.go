@@ -211,10 +211,15 @@ func Date(lang locales.Lang, d time.Time) string {
 	return fmt.Sprintf("%d月%d日", d.Month(), d.Day())
 }
 
+// refused are characters providers refuse in an SMS: 【】 would read as a
+// sign (they become brackets), ※ ¥ and the like come out garbled.
+var refused = strings.NewReplacer("【", "(", "】", ")", "※", "", "¥", "", "￥", "")
+
 // Short is s for an SMS parameter: no emoji or symbols a phone may not
-// show, one line, spaces collapsed, at most max characters (0: any) with
-// the cut marked "…".
+// show or a provider refuses, one line, spaces collapsed, at most max
+// characters (0: any) with the cut marked "…".
 func Short(s string, max int) string {
+	s = refused.Replace(s)
 	var b strings.Builder
 	space := false
 	for _, r := range s {

@@ -40,6 +40,9 @@ func TestRenderIsShortAndInTheTemplatesOrder(t *testing.T) {
 			t.Errorf("%s is over the limit", v.Value)
 		}
 	}
+	if got := sms.Short("【通知】明天※停水 ✓ 收费¥5", 0); got != "(通知)明天停水 收费5" {
+		t.Fatalf("symbols a provider refuses: %q", got)
+	}
 	// No template for the kind: not sent.
 	if _, _, ok, _ := sms.Render(set{}, cat, locales.ZhHans, sh, &row, &models.Member{ID: 1}, 12); ok {
 		t.Fatal("rendered without a template")
