@@ -447,3 +447,95 @@ func TestABlockedMembersRemindersGoBySMSOneADay(t *testing.T) {
 		t.Fatalf("Qian's health reminder %+v, want the neutral template %s naming only the branch", s, private)
 	}
 }
+
+// TestProviderRefusalsAreSortedOnce: through the real SDK and the gateway,
+// an invalid number stops SMS to that member (stored, nothing more sent to
+// them); a refused template fails its message and tells the admins once;
+// no balance pauses every SMS (no attempt counted) and tells the admins
+// once; a number's daily limit waits without an attempt; a network error is
+// retried.
+func TestProviderRefusalsAreSortedOnce(t *testing.T) {
+	h := smsHarness(t, dispatch.SMSConfig{Pause: time.Hour}, "broadcast")
+	admin := fakeapi.User{ID: 950, FirstName: "Admin", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "Admin", Phone: "13900000001", Role: models.RoleAdmin, Lang: "en"})
+	h.Link("13900000001", admin)
+	phones := []string{"13800000011", "13800000012", "13800000013", "13800000014"}
+	ids := map[string]uint{}
+	for i, p := range phones {
+		m := h.Add(store.NewMember{Name: "M" + string(rune('A'+i)), Phone: p, Branch: "Town"})
+		ids[p] = m.ID
+	}
+	notice := func(text string) *models.Broadcast {
+		t.Helper()
+		b, err := h.St.CreateBroadcast(ctx, store.NewBroadcast{Audience: models.BranchAudience("Town"), Text: text, SendAt: h.Clock()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Dispatcher.Wake()
+		return b
+	}
+	row := func(b *models.Broadcast, phone string) outbox.Row {
+		rows, _ := h.St.Outbox(ctx, store.OutboxQuery{BroadcastID: b.ID, MemberID: ids[phone]})
+		if len(rows) != 1 {
+			t.Fatalf("%d rows for %s", len(rows), phone)
+		}
+		return rows[0]
+	}
+	h.SMS.FailNext("+86"+phones[0], "InvalidParameterValue.IncorrectPhoneNumber")
+	h.SMS.FailNext("+86"+phones[1], "FailedOperation.TemplateIncorrectOrUnapproved")
+	h.SMS.FailNext("+86"+phones[2], "LimitExceeded.PhoneNumberDailyLimit")
+	b1 := notice("first")
+	h.WaitFor("the first notice handled", func() bool {
+		return row(b1, phones[0]).Status.Final() && row(b1, phones[1]).Status.Final() && row(b1, phones[3]).Status.Final() &&
+			row(b1, phones[2]).Reason == outbox.ReasonRateLimited
+	})
+	if r := row(b1, phones[0]); r.Status != outbox.Failed || r.Reason != outbox.ReasonSMSStopped {
+		t.Fatalf("an invalid number: %+v", r)
+	}
+	if m, _ := h.St.MemberByID(ctx, ids[phones[0]]); !m.SMSStopped() || !strings.HasPrefix(m.SMSStopReason, "InvalidParameterValue.") {
+		t.Fatalf("the member with an invalid number: %+v", m)
+	}
+	if r := row(b1, phones[1]); r.Status != outbox.Failed || r.Reason != outbox.ReasonSMSRefused {
+		t.Fatalf("a refused template: %+v", r)
+	}
+	if r := row(b1, phones[2]); r.Status != outbox.Pending || r.Attempts != 0 || r.NextAttemptAt.Sub(h.Clock()) < 5*time.Hour {
+		t.Fatalf("a number's daily limit: %+v", r)
+	}
+	h.WaitFor("the admin told of the template", func() bool { return len(h.API.Messages(admin.ID)) == 1 })
+	if got := h.API.Messages(admin.ID)[0].Text; !strings.Contains(got, "A100") || !strings.Contains(got, "FailedOperation.TemplateIncorrectOrUnapproved") {
+		t.Fatalf("the admin was told %q", got)
+	}
+
+	// No balance: every SMS waits; the admins are told once.
+	// (As many refusals as sends that may be under way at once.)
+	h.SMS.FailNext("", "FailedOperation.InsufficientBalanceInSmsPackage", "FailedOperation.InsufficientBalanceInSmsPackage",
+		"FailedOperation.InsufficientBalanceInSmsPackage")
+	b2 := notice("second")
+	h.WaitFor("the second notice paused", func() bool {
+		for _, p := range phones[1:] {
+			if r := row(b2, p); r.Status != outbox.Pending || r.Reason != outbox.ReasonSMSRefused {
+				return false
+			}
+		}
+		return true
+	})
+	for _, p := range phones[1:] {
+		if r := row(b2, p); r.Attempts != 0 || r.NextAttemptAt.Sub(h.Clock()) < 50*time.Minute {
+			t.Fatalf("paused %s: %+v", p, r)
+		}
+	}
+	if rows, _ := h.St.Outbox(ctx, store.OutboxQuery{BroadcastID: b2.ID, MemberID: ids[phones[0]]}); len(rows) != 0 {
+		t.Fatalf("a member whose number was refused still gets SMS: %+v", rows)
+	}
+	h.WaitFor("the admin told of the pause", func() bool { return len(h.API.Messages(admin.ID)) == 2 })
+	if got := h.API.Messages(admin.ID)[1].Text; !strings.Contains(got, "FailedOperation.InsufficientBalanceInSmsPackage") {
+		t.Fatalf("the admin was told %q", got)
+	}
+	if n := h.SMS.Requests(); n > len(phones)+3 {
+		t.Fatalf("%d SendSms calls: the pause did not hold", n)
+	}
+	alerts, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindSMSAlert})
+	if len(alerts) != 2 {
+		t.Fatalf("%d alerts, want one each", len(alerts))
+	}
+}
