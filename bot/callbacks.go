@@ -70,6 +70,8 @@ func (b *Bot) onCallback(ctx context.Context, q *tgm.CallbackQuery) {
 		b.onAssignCallback(ctx, r, q, c)
 	case models.ActMemberCard:
 		b.onMemberCallback(ctx, r, q, c)
+	case models.ActSurvey:
+		b.onSurveyCallback(ctx, r, q, c)
 	case models.ActEventAdmin:
 		b.onEventAdminCallback(ctx, r, q, c)
 	case models.ActNoticeCancel:

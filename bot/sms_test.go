@@ -223,6 +223,8 @@ func TestOneMessageOneChannel(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, _ := h.St.MemberByPhone(ctx, "13800000003")
+	chenM, _ := h.St.MemberByPhone(ctx, "13800000004")
+	waitFinal(t, h, store.OutboxQuery{Kind: outbox.KindEventCancelled, MemberID: chenM.ID})
 	row := waitFinal(t, h, store.OutboxQuery{Kind: outbox.KindEventCancelled, MemberID: m.ID})
 	if row.Status != outbox.Skipped || row.Reason != outbox.ReasonNoTemplate || row.Channel != outbox.BySMS {
 		t.Fatalf("Li's cancellation without a template: %+v", row)

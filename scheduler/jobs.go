@@ -25,6 +25,7 @@ func Jobs(st *store.Store, loc *time.Location, offsets planner.Offsets) []Entry 
 		{planner.SpecActivityDuties, ActivityDuties{Store: st, Location: loc}},
 		{planner.SpecRecordAsks, RecordAsks{Store: st, Location: loc}},
 		{planner.SpecWeeklyDigest, WeeklyDigest{Store: st, Location: loc}},
+		{planner.SpecSurveyReminders, SurveyReminders{Store: st}},
 	}
 }
 

@@ -92,6 +92,14 @@ func commands() *command {
 		{name: "export", args: "members|overdue|records|event ID [--quarter 2026Q4] [--format xlsx|csv] [--lang L] -o FILE",
 			about: "a table as an XLSX or CSV file",
 			flags: cmdExport},
+		{name: "survey", about: "surveys and the satisfaction rate (满意率)", subs: []*command{
+			{name: "add", args: `--title T --audience A --question "TEXT" [--question …] [--kind satisfaction|choice|yesno …] [--options "a|b|c" …] [--anonymous] [--closes "YYYY-MM-DD HH:MM"] [--remind-hours 24]`,
+				about: "ask an audience; prints the survey's id", flags: cmdSurveyAdd},
+			{name: "list", about: "every survey, with how many answered", flags: cmdSurveyList},
+			{name: "close", args: "ID", about: "close a survey: no more answers", flags: cmdSurveyClose},
+			{name: "results", args: "ID [--format text|csv|xlsx] [-o FILE] [--lang L]",
+				about: "the response rate, each question's counts, the satisfaction rate, per branch", flags: cmdSurveyResults},
+		}},
 		{name: "sms", about: "SMS for members without Telegram (ASSOCBOT_SMS_PROVIDER)", subs: []*command{
 			{name: "template", about: "the provider's approved templates, one per kind of message and language", subs: []*command{
 				{name: "list", about: "every kind that can go by SMS, its parameters, and the template set for it", flags: cmdSMSTemplateList},

@@ -27,9 +27,11 @@ const (
 	KindCheckOverdue      Kind = "check.overdue"
 	KindRecordAsk         Kind = "record.ask"
 	KindWeeklyDigest      Kind = "digest.weekly"
-	KindSMSAck            Kind = "sms.ack"   // to a member who answered by SMS: what was stored
-	KindSMSReply          Kind = "sms.reply" // a member's SMS the bot does not understand, to their organizers
-	KindSMSAlert          Kind = "sms.alert" // to the admins: the SMS cap, balance or a refused template
+	KindSMSAck            Kind = "sms.ack"       // to a member who answered by SMS: what was stored
+	KindSMSReply          Kind = "sms.reply"     // a member's SMS the bot does not understand, to their organizers
+	KindSMSAlert          Kind = "sms.alert"     // to the admins: the SMS cap, balance or a refused template
+	KindSurveyAsk         Kind = "survey.ask"    // a survey's question (the first, or by SMS the next)
+	KindSurveyRemind      Kind = "survey.remind" // to those who have not finished, before it closes
 )
 
 type kindInfo struct {
@@ -65,6 +67,8 @@ var kinds = map[Kind]kindInfo{
 	KindSMSAck:            {urgent: true, sms: true},
 	KindSMSReply:          {},
 	KindSMSAlert:          {urgent: true},
+	KindSurveyAsk:         {mutable: true, sms: true},
+	KindSurveyRemind:      {mutable: true, sms: true},
 }
 
 // Urgent reports whether messages of the kind ignore quiet hours.

@@ -107,6 +107,7 @@ type Row struct {
 	BroadcastID   *uint `gorm:"index"`
 	JoinRequestID *uint
 	PlanID        *uint `gorm:"index"`
+	SurveyID      *uint `gorm:"index"`
 
 	TemplateKey       string     `gorm:"size:100"`  // rendered at send time in the member's language
 	Args              string     `gorm:"type:text"` // planner.Args as JSON

@@ -34,6 +34,7 @@ type Subject struct {
 	BroadcastID   uint
 	JoinRequestID uint
 	PlanID        uint
+	SurveyID      uint
 }
 
 // Filter narrows an audience by the answers to the subject's occurrence.
@@ -99,7 +100,7 @@ func (m Message) Rows(to []Recipient) []outbox.Row {
 			NotBefore: m.NotBefore.UTC(), NextAttemptAt: m.NotBefore.UTC(), ExpiresAt: utc(m.ExpiresAt),
 			Urgent: m.Kind.Urgent(), Status: outbox.Pending, EditMessageID: m.EditMessageID, SendIfUneditable: m.SendIfUneditable,
 			EventID: idOrNil(m.Subject.EventID), BroadcastID: idOrNil(m.Subject.BroadcastID),
-			JoinRequestID: idOrNil(m.Subject.JoinRequestID), PlanID: idOrNil(m.Subject.PlanID),
+			JoinRequestID: idOrNil(m.Subject.JoinRequestID), PlanID: idOrNil(m.Subject.PlanID), SurveyID: idOrNil(m.Subject.SurveyID),
 			Channel: r.Channel,
 		}
 		if o.Channel == "" {
@@ -136,6 +137,7 @@ func (m Message) key(r Recipient) string {
 	add("b", uint64(m.Subject.BroadcastID))
 	add("j", uint64(m.Subject.JoinRequestID))
 	add("p", uint64(m.Subject.PlanID))
+	add("v", uint64(m.Subject.SurveyID))
 	if m.Slot != "" {
 		parts = append(parts, "s"+m.Slot)
 	}

@@ -4,12 +4,13 @@ package planner
 // zone. The scheduler runs the jobs at these times, and the preview
 // (scheduler.Previewer, through each job's Forecast) runs the same planner code at the same times.
 const (
-	SpecEventReminders = "* * * * *"    // event reminders and deadline nudges
-	SpecPlanReminders  = "* * * * *"    // check and duty reminders
-	SpecRatings        = "0 * * * *"    // rating questions, the day after
-	SpecOverdueDigest  = "0 10 * * *"   // the organizers' daily overdue lists
-	SpecActivityDuties = "15 * * * *"   // duties that close by themselves
-	SpecRecordAsks     = "20 * * * *"   // activity record questions
-	SpecWeeklyDigest   = "0 9-23 * * 1" // Monday from 09:00; the week's dedupe key sends one
-	SpecOutboxCleanup  = "30 3 * * *"   // old outbox rows
+	SpecEventReminders  = "* * * * *"    // event reminders and deadline nudges
+	SpecPlanReminders   = "* * * * *"    // check and duty reminders
+	SpecRatings         = "0 * * * *"    // rating questions, the day after
+	SpecOverdueDigest   = "0 10 * * *"   // the organizers' daily overdue lists
+	SpecActivityDuties  = "15 * * * *"   // duties that close by themselves
+	SpecRecordAsks      = "20 * * * *"   // activity record questions
+	SpecSurveyReminders = "*/10 * * * *" // the one reminder of a survey before it closes
+	SpecWeeklyDigest    = "0 9-23 * * 1" // Monday from 09:00; the week's dedupe key sends one
+	SpecOutboxCleanup   = "30 3 * * *"   // old outbox rows
 )

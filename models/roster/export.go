@@ -139,3 +139,68 @@ func neutralised(cells []string) []string {
 	}
 	return out
 }
+
+// WriteTables writes several tables: as one XLSX workbook, a sheet each,
+// or as one CSV file, the tables one after another with a blank line
+// between them.
+func WriteTables(w io.Writer, f Format, tables ...Table) error {
+	if len(tables) == 1 {
+		return Write(w, f, tables[0])
+	}
+	if f == CSV {
+		if _, err := w.Write([]byte("\xEF\xBB\xBF")); err != nil {
+			return err
+		}
+		cw := csv.NewWriter(w)
+		for i, t := range tables {
+			if i > 0 {
+				if err := cw.Write([]string{}); err != nil {
+					return err
+				}
+			}
+			for _, r := range append([][]string{t.Headers}, t.Rows...) {
+				if err := cw.Write(neutralised(r)); err != nil {
+					return err
+				}
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	x := excelize.NewFile()
+	defer x.Close()
+	for i, t := range tables {
+		sheet := t.Sheet
+		if sheet == "" {
+			sheet = fmt.Sprintf("Sheet%d", i+1)
+		}
+		if i == 0 {
+			if err := x.SetSheetName("Sheet1", sheet); err != nil {
+				return fmt.Errorf("roster: sheet: %w", err)
+			}
+		} else if _, err := x.NewSheet(sheet); err != nil {
+			return fmt.Errorf("roster: sheet: %w", err)
+		}
+		sw, err := x.NewStreamWriter(sheet)
+		if err != nil {
+			return fmt.Errorf("roster: xlsx: %w", err)
+		}
+		for n, cells := range append([][]string{t.Headers}, t.Rows...) {
+			vals := make([]any, len(cells))
+			for j, c := range cells {
+				vals[j] = c
+			}
+			cell, err := excelize.CoordinatesToCellName(1, n+1)
+			if err != nil {
+				return err
+			}
+			if err := sw.SetRow(cell, vals); err != nil {
+				return fmt.Errorf("roster: xlsx: %w", err)
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return fmt.Errorf("roster: xlsx: %w", err)
+		}
+	}
+	return x.Write(w)
+}

@@ -124,6 +124,15 @@ func populate(t *testing.T, st *store.Store) {
 	if _, err := st.RecordDelivery(ctx, "2433:900001", true, now); err != nil { // before its send is recorded
 		t.Fatal(err)
 	}
+	// A survey, answered.
+	sv := &models.Survey{Title: "满意度调查", Audience: "branch:东城镇", Questions: []models.SurveyQuestion{
+		{Kind: models.QuestionSatisfaction, Text: "您对本季度活动满意吗？"}, {Kind: models.QuestionChoice, Text: "哪天合适？", Options: "周六|周日"}}}
+	if _, err := st.CreateSurvey(ctx, sv, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AnswerSurvey(ctx, sv.ID, ms[0], 1, 2, "", now); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func dump(t *testing.T, st *store.Store, table string) []string {

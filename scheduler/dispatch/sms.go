@@ -80,14 +80,16 @@ func (s *smsState) memberLock(id uint) *sync.Mutex {
 func (d *Dispatcher) sendSMS(ctx context.Context, c store.Claimed, m *models.Member, now time.Time, finish func(store.Outcome, string)) {
 	kind := outbox.Kind(c.Kind)
 	count := func(result string) { d.metrics.SMS.WithLabelValues(c.Kind, result).Inc() }
+	// Counted before the outcome is recorded: what reads the row then
+	// finds the count too.
 	done := func(o store.Outcome, result, smsResult string) {
 		o.Channel = outbox.BySMS
-		finish(o, result)
 		count(smsResult)
+		finish(o, result)
 	}
 	wait := func(until time.Time, reason outbox.Reason, smsResult string) {
-		d.record(c.ID, store.Outcome{Status: outbox.Pending, Channel: outbox.BySMS, Reason: reason, NextAttemptAt: until})
 		count(smsResult)
+		d.record(c.ID, store.Outcome{Status: outbox.Pending, Channel: outbox.BySMS, Reason: reason, NextAttemptAt: until})
 	}
 	if until := time.Unix(0, d.sms.pausedAt.Load()); now.Before(until) {
 		wait(until, outbox.ReasonSMSRefused, "paused")

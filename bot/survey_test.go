@@ -1,0 +1,173 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/bot/bottest"
+	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
+	"github.com/assocbot/assocbot/models/reports"
+	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
+)
+
+// surveyPeople adds four linked members of Town/East.
+func surveyPeople(t *testing.T, h *bottest.Harness) []fakeapi.User {
+	t.Helper()
+	var us []fakeapi.User
+	for i := range 4 {
+		u := fakeapi.User{ID: int64(700 + i), FirstName: "M" + string(rune('A'+i)), LanguageCode: "en"}
+		phone := "1370000000" + string(rune('1'+i))
+		h.Add(store.NewMember{Name: u.FirstName, Phone: phone, Branch: "Town/East", Lang: "en"})
+		h.Link(phone, u)
+		us = append(us, u)
+	}
+	return us
+}
+
+func surveyCounts(t *testing.T, h *bottest.Harness) string {
+	t.Helper()
+	s, err := storetest.Dump(ctx, h.DSN, "SELECT survey_id, question_id, member_id, choice FROM survey_answers ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := storetest.Dump(ctx, h.DSN, "SELECT member_id, answered, finished_at IS NOT NULL FROM survey_takers ORDER BY member_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s + "\n" + f
+}
+
+// TestSatisfactionSurveyEndToEnd: a one-question satisfaction survey to a
+// branch of four; three answer 非常满意, 满意, 不满意 by taps on the
+// survey message, which turns into a thank-you; the results say 3 of 4
+// answered and a satisfaction rate of 67 % (2 of 3); the fourth gets
+// exactly one reminder a day before it closes; after closing, a tap
+// changes nothing.
+func TestSatisfactionSurveyEndToEnd(t *testing.T) {
+	h := bottest.New(t, bottest.WithDispatcher(retrying))
+	us := surveyPeople(t, h)
+	en := func(key string, kv ...any) string { return h.T(locales.En, key, kv...) }
+	closes := h.Clock().Add(48 * time.Hour)
+	sv := &models.Survey{Title: "Our activity day", Audience: "branch:Town/East", ClosesAt: &closes, RemindHours: 24,
+		Questions: []models.SurveyQuestion{{Kind: models.QuestionSatisfaction, Text: "How satisfied are you with the activity day?"}}}
+	asked, err := h.St.CreateSurvey(ctx, sv, h.Clock())
+	if err != nil || asked != 4 {
+		t.Fatalf("asked %d: %v", asked, err)
+	}
+	h.Dispatcher.Wake()
+	msgs := make([]fakeapi.Message, 4)
+	for i, u := range us {
+		msgs[i] = h.Nth(u.ID, 1)
+		if !strings.Contains(msgs[i].Text, "Our activity day (1/1)") || !strings.Contains(msgs[i].Text, "1. Very satisfied") {
+			t.Fatalf("the survey message: %q", msgs[i].Text)
+		}
+	}
+	for i, label := range []string{"Very satisfied", "Satisfied", "Dissatisfied"} {
+		if got := h.Press(us[i], msgs[i], label); got != en("survey.saved") {
+			t.Fatalf("%s: %q", label, got)
+		}
+		h.WaitFor("the thank-you", func() bool { return strings.HasPrefix(h.Message(us[i].ID, msgs[i].ID).Text, "🙏") })
+		if got := h.Message(us[i].ID, msgs[i].ID).Text; !strings.Contains(got, "How satisfied are you with the activity day? — "+label) {
+			t.Fatalf("the thank-you: %q", got)
+		}
+	}
+	tally, err := h.St.SurveyTallyOf(ctx, sv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := reports.Figures(sv, tally)
+	text := reports.SurveyText(h.Cat, locales.En, sv, f)
+	if f.Asked != 4 || f.Answered != 3 || !strings.Contains(text, "Answered: 3 of 4 (75%)") || !strings.Contains(text, "Satisfaction: 67% (2 of 3)") {
+		t.Fatalf("results %+v:\n%s", f, text)
+	}
+	// A day before it closes, the fourth is reminded, once.
+	at := closes.Add(-23 * time.Hour)
+	for range 2 {
+		if _, err := h.St.PlanSurveyReminders(ctx, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindSurveyRemind})
+	fourth, _ := h.St.MemberByTelegramID(ctx, us[3].ID)
+	if len(rows) != 1 || *rows[0].MemberID != fourth.ID {
+		t.Fatalf("reminders %+v, want one to the fourth", rows)
+	}
+	// Closed: a tap changes nothing.
+	if closed, err := h.St.CloseSurvey(ctx, sv.ID, h.Clock()); err != nil || !closed {
+		t.Fatalf("close: %v %v", closed, err)
+	}
+	before := surveyCounts(t, h)
+	if got := h.Press(us[3], msgs[3], "Neutral"); got != en("survey.closed") {
+		t.Fatalf("after closing: %q", got)
+	}
+	if after := surveyCounts(t, h); after != before {
+		t.Fatalf("a tap after closing changed rows:\n%s\nwas\n%s", after, before)
+	}
+}
+
+// TestAnonymousSurveyKeepsNoLink: in an anonymous survey the answers have
+// no member, the buttons carry a ballot only the member's message holds,
+// a member can change their answers with it, and a forged tap (no ballot
+// after answering, an invented ballot, another's survey, a question or
+// answer that does not exist) is refused and changes no row.
+func TestAnonymousSurveyKeepsNoLink(t *testing.T) {
+	h := bottest.New(t, bottest.WithDispatcher(retrying))
+	us := surveyPeople(t, h)
+	outsider := fakeapi.User{ID: 790, FirstName: "Out", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "Out", Phone: "13700000099", Branch: "West", Lang: "en"})
+	h.Link("13700000099", outsider)
+	en := func(key string, kv ...any) string { return h.T(locales.En, key, kv...) }
+	sv := &models.Survey{Title: "Services", Audience: "branch:Town/East", Anonymous: true, Questions: []models.SurveyQuestion{
+		{Kind: models.QuestionSatisfaction, Text: "Our services?"},
+		{Kind: models.QuestionChoice, Text: "Best day?", Options: "Saturday|Sunday"},
+	}}
+	if _, err := h.St.CreateSurvey(ctx, sv, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	h.Dispatcher.Wake()
+	msg := h.Nth(us[0].ID, 1)
+	h.Press(us[0], msg, "Satisfied")
+	h.WaitFor("the second question", func() bool { return strings.Contains(h.Message(us[0].ID, msg.ID).Text, "Best day?") })
+	h.Press(us[0], h.Message(us[0].ID, msg.ID), "Sunday")
+	h.WaitFor("the thank-you", func() bool { return strings.HasPrefix(h.Message(us[0].ID, msg.ID).Text, "🙏") })
+	// Change: the first question again, with the same ballot.
+	h.Press(us[0], h.Message(us[0].ID, msg.ID), en("survey.button.change"))
+	h.WaitFor("the first question again", func() bool { return strings.HasPrefix(h.Message(us[0].ID, msg.ID).Text, "📝 Services (1/2)") })
+	h.Press(us[0], h.Message(us[0].ID, msg.ID), "Very dissatisfied")
+	h.WaitFor("the second question again", func() bool { return strings.HasPrefix(h.Message(us[0].ID, msg.ID).Text, "📝 Services (2/2)") })
+	// One row a question, the first changed to 5; none names a member.
+	if got, _ := storetest.Dump(ctx, h.DSN, "SELECT COUNT(*) AS n, SUM(CASE WHEN member_id IS NULL THEN 0 ELSE 1 END) AS named, MAX(choice) AS top FROM survey_answers"); got != "n=2 named=0 top=5 \n" {
+		t.Fatalf("anonymous answers stored: %q", got)
+	}
+	before := surveyCounts(t, h)
+	forged := []struct {
+		who  fakeapi.User
+		data string
+		want string
+	}{
+		{us[0], models.Callback{Action: models.ActSurvey, ID: sv.ID, Op: "1.1"}.Encode(), en("survey.answered_before")},
+		{us[0], models.Callback{Action: models.ActSurvey, ID: sv.ID, Op: "1.1", Arg: "AAAAAAAAAAAAAAAA"}.Encode(), en("survey.answered_before")},
+		{us[1], models.Callback{Action: models.ActSurvey, ID: sv.ID, Op: "3.1"}.Encode(), en("survey.bad_answer")},
+		{us[1], models.Callback{Action: models.ActSurvey, ID: sv.ID, Op: "1.6"}.Encode(), en("survey.bad_answer")},
+		{outsider, models.Callback{Action: models.ActSurvey, ID: sv.ID, Op: "1.1"}.Encode(), en("survey.not_asked")},
+		{us[1], models.Callback{Action: models.ActSurvey, ID: sv.ID + 7, Op: "1.1"}.Encode(), en("survey.not_asked")},
+		{us[1], "sv:1:x.y:", en("callback.invalid")},
+	}
+	for _, f := range forged {
+		id := h.API.SendCallback(f.who, f.who.ID, 1, f.data)
+		if got := h.CallbackAnswer(id); got != f.want {
+			t.Errorf("%s %q: %q, want %q", f.who.FirstName, f.data, got, f.want)
+		}
+	}
+	if after := surveyCounts(t, h); after != before {
+		t.Fatalf("forged taps changed rows:\n%s\nwas\n%s", after, before)
+	}
+	if named, err := h.St.NamedSurveyAnswers(ctx, sv); err != nil || named != nil {
+		t.Fatalf("named answers of an anonymous survey: %v %v", named, err)
+	}
+}

@@ -1,0 +1,177 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// QuestionKind is how a survey question is answered (SPEC C13).
+type QuestionKind string
+
+// The kinds of question.
+const (
+	// QuestionSatisfaction is the five-level scale: 1 非常满意, 2 满意,
+	// 3 一般, 4 不满意, 5 很不满意.
+	QuestionSatisfaction QuestionKind = "satisfaction"
+	QuestionChoice       QuestionKind = "choice" // one of up to MaxOptions options
+	QuestionYesNo        QuestionKind = "yesno"  // 1 yes, 2 no
+)
+
+// QuestionKinds lists the kinds.
+func QuestionKinds() []QuestionKind {
+	return []QuestionKind{QuestionSatisfaction, QuestionChoice, QuestionYesNo}
+}
+
+// Valid reports whether k is a known kind.
+func (k QuestionKind) Valid() bool {
+	return k == QuestionSatisfaction || k == QuestionChoice || k == QuestionYesNo
+}
+
+// Survey limits.
+const (
+	MaxOptions        = 8  // of a choice question
+	MaxQuestions      = 10 // of a survey
+	MaxSurveyTitle    = 100
+	MaxQuestionText   = 300
+	MaxOptionText     = 40
+	SatisfactionLevel = 5 // the scale's levels
+	// Satisfied are the scale's levels counted in the satisfaction rate:
+	// 非常满意 and 满意.
+	Satisfied = 2
+)
+
+// Survey is a questionnaire to an audience (SPEC C13). In an anonymous
+// survey the store keeps who has answered (SurveyTaker, for the reminder)
+// apart from what was answered (SurveyAnswer, with no member).
+type Survey struct {
+	ID        uint   `gorm:"primaryKey"`
+	Title     string `gorm:"size:100;not null"`
+	Audience  string `gorm:"size:500;not null"`
+	Anonymous bool   `gorm:"not null;default:false"`
+	OpensAt   time.Time
+	ClosesAt  *time.Time
+	// RemindHours: how many hours before ClosesAt those who have not
+	// finished are reminded, once (0: never).
+	RemindHours int `gorm:"not null;default:24"`
+	CreatedBy   *uint
+	ClosedAt    *time.Time // closed by an organizer before ClosesAt
+	CreatedAt   time.Time
+	Questions   []SurveyQuestion `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+// SurveyQuestion is one question, at Position (1, 2 …).
+type SurveyQuestion struct {
+	ID       uint         `gorm:"primaryKey"`
+	SurveyID uint         `gorm:"not null;index"`
+	Position int          `gorm:"not null"`
+	Kind     QuestionKind `gorm:"size:16;not null"`
+	Text     string       `gorm:"size:300;not null"`
+	Options  string       `gorm:"size:400;not null;default:''"` // a choice's options, joined by "|"
+}
+
+// OptionList is a choice question's options.
+func (q SurveyQuestion) OptionList() []string {
+	if q.Options == "" {
+		return nil
+	}
+	return strings.Split(q.Options, "|")
+}
+
+// Choices is how many answers the question has: numbered 1…Choices.
+func (q SurveyQuestion) Choices() int {
+	switch q.Kind {
+	case QuestionSatisfaction:
+		return SatisfactionLevel
+	case QuestionYesNo:
+		return 2
+	}
+	return len(q.OptionList())
+}
+
+// SurveyTaker is a member asked, and how far they have answered.
+type SurveyTaker struct {
+	SurveyID   uint  `gorm:"primaryKey;autoIncrement:false"`
+	MemberID   uint  `gorm:"primaryKey;autoIncrement:false;index"`
+	BranchID   *uint // the member's branch when asked, for the results per branch
+	Answered   int   `gorm:"not null;default:0"` // the questions answered
+	FinishedAt *time.Time
+	RemindedAt *time.Time
+}
+
+// SurveyAnswer is one answer to one question, one per ballot: in a named
+// survey the ballot is the member's ("m" and their id, MemberID set); in an
+// anonymous one a random token that only the member's own message carries,
+// so that nothing stored leads from a member to an answer.
+type SurveyAnswer struct {
+	ID         uint   `gorm:"primaryKey"`
+	SurveyID   uint   `gorm:"not null;index"`
+	QuestionID uint   `gorm:"not null"`
+	BranchID   *uint  // the branch counted in, for the results per branch
+	MemberID   *uint  // nil in an anonymous survey
+	Ballot     string `gorm:"size:32;not null;default:''"`
+	Choice     int    `gorm:"not null"`
+	UpdatedAt  time.Time
+}
+
+// Open reports whether the survey takes answers at now.
+func (s *Survey) Open(now time.Time) bool {
+	return s.ClosedAt == nil && !now.Before(s.OpensAt) && (s.ClosesAt == nil || now.Before(*s.ClosesAt))
+}
+
+// Question is the question at position (nil: none).
+func (s *Survey) Question(position int) *SurveyQuestion {
+	for i := range s.Questions {
+		if s.Questions[i].Position == position {
+			return &s.Questions[i]
+		}
+	}
+	return nil
+}
+
+// The survey's refusals.
+var (
+	ErrSurveyClosed   = errors.New("the survey is closed")
+	ErrNotAsked       = errors.New("the survey was not sent to you")
+	ErrBadAnswer      = errors.New("not an answer to this question")
+	ErrAnsweredBefore = errors.New("answered already: change your answers from the last message")
+)
+
+// Validate checks a survey before it is made: a title, 1–MaxQuestions
+// questions of known kinds, a choice with 2–MaxOptions options, texts of
+// printable characters within their lengths, a close after the open.
+func (s *Survey) Validate() error {
+	t := strings.TrimSpace(s.Title)
+	if t == "" || utf8.RuneCountInString(t) > MaxSurveyTitle || !ValidText(t, false) {
+		return fmt.Errorf("%w: the title (1–%d characters)", ErrBadText, MaxSurveyTitle)
+	}
+	if len(s.Questions) == 0 || len(s.Questions) > MaxQuestions {
+		return fmt.Errorf("a survey has 1 to %d questions", MaxQuestions)
+	}
+	for i, q := range s.Questions {
+		if !q.Kind.Valid() {
+			return fmt.Errorf("question %d: unknown kind %q (satisfaction, choice, yesno)", i+1, q.Kind)
+		}
+		if txt := strings.TrimSpace(q.Text); txt == "" || utf8.RuneCountInString(txt) > MaxQuestionText || !ValidText(txt, true) {
+			return fmt.Errorf("question %d: %w (1–%d characters)", i+1, ErrBadText, MaxQuestionText)
+		}
+		opts := q.OptionList()
+		switch {
+		case q.Kind == QuestionChoice && (len(opts) < 2 || len(opts) > MaxOptions):
+			return fmt.Errorf("question %d: a choice has 2 to %d options", i+1, MaxOptions)
+		case q.Kind != QuestionChoice && len(opts) > 0:
+			return fmt.Errorf("question %d: only a choice has options", i+1)
+		}
+		for _, o := range opts {
+			if o = strings.TrimSpace(o); o == "" || utf8.RuneCountInString(o) > MaxOptionText || !ValidText(o, false) {
+				return fmt.Errorf("question %d: %w: an option (1–%d characters)", i+1, ErrBadText, MaxOptionText)
+			}
+		}
+	}
+	if s.ClosesAt != nil && !s.ClosesAt.After(s.OpensAt) {
+		return errors.New("the survey closes before it opens")
+	}
+	return nil
+}
