@@ -1,18 +1,22 @@
 package bot_test
 
 import (
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/assocbot/assocbot/bot/bottest"
 	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/bot/smsprovider/fakesms"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/reports"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
+	"github.com/assocbot/assocbot/scheduler/dispatch"
 )
 
 // surveyPeople adds four linked members of Town/East.
@@ -169,5 +173,57 @@ func TestAnonymousSurveyKeepsNoLink(t *testing.T) {
 	}
 	if named, err := h.St.NamedSurveyAnswers(ctx, sv); err != nil || named != nil {
 		t.Fatalf("named answers of an anonymous survey: %v %v", named, err)
+	}
+}
+
+// TestSMSMembersAnswerSurveysByDigits: a member without Telegram gets the
+// first question by SMS with its answers numbered, answers with a digit,
+// gets the next question, and after the last a thank-you; the answers are
+// stored as a tap's would be.
+func TestSMSMembersAnswerSurveysByDigits(t *testing.T) {
+	h := smsHarness(t, dispatch.SMSConfig{}, "survey.ask", "sms.ack")
+	zhao := h.Add(store.NewMember{Name: "赵大爷", Phone: "13800000005", Branch: "Town"})
+	sv := &models.Survey{Title: "满意度", Audience: "branch:Town", Questions: []models.SurveyQuestion{
+		{Kind: models.QuestionSatisfaction, Text: "您对活动满意吗？"}, {Kind: models.QuestionYesNo, Text: "还想参加吗？"}}}
+	if _, err := h.St.CreateSurvey(ctx, sv, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	h.Dispatcher.Wake()
+	h.WaitFor("the first question by SMS", func() bool { return len(h.SMS.To("+8613800000005")) == 1 })
+	first := h.SMS.To("+8613800000005")[0]
+	if strings.Join(first.Params, "|") != "满意度|您对活动满意吗？|1. 非常满意 2. 满意 3. 一般 4. 不满意 5. 很不满意" {
+		t.Fatalf("the first question: %q", first.Params)
+	}
+	// A member replies once the SMS is recorded sent (the gateway has it a
+	// moment before the dispatcher's commit).
+	recorded := func(n int) {
+		h.WaitFor("the question recorded sent", func() bool {
+			rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindSurveyAsk, MemberID: zhao.ID, Status: outbox.Sent})
+			return len(rows) == n
+		})
+	}
+	recorded(1)
+	reply := h.SMSCallbacks + "/reply?key=" + h.SMSKey
+	smsCallback(t, h, fakesms.Reply(http.DefaultClient, reply, "+8613800000005", "2", time.Unix(1000, 0)))
+	h.WaitFor("the second question by SMS", func() bool { return len(h.SMS.To("+8613800000005")) == 2 })
+	if got := h.SMS.To("+8613800000005")[1].Params; got[1] != "还想参加吗？" || got[2] != "1. 是 2. 否" {
+		t.Fatalf("the second question: %q", got)
+	}
+	recorded(2)
+	smsCallback(t, h, fakesms.Reply(http.DefaultClient, reply, "+8613800000005", "1", time.Unix(1001, 0)))
+	h.WaitFor("the thank-you", func() bool { return len(h.SMS.To("+8613800000005")) == 3 })
+	named, err := h.St.NamedSurveyAnswers(ctx, sv)
+	if err != nil || len(named) != 2 || named[0].Choice != 2 || named[1].Choice != 1 {
+		t.Fatalf("answers %+v %v", named, err)
+	}
+	if got, _ := storetest.Dump(ctx, h.DSN, "SELECT answered, finished_at IS NOT NULL AS done FROM survey_takers WHERE member_id = "+strconv.Itoa(int(zhao.ID))); got != "answered=2 done=1 \n" && got != "answered=2 done=true \n" {
+		t.Fatalf("taker: %q", got)
+	}
+	// A digit again after the last: the thank-you's question is no survey
+	// question, so it goes to the organizers; no answer changes.
+	before := surveyCounts(t, h)
+	smsCallback(t, h, fakesms.Reply(http.DefaultClient, reply, "+8613800000005", "3", time.Unix(1002, 0)))
+	if after := surveyCounts(t, h); after != before {
+		t.Fatalf("a digit after the last changed answers")
 	}
 }

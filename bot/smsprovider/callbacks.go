@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/sms"
 	"github.com/assocbot/assocbot/models/store"
@@ -96,6 +97,8 @@ func (in *Inbox) answer(ctx context.Context, m *models.Member, digit int, key st
 	}
 	ack := ""
 	switch {
+	case q.SurveyID != nil:
+		return in.answerSurvey(ctx, m, q, digit, key, now)
 	case q.EventID != nil && q.Occurrence != nil:
 		answers := map[int]models.Answer{1: models.AnswerYes, 2: models.AnswerNo, 3: models.AnswerMaybe}
 		ans, ok := answers[digit]
@@ -135,6 +138,35 @@ func (in *Inbox) answer(ctx context.Context, m *models.Member, digit int, key st
 	}
 	about, _ := planner.DecodeArgs(q.Args)
 	if _, err := in.Store.Enqueue(ctx, planner.SMSAck(m.ID, ack, about, shortKey(key), now)); err != nil {
+		return true, err
+	}
+	in.wake()
+	return true, nil
+}
+
+// answerSurvey applies a digit to the survey question the member was last
+// sent: the next question follows by SMS, or, after the last, a thank-you.
+// A digit that is no answer of the question goes to the organizers.
+func (in *Inbox) answerSurvey(ctx context.Context, m *models.Member, q *outbox.Row, digit int, key string, now time.Time) (bool, error) {
+	args, _ := planner.DecodeArgs(q.Args)
+	position := args.Ints["Position"]
+	sv, err := in.Store.SurveyByID(ctx, *q.SurveyID)
+	if err != nil || sv.Question(position) == nil || digit > sv.Question(position).Choices() {
+		return false, nil
+	}
+	var next planner.Message
+	res, err := in.Store.AnswerSurvey(ctx, sv.ID, m, position, digit, store.SMSBallot, now)
+	switch {
+	case err == nil && res.Next != 0:
+		next = planner.SurveyAsk(sv, sv.Question(res.Next), models.MembersAudience(m.ID), planner.Markup{}, now)
+	case err == nil:
+		next = planner.SMSAck(m.ID, "sms.ack.survey", args, shortKey(key), now)
+	case errors.Is(err, models.ErrSurveyClosed), errors.Is(err, models.ErrAnsweredBefore), errors.Is(err, models.ErrNotAsked):
+		next = planner.SMSAck(m.ID, "sms.ack.closed", args, shortKey(key), now)
+	default:
+		return false, err
+	}
+	if _, err := in.Store.Enqueue(ctx, next); err != nil {
 		return true, err
 	}
 	in.wake()

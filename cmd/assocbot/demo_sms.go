@@ -32,6 +32,8 @@ var demoTemplates = map[string]string{
 	"check.reminder":  "您的{1}应于{2}前完成，完成后回复1。",
 	sms.Private:       "您有一项协会提醒，请联系{1}计生专干。",
 	"sms.ack":         "已收到您关于“{1}”的回复：{2}。",
+	"survey.ask":      "{1}：{2} 请回复数字：{3}",
+	"survey.remind":   "{1}即将截止，您还没有答完：{2} 请回复数字：{3}",
 }
 
 // demoSMS is the demo's SMS: a fake Tencent gateway in the process, the

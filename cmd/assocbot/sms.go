@@ -27,6 +27,8 @@ var smsKeyAbout = map[string]string{
 	"check.reminder":  "a health check due, to members who consented (--sms-health yes); 回复1 when done",
 	sms.Private:       "a health check due, to members who did not consent: a neutral text, e.g. 您有一项协会提醒，请联系本村计生专干",
 	"sms.ack":         "what a member's SMS reply stored (参加, 不参加 …)",
+	"survey.ask":      "a survey's question, its answers numbered; the member replies the number, and the next question follows",
+	"survey.remind":   "a survey closes soon and the member has not finished: the question they are at",
 }
 
 func cmdSMSTemplateList(fs *flag.FlagSet, c cli) runner {

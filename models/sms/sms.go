@@ -32,6 +32,9 @@ const (
 	Text   Param = "text"   // a notice's words
 	Branch Param = "branch" // the sender's branch (its last part)
 	Answer Param = "answer" // what a member's SMS answered
+	// A survey's question and its answers by number ("1.非常满意 2.满意 …").
+	Question Param = "question"
+	Options  Param = "options"
 )
 
 // Private is the template key of the neutral health reminder, for members
@@ -51,6 +54,8 @@ var params = map[string][]Param{
 	string(outbox.KindPromoted):       {Title, Time},
 	string(outbox.KindCheckReminder):  {Check, Due},
 	string(outbox.KindSMSAck):         {Title, Answer},
+	string(outbox.KindSurveyAsk):      {Title, Question, Options},
+	string(outbox.KindSurveyRemind):   {Title, Question, Options},
 	Private:                           {Branch},
 }
 
@@ -174,6 +179,14 @@ func value(p Param, a planner.Args, cat *locales.Catalog, lang locales.Lang, zon
 		if k := a.Keys["Answer"]; k != "" {
 			return cat.T(lang, k)
 		}
+	case Question:
+		return a.Strings["Question"]
+	case Options:
+		var opts []string
+		for _, l := range a.Lines["Options"] {
+			opts = append(opts, cat.T(lang, l.Key, l.Args.KV(cat, lang, zone, time.Time{})...))
+		}
+		return strings.Join(opts, " ")
 	}
 	return ""
 }

@@ -277,9 +277,11 @@ func (s *Store) FirstCallback(ctx context.Context, key string, at time.Time) (bo
 }
 
 // questionKinds are the SMS a digit answers: an event's (1 yes, 2 no, 3
-// maybe) and a check's reminder (1 done).
+// maybe), a check's reminder (1 done) and a survey's question (its
+// answers' numbers).
 var questionKinds = []outbox.Kind{outbox.KindEventAnnounce, outbox.KindEventReminder, outbox.KindEventDeadline,
-	outbox.KindEventNudge, outbox.KindEventChanged, outbox.KindPromoted, outbox.KindCheckReminder}
+	outbox.KindEventNudge, outbox.KindEventChanged, outbox.KindPromoted, outbox.KindCheckReminder,
+	outbox.KindSurveyAsk, outbox.KindSurveyRemind}
 
 // LatestSMSQuestion is the last SMS sent to the member that a digit
 // answers (nil: none).

@@ -79,6 +79,11 @@ func (s *Store) CreateSurvey(ctx context.Context, sv *models.Survey, now time.Ti
 	return asked, nil
 }
 
+// SMSBallot, as AnswerSurvey's ballot, is an answer by SMS, which holds
+// no ballot: in an anonymous survey each answer gets a ballot of its own,
+// the questions are taken in order, and an answer cannot be changed.
+const SMSBallot = "\x00sms"
+
 // ErrNobodyAsked: the survey's audience has no member.
 var ErrNobodyAsked = errors.New("the audience has no member to ask")
 
@@ -172,6 +177,10 @@ func (s *Store) AnswerSurvey(ctx context.Context, id uint, m *models.Member, pos
 		a := models.SurveyAnswer{SurveyID: id, QuestionID: q.ID, BranchID: taker.BranchID, Choice: choice, UpdatedAt: now.UTC()}
 		if sv.Anonymous {
 			switch {
+			case ballot == SMSBallot && taker.Answered != position-1:
+				return models.ErrAnsweredBefore
+			case ballot == SMSBallot:
+				ballot = newBallot()
 			case ballot == "" && taker.Answered > 0:
 				return models.ErrAnsweredBefore
 			case ballot == "":
@@ -213,8 +222,14 @@ func (s *Store) AnswerSurvey(ctx context.Context, id uint, m *models.Member, pos
 		if sv.Question(position+1) != nil {
 			out.Next = position + 1
 		}
-		updates := map[string]any{"answered": len(out.Answers)}
-		if len(out.Answers) == len(sv.Questions) && taker.FinishedAt == nil {
+		answered := len(out.Answers)
+		if a.MemberID == nil && taker.Answered >= position {
+			answered = taker.Answered // an anonymous change
+		} else if a.MemberID == nil {
+			answered = position // by SMS each answer has a ballot of its own
+		}
+		updates := map[string]any{"answered": answered}
+		if answered == len(sv.Questions) && taker.FinishedAt == nil {
 			updates["finished_at"] = now.UTC()
 		}
 		return tx.Model(&models.SurveyTaker{}).Where("survey_id = ? AND member_id = ?", id, m.ID).Updates(updates).Error
