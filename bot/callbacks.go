@@ -72,6 +72,8 @@ func (b *Bot) onCallback(ctx context.Context, q *tgm.CallbackQuery) {
 		b.onMemberCallback(ctx, r, q, c)
 	case models.ActSurvey:
 		b.onSurveyCallback(ctx, r, q, c)
+	case models.ActSurveyResults:
+		b.onSurveyResults(ctx, r, q, c)
 	case models.ActEventAdmin:
 		b.onEventAdminCallback(ctx, r, q, c)
 	case models.ActNoticeCancel:

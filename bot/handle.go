@@ -228,7 +228,7 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 		b.onJoin(ctx, r)
 	case "events", "checks":
 		b.onMenu(ctx, r, map[string]string{"events": telegram.MenuEvents, "checks": telegram.MenuChecks}[c.name])
-	case "overdue", "duties", "assign", "stats", "export", "records", "preview", "import", "member":
+	case "overdue", "duties", "assign", "stats", "export", "records", "preview", "import", "member", "surveys":
 		if !b.requireOrganizer(ctx, r, c.name) {
 			return
 		}
@@ -249,6 +249,8 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 			b.send(ctx, r.chatID, b.t(r, "import.how"), nil)
 		case "member":
 			b.onMember(ctx, r, c.args)
+		case "surveys":
+			b.onSurveys(ctx, r)
 		default:
 			b.onAssign(ctx, r, c.args)
 		}

@@ -227,3 +227,45 @@ func TestSMSMembersAnswerSurveysByDigits(t *testing.T) {
 		t.Fatalf("a digit after the last changed answers")
 	}
 }
+
+// TestOrganizersReadSurveyResults: /surveys lists the surveys an
+// organizer may reach with 📊 for the results; an organizer of another
+// branch sees none and a forged 📊 is refused.
+func TestOrganizersReadSurveyResults(t *testing.T) {
+	h := bottest.New(t, bottest.WithDispatcher(retrying))
+	us := surveyPeople(t, h)
+	org := fakeapi.User{ID: 800, FirstName: "Org", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "Org", Phone: "13700000080", Branch: "Town", Role: models.RoleOrganizer, Lang: "en"})
+	h.Link("13700000080", org)
+	other := fakeapi.User{ID: 801, FirstName: "Other", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "Other", Phone: "13700000081", Branch: "West", Role: models.RoleOrganizer, Lang: "en"})
+	h.Link("13700000081", other)
+	en := func(key string, kv ...any) string { return h.T(locales.En, key, kv...) }
+	sv := &models.Survey{Title: "Services", Audience: "branch:Town/East",
+		Questions: []models.SurveyQuestion{{Kind: models.QuestionSatisfaction, Text: "Satisfied?"}}}
+	if _, err := h.St.CreateSurvey(ctx, sv, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	h.Dispatcher.Wake()
+	h.Press(us[0], h.Nth(us[0].ID, 1), "Satisfied")
+	list := h.Say(org, "/surveys")
+	if !strings.Contains(list.Text, en("survey.list.line", "ID", sv.ID, "Title", "Services", "Answered", 1, "Asked", 4, "State", en("survey.list.open"))) {
+		t.Fatalf("/surveys: %q", list.Text)
+	}
+	n := len(h.API.Messages(org.ID))
+	h.Press(org, list, en("survey.button.results", "Title", "Services"))
+	h.WaitFor("the results", func() bool { return len(h.API.Messages(org.ID)) > n })
+	if got := h.Nth(org.ID, n+1).Text; !strings.Contains(got, "Answered: 1 of 4 (25%)") || !strings.Contains(got, "Satisfaction: 100% (1 of 1)") {
+		t.Fatalf("results: %q", got)
+	}
+	if got := h.Say(other, "/surveys").Text; got != en("survey.list.none") {
+		t.Fatalf("another branch's organizer: %q", got)
+	}
+	id := h.API.SendCallback(other, other.ID, 1, models.Callback{Action: models.ActSurveyResults, ID: sv.ID}.Encode())
+	if got := h.CallbackAnswer(id); got != en("auth.not_your_branch") {
+		t.Fatalf("a forged 📊: %q", got)
+	}
+	if got := h.Say(us[1], "/surveys").Text; got != en("auth.organizers_only", "Command", "/surveys") {
+		t.Fatalf("a member: %q", got)
+	}
+}

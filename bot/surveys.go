@@ -11,6 +11,7 @@ import (
 	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/reports"
 )
 
 // surveyRefusals are the words for a refused answer (nothing is stored).
@@ -125,4 +126,76 @@ func (b *Bot) surveyThanks(r *request, sv *models.Survey, answers map[int]int) s
 		text += "\n" + b.t(r, "survey.thanks_closes", "ClosesAt", b.cat.DateTime(r.lang, *sv.ClosesAt, r.member.Zone(b.cfg.Location), b.cfg.Now()))
 	}
 	return text
+}
+
+// mayReadSurvey reports whether the organizer may read a survey's
+// results: its audience is one they may reach (the rule of notices).
+func (b *Bot) mayReadSurvey(ctx context.Context, r *request, sv *models.Survey) bool {
+	aud, err := models.ParseAudience(sv.Audience)
+	if err != nil {
+		return false
+	}
+	ok, err := b.st.CanReach(ctx, r.member, aud)
+	return err == nil && ok
+}
+
+// onSurveys is /surveys: the surveys an organizer may read, newest first,
+// each with how many answered and a 📊 button for its results.
+func (b *Bot) onSurveys(ctx context.Context, r *request) {
+	svs, err := b.st.Surveys(ctx)
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "surveys", err)
+		return
+	}
+	var lines []string
+	var rows [][]inlineButton
+	now := b.cfg.Now()
+	for i := range svs {
+		sv := &svs[i]
+		if !b.mayReadSurvey(ctx, r, sv) {
+			continue
+		}
+		t, err := b.st.SurveyTallyOf(ctx, sv)
+		if err != nil {
+			b.fail(ctx, r.chatID, r.lang, "surveys", err)
+			return
+		}
+		f := reports.Figures(sv, t)
+		state := b.t(r, "survey.list.open")
+		if !sv.Open(now) {
+			state = b.t(r, "survey.list.closed")
+		}
+		lines = append(lines, b.t(r, "survey.list.line", "ID", sv.ID, "Title", sv.Title, "Answered", f.Answered, "Asked", f.Asked, "State", state))
+		if len(rows) < 20 {
+			rows = append(rows, row(cb(b.t(r, "survey.button.results", "Title", truncate(sv.Title, 30)), models.Callback{Action: models.ActSurveyResults, ID: sv.ID})))
+		}
+	}
+	if len(lines) == 0 {
+		b.send(ctx, r.chatID, b.t(r, "survey.list.none"), nil)
+		return
+	}
+	b.send(ctx, r.chatID, b.t(r, "survey.list.title")+"\n"+strings.Join(lines, "\n"), inline(rows...))
+}
+
+// onSurveyResults is 📊 on a survey: its results, to an organizer who may
+// reach its audience.
+func (b *Bot) onSurveyResults(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
+	if !r.member.IsOrganizer() {
+		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
+		return
+	}
+	sv, err := b.st.SurveyByID(ctx, c.ID)
+	if err != nil || !b.mayReadSurvey(ctx, r, sv) {
+		b.answer(ctx, q, b.t(r, "auth.not_your_branch"), true)
+		return
+	}
+	t, err := b.st.SurveyTallyOf(ctx, sv)
+	if err != nil {
+		b.answer(ctx, q, b.t(r, "error.internal"), true)
+		return
+	}
+	b.answer(ctx, q, "", false)
+	for _, part := range splitMessage(reports.SurveyText(b.cat, r.lang, sv, reports.Figures(sv, t)), maxMessage) {
+		b.send(ctx, r.chatID, part, nil)
+	}
 }
