@@ -13,6 +13,7 @@ import (
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/outbox"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/reports"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
@@ -268,4 +269,30 @@ func TestOrganizersReadSurveyResults(t *testing.T) {
 	if got := h.Say(us[1], "/surveys").Text; got != en("auth.organizers_only", "Command", "/surveys") {
 		t.Fatalf("a member: %q", got)
 	}
+	// The weekly digest carries the open survey's response, to its
+	// branches' organizer only.
+	d, err := h.St.DigestFor(ctx, mustMember(t, h, "13700000080"), models.Scope{Paths: []string{"Town"}},
+		store.DigestWindow{Week: h.Clock(), Now: h.Clock(), QuarterStart: h.Clock().AddDate(0, -1, 0)}, bottest.Shanghai)
+	if err != nil || len(d.Surveys) != 1 || d.Surveys[0].Answered != 1 || d.Surveys[0].Asked != 4 {
+		t.Fatalf("the digest's surveys: %+v %v", d, err)
+	}
+	msg := planner.WeeklyDigest(1, models.Day(h.Clock()), d, h.Clock())
+	text, _, _ := planner.Text(h.Cat, locales.En, bottest.Shanghai, h.Clock(), &msg.Rows([]planner.Recipient{{MemberID: 1, ChatID: 1}})[0])
+	if !strings.Contains(text, en("digest.survey_line", "Title", "Services", "Answered", 1, "Asked", 4, "Rate", 25)) {
+		t.Fatalf("the digest:\n%s", text)
+	}
+	d, err = h.St.DigestFor(ctx, mustMember(t, h, "13700000081"), models.Scope{Paths: []string{"West"}},
+		store.DigestWindow{Week: h.Clock(), Now: h.Clock(), QuarterStart: h.Clock().AddDate(0, -1, 0)}, bottest.Shanghai)
+	if err != nil || len(d.Surveys) != 0 {
+		t.Fatalf("another branch's digest: %+v %v", d.Surveys, err)
+	}
+}
+
+func mustMember(t *testing.T, h *bottest.Harness, phone string) *models.Member {
+	t.Helper()
+	m, err := h.St.MemberByPhone(ctx, phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -116,11 +116,18 @@ type Digest struct {
 	Unreachable []models.Member // their members who became unreachable in the week before (with Branch)
 	NoActivity  []string        // their branches with no activity day yet this quarter
 	Duties      []models.Plan   // their own open duties (with Kind)
+	Surveys     []DigestSurvey  // open surveys to their branches, with their response
+}
+
+// DigestSurvey is an open survey's response so far.
+type DigestSurvey struct {
+	Title           string
+	Answered, Asked int
 }
 
 // Empty reports whether there is nothing to tell.
 func (d *Digest) Empty() bool {
-	return len(d.Events)+len(d.Overdue)+len(d.Unreachable)+len(d.NoActivity)+len(d.Duties) == 0
+	return len(d.Events)+len(d.Overdue)+len(d.Unreachable)+len(d.NoActivity)+len(d.Duties)+len(d.Surveys) == 0
 }
 
 // maxDigestSection bounds each part of the weekly digest; the rest is
@@ -187,6 +194,15 @@ func WeeklyDigest(to uint, week models.Day, d *Digest, now time.Time) Message {
 		var a Args
 		a.Text("Kind", clipNames(p.Kind.Names())).Date("DueAt", p.NextDue)
 		return Line{Key: "digest.duty_line", Args: a}
+	})
+	section("digest.section.surveys", len(d.Surveys), func(i int) Line {
+		sv := d.Surveys[i]
+		var a Args
+		a.Str("Title", Clip(sv.Title, digestText)).Int("Answered", sv.Answered).Int("Asked", sv.Asked)
+		if sv.Asked > 0 {
+			a.Int("Rate", (100*sv.Answered+sv.Asked/2)/sv.Asked)
+		}
+		return Line{Key: "digest.survey_line", Args: a}
 	})
 	m.Args.Date("Week", week).List("Body", body)
 	return m

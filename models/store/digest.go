@@ -97,7 +97,40 @@ func (s *Store) DigestFor(ctx context.Context, org *models.Member, scope models.
 		Order("plans.next_due, plans.id").Find(&d.Duties).Error; err != nil {
 		return nil, fmt.Errorf("store: digest: %w", err)
 	}
+	if d.Surveys, err = s.openSurveysFor(ctx, org, w.Now); err != nil {
+		return nil, fmt.Errorf("store: digest: %w", err)
+	}
 	return d, nil
+}
+
+// openSurveysFor are the open surveys whose audience org may reach, with
+// how many of those asked have answered.
+func (s *Store) openSurveysFor(ctx context.Context, org *models.Member, now time.Time) ([]planner.DigestSurvey, error) {
+	var svs []models.Survey
+	if err := s.db.WithContext(ctx).Where("closed_at IS NULL AND opens_at <= ? AND (closes_at IS NULL OR closes_at > ?)", now.UTC(), now.UTC()).
+		Order("id").Find(&svs).Error; err != nil {
+		return nil, err
+	}
+	var out []planner.DigestSurvey
+	for _, sv := range svs {
+		aud, err := models.ParseAudience(sv.Audience)
+		if err != nil {
+			continue
+		}
+		if ok, err := s.CanReach(ctx, org, aud); err != nil || !ok {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		var c struct{ Asked, Answered int }
+		if err := s.db.WithContext(ctx).Model(&models.SurveyTaker{}).Select("COUNT(*) AS asked, COUNT(CASE WHEN answered > 0 THEN 1 END) AS answered").
+			Where("survey_id = ?", sv.ID).Scan(&c).Error; err != nil {
+			return nil, err
+		}
+		out = append(out, planner.DigestSurvey{Title: sv.Title, Answered: c.Answered, Asked: c.Asked})
+	}
+	return out, nil
 }
 
 // nonEmpty keeps an IN list valid when it is empty (it matches nothing).
