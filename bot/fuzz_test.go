@@ -42,6 +42,9 @@ var protected = map[string]string{
 	"plans":        "SELECT id, member_id, kind_id, state, next_due, cycle FROM plans ORDER BY id",
 	"checks":       "SELECT id, plan_id, status FROM check_records ORDER BY id",
 	"records":      "SELECT id, event_id, topic, summary, photos FROM activity_records ORDER BY id",
+	"surveys":      "SELECT id, closed_at FROM surveys ORDER BY id",
+	"answers":      "SELECT survey_id, question_id, member_id, ballot, choice FROM survey_answers ORDER BY id",
+	"takers":       "SELECT survey_id, member_id, answered, finished_at FROM survey_takers ORDER BY survey_id, member_id",
 }
 
 // unchangedBy lists the protected tables that no input at all from the user
@@ -182,6 +185,16 @@ func FuzzUpdates(f *testing.F) {
 		{4, 0, "/export event 1", "", "en", "", ""},
 		{0, 0, "/preview 99", "", "zh-hans", "", ""},
 		{0, 0, "/records 2026Q9", "", "zh-hant", "", ""},
+		{1, 1, "", "sv:1:1.2:", "en", "", ""},
+		{1, 1, "", "sv:2:1.1:", "en", "", ""},
+		{1, 1, "", "sv:2:1.1:AAAAAAAAAAAAAAAA", "en", "", ""},
+		{2, 1, "", "sv:1:1.2:", "en", "", ""},
+		{3, 1, "", "sv:1:1.2:", "en", "", ""},
+		{4, 1, "", "sv:1:1.2:", "en", "", ""},
+		{1, 1, "", "sv:1:9.9:", "en", "", ""},
+		{1, 1, "", "sv:1:c:", "en", "", ""},
+		{4, 1, "", "sr:1", "en", "", ""},
+		{0, 0, "/surveys", "", "zh-hans", "", ""},
 	} {
 		f.Add(s.role, s.kind, s.text, s.data, s.lang, s.phone, s.raw)
 	}
@@ -201,6 +214,14 @@ func FuzzUpdates(f *testing.F) {
 	ev := &models.Event{Kind: models.EventMeeting, Title: "E", StartAt: h.Clock().Add(48 * time.Hour), Audience: "branch:Town", RSVP: true, Capacity: 2, AllowGuests: true}
 	if _, err := h.St.CreateEvent(ctx, ev, bottest.Shanghai, h.Clock()); err != nil {
 		f.Fatal(err)
+	}
+	// A named survey and an anonymous one to Town.
+	for _, anonymous := range []bool{false, true} {
+		sv := &models.Survey{Title: "S", Audience: "branch:Town", Anonymous: anonymous,
+			Questions: []models.SurveyQuestion{{Kind: models.QuestionSatisfaction, Text: "Q?"}, {Kind: models.QuestionYesNo, Text: "Y?"}}}
+		if _, err := h.St.CreateSurvey(ctx, sv, h.Clock()); err != nil {
+			f.Fatal(err)
+		}
 	}
 	var queries atomic.Int64
 	f.Fuzz(func(t *testing.T, role, kind uint8, text, data, lang, phone, raw string) {
