@@ -74,6 +74,8 @@ func (b *Bot) onCallback(ctx context.Context, q *tgm.CallbackQuery) {
 		b.onSurveyCallback(ctx, r, q, c)
 	case models.ActSurveyResults:
 		b.onSurveyResults(ctx, r, q, c)
+	case models.ActNewSurvey:
+		b.onNewSurveyCallback(ctx, r, q, c)
 	case models.ActEventAdmin:
 		b.onEventAdminCallback(ctx, r, q, c)
 	case models.ActNoticeCancel:

@@ -203,6 +203,7 @@ func (b *Bot) onMessage(ctx context.Context, msg *tgm.Message) {
 	case !isCmd && b.onCheckInput(ctx, r, msg):
 	case !isCmd && b.onBroadcastInput(ctx, r, msg):
 	case !isCmd && b.onNewEventInput(ctx, r, msg):
+	case !isCmd && b.onNewSurveyInput(ctx, r, msg):
 	case !isCmd && b.onRecordInput(ctx, r, msg):
 	case !isCmd && b.onJoinInput(ctx, r, msg):
 	case msg.Document != nil:
@@ -228,7 +229,7 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 		b.onJoin(ctx, r)
 	case "events", "checks":
 		b.onMenu(ctx, r, map[string]string{"events": telegram.MenuEvents, "checks": telegram.MenuChecks}[c.name])
-	case "overdue", "duties", "assign", "stats", "export", "records", "preview", "import", "member", "surveys":
+	case "overdue", "duties", "assign", "stats", "export", "records", "preview", "import", "member", "surveys", "newsurvey":
 		if !b.requireOrganizer(ctx, r, c.name) {
 			return
 		}
@@ -251,6 +252,8 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 			b.onMember(ctx, r, c.args)
 		case "surveys":
 			b.onSurveys(ctx, r)
+		case "newsurvey":
+			b.onNewSurvey(ctx, r)
 		default:
 			b.onAssign(ctx, r, c.args)
 		}

@@ -296,3 +296,39 @@ func mustMember(t *testing.T, h *bottest.Harness, phone string) *models.Member {
 	}
 	return m
 }
+
+// TestNewSurveyInFourInputs: /newsurvey, a branch, the usual question,
+// ✅ Send: the branch's members get the survey; a typed question and ➕
+// make a second; a member cannot start one.
+func TestNewSurveyInFourInputs(t *testing.T) {
+	h := bottest.New(t, bottest.WithDispatcher(retrying))
+	us := surveyPeople(t, h)
+	org := fakeapi.User{ID: 800, FirstName: "Org", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "Org", Phone: "13700000080", Branch: "Town/East", Role: models.RoleOrganizer, Lang: "en"})
+	h.Link("13700000080", org)
+	en := func(key string, kv ...any) string { return h.T(locales.En, key, kv...) }
+	ask := h.Say(org, "/newsurvey") // 1
+	h.Press(org, ask, "Town/East")  // 2
+	h.WaitFor("the question step", func() bool { return h.Message(org.ID, ask.ID).Text == en("survey.new.question") })
+	h.Press(org, h.Message(org.ID, ask.ID), en("survey.new.suggested")) // 3
+	h.WaitFor("the preview", func() bool { return strings.HasPrefix(h.Message(org.ID, ask.ID).Text, "📝 Survey to") })
+	h.Press(org, h.Message(org.ID, ask.ID), en("survey.new.more"))
+	h.WaitFor("the question step again", func() bool { return h.Message(org.ID, ask.ID).Text == en("survey.new.question") })
+	preview := h.Say(org, "Are the meeting times convenient?")
+	if !strings.Contains(preview.Text, "2. Are the meeting times convenient?") || !strings.Contains(preview.Text, "5 members") {
+		t.Fatalf("the preview: %q", preview.Text)
+	}
+	h.Press(org, preview, en("survey.new.send")) // 4 (+ the second question)
+	h.WaitFor("sent", func() bool { return strings.HasPrefix(h.Message(org.ID, preview.ID).Text, "📤") })
+	svs, _ := h.St.Surveys(ctx)
+	if len(svs) != 1 || len(svs[0].Questions) != 2 || svs[0].Questions[0].Text != en("survey.new.suggested_text") || svs[0].ClosesAt == nil {
+		t.Fatalf("surveys %+v", svs)
+	}
+	h.Dispatcher.Wake()
+	if got := h.Nth(us[0].ID, 1).Text; !strings.Contains(got, en("survey.new.suggested_text")) {
+		t.Fatalf("the member got %q", got)
+	}
+	if got := h.Say(us[1], "/newsurvey").Text; got != en("auth.organizers_only", "Command", "/newsurvey") {
+		t.Fatalf("a member: %q", got)
+	}
+}

@@ -40,6 +40,7 @@ const (
 	ActNoticeCancel  Action = "nx"   // ID: a scheduled broadcast to call off
 	ActMemberCard    Action = "mc"   // ID: a member; Op: v (card), l (ask to mark as left), y (mark), ca/ct/cs (channel), h1/h0 (SMS health consent), r (resume SMS)
 	ActEventAdmin    Action = "ea"   // Event; Op: a (answers), n (nudge), c (check-in), x (cancel), v (its card)
+	ActNewSurvey     Action = "ns"   // Op: the /newsurvey dialog step; Arg: its value
 	ActSurveyResults Action = "sr"   // ID: the survey (its results, to an organizer who may reach its audience)
 	ActSurvey        Action = "sv"   // ID: the survey; Op: "2.1" (question 2, answer 1) or c (change the answers); Arg: the ballot of an anonymous survey
 	maxCallbackBytes        = 64     // Telegram's limit on callback_data
@@ -99,6 +100,7 @@ var layouts = map[Action][]field{
 	ActMemberCard:    {fID, fOp},
 	ActSurvey:        {fID, fOp, fArg},
 	ActSurveyResults: {fID},
+	ActNewSurvey:     {fOp, fArg},
 }
 
 // The operations an action accepts (an empty list: any short word).
