@@ -74,62 +74,7 @@ func UnneutraliseCell(s string) string {
 // that Excel opens Chinese right). Every CSV cell goes through
 // NeutraliseCell; XLSX cells are inline strings, which no spreadsheet
 // evaluates, so they are written as they are.
-func Write(w io.Writer, f Format, t Table) error {
-	if f == CSV {
-		if _, err := w.Write([]byte("\xEF\xBB\xBF")); err != nil {
-			return err
-		}
-		cw := csv.NewWriter(w)
-		if err := cw.Write(neutralised(t.Headers)); err != nil {
-			return err
-		}
-		for _, r := range t.Rows {
-			if err := cw.Write(neutralised(r)); err != nil {
-				return err
-			}
-		}
-		cw.Flush()
-		return cw.Error()
-	}
-	x := excelize.NewFile()
-	defer x.Close()
-	sheet := t.Sheet
-	if sheet == "" {
-		sheet = "Sheet1"
-	}
-	if sheet != "Sheet1" {
-		if err := x.SetSheetName("Sheet1", sheet); err != nil {
-			return fmt.Errorf("roster: sheet: %w", err)
-		}
-	}
-	sw, err := x.NewStreamWriter(sheet)
-	if err != nil {
-		return fmt.Errorf("roster: xlsx: %w", err)
-	}
-	row := func(n int, cells []string) error {
-		vals := make([]any, len(cells))
-		for i, c := range cells {
-			vals[i] = c // a string is written as an inline string, never a formula
-		}
-		cell, err := excelize.CoordinatesToCellName(1, n)
-		if err != nil {
-			return err
-		}
-		return sw.SetRow(cell, vals)
-	}
-	if err := row(1, t.Headers); err != nil {
-		return fmt.Errorf("roster: xlsx: %w", err)
-	}
-	for i, r := range t.Rows {
-		if err := row(i+2, r); err != nil {
-			return fmt.Errorf("roster: xlsx: %w", err)
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return fmt.Errorf("roster: xlsx: %w", err)
-	}
-	return x.Write(w)
-}
+func Write(w io.Writer, f Format, t Table) error { return WriteTables(w, f, t) }
 
 // neutralised returns the cells of a CSV record through NeutraliseCell.
 func neutralised(cells []string) []string {
@@ -140,13 +85,10 @@ func neutralised(cells []string) []string {
 	return out
 }
 
-// WriteTables writes several tables: as one XLSX workbook, a sheet each,
-// or as one CSV file, the tables one after another with a blank line
-// between them.
+// WriteTables writes tables as Write writes one: as one XLSX workbook, a
+// sheet each, or as one CSV file, the tables one after another with a
+// blank line between them.
 func WriteTables(w io.Writer, f Format, tables ...Table) error {
-	if len(tables) == 1 {
-		return Write(w, f, tables[0])
-	}
 	if f == CSV {
 		if _, err := w.Write([]byte("\xEF\xBB\xBF")); err != nil {
 			return err
@@ -174,12 +116,15 @@ func WriteTables(w io.Writer, f Format, tables ...Table) error {
 		if sheet == "" {
 			sheet = fmt.Sprintf("Sheet%d", i+1)
 		}
-		if i == 0 {
+		switch {
+		case i == 0 && sheet != "Sheet1":
 			if err := x.SetSheetName("Sheet1", sheet); err != nil {
 				return fmt.Errorf("roster: sheet: %w", err)
 			}
-		} else if _, err := x.NewSheet(sheet); err != nil {
-			return fmt.Errorf("roster: sheet: %w", err)
+		case i > 0:
+			if _, err := x.NewSheet(sheet); err != nil {
+				return fmt.Errorf("roster: sheet: %w", err)
+			}
 		}
 		sw, err := x.NewStreamWriter(sheet)
 		if err != nil {
@@ -188,7 +133,7 @@ func WriteTables(w io.Writer, f Format, tables ...Table) error {
 		for n, cells := range append([][]string{t.Headers}, t.Rows...) {
 			vals := make([]any, len(cells))
 			for j, c := range cells {
-				vals[j] = c
+				vals[j] = c // a string is written as an inline string, never a formula
 			}
 			cell, err := excelize.CoordinatesToCellName(1, n+1)
 			if err != nil {

@@ -60,6 +60,10 @@ type smsState struct {
 	// this dispatcher.
 	mu      sync.Mutex
 	members map[uint]*sync.Mutex
+	// alerted are the alerts' slots this dispatcher has planned: at the
+	// cap every refused SMS would plan the alert again, a read and a write
+	// each, for the outbox's dedupe key to drop.
+	alerted sync.Map
 }
 
 func (s *smsState) memberLock(id uint) *sync.Mutex {
@@ -211,6 +215,10 @@ func smsError(res SMSSent) string {
 
 // alertAdmins tells the admins once per slot (the outbox's dedupe key).
 func (d *Dispatcher) alertAdmins(ctx context.Context, what, slot string, args planner.Args, now time.Time) {
+	key := what + "." + slot
+	if _, done := d.sms.alerted.Load(key); done {
+		return // planned already by this dispatcher; another's is dropped by the dedupe key
+	}
 	ctx = context.WithoutCancel(ctx)
 	ids, err := d.st.Admins(ctx)
 	if err != nil || len(ids) == 0 {
@@ -221,5 +229,6 @@ func (d *Dispatcher) alertAdmins(ctx context.Context, what, slot string, args pl
 		d.log.Error("sms alert for the admins", "what", what, "err", err)
 		return
 	}
+	d.sms.alerted.Store(key, true)
 	d.Wake()
 }
