@@ -114,10 +114,12 @@ func TestCLISMSTemplatesChannelAndBroadcast(t *testing.T) {
 	}
 }
 
-// TestRunServesSMSCallbacks starts `assocbot run` with SMS as a user
-// does, and the provider's callbacks reach it on ASSOCBOT_LISTEN: a
-// member's TD stops SMS (stored), a callback with a wrong key is refused
-// and changes nothing, a delivery report is recorded; SIGTERM stops it.
+// TestRunServesSMSCallbacks starts `assocbot run` with SMS in webhook mode
+// as a user does, and the provider's callbacks reach it on
+// ASSOCBOT_LISTEN beside the webhook: a delivery report is recorded; a
+// survey added by the CLI beside the running service goes out by SMS and
+// a reply "2" answers it; a callback with a wrong key is refused and
+// changes nothing; a member's TD stops SMS (stored); SIGTERM stops it.
 func TestRunServesSMSCallbacks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -135,8 +137,10 @@ func TestRunServesSMSCallbacks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetSMSTemplate(ctx, "broadcast", "", "1400001", ""); err != nil {
-		t.Fatal(err)
+	for i, k := range []string{"broadcast", "survey.ask", "sms.ack"} {
+		if err := st.SetSMSTemplate(ctx, k, "", "140000"+string(rune('1'+i)), ""); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := st.CreateBroadcast(ctx, store.NewBroadcast{Audience: models.BranchAudience("东城镇/李家村"), Text: "停水", SendAt: time.Now()}); err != nil {
 		t.Fatal(err)
@@ -153,6 +157,7 @@ func TestRunServesSMSCallbacks(t *testing.T) {
 	const key = "run-callback-key-0001"
 	env := append(os.Environ(), "ASSOCBOT_TOKEN="+bottest.Token, "ASSOCBOT_API_URL="+api.URL(), "ASSOCBOT_DB="+dbPath,
 		"ASSOCBOT_QUIET_HOURS=off", "ASSOCBOT_LISTEN="+addr,
+		"ASSOCBOT_WEBHOOK_URL=https://bot.example.org/tg/hook", "ASSOCBOT_WEBHOOK_SECRET=run-webhook-secret",
 		"ASSOCBOT_SMS_PROVIDER=tencent", "ASSOCBOT_SMS_ENDPOINT="+gw.URL(), "ASSOCBOT_SMS_KEY_ID=AKIDrun",
 		"ASSOCBOT_SMS_KEY_SECRET=run-secret-value", "ASSOCBOT_SMS_APP_ID=1400000000", "ASSOCBOT_SMS_SIGN=计生协会",
 		"ASSOCBOT_SMS_CALLBACK_KEY="+key)
@@ -164,7 +169,35 @@ func TestRunServesSMSCallbacks(t *testing.T) {
 	if err := api.WaitFor(wctx, func() bool { return len(gw.Sent()) == 1 }); err != nil {
 		t.Fatalf("no SMS: %v\n%s", err, r.logs.String())
 	}
+	// (The report may come before the send is recorded: it waits for it.)
 	if err := fakesms.Report(http.DefaultClient, base+"/sms/tencent/status?key="+key, gw.Sent()[0], true); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := api.Webhook(); u != "https://bot.example.org/tg/hook" {
+		t.Fatalf("the webhook was not set: %q", u)
+	}
+	// A survey from the CLI beside the running service: the service sends
+	// it by SMS, and 赵大爷's "2" answers it.
+	cliEnv := map[string]string{"ASSOCBOT_DB": dbPath, "ASSOCBOT_SMS_PROVIDER": "tencent"}
+	if code, out, errOut := runCLI(t, func(k string) string { return cliEnv[k] }, "", "survey", "add", "--title", "满意度",
+		"--audience", "branch:东城镇/李家村", "--question", "您满意吗？"); code != 0 || !strings.HasPrefix(out, "survey 1: 1 questions to 1 members") {
+		t.Fatalf("survey add beside the service: %d %q %q", code, out, errOut)
+	}
+	if err := api.WaitFor(wctx, func() bool { return len(gw.Sent()) == 2 }); err != nil {
+		t.Fatalf("the survey was not sent by SMS: %v\n%s", err, r.logs.String())
+	}
+	if err := api.WaitFor(wctx, func() bool {
+		st, err := openStore(ctx, dbPath)
+		if err != nil {
+			return false
+		}
+		defer st.Close()
+		rows, _ := st.Outbox(ctx, store.OutboxQuery{Kind: "survey.ask", Status: "sent"})
+		return len(rows) == 1
+	}); err != nil {
+		t.Fatal("the survey's SMS was not recorded sent")
+	}
+	if err := fakesms.Reply(http.DefaultClient, base+"/sms/tencent/reply?key="+key, "+8613800000005", "2", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := http.Post(base+"/sms/tencent/reply?key=wrong-key", "application/json", strings.NewReader(`{"mobile":"13800000005","nationcode":"86","text":"TD","time":1}`))
@@ -190,9 +223,16 @@ func TestRunServesSMSCallbacks(t *testing.T) {
 	if !m.SMSStopped() {
 		t.Fatal("退订 did not stop SMS")
 	}
-	rows, _ := st.Outbox(ctx, store.OutboxQuery{MemberID: zhao.ID})
+	rows, _ := st.Outbox(ctx, store.OutboxQuery{MemberID: zhao.ID, Kind: "broadcast"})
 	if len(rows) != 1 || rows[0].Delivery != "delivered" {
 		t.Fatalf("rows %+v", rows)
+	}
+	sv, err := st.SurveyByID(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if named, err := st.NamedSurveyAnswers(ctx, sv); err != nil || len(named) != 1 || named[0].Choice != 2 {
+		t.Fatalf("the SMS answer: %+v %v", named, err)
 	}
 	if logs := r.logs.String(); strings.Contains(logs, "run-secret-value") || strings.Contains(logs, key) || strings.Contains(logs, "13800000005") {
 		t.Fatalf("a secret or the member's phone in the logs:\n%s", logs)
