@@ -33,7 +33,7 @@ func cmdEventList(fs *flag.FlagSet, c cli) runner {
 		if err != nil {
 			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
 		}
-		st, err := openStoreSMS(ctx, *db, c.getenv)
+		st, err := openStore(ctx, *db)
 		if err != nil {
 			return err
 		}

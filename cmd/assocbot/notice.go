@@ -31,7 +31,7 @@ func cmdInvite(fs *flag.FlagSet, c cli) runner {
 		if *token == "" {
 			return usageError{"ASSOCBOT_TOKEN (or --token) is needed: the link names the bot, which getMe tells"}
 		}
-		st, err := openStoreSMS(ctx, *db, c.getenv)
+		st, err := openStore(ctx, *db)
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,7 @@ func cmdPlanKindList(fs *flag.FlagSet, c cli) runner {
 		if err := noArgs(args); err != nil {
 			return err
 		}
-		st, err := openStoreSMS(ctx, *db, c.getenv)
+		st, err := openStore(ctx, *db)
 		if err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func cmdPlanKindAdd(fs *flag.FlagSet, c cli) runner {
 		if err := noArgs(args); err != nil {
 			return err
 		}
-		st, err := openStoreSMS(ctx, *db, c.getenv)
+		st, err := openStore(ctx, *db)
 		if err != nil {
 			return err
 		}
@@ -209,7 +209,7 @@ func cmdPlanList(fs *flag.FlagSet, c cli) runner {
 		if err := noArgs(args); err != nil {
 			return err
 		}
-		st, err := openStoreSMS(ctx, *db, c.getenv)
+		st, err := openStore(ctx, *db)
 		if err != nil {
 			return err
 		}

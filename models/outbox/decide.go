@@ -153,12 +153,6 @@ func (r Rules) Decide(row *Row, member *models.Member, withdrawn bool, now time.
 // edit in place of a Telegram message stays on Telegram or goes nowhere
 // (an edit cannot become an SMS).
 func (r Rules) route(row *Row, m *models.Member) (Channel, Reason) {
-	if m != nil && m.ChatID == nil && row.ChatID != 0 {
-		// The chat the row was planned for.
-		withChat := *m
-		withChat.ChatID = &row.ChatID
-		m = &withChat
-	}
 	c, why := Route(Kind(row.Kind), m, r.SMS)
 	if c == BySMS && row.EditMessageID != 0 && !row.SendIfUneditable {
 		return "", ReasonUnreachable
