@@ -154,37 +154,20 @@ func (b *Bot) onCheckinCallback(ctx context.Context, r *request, q *tgm.Callback
 	}
 }
 
-// ratingRefusals are the words for each reason a rating is refused.
-var ratingRefusals = map[error]string{
-	models.ErrNotOver:       "rating.not_over",
-	models.ErrDidNotCome:    "rating.not_attended",
-	models.ErrNotMember:     "rating.not_attended",
-	models.ErrBadOccurrence: "callback.stale",
-	store.ErrNotFound:       "callback.stale",
-}
-
-// onRatingCallback records the day-after rating, under the rule of
-// models.Event.MayRate.
+// onRatingCallback is a tap on a rating message sent before ratings became
+// the day-after survey (its 1–5 buttons): it answers the occurrence's
+// survey, n stars as the scale's 6-n (5 非常满意 … 1 很不满意), under the
+// survey's rules, and the message becomes the survey's thank-you.
 func (b *Bot) onRatingCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
-	if r.member == nil {
-		b.answer(ctx, q, b.t(r, "auth.members_only"), true)
+	if r.member == nil || !r.member.OnRoster() {
+		b.answer(ctx, q, b.t(r, "survey.not_asked"), true)
+		return
+	}
+	sv, err := b.st.EventSurvey(ctx, c.Event, c.Occ)
+	if err != nil {
+		b.answer(ctx, q, b.t(r, "survey.not_asked"), true)
 		return
 	}
 	n, _ := strconv.Atoi(c.Op)
-	err := b.st.SetRating(ctx, c.Event, c.Occ, r.member, n, b.cfg.Location, b.cfg.Now())
-	if err != nil {
-		for reason, key := range ratingRefusals {
-			if errors.Is(err, reason) {
-				b.answer(ctx, q, b.t(r, key), true)
-				return
-			}
-		}
-		b.log.Error("set rating", "event_id", c.Event, "err", err)
-		b.answer(ctx, q, b.t(r, "error.internal"), true)
-		return
-	}
-	b.answer(ctx, q, b.t(r, "rating.thanks", "Rating", n), false)
-	if msg := q.Message.Message; msg != nil {
-		b.edit(ctx, r.chatID, msg.ID, b.t(r, "rating.thanks", "Rating", n), nil)
-	}
+	b.answerSurvey(ctx, r, q, sv, 1, models.SatisfactionLevel+1-n, "")
 }

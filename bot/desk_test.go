@@ -42,7 +42,8 @@ func at(mo time.Month, d, hh, mm int) time.Time {
 //     Town/West (w1 linked, w2 linked but blocked the bot on 20 November);
 //     Other (organizer B, o1).
 //   - An activity day of Town/East on 10 November: e1 and e2 said yes,
-//     were checked in and rated it 5 and 4.
+//     were checked in and answered its day-after survey very satisfied
+//     and neutral.
 //   - A meeting of Town on 26 November 14:00, announced on 20 November:
 //     e1 yes, A maybe, w1 no (w2's announcement failed: blocked).
 //   - Annual checks for Town/East due 12 November: e1's recorded done on
@@ -94,11 +95,19 @@ func newDesk(t *testing.T, opts ...bottest.Option) *desk {
 		}
 	}
 	h.SetNow(at(11, 11, 10, 0))
-	for u, stars := range map[fakeapi.User]int{d.e1: 5, d.e2: 4} {
-		if err := h.St.SetRating(ctx, d.act.ID, d.actAt, d.member(u), stars, bottest.Shanghai, h.Clock()); err != nil {
+	if c, err := (scheduler.EventSurveys{Store: h.St, Location: bottest.Shanghai}).Run(ctx, h.Clock()); err != nil || c["asked"] != 2 {
+		t.Fatalf("the day-after survey: %v %v", c, err)
+	}
+	sv, err := h.St.EventSurvey(ctx, d.act.ID, d.actAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for u, choice := range map[fakeapi.User]int{d.e1: 1, d.e2: 3} {
+		if _, err := h.St.AnswerSurvey(ctx, sv.ID, d.member(u), 1, choice, "", h.Clock()); err != nil {
 			t.Fatal(err)
 		}
 	}
+	d.settle()
 	k, _ := h.St.PlanKindByKey(ctx, "annual_check")
 	due := date(2026, 11, 12)
 	if _, err := h.St.AssignPlans(ctx, k, models.BranchAudience("Town/East"), &due, nil, bottest.Shanghai, h.Clock()); err != nil {
@@ -180,14 +189,15 @@ func TestStatsAgainstKnownAnswers(t *testing.T) {
 	got := h.Say(d.orgA, "/stats").Text
 	// Town: A, E1, E2, E3, W1, W2 — five on Telegram. Messages to them: the
 	// activity's announcement to E1 and E2, the check reminders to E1 and
-	// E2, E1's "recorded" notice, the meeting's announcement to A, E1, E2,
-	// W1 (sent) and W2 (blocked): 9 of 10. Announcements answered: 2 of 2
-	// for the activity, 3 of 4 for the meeting. Two check-ins, rated 5 and
-	// 4. Checks: 3, two overdue. One activity held (Town/East); Town/West
+	// E2, E1's "recorded" notice, the activity's day-after survey to E1
+	// and E2, the meeting's announcement to A, E1, E2, W1 (sent) and W2
+	// (blocked): 11 of 12. Announcements answered: 2 of 2
+	// for the activity, 3 of 4 for the meeting. Two check-ins, satisfied one of
+	// two. Checks: 3, two overdue. One activity held (Town/East); Town/West
 	// none.
 	want := h.T(locales.En, "stats.title", "Quarter", "Q4 2026") + "\n\n" + h.T(locales.En, "stats.branch",
-		"Branch", "Town", "Members", 6, "Linked", "83%", "Delivered", "90%", "NotSent", h.T(locales.En, "stats.reason.blocked")+" 1",
-		"AnswerRate", "83%", "CheckedIn", 2, "Rating", "4.5", "Completion", "33%", "Overdue", 2, "Activities", 1, "NoActivity", "Town/West")
+		"Branch", "Town", "Members", 6, "Linked", "83%", "Delivered", "92%", "NotSent", h.T(locales.En, "stats.reason.blocked")+" 1",
+		"AnswerRate", "83%", "CheckedIn", 2, "Satisfaction", "50% (1/2)", "Completion", "33%", "Overdue", 2, "Activities", 1, "NoActivity", "Town/West")
 	if got != want {
 		t.Fatalf("/stats:\n%s\nwant:\n%s", got, want)
 	}
@@ -339,7 +349,7 @@ func TestActivityRecordInAFewTaps(t *testing.T) {
 	}
 	h.SetNow(at(11, 23, 10, 0))
 	list := h.Say(d.orgA, "/records").Text
-	wantLine := h.T(locales.En, "records.line", "Date", "2026-11-10", "Branch", "Town/East", "Topic", "Health talk", "Came", 2, "Rating", "4.5", "Photos", 1)
+	wantLine := h.T(locales.En, "records.line", "Date", "2026-11-10", "Branch", "Town/East", "Topic", "Health talk", "Came", 2, "Satisfaction", "50% (1/2)", "Photos", 1)
 	if !strings.Contains(list, wantLine) {
 		t.Fatalf("/records:\n%s\nwant a line %q", list, wantLine)
 	}

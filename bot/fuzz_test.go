@@ -29,7 +29,7 @@ var fuzzRoles = []struct {
 // answers, events, broadcasts, invitations, scopes, roles and statuses, the
 // outbox. (Languages and dialogs are anyone's to change.)
 var protected = map[string]string{
-	"rsvps":      "SELECT event_id, occurrence, member_id, answer, guests, waitlisted, checked_in, rating FROM rsvps ORDER BY event_id, occurrence, member_id",
+	"rsvps":      "SELECT event_id, occurrence, member_id, answer, guests, waitlisted, checked_in FROM rsvps ORDER BY event_id, occurrence, member_id",
 	"events":     "SELECT id, title, location, start_at, status, capacity, revision FROM events ORDER BY id",
 	"broadcasts": "SELECT id, status, total FROM broadcasts ORDER BY id",
 	"invites":    "SELECT id, member_id, used_at FROM invites ORDER BY id",

@@ -21,9 +21,9 @@ import (
 // when time is stepped through those days (the jobs run when their cron
 // specs say) with the dispatcher sending: the same messages, to the same
 // members, at the same minutes. Over those days come the weekly digests
-// (11:00), a deadline nudge, an activity's reminder and rating question,
+// (11:00), a deadline nudge, an activity's reminder and day-after survey,
 // the record question of an activity held this morning, the meeting's two
-// reminders and its rating question, the overdue list and a duty's two
+// reminders and its day-after survey, the overdue list and a duty's two
 // reminders.
 func TestPreviewListsWhatIsThenSent(t *testing.T) {
 	quiet, _ := outbox.ParseQuietHours("21:00-08:00")
@@ -166,7 +166,7 @@ func TestPreviewListsWhatIsThenSent(t *testing.T) {
 	for _, it := range items {
 		kinds[it.Row.Kind]++
 	}
-	for _, k := range []string{"digest.weekly", "event.deadline", "event.reminder", "event.rate", "record.ask", "check.overdue", "check.reminder"} {
+	for _, k := range []string{"digest.weekly", "event.deadline", "event.reminder", "survey.ask", "record.ask", "check.overdue", "check.reminder"} {
 		if kinds[k] == 0 {
 			t.Errorf("the fixture has no %s (kinds %v)", k, kinds)
 		}

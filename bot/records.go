@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/reports"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -287,12 +286,8 @@ func (b *Bot) onRecords(ctx context.Context, r *request, args string) {
 	zone := r.member.Zone(b.cfg.Location)
 	lines := []string{b.t(r, "records.title", "Quarter", b.cat.Quarter(r.lang, q.Year, q.Q), "Count", len(recs))}
 	for _, rec := range recs {
-		rating := ""
-		if rec.Rating > 0 {
-			rating = strconv.FormatFloat(math.Round(rec.Rating*10)/10, 'f', 1, 64)
-		}
 		lines = append(lines, b.t(r, "records.line", "Date", rec.Occurrence.In(zone).Format("2006-01-02"), "Branch", rec.BranchPath,
-			"Topic", rec.Topic, "Came", rec.Attendance, "Rating", rating, "Photos", len(rec.PhotoIDs())))
+			"Topic", rec.Topic, "Came", rec.Attendance, "Satisfaction", reports.SatisfactionText(b.cat, r.lang, rec.Satisfaction), "Photos", len(rec.PhotoIDs())))
 	}
 	var buttons [][]inlineButton
 	var missing []string

@@ -58,68 +58,6 @@ func TestLeftMemberCannotAnswerByButton(t *testing.T) {
 	}
 }
 
-func TestRatingOnlyAfterTheEventFromThoseWhoCame(t *testing.T) {
-	h := bottest.New(t)
-	came := fakeapi.User{ID: 801, FirstName: "Came", LanguageCode: "en"}
-	h.Add(store.NewMember{Name: "Came", Phone: "13800000001", Branch: "Town", Lang: "en"})
-	h.Link("13800000001", came)
-	changed := fakeapi.User{ID: 802, FirstName: "Changed", LanguageCode: "en"}
-	h.Add(store.NewMember{Name: "Changed", Phone: "13800000002", Branch: "Town", Lang: "en"})
-	h.Link("13800000002", changed)
-	occ := time.Date(2026, 11, 27, 9, 30, 0, 0, bottest.Shanghai) // four days after the harness's now
-	e := &models.Event{Kind: models.EventActivityDay, Title: "Dance", StartAt: occ, Audience: "branch:Town", RSVP: true}
-	if _, err := h.St.CreateEvent(ctx, e, bottest.Shanghai, h.Clock()); err != nil {
-		t.Fatal(err)
-	}
-	answer := func(u fakeapi.User, op string) {
-		h.CallbackAnswer(h.API.SendCallback(u, u.ID, 0, fmt.Sprintf("rv:%d:%d:%s", e.ID, occ.Unix()/60, op)))
-	}
-	rate := func(u fakeapi.User, n int) string {
-		return h.CallbackAnswer(h.API.SendCallback(u, u.ID, 0, fmt.Sprintf("rt:%d:%d:%d", e.ID, occ.Unix()/60, n)))
-	}
-	rows := func() []store.Attendee { a, _ := h.St.Attendees(ctx, e.ID, occ); return a }
-	answer(came, "y")
-	answer(changed, "y")
-	// Four days before: a forged rating is refused and stored nowhere.
-	before := rows()
-	if ans := rate(came, 5); ans != h.T(locales.En, "rating.not_over") {
-		t.Fatalf("rating before the event: %q", ans)
-	}
-	// The other changes to no before the event.
-	answer(changed, "n")
-	h.SetNow(occ.Add(20 * time.Hour))
-	if ans := rate(changed, 5); ans != h.T(locales.En, "rating.not_attended") {
-		t.Fatalf("rating after answering no: %q", ans)
-	}
-	// An answer after the start is refused: nothing changes the record of
-	// who came.
-	if ans := h.CallbackAnswer(h.API.SendCallback(changed, changed.ID, 0, fmt.Sprintf("rv:%d:%d:y", e.ID, occ.Unix()/60))); ans != h.T(locales.En, "rsvp.refused.started") {
-		t.Fatalf("answer after the start: %q", ans)
-	}
-	after := rows()
-	for i := range after {
-		if after[i].Rating != nil {
-			t.Fatalf("a refused rating was stored: %+v", after[i])
-		}
-	}
-	answers := map[string]models.Answer{}
-	for _, a := range after {
-		answers[a.Name] = a.Answer
-	}
-	if len(before) != 2 || answers["Came"] != models.AnswerYes || answers["Changed"] != models.AnswerNo {
-		t.Fatalf("answers %+v → %+v", before, after)
-	}
-	// The one who came rates; it is kept.
-	if ans := rate(came, 4); ans != h.T(locales.En, "rating.thanks", "Rating", 4) {
-		t.Fatalf("rating: %q", ans)
-	}
-	for _, a := range rows() {
-		if want := a.Name == "Came"; (a.Rating != nil) != want || (want && *a.Rating != 4) {
-			t.Fatalf("ratings %+v", rows())
-		}
-	}
-}
-
 func TestOrganizerOfAnotherBranchChangesNothing(t *testing.T) {
 	h := bottest.New(t)
 	h.Add(store.NewMember{Name: "Org B", Phone: "13900000002", Branch: "B", Role: models.RoleOrganizer, Lang: "en"})

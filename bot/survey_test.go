@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/assocbot/assocbot/models/reports"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
+	"github.com/assocbot/assocbot/scheduler"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
 )
 
@@ -86,7 +88,7 @@ func TestSatisfactionSurveyEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := reports.Figures(sv, tally)
-	text := reports.SurveyText(h.Cat, locales.En, sv, f)
+	text := reports.SurveyText(h.Cat, locales.En, bottest.Shanghai, sv, f)
 	if f.Asked != 4 || f.Answered != 3 || !strings.Contains(text, "Answered: 3 of 4 (75%)") || !strings.Contains(text, "Satisfaction: 67% (2 of 3)") {
 		t.Fatalf("results %+v:\n%s", f, text)
 	}
@@ -331,4 +333,132 @@ func TestNewSurveyInFourInputs(t *testing.T) {
 	if got := h.Say(us[1], "/newsurvey").Text; got != en("auth.organizers_only", "Command", "/newsurvey") {
 		t.Fatalf("a member: %q", got)
 	}
+}
+
+// TestDayAfterSurveyOfThoseWhoCame: the day after an event, the one who
+// came (and only they) gets its one-question satisfaction survey, once;
+// they answer by a tap, anonymously, and the event's satisfaction rate
+// shows in /stats and /records. Before it, a forged rating finds no
+// survey; after it, one who said no, a stranger and a forged tap are
+// refused and change no row; the buttons of a rating message sent before
+// the upgrade answer the same survey, once.
+func TestDayAfterSurveyOfThoseWhoCame(t *testing.T) {
+	h := bottest.New(t, bottest.WithDispatcher(retrying))
+	en := func(key string, kv ...any) string { return h.T(locales.En, key, kv...) }
+	org := fakeapi.User{ID: 800, FirstName: "Org", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "Org", Phone: "13900000000", Branch: "Town", Role: models.RoleOrganizer, Lang: "en"})
+	h.Link("13900000000", org)
+	came := fakeapi.User{ID: 801, FirstName: "Came", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "Came", Phone: "13800000001", Branch: "Town", Lang: "en"})
+	h.Link("13800000001", came)
+	changed := fakeapi.User{ID: 802, FirstName: "Changed", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "Changed", Phone: "13800000002", Branch: "Town", Lang: "en"})
+	h.Link("13800000002", changed)
+	stranger := fakeapi.User{ID: 809, FirstName: "Stranger", LanguageCode: "en"}
+	occ := time.Date(2026, 11, 27, 9, 30, 0, 0, bottest.Shanghai) // four days after the harness's now
+	e := &models.Event{Kind: models.EventActivityDay, Title: "Dance", StartAt: occ, Audience: "branch:Town", RSVP: true}
+	if _, err := h.St.CreateEvent(ctx, e, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	answer := func(u fakeapi.User, op string) {
+		h.CallbackAnswer(h.API.SendCallback(u, u.ID, 0, fmt.Sprintf("rv:%d:%d:%s", e.ID, occ.Unix()/60, op)))
+	}
+	rate := func(u fakeapi.User, n int) string {
+		return h.CallbackAnswer(h.API.SendCallback(u, u.ID, 0, fmt.Sprintf("rt:%d:%d:%d", e.ID, occ.Unix()/60, n)))
+	}
+	answer(came, "y")
+	answer(changed, "y")
+	// Before it: a forged rating finds no survey and stores nothing.
+	before := surveyCounts(t, h)
+	if ans := rate(came, 5); ans != en("survey.not_asked") {
+		t.Fatalf("rating before the event: %q", ans)
+	}
+	answer(changed, "n")
+	if err := h.St.SetCheckIn(ctx, e.ID, occ, memberOf(t, h, came).ID, true, memberOf(t, h, org), bottest.Shanghai, occ.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// The day after, the job opens the survey to the one who came, once.
+	now := occ.Add(20 * time.Hour)
+	h.SetNow(now)
+	job := scheduler.EventSurveys{Store: h.St, Location: bottest.Shanghai}
+	for i, want := range []int{1, 0} {
+		c, err := job.Run(ctx, now.Add(time.Duration(i)*time.Hour))
+		if err != nil || c["asked"] != want {
+			t.Fatalf("run %d: %v %v, want %d asked", i+1, c, err, want)
+		}
+	}
+	sv, err := h.St.EventSurvey(ctx, e.ID, occ)
+	if err != nil || !sv.Anonymous || len(sv.Questions) != 1 || sv.Questions[0].Kind != models.QuestionSatisfaction {
+		t.Fatalf("the day-after survey %+v: %v", sv, err)
+	}
+	h.Dispatcher.Wake()
+	var msg fakeapi.Message
+	h.WaitFor("the survey", func() bool {
+		for _, m := range h.API.Messages(came.ID) {
+			if strings.Contains(m.Text, "How satisfied were you with Dance") {
+				msg = m
+				return true
+			}
+		}
+		return false
+	})
+	for _, m := range h.API.Messages(changed.ID) {
+		if strings.Contains(m.Text, "How satisfied") {
+			t.Fatalf("one who said no was asked: %q", m.Text)
+		}
+	}
+	// Refused, changing nothing: one who said no (a forged tap and the old
+	// rating button), a stranger, an answer that does not exist.
+	before = surveyCounts(t, h)
+	forged := func(u fakeapi.User, data string) string {
+		return h.CallbackAnswer(h.API.SendCallback(u, u.ID, 0, data))
+	}
+	for _, c := range []struct {
+		u    fakeapi.User
+		data string
+		want string
+	}{
+		{changed, fmt.Sprintf("sv:%d:1.1:", sv.ID), en("survey.not_asked")},
+		{changed, fmt.Sprintf("rt:%d:%d:5", e.ID, occ.Unix()/60), en("survey.not_asked")},
+		{stranger, fmt.Sprintf("sv:%d:1.1:", sv.ID), h.T(locales.En, "survey.not_asked")},
+		{came, fmt.Sprintf("sv:%d:1.9:", sv.ID), en("survey.bad_answer")},
+	} {
+		if got := forged(c.u, c.data); got != c.want {
+			t.Fatalf("%s %s: %q, want %q", c.u.FirstName, c.data, got, c.want)
+		}
+	}
+	if after := surveyCounts(t, h); after != before {
+		t.Fatalf("refused taps changed rows:\n%s\nwas\n%s", after, before)
+	}
+	// The one who came answers with a tap.
+	if got := h.Press(came, msg, "Satisfied"); got != en("survey.saved") {
+		t.Fatalf("answer: %q", got)
+	}
+	h.WaitFor("the thank-you", func() bool { return strings.HasPrefix(h.Message(came.ID, msg.ID).Text, "🙏") })
+	// The old rating button cannot answer a second time.
+	before = surveyCounts(t, h)
+	if ans := rate(came, 1); ans != en("survey.answered_before") {
+		t.Fatalf("a second answer by the old button: %q", ans)
+	}
+	if after := surveyCounts(t, h); after != before {
+		t.Fatalf("a second answer changed rows:\n%s\nwas\n%s", after, before)
+	}
+	if !strings.Contains(before, "<nil>") && !strings.Contains(before, "NULL") {
+		t.Fatalf("the anonymous answer names its member:\n%s", before)
+	}
+	// The organizer sees the event's satisfaction rate.
+	stats := h.Say(org, "/stats").Text
+	if !strings.Contains(stats, "satisfaction with events: 100% (1/1)") {
+		t.Fatalf("/stats:\n%s", stats)
+	}
+}
+
+// memberOf is the member linked to u.
+func memberOf(t *testing.T, h *bottest.Harness, u fakeapi.User) *models.Member {
+	t.Helper()
+	m, err := h.St.MemberByTelegramID(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

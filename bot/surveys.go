@@ -56,7 +56,13 @@ func (b *Bot) onSurveyCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
 		return
 	}
-	res, err := b.st.AnswerSurvey(ctx, sv.ID, r.member, pos, choice, c.Arg, b.cfg.Now())
+	b.answerSurvey(ctx, r, q, sv, pos, choice, c.Arg)
+}
+
+// answerSurvey records a tapped answer and moves the message on in place:
+// to the next question, or to the thank-you with the member's answers.
+func (b *Bot) answerSurvey(ctx context.Context, r *request, q *tgm.CallbackQuery, sv *models.Survey, pos, choice int, ballot string) {
+	res, err := b.st.AnswerSurvey(ctx, sv.ID, r.member, pos, choice, ballot, b.cfg.Now())
 	if err != nil {
 		for reason, key := range surveyRefusals {
 			if errors.Is(err, reason) {
@@ -69,20 +75,17 @@ func (b *Bot) onSurveyCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 		return
 	}
 	b.answer(ctx, q, b.t(r, "survey.saved"), false)
+	msg := q.Message.Message
 	if msg == nil {
 		return
 	}
-	if next := sv.Question(res.Next); next != nil {
-		ballot := ""
-		if sv.Anonymous {
-			ballot = res.Ballot
-		}
-		b.edit(ctx, r.chatID, msg.ID, b.surveyQuestionText(r, sv, next), telegram.RenderInline(b.cat, r.lang, planner.SurveyButtons(sv, next, ballot)))
-		return
-	}
-	ballot := ""
+	ballot = ""
 	if sv.Anonymous {
 		ballot = res.Ballot // only this message holds it
+	}
+	if next := sv.Question(res.Next); next != nil {
+		b.edit(ctx, r.chatID, msg.ID, b.surveyQuestionText(r, sv, next), telegram.RenderInline(b.cat, r.lang, planner.SurveyButtons(sv, next, ballot)))
+		return
 	}
 	b.edit(ctx, r.chatID, msg.ID, b.surveyThanks(r, sv, res.Answers), inline(row(
 		cb(b.t(r, "survey.button.change"), models.Callback{Action: models.ActSurvey, ID: sv.ID, Op: "c", Arg: ballot}))))
@@ -119,7 +122,8 @@ func (b *Bot) surveyThanks(r *request, sv *models.Survey, answers map[int]int) s
 		} else {
 			label = b.t(r, planner.OptionKey(q.Kind, n))
 		}
-		lines = append(lines, b.t(r, "survey.answer_line", "N", q.Position, "Question", q.Text, "Answer", label))
+		text := planner.QuestionText(b.cat, r.lang, r.member.Zone(b.cfg.Location), sv, &q, b.cfg.Now())
+		lines = append(lines, b.t(r, "survey.answer_line", "N", q.Position, "Question", text, "Answer", label))
 	}
 	text := b.t(r, "survey.thanks", "Title", sv.Title, "Answers", strings.Join(lines, "\n"))
 	if sv.ClosesAt != nil {
@@ -195,7 +199,7 @@ func (b *Bot) onSurveyResults(ctx context.Context, r *request, q *tgm.CallbackQu
 		return
 	}
 	b.answer(ctx, q, "", false)
-	for _, part := range splitMessage(reports.SurveyText(b.cat, r.lang, sv, reports.Figures(sv, t)), maxMessage) {
+	for _, part := range splitMessage(reports.SurveyText(b.cat, r.lang, r.member.Zone(b.cfg.Location), sv, reports.Figures(sv, t)), maxMessage) {
 		b.send(ctx, r.chatID, part, nil)
 	}
 }

@@ -22,7 +22,7 @@ var samples = map[string]any{
 	"Capacity": 30, "Position": 2, "ID": 12, "EventID": 12, "Members": 120, "CheckedIn": 11, "Overdue": 4, "Activities": 1,
 	"Name": "王芳", "Title": "月度例会", "Location": "村委会二楼", "Branch": "东城镇/李家村", "Bot": "assocbot", "Command": "/stats",
 	"Phone": "139 0000 0009", "Topic": "健康讲座", "Summary": "讲解了孕前检查", "Quarter": "2026Q4", "Value": "下周三",
-	"Kind": "年度健康检查", "Audience": "东城镇/李家村", "Text": "明天停水", "Icon": "📅", "Rating": "4.5",
+	"Kind": "年度健康检查", "Audience": "东城镇/李家村", "Text": "明天停水", "Icon": "📅", "Satisfaction": "67%（2/3）", "Satisfied": 2, "Valid": 3,
 	"When": "12月20日（周日）09:30", "At": "12月20日 09:00", "StartAt": "12月20日（周日）09:30", "DueAt": "12月20日", "Week": "11月23日",
 	"Expires": "12月6日", "DeadlineAt": "12月18日 18:00", "Link": "https://t.me/assocbot?start=CODE", "Example": "2026-12-20 09:00",
 }

@@ -102,7 +102,7 @@ func (e *Event) MayCheckIn(manages bool, m *Member, occ time.Time, loc *time.Loc
 	return CheckInAt(occ, now, loc)
 }
 
-// The reasons an answer or a rating is refused, the same for a button, a
+// The reasons an answer is refused, the same for a button, a
 // command and an organizer answering on a member's behalf.
 var (
 	ErrNotMember      = errors.New("not a member")
@@ -111,8 +111,6 @@ var (
 	ErrBadOccurrence  = errors.New("no such occurrence")
 	ErrEventStarted   = errors.New("the occurrence has started")
 	ErrDeadlinePassed = errors.New("the answer deadline has passed")
-	ErrNotOver        = errors.New("the occurrence is not over yet")
-	ErrDidNotCome     = errors.New("the member did not come")
 )
 
 // MayAnswer is the rule for an answer: a member who has not left, in the
@@ -136,23 +134,6 @@ func (e *Event) MayAnswer(m *Member, occ time.Time, loc *time.Location, now time
 	}
 	if e.RSVPDeadline != nil && !now.Before(*e.RSVPDeadline) {
 		return ErrDeadlinePassed
-	}
-	return nil
-}
-
-// MayRate is the rule for a rating: a member who has not left, about a real
-// occurrence that is over, who came (r is their answer, anyCheckedIn whether
-// anyone was checked in; see Came).
-func (e *Event) MayRate(m *Member, occ time.Time, r *RSVP, anyCheckedIn bool, loc *time.Location, now time.Time) error {
-	switch {
-	case !m.OnRoster():
-		return ErrNotMember
-	case !e.Occurs(loc, occ):
-		return ErrBadOccurrence
-	case now.Before(occ.Add(e.Duration())):
-		return ErrNotOver
-	case !Came(r, anyCheckedIn):
-		return ErrDidNotCome
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ const (
 	ActRSVP          Action = "rv"   // Event, Occ; Op: y, m, n, g (one more guest) or r (one fewer)
 	ActCalendar      Action = "ic"   // Event
 	ActCheckIn       Action = "ck"   // Event, Occ; ID: the member
-	ActRate          Action = "rt"   // Event, Occ; Op: 1 to 5
+	ActRate          Action = "rt"   // Event, Occ; Op: 1 to 5 (a rating message sent before the day-after survey: answers it)
 	ActPlanDone      Action = "pd"   // ID: the plan; Op: its cycle
 	ActPlanSnooze    Action = "pz"   // ID: the plan; Op: its cycle
 	ActPlanPhoto     Action = "pp"   // ID: the plan; Op: its cycle

@@ -105,7 +105,6 @@ type RSVP struct {
 	Guests     int       `gorm:"not null;default:0"`
 	Waitlisted bool      `gorm:"not null;default:false"`
 	CheckedIn  bool      `gorm:"not null;default:false"`
-	Rating     *int      // 1–5, asked the day after of those who came
 	// UpdatedAt orders the waitlist; set by the store from its clock.
 	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
 }

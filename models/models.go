@@ -1,6 +1,6 @@
 // Package models holds assocbot's entities (branches, members, events,
 // answers, the outbox) and their rules, as pure code: who an audience is
-// (Audience), who may do what (Scope, Event.MayAnswer, Event.MayRate), what
+// (Audience), who may do what (Scope, Event.MayAnswer), what
 // an event may be (Event.Validate), and the typed data of inline buttons
 // (Callback). The types carry GORM tags but no database code: queries live
 // in models/store, and the messages the association starts in

@@ -3,6 +3,7 @@ package models
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -59,6 +60,10 @@ type Survey struct {
 	CreatedBy   *uint
 	ClosedAt    *time.Time // closed by an organizer before ClosesAt
 	CreatedAt   time.Time
+	// EventID and Occurrence: the day-after survey of an occurrence of an
+	// event, asked of those who came (SPEC C4); one per occurrence.
+	EventID    *uint      `gorm:"uniqueIndex:idx_surveys_event"`
+	Occurrence *time.Time `gorm:"uniqueIndex:idx_surveys_event"`
 	Questions   []SurveyQuestion `gorm:"constraint:OnDelete:CASCADE"`
 }
 
@@ -114,6 +119,34 @@ type SurveyAnswer struct {
 	Ballot     string `gorm:"size:32;not null;default:''"`
 	Choice     int    `gorm:"not null"`
 	UpdatedAt  time.Time
+}
+
+// OfEvent reports whether the survey is an occurrence's day-after survey.
+func (s *Survey) OfEvent() bool { return s.EventID != nil && s.Occurrence != nil }
+
+// Satisfaction is the satisfaction rate's parts: of the Valid answers to
+// satisfaction questions, the Satisfied ones (非常满意 and 满意).
+type Satisfaction struct {
+	Satisfied, Valid int
+}
+
+// Add counts answer choice (1–SatisfactionLevel) in.
+func (s *Satisfaction) Add(choice, n int) {
+	if choice < 1 || choice > SatisfactionLevel {
+		return
+	}
+	s.Valid += n
+	if choice <= Satisfied {
+		s.Satisfied += n
+	}
+}
+
+// Percent is the rate as a whole percent; false without answers.
+func (s Satisfaction) Percent() (int, bool) {
+	if s.Valid == 0 {
+		return 0, false
+	}
+	return int(math.Round(100 * float64(s.Satisfied) / float64(s.Valid))), true
 }
 
 // Open reports whether the survey takes answers at now.

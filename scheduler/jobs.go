@@ -19,7 +19,7 @@ func Jobs(st *store.Store, loc *time.Location, offsets planner.Offsets) []Entry 
 	return []Entry{
 		{planner.SpecOutboxCleanup, OutboxCleanup{Store: st}},
 		{planner.SpecEventReminders, &EventReminders{Store: st, Location: loc, Offsets: offsets}},
-		{planner.SpecRatings, EventRatings{Store: st, Location: loc}},
+		{planner.SpecRatings, EventSurveys{Store: st, Location: loc}},
 		{planner.SpecPlanReminders, PlanReminders{Store: st, Location: loc}},
 		{planner.SpecOverdueDigest, OverdueDigest{Store: st, Location: loc}},
 		{planner.SpecActivityDuties, ActivityDuties{Store: st, Location: loc}},

@@ -21,6 +21,16 @@ func tzFlag(fs *flag.FlagSet, getenv env) *string {
 	return fs.String("tz", def, "the association's time zone (ASSOCBOT_TZ)")
 }
 
+// zoneOf is the zone that --tz names, or the usage error that says it is
+// none.
+func zoneOf(tz string) (*time.Location, error) {
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, usageError{fmt.Sprintf("--tz %q is not a time zone", tz)}
+	}
+	return loc, nil
+}
+
 // cmdEventList is `assocbot event list`.
 func cmdEventList(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
@@ -29,9 +39,9 @@ func cmdEventList(fs *flag.FlagSet, c cli) runner {
 		if err := noArgs(args); err != nil {
 			return err
 		}
-		loc, err := time.LoadLocation(*tz)
+		loc, err := zoneOf(*tz)
 		if err != nil {
-			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+			return err
 		}
 		st, err := openStore(ctx, *db)
 		if err != nil {
@@ -77,9 +87,9 @@ func cmdEventAdd(fs *flag.FlagSet, c cli) runner {
 		if err := noArgs(args); err != nil {
 			return err
 		}
-		loc, err := time.LoadLocation(*tz)
+		loc, err := zoneOf(*tz)
 		if err != nil {
-			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+			return err
 		}
 		var notes []string // said once the event is made
 		parse := func(flag, v string) (time.Time, error) {

@@ -339,7 +339,8 @@ func TestOrganizerEventCommands(t *testing.T) {
 
 // TestCheckinOnBehalfAndRating: organizers check in members (with or
 // without Telegram) with one tap each and answer for those without; the day
-// after, those who came are asked for a rating, and only they can give one.
+// after, those who came are asked how satisfied they were, and only they
+// can answer.
 func TestCheckinOnBehalfAndRating(t *testing.T) {
 	h := bottest.New(t)
 	ctx := context.Background()
@@ -382,25 +383,35 @@ func TestCheckinOnBehalfAndRating(t *testing.T) {
 		t.Fatalf("Old Zhao's row %+v", r)
 	}
 
-	// Before it is over, nobody can rate it, even with well-formed data.
+	// Before it is over, a forged rating finds no survey.
 	rate := fmt.Sprintf("rt:%d:%d:4", id, occ.Unix()/60)
-	if ans := h.CallbackAnswer(h.API.SendCallback(alice, alice.ID, 0, rate)); ans != h.T(locales.En, "rating.not_over") {
+	if ans := h.CallbackAnswer(h.API.SendCallback(alice, alice.ID, 0, rate)); ans != h.T(locales.En, "survey.not_asked") {
 		t.Fatalf("rating before the event: %q", ans)
 	}
-	// The day after: those who came and have Telegram are asked.
+	// The day after: those who came are asked, Alice and Old Zhao; with no
+	// SMS here, the question goes to Alice alone.
 	h.SetNow(occ.Add(20 * time.Hour))
-	c, err := (scheduler.EventRatings{Store: h.St, Location: bottest.Shanghai}).Run(ctx, occ.Add(20*time.Hour))
-	if err != nil || c["enqueued"] != 1 {
-		t.Fatalf("ratings %v %v, want one question (Alice)", c, err)
+	c, err := (scheduler.EventSurveys{Store: h.St, Location: bottest.Shanghai}).Run(ctx, occ.Add(20*time.Hour))
+	if err != nil || c["asked"] != 2 {
+		t.Fatalf("day-after survey %v %v, want two asked (Alice, Old Zhao)", c, err)
 	}
-	if ans := h.CallbackAnswer(h.API.SendCallback(alice, alice.ID, 0, rate)); ans != h.T(locales.En, "rating.thanks", "Rating", 4) {
-		t.Fatalf("rating: %q", ans)
+	sv, err := h.St.EventSurvey(ctx, id, occ)
+	if err != nil {
+		t.Fatal(err)
 	}
+	rows, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindSurveyAsk})
 	aliceM, _ := h.St.MemberByPhone(ctx, "13800000001")
-	if r, _ := h.St.RSVPOf(ctx, id, occ, aliceM.ID); r == nil || r.Rating == nil || *r.Rating != 4 {
-		t.Fatalf("rating not stored: %+v", r)
+	if len(rows) != 1 || *rows[0].MemberID != aliceM.ID {
+		t.Fatalf("survey questions %+v, want one to Alice (Old Zhao has no Telegram and there is no SMS)", rows)
 	}
-	if ans := h.CallbackAnswer(h.API.SendCallback(bob, bob.ID, 0, rate)); ans != h.T(locales.En, "rating.not_attended") {
+	if ans := h.CallbackAnswer(h.API.SendCallback(alice, alice.ID, 0, fmt.Sprintf("sv:%d:1.2:", sv.ID))); ans != h.T(locales.En, "survey.saved") {
+		t.Fatalf("answer: %q", ans)
+	}
+	tally, err := h.St.SurveyTallyOf(ctx, sv)
+	if err != nil || tally.Counts[1]["Town/Village"] == nil || tally.Counts[1]["Town/Village"][2] != 1 {
+		t.Fatalf("tally %+v %v", tally, err)
+	}
+	if ans := h.CallbackAnswer(h.API.SendCallback(bob, bob.ID, 0, rate)); ans != h.T(locales.En, "survey.not_asked") {
 		t.Fatalf("rating by someone who did not come: %q", ans)
 	}
 }

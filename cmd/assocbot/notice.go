@@ -89,9 +89,9 @@ func cmdBroadcast(fs *flag.FlagSet, c cli) runner {
 		if len([]rune(body)) > models.MaxNoticeText {
 			return usageError{fmt.Sprintf("--text is longer than a notice allows (%d characters)", models.MaxNoticeText)}
 		}
-		loc, err := time.LoadLocation(*tz)
+		loc, err := zoneOf(*tz)
 		if err != nil {
-			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+			return err
 		}
 		now := clock()
 		sendAt := now

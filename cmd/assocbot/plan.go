@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/store"
@@ -87,9 +86,9 @@ func cmdPlanAssign(fs *flag.FlagSet, c cli) runner {
 		if err := noArgs(args); err != nil {
 			return err
 		}
-		loc, err := time.LoadLocation(*tz)
+		loc, err := zoneOf(*tz)
 		if err != nil {
-			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+			return err
 		}
 		aud, err := models.ParseAudience(*audience)
 		if _, organizers := aud.IsOrganizers(); err != nil || organizers {
@@ -146,9 +145,9 @@ func cmdPlanDone(fs *flag.FlagSet, c cli) runner {
 		if err := noArgs(args); err != nil {
 			return err
 		}
-		loc, err := time.LoadLocation(*tz)
+		loc, err := zoneOf(*tz)
 		if err != nil {
-			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+			return err
 		}
 		if _, err := models.NormalizePhone(*phone); err != nil {
 			return usageError{fmt.Sprintf("--phone %q is not a valid phone number", *phone)}

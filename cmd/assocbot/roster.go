@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
-	"time"
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
@@ -46,9 +45,9 @@ func cmdImport(fs *flag.FlagSet, c cli) runner {
 		if err != nil || maxMB < 1 || maxMB > maxImportMB {
 			return usageError{fmt.Sprintf("--max-mb (or ASSOCBOT_IMPORT_MAX_MB) must be a whole number of MB from 1 to %d, got %q", maxImportMB, *maxMBText)}
 		}
-		loc, err := time.LoadLocation(*tz)
+		loc, err := zoneOf(*tz)
 		if err != nil {
-			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+			return err
 		}
 		if getenv("GOMEMLIMIT") == "" {
 			// A list of 100,000 members holds about 120 MB live at its peak;
@@ -142,9 +141,9 @@ func cmdExport(fs *flag.FlagSet, c cli) runner {
 		if *out == "" {
 			return usageError{"-o FILE is required"}
 		}
-		loc, err := time.LoadLocation(*tz)
+		loc, err := zoneOf(*tz)
 		if err != nil {
-			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+			return err
 		}
 		q, err := models.ParseQuarter(*quarter, clock().In(loc))
 		if err != nil {

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
@@ -51,9 +50,9 @@ func cmdSurveyAdd(fs *flag.FlagSet, c cli) runner {
 		if len(kinds) > len(questions) {
 			return usageError{fmt.Sprintf("%d --kind for %d --question: give one --kind per --question, in order", len(kinds), len(questions))}
 		}
-		loc, err := time.LoadLocation(*tz)
+		loc, err := zoneOf(*tz)
 		if err != nil {
-			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+			return err
 		}
 		now := c.now()
 		sv := &models.Survey{Title: strings.TrimSpace(*title), Audience: aud.String(), Anonymous: *anonymous, OpensAt: now, RemindHours: *remind}
@@ -130,9 +129,9 @@ func cmdSurveyList(fs *flag.FlagSet, c cli) runner {
 		if err := noArgs(args); err != nil {
 			return err
 		}
-		loc, err := time.LoadLocation(*tz)
+		loc, err := zoneOf(*tz)
 		if err != nil {
-			return usageError{fmt.Sprintf("--tz %q is not a time zone", *tz)}
+			return err
 		}
 		st, err := openStore(ctx, *db)
 		if err != nil {
@@ -222,12 +221,17 @@ func cmdSurveyResults(fs *flag.FlagSet, c cli) runner {
 	format := fs.String("format", "text", "text, csv or xlsx")
 	out := fs.String("o", "", "write to this file (needed for xlsx)")
 	lang := fs.String("lang", "", "the words of the results: zh-Hans, zh-Hant or en (default ASSOCBOT_LANG)")
+	tz := tzFlag(fs, c.getenv)
 	return func(ctx context.Context, args []string) error {
 		pos, err := parseInterspersed(fs, args)
 		if err != nil {
 			return err
 		}
 		id, err := surveyArg("survey results", pos)
+		if err != nil {
+			return err
+		}
+		loc, err := zoneOf(*tz)
 		if err != nil {
 			return err
 		}
@@ -277,11 +281,11 @@ func cmdSurveyResults(fs *flag.FlagSet, c cli) runner {
 			w = file
 		}
 		if f == "text" {
-			_, err = fmt.Fprintln(w, reports.SurveyText(cat, l, sv, figures))
+			_, err = fmt.Fprintln(w, reports.SurveyText(cat, l, loc, sv, figures))
 			return err
 		}
 		format, _ := roster.ParseFormat(f)
-		if err := roster.WriteTables(w, format, reports.SurveyTables(cat, l, sv, figures, named)...); err != nil {
+		if err := roster.WriteTables(w, format, reports.SurveyTables(cat, l, loc, sv, figures, named)...); err != nil {
 			return err
 		}
 		if *out != "" {

@@ -211,20 +211,6 @@ func CopyCancel(e *models.Event, occ time.Time, c Copy, notify bool, now time.Ti
 	return copyEdit(m, c, "x", notify)
 }
 
-// RatingQuestion asks those who came to rate the occurrence, 1 to 5.
-func RatingQuestion(e *models.Event, occ, now time.Time) Message {
-	m := eventMessage(outbox.KindEventRating, "event.rate", e, occ, models.Everyone(), Came, now)
-	var buttons []models.ButtonSpec
-	for n := 1; n <= 5; n++ {
-		buttons = append(buttons, models.ButtonSpec{Key: "rating." + strconv.Itoa(n),
-			Data: models.Callback{Action: models.ActRate, Event: e.ID, Occ: occ, Op: strconv.Itoa(n)}.Encode()})
-	}
-	m.Markup = Markup{Inline: [][]models.ButtonSpec{buttons}}
-	expires := occ.Add(ratingExpiry).UTC()
-	m.ExpiresAt = &expires
-	return m
-}
-
 // Offsets are how long before an occurrence its reminders go out, by kind;
 // a kind not named keeps models.EventKind.ReminderOffsets.
 type Offsets map[models.EventKind][]time.Duration
@@ -308,17 +294,23 @@ func DeadlineNudges(events []models.Event, since, now time.Time) []Message {
 	return out
 }
 
-// RatingWindow is the span of occurrence starts whose rating questions a run
-// at now may ask: those that ended 12 to 36 hours ago.
+// RatingWindow is the span of occurrence starts whose day-after survey a
+// run at now may open: those that ended 12 to 36 hours ago.
 func RatingWindow(now time.Time) (from, to time.Time) {
 	return now.Add(-ratingUntil - models.MaxDuration), now.Add(-ratingAfter)
 }
 
-// Ratings are the day-after rating questions of the occurrences that ended
-// 12 to 36 hours before now; the dedupe key asks each member once.
-func Ratings(events []models.Event, loc *time.Location, now time.Time) []Message {
+// Held is one occurrence of an event.
+type Held struct {
+	Event      *models.Event
+	Occurrence time.Time
+}
+
+// DayAfter are the occurrences whose day-after survey falls due at now:
+// those that ended 12 to 36 hours before (the store opens each once).
+func DayAfter(events []models.Event, loc *time.Location, now time.Time) []Held {
 	from, to := RatingWindow(now)
-	var out []Message
+	var out []Held
 	for i := range events {
 		e := &events[i]
 		occs, err := e.Occurrences(loc, from, to)
@@ -330,8 +322,32 @@ func Ratings(events []models.Event, loc *time.Location, now time.Time) []Message
 			if end.After(now.Add(-ratingAfter)) || end.Before(now.Add(-ratingUntil)) {
 				continue
 			}
-			out = append(out, RatingQuestion(e, occ, now))
+			out = append(out, Held{Event: e, Occurrence: occ})
 		}
 	}
 	return out
+}
+
+// EventSurvey is the day-after survey of an occurrence (SPEC C4, C13): one
+// satisfaction question to those who came, anonymous, open for a week
+// after the occurrence, without a reminder. Its question's words are the
+// reader's (EventQuestion), not the stored text.
+func EventSurvey(e *models.Event, occ time.Time) *models.Survey {
+	occ = occ.UTC()
+	closes := occ.Add(ratingExpiry)
+	id := e.ID
+	title := Clip(e.Title, models.MaxSurveyTitle-1)
+	return &models.Survey{Title: title, Audience: e.Audience, Anonymous: true, ClosesAt: &closes, RemindHours: 0,
+		EventID: &id, Occurrence: &occ,
+		Questions: []models.SurveyQuestion{{Position: 1, Kind: models.QuestionSatisfaction, Text: title}}}
+}
+
+// EventSurveyAsk is the day-after question as a forecast shows it, to those
+// who came, before the store has made the survey.
+func EventSurveyAsk(e *models.Event, occ, now time.Time) Message {
+	sv := EventSurvey(e, occ)
+	sv.OpensAt = now
+	m := SurveyAsk(sv, sv.Question(1), models.Everyone(), Markup{Inline: SurveyButtons(sv, sv.Question(1), "")}, now)
+	m.Subject.EventID, m.Subject.Occurrence, m.Filter = e.ID, occ, Came
+	return m
 }

@@ -12,7 +12,7 @@
 //	producer → planner.Message → store (audience → outbox rows) → dispatch → channel (bot/telegram) → Bot API
 //
 // The package is pure: no database, no network. It also decides what is
-// due when (EventReminders, Ratings …), so that the scheduler's jobs and a
+// due when (EventReminders, DayAfter …), so that the scheduler's jobs and a
 // preview compute the same messages.
 package planner
 
@@ -47,7 +47,7 @@ const (
 	Undecided          // the deadline nudge: those who said maybe or nothing
 	NotAnswered        // an organizer's nudge: those who said nothing
 	YesOrMaybe         // change and cancellation notices
-	Came               // the rating question: those who came (models.Came)
+	Came               // the day-after survey: those who came (models.Came)
 )
 
 // Recipient is one chat a message goes to.
@@ -137,7 +137,12 @@ func (m Message) key(r Recipient) string {
 	add("b", uint64(m.Subject.BroadcastID))
 	add("j", uint64(m.Subject.JoinRequestID))
 	add("p", uint64(m.Subject.PlanID))
-	add("v", uint64(m.Subject.SurveyID))
+	if m.Subject.EventID == 0 {
+		// An occurrence's day-after survey is named by its occurrence (one
+		// each), so that a forecast, made before the survey is, has the key
+		// of the message that will be sent.
+		add("v", uint64(m.Subject.SurveyID))
+	}
 	if m.Slot != "" {
 		parts = append(parts, "s"+m.Slot)
 	}

@@ -6,7 +6,7 @@ package planner
 const (
 	SpecEventReminders  = "* * * * *"    // event reminders and deadline nudges
 	SpecPlanReminders   = "* * * * *"    // check and duty reminders
-	SpecRatings         = "0 * * * *"    // rating questions, the day after
+	SpecRatings         = "0 * * * *"    // day-after surveys of events
 	SpecOverdueDigest   = "0 10 * * *"   // the organizers' daily overdue lists
 	SpecActivityDuties  = "15 * * * *"   // duties that close by themselves
 	SpecRecordAsks      = "20 * * * *"   // activity record questions

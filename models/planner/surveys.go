@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/outbox"
 )
@@ -14,7 +15,12 @@ import (
 func SurveyArgs(s *models.Survey, q *models.SurveyQuestion) Args {
 	var a Args
 	a.Int("SurveyID", int(s.ID)).Str("Title", s.Title).Int("Position", q.Position).Int("Count", len(s.Questions)).
-		Str("Question", q.Text).Str("QuestionKind", string(q.Kind))
+		Str("QuestionKind", string(q.Kind))
+	if l, ok := EventQuestion(s); ok {
+		a.List("Question", []Line{l})
+	} else {
+		a.Str("Question", q.Text)
+	}
 	var lines []Line
 	for i := 1; i <= q.Choices(); i++ {
 		var l Line
@@ -30,6 +36,27 @@ func SurveyArgs(s *models.Survey, q *models.SurveyQuestion) Args {
 	}
 	a.List("Options", lines)
 	return a
+}
+
+// EventQuestion is the question of an occurrence's day-after survey in the
+// reader's words ("How satisfied were you with … on …?"); false for
+// another survey, whose questions are its organizer's words.
+func EventQuestion(s *models.Survey) (Line, bool) {
+	if !s.OfEvent() {
+		return Line{}, false
+	}
+	var l Line
+	l.Key = "survey.event_question"
+	l.Args.Str("Title", s.Title).Time("When", *s.Occurrence)
+	return l, true
+}
+
+// QuestionText is a question's words in the reader's language.
+func QuestionText(cat *locales.Catalog, lang locales.Lang, zone *time.Location, s *models.Survey, q *models.SurveyQuestion, now time.Time) string {
+	if l, ok := EventQuestion(s); ok {
+		return cat.T(lang, l.Key, l.Args.KV(cat, lang, zone, now)...)
+	}
+	return q.Text
 }
 
 // OptionKey is the message key of answer n of a satisfaction or yes/no

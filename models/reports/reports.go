@@ -34,22 +34,28 @@ func Table(cat *locales.Catalog, l locales.Lang, loc *time.Location, what string
 }
 
 // RecordsTable is the table the town office asks for: branch, date, place,
-// topic, attendance, rating, summary, photos.
+// topic, attendance, satisfaction (of the day-after survey), summary,
+// photos.
 func RecordsTable(cat *locales.Catalog, l locales.Lang, loc *time.Location, rows []store.RecordRow) roster.Table {
 	t := roster.Table{Sheet: cat.T(l, "export.sheet.records")}
 	for _, k := range []string{"import.column.branch", "export.col.date", "export.col.place", "export.col.topic", "export.col.came",
-		"export.col.rating", "export.col.summary", "export.col.photos"} {
+		"export.col.satisfaction", "export.col.summary", "export.col.photos"} {
 		t.Headers = append(t.Headers, cat.T(l, k))
 	}
 	for _, r := range rows {
-		rating := ""
-		if r.Rating > 0 {
-			rating = strconv.FormatFloat(math.Round(r.Rating*10)/10, 'f', 1, 64)
-		}
 		t.Rows = append(t.Rows, []string{r.BranchPath, r.Occurrence.In(loc).Format("2006-01-02 15:04"), r.Location, r.Topic,
-			strconv.Itoa(r.Attendance), rating, r.Summary, strconv.Itoa(len(r.PhotoIDs()))})
+			strconv.Itoa(r.Attendance), SatisfactionText(cat, l, r.Satisfaction), r.Summary, strconv.Itoa(len(r.PhotoIDs()))})
 	}
 	return t
+}
+
+// SatisfactionText is a satisfaction rate with its parts, "67% (2/3)";
+// "" without answers.
+func SatisfactionText(cat *locales.Catalog, l locales.Lang, s models.Satisfaction) string {
+	if _, ok := s.Percent(); !ok {
+		return ""
+	}
+	return cat.T(l, "satisfaction.rate", "Rate", pct(s.Satisfied, s.Valid), "Satisfied", s.Satisfied, "Valid", s.Valid)
 }
 
 // pct is n of total as a whole percent, "–" of nothing.
@@ -74,9 +80,9 @@ func StatsText(cat *locales.Catalog, l locales.Lang, q models.Quarter, figures [
 }
 
 func figuresText(cat *locales.Catalog, l locales.Lang, path string, f *store.Figures) string {
-	rating := "–"
-	if f.Ratings > 0 {
-		rating = strconv.FormatFloat(math.Round(10*float64(f.RatingSum)/float64(f.Ratings))/10, 'f', 1, 64)
+	satisfaction := SatisfactionText(cat, l, f.Satisfaction)
+	if satisfaction == "" {
+		satisfaction = "–"
 	}
 	var reasons []string
 	for r, n := range f.NotSent {
@@ -93,6 +99,6 @@ func figuresText(cat *locales.Catalog, l locales.Lang, path string, f *store.Fig
 	}
 	return cat.T(l, "stats.branch", "Branch", path, "Members", f.Members, "Linked", pct(f.Linked, f.Members),
 		"Delivered", pct(f.Delivered, f.Final), "BySMS", f.BySMS, "NotSent", strings.Join(reasons, cat.T(l, "list.separator")),
-		"AnswerRate", pct(f.Answered, f.Announced), "CheckedIn", f.CheckedIn, "Rating", rating,
+		"AnswerRate", pct(f.Answered, f.Announced), "CheckedIn", f.CheckedIn, "Satisfaction", satisfaction,
 		"Completion", pct(f.Plans-f.Overdue, f.Plans), "Overdue", f.Overdue, "Activities", f.Activities, "NoActivity", none)
 }

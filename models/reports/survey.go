@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
@@ -139,15 +140,22 @@ func branchLabel(cat *locales.Catalog, l locales.Lang, b BranchFigures) string {
 	return b.Branch
 }
 
+// questionText is a question's words in a report: a day-after survey's
+// in the reader's language, with the occurrence's full date in the
+// association's zone.
+func questionText(cat *locales.Catalog, l locales.Lang, loc *time.Location, sv *models.Survey, q *models.SurveyQuestion) string {
+	return planner.QuestionText(cat, l, loc, sv, q, time.Time{})
+}
+
 // SurveyText is a survey's results for organizers: the response rate,
 // each question's counts, the satisfaction rate ((非常满意 + 满意) ÷ valid
 // answers), and per branch the response and satisfaction rates.
-func SurveyText(cat *locales.Catalog, l locales.Lang, sv *models.Survey, f SurveyFigures) string {
+func SurveyText(cat *locales.Catalog, l locales.Lang, loc *time.Location, sv *models.Survey, f SurveyFigures) string {
 	sep := cat.T(l, "list.separator")
 	lines := []string{cat.T(l, "survey.results.title", "Title", sv.Title, "Anonymous", sv.Anonymous),
 		cat.T(l, "survey.results.response", "Answered", f.Answered, "Asked", f.Asked, "Rate", pct(f.Answered, f.Asked))}
 	for _, q := range f.Questions {
-		lines = append(lines, "", cat.T(l, "survey.results.question", "N", q.Question.Position, "Text", q.Question.Text))
+		lines = append(lines, "", cat.T(l, "survey.results.question", "N", q.Question.Position, "Text", questionText(cat, l, loc, sv, &q.Question)))
 		var counts []string
 		for n := 1; n < len(q.Counts); n++ {
 			counts = append(counts, cat.T(l, "survey.results.count", "Option", optionLabel(cat, l, q.Question, n), "Count", q.Counts[n]))
@@ -171,12 +179,12 @@ func SurveyText(cat *locales.Catalog, l locales.Lang, sv *models.Survey, f Surve
 // counts per question and branch, and in a named survey each member's
 // answers (an anonymous survey has no such table: its answers have no
 // member).
-func SurveyTables(cat *locales.Catalog, l locales.Lang, sv *models.Survey, f SurveyFigures, named []store.NamedSurveyAnswer) []roster.Table {
+func SurveyTables(cat *locales.Catalog, l locales.Lang, loc *time.Location, sv *models.Survey, f SurveyFigures, named []store.NamedSurveyAnswer) []roster.Table {
 	res := roster.Table{Sheet: cat.T(l, "survey.sheet.results")}
 	res.Headers = []string{cat.T(l, "survey.col.question"), cat.T(l, "survey.col.answer"), cat.T(l, "survey.col.count")}
 	res.Rows = append(res.Rows, []string{cat.T(l, "survey.col.response"), strconv.Itoa(f.Answered) + "/" + strconv.Itoa(f.Asked), pct(f.Answered, f.Asked)})
 	for _, q := range f.Questions {
-		label := strconv.Itoa(q.Question.Position) + ". " + q.Question.Text
+		label := strconv.Itoa(q.Question.Position) + ". " + questionText(cat, l, loc, sv, &q.Question)
 		for n := 1; n < len(q.Counts); n++ {
 			res.Rows = append(res.Rows, []string{label, optionLabel(cat, l, q.Question, n), strconv.Itoa(q.Counts[n])})
 		}
@@ -195,7 +203,7 @@ func SurveyTables(cat *locales.Catalog, l locales.Lang, sv *models.Survey, f Sur
 		ans := roster.Table{Sheet: cat.T(l, "survey.sheet.answers"), Headers: []string{cat.T(l, "import.column.name"),
 			cat.T(l, "import.column.phone"), cat.T(l, "import.column.branch")}}
 		for _, q := range sv.Questions {
-			ans.Headers = append(ans.Headers, strconv.Itoa(q.Position)+". "+q.Text)
+			ans.Headers = append(ans.Headers, strconv.Itoa(q.Position)+". "+questionText(cat, l, loc, sv, &q))
 		}
 		var row []string
 		last := ""

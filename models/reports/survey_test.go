@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
@@ -42,7 +43,7 @@ func TestSurveyResultsGolden(t *testing.T) {
 		for _, l := range locales.All() {
 			sv, ta := tally()
 			sv.Anonymous = anonymous
-			got := reports.SurveyText(cat, l, sv, reports.Figures(sv, ta)) + "\n"
+			got := reports.SurveyText(cat, l, time.UTC, sv, reports.Figures(sv, ta)) + "\n"
 			name := string(l) + ".golden"
 			if anonymous {
 				name = string(l) + ".anonymous.golden"

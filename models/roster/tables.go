@@ -54,19 +54,17 @@ func MembersTable(cat *locales.Catalog, l locales.Lang, ms []models.Member, chec
 }
 
 // AnswersTable lists an event's answers and attendance, by occurrence.
+// How satisfied those who came were is the day-after survey's, anonymous
+// (survey results), never a member's row here.
 func AnswersTable(cat *locales.Catalog, l locales.Lang, loc *time.Location, rows []AnswerRow) Table {
 	t := Table{Sheet: cat.T(l, "export.sheet.answers")}
 	for _, k := range []string{"import.column.name", "import.column.phone", "export.col.date", "export.col.answer", "export.col.guests",
-		"export.col.waitlisted", "export.col.came", "export.col.rating"} {
+		"export.col.waitlisted", "export.col.came"} {
 		t.Headers = append(t.Headers, cat.T(l, k))
 	}
 	for _, r := range rows {
-		rating := ""
-		if r.Rating != nil {
-			rating = strconv.Itoa(*r.Rating)
-		}
 		t.Rows = append(t.Rows, []string{r.Name, models.DisplayPhone(r.Phone), r.Occurrence.In(loc).Format("2006-01-02 15:04"),
-			cat.T(l, "export.answer."+string(r.Answer)), strconv.Itoa(r.Guests), yesNo(cat, l, r.Waitlisted), yesNo(cat, l, r.CheckedIn), rating})
+			cat.T(l, "export.answer."+string(r.Answer)), strconv.Itoa(r.Guests), yesNo(cat, l, r.Waitlisted), yesNo(cat, l, r.CheckedIn)})
 	}
 	return t
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
 )
@@ -81,7 +82,13 @@ func populate(t *testing.T, st *store.Store) {
 	if err := st.SetCheckIn(ctx, e.ID, occ, ms[0].ID, true, org, sh, after); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetRating(ctx, e.ID, occ, ms[0], 5, sh, after); err != nil {
+	dayAfter := occ.Add(20 * time.Hour)
+	if n, err := st.OpenEventSurvey(ctx, planner.EventSurvey(e, occ), dayAfter); err != nil || n != 1 {
+		t.Fatalf("the day-after survey: %d %v", n, err)
+	}
+	if sv, err := st.EventSurvey(ctx, e.ID, occ); err != nil {
+		t.Fatal(err)
+	} else if _, err := st.AnswerSurvey(ctx, sv.ID, ms[0], 1, 1, "", dayAfter); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.SaveRecord(ctx, e.ID, occ, org, "健康讲座", "二十人到场", sh, after); err != nil {

@@ -263,7 +263,7 @@ func (s *Store) SetRSVP(ctx context.Context, eventID uint, occ time.Time, m *mod
 // user why) rather than a failure.
 func isRuleErr(err error) bool {
 	for _, e := range []error{models.ErrNotMember, models.ErrNotYours, models.ErrEventClosed, models.ErrEventStarted, models.ErrDeadlinePassed,
-		models.ErrNotInAudience, models.ErrBadOccurrence, models.ErrNotOver, models.ErrDidNotCome, models.ErrCheckInNotYet, models.ErrCheckInOver,
+		models.ErrNotInAudience, models.ErrBadOccurrence, models.ErrCheckInNotYet, models.ErrCheckInOver,
 		ErrNotFound, ErrNoRoomForGuest, ErrTooManyGuests, ErrNoGuestToRemove, ErrRecurringTime} {
 		if errors.Is(err, e) {
 			return true
@@ -820,46 +820,6 @@ func (s *Store) CheckedIn(ctx context.Context, eventID uint, occ time.Time) (map
 		out[id] = true
 	}
 	return out, nil
-}
-
-// SetRating records a 1–5 rating under the rule of models.Event.MayRate,
-// checked in the transaction.
-func (s *Store) SetRating(ctx context.Context, eventID uint, occ time.Time, m *models.Member, rating int, loc *time.Location, now time.Time) error {
-	if rating < 1 || rating > 5 {
-		return fmt.Errorf("store: rating %d is not 1 to 5", rating)
-	}
-	occ = occ.UTC()
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var e models.Event
-		if err := tx.Take(&e, eventID).Error; err != nil {
-			return notFound(err)
-		}
-		var r *models.RSVP
-		var got models.RSVP
-		err := tx.Where("event_id = ? AND occurrence = ? AND member_id = ?", eventID, occ, m.ID).Take(&got).Error
-		switch {
-		case err == nil:
-			r = &got
-		case !errors.Is(err, gorm.ErrRecordNotFound):
-			return err
-		}
-		anyIn, err := anyCheckedIn(tx, eventID, occ)
-		if err != nil {
-			return err
-		}
-		if err := e.MayRate(m, occ, r, anyIn, loc, now); err != nil {
-			return err
-		}
-		return tx.Model(&models.RSVP{}).Where("event_id = ? AND occurrence = ? AND member_id = ?", eventID, occ, m.ID).
-			Update("rating", rating).Error
-	})
-	if err != nil {
-		if isRuleErr(err) {
-			return err
-		}
-		return fmt.Errorf("store: set rating: %w", err)
-	}
-	return nil
 }
 
 // EventAnswers lists every answer to an event, each occurrence, with the

@@ -139,8 +139,8 @@ type RecordRow struct {
 	Title      string
 	Location   string
 	BranchPath string
-	Attendance int     // checked in
-	Rating     float64 // average, 0 without ratings
+	Attendance   int                 // checked in
+	Satisfaction models.Satisfaction `gorm:"-"` // of its day-after survey
 }
 
 // RecordsIn lists the records of the branches within scope whose occurrence
@@ -149,8 +149,7 @@ func (s *Store) RecordsIn(ctx context.Context, scope models.Scope, from, to time
 	var rows []RecordRow
 	err := s.db.WithContext(ctx).Table("activity_records").
 		Select(`activity_records.*, events.title AS title, COALESCE(events.location, '') AS location, COALESCE(branches.path, '') AS branch_path,
-			(SELECT COUNT(*) FROM rsvps WHERE rsvps.event_id = activity_records.event_id AND rsvps.occurrence = activity_records.occurrence AND rsvps.checked_in = ?) AS attendance,
-			COALESCE((SELECT AVG(rating) FROM rsvps WHERE rsvps.event_id = activity_records.event_id AND rsvps.occurrence = activity_records.occurrence AND rsvps.rating IS NOT NULL), 0) AS rating`, true).
+			(SELECT COUNT(*) FROM rsvps WHERE rsvps.event_id = activity_records.event_id AND rsvps.occurrence = activity_records.occurrence AND rsvps.checked_in = ?) AS attendance`, true).
 		Joins("JOIN events ON events.id = activity_records.event_id").
 		Joins("LEFT JOIN branches ON branches.id = activity_records.branch_id").
 		Where("activity_records.occurrence >= ? AND activity_records.occurrence < ?", from.UTC(), to.UTC()).
@@ -158,9 +157,14 @@ func (s *Store) RecordsIn(ctx context.Context, scope models.Scope, from, to time
 	if err != nil {
 		return nil, fmt.Errorf("store: records: %w", err)
 	}
+	sat, err := s.EventSatisfaction(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
 	out := rows[:0]
 	for _, r := range rows {
 		if scope.Admin || (r.BranchPath != "" && scope.Covers(r.BranchPath)) {
+			r.Satisfaction = sat[r.EventID][r.Occurrence.UTC()]
 			out = append(out, r)
 		}
 	}

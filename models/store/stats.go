@@ -21,8 +21,9 @@ type Figures struct {
 	Announced   int                   // event announcements delivered to its members in the period
 	Answered    int                   // of them, answered
 	CheckedIn   int                   // check-ins at its events in the period
-	Ratings     int
-	RatingSum   int
+	// Satisfaction: the day-after surveys of its events in the period
+	// (SPEC C4, C13).
+	Satisfaction models.Satisfaction
 	Plans       int // its members' check plans
 	Overdue     int
 	Activities  int      // activity days of its branches held (models.Held) in the period
@@ -103,22 +104,32 @@ func (s *Store) BranchFigures(ctx context.Context, path string, from, to, now ti
 	if err != nil {
 		return nil, err
 	}
+	var ourEvents []uint
 	for _, e := range events {
 		a, err := models.ParseAudience(e.Audience)
 		bp, ok := a.IsBranch()
 		if err != nil || !ok || !within(bp, f.BranchPaths) {
 			continue
 		}
-		var r struct {
-			Came, Rated, Total int
-		}
-		if err := db.Model(&models.RSVP{}).Select("COUNT(CASE WHEN checked_in THEN 1 END) AS came, COUNT(rating) AS rated, COALESCE(SUM(rating), 0) AS total").
-			Where("event_id = ? AND occurrence >= ? AND occurrence < ?", e.ID, from.UTC(), to.UTC()).Scan(&r).Error; err != nil {
+		ourEvents = append(ourEvents, e.ID)
+		var came int64
+		if err := db.Model(&models.RSVP{}).Where("event_id = ? AND occurrence >= ? AND occurrence < ? AND checked_in = ?", e.ID, from.UTC(), to.UTC(), true).
+			Count(&came).Error; err != nil {
 			return nil, fmt.Errorf("store: figures: %w", err)
 		}
-		f.CheckedIn += r.Came
-		f.Ratings += r.Rated
-		f.RatingSum += r.Total
+		f.CheckedIn += int(came)
+	}
+	if len(ourEvents) > 0 {
+		sat, err := s.EventSatisfaction(ctx, from, to, ourEvents...)
+		if err != nil {
+			return nil, err
+		}
+		for _, byOcc := range sat {
+			for _, x := range byOcc {
+				f.Satisfaction.Satisfied += x.Satisfied
+				f.Satisfaction.Valid += x.Valid
+			}
+		}
 	}
 	days, err := s.activitiesHeld(ctx, from, to, now, loc)
 	if err != nil {

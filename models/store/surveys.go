@@ -194,6 +194,9 @@ func (s *Store) AnswerSurvey(ctx context.Context, id uint, m *models.Member, pos
 					return models.ErrAnsweredBefore
 				}
 			}
+			// An anonymous answer keeps the day, not the moment: its time
+			// would match the taker's.
+			a.UpdatedAt = now.UTC().Truncate(24 * time.Hour)
 		} else {
 			memberID := m.ID
 			a.MemberID, ballot = &memberID, "m"+strconv.FormatUint(uint64(m.ID), 10)
@@ -425,4 +428,124 @@ func (s *Store) PlanSurveyReminders(ctx context.Context, now time.Time) (int, er
 		}
 	}
 	return total, nil
+}
+
+// OpenEventSurvey opens sv, an occurrence's day-after survey
+// (planner.EventSurvey), and asks those who came, in one transaction: once
+// per occurrence (a second call, or another replica's, asks nobody), and
+// not at all when nobody came. It returns how many were asked.
+func (s *Store) OpenEventSurvey(ctx context.Context, sv *models.Survey, now time.Time) (int, error) {
+	if !sv.OfEvent() {
+		return 0, errors.New("store: open event survey: not an occurrence's survey")
+	}
+	if err := sv.Validate(); err != nil {
+		return 0, fmt.Errorf("store: open event survey: %w", err)
+	}
+	sv.OpensAt, sv.CreatedAt = now.UTC(), now.UTC()
+	asked := 0
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&models.Survey{}).Where("event_id = ? AND occurrence = ?", *sv.EventID, sv.Occurrence.UTC()).Count(&n).Error; err != nil || n > 0 {
+			return err
+		}
+		c, err := came(tx, *sv.EventID, *sv.Occurrence)
+		if err != nil {
+			return err
+		}
+		var ms []struct {
+			ID       uint
+			BranchID *uint
+		}
+		if err := tx.Model(&models.Member{}).Select("members.id, members.branch_id").
+			Where("members.status <> ? AND members.id IN (?)", models.StatusLeft, c).Order("members.id").Scan(&ms).Error; err != nil {
+			return err
+		}
+		if len(ms) == 0 {
+			return nil
+		}
+		questions := sv.Questions
+		sv.Questions = nil
+		// Two replicas opening the same occurrence: one insert wins, the
+		// other's does nothing and asks nobody.
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(sv)
+		if res.Error != nil || res.RowsAffected == 0 {
+			sv.Questions = questions
+			return res.Error
+		}
+		for i := range questions {
+			questions[i].SurveyID, questions[i].Position = sv.ID, i+1
+		}
+		if err := tx.Create(&questions).Error; err != nil {
+			return err
+		}
+		sv.Questions = questions
+		takers := make([]models.SurveyTaker, len(ms))
+		ids := make([]uint, len(ms))
+		for i, m := range ms {
+			takers[i] = models.SurveyTaker{SurveyID: sv.ID, MemberID: m.ID, BranchID: m.BranchID}
+			ids[i] = m.ID
+		}
+		if err := tx.CreateInBatches(takers, 500).Error; err != nil {
+			return err
+		}
+		first := sv.Question(1)
+		msg := planner.SurveyAsk(sv, first, models.MembersAudience(ids...), planner.Markup{Inline: planner.SurveyButtons(sv, first, "")}, now)
+		msg.Subject.EventID, msg.Subject.Occurrence = *sv.EventID, *sv.Occurrence
+		if _, err := enqueue(tx, s.sms, msg); err != nil {
+			return err
+		}
+		asked = len(ids)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: open event survey: %w", err)
+	}
+	return asked, nil
+}
+
+// EventSurvey is the day-after survey of an occurrence (ErrNotFound: none
+// was opened).
+func (s *Store) EventSurvey(ctx context.Context, eventID uint, occ time.Time) (*models.Survey, error) {
+	var sv models.Survey
+	err := s.db.WithContext(ctx).Preload("Questions", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).
+		Where("event_id = ? AND occurrence = ?", eventID, occ.UTC()).Take(&sv).Error
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &sv, nil
+}
+
+// EventSatisfaction is the satisfaction of occurrences' day-after surveys,
+// by event and occurrence (the occurrence in UTC), of those in [from, to)
+// of the events given (all with none given).
+func (s *Store) EventSatisfaction(ctx context.Context, from, to time.Time, eventIDs ...uint) (map[uint]map[time.Time]models.Satisfaction, error) {
+	q := s.db.WithContext(ctx).Table("survey_answers").
+		Select("surveys.event_id, surveys.occurrence, survey_answers.choice, COUNT(*) AS n").
+		Joins("JOIN surveys ON surveys.id = survey_answers.survey_id").
+		Joins("JOIN survey_questions ON survey_questions.id = survey_answers.question_id").
+		Where("surveys.event_id IS NOT NULL AND surveys.occurrence >= ? AND surveys.occurrence < ? AND survey_questions.kind = ?",
+			from.UTC(), to.UTC(), models.QuestionSatisfaction).
+		Group("surveys.event_id, surveys.occurrence, survey_answers.choice")
+	if len(eventIDs) > 0 {
+		q = q.Where("surveys.event_id IN ?", eventIDs)
+	}
+	var rows []struct {
+		EventID    uint
+		Occurrence time.Time
+		Choice, N  int
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: event satisfaction: %w", err)
+	}
+	out := map[uint]map[time.Time]models.Satisfaction{}
+	for _, r := range rows {
+		if out[r.EventID] == nil {
+			out[r.EventID] = map[time.Time]models.Satisfaction{}
+		}
+		occ := r.Occurrence.UTC()
+		sat := out[r.EventID][occ]
+		sat.Add(r.Choice, r.N)
+		out[r.EventID][occ] = sat
+	}
+	return out, nil
 }
