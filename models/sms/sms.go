@@ -180,7 +180,15 @@ func value(p Param, a planner.Args, cat *locales.Catalog, lang locales.Lang, zon
 			return cat.T(lang, k)
 		}
 	case Question:
-		return a.Strings["Question"]
+		if q := a.Strings["Question"]; q != "" {
+			return q
+		}
+		// A day-after survey's question is the reader's words, with the
+		// occurrence's time as an SMS writes it.
+		if ls := a.Lines["Question"]; len(ls) == 1 {
+			l := ls[0]
+			return cat.T(lang, l.Key, "Title", l.Args.Strings["Title"], "When", DateTime(lang, l.Args.Times["When"], zone))
+		}
 	case Options:
 		var opts []string
 		for _, l := range a.Lines["Options"] {

@@ -98,3 +98,27 @@ func FuzzShort(f *testing.F) {
 		}
 	})
 }
+
+// TestDayAfterSurveyBySMS: the day-after survey's question is the
+// reader's words, with the occurrence's time as an SMS writes it, and the
+// scale's answers by number.
+func TestDayAfterSurveyBySMS(t *testing.T) {
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	e := &models.Event{Title: "健康讲座"}
+	e.ID = 4
+	occ := time.Date(2026, 11, 10, 1, 0, 0, 0, time.UTC)
+	m := planner.EventSurveyAsk(e, occ, occ.Add(20*time.Hour))
+	row := m.Rows([]planner.Recipient{{MemberID: 1, Channel: outbox.BySMS}})[0]
+	tpls := set{"survey.ask": {ID: "7"}}
+	_, values, ok, err := sms.Render(tpls, cat, locales.ZhHans, sh, &row, &models.Member{ID: 1}, 0)
+	if err != nil || !ok || len(values) != 3 {
+		t.Fatalf("%+v %v %v", values, ok, err)
+	}
+	if values[0].Value != "健康讲座" || values[1].Value != "您对“健康讲座”（11月10日09:00）满意吗？" || !strings.HasPrefix(values[2].Value, "1. 非常满意 2. 满意") {
+		t.Fatalf("values %+v", values)
+	}
+}
