@@ -44,7 +44,8 @@ var protected = map[string]string{
 	"records":      "SELECT id, event_id, topic, summary, photos FROM activity_records ORDER BY id",
 	"surveys":      "SELECT id, closed_at FROM surveys ORDER BY id",
 	"answers":      "SELECT survey_id, question_id, member_id, ballot, choice FROM survey_answers ORDER BY id",
-	"takers":       "SELECT survey_id, member_id, answered, finished_at FROM survey_takers ORDER BY survey_id, member_id",
+	"takers":       "SELECT survey_id, member_id, answered, commented, finished_at FROM survey_takers ORDER BY survey_id, member_id",
+	"comments":     "SELECT survey_id, question_id, member_id, text FROM survey_comments ORDER BY id",
 }
 
 // unchangedBy lists the protected tables that no input at all from the user
@@ -134,6 +135,10 @@ func FuzzUpdates(f *testing.F) {
 		{4, 1, "", "ck:1:29400000:2", "", "", ""},
 		{1, 1, "", "ck:1:29400000:2", "", "", ""},
 		{1, 1, "", "rt:1:29400000:9", "", "", ""},
+		{1, 1, "", "sv:1:k1:", "", "", ""},
+		{3, 1, "", "sv:2:k1:", "", "", ""},
+		{2, 1, "", "sv:1:k9:", "", "", ""},
+		{4, 1, "", "sv:2:k1:", "", "", ""},
 		{1, 1, "", "rt:1:29400000:5", "", "", ""},
 		{2, 1, "", "rt:1:29400000:5", "", "", ""},
 		{1, 1, "", "ic:1", "", "", ""},
@@ -218,7 +223,7 @@ func FuzzUpdates(f *testing.F) {
 	// A named survey and an anonymous one to Town.
 	for _, anonymous := range []bool{false, true} {
 		sv := &models.Survey{Title: "S", Audience: "branch:Town", Anonymous: anonymous,
-			Questions: []models.SurveyQuestion{{Kind: models.QuestionSatisfaction, Text: "Q?"}, {Kind: models.QuestionYesNo, Text: "Y?"}}}
+			Questions: []models.SurveyQuestion{{Kind: models.QuestionSatisfaction, Text: "Q?", Comment: true}, {Kind: models.QuestionYesNo, Text: "Y?"}}}
 		if _, err := h.St.CreateSurvey(ctx, sv, h.Clock()); err != nil {
 			f.Fatal(err)
 		}

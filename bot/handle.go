@@ -204,6 +204,7 @@ func (b *Bot) onMessage(ctx context.Context, msg *tgm.Message) {
 	case !isCmd && b.onBroadcastInput(ctx, r, msg):
 	case !isCmd && b.onNewEventInput(ctx, r, msg):
 	case !isCmd && b.onNewSurveyInput(ctx, r, msg):
+	case !isCmd && b.onSurveyCommentInput(ctx, r, msg):
 	case !isCmd && b.onRecordInput(ctx, r, msg):
 	case !isCmd && b.onJoinInput(ctx, r, msg):
 	case msg.Document != nil:

@@ -42,10 +42,15 @@ func surveyCounts(t *testing.T, h *bottest.Harness) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := storetest.Dump(ctx, h.DSN, "SELECT member_id, answered, finished_at IS NOT NULL FROM survey_takers ORDER BY member_id")
+	f, err := storetest.Dump(ctx, h.DSN, "SELECT member_id, answered, commented, finished_at IS NOT NULL FROM survey_takers ORDER BY member_id")
 	if err != nil {
 		t.Fatal(err)
 	}
+	c, err := storetest.Dump(ctx, h.DSN, "SELECT survey_id, question_id, member_id, text FROM survey_comments ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f += "\n" + c
 	return s + "\n" + f
 }
 
@@ -461,4 +466,99 @@ func memberOf(t *testing.T, h *bottest.Harness, u fakeapi.User) *models.Member {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// TestSurveyCommentsOnceByThoseWhoAnswered: a question that takes a
+// comment offers 💬 on the thank-you; the member types it, once. Refused,
+// changing no row: a comment before answering, a second one, text that is
+// no comment (asked again), and a forged 💬 then text from a stranger, a
+// member not asked, a member who left and an organizer of another branch;
+// after closing, a comment is refused too.
+func TestSurveyCommentsOnceByThoseWhoAnswered(t *testing.T) {
+	h := bottest.New(t, bottest.WithDispatcher(retrying))
+	us := surveyPeople(t, h)
+	en := func(key string, kv ...any) string { return h.T(locales.En, key, kv...) }
+	outsider := fakeapi.User{ID: 790, FirstName: "Out", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "Out", Phone: "13700000099", Branch: "West", Lang: "en"})
+	h.Link("13700000099", outsider)
+	otherOrg := fakeapi.User{ID: 791, FirstName: "OrgW", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "OrgW", Phone: "13700000098", Branch: "West", Role: models.RoleOrganizer, Lang: "en"})
+	h.Link("13700000098", otherOrg)
+	stranger := fakeapi.User{ID: 792, FirstName: "Stranger", LanguageCode: "en"}
+	sv := &models.Survey{Title: "Services", Audience: "branch:Town/East", Anonymous: true, Questions: []models.SurveyQuestion{
+		{Kind: models.QuestionSatisfaction, Text: "Our services?", Comment: true}}}
+	if _, err := h.St.CreateSurvey(ctx, sv, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	left := us[3]
+	if err := h.St.SetMemberStatus(ctx, memberOf(t, h, left).ID, models.StatusLeft); err != nil {
+		t.Fatal(err)
+	}
+	h.Dispatcher.Wake()
+	comment := func(u fakeapi.User, data, text string) string {
+		t.Helper()
+		n := len(h.API.Messages(u.ID))
+		if ans := h.CallbackAnswer(h.API.SendCallback(u, u.ID, 0, data)); ans != "" {
+			return ans
+		}
+		h.Nth(u.ID, n+1)
+		return h.Say(u, text).Text
+	}
+	k1 := models.Callback{Action: models.ActSurvey, ID: sv.ID, Op: "k1"}.Encode()
+	// Before answering: refused.
+	before := surveyCounts(t, h)
+	if got := comment(us[0], k1, "early"); got != en("survey.comment.none") {
+		t.Fatalf("a comment before answering: %q", got)
+	}
+	msg := h.Nth(us[0].ID, 1)
+	h.Press(us[0], msg, "Satisfied")
+	h.WaitFor("the thank-you", func() bool { return strings.HasPrefix(h.Message(us[0].ID, msg.ID).Text, "🙏") })
+	if !bottest.Contains(bottest.InlineTexts(h.Message(us[0].ID, msg.ID)), en("survey.button.comment", "N", 1)) {
+		t.Fatalf("no 💬 on the thank-you: %v", bottest.InlineTexts(h.Message(us[0].ID, msg.ID)))
+	}
+	for _, c := range []struct {
+		who  fakeapi.User
+		want string
+	}{
+		{stranger, en("survey.not_asked")},
+		{outsider, en("survey.not_asked")},
+		{otherOrg, en("survey.not_asked")},
+		{left, en("survey.not_asked")},
+		{us[1], en("survey.comment.none")}, // asked, not answered
+	} {
+		if got := comment(c.who, k1, "forged"); got != c.want {
+			t.Errorf("%s: %q, want %q", c.who.FirstName, got, c.want)
+		}
+	}
+	// Text that is no comment is asked again; the dialog waits.
+	n := len(h.API.Messages(us[0].ID))
+	h.Press(us[0], h.Message(us[0].ID, msg.ID), en("survey.button.comment", "N", 1))
+	h.Nth(us[0].ID, n+1)
+	if got := h.Say(us[0], strings.Repeat("长", models.MaxCommentText+1)).Text; got != en("survey.comment.bad", "Max", models.MaxCommentText) {
+		t.Fatalf("a long comment: %q", got)
+	}
+	after := surveyCounts(t, h)
+	if !strings.Contains(after, "answered=1") || strings.Count(after, "text=") != 0 {
+		t.Fatalf("refused comments changed rows:\n%s\nwas\n%s", after, before)
+	}
+	if got := h.Say(us[0], "more chairs please").Text; got != en("survey.comment.saved") {
+		t.Fatalf("the comment: %q", got)
+	}
+	if got, _ := storetest.Dump(ctx, h.DSN, "SELECT member_id, text FROM survey_comments"); got != "member_id=<nil> text=more chairs please \n" {
+		t.Fatalf("comments stored: %q", got)
+	}
+	// Once.
+	before = surveyCounts(t, h)
+	if got := comment(us[0], k1, "again"); got != en("survey.comment.before") {
+		t.Fatalf("a second comment: %q", got)
+	}
+	if _, err := h.St.CloseSurvey(ctx, sv.ID, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	if got := comment(us[0], k1, "late"); got != en("survey.closed") {
+		t.Fatalf("a comment after closing: %q", got)
+	}
+	if after := surveyCounts(t, h); after != before {
+		t.Fatalf("refused comments changed rows:\n%s\nwas\n%s", after, before)
+	}
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -51,6 +52,15 @@ func (b *Bot) onSurveyCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 		}
 		return
 	}
+	if k, ok := strings.CutPrefix(c.Op, "k"); ok {
+		pos, err := strconv.Atoi(k)
+		if err != nil || pos < 1 {
+			b.answer(ctx, q, b.t(r, "callback.invalid"), true)
+			return
+		}
+		b.onSurveyComment(ctx, r, q, sv, pos)
+		return
+	}
 	pos, choice, ok := parseSurveyOp(c.Op)
 	if !ok {
 		b.answer(ctx, q, b.t(r, "callback.invalid"), true)
@@ -87,8 +97,89 @@ func (b *Bot) answerSurvey(ctx context.Context, r *request, q *tgm.CallbackQuery
 		b.edit(ctx, r.chatID, msg.ID, b.surveyQuestionText(r, sv, next), telegram.RenderInline(b.cat, r.lang, planner.SurveyButtons(sv, next, ballot)))
 		return
 	}
-	b.edit(ctx, r.chatID, msg.ID, b.surveyThanks(r, sv, res.Answers), inline(row(
-		cb(b.t(r, "survey.button.change"), models.Callback{Action: models.ActSurvey, ID: sv.ID, Op: "c", Arg: ballot}))))
+	rows := [][]inlineButton{row(cb(b.t(r, "survey.button.change"), models.Callback{Action: models.ActSurvey, ID: sv.ID, Op: "c", Arg: ballot}))}
+	for _, q := range sv.Questions {
+		if q.Comment && res.Commented&(1<<q.Position) == 0 {
+			rows = append(rows, row(cb(b.t(r, "survey.button.comment", "N", q.Position),
+				models.Callback{Action: models.ActSurvey, ID: sv.ID, Op: "k" + strconv.Itoa(q.Position)})))
+		}
+	}
+	b.edit(ctx, r.chatID, msg.ID, b.surveyThanks(r, sv, res.Answers), inline(rows...))
+}
+
+// dialogSurveyComment waits for a member's comment on a survey question.
+const dialogSurveyComment = "survey_comment"
+
+// commentDialog is what the comment dialog keeps: the survey and the
+// question, not the answer.
+type commentDialog struct {
+	Survey   uint `json:"s"`
+	Position int  `json:"p"`
+}
+
+// onSurveyComment is 💬 on the thank-you: the bot asks for the comment,
+// typed in one message.
+func (b *Bot) onSurveyComment(ctx context.Context, r *request, q *tgm.CallbackQuery, sv *models.Survey, pos int) {
+	question := sv.Question(pos)
+	switch {
+	case !sv.Open(b.cfg.Now()):
+		b.answer(ctx, q, b.t(r, "survey.closed"), true)
+		return
+	case question == nil || !question.Comment:
+		b.answer(ctx, q, b.t(r, "survey.comment.none"), true)
+		return
+	}
+	raw, _ := json.Marshal(commentDialog{Survey: sv.ID, Position: pos})
+	if err := b.st.SaveDialog(ctx, &models.Dialog{TelegramID: r.from.ID, Kind: dialogSurveyComment, Step: "text", Data: string(raw)}); err != nil {
+		b.tapFault(ctx, r, q, "survey comment", err)
+		return
+	}
+	b.answer(ctx, q, "", false)
+	text := planner.QuestionText(b.cat, r.lang, r.member.Zone(b.cfg.Location), sv, question, b.cfg.Now())
+	b.send(ctx, r.chatID, b.t(r, "survey.comment.ask", "Question", text, "Max", models.MaxCommentText), nil)
+}
+
+// commentRefusals are the words for a refused comment (nothing is stored).
+var commentRefusals = map[error]string{
+	models.ErrSurveyClosed:    "survey.closed",
+	models.ErrNotAsked:        "survey.not_asked",
+	models.ErrNoComment:       "survey.comment.none",
+	models.ErrCommentedBefore: "survey.comment.before",
+}
+
+// onSurveyCommentInput takes the typed comment; false when no comment is
+// awaited. A comment that is not text of the right length is asked again.
+func (b *Bot) onSurveyCommentInput(ctx context.Context, r *request, msg *tgm.Message) bool {
+	if r.member == nil {
+		return false
+	}
+	d, err := b.st.Dialog(ctx, r.from.ID)
+	if err != nil || d.Kind != dialogSurveyComment {
+		return false
+	}
+	var cd commentDialog
+	if json.Unmarshal([]byte(d.Data), &cd) != nil {
+		b.dropDialog(ctx, r)
+		return false
+	}
+	err = b.st.CommentSurvey(ctx, cd.Survey, r.member, cd.Position, msg.Text, b.cfg.Now())
+	if errors.Is(err, models.ErrBadText) {
+		b.send(ctx, r.chatID, b.t(r, "survey.comment.bad", "Max", models.MaxCommentText), nil)
+		return true
+	}
+	b.dropDialog(ctx, r)
+	if err != nil {
+		for reason, key := range commentRefusals {
+			if errors.Is(err, reason) {
+				b.send(ctx, r.chatID, b.t(r, key), b.keyboardFor(r))
+				return true
+			}
+		}
+		b.fail(ctx, r.chatID, r.lang, "survey comment", err)
+		return true
+	}
+	b.send(ctx, r.chatID, b.t(r, "survey.comment.saved"), b.keyboardFor(r))
+	return true
 }
 
 // parseSurveyOp reads "2.1": question 2, answer 1.

@@ -38,6 +38,7 @@ const (
 	MaxSurveyTitle    = 100
 	MaxQuestionText   = 300
 	MaxOptionText     = 40
+	MaxCommentText    = 300
 	SatisfactionLevel = 5 // the scale's levels
 	// Satisfied are the scale's levels counted in the satisfaction rate:
 	// 非常满意 and 满意.
@@ -62,9 +63,9 @@ type Survey struct {
 	CreatedAt   time.Time
 	// EventID and Occurrence: the day-after survey of an occurrence of an
 	// event, asked of those who came (SPEC C4); one per occurrence.
-	EventID    *uint      `gorm:"uniqueIndex:idx_surveys_event"`
-	Occurrence *time.Time `gorm:"uniqueIndex:idx_surveys_event"`
-	Questions   []SurveyQuestion `gorm:"constraint:OnDelete:CASCADE"`
+	EventID    *uint            `gorm:"uniqueIndex:idx_surveys_event"`
+	Occurrence *time.Time       `gorm:"uniqueIndex:idx_surveys_event"`
+	Questions  []SurveyQuestion `gorm:"constraint:OnDelete:CASCADE"`
 }
 
 // SurveyQuestion is one question, at Position (1, 2 …).
@@ -75,6 +76,9 @@ type SurveyQuestion struct {
 	Kind     QuestionKind `gorm:"size:16;not null"`
 	Text     string       `gorm:"size:300;not null"`
 	Options  string       `gorm:"size:400;not null;default:''"` // a choice's options, joined by "|"
+	// Comment: after answering it, a member may add a comment in their own
+	// words (optional, one).
+	Comment bool `gorm:"not null;default:false"`
 }
 
 // OptionList is a choice question's options.
@@ -102,6 +106,7 @@ type SurveyTaker struct {
 	MemberID   uint  `gorm:"primaryKey;autoIncrement:false;index"`
 	BranchID   *uint // the member's branch when asked, for the results per branch
 	Answered   int   `gorm:"not null;default:0"` // the questions answered
+	Commented  int   `gorm:"not null;default:0"` // the questions commented on: bit 1<<position
 	FinishedAt *time.Time
 	RemindedAt *time.Time
 }
@@ -149,6 +154,22 @@ func (s Satisfaction) Percent() (int, bool) {
 	return int(math.Round(100 * float64(s.Satisfied) / float64(s.Valid))), true
 }
 
+// SurveyComment is a member's comment on a question: in an anonymous
+// survey without the member, and with the day it was given, not the time.
+type SurveyComment struct {
+	ID         uint   `gorm:"primaryKey"`
+	SurveyID   uint   `gorm:"not null;index"`
+	QuestionID uint   `gorm:"not null"`
+	BranchID   *uint  // the member's branch when asked
+	MemberID   *uint  // nil in an anonymous survey
+	Text       string `gorm:"size:1200;not null"`
+	CreatedAt  time.Time
+}
+
+// HasCommented reports whether the taker has commented on the question at
+// position.
+func (t *SurveyTaker) HasCommented(position int) bool { return t.Commented&(1<<position) != 0 }
+
 // Open reports whether the survey takes answers at now.
 func (s *Survey) Open(now time.Time) bool {
 	return s.ClosedAt == nil && !now.Before(s.OpensAt) && (s.ClosesAt == nil || now.Before(*s.ClosesAt))
@@ -166,10 +187,12 @@ func (s *Survey) Question(position int) *SurveyQuestion {
 
 // The survey's refusals.
 var (
-	ErrSurveyClosed   = errors.New("the survey is closed")
-	ErrNotAsked       = errors.New("the survey was not sent to you")
-	ErrBadAnswer      = errors.New("not an answer to this question")
-	ErrAnsweredBefore = errors.New("answered already: change your answers from the last message")
+	ErrSurveyClosed    = errors.New("the survey is closed")
+	ErrNotAsked        = errors.New("the survey was not sent to you")
+	ErrBadAnswer       = errors.New("not an answer to this question")
+	ErrAnsweredBefore  = errors.New("answered already: change your answers from the last message")
+	ErrNoComment       = errors.New("the question takes no comment, or is not answered yet")
+	ErrCommentedBefore = errors.New("commented already")
 )
 
 // Validate checks a survey before it is made: a title, 1–MaxQuestions

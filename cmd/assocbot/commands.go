@@ -93,7 +93,7 @@ func commands() *command {
 			about: "a table as an XLSX or CSV file",
 			flags: cmdExport},
 		{name: "survey", about: "surveys and the satisfaction rate (满意率)", subs: []*command{
-			{name: "add", args: `--title T --audience A --question "TEXT" [--question …] [--kind satisfaction|choice|yesno …] [--options "a|b|c" …] [--anonymous] [--closes "YYYY-MM-DD HH:MM"] [--remind-hours 24]`,
+			{name: "add", args: `--title T --audience A --question "TEXT" [--question …] [--kind satisfaction|choice|yesno …] [--options "a|b|c" …] [--comment N …] [--anonymous] [--closes "YYYY-MM-DD HH:MM"] [--remind-hours 24]`,
 				about: "ask an audience; prints the survey's id", flags: cmdSurveyAdd},
 			{name: "list", about: "every survey, with how many answered", flags: cmdSurveyList},
 			{name: "close", args: "ID", about: "close a survey: no more answers", flags: cmdSurveyClose},

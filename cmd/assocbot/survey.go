@@ -32,6 +32,8 @@ func cmdSurveyAdd(fs *flag.FlagSet, c cli) runner {
 	fs.Var(&questions, "question", "a question; give it once per question, in order (required)")
 	fs.Var(&kinds, "kind", "the kind of each --question in order: satisfaction (非常满意 … 很不满意), choice or yesno (default satisfaction)")
 	fs.Var(&options, "options", `the options of each choice question in order, "a|b|c" (2 to 8)`)
+	var comments listFlag
+	fs.Var(&comments, "comment", "question N (1, 2 …) takes an optional comment after its answer; give it once per such question")
 	anonymous := fs.Bool("anonymous", false, "nobody, admins included, can see who answered what")
 	closes := fs.String("closes", "", `when it closes, "YYYY-MM-DD HH:MM" in the association's time zone (default: open until closed)`)
 	remind := fs.Int("remind-hours", 24, "remind those who have not finished this many hours before it closes (0: never)")
@@ -94,6 +96,13 @@ func cmdSurveyAdd(fs *flag.FlagSet, c cli) runner {
 		}
 		if next < len(options) {
 			return usageError{fmt.Sprintf("%d --options for %d choice questions", len(options), next)}
+		}
+		for _, n := range comments {
+			i, err := strconv.Atoi(strings.TrimSpace(n))
+			if err != nil || i < 1 || i > len(sv.Questions) {
+				return usageError{fmt.Sprintf("--comment %q: the number of a question, 1 to %d", n, len(sv.Questions))}
+			}
+			sv.Questions[i-1].Comment = true
 		}
 		if err := sv.Validate(); err != nil {
 			return usageError{err.Error()}

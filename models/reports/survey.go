@@ -70,7 +70,12 @@ type QuestionFigures struct {
 	Question         models.SurveyQuestion
 	Counts           []int // of choices 1…, index 0 unused
 	Valid, Satisfied int   // answers; of a satisfaction question, 非常满意 + 满意
+	Comments         []store.SurveyCommentRow
 }
+
+// maxTextComments is how many comments a question shows in the results
+// text; the export has them all.
+const maxTextComments = 10
 
 // Figures computes a survey's results from its tally.
 func Figures(sv *models.Survey, t *store.SurveyTally) SurveyFigures {
@@ -94,6 +99,11 @@ func Figures(sv *models.Survey, t *store.SurveyTally) SurveyFigures {
 	firstSatisfaction := 0
 	for _, q := range sv.Questions {
 		qf := QuestionFigures{Question: q, Counts: make([]int, q.Choices()+1)}
+		for _, c := range t.Comments {
+			if c.Position == q.Position {
+				qf.Comments = append(qf.Comments, c)
+			}
+		}
 		for p, counts := range t.Counts[q.Position] {
 			for c := 1; c < len(counts) && c < len(qf.Counts); c++ {
 				qf.Counts[c] += counts[c]
@@ -164,6 +174,16 @@ func SurveyText(cat *locales.Catalog, l locales.Lang, loc *time.Location, sv *mo
 		if q.Question.Kind == models.QuestionSatisfaction {
 			lines = append(lines, cat.T(l, "survey.results.satisfaction", "Rate", pct(q.Satisfied, q.Valid), "Satisfied", q.Satisfied, "Valid", q.Valid))
 		}
+		if len(q.Comments) > 0 {
+			lines = append(lines, cat.T(l, "survey.results.comments", "Count", len(q.Comments)))
+			for i, c := range q.Comments {
+				if i == maxTextComments {
+					lines = append(lines, cat.T(l, "survey.results.more_comments", "Count", len(q.Comments)-maxTextComments))
+					break
+				}
+				lines = append(lines, cat.T(l, "survey.results.comment", "Text", c.Text, "Name", c.Name))
+			}
+		}
 	}
 	if len(f.Branches) > 1 || (len(f.Branches) == 1 && f.Branches[0].Folded) {
 		lines = append(lines, "", cat.T(l, "survey.results.by_branch"))
@@ -199,6 +219,22 @@ func SurveyTables(cat *locales.Catalog, l locales.Lang, loc *time.Location, sv *
 			pct(b.Answered, b.Asked), pct(b.Satisfied, b.Valid)})
 	}
 	tables := []roster.Table{res, branches}
+	comments := roster.Table{Sheet: cat.T(l, "survey.sheet.comments"), Headers: []string{cat.T(l, "survey.col.question"), cat.T(l, "survey.col.comment")}}
+	if !sv.Anonymous {
+		comments.Headers = append(comments.Headers, cat.T(l, "import.column.name"), cat.T(l, "import.column.branch"))
+	}
+	for _, q := range f.Questions {
+		for _, c := range q.Comments {
+			row := []string{strconv.Itoa(q.Question.Position) + ". " + questionText(cat, l, loc, sv, &q.Question), c.Text}
+			if !sv.Anonymous {
+				row = append(row, c.Name, c.Branch)
+			}
+			comments.Rows = append(comments.Rows, row)
+		}
+	}
+	if len(comments.Rows) > 0 {
+		tables = append(tables, comments)
+	}
 	if !sv.Anonymous {
 		ans := roster.Table{Sheet: cat.T(l, "survey.sheet.answers"), Headers: []string{cat.T(l, "import.column.name"),
 			cat.T(l, "import.column.phone"), cat.T(l, "import.column.branch")}}

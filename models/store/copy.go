@@ -17,7 +17,7 @@ var copyOrder = []string{
 	"events", "rsvps", "broadcasts", "outboxes", "dialogs",
 	"plan_kinds", "plans", "check_records", "activity_records", "seen_updates",
 	"sms_templates", "sms_months", "sms_callbacks", "sms_reports",
-	"surveys", "survey_questions", "survey_takers", "survey_answers",
+	"surveys", "survey_questions", "survey_takers", "survey_answers", "survey_comments",
 }
 
 // NotCopiedTables hold nothing worth moving: the schema's versions, and the

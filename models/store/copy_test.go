@@ -91,6 +91,16 @@ func populate(t *testing.T, st *store.Store) {
 	} else if _, err := st.AnswerSurvey(ctx, sv.ID, ms[0], 1, 1, "", dayAfter); err != nil {
 		t.Fatal(err)
 	}
+	commented := &models.Survey{Title: "意见", Audience: "branch:东城镇", Questions: []models.SurveyQuestion{{Kind: models.QuestionYesNo, Text: "满意吗？", Comment: true}}}
+	if _, err := st.CreateSurvey(ctx, commented, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AnswerSurvey(ctx, commented.ID, ms[1], 1, 1, "", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CommentSurvey(ctx, commented.ID, ms[1], 1, "希望多办", now); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := st.SaveRecord(ctx, e.ID, occ, org, "健康讲座", "二十人到场", sh, after); err != nil {
 		t.Fatal(err)
 	}

@@ -136,9 +136,9 @@ func joinLines(ss []string) string {
 // office's table show.
 type RecordRow struct {
 	models.ActivityRecord
-	Title      string
-	Location   string
-	BranchPath string
+	Title        string
+	Location     string
+	BranchPath   string
 	Attendance   int                 // checked in
 	Satisfaction models.Satisfaction `gorm:"-"` // of its day-after survey
 }

@@ -12,23 +12,23 @@ import (
 // Figures are a branch's (with the branches below it) numbers for /stats
 // and the exports (SPEC C8).
 type Figures struct {
-	Members     int
-	Linked      int
-	Final       int                   // messages to its members that will not be sent again (last 90 days; edits in place are not counted)
-	Delivered   int                   // of them, sent
-	BySMS       int                   // of those, by SMS (SPEC C12)
-	NotSent     map[outbox.Reason]int // the rest, by reason
-	Announced   int                   // event announcements delivered to its members in the period
-	Answered    int                   // of them, answered
-	CheckedIn   int                   // check-ins at its events in the period
+	Members   int
+	Linked    int
+	Final     int                   // messages to its members that will not be sent again (last 90 days; edits in place are not counted)
+	Delivered int                   // of them, sent
+	BySMS     int                   // of those, by SMS (SPEC C12)
+	NotSent   map[outbox.Reason]int // the rest, by reason
+	Announced int                   // event announcements delivered to its members in the period
+	Answered  int                   // of them, answered
+	CheckedIn int                   // check-ins at its events in the period
 	// Satisfaction: the day-after surveys of its events in the period
 	// (SPEC C4, C13).
 	Satisfaction models.Satisfaction
-	Plans       int // its members' check plans
-	Overdue     int
-	Activities  int      // activity days of its branches held (models.Held) in the period
-	NoActivity  []string // branches (itself or below) that held none in the period
-	BranchPaths []string
+	Plans        int // its members' check plans
+	Overdue      int
+	Activities   int      // activity days of its branches held (models.Held) in the period
+	NoActivity   []string // branches (itself or below) that held none in the period
+	BranchPaths  []string
 }
 
 // subtree lists the branch at path and those below it.

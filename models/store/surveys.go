@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -136,9 +138,10 @@ func (s *Store) CloseSurvey(ctx context.Context, id uint, now time.Time) (bool, 
 // the next question (0 after the last) and the member's answers so far, by
 // position.
 type SurveyAnswered struct {
-	Ballot  string
-	Next    int
-	Answers map[int]int
+	Ballot    string
+	Next      int
+	Answers   map[int]int
+	Commented int // the questions the member commented on (models.SurveyTaker.Commented)
 }
 
 // AnswerSurvey records member m's answer choice to the question at
@@ -212,7 +215,7 @@ func (s *Store) AnswerSurvey(ctx context.Context, id uint, m *models.Member, pos
 		if err := tx.Where("survey_id = ? AND ballot = ?", id, ballot).Find(&answers).Error; err != nil {
 			return err
 		}
-		out.Ballot, out.Answers = ballot, map[int]int{}
+		out.Ballot, out.Answers, out.Commented = ballot, map[int]int{}, taker.Commented
 		for _, x := range answers {
 			for _, qq := range sv.Questions {
 				if qq.ID == x.QuestionID {
@@ -264,12 +267,13 @@ func newBallot() string {
 }
 
 // SurveyTally is what a survey's results are made of: who was asked and
-// who finished, per branch, and the answers' counts per question, choice
-// and branch. It holds no member: the results of an anonymous survey are
-// made from it alone.
+// who finished, per branch, the answers' counts per question, choice and
+// branch, and the comments. Of an anonymous survey it holds no member: its
+// results are made from it alone.
 type SurveyTally struct {
 	Asked, Answered map[string]int           // by branch path ("" for none)
 	Counts          map[int]map[string][]int // by question position, branch: counts of choices 1… (index 0 unused)
+	Comments        []SurveyCommentRow       // by question (SurveyComments)
 }
 
 // SurveyTallyOf counts a survey's takers and answers.
@@ -322,6 +326,10 @@ func (s *Store) SurveyTallyOf(ctx context.Context, sv *models.Survey) (*SurveyTa
 			t.Counts[q.Position][p] = make([]int, q.Choices()+1)
 		}
 		t.Counts[q.Position][p][a.Choice] += a.N
+	}
+	var err error
+	if t.Comments, err = s.SurveyComments(ctx, sv); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
@@ -548,4 +556,95 @@ func (s *Store) EventSatisfaction(ctx context.Context, from, to time.Time, event
 		out[r.EventID][occ] = sat
 	}
 	return out, nil
+}
+
+// CommentSurvey records member m's comment on the question at position,
+// once, after they answered it. It is refused (nothing stored) when the
+// survey is closed, was not sent to m, the question takes no comment or
+// is not answered yet (models.ErrNoComment), m commented on it before
+// (models.ErrCommentedBefore), or the text is not 1–MaxCommentText
+// printable characters (models.ErrBadText). In an anonymous survey the
+// comment has no member and keeps only its day.
+func (s *Store) CommentSurvey(ctx context.Context, id uint, m *models.Member, position int, text string, now time.Time) error {
+	text = strings.TrimSpace(text)
+	if text == "" || utf8.RuneCountInString(text) > models.MaxCommentText || !models.ValidText(text, true) {
+		return models.ErrBadText
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var sv models.Survey
+		if err := tx.Preload("Questions").Take(&sv, id).Error; err != nil {
+			return notFound(err)
+		}
+		if !sv.Open(now) {
+			return models.ErrSurveyClosed
+		}
+		var taker models.SurveyTaker
+		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+			Where("survey_id = ? AND member_id = ?", id, m.ID).Take(&taker).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return models.ErrNotAsked
+			}
+			return err
+		}
+		if !m.OnRoster() {
+			return models.ErrNotAsked
+		}
+		q := sv.Question(position)
+		if q == nil || !q.Comment || taker.Answered < position {
+			return models.ErrNoComment
+		}
+		if taker.HasCommented(position) {
+			return models.ErrCommentedBefore
+		}
+		c := models.SurveyComment{SurveyID: id, QuestionID: q.ID, BranchID: taker.BranchID, Text: text, CreatedAt: now.UTC()}
+		if sv.Anonymous {
+			c.CreatedAt = now.UTC().Truncate(24 * time.Hour)
+		} else {
+			memberID := m.ID
+			c.MemberID = &memberID
+		}
+		if err := tx.Create(&c).Error; err != nil {
+			return err
+		}
+		return tx.Model(&models.SurveyTaker{}).Where("survey_id = ? AND member_id = ?", id, m.ID).
+			Update("commented", taker.Commented|1<<position).Error
+	})
+	if err != nil {
+		if isSurveyRefusal(err) || errors.Is(err, models.ErrNoComment) || errors.Is(err, models.ErrCommentedBefore) {
+			return err
+		}
+		return fmt.Errorf("store: comment survey: %w", err)
+	}
+	return nil
+}
+
+// SurveyCommentRow is one comment as the results show it: the member's
+// name and branch only in a named survey.
+type SurveyCommentRow struct {
+	Position     int
+	Text         string
+	Name, Branch string
+}
+
+// SurveyComments lists a survey's comments by question; an anonymous
+// survey's in the order of their words, which says nothing of who or when.
+func (s *Store) SurveyComments(ctx context.Context, sv *models.Survey) ([]SurveyCommentRow, error) {
+	q := s.db.WithContext(ctx).Table("survey_comments").
+		Joins("JOIN survey_questions ON survey_questions.id = survey_comments.question_id").
+		Where("survey_comments.survey_id = ?", sv.ID)
+	var rows []SurveyCommentRow
+	var err error
+	if sv.Anonymous {
+		err = q.Select("survey_questions.position, survey_comments.text").
+			Order("survey_questions.position, survey_comments.text").Scan(&rows).Error
+	} else {
+		err = q.Select("survey_questions.position, survey_comments.text, COALESCE(members.name, '') AS name, COALESCE(branches.path, '') AS branch").
+			Joins("LEFT JOIN members ON members.id = survey_comments.member_id").
+			Joins("LEFT JOIN branches ON branches.id = survey_comments.branch_id").
+			Order("survey_questions.position, survey_comments.id").Scan(&rows).Error
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: survey comments: %w", err)
+	}
+	return rows, nil
 }
