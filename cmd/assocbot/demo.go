@@ -24,6 +24,7 @@ import (
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/budget"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/scheduler"
 	"github.com/assocbot/assocbot/scheduler/dispatch"
@@ -105,7 +106,7 @@ func demoPlans(ctx context.Context, st *store.Store, ids map[string]uint, loc *t
 // Beijing's). Both are announced when the demo starts, as a new event is.
 // The village's last activity day took place a few days ago, with 王芳 and
 // 赵大爷 checked in, so that the organizer's /records has its record to
-// write.
+// write, and they are asked its day-after survey.
 func demoEvents(ctx context.Context, st *store.Store, ids map[string]uint, loc *time.Location) error {
 	org, err := st.MemberByTelegramID(ctx, demoPeople()[0].user.ID)
 	if err != nil {
@@ -123,6 +124,14 @@ func demoEvents(ctx context.Context, st *store.Store, ids map[string]uint, loc *
 		if err := st.SetCheckIn(ctx, past.ID, held, ids[who], true, org, loc, held.Add(30*time.Minute)); err != nil {
 			return err
 		}
+	}
+	// Its day-after survey asks them now (王芳 by a tap, 赵大爷 by SMS),
+	// open for a week from the demo's start.
+	sv := planner.EventSurvey(past, held)
+	closes := time.Now().Add(7 * 24 * time.Hour)
+	sv.ClosesAt = &closes
+	if _, err := st.OpenEventSurvey(ctx, sv, time.Now()); err != nil {
+		return err
 	}
 	today := models.DayOf(time.Now(), loc)
 	at := func(days, hour int) time.Time {

@@ -184,10 +184,10 @@ func value(p Param, a planner.Args, cat *locales.Catalog, lang locales.Lang, zon
 			return q
 		}
 		// A day-after survey's question is the reader's words, with the
-		// occurrence's time as an SMS writes it.
+		// occurrence's time as an SMS writes it and without its title (the
+		// title parameter has it).
 		if ls := a.Lines["Question"]; len(ls) == 1 {
-			l := ls[0]
-			return cat.T(lang, l.Key, "Title", l.Args.Strings["Title"], "When", DateTime(lang, l.Args.Times["When"], zone))
+			return cat.T(lang, "survey.event_question_sms", "When", DateTime(lang, ls[0].Args.Times["When"], zone))
 		}
 	case Options:
 		var opts []string

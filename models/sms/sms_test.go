@@ -118,7 +118,7 @@ func TestDayAfterSurveyBySMS(t *testing.T) {
 	if err != nil || !ok || len(values) != 3 {
 		t.Fatalf("%+v %v %v", values, ok, err)
 	}
-	if values[0].Value != "健康讲座" || values[1].Value != "您对“健康讲座”（11月10日09:00）满意吗？" || !strings.HasPrefix(values[2].Value, "1. 非常满意 2. 满意") {
+	if values[0].Value != "健康讲座" || values[1].Value != "您对这次活动（11月10日09:00）满意吗？" || !strings.HasPrefix(values[2].Value, "1. 非常满意 2. 满意") {
 		t.Fatalf("values %+v", values)
 	}
 }
