@@ -14,24 +14,35 @@ import (
 	"github.com/assocbot/assocbot/models/store"
 )
 
-// The survey dialog (SPEC C13): /newsurvey → a branch → a question, the
-// suggested satisfaction question by a tap or one's own typed → ✅ Send; a
-// one-question satisfaction survey to one's branch in four inputs, more
-// questions by ➕ (each a satisfaction question; other kinds from the
-// command line). It closes a week after it is sent, the reminder a day
-// before.
+// The survey dialog (SPEC C13): /newsurvey → a branch → a question: the
+// suggested satisfaction question by a tap, or one's own typed and then
+// its kind (the satisfaction scale, yes/no, or a choice whose options are
+// typed next) → ✅ Send; a one-question satisfaction survey to one's
+// branch in four inputs, five with one's own words; more questions by ➕.
+// It closes a week after it is sent, the reminder a day before (other
+// audiences, dates and comments: the command line).
 const (
 	dialogSurvey       = "survey"
 	surveyStepAudience = "audience"
 	surveyStepQuestion = "question"
+	surveyStepKind     = "kind"
+	surveyStepOptions  = "options"
 	surveyStepConfirm  = "confirm"
 	newSurveyOpen      = 7 * 24 * time.Hour
 )
 
-// surveyDraft is what an organizer has chosen so far (Dialog.Data).
+// surveyDraft is what an organizer has chosen so far (Dialog.Data): the
+// questions done, and the one typed whose kind is being chosen.
 type surveyDraft struct {
-	Audience  string   `json:"audience"`
-	Questions []string `json:"questions,omitempty"`
+	Audience  string          `json:"audience"`
+	Questions []draftQuestion `json:"qs,omitempty"`
+	Pending   string          `json:"pending,omitempty"`
+}
+
+type draftQuestion struct {
+	Text    string              `json:"t"`
+	Kind    models.QuestionKind `json:"k"`
+	Options string              `json:"o,omitempty"`
 }
 
 func nsData(op, arg string) models.Callback {
@@ -113,7 +124,11 @@ func (b *Bot) surveyPreview(ctx context.Context, r *request, dr *surveyDraft, ms
 	}
 	var qs []string
 	for i, q := range dr.Questions {
-		qs = append(qs, b.t(r, "survey.new.question_line", "N", i+1, "Text", q))
+		kind := b.t(r, "survey.kind."+string(q.Kind))
+		if q.Kind == models.QuestionChoice {
+			kind = strings.ReplaceAll(q.Options, "|", " / ")
+		}
+		qs = append(qs, b.t(r, "survey.new.question_line", "N", i+1, "Text", q.Text, "Kind", kind))
 	}
 	text := b.t(r, "survey.new.preview", "Audience", b.audienceLabel(r, aud), "Count", n, "Questions", strings.Join(qs, "\n"), "Days", int(newSurveyOpen.Hours()/24))
 	rows := [][]inlineButton{row(cb(b.t(r, "survey.new.send"), nsData("s", "")))}
@@ -128,8 +143,8 @@ func (b *Bot) surveyPreview(ctx context.Context, r *request, dr *surveyDraft, ms
 	b.send(ctx, r.chatID, text, inline(rows...))
 }
 
-// onNewSurveyCallback: a (a branch), q (the suggested question), m (one
-// more question), s (send), x (cancel).
+// onNewSurveyCallback: a (a branch), q (the suggested question), k (the
+// typed question's kind), m (one more question), s (send), x (cancel).
 func (b *Bot) onNewSurveyCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, c models.Callback) {
 	if !r.member.IsOrganizer() {
 		b.answer(ctx, q, b.t(r, "auth.organizers_only_action"), true)
@@ -165,7 +180,29 @@ func (b *Bot) onNewSurveyCallback(ctx context.Context, r *request, q *tgm.Callba
 		b.askSurveyQuestion(ctx, r, msg)
 	case c.Op == "q" && d.Step == surveyStepQuestion:
 		b.answer(ctx, q, "", false)
-		b.addSurveyQuestion(ctx, r, d, dr, b.t(r, "survey.new.suggested_text"), msg)
+		b.addSurveyQuestion(ctx, r, d, dr, draftQuestion{Text: b.t(r, "survey.new.suggested_text"), Kind: models.QuestionSatisfaction}, msg)
+	case c.Op == "k" && d.Step == surveyStepKind && dr.Pending != "":
+		kind := models.QuestionKind(c.Arg)
+		switch {
+		case kind == models.QuestionChoice:
+			if err := b.saveSurveyDraft(ctx, d, dr, surveyStepOptions); err != nil {
+				b.tapFault(ctx, r, q, "newsurvey", err)
+				return
+			}
+			b.answer(ctx, q, "", false)
+			text := b.t(r, "survey.new.options", "Max", models.MaxOptions)
+			kb := inline(row(cb(b.t(r, "button.cancel"), nsData("x", ""))))
+			if msg != nil {
+				b.edit(ctx, r.chatID, msg.ID, text, kb)
+			} else {
+				b.send(ctx, r.chatID, text, kb)
+			}
+		case kind.Valid():
+			b.answer(ctx, q, "", false)
+			b.addSurveyQuestion(ctx, r, d, dr, draftQuestion{Text: dr.Pending, Kind: kind}, msg)
+		default:
+			b.answer(ctx, q, b.t(r, "callback.invalid"), true)
+		}
 	case c.Op == "m" && d.Step == surveyStepConfirm && len(dr.Questions) < models.MaxQuestions:
 		if err := b.saveSurveyDraft(ctx, d, dr, surveyStepQuestion); err != nil {
 			b.tapFault(ctx, r, q, "newsurvey", err)
@@ -181,8 +218,8 @@ func (b *Bot) onNewSurveyCallback(ctx context.Context, r *request, q *tgm.Callba
 }
 
 // addSurveyQuestion takes a question and shows the preview.
-func (b *Bot) addSurveyQuestion(ctx context.Context, r *request, d *models.Dialog, dr *surveyDraft, text string, msg *tgm.Message) {
-	dr.Questions = append(dr.Questions, text)
+func (b *Bot) addSurveyQuestion(ctx context.Context, r *request, d *models.Dialog, dr *surveyDraft, dq draftQuestion, msg *tgm.Message) {
+	dr.Questions, dr.Pending = append(dr.Questions, dq), ""
 	if err := b.saveSurveyDraft(ctx, d, dr, surveyStepConfirm); err != nil {
 		b.fail(ctx, r.chatID, r.lang, "newsurvey", err)
 		return
@@ -190,23 +227,48 @@ func (b *Bot) addSurveyQuestion(ctx context.Context, r *request, d *models.Dialo
 	b.surveyPreview(ctx, r, dr, msg)
 }
 
-// onNewSurveyInput takes a typed question; false when no survey dialog
-// waits for one.
+// onNewSurveyInput takes a typed question (then asks its kind), or a
+// choice's options; false when no survey dialog waits for words.
 func (b *Bot) onNewSurveyInput(ctx context.Context, r *request, msg *tgm.Message) bool {
 	d, dr := b.surveyDialog(ctx, r)
 	if d == nil {
 		return false
 	}
-	if d.Step != surveyStepQuestion {
-		b.send(ctx, r.chatID, b.t(r, "broadcast.use_buttons"), nil)
-		return true
-	}
 	text := strings.TrimSpace(msg.Text)
-	if text == "" || utf8.RuneCountInString(text) > models.MaxQuestionText || !models.ValidText(text, true) {
-		b.send(ctx, r.chatID, b.t(r, "survey.new.bad_question", "Max", models.MaxQuestionText), nil)
-		return true
+	switch d.Step {
+	case surveyStepQuestion:
+		if text == "" || utf8.RuneCountInString(text) > models.MaxQuestionText || !models.ValidText(text, true) {
+			b.send(ctx, r.chatID, b.t(r, "survey.new.bad_question", "Max", models.MaxQuestionText), nil)
+			return true
+		}
+		dr.Pending = text
+		if err := b.saveSurveyDraft(ctx, d, dr, surveyStepKind); err != nil {
+			b.fail(ctx, r.chatID, r.lang, "newsurvey", err)
+			return true
+		}
+		var rows [][]inlineButton
+		for _, k := range models.QuestionKinds() {
+			rows = append(rows, row(cb(b.t(r, "survey.new.kind."+string(k)), nsData("k", string(k)))))
+		}
+		rows = append(rows, row(cb(b.t(r, "button.cancel"), nsData("x", ""))))
+		b.send(ctx, r.chatID, b.t(r, "survey.new.kind"), inline(rows...))
+	case surveyStepOptions:
+		var opts []string
+		for _, o := range strings.FieldsFunc(text, func(c rune) bool { return c == '|' || c == '\n' || c == '｜' }) {
+			if o = strings.TrimSpace(o); o != "" {
+				opts = append(opts, o)
+			}
+		}
+		dq := draftQuestion{Text: dr.Pending, Kind: models.QuestionChoice, Options: strings.Join(opts, "|")}
+		check := models.Survey{Title: "-", Questions: []models.SurveyQuestion{{Kind: dq.Kind, Text: dq.Text, Options: dq.Options}}}
+		if check.Validate() != nil {
+			b.send(ctx, r.chatID, b.t(r, "survey.new.bad_options", "Max", models.MaxOptions, "Chars", models.MaxOptionText), nil)
+			return true
+		}
+		b.addSurveyQuestion(ctx, r, d, dr, dq, nil)
+	default:
+		b.send(ctx, r.chatID, b.t(r, "broadcast.use_buttons"), nil)
 	}
-	b.addSurveyQuestion(ctx, r, d, dr, text, nil)
 	return true
 }
 
@@ -226,8 +288,8 @@ func (b *Bot) sendSurvey(ctx context.Context, r *request, q *tgm.CallbackQuery, 
 	path, _ := aud.IsBranch()
 	sv := &models.Survey{Title: truncate(b.t(r, "survey.new.title", "Branch", path[strings.LastIndex(path, "/")+1:]), models.MaxSurveyTitle),
 		Audience: dr.Audience, OpensAt: now, ClosesAt: &closes, RemindHours: 24, CreatedBy: &r.member.ID}
-	for _, text := range dr.Questions {
-		sv.Questions = append(sv.Questions, models.SurveyQuestion{Kind: models.QuestionSatisfaction, Text: text})
+	for _, q := range dr.Questions {
+		sv.Questions = append(sv.Questions, models.SurveyQuestion{Kind: q.Kind, Text: q.Text, Options: q.Options})
 	}
 	asked, err := b.st.CreateSurvey(ctx, sv, now)
 	if errors.Is(err, store.ErrNobodyAsked) {

@@ -305,8 +305,9 @@ func mustMember(t *testing.T, h *bottest.Harness, phone string) *models.Member {
 }
 
 // TestNewSurveyInFourInputs: /newsurvey, a branch, the usual question,
-// ✅ Send: the branch's members get the survey; a typed question and ➕
-// make a second; a member cannot start one.
+// ✅ Send: the branch's members get the survey; ➕ and a typed question
+// make more, each with its kind (yes/no; a choice with its options typed,
+// too few asked again); a member cannot start one.
 func TestNewSurveyInFourInputs(t *testing.T) {
 	h := bottest.New(t, bottest.WithDispatcher(retrying))
 	us := surveyPeople(t, h)
@@ -321,14 +322,35 @@ func TestNewSurveyInFourInputs(t *testing.T) {
 	h.WaitFor("the preview", func() bool { return strings.HasPrefix(h.Message(org.ID, ask.ID).Text, "📝 Survey to") })
 	h.Press(org, h.Message(org.ID, ask.ID), en("survey.new.more"))
 	h.WaitFor("the question step again", func() bool { return h.Message(org.ID, ask.ID).Text == en("survey.new.question") })
-	preview := h.Say(org, "Are the meeting times convenient?")
-	if !strings.Contains(preview.Text, "2. Are the meeting times convenient?") || !strings.Contains(preview.Text, "5 members") {
+	// One's own question, answered yes or no.
+	kinds := h.Say(org, "Are the meeting times convenient?")
+	if kinds.Text != en("survey.new.kind") {
+		t.Fatalf("the kind step: %q", kinds.Text)
+	}
+	h.Press(org, kinds, en("survey.new.kind.yesno"))
+	h.WaitFor("the preview", func() bool { return strings.HasPrefix(h.Message(org.ID, kinds.ID).Text, "📝 Survey to") })
+	preview := h.Message(org.ID, kinds.ID)
+	if !strings.Contains(preview.Text, "2. Are the meeting times convenient? (yes / no)") || !strings.Contains(preview.Text, "5 members") {
 		t.Fatalf("the preview: %q", preview.Text)
 	}
-	h.Press(org, preview, en("survey.new.send")) // 4 (+ the second question)
+	// And a choice, its options typed: too few are asked again.
+	h.Press(org, preview, en("survey.new.more"))
+	h.WaitFor("the question step again", func() bool { return h.Message(org.ID, preview.ID).Text == en("survey.new.question") })
+	kinds = h.Say(org, "Which day suits you?")
+	h.Press(org, kinds, en("survey.new.kind.choice"))
+	h.WaitFor("the options step", func() bool { return h.Message(org.ID, kinds.ID).Text == en("survey.new.options", "Max", models.MaxOptions) })
+	if got := h.Say(org, "Saturday").Text; got != en("survey.new.bad_options", "Max", models.MaxOptions, "Chars", models.MaxOptionText) {
+		t.Fatalf("one option: %q", got)
+	}
+	preview = h.Say(org, "Saturday\nSunday | Monday")
+	if !strings.Contains(preview.Text, "3. Which day suits you? (Saturday / Sunday / Monday)") {
+		t.Fatalf("the preview: %q", preview.Text)
+	}
+	h.Press(org, preview, en("survey.new.send")) // 4 (+ the other questions)
 	h.WaitFor("sent", func() bool { return strings.HasPrefix(h.Message(org.ID, preview.ID).Text, "📤") })
 	svs, _ := h.St.Surveys(ctx)
-	if len(svs) != 1 || len(svs[0].Questions) != 2 || svs[0].Questions[0].Text != en("survey.new.suggested_text") || svs[0].ClosesAt == nil {
+	if len(svs) != 1 || len(svs[0].Questions) != 3 || svs[0].Questions[0].Text != en("survey.new.suggested_text") || svs[0].ClosesAt == nil ||
+		svs[0].Questions[1].Kind != models.QuestionYesNo || svs[0].Questions[2].Kind != models.QuestionChoice || svs[0].Questions[2].Options != "Saturday|Sunday|Monday" {
 		t.Fatalf("surveys %+v", svs)
 	}
 	h.Dispatcher.Wake()
