@@ -338,7 +338,9 @@ func TestNewSurveyInFourInputs(t *testing.T) {
 	h.WaitFor("the question step again", func() bool { return h.Message(org.ID, preview.ID).Text == en("survey.new.question") })
 	kinds = h.Say(org, "Which day suits you?")
 	h.Press(org, kinds, en("survey.new.kind.choice"))
-	h.WaitFor("the options step", func() bool { return h.Message(org.ID, kinds.ID).Text == en("survey.new.options", "Max", models.MaxOptions) })
+	h.WaitFor("the options step", func() bool {
+		return h.Message(org.ID, kinds.ID).Text == en("survey.new.options", "Max", models.MaxOptions)
+	})
 	if got := h.Say(org, "Saturday").Text; got != en("survey.new.bad_options", "Max", models.MaxOptions, "Chars", models.MaxOptionText) {
 		t.Fatalf("one option: %q", got)
 	}
