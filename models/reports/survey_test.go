@@ -9,6 +9,7 @@ import (
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/reports"
 	"github.com/assocbot/assocbot/models/store"
 )
@@ -33,20 +34,37 @@ func tally() (*models.Survey, *store.SurveyTally) {
 }
 
 // TestSurveyResultsGolden: the results text in each language, named and
-// anonymous (a branch with fewer than five answers folded).
+// anonymous (a branch with fewer than five answers folded; comments
+// without names), and an occurrence's day-after survey (its question in
+// the reader's words).
 func TestSurveyResultsGolden(t *testing.T) {
 	cat, err := locales.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, anonymous := range []bool{false, true} {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	for _, variant := range []string{"", "anonymous", "event"} {
 		for _, l := range locales.All() {
 			sv, ta := tally()
-			sv.Anonymous = anonymous
-			got := reports.SurveyText(cat, l, time.UTC, sv, reports.Figures(sv, ta)) + "\n"
+			sv.Questions[0].Comment = true
+			ta.Comments = []store.SurveyCommentRow{{Position: 1, Text: "希望多办健康讲座", Name: "王芳", Branch: "东城镇/李家村"}, {Position: 1, Text: "Thank you!"}}
+			switch variant {
+			case "anonymous":
+				sv.Anonymous = true
+				ta.Comments[0].Name, ta.Comments[0].Branch = "", ""
+			case "event":
+				e := &models.Event{Title: "会员活动日：健康知识讲座"}
+				e.ID = 4
+				ev := planner.EventSurvey(e, time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC))
+				ev.ID, ev.Questions[0].ID = 3, 10
+				sv = ev
+				delete(ta.Counts, 2)
+				ta.Comments = nil
+			}
+			got := reports.SurveyText(cat, l, sh, sv, reports.Figures(sv, ta)) + "\n"
 			name := string(l) + ".golden"
-			if anonymous {
-				name = string(l) + ".anonymous.golden"
+			if variant != "" {
+				name = string(l) + "." + variant + ".golden"
 			}
 			path := filepath.Join("testdata", "survey_results."+name)
 			if *update {
