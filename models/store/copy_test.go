@@ -101,6 +101,10 @@ func populate(t *testing.T, st *store.Store) {
 	if err := st.CommentSurvey(ctx, commented.ID, ms[1], 1, "希望多办", now); err != nil {
 		t.Fatal(err)
 	}
+	born := models.DayOf(now, sh).AddDate(0, 0, -2)
+	if visits, err := st.SetFamily(ctx, &models.Family{MemberID: ms[2].ID, Household: "0007", CentreID: &ms[3].ID, BirthOn: &born, Difficulty: true}, &org.ID, sh, now); err != nil || len(visits) == 0 {
+		t.Fatalf("family: %v %v", visits, err)
+	}
 	if _, err := st.SaveRecord(ctx, e.ID, occ, org, "健康讲座", "二十人到场", sh, after); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,41 @@
+-- +goose Up
+-- Families and home visits (SPEC C14). A member's household number, the
+-- centre household that looks after it, and the private facts that drive
+-- care, apart from the member row; the visits cadres make, each in a
+-- window of days, one per family, kind and slot.
+CREATE TABLE `families` (
+  `member_id` integer PRIMARY KEY,
+  `household` text NOT NULL DEFAULT '',
+  `centre_id` integer,
+  `birth_on` datetime,
+  `expected` text NOT NULL DEFAULT '',
+  `difficulty` numeric NOT NULL DEFAULT false,
+  `updated_at` datetime
+);
+CREATE INDEX `idx_families_household` ON `families`(`household`);
+CREATE INDEX `idx_families_centre_id` ON `families`(`centre_id`);
+CREATE TABLE `visits` (
+  `id` integer PRIMARY KEY AUTOINCREMENT,
+  `kind` text NOT NULL,
+  `family_id` integer NOT NULL,
+  `slot` text NOT NULL,
+  `branch_id` integer,
+  `assignee_id` integer,
+  `from_day` datetime NOT NULL,
+  `by_day` datetime NOT NULL,
+  `every_months` integer NOT NULL DEFAULT 0,
+  `state` text NOT NULL,
+  `done_on` datetime,
+  `done_by` integer,
+  `note` text NOT NULL DEFAULT '',
+  `gave` text NOT NULL DEFAULT '',
+  `photo_file_id` text NOT NULL DEFAULT '',
+  `missed_told` numeric NOT NULL DEFAULT false,
+  `created_by` integer,
+  `created_at` datetime,
+  `updated_at` datetime
+);
+CREATE UNIQUE INDEX `idx_visits_slot` ON `visits`(`family_id`,`kind`,`slot`);
+CREATE INDEX `idx_visits_branch_id` ON `visits`(`branch_id`);
+CREATE INDEX `idx_visits_assignee_id` ON `visits`(`assignee_id`);
+CREATE INDEX `idx_visits_state` ON `visits`(`state`);

@@ -1,0 +1,549 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/calendar"
+)
+
+// FamilyOf is what is known of member's household (an empty Family when
+// nothing is).
+func (s *Store) FamilyOf(ctx context.Context, memberID uint) (*models.Family, error) {
+	var f models.Family
+	err := s.db.WithContext(ctx).Where("member_id = ?", memberID).Take(&f).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return &models.Family{MemberID: memberID}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: family: %w", err)
+	}
+	return &f, nil
+}
+
+// SetFamily stores a member's household and family facts, and plans the
+// visits they call for in the same transaction: a new birth's newborn
+// visits (those whose window has not ended), and a family in difficulty's
+// care visit once its window before the Spring Festival has begun. It
+// returns the visits it planned.
+func (s *Store) SetFamily(ctx context.Context, f *models.Family, by *uint, loc *time.Location, now time.Time) ([]models.Visit, error) {
+	today := models.DayOf(now, loc)
+	if err := f.Validate(today); err != nil {
+		return nil, err
+	}
+	var planned []models.Visit
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if f.CentreID != nil {
+			var n int64
+			if err := tx.Model(&models.Member{}).Where("id = ? AND status <> ?", *f.CentreID, models.StatusLeft).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return ErrNotFound
+			}
+		}
+		f.UpdatedAt = now.UTC()
+		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(f).Error; err != nil {
+			return err
+		}
+		var err error
+		planned, err = planFamilyVisits(tx, f, by, today, now)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: set family: %w", err)
+	}
+	return planned, nil
+}
+
+// planFamilyVisits plans the visits a family's facts call for, as of
+// today; a visit planned before (the same family, kind and slot) is kept.
+func planFamilyVisits(tx *gorm.DB, f *models.Family, by *uint, today models.Day, now time.Time) ([]models.Visit, error) {
+	var windows []struct {
+		kind models.VisitKind
+		w    models.Window
+	}
+	if f.BirthOn != nil {
+		for _, w := range models.NewbornWindows(*f.BirthOn) {
+			if !w.By.Before(today) {
+				windows = append(windows, struct {
+					kind models.VisitKind
+					w    models.Window
+				}{models.VisitNewborn, w})
+			}
+		}
+	}
+	if f.Difficulty {
+		if w := models.CareWindow(calendar.NextSpringFestival(today)); !today.Before(w.From) {
+			windows = append(windows, struct {
+				kind models.VisitKind
+				w    models.Window
+			}{models.VisitCare, w})
+		}
+	}
+	var out []models.Visit
+	for _, x := range windows {
+		v, created, err := planVisit(tx, x.kind, f.MemberID, x.w, 0, nil, by, now)
+		if err != nil {
+			return nil, err
+		}
+		if created {
+			out = append(out, *v)
+		}
+	}
+	return out, nil
+}
+
+// planVisit makes a visit of kind to a family in window w unless the
+// family has that kind's visit of the slot already (created false). The
+// cadre is to, else the family's centre household when it is on the
+// roster and on Telegram, else nobody named: the organizers of the
+// family's branch.
+func planVisit(tx *gorm.DB, kind models.VisitKind, familyID uint, w models.Window, every int, to, by *uint, now time.Time) (*models.Visit, bool, error) {
+	var fam models.Member
+	if err := tx.Take(&fam, familyID).Error; err != nil {
+		return nil, false, notFound(err)
+	}
+	if fam.Status == models.StatusLeft {
+		return nil, false, ErrNotFound
+	}
+	assignee := to
+	if assignee == nil {
+		var f models.Family
+		err := tx.Where("member_id = ?", familyID).Take(&f).Error
+		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, false, err
+		}
+		if f.CentreID != nil {
+			var n int64
+			if err := tx.Model(&models.Member{}).Where("id = ? AND status <> ? AND telegram_id IS NOT NULL", *f.CentreID, models.StatusLeft).Count(&n).Error; err != nil {
+				return nil, false, err
+			}
+			if n > 0 {
+				assignee = f.CentreID
+			}
+		}
+	}
+	v := &models.Visit{Kind: kind, FamilyID: familyID, Slot: w.Slot, BranchID: fam.BranchID, AssigneeID: assignee,
+		From: w.From, By: w.By, EveryMonths: every, State: models.VisitOpen, CreatedBy: by, CreatedAt: now.UTC(), UpdatedAt: now.UTC()}
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(v)
+	if res.Error != nil {
+		return nil, false, res.Error
+	}
+	if res.RowsAffected == 0 {
+		var old models.Visit
+		if err := tx.Where("family_id = ? AND kind = ? AND slot = ?", familyID, kind, w.Slot).Take(&old).Error; err != nil {
+			return nil, false, err
+		}
+		return &old, false, nil
+	}
+	return v, true, nil
+}
+
+// ErrVisitExists: the family has that kind's visit for that date already.
+var ErrVisitExists = errors.New("the family has this visit already")
+
+// AssignVisit assigns one visit of kind to the family (a member's id):
+// once (by is its last day), followup (every months, the first due by),
+// care (before the next Spring Festival; by, when given, its last day
+// instead) or newborn (the family's recorded birth's visits). to names the
+// cadre (nil: the family's centre household, else its branch's
+// organizers).
+func (s *Store) AssignVisit(ctx context.Context, kind models.VisitKind, familyID uint, to *uint, by *models.Day, every int, createdBy *uint, loc *time.Location, now time.Time) ([]models.Visit, error) {
+	today := models.DayOf(now, loc)
+	var windows []models.Window
+	switch kind {
+	case models.VisitOnce:
+		if by == nil || by.Before(today) {
+			return nil, models.ErrVisitWindow
+		}
+		windows = []models.Window{models.OnceWindow(today, *by)}
+	case models.VisitFollowup:
+		if every < 1 || every > 24 {
+			return nil, fmt.Errorf("%w: a follow-up is every 1 to 24 months", models.ErrVisitWindow)
+		}
+		due := today.AddDate(0, 0, 7)
+		if by != nil {
+			if by.Before(today) {
+				return nil, models.ErrVisitWindow
+			}
+			due = *by
+		}
+		windows = []models.Window{{Slot: due.Format("2006-01-02"), From: minDay(today, due.AddDate(0, 0, -7)), By: due}}
+	case models.VisitCare:
+		w := models.CareWindow(calendar.NextSpringFestival(today))
+		if by != nil {
+			if by.Before(today) {
+				return nil, models.ErrVisitWindow
+			}
+			w.By = *by
+		}
+		if w.From.After(w.By) {
+			w.From = today
+		}
+		windows = []models.Window{w}
+	case models.VisitNewborn:
+		f, err := s.FamilyOf(ctx, familyID)
+		if err != nil {
+			return nil, err
+		}
+		if f.BirthOn == nil {
+			return nil, fmt.Errorf("%w: record the birth first (member edit --birth)", models.ErrVisitWindow)
+		}
+		for _, w := range models.NewbornWindows(*f.BirthOn) {
+			if !w.By.Before(today) {
+				windows = append(windows, w)
+			}
+		}
+		if len(windows) == 0 {
+			return nil, fmt.Errorf("%w: the birth's visit windows have ended", models.ErrVisitWindow)
+		}
+	default:
+		return nil, models.ErrVisitKind
+	}
+	var out []models.Visit
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if to != nil {
+			var n int64
+			if err := tx.Model(&models.Member{}).Where("id = ? AND status <> ?", *to, models.StatusLeft).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return ErrNotFound
+			}
+		}
+		for _, w := range windows {
+			v, created, err := planVisit(tx, kind, familyID, w, every, to, createdBy, now)
+			if err != nil {
+				return err
+			}
+			if created {
+				out = append(out, *v)
+			}
+		}
+		if len(out) == 0 {
+			return ErrVisitExists
+		}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrVisitExists) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: assign visit: %w", err)
+	}
+	return out, nil
+}
+
+func minDay(a, b models.Day) models.Day {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// VisitRow is a visit with whom it is to and by, for lists and the log.
+type VisitRow struct {
+	models.Visit
+	FamilyName, FamilyPhone, Household string
+	BranchPath                         string
+	AssigneeName, DoneByName           string
+}
+
+// VisitQuery picks visits: within Scope (the families' branches), of
+// Assignee (with the unassigned ones of the branches an organizer covers
+// when Unassigned), in States, with a window ending or a visit made in
+// [From, To) when set.
+type VisitQuery struct {
+	ID         uint
+	Scope      *models.Scope
+	Assignee   uint
+	Unassigned *models.Scope
+	States     []models.VisitState
+	From, To   time.Time
+	Limit      int
+}
+
+// Visits lists visits by their last day.
+func (s *Store) Visits(ctx context.Context, q VisitQuery) ([]VisitRow, error) {
+	db := s.db.WithContext(ctx).Table("visits").
+		Select(`visits.*, fm.name AS family_name, COALESCE(fm.phone, '') AS family_phone, COALESCE(families.household, '') AS household,
+			COALESCE(branches.path, '') AS branch_path, COALESCE(am.name, '') AS assignee_name, COALESCE(dm.name, '') AS done_by_name`).
+		Joins("JOIN members fm ON fm.id = visits.family_id").
+		Joins("LEFT JOIN families ON families.member_id = visits.family_id").
+		Joins("LEFT JOIN branches ON branches.id = visits.branch_id").
+		Joins("LEFT JOIN members am ON am.id = visits.assignee_id").
+		Joins("LEFT JOIN members dm ON dm.id = visits.done_by")
+	if q.ID != 0 {
+		db = db.Where("visits.id = ?", q.ID)
+	}
+	if len(q.States) > 0 {
+		db = db.Where("visits.state IN ?", q.States)
+	}
+	if !q.From.IsZero() {
+		db = db.Where("(visits.by_day >= ? AND visits.by_day < ?) OR (visits.done_on >= ? AND visits.done_on < ?)", q.From.UTC(), q.To.UTC(), q.From.UTC(), q.To.UTC())
+	}
+	if q.Assignee != 0 {
+		if q.Unassigned != nil {
+			ids, err := s.branchIDsIn(ctx, *q.Unassigned)
+			if err != nil {
+				return nil, err
+			}
+			db = db.Where("visits.assignee_id = ? OR (visits.assignee_id IS NULL AND visits.branch_id IN ?)", q.Assignee, append(ids, 0))
+		} else {
+			db = db.Where("visits.assignee_id = ?", q.Assignee)
+		}
+	}
+	if q.Scope != nil && !q.Scope.Admin {
+		ids, err := s.branchIDsIn(ctx, *q.Scope)
+		if err != nil {
+			return nil, err
+		}
+		db = db.Where("visits.branch_id IN ?", append(ids, 0))
+	}
+	if q.Limit > 0 {
+		db = db.Limit(q.Limit)
+	}
+	var rows []VisitRow
+	if err := db.Order("visits.by_day, visits.id").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: visits: %w", err)
+	}
+	return rows, nil
+}
+
+// VisitByID reads one visit.
+func (s *Store) VisitByID(ctx context.Context, id uint) (*VisitRow, error) {
+	rows, err := s.Visits(ctx, VisitQuery{ID: id})
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, ErrNotFound
+	}
+	return &rows[0], nil
+}
+
+// MayCloseVisit is the rule for closing a visit: its cadre, or an
+// organizer (or admin) whose scope covers the family's branch.
+func MayCloseVisit(v *VisitRow, by *models.Member, scope models.Scope) error {
+	switch {
+	case by == nil || !by.OnRoster():
+		return models.ErrVisitNotYours
+	case v.AssigneeID != nil && *v.AssigneeID == by.ID:
+		return nil
+	case by.IsOrganizer() && (scope.Admin || (v.BranchPath != "" && scope.Covers(v.BranchPath))):
+		return nil
+	}
+	return models.ErrVisitNotYours
+}
+
+// DoneVisit records a visit made today by its cadre or an organizer of the
+// family's branch (MayCloseVisit), with an optional note and what was
+// given; a follow-up plans the next. Refused: not theirs, not open, or its
+// window not begun.
+func (s *Store) DoneVisit(ctx context.Context, id uint, by *models.Member, scope models.Scope, note, gave string, loc *time.Location, now time.Time) (*VisitRow, error) {
+	today := models.DayOf(now, loc)
+	v, err := s.VisitByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := MayCloseVisit(v, by, scope); err != nil {
+		return nil, err
+	}
+	if err := validVisitWords(note, gave); err != nil {
+		return nil, err
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cur models.Visit
+		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Take(&cur, id).Error; err != nil {
+			return notFound(err)
+		}
+		switch {
+		case cur.State != models.VisitOpen:
+			return models.ErrVisitClosed
+		case today.Before(cur.From):
+			return models.ErrVisitNotYet
+		}
+		res := tx.Model(&models.Visit{}).Where("id = ? AND state = ?", id, models.VisitOpen).Updates(map[string]any{
+			"state": models.VisitDone, "done_on": today, "done_by": by.ID, "note": note, "gave": gave, "updated_at": now.UTC()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return models.ErrVisitClosed
+		}
+		return nextFollowup(tx, &cur, today, now)
+	})
+	if err != nil {
+		if isVisitRefusal(err) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: visit done: %w", err)
+	}
+	return s.VisitByID(ctx, id)
+}
+
+// nextFollowup plans a follow-up's next visit, every months after day.
+func nextFollowup(tx *gorm.DB, v *models.Visit, day models.Day, now time.Time) error {
+	if v.Kind != models.VisitFollowup || v.EveryMonths < 1 {
+		return nil
+	}
+	var to *uint
+	if v.AssigneeID != nil {
+		var f models.Family
+		if err := tx.Where("member_id = ?", v.FamilyID).Take(&f).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return err
+		}
+		if f.CentreID == nil || *f.CentreID != *v.AssigneeID {
+			to = v.AssigneeID // assigned by name: the same cadre
+		}
+	}
+	_, _, err := planVisit(tx, models.VisitFollowup, v.FamilyID, models.FollowupWindow(day, v.EveryMonths), v.EveryMonths, to, v.CreatedBy, now)
+	if errors.Is(err, ErrNotFound) {
+		return nil // the family left
+	}
+	return err
+}
+
+// AnnotateVisit adds a note, what was given or a photo to a visit made,
+// by who made it or an organizer of the family's branch ("" keeps each).
+func (s *Store) AnnotateVisit(ctx context.Context, id uint, by *models.Member, scope models.Scope, note, gave, photo string, now time.Time) (*VisitRow, error) {
+	v, err := s.VisitByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if v.State != models.VisitDone {
+		return nil, models.ErrVisitClosed
+	}
+	if v.DoneBy == nil || *v.DoneBy != by.ID {
+		if err := MayCloseVisit(v, by, scope); err != nil {
+			return nil, err
+		}
+	}
+	if err := validVisitWords(note, gave); err != nil {
+		return nil, err
+	}
+	updates := map[string]any{"updated_at": now.UTC()}
+	if note != "" {
+		updates["note"] = note
+	}
+	if gave != "" {
+		updates["gave"] = gave
+	}
+	if photo != "" {
+		updates["photo_file_id"] = photo
+	}
+	if err := s.db.WithContext(ctx).Model(&models.Visit{}).Where("id = ?", id).Updates(updates).Error; err != nil {
+		return nil, fmt.Errorf("store: annotate visit: %w", err)
+	}
+	return s.VisitByID(ctx, id)
+}
+
+func validVisitWords(note, gave string) error {
+	if len([]rune(note)) > models.MaxVisitNote || (note != "" && !models.ValidText(note, true)) ||
+		len([]rune(gave)) > models.MaxVisitGave || (gave != "" && !models.ValidText(gave, false)) {
+		return models.ErrBadText
+	}
+	return nil
+}
+
+func isVisitRefusal(err error) bool {
+	for _, e := range []error{models.ErrVisitNotYours, models.ErrVisitClosed, models.ErrVisitNotYet, models.ErrBadText, ErrNotFound} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// MissVisits marks the open visits whose window ended before today
+// missed (a follow-up plans its next), and returns them.
+func (s *Store) MissVisits(ctx context.Context, today models.Day, now time.Time) ([]models.Visit, error) {
+	var missed []models.Visit
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("state = ? AND by_day < ?", models.VisitOpen, today).Find(&missed).Error; err != nil {
+			return err
+		}
+		for i := range missed {
+			res := tx.Model(&models.Visit{}).Where("id = ? AND state = ?", missed[i].ID, models.VisitOpen).
+				Updates(map[string]any{"state": models.VisitMissed, "updated_at": now.UTC()})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				continue
+			}
+			missed[i].State = models.VisitMissed
+			if err := nextFollowup(tx, &missed[i], missed[i].By, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: miss visits: %w", err)
+	}
+	return missed, nil
+}
+
+// PlanCareVisits plans, once the weeks before the next Spring Festival
+// have begun, the care visit of every family in difficulty (once each).
+func (s *Store) PlanCareVisits(ctx context.Context, today models.Day, now time.Time) (int, error) {
+	w := models.CareWindow(calendar.NextSpringFestival(today))
+	if today.Before(w.From) {
+		return 0, nil
+	}
+	var fams []models.Family
+	if err := s.db.WithContext(ctx).Where("difficulty = ?", true).Find(&fams).Error; err != nil {
+		return 0, fmt.Errorf("store: care visits: %w", err)
+	}
+	n := 0
+	for _, f := range fams {
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			_, created, err := planVisit(tx, models.VisitCare, f.MemberID, w, 0, nil, nil, now)
+			if created {
+				n++
+			}
+			if errors.Is(err, ErrNotFound) {
+				return nil // left
+			}
+			return err
+		})
+		if err != nil {
+			return n, fmt.Errorf("store: care visits: %w", err)
+		}
+	}
+	return n, nil
+}
+
+// VisitFigures are a branch's visits in a period: done, missed.
+type VisitFigures struct {
+	Done, Missed int
+}
+
+// VisitFiguresIn counts the visits of the branches within paths whose
+// window ended, or that were made, in [from, to).
+func (s *Store) VisitFiguresIn(ctx context.Context, scope models.Scope, from, to time.Time) (VisitFigures, error) {
+	rows, err := s.Visits(ctx, VisitQuery{Scope: &scope, States: []models.VisitState{models.VisitDone, models.VisitMissed}, From: from, To: to})
+	if err != nil {
+		return VisitFigures{}, err
+	}
+	var f VisitFigures
+	for _, r := range rows {
+		if r.State == models.VisitDone {
+			f.Done++
+		} else {
+			f.Missed++
+		}
+	}
+	return f, nil
+}
