@@ -358,7 +358,7 @@ func TestActivityRecordInAFewTaps(t *testing.T) {
 	}
 	// Exported for the town office, and only to its branch's organizers.
 	x := d.export(d.orgA, "/export records 2026Q4")
-	if len(x) != 2 || x[1][0] != "Town/East" || x[1][3] != "Health talk" || x[1][4] != "2" || x[1][5] != "4.5" {
+	if len(x) != 2 || x[1][0] != "Town/East" || x[1][3] != "Health talk" || x[1][4] != "2" || x[1][5] != "50% (1/2)" {
 		t.Fatalf("records export: %v", x)
 	}
 	if x := d.export(d.orgB, "/export records 2026Q4"); len(x) != 1 {

@@ -519,6 +519,20 @@ func TestSurveyCommentsOnceByThoseWhoAnswered(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.Dispatcher.Wake()
+	// The survey's messages are all out before anyone types: no late one
+	// is taken for a reply.
+	h.WaitFor("the survey's messages", func() bool {
+		rows, err := h.St.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindSurveyAsk})
+		if err != nil || len(rows) == 0 {
+			return false
+		}
+		for _, r := range rows {
+			if r.Status == outbox.Pending || r.Status == outbox.Sending {
+				return false
+			}
+		}
+		return true
+	})
 	comment := func(u fakeapi.User, data, text string) string {
 		t.Helper()
 		n := len(h.API.Messages(u.ID))
