@@ -64,6 +64,10 @@ func (b *Bot) onCallback(ctx context.Context, q *tgm.CallbackQuery) {
 		b.onCheckinCallback(ctx, r, q, c)
 	case models.ActRate:
 		b.onRatingCallback(ctx, r, q, c)
+	case models.ActVisitDone:
+		b.onVisitDone(ctx, r, q, c)
+	case models.ActVisitNote:
+		b.onVisitNote(ctx, r, q, c)
 	case models.ActPlanDone, models.ActPlanSnooze, models.ActPlanPhoto, models.ActPlanRecord, models.ActPlanRecordAsk, models.ActCheckApprove, models.ActCheckReject:
 		b.onPlanCallback(ctx, r, q, c)
 	case models.ActAssign:

@@ -205,6 +205,7 @@ func (b *Bot) onMessage(ctx context.Context, msg *tgm.Message) {
 	case !isCmd && b.onNewEventInput(ctx, r, msg):
 	case !isCmd && b.onNewSurveyInput(ctx, r, msg):
 	case !isCmd && b.onSurveyCommentInput(ctx, r, msg):
+	case !isCmd && b.onVisitNoteInput(ctx, r, msg):
 	case !isCmd && b.onRecordInput(ctx, r, msg):
 	case !isCmd && b.onJoinInput(ctx, r, msg):
 	case msg.Document != nil:
@@ -258,6 +259,8 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 		default:
 			b.onAssign(ctx, r, c.args)
 		}
+	case "visits":
+		b.onVisits(ctx, r)
 	case "event":
 		b.onEvent(ctx, r, c.args)
 	case "rsvp":

@@ -23,6 +23,8 @@ const (
 	ActRSVP          Action = "rv"   // Event, Occ; Op: y, m, n, g (one more guest) or r (one fewer)
 	ActCalendar      Action = "ic"   // Event
 	ActCheckIn       Action = "ck"   // Event, Occ; ID: the member
+	ActVisitDone     Action = "vd"   // ID: the visit
+	ActVisitNote     Action = "vn"   // ID: the visit; Op: n (a note), g (what was given) or p (a photo)
 	ActRate          Action = "rt"   // Event, Occ; Op: 1 to 5 (a rating message sent before the day-after survey: answers it)
 	ActPlanDone      Action = "pd"   // ID: the plan; Op: its cycle
 	ActPlanSnooze    Action = "pz"   // ID: the plan; Op: its cycle
@@ -82,6 +84,8 @@ var layouts = map[Action][]field{
 	ActCalendar:      {fEvent},
 	ActCheckIn:       {fEvent, fOcc, fID},
 	ActRate:          {fEvent, fOcc, fOp},
+	ActVisitDone:     {fID},
+	ActVisitNote:     {fID, fOp},
 	ActPlanDone:      {fID, fOp},
 	ActPlanSnooze:    {fID, fOp},
 	ActPlanPhoto:     {fID, fOp},
@@ -108,6 +112,7 @@ var ops = map[Action][]string{
 	ActJoinDecide:  {"a", "d"},
 	ActRSVP:        {"y", "m", "n", "g", "r"},
 	ActRate:        {"1", "2", "3", "4", "5"},
+	ActVisitNote:   {"n", "g", "p"},
 	ActImport:      {"y", "n"},
 	ActExport:      {"m", "o", "r", "e"},
 	ActMute:        {"on", "off"},

@@ -26,6 +26,7 @@ func Jobs(st *store.Store, loc *time.Location, offsets planner.Offsets) []Entry 
 		{planner.SpecRecordAsks, RecordAsks{Store: st, Location: loc}},
 		{planner.SpecWeeklyDigest, WeeklyDigest{Store: st, Location: loc}},
 		{planner.SpecSurveyReminders, SurveyReminders{Store: st}},
+		{planner.SpecVisits, Visits{Store: st, Location: loc}},
 	}
 }
 

@@ -14,11 +14,15 @@ import (
 
 // tzFlag adds --tz, defaulting to ASSOCBOT_TZ.
 func tzFlag(fs *flag.FlagSet, getenv env) *string {
-	def := getenv("ASSOCBOT_TZ")
-	if def == "" {
-		def = "Asia/Shanghai"
+	return fs.String("tz", tzOr(getenv), "the association's time zone (ASSOCBOT_TZ)")
+}
+
+// tzOr is the association's time zone: ASSOCBOT_TZ, else Asia/Shanghai.
+func tzOr(getenv env) string {
+	if tz := getenv("ASSOCBOT_TZ"); tz != "" {
+		return tz
 	}
-	return fs.String("tz", def, "the association's time zone (ASSOCBOT_TZ)")
+	return "Asia/Shanghai"
 }
 
 // zoneOf is the zone that --tz names, or the usage error that says it is

@@ -163,6 +163,7 @@ func cmdMemberEdit(fs *flag.FlagSet, c cli) runner {
 	channel := fs.String("channel", "", "how messages reach them: auto (Telegram when linked and reachable, else SMS), telegram or sms")
 	smsHealth := fs.String("sms-health", "", "yes: they consent to health reminders by SMS (a lock screen is not private); no: a neutral text")
 	smsResume := fs.Bool("sms-resume", false, "send SMS again to a member who replied TD or whose number the provider refused")
+	fam := newFamilyFlags(fs)
 	return func(ctx context.Context, args []string) error {
 		pos, err := parseInterspersed(fs, args)
 		if err != nil {
@@ -195,8 +196,9 @@ func cmdMemberEdit(fs *flag.FlagSet, c cli) runner {
 			ch.SMSHealth = &yes
 		}
 		ch.SMSResume = *smsResume
-		if ch == (store.MemberChange{}) {
-			return usageError{"member edit needs what to change: --name, --phone, --branch, --role, --tags, --lang, --tz, --channel, --sms-health or --sms-resume"}
+		family := fam.given(given)
+		if ch == (store.MemberChange{}) && !family {
+			return usageError{"member edit needs what to change: --name, --phone, --branch, --role, --tags, --lang, --tz, --channel, --sms-health, --sms-resume, --household, --centre, --birth, --expected or --difficulty"}
 		}
 		st, err := openStore(ctx, *db)
 		if err != nil {
@@ -216,12 +218,19 @@ func cmdMemberEdit(fs *flag.FlagSet, c cli) runner {
 				return err
 			}
 		}
-		m, err = st.EditMember(ctx, m.ID, ch)
-		if errors.Is(err, store.ErrPhoneTaken) {
-			return phoneTaken(ctx, st, *ch.Phone)
+		if family {
+			if err := fam.apply(ctx, c, st, m); err != nil {
+				return err
+			}
 		}
-		if err != nil {
-			return err
+		if ch != (store.MemberChange{}) {
+			m, err = st.EditMember(ctx, m.ID, ch)
+			if errors.Is(err, store.ErrPhoneTaken) {
+				return phoneTaken(ctx, st, *ch.Phone)
+			}
+			if err != nil {
+				return err
+			}
 		}
 		for _, p := range created {
 			fmt.Fprintf(c.stdout, "new branch: %s\n", p)

@@ -32,6 +32,8 @@ const (
 	KindSMSAlert          Kind = "sms.alert"     // to the admins: the SMS cap, balance or a refused template
 	KindSurveyAsk         Kind = "survey.ask"    // a survey's question (the first, or by SMS the next)
 	KindSurveyRemind      Kind = "survey.remind" // to those who have not finished, before it closes
+	KindVisitList         Kind = "visit.list"    // a cadre's visits to make, one message a day
+	KindVisitMissed       Kind = "visit.missed"  // to a branch's organizers: visits not made in their window
 )
 
 type kindInfo struct {
@@ -69,6 +71,8 @@ var kinds = map[Kind]kindInfo{
 	KindSMSAlert:          {urgent: true},
 	KindSurveyAsk:         {mutable: true, sms: true},
 	KindSurveyRemind:      {mutable: true, sms: true},
+	KindVisitList:         {},
+	KindVisitMissed:       {},
 }
 
 // Urgent reports whether messages of the kind ignore quiet hours.

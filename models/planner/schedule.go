@@ -13,4 +13,5 @@ const (
 	SpecSurveyReminders = "*/10 * * * *" // the one reminder of a survey before it closes
 	SpecWeeklyDigest    = "0 9-23 * * 1" // Monday from 09:00; the week's dedupe key sends one
 	SpecOutboxCleanup   = "30 3 * * *"   // old outbox rows
+	SpecVisits          = "5 9-20 * * *" // home visits: the day's lists (one a cadre), missed ones told
 )

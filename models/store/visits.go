@@ -11,6 +11,7 @@ import (
 
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/calendar"
+	"github.com/assocbot/assocbot/models/planner"
 )
 
 // FamilyOf is what is known of member's household (an empty Family when
@@ -546,4 +547,39 @@ func (s *Store) VisitFiguresIn(ctx context.Context, scope models.Scope, from, to
 		}
 	}
 	return f, nil
+}
+
+// TellMissedVisits enqueues the notices of missed visits and marks the
+// visits told, in one transaction: each missed visit is told once.
+func (s *Store) TellMissedVisits(ctx context.Context, notices []planner.Message, visitIDs []uint) (int, error) {
+	n := 0
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if n, err = enqueue(tx, s.sms, notices...); err != nil {
+			return err
+		}
+		if len(visitIDs) == 0 {
+			return nil
+		}
+		return tx.Model(&models.Visit{}).Where("id IN ?", visitIDs).Update("missed_told", true).Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: tell missed visits: %w", err)
+	}
+	return n, nil
+}
+
+// MissedUntold lists the missed visits not told to the organizers yet.
+func (s *Store) MissedUntold(ctx context.Context) ([]VisitRow, error) {
+	rows, err := s.Visits(ctx, VisitQuery{States: []models.VisitState{models.VisitMissed}})
+	if err != nil {
+		return nil, err
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		if !r.MissedTold {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }

@@ -1,0 +1,79 @@
+package planner
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
+)
+
+// VisitItem is one visit as a cadre's list shows it.
+type VisitItem struct {
+	ID        uint
+	Name      string // the family's member
+	Household string
+	Kind      models.VisitKind
+	By        models.Day
+}
+
+// VisitLines are a list's lines: an organizer's name each visit's kind;
+// a centre household's do not — what kind of visit a family needs (a
+// birth, a family in difficulty) is the family's private fact, and the
+// centre household learns no more than "visit this family".
+func VisitLines(items []VisitItem, organizer bool, more string) []Line {
+	lines := make([]Line, 0, len(items))
+	for i, it := range items {
+		if i == maxDigestLines {
+			var a Args
+			a.Int("Count", len(items)-i)
+			lines = append(lines, Line{Key: more, Args: a})
+			break
+		}
+		var a Args
+		a.Str("Name", Clip(it.Name, digestText)).Str("Household", it.Household).Date("By", it.By)
+		key := "visit.line_private"
+		if organizer {
+			key = "visit.line"
+			a.Key("Kind", "visit.kind."+string(it.Kind))
+		}
+		lines = append(lines, Line{Key: key, Args: a})
+	}
+	return lines
+}
+
+// VisitButtons are a list's ✅ buttons, one a visit (at most
+// maxDigestButtons).
+func VisitButtons(items []VisitItem) [][]models.ButtonSpec {
+	var rows [][]models.ButtonSpec
+	for i, it := range items {
+		if i == maxDigestButtons {
+			break
+		}
+		rows = append(rows, []models.ButtonSpec{{Key: "visit.button.done", Args: map[string]any{"Name": Clip(it.Name, 20)},
+			Data: models.Callback{Action: models.ActVisitDone, ID: it.ID}.Encode()}})
+	}
+	return rows
+}
+
+// VisitList is a cadre's one message of the day: the visits whose window
+// has begun, each with ✅ to record it made.
+func VisitList(cadre uint, organizer bool, day models.Day, items []VisitItem, now time.Time) Message {
+	m := Message{Kind: outbox.KindVisitList, Slot: day.Format("20060102"), To: models.MembersAudience(cadre),
+		Template: "visit.list", NotBefore: now}
+	m.Args.Int("Count", len(items)).List("List", VisitLines(items, organizer, "visit.more"))
+	m.Markup = Markup{Inline: VisitButtons(items)}
+	expires := now.Add(24 * time.Hour).UTC()
+	m.ExpiresAt = &expires
+	return m
+}
+
+// VisitsMissed tells a branch's organizers of the visits missed today
+// (their window ended undone): the first visit tells one message from
+// another the same day.
+func VisitsMissed(organizer uint, day models.Day, items []VisitItem, now time.Time) Message {
+	m := Message{Kind: outbox.KindVisitMissed, Slot: day.Format("20060102") + "." + strconv.FormatUint(uint64(items[0].ID), 10),
+		To: models.MembersAudience(organizer), Template: "visit.missed", NotBefore: now}
+	m.Args.Int("Count", len(items)).List("List", VisitLines(items, true, "visit.more"))
+	return m
+}
