@@ -164,8 +164,12 @@ func (b *Bot) onRatingCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 		return
 	}
 	sv, err := b.st.EventSurvey(ctx, c.Event, c.Occ)
-	if err != nil {
+	if errors.Is(err, store.ErrNotFound) {
 		b.answer(ctx, q, b.t(r, "survey.not_asked"), true)
+		return
+	}
+	if err != nil {
+		b.tapFault(ctx, r, q, "event survey", err)
 		return
 	}
 	n, _ := strconv.Atoi(c.Op)

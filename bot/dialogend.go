@@ -1,6 +1,11 @@
 package bot
 
-import "context"
+import (
+	"context"
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+)
 
 // endDialog ends the requester's dialog. A failure is logged and answered
 // with the system-fault text: the dialog would otherwise take the member's
@@ -20,4 +25,27 @@ func (b *Bot) dropDialog(ctx context.Context, r *request) {
 	if err := b.st.ClearDialog(ctx, r.from.ID); err != nil {
 		b.log.Error("end dialog after its work", "chat_id", r.chatID, "err", err)
 	}
+}
+
+// typedDialogTTL is how long a dialog that waits for typed words after a
+// tap (a survey comment, a visit's note) waits: later, what the member
+// types is taken as what it says, not as the words asked for long ago.
+const typedDialogTTL = 30 * time.Minute
+
+// freshDialog is the requester's dialog of kind when it waits for words
+// and is not older than typedDialogTTL (an older one is ended); nil
+// otherwise.
+func (b *Bot) freshDialog(ctx context.Context, r *request, kind string) *models.Dialog {
+	if r.member == nil {
+		return nil
+	}
+	d, err := b.st.Dialog(ctx, r.from.ID)
+	if err != nil || d.Kind != kind {
+		return nil
+	}
+	if b.cfg.Now().Sub(d.UpdatedAt) > typedDialogTTL {
+		b.dropDialog(ctx, r)
+		return nil
+	}
+	return d
 }

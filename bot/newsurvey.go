@@ -37,6 +37,9 @@ type surveyDraft struct {
 	Audience  string          `json:"audience"`
 	Questions []draftQuestion `json:"qs,omitempty"`
 	Pending   string          `json:"pending,omitempty"`
+	// Legacy: a draft saved before questions had kinds, its questions
+	// satisfaction ones (read, never written).
+	Legacy []string `json:"questions,omitempty"`
 }
 
 type draftQuestion struct {
@@ -90,6 +93,10 @@ func (b *Bot) surveyDialog(ctx context.Context, r *request) (*models.Dialog, *su
 	if d.Data != "" && json.Unmarshal([]byte(d.Data), &dr) != nil {
 		return nil, nil
 	}
+	for _, q := range dr.Legacy {
+		dr.Questions = append(dr.Questions, draftQuestion{Text: q, Kind: models.QuestionSatisfaction})
+	}
+	dr.Legacy = nil
 	return d, &dr
 }
 

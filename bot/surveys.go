@@ -1,9 +1,11 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -13,14 +15,28 @@ import (
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/reports"
+	"github.com/assocbot/assocbot/models/roster"
 )
 
-// surveyRefusals are the words for a refused answer (nothing is stored).
+// surveyRefusals are the words for a refused answer or comment (nothing
+// is stored).
 var surveyRefusals = map[error]string{
-	models.ErrSurveyClosed:   "survey.closed",
-	models.ErrNotAsked:       "survey.not_asked",
-	models.ErrBadAnswer:      "survey.bad_answer",
-	models.ErrAnsweredBefore: "survey.answered_before",
+	models.ErrSurveyClosed:    "survey.closed",
+	models.ErrNotAsked:        "survey.not_asked",
+	models.ErrBadAnswer:       "survey.bad_answer",
+	models.ErrAnsweredBefore:  "survey.answered_before",
+	models.ErrNoComment:       "survey.comment.none",
+	models.ErrCommentedBefore: "survey.comment.before",
+}
+
+// surveyRefusal is the words for err when it is a survey's refusal.
+func surveyRefusal(err error) (string, bool) {
+	for reason, key := range surveyRefusals {
+		if errors.Is(err, reason) {
+			return key, true
+		}
+	}
+	return "", false
 }
 
 // onSurveyCallback is a tap on a survey's message (SPEC C13): "2.1"
@@ -74,14 +90,11 @@ func (b *Bot) onSurveyCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 func (b *Bot) answerSurvey(ctx context.Context, r *request, q *tgm.CallbackQuery, sv *models.Survey, pos, choice int, ballot string) {
 	res, err := b.st.AnswerSurvey(ctx, sv.ID, r.member, pos, choice, ballot, b.cfg.Now())
 	if err != nil {
-		for reason, key := range surveyRefusals {
-			if errors.Is(err, reason) {
-				b.answer(ctx, q, b.t(r, key), true)
-				return
-			}
+		if key, ok := surveyRefusal(err); ok {
+			b.answer(ctx, q, b.t(r, key), true)
+			return
 		}
-		b.log.Error("answer survey", "survey_id", sv.ID, "err", err)
-		b.answer(ctx, q, b.t(r, "error.internal"), true)
+		b.tapFault(ctx, r, q, "answer survey", err)
 		return
 	}
 	b.answer(ctx, q, b.t(r, "survey.saved"), false)
@@ -120,15 +133,15 @@ type commentDialog struct {
 // onSurveyComment is 💬 on the thank-you: the bot asks for the comment,
 // typed in one message.
 func (b *Bot) onSurveyComment(ctx context.Context, r *request, q *tgm.CallbackQuery, sv *models.Survey, pos int) {
-	question := sv.Question(pos)
-	switch {
-	case !sv.Open(b.cfg.Now()):
-		b.answer(ctx, q, b.t(r, "survey.closed"), true)
-		return
-	case question == nil || !question.Comment:
-		b.answer(ctx, q, b.t(r, "survey.comment.none"), true)
+	if err := b.st.MayComment(ctx, sv.ID, r.member, pos, b.cfg.Now()); err != nil {
+		if key, ok := surveyRefusal(err); ok {
+			b.answer(ctx, q, b.t(r, key), true)
+			return
+		}
+		b.tapFault(ctx, r, q, "survey comment", err)
 		return
 	}
+	question := sv.Question(pos)
 	raw, _ := json.Marshal(commentDialog{Survey: sv.ID, Position: pos})
 	if err := b.st.SaveDialog(ctx, &models.Dialog{TelegramID: r.from.ID, Kind: dialogSurveyComment, Step: "text", Data: string(raw)}); err != nil {
 		b.tapFault(ctx, r, q, "survey comment", err)
@@ -139,22 +152,11 @@ func (b *Bot) onSurveyComment(ctx context.Context, r *request, q *tgm.CallbackQu
 	b.send(ctx, r.chatID, b.t(r, "survey.comment.ask", "Question", text, "Max", models.MaxCommentText), nil)
 }
 
-// commentRefusals are the words for a refused comment (nothing is stored).
-var commentRefusals = map[error]string{
-	models.ErrSurveyClosed:    "survey.closed",
-	models.ErrNotAsked:        "survey.not_asked",
-	models.ErrNoComment:       "survey.comment.none",
-	models.ErrCommentedBefore: "survey.comment.before",
-}
-
 // onSurveyCommentInput takes the typed comment; false when no comment is
 // awaited. A comment that is not text of the right length is asked again.
 func (b *Bot) onSurveyCommentInput(ctx context.Context, r *request, msg *tgm.Message) bool {
-	if r.member == nil {
-		return false
-	}
-	d, err := b.st.Dialog(ctx, r.from.ID)
-	if err != nil || d.Kind != dialogSurveyComment {
+	d := b.freshDialog(ctx, r, dialogSurveyComment)
+	if d == nil {
 		return false
 	}
 	var cd commentDialog
@@ -162,18 +164,16 @@ func (b *Bot) onSurveyCommentInput(ctx context.Context, r *request, msg *tgm.Mes
 		b.dropDialog(ctx, r)
 		return false
 	}
-	err = b.st.CommentSurvey(ctx, cd.Survey, r.member, cd.Position, msg.Text, b.cfg.Now())
+	err := b.st.CommentSurvey(ctx, cd.Survey, r.member, cd.Position, msg.Text, b.cfg.Now())
 	if errors.Is(err, models.ErrBadText) {
 		b.send(ctx, r.chatID, b.t(r, "survey.comment.bad", "Max", models.MaxCommentText), nil)
 		return true
 	}
 	b.dropDialog(ctx, r)
 	if err != nil {
-		for reason, key := range commentRefusals {
-			if errors.Is(err, reason) {
-				b.send(ctx, r.chatID, b.t(r, key), b.keyboardFor(r))
-				return true
-			}
+		if key, ok := surveyRefusal(err); ok {
+			b.send(ctx, r.chatID, b.t(r, key), b.keyboardFor(r))
+			return true
 		}
 		b.fail(ctx, r.chatID, r.lang, "survey comment", err)
 		return true
@@ -234,6 +234,9 @@ func (b *Bot) mayReadSurvey(ctx context.Context, r *request, sv *models.Survey) 
 	return err == nil && ok
 }
 
+// maxSurveysListed is how many surveys /surveys lists, newest first.
+const maxSurveysListed = 30
+
 // onSurveys is /surveys: the surveys an organizer may read, newest first,
 // each with how many answered and a 📊 button for its results.
 func (b *Bot) onSurveys(ctx context.Context, r *request) {
@@ -244,10 +247,21 @@ func (b *Bot) onSurveys(ctx context.Context, r *request) {
 	}
 	var lines []string
 	var rows [][]inlineButton
+	more := 0
 	now := b.cfg.Now()
 	for i := range svs {
 		sv := &svs[i]
+		// Events' day-after surveys, one an occurrence, would crowd out
+		// the association's own: an open one is listed, a closed one's
+		// rate is in /records and /stats.
+		if sv.OfEvent() && !sv.Open(now) {
+			continue
+		}
 		if !b.mayReadSurvey(ctx, r, sv) {
+			continue
+		}
+		if len(lines) == maxSurveysListed {
+			more++
 			continue
 		}
 		t, err := b.st.SurveyTallyOf(ctx, sv)
@@ -269,6 +283,9 @@ func (b *Bot) onSurveys(ctx context.Context, r *request) {
 		b.send(ctx, r.chatID, b.t(r, "survey.list.none"), nil)
 		return
 	}
+	if more > 0 {
+		lines = append(lines, b.t(r, "survey.list.more", "Count", more))
+	}
 	b.send(ctx, r.chatID, b.t(r, "survey.list.title")+"\n"+strings.Join(lines, "\n"), inline(rows...))
 }
 
@@ -286,11 +303,34 @@ func (b *Bot) onSurveyResults(ctx context.Context, r *request, q *tgm.CallbackQu
 	}
 	t, err := b.st.SurveyTallyOf(ctx, sv)
 	if err != nil {
-		b.answer(ctx, q, b.t(r, "error.internal"), true)
+		b.tapFault(ctx, r, q, "survey results", err)
 		return
 	}
+	zone := r.member.Zone(b.cfg.Location)
+	figures := reports.Figures(sv, t)
 	b.answer(ctx, q, "", false)
-	for _, part := range splitMessage(reports.SurveyText(b.cat, r.lang, r.member.Zone(b.cfg.Location), sv, reports.Figures(sv, t)), maxMessage) {
-		b.send(ctx, r.chatID, part, nil)
+	if c.Arg == "x" {
+		// The whole results as a spreadsheet: every comment, and in a
+		// named survey each member's answers.
+		named, err := b.st.NamedSurveyAnswers(ctx, sv)
+		if err != nil {
+			b.fail(ctx, r.chatID, r.lang, "survey export", err)
+			return
+		}
+		var buf bytes.Buffer
+		if err := roster.WriteTables(&buf, roster.XLSX, reports.SurveyTables(b.cat, r.lang, zone, sv, figures, named)...); err != nil {
+			b.fail(ctx, r.chatID, r.lang, "survey export", err)
+			return
+		}
+		b.sendFile(ctx, r, fmt.Sprintf("survey-%d.xlsx", sv.ID), buf.Bytes(), sv.Title)
+		return
+	}
+	parts := splitMessage(reports.SurveyText(b.cat, r.lang, zone, sv, figures), maxMessage)
+	for i, part := range parts {
+		var kb any
+		if i == len(parts)-1 && !figures.Hidden {
+			kb = inline(row(cb(b.t(r, "survey.button.export"), models.Callback{Action: models.ActSurveyResults, ID: sv.ID, Arg: "x"})))
+		}
+		b.send(ctx, r.chatID, part, kb)
 	}
 }

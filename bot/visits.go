@@ -141,11 +141,8 @@ func (b *Bot) onVisitNote(ctx context.Context, r *request, q *tgm.CallbackQuery,
 // onVisitNoteInput takes what the visit note dialog waits for; false when
 // it waits for nothing.
 func (b *Bot) onVisitNoteInput(ctx context.Context, r *request, msg *tgm.Message) bool {
-	if r.member == nil {
-		return false
-	}
-	d, err := b.st.Dialog(ctx, r.from.ID)
-	if err != nil || d.Kind != dialogVisitNote {
+	d := b.freshDialog(ctx, r, dialogVisitNote)
+	if d == nil {
 		return false
 	}
 	var vd visitNoteDialog

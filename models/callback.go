@@ -103,7 +103,7 @@ var layouts = map[Action][]field{
 	ActEventAdmin:    {fEvent, fOp},
 	ActMemberCard:    {fID, fOp},
 	ActSurvey:        {fID, fOp, fArg},
-	ActSurveyResults: {fID},
+	ActSurveyResults: {fID, fArg},
 	ActNewSurvey:     {fOp, fArg},
 }
 

@@ -135,6 +135,21 @@ type Satisfaction struct {
 	Satisfied, Valid int
 }
 
+// MinAnonymous is the fewest answers an anonymous survey's figures show:
+// with fewer, a few answers could be traced to the few people known to
+// have been asked (those who came to an event, a small branch).
+const MinAnonymous = 5
+
+// Enough reports whether the rate rests on enough answers to be shown
+// when they are anonymous (MinAnonymous).
+func (s Satisfaction) Enough() bool { return s.Valid >= MinAnonymous }
+
+// Merge adds o's answers to s.
+func (s *Satisfaction) Merge(o Satisfaction) {
+	s.Satisfied += o.Satisfied
+	s.Valid += o.Valid
+}
+
 // Add counts answer choice (1–SatisfactionLevel) in.
 func (s *Satisfaction) Add(choice, n int) {
 	if choice < 1 || choice > SatisfactionLevel {

@@ -29,14 +29,18 @@ func (j EventSurveys) Run(ctx context.Context, now time.Time) (Counts, error) {
 	}
 	held := planner.DayAfter(events, j.Location, now)
 	counts := Counts{"occurrences": len(held)}
+	// One occurrence that fails (a closed survey window, a database
+	// hiccup) does not keep the others' from opening; the next run retries.
+	var errs []error
 	for _, h := range held {
 		n, err := j.Store.OpenEventSurvey(ctx, planner.EventSurvey(h.Event, h.Occurrence), now)
 		if err != nil {
-			return counts, err
+			errs = append(errs, err)
+			continue
 		}
 		counts["asked"] += n
 	}
-	return counts, nil
+	return counts, errors.Join(errs...)
 }
 
 // Forecast asks at the first hourly run in the window of each occurrence

@@ -84,6 +84,13 @@ func (in *Inbox) Reply(ctx context.Context, msg Incoming) error {
 		if err != nil || done {
 			return err
 		}
+	case sms.ReplyText:
+		// Words may answer a survey's question (满意, 是); to anything
+		// else they are words for the organizers.
+		done, err := in.answerWords(ctx, m, r.Text, msg.Key, now)
+		if err != nil || done {
+			return err
+		}
 	}
 	return in.forward(ctx, m, msg, now)
 }
@@ -171,6 +178,21 @@ func (in *Inbox) answerSurvey(ctx context.Context, m *models.Member, q *outbox.R
 	}
 	in.wake()
 	return true, nil
+}
+
+// answerWords applies words that answer the member's latest SMS question
+// when it is a survey's satisfaction or yes/no question; false otherwise.
+func (in *Inbox) answerWords(ctx context.Context, m *models.Member, text, key string, now time.Time) (bool, error) {
+	q, err := in.Store.LatestSMSQuestion(ctx, m.ID)
+	if err != nil || q == nil || q.SurveyID == nil {
+		return false, err
+	}
+	args, _ := planner.DecodeArgs(q.Args)
+	digit, ok := sms.SurveyWord(models.QuestionKind(args.Strings["QuestionKind"]), text)
+	if !ok {
+		return false, nil
+	}
+	return in.answerSurvey(ctx, m, q, digit, key, now)
 }
 
 // forward hands the member's words to their branch's organizers.

@@ -25,8 +25,11 @@ import (
 // idleRSSBudget is what `assocbot run` may hold resident when idle on an
 // empty database: a guard against growth, with room for machines with more
 // CPUs (16 add about 1 MB). Issue 11 item 7 asks for 25 MB, which these
-// libraries do not allow: see TestRunIdleMemory.
-const idleRSSBudget = 35 << 20
+// libraries do not allow: see TestRunIdleMemory. It was 35 MB until the
+// lunar calendar (github.com/6tail/lunar-go, for the Spring Festival's
+// date: half a megabyte of binary and 240 KB of tables built at start)
+// and surveys and visits came, which took an idle run to about 37 MB.
+const idleRSSBudget = 38 << 20
 
 // TestRunIdleMemory measures `assocbot run` the way an operator does: the
 // binary installed, started on an empty SQLite database against a (fake)

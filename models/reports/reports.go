@@ -49,10 +49,11 @@ func RecordsTable(cat *locales.Catalog, l locales.Lang, loc *time.Location, rows
 	return t
 }
 
-// SatisfactionText is a satisfaction rate with its parts, "67% (2/3)";
-// "" without answers.
+// SatisfactionText is the satisfaction rate of day-after surveys with its
+// parts, "67% (2/3)"; "" with fewer answers than an anonymous figure
+// shows (models.MinAnonymous).
 func SatisfactionText(cat *locales.Catalog, l locales.Lang, s models.Satisfaction) string {
-	if _, ok := s.Percent(); !ok {
+	if !s.Enough() {
 		return ""
 	}
 	return cat.T(l, "satisfaction.rate", "Rate", pct(s.Satisfied, s.Valid), "Satisfied", s.Satisfied, "Valid", s.Valid)

@@ -15,8 +15,8 @@ import (
 
 // MinBranchAnswers: in an anonymous survey a branch with fewer answers is
 // folded into "other branches", so that a few answers cannot be traced to
-// a few people.
-const MinBranchAnswers = 5
+// a few people; a survey with fewer shows no answers at all.
+const MinBranchAnswers = models.MinAnonymous
 
 // folded is the branch key of the branches folded together.
 const folded = "\x00other"
@@ -51,8 +51,11 @@ func branchesOf(sv *models.Survey, t *store.SurveyTally) (shown []string, as map
 // export and the digest.
 type SurveyFigures struct {
 	Asked, Answered int
-	Branches        []BranchFigures // as shown (folded in an anonymous survey)
-	Questions       []QuestionFigures
+	// Hidden: an anonymous survey with fewer than MinBranchAnswers who
+	// answered shows how many answered and nothing of what.
+	Hidden    bool
+	Branches  []BranchFigures // as shown (folded in an anonymous survey)
+	Questions []QuestionFigures
 }
 
 // BranchFigures are one branch's (or the folded ones') response.
@@ -95,6 +98,16 @@ func Figures(sv *models.Survey, t *store.SurveyTally) SurveyFigures {
 		b.Answered += t.Answered[p]
 		f.Asked += n
 		f.Answered += t.Answered[p]
+	}
+	if sv.Anonymous && f.Answered < MinBranchAnswers {
+		f.Hidden = true
+		for i := range f.Branches {
+			f.Branches[i].Answered = 0
+		}
+		for _, q := range sv.Questions {
+			f.Questions = append(f.Questions, QuestionFigures{Question: q, Counts: make([]int, q.Choices()+1)})
+		}
+		return f
 	}
 	firstSatisfaction := 0
 	for _, q := range sv.Questions {
@@ -164,6 +177,9 @@ func SurveyText(cat *locales.Catalog, l locales.Lang, loc *time.Location, sv *mo
 	sep := cat.T(l, "list.separator")
 	lines := []string{cat.T(l, "survey.results.title", "Title", sv.Title, "Anonymous", sv.Anonymous),
 		cat.T(l, "survey.results.response", "Answered", f.Answered, "Asked", f.Asked, "Rate", pct(f.Answered, f.Asked))}
+	if f.Hidden {
+		return strings.Join(append(lines, cat.T(l, "survey.results.hidden", "Min", MinBranchAnswers)), "\n")
+	}
 	for _, q := range f.Questions {
 		lines = append(lines, "", cat.T(l, "survey.results.question", "N", q.Question.Position, "Text", questionText(cat, l, loc, sv, &q.Question)))
 		var counts []string
@@ -203,6 +219,10 @@ func SurveyTables(cat *locales.Catalog, l locales.Lang, loc *time.Location, sv *
 	res := roster.Table{Sheet: cat.T(l, "survey.sheet.results")}
 	res.Headers = []string{cat.T(l, "survey.col.question"), cat.T(l, "survey.col.answer"), cat.T(l, "survey.col.count")}
 	res.Rows = append(res.Rows, []string{cat.T(l, "survey.col.response"), strconv.Itoa(f.Answered) + "/" + strconv.Itoa(f.Asked), pct(f.Answered, f.Asked)})
+	if f.Hidden {
+		res.Rows = append(res.Rows, []string{cat.T(l, "survey.results.hidden", "Min", MinBranchAnswers), "", ""})
+		return []roster.Table{res}
+	}
 	for _, q := range f.Questions {
 		label := strconv.Itoa(q.Question.Position) + ". " + questionText(cat, l, loc, sv, &q.Question)
 		for n := 1; n < len(q.Counts); n++ {

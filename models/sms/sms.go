@@ -293,10 +293,24 @@ var stopWords = []string{"TD", "退订", "退訂", "STOP", "UNSUBSCRIBE"}
 // else is words.
 func ParseReply(text string) Reply {
 	text = strings.TrimSpace(text)
-	core := strings.TrimFunc(text, func(r rune) bool {
+	folded := fold(text)
+	if slices.Contains(stopWords, folded) {
+		return Reply{Kind: ReplyStop, Text: text}
+	}
+	if len(folded) == 1 && folded[0] >= '1' && folded[0] <= '9' {
+		return Reply{Kind: ReplyDigit, Digit: int(folded[0] - '0'), Text: text}
+	}
+	return Reply{Kind: ReplyText, Text: text}
+}
+
+// fold is a reply's words as they are compared: without the spaces,
+// punctuation and symbols around them or spaces within, full-width digits
+// and letters as ASCII, letters upper case.
+func fold(text string) string {
+	core := strings.TrimFunc(strings.TrimSpace(text), func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.Is(unicode.So, r)
 	})
-	folded := strings.ToUpper(strings.Map(func(r rune) rune {
+	return strings.ToUpper(strings.Map(func(r rune) rune {
 		if r >= '０' && r <= '９' {
 			return '0' + (r - '０')
 		}
@@ -311,11 +325,25 @@ func ParseReply(text string) Reply {
 		}
 		return r
 	}, core))
-	if slices.Contains(stopWords, folded) {
-		return Reply{Kind: ReplyStop, Text: text}
-	}
-	if len(folded) == 1 && folded[0] >= '1' && folded[0] <= '9' {
-		return Reply{Kind: ReplyDigit, Digit: int(folded[0] - '0'), Text: text}
-	}
-	return Reply{Kind: ReplyText, Text: text}
+}
+
+// surveyWords are the words a member may reply instead of a digit to a
+// satisfaction or yes/no question, folded as ParseReply folds them.
+var surveyWords = map[models.QuestionKind]map[string]int{
+	models.QuestionSatisfaction: {
+		"非常满意": 1, "非常滿意": 1, "VERYSATISFIED": 1,
+		"满意": 2, "滿意": 2, "SATISFIED": 2,
+		"一般": 3, "NEUTRAL": 3,
+		"不满意": 4, "不滿意": 4, "DISSATISFIED": 4,
+		"很不满意": 5, "很不滿意": 5, "非常不满意": 5, "非常不滿意": 5, "VERYDISSATISFIED": 5,
+	},
+	models.QuestionYesNo: {"是": 1, "是的": 1, "对": 1, "對": 1, "YES": 1, "Y": 1, "否": 2, "不是": 2, "NO": 2, "N": 2},
+}
+
+// SurveyWord is the answer a reply's words give to a question of kind
+// (满意 to a satisfaction question: 2); false when they give none. Only a
+// survey question reads words: to any other, 满意 means nothing.
+func SurveyWord(kind models.QuestionKind, text string) (int, bool) {
+	n, ok := surveyWords[kind][fold(text)]
+	return n, ok
 }

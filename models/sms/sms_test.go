@@ -122,3 +122,22 @@ func TestDayAfterSurveyBySMS(t *testing.T) {
 		t.Fatalf("values %+v", values)
 	}
 }
+
+// TestSurveyWords: a survey question's answers by their words, in each
+// script and English; other words answer nothing.
+func TestSurveyWords(t *testing.T) {
+	for _, c := range []struct {
+		kind models.QuestionKind
+		text string
+		want int
+	}{
+		{models.QuestionSatisfaction, "满意", 2}, {models.QuestionSatisfaction, " 非常滿意！", 1}, {models.QuestionSatisfaction, "very dissatisfied", 5},
+		{models.QuestionSatisfaction, "不满意", 4}, {models.QuestionYesNo, "是", 1}, {models.QuestionYesNo, "no", 2},
+		{models.QuestionSatisfaction, "是", 0}, {models.QuestionYesNo, "满意", 0}, {models.QuestionChoice, "满意", 0}, {models.QuestionSatisfaction, "还行吧", 0},
+	} {
+		got, ok := sms.SurveyWord(c.kind, c.text)
+		if got != c.want || ok != (c.want != 0) {
+			t.Errorf("%s %q: %d %v, want %d", c.kind, c.text, got, ok, c.want)
+		}
+	}
+}

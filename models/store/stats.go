@@ -126,8 +126,7 @@ func (s *Store) BranchFigures(ctx context.Context, path string, from, to, now ti
 		}
 		for _, byOcc := range sat {
 			for _, x := range byOcc {
-				f.Satisfaction.Satisfied += x.Satisfied
-				f.Satisfaction.Valid += x.Valid
+				f.Satisfaction.Merge(x)
 			}
 		}
 	}

@@ -155,23 +155,9 @@ type SurveyAnswered struct {
 func (s *Store) AnswerSurvey(ctx context.Context, id uint, m *models.Member, position, choice int, ballot string, now time.Time) (*SurveyAnswered, error) {
 	out := &SurveyAnswered{}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var sv models.Survey
-		if err := tx.Preload("Questions", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).Take(&sv, id).Error; err != nil {
-			return notFound(err)
-		}
-		if !sv.Open(now) {
-			return models.ErrSurveyClosed
-		}
-		var taker models.SurveyTaker
-		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
-			Where("survey_id = ? AND member_id = ?", id, m.ID).Take(&taker).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return models.ErrNotAsked
-			}
+		sv, taker, err := surveyTaker(tx, id, m, now)
+		if err != nil {
 			return err
-		}
-		if m.Status == models.StatusLeft {
-			return models.ErrNotAsked
 		}
 		q := sv.Question(position)
 		if q == nil || choice < 1 || choice > q.Choices() {
@@ -247,6 +233,32 @@ func (s *Store) AnswerSurvey(ctx context.Context, id uint, m *models.Member, pos
 		return nil, fmt.Errorf("store: answer survey: %w", err)
 	}
 	return out, nil
+}
+
+// surveyTaker reads an open survey and, locked, the row of m as its taker:
+// the rule every answer and comment is under. Refused: the survey is closed
+// (models.ErrSurveyClosed), or was not sent to m, or m left
+// (models.ErrNotAsked).
+func surveyTaker(tx *gorm.DB, id uint, m *models.Member, now time.Time) (*models.Survey, *models.SurveyTaker, error) {
+	var sv models.Survey
+	if err := tx.Preload("Questions", func(db *gorm.DB) *gorm.DB { return db.Order("position") }).Take(&sv, id).Error; err != nil {
+		return nil, nil, notFound(err)
+	}
+	if !sv.Open(now) {
+		return nil, nil, models.ErrSurveyClosed
+	}
+	if !m.OnRoster() {
+		return nil, nil, models.ErrNotAsked
+	}
+	var taker models.SurveyTaker
+	if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+		Where("survey_id = ? AND member_id = ?", id, m.ID).Take(&taker).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, nil, models.ErrNotAsked
+		}
+		return nil, nil, err
+	}
+	return &sv, &taker, nil
 }
 
 // isSurveyRefusal reports whether err is a rule's refusal of an answer.
@@ -446,10 +458,10 @@ func (s *Store) OpenEventSurvey(ctx context.Context, sv *models.Survey, now time
 	if !sv.OfEvent() {
 		return 0, errors.New("store: open event survey: not an occurrence's survey")
 	}
+	sv.OpensAt, sv.CreatedAt = now.UTC(), now.UTC()
 	if err := sv.Validate(); err != nil {
 		return 0, fmt.Errorf("store: open event survey: %w", err)
 	}
-	sv.OpensAt, sv.CreatedAt = now.UTC(), now.UTC()
 	asked := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
@@ -571,31 +583,11 @@ func (s *Store) CommentSurvey(ctx context.Context, id uint, m *models.Member, po
 		return models.ErrBadText
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var sv models.Survey
-		if err := tx.Preload("Questions").Take(&sv, id).Error; err != nil {
-			return notFound(err)
-		}
-		if !sv.Open(now) {
-			return models.ErrSurveyClosed
-		}
-		var taker models.SurveyTaker
-		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
-			Where("survey_id = ? AND member_id = ?", id, m.ID).Take(&taker).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return models.ErrNotAsked
-			}
+		sv, taker, err := commentable(tx, id, m, position, now)
+		if err != nil {
 			return err
 		}
-		if !m.OnRoster() {
-			return models.ErrNotAsked
-		}
 		q := sv.Question(position)
-		if q == nil || !q.Comment || taker.Answered < position {
-			return models.ErrNoComment
-		}
-		if taker.HasCommented(position) {
-			return models.ErrCommentedBefore
-		}
 		c := models.SurveyComment{SurveyID: id, QuestionID: q.ID, BranchID: taker.BranchID, Text: text, CreatedAt: now.UTC()}
 		if sv.Anonymous {
 			c.CreatedAt = now.UTC().Truncate(24 * time.Hour)
@@ -610,12 +602,48 @@ func (s *Store) CommentSurvey(ctx context.Context, id uint, m *models.Member, po
 			Update("commented", taker.Commented|1<<position).Error
 	})
 	if err != nil {
-		if isSurveyRefusal(err) || errors.Is(err, models.ErrNoComment) || errors.Is(err, models.ErrCommentedBefore) {
+		if isCommentRefusal(err) {
 			return err
 		}
 		return fmt.Errorf("store: comment survey: %w", err)
 	}
 	return nil
+}
+
+// commentable is the rule for a comment on the question at position: an
+// answer's rule (surveyTaker), the question takes a comment and m answered
+// it (models.ErrNoComment), once (models.ErrCommentedBefore).
+func commentable(tx *gorm.DB, id uint, m *models.Member, position int, now time.Time) (*models.Survey, *models.SurveyTaker, error) {
+	sv, taker, err := surveyTaker(tx, id, m, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	q := sv.Question(position)
+	if q == nil || !q.Comment || taker.Answered < position {
+		return nil, nil, models.ErrNoComment
+	}
+	if taker.HasCommented(position) {
+		return nil, nil, models.ErrCommentedBefore
+	}
+	return sv, taker, nil
+}
+
+// MayComment reports, without writing, whether m may comment on the
+// question at position now (CommentSurvey's rule): the bot asks for the
+// words only then.
+func (s *Store) MayComment(ctx context.Context, id uint, m *models.Member, position int, now time.Time) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		_, _, err := commentable(tx, id, m, position, now)
+		return err
+	})
+	if err != nil && !isCommentRefusal(err) {
+		return fmt.Errorf("store: may comment: %w", err)
+	}
+	return err
+}
+
+func isCommentRefusal(err error) bool {
+	return isSurveyRefusal(err) || errors.Is(err, models.ErrNoComment) || errors.Is(err, models.ErrCommentedBefore)
 }
 
 // SurveyCommentRow is one comment as the results show it: the member's

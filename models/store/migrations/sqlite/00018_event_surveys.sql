@@ -20,7 +20,7 @@ ORDER BY o.`occurrence`, o.`event_id`;
 INSERT INTO `survey_questions` (`survey_id`, `position`, `kind`, `text`, `options`)
 SELECT `id`, 1, 'satisfaction', `title`, '' FROM `surveys` WHERE `event_id` IS NOT NULL;
 -- Asked: those who came (checked in, or, when nobody was, a yes with a
--- place: models.Came) and those who rated. Who answered is kept apart
+-- place: models.Came) who have not left, and those who rated. Who answered is kept apart
 -- from what, as in every anonymous survey.
 INSERT INTO `survey_takers` (`survey_id`, `member_id`, `branch_id`, `answered`, `finished_at`)
 SELECT s.`id`, m.`id`, m.`branch_id`,
@@ -29,7 +29,7 @@ SELECT s.`id`, m.`id`, m.`branch_id`,
 FROM `surveys` s
 JOIN `rsvps` r ON r.`event_id` = s.`event_id` AND r.`occurrence` = s.`occurrence`
 JOIN `members` m ON m.`id` = r.`member_id`
-WHERE s.`event_id` IS NOT NULL
+WHERE s.`event_id` IS NOT NULL AND (r.`rating` IS NOT NULL OR m.`status` <> 'left')
   AND (r.`rating` IS NOT NULL OR r.`checked_in`
        OR (r.`answer` = 'yes' AND NOT r.`waitlisted`
            AND NOT EXISTS (SELECT 1 FROM `rsvps` x WHERE x.`event_id` = r.`event_id` AND x.`occurrence` = r.`occurrence` AND x.`checked_in`)));
