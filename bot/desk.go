@@ -304,6 +304,7 @@ func (b *Bot) onExport(ctx context.Context, r *request, args string) {
 			row(cb(b.t(r, "export.button.members"), models.Callback{Action: models.ActExport, Op: "m"})),
 			row(cb(b.t(r, "export.button.overdue"), models.Callback{Action: models.ActExport, Op: "o"})),
 			row(cb(b.t(r, "export.button.records", "Quarter", b.cat.Quarter(r.lang, quarter.Year, quarter.Q)), models.Callback{Action: models.ActExport, Op: "r", Arg: q})),
+			row(cb(b.t(r, "export.button.visits", "Quarter", b.cat.Quarter(r.lang, quarter.Year, quarter.Q)), models.Callback{Action: models.ActExport, Op: "v", Arg: q})),
 		))
 		return
 	}
@@ -315,6 +316,11 @@ func (b *Bot) onExport(ctx context.Context, r *request, args string) {
 		what = store.ExportOverdue
 	case "records", "记录", "記錄":
 		what = store.ExportRecords
+		if len(fields) > 1 {
+			arg = strings.ToUpper(fields[1])
+		}
+	case "visits", "走访", "走訪":
+		what = store.ExportVisits
 		if len(fields) > 1 {
 			arg = strings.ToUpper(fields[1])
 		}
@@ -341,7 +347,7 @@ func (b *Bot) onExportCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 		return
 	}
 	b.answer(ctx, q, "", false)
-	what := map[string]string{"m": store.ExportMembers, "o": store.ExportOverdue, "r": store.ExportRecords, "e": store.ExportEvent}[c.Op]
+	what := map[string]string{"m": store.ExportMembers, "o": store.ExportOverdue, "r": store.ExportRecords, "v": store.ExportVisits, "e": store.ExportEvent}[c.Op]
 	b.export(ctx, r, what, c.Arg, roster.XLSX)
 }
 
@@ -358,7 +364,7 @@ func (b *Bot) export(ctx context.Context, r *request, what, arg string, format r
 			return
 		}
 		eventID = uint(n)
-	case store.ExportRecords:
+	case store.ExportRecords, store.ExportVisits:
 		var err error
 		if q, err = models.ParseQuarter(arg, now); err != nil {
 			b.send(ctx, r.chatID, b.t(r, "export.bad_quarter", "Value", truncate(arg, 20)), nil)
@@ -385,8 +391,8 @@ func (b *Bot) export(ctx context.Context, r *request, what, arg string, format r
 	switch what {
 	case store.ExportEvent:
 		name = fmt.Sprintf("event-%d", eventID)
-	case store.ExportRecords:
-		name = "records-" + q.String()
+	case store.ExportRecords, store.ExportVisits:
+		name = what + "-" + q.String()
 	}
 	name += "-" + now.Format("2006-01-02") + "." + string(format)
 	b.sendFile(ctx, r, name, buf.Bytes(), b.t(r, "export.caption", "Sheet", t.Sheet, "Rows", len(t.Rows)))

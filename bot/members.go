@@ -120,6 +120,13 @@ func (b *Bot) memberCardView(ctx context.Context, r *request, m *models.Member) 
 		"Role", b.t(r, "export.role."+string(full.Role)), "Linked", b.t(r, map[bool]string{true: "export.yes", false: "export.no"}[full.Linked()]),
 		"Status", b.t(r, "member.status."+string(full.Status)))}
 	lines = append(lines, b.channelLine(r, full))
+	fam, err := b.st.FamilyOf(ctx, full.ID)
+	if err != nil {
+		return "", nil, false
+	}
+	if line := b.familyLine(ctx, r, fam); line != "" {
+		lines = append(lines, line)
+	}
 	plans, err := b.st.PlansOf(ctx, full.ID)
 	if err == nil {
 		for i := range plans {
@@ -147,6 +154,10 @@ func (b *Bot) memberCardView(ctx context.Context, r *request, m *models.Member) 
 			sms = append(sms, cb(b.t(r, "member.button.sms_resume"), models.Callback{Action: models.ActMemberCard, ID: full.ID, Op: "r"}))
 		}
 		rows = append(rows, sms)
+		rows = append(rows, row(
+			cb(b.t(r, map[bool]string{true: "member.button.difficulty_off", false: "member.button.difficulty_on"}[fam.Difficulty]),
+				models.Callback{Action: models.ActMemberCard, ID: full.ID, Op: map[bool]string{true: "d0", false: "d1"}[fam.Difficulty]}),
+			cb(b.t(r, "member.button.birth_today"), models.Callback{Action: models.ActMemberCard, ID: full.ID, Op: "bt"})))
 	}
 	if full.Status != models.StatusLeft && full.ID != r.member.ID {
 		rows = append(rows, row(cb(b.t(r, "member.button.leave"), models.Callback{Action: models.ActMemberCard, ID: full.ID, Op: "l"})))
@@ -156,6 +167,62 @@ func (b *Bot) memberCardView(ctx context.Context, r *request, m *models.Member) 
 		markup = inline(rows...)
 	}
 	return strings.Join(lines, "\n"), markup, true
+}
+
+// familyLine is what is known of the member's household (SPEC C14), for
+// organizers of their branch only (the card is theirs): "" when nothing.
+func (b *Bot) familyLine(ctx context.Context, r *request, f *models.Family) string {
+	var parts []string
+	if f.Household != "" {
+		parts = append(parts, b.t(r, "member.family.household", "Household", f.Household))
+	}
+	if f.CentreID != nil {
+		if c, err := b.st.MemberByID(ctx, *f.CentreID); err == nil {
+			parts = append(parts, b.t(r, "member.family.centre", "Name", c.Name))
+		}
+	}
+	if f.BirthOn != nil {
+		parts = append(parts, b.t(r, "member.family.birth", "Day", b.cat.Date(r.lang, *f.BirthOn, b.cfg.Now())))
+	}
+	if f.Expected != "" {
+		parts = append(parts, b.t(r, "member.family.expected", "Month", f.Expected))
+	}
+	if f.Difficulty {
+		parts = append(parts, b.t(r, "member.family.difficulty"))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "🏠 " + strings.Join(parts, b.t(r, "list.separator"))
+}
+
+// onFamilyCallback changes a family's facts from the member card: d1/d0
+// marks a family in difficulty or not, bt records a birth today (its
+// newborn visits are planned).
+func (b *Bot) onFamilyCallback(ctx context.Context, r *request, q *tgm.CallbackQuery, m *models.Member, op string) {
+	fam, err := b.st.FamilyOf(ctx, m.ID)
+	if err != nil {
+		b.tapFault(ctx, r, q, "family", err)
+		return
+	}
+	switch op {
+	case "d1", "d0":
+		fam.Difficulty = op == "d1"
+	case "bt":
+		today := models.DayOf(b.cfg.Now(), b.cfg.Location)
+		fam.BirthOn = &today
+	}
+	visits, err := b.st.SetFamily(ctx, fam, &r.member.ID, b.cfg.Location, b.cfg.Now())
+	if err != nil {
+		b.tapFault(ctx, r, q, "family", err)
+		return
+	}
+	b.answer(ctx, q, b.t(r, "member.family.saved", "Visits", len(visits)), false)
+	if msg := q.Message.Message; msg != nil {
+		if text, markup, ok := b.memberCardView(ctx, r, m); ok {
+			b.edit(ctx, r.chatID, msg.ID, text, markup)
+		}
+	}
 }
 
 // channelOf is a member's channel setting ("" is auto).
@@ -246,6 +313,12 @@ func (b *Bot) onMemberCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 			cb(b.t(r, "member.button.leave_yes"), models.Callback{Action: models.ActMemberCard, ID: m.ID, Op: "y"}))))
 	case "ca", "ct", "cs", "h1", "h0", "r":
 		b.onChannelCallback(ctx, r, q, m, c.Op)
+	case "d1", "d0", "bt":
+		if m.Status == models.StatusLeft {
+			b.answer(ctx, q, b.t(r, "member.left", "Name", m.Name), true)
+			return
+		}
+		b.onFamilyCallback(ctx, r, q, m, c.Op)
 	case "y":
 		if m.ID == r.member.ID {
 			b.answer(ctx, q, b.t(r, "callback.invalid"), true)

@@ -114,11 +114,11 @@ var ops = map[Action][]string{
 	ActRate:        {"1", "2", "3", "4", "5"},
 	ActVisitNote:   {"n", "g", "p"},
 	ActImport:      {"y", "n"},
-	ActExport:      {"m", "o", "r", "e"},
+	ActExport:      {"m", "o", "r", "v", "e"},
 	ActMute:        {"on", "off"},
 	ActCancelEvent: {"y", "n"},
 	ActEventAdmin:  {"a", "n", "c", "x", "v"},
-	ActMemberCard:  {"v", "l", "y", "ca", "ct", "cs", "h1", "h0", "r"},
+	ActMemberCard:  {"v", "l", "y", "ca", "ct", "cs", "h1", "h0", "r", "d1", "d0", "bt"},
 	ActRecord:      {"s", "t", "n", "d", "x"},
 }
 

@@ -55,7 +55,7 @@ func commands() *command {
 		{name: "member", about: "the roster", subs: []*command{
 			{name: "add", args: "--name N --phone P [--branch Town/Village [--new-branch]] [--role member|organizer|admin] [--lang L] [--tags a,b] [--tz Zone]",
 				about: "put a person on the roster; a branch that does not exist is refused (with the nearest names) unless --new-branch", flags: cmdMemberAdd},
-			{name: "edit", args: "PHONE [--name N] [--phone NEWPHONE] [--branch Town/Village [--new-branch]] [--role R] [--tags a,b] [--lang L] [--tz Zone] [--channel auto|telegram|sms] [--sms-health yes|no] [--sms-resume]",
+			{name: "edit", args: "PHONE [--name N] [--phone NEWPHONE] [--branch Town/Village [--new-branch]] [--role R] [--tags a,b] [--lang L] [--tz Zone] [--channel auto|telegram|sms] [--sms-health yes|no] [--sms-resume] [--household H] [--centre PHONE] [--birth YYYY-MM-DD] [--expected YYYY-MM] [--difficulty yes|no]",
 				about: "change the given fields of a member, the others kept (--tags replaces the tags; --lang \"\" and --tz \"\" clear them)", flags: cmdMemberEdit},
 			{name: "list", about: "the whole roster", flags: cmdMemberList},
 			{name: "remove", args: "PHONE", about: "mark a member as left: history kept, nothing more sent", flags: cmdMemberRemove},
@@ -89,7 +89,7 @@ func commands() *command {
 		{name: "import", args: "FILE [--dry-run] [--lang L] [--max-mb N]",
 			about: "a member list, CSV or XLSX (columns name, phone, branch, tags, role, language, check_kind, check_interval, last_check, or 姓名, 手机, 分会 …), all or nothing; a dry run names the branches it would create",
 			flags: cmdImport},
-		{name: "export", args: "members|overdue|records|event ID [--quarter 2026Q4] [--format xlsx|csv] [--lang L] -o FILE",
+		{name: "export", args: "members|overdue|records|visits|event ID [--quarter 2026Q4] [--format xlsx|csv] [--lang L] -o FILE",
 			about: "a table as an XLSX or CSV file",
 			flags: cmdExport},
 		{name: "survey", about: "surveys and the satisfaction rate (满意率)", subs: []*command{
@@ -99,6 +99,15 @@ func commands() *command {
 			{name: "close", args: "ID", about: "close a survey: no more answers", flags: cmdSurveyClose},
 			{name: "results", args: "ID [--format text|csv|xlsx] [-o FILE] [--lang L]",
 				about: "the response rate, each question's counts, the satisfaction rate, per branch", flags: cmdSurveyResults},
+		}},
+		{name: "visit", about: "home visits to families (newborn, care, follow-up, one-off)", subs: []*command{
+			{name: "kind", about: "the kinds of visit", subs: []*command{
+				{name: "list", about: "the kinds and when each is due", flags: cmdVisitKindList},
+			}},
+			{name: "assign", args: "--kind newborn|care|followup|once --family PHONE [--to PHONE] [--due YYYY-MM-DD] [--every N]",
+				about: "plan a visit to a family; prints the visit's id", flags: cmdVisitAssign},
+			{name: "list", args: "[--branch B] [--overdue] [--all]", about: "the visits to make (or missed, or all)", flags: cmdVisitList},
+			{name: "done", args: `ID [--note T] [--gave T]`, about: "record a visit made today", flags: cmdVisitDone},
 		}},
 		{name: "sms", about: "SMS for members without Telegram (ASSOCBOT_SMS_PROVIDER)", subs: []*command{
 			{name: "template", about: "the provider's approved templates, one per kind of message and language", subs: []*command{

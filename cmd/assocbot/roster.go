@@ -98,7 +98,7 @@ type quietError struct{ msg string }
 
 func (e quietError) Error() string { return e.msg }
 
-// cmdExport is `assocbot export members|event ID|records|overdue`.
+// cmdExport is `assocbot export members|event ID|records|overdue|visits`.
 func cmdExport(fs *flag.FlagSet, c cli) runner {
 	stdout, getenv, clock := c.stdout, c.getenv, c.now
 	db := dbFlag(fs, getenv)
@@ -106,14 +106,14 @@ func cmdExport(fs *flag.FlagSet, c cli) runner {
 	format := fs.String("format", "xlsx", "xlsx or csv")
 	out := fs.String("o", "", "the file to write (required)")
 	lang := fs.String("lang", "zh-Hans", "column names in zh-Hans, zh-Hant or en")
-	quarter := fs.String("quarter", "", "for records: the quarter, e.g. 2026Q4 (default: this one)")
+	quarter := fs.String("quarter", "", "for records and visits: the quarter, e.g. 2026Q4 (default: this one)")
 	return func(ctx context.Context, args []string) error {
 		pos, err := parseInterspersed(fs, args)
 		if err != nil {
 			return err
 		}
 		if len(pos) == 0 {
-			return usageError{"export needs a table: members, overdue, records or event ID"}
+			return usageError{"export needs a table: members, overdue, records, visits or event ID"}
 		}
 		what, rest := pos[0], pos[1:]
 		var eventID uint
@@ -150,9 +150,9 @@ func cmdExport(fs *flag.FlagSet, c cli) runner {
 			return usageError{fmt.Sprintf("--quarter %q: want like 2026Q4", *quarter)}
 		}
 		switch what {
-		case store.ExportMembers, store.ExportEvent, store.ExportRecords, store.ExportOverdue:
+		case store.ExportMembers, store.ExportEvent, store.ExportRecords, store.ExportOverdue, store.ExportVisits:
 		default:
-			return usageError{fmt.Sprintf("export: unknown table %q (members, event ID, records, overdue)", what)}
+			return usageError{fmt.Sprintf("export: unknown table %q (members, event ID, records, overdue, visits)", what)}
 		}
 		st, err := openStore(ctx, *db)
 		if err != nil {

@@ -24,11 +24,13 @@ import (
 func Table(cat *locales.Catalog, l locales.Lang, loc *time.Location, what string, rows store.ExportRows) roster.Table {
 	switch what {
 	case store.ExportMembers:
-		return roster.MembersTable(cat, l, rows.Members, rows.Checks)
+		return roster.MembersTable(cat, l, rows.Members, rows.Checks, rows.Families)
 	case store.ExportEvent:
 		return roster.AnswersTable(cat, l, loc, rows.Answers)
 	case store.ExportRecords:
 		return RecordsTable(cat, l, loc, rows.Records)
+	case store.ExportVisits:
+		return VisitsTable(cat, l, rows.Visits)
 	}
 	return roster.OverdueTable(cat, l, rows.Overdue)
 }
@@ -45,6 +47,27 @@ func RecordsTable(cat *locales.Catalog, l locales.Lang, loc *time.Location, rows
 	for _, r := range rows {
 		t.Rows = append(t.Rows, []string{r.BranchPath, r.Occurrence.In(loc).Format("2006-01-02 15:04"), r.Location, r.Topic,
 			strconv.Itoa(r.Attendance), SatisfactionText(cat, l, r.Satisfaction), r.Summary, strconv.Itoa(len(r.PhotoIDs()))})
+	}
+	return t
+}
+
+// VisitsTable is the visit log (SPEC C14): branch, household, family,
+// kind, window, state, the day made, by whom, what was given, the note.
+// Organizers of the family's branch read the kind; the export is theirs.
+func VisitsTable(cat *locales.Catalog, l locales.Lang, rows []store.VisitRow) roster.Table {
+	t := roster.Table{Sheet: cat.T(l, "export.sheet.visits")}
+	for _, k := range []string{"import.column.branch", "export.col.household", "import.column.name", "import.column.phone", "export.col.kind",
+		"export.col.window", "export.col.state", "export.col.date", "export.col.visitor", "export.col.gave", "export.col.note"} {
+		t.Headers = append(t.Headers, cat.T(l, k))
+	}
+	for _, v := range rows {
+		done := ""
+		if v.DoneOn != nil {
+			done = v.DoneOn.Format("2006-01-02")
+		}
+		t.Rows = append(t.Rows, []string{v.BranchPath, v.Household, v.FamilyName, models.DisplayPhone(v.FamilyPhone),
+			cat.T(l, "visit.kind."+string(v.Kind)), v.From.Format("2006-01-02") + " – " + v.By.Format("2006-01-02"),
+			cat.T(l, "visit.state."+string(v.State)), done, v.DoneByName, v.Gave, v.Note})
 	}
 	return t
 }
@@ -98,8 +121,12 @@ func figuresText(cat *locales.Catalog, l locales.Lang, path string, f *store.Fig
 	if len(f.NoActivity) > 0 {
 		none = strings.Join(f.NoActivity, cat.T(l, "list.separator"))
 	}
-	return cat.T(l, "stats.branch", "Branch", path, "Members", f.Members, "Linked", pct(f.Linked, f.Members),
+	text := cat.T(l, "stats.branch", "Branch", path, "Members", f.Members, "Linked", pct(f.Linked, f.Members),
 		"Delivered", pct(f.Delivered, f.Final), "BySMS", f.BySMS, "NotSent", strings.Join(reasons, cat.T(l, "list.separator")),
 		"AnswerRate", pct(f.Answered, f.Announced), "CheckedIn", f.CheckedIn, "Satisfaction", satisfaction,
 		"Completion", pct(f.Plans-f.Overdue, f.Plans), "Overdue", f.Overdue, "Activities", f.Activities, "NoActivity", none)
+	if v := f.Visits; v.Done+v.Missed > 0 {
+		text += "\n" + cat.T(l, "stats.visits", "Done", v.Done, "Missed", v.Missed, "Rate", pct(v.Done, v.Done+v.Missed))
+	}
+	return text
 }

@@ -164,7 +164,7 @@ func TestMembersCSVReadsBack(t *testing.T) {
 	}
 	for _, l := range locales.All() {
 		var buf bytes.Buffer
-		if err := roster.Write(&buf, roster.CSV, roster.MembersTable(cat, l, ms, nil)); err != nil {
+		if err := roster.Write(&buf, roster.CSV, roster.MembersTable(cat, l, ms, nil, nil)); err != nil {
 			t.Fatal(err)
 		}
 		for _, rec := range readCSV(t, buf.Bytes()) {
@@ -181,7 +181,7 @@ func TestMembersCSVReadsBack(t *testing.T) {
 	for _, l := range locales.All() {
 		t.Run(string(l), func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := roster.Write(&buf, roster.CSV, roster.MembersTable(cat, l, ms, nil)); err != nil {
+			if err := roster.Write(&buf, roster.CSV, roster.MembersTable(cat, l, ms, nil, nil)); err != nil {
 				t.Fatal(err)
 			}
 			rows, problems, err := roster.Parse(bytes.NewReader(buf.Bytes()), roster.DefaultLimits())

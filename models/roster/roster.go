@@ -36,11 +36,18 @@ const (
 	ColLastCheck     Column = "last_check"
 	ColChannel       Column = "channel"    // auto, telegram or sms (SPEC C12)
 	ColSMSHealth     Column = "sms_health" // yes: health reminders by SMS
+	// The household and family facts (SPEC C14).
+	ColHousehold  Column = "household"  // the household's number (户号)
+	ColCentre     Column = "centre"     // the phone of the centre household's head
+	ColBirth      Column = "birth"      // a birth in the family, a date
+	ColExpected   Column = "expected"   // the month an expected birth is due, YYYY-MM
+	ColDifficulty Column = "difficulty" // yes: a family in difficulty
 )
 
 // Columns lists the import columns in the order exports write them.
 func Columns() []Column {
-	return []Column{ColName, ColPhone, ColBranch, ColTags, ColRole, ColLanguage, ColCheckKind, ColCheckInterval, ColLastCheck, ColChannel, ColSMSHealth}
+	return []Column{ColName, ColPhone, ColBranch, ColTags, ColRole, ColLanguage, ColCheckKind, ColCheckInterval, ColLastCheck, ColChannel, ColSMSHealth,
+		ColHousehold, ColCentre, ColBirth, ColExpected, ColDifficulty}
 }
 
 // headerNames are the names a header may give a column: English, and the
@@ -58,6 +65,11 @@ var headerNames = map[string]Column{
 	"last_check": ColLastCheck, "上次检查": ColLastCheck, "上次檢查": ColLastCheck,
 	"channel": ColChannel, "接收方式": ColChannel,
 	"sms_health": ColSMSHealth, "健康提醒短信": ColSMSHealth, "健康提醒簡訊": ColSMSHealth,
+	"household": ColHousehold, "户号": ColHousehold, "戶號": ColHousehold,
+	"centre": ColCentre, "center": ColCentre, "中心户": ColCentre, "中心戶": ColCentre,
+	"birth": ColBirth, "出生日期": ColBirth, "新生儿": ColBirth, "新生兒": ColBirth,
+	"expected": ColExpected, "预产期": ColExpected, "預產期": ColExpected,
+	"difficulty": ColDifficulty, "困难家庭": ColDifficulty, "困難家庭": ColDifficulty,
 }
 
 // Reason is why a row is refused; its message key is "import.problem.<reason>".
@@ -75,7 +87,11 @@ const (
 	UnknownChannel  Reason = "unknown_channel"
 	BadYesNo        Reason = "bad_yes_no"
 	BadDate         Reason = "bad_date"
-	FutureDate      Reason = "future_date" // a last check after today
+	FutureDate      Reason = "future_date"    // a last check after today
+	FutureBirth     Reason = "future_birth"   // a birth after today
+	BadMonth        Reason = "bad_month"      // an expected birth that is not a month
+	UnknownCentre   Reason = "unknown_centre" // a centre household not on the roster or in the file
+	SelfCentre      Reason = "self_centre"    // a household its own centre household
 	UnknownKind     Reason = "unknown_kind"
 	BadInterval     Reason = "bad_interval"
 	NoKind          Reason = "no_kind"
@@ -111,6 +127,9 @@ type Row struct {
 	// health reminders by SMS; nil when not given (kept).
 	Channel   *models.Channel
 	SMSHealth *bool
+	// Family: the household and family facts the file gives (nil: none
+	// of their columns has a value; each nil field is kept).
+	Family *RowFamily
 	// Plans are the checks the file gives the member: one a line, the
 	// same phone on a further line for each further kind (as an export
 	// writes them).
@@ -118,6 +137,15 @@ type Row struct {
 	// Bad: the row has problems of its own; the store checks it further,
 	// so that every problem of a row is reported, and imports nothing.
 	Bad bool
+}
+
+// RowFamily is a member's household as a line of the file gives it.
+type RowFamily struct {
+	Household  *string
+	Centre     *string // E.164
+	Birth      *models.Day
+	Expected   *string
+	Difficulty *bool
 }
 
 // RowPlan is a check of a member as a line of the file gives it.
@@ -283,6 +311,47 @@ func (p *parser) row(line int, rec []string) {
 		} else {
 			bad(ColSMSHealth, BadYesNo, v)
 		}
+	}
+	var fam RowFamily
+	if v := get(ColHousehold); v != "" {
+		if !models.ValidText(v, false) || len([]rune(v)) > models.MaxHousehold {
+			bad(ColHousehold, BadText, "")
+		} else {
+			h := strings.Clone(v)
+			fam.Household = &h
+		}
+	}
+	if v := get(ColCentre); v != "" {
+		if e164, err := models.NormalizePhone(v); err == nil {
+			fam.Centre = &e164
+		} else {
+			bad(ColCentre, BadPhone, v)
+		}
+	}
+	if v := get(ColBirth); v != "" {
+		if d, ok := ParseDate(v); ok {
+			fam.Birth = &d
+		} else {
+			bad(ColBirth, BadDate, v)
+		}
+	}
+	if v := get(ColExpected); v != "" {
+		if t, err := time.Parse("2006-01", strings.TrimSpace(v)); err == nil {
+			m := t.Format("2006-01")
+			fam.Expected = &m
+		} else {
+			bad(ColExpected, BadMonth, v)
+		}
+	}
+	if v := get(ColDifficulty); v != "" {
+		if yes, ok := parseYesNo(v); ok {
+			fam.Difficulty = &yes
+		} else {
+			bad(ColDifficulty, BadYesNo, v)
+		}
+	}
+	if fam != (RowFamily{}) {
+		row.Family = &fam
 	}
 	plan := RowPlan{Line: line, Kind: strings.Clone(get(ColCheckKind)), Interval: strings.Clone(get(ColCheckInterval))}
 	if v := get(ColLastCheck); v != "" {

@@ -17,7 +17,7 @@ import (
 // linked Telegram), so that it imports back: a member's open checks
 // (checks, by member id) in the check columns, one line each, the further
 // lines repeating the member.
-func MembersTable(cat *locales.Catalog, l locales.Lang, ms []models.Member, checks map[uint][]models.Plan) Table {
+func MembersTable(cat *locales.Catalog, l locales.Lang, ms []models.Member, checks map[uint][]models.Plan, families map[uint]FamilyCells) Table {
 	t := Table{Sheet: cat.T(l, "export.sheet.members")}
 	for _, c := range Columns() {
 		t.Headers = append(t.Headers, cat.T(l, "import.column."+string(c)))
@@ -32,7 +32,12 @@ func MembersTable(cat *locales.Catalog, l locales.Lang, ms []models.Member, chec
 			branch = m.Branch.Path
 		}
 		member := []string{m.Name, phone, branch, strings.Join(m.TagNames(), ","), cat.T(l, "export.role."+string(m.Role)), m.Lang}
-		sms := []string{ChannelWords(m.Channel), yesNo(cat, l, m.SMSHealth), yesNo(cat, l, m.Linked())}
+		f := families[m.ID]
+		difficulty := ""
+		if f.Difficulty {
+			difficulty = yesNo(cat, l, true)
+		}
+		sms := []string{ChannelWords(m.Channel), yesNo(cat, l, m.SMSHealth), f.Household, f.Centre, f.Birth, f.Expected, difficulty, yesNo(cat, l, m.Linked())}
 		ps := checks[m.ID]
 		if len(ps) == 0 {
 			t.Rows = append(t.Rows, append(append(member, "", "", ""), sms...))
@@ -51,6 +56,13 @@ func MembersTable(cat *locales.Catalog, l locales.Lang, ms []models.Member, chec
 		}
 	}
 	return t
+}
+
+// FamilyCells are a member's household as the members table writes it
+// (the import's columns, so that an export imports back).
+type FamilyCells struct {
+	Household, Centre, Birth, Expected string // the centre household's phone, as written
+	Difficulty                         bool
 }
 
 // AnswersTable lists an event's answers and attendance, by occurrence.

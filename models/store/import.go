@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -93,6 +94,27 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 		}
 	}
 
+	// The centre households the file names: on the roster, or in the file.
+	inFile := map[string]bool{}
+	var centrePhones []string
+	for _, r := range rows {
+		inFile[r.Phone] = true
+		if r.Family != nil && r.Family.Centre != nil {
+			centrePhones = append(centrePhones, *r.Family.Centre)
+		}
+	}
+	centres := map[string]uint{}
+	for start := 0; start < len(centrePhones); start += 500 {
+		var ms []models.Member
+		if err := db.Where("phone IN ? AND status <> ?", centrePhones[start:min(start+500, len(centrePhones))], models.StatusLeft).
+			Find(&ms).Error; err != nil {
+			return nil, fmt.Errorf("store: import: %w", err)
+		}
+		for _, m := range ms {
+			centres[*m.Phone] = m.ID
+		}
+	}
+
 	type planChange struct {
 		plan  *models.Plan
 		fresh bool
@@ -160,6 +182,20 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 			}
 			if rp.LastCheck != nil && rp.LastCheck.After(today) {
 				bad(line, roster.ColLastCheck, roster.FutureDate, rp.LastCheck.Format("2006-01-02"))
+			}
+		}
+		if f := r.Family; f != nil {
+			if f.Birth != nil && f.Birth.After(today) {
+				bad(r, roster.ColBirth, roster.FutureBirth, f.Birth.Format("2006-01-02"))
+			}
+			if f.Centre != nil {
+				_, onRoster := centres[*f.Centre]
+				switch {
+				case *f.Centre == r.Phone:
+					bad(r, roster.ColCentre, roster.SelfCentre, "")
+				case !onRoster && !inFile[*f.Centre]:
+					bad(r, roster.ColCentre, roster.UnknownCentre, models.DisplayPhone(*f.Centre))
+				}
 			}
 		}
 		if r.Bad || len(rep.Problems) > n {
@@ -302,6 +338,53 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 		}
 		if len(newPlans) > 0 {
 			if err := tx.Omit("Kind", "Member").CreateInBatches(newPlans, 500).Error; err != nil {
+				return err
+			}
+		}
+		// The families, once every member of the file exists (a centre
+		// household may be a later line), and the visits they call for.
+		memberOf := func(phone string) (uint, bool) {
+			if m, ok := byPhone[phone]; ok {
+				return m.ID, true
+			}
+			if m, ok := existing[phone]; ok {
+				return m.ID, true
+			}
+			id, ok := centres[phone]
+			return id, ok
+		}
+		for _, c := range changes {
+			rf := c.row.Family
+			if rf == nil {
+				continue
+			}
+			id, _ := memberOf(c.row.Phone)
+			f := models.Family{MemberID: id}
+			if err := tx.Where("member_id = ?", id).Take(&f).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+				return err
+			}
+			if rf.Household != nil {
+				f.Household = *rf.Household
+			}
+			if rf.Centre != nil {
+				if cid, ok := memberOf(*rf.Centre); ok {
+					f.CentreID = &cid
+				}
+			}
+			if rf.Birth != nil {
+				f.BirthOn = rf.Birth
+			}
+			if rf.Expected != nil {
+				f.Expected = *rf.Expected
+			}
+			if rf.Difficulty != nil {
+				f.Difficulty = *rf.Difficulty
+			}
+			f.UpdatedAt = opt.Now.UTC()
+			if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&f).Error; err != nil {
+				return err
+			}
+			if _, err := planFamilyVisits(tx, &f, nil, today, opt.Now); err != nil {
 				return err
 			}
 		}

@@ -24,11 +24,14 @@ type Figures struct {
 	// Satisfaction: the day-after surveys of its events in the period
 	// (SPEC C4, C13).
 	Satisfaction models.Satisfaction
-	Plans        int // its members' check plans
-	Overdue      int
-	Activities   int      // activity days of its branches held (models.Held) in the period
-	NoActivity   []string // branches (itself or below) that held none in the period
-	BranchPaths  []string
+	// Visits: the home visits of its families made and missed in the
+	// period (SPEC C14).
+	Visits      VisitFigures
+	Plans       int // its members' check plans
+	Overdue     int
+	Activities  int      // activity days of its branches held (models.Held) in the period
+	NoActivity  []string // branches (itself or below) that held none in the period
+	BranchPaths []string
 }
 
 // subtree lists the branch at path and those below it.
@@ -153,6 +156,9 @@ func (s *Store) BranchFigures(ctx context.Context, path string, from, to, now ti
 		return nil, fmt.Errorf("store: figures: %w", err)
 	}
 	f.Plans, f.Overdue = plans.Plans, plans.Overdue
+	if f.Visits, err = s.VisitFiguresIn(ctx, models.Scope{Paths: []string{path}}, from, to); err != nil {
+		return nil, err
+	}
 	return f, nil
 }
 

@@ -374,8 +374,12 @@ func (s *Store) DoneVisit(ctx context.Context, id uint, by *models.Member, scope
 		case today.Before(cur.From):
 			return models.ErrVisitNotYet
 		}
+		var doneBy *uint // nil: recorded from the command line
+		if by.ID != 0 {
+			doneBy = &by.ID
+		}
 		res := tx.Model(&models.Visit{}).Where("id = ? AND state = ?", id, models.VisitOpen).Updates(map[string]any{
-			"state": models.VisitDone, "done_on": today, "done_by": by.ID, "note": note, "gave": gave, "updated_at": now.UTC()})
+			"state": models.VisitDone, "done_on": today, "done_by": doneBy, "note": note, "gave": gave, "updated_at": now.UTC()})
 		if res.Error != nil {
 			return res.Error
 		}
