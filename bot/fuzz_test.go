@@ -46,6 +46,8 @@ var protected = map[string]string{
 	"answers":      "SELECT survey_id, question_id, member_id, ballot, choice FROM survey_answers ORDER BY id",
 	"takers":       "SELECT survey_id, member_id, answered, commented, finished_at FROM survey_takers ORDER BY survey_id, member_id",
 	"comments":     "SELECT survey_id, question_id, member_id, text FROM survey_comments ORDER BY id",
+	"visits":       "SELECT id, state, done_by, note, gave, photo_file_id FROM visits ORDER BY id",
+	"families":     "SELECT member_id, household, centre_id, birth_on, expected, difficulty FROM families ORDER BY member_id",
 }
 
 // unchangedBy lists the protected tables that no input at all from the user
@@ -136,6 +138,12 @@ func FuzzUpdates(f *testing.F) {
 		{1, 1, "", "ck:1:29400000:2", "", "", ""},
 		{1, 1, "", "rt:1:29400000:9", "", "", ""},
 		{1, 1, "", "sv:1:k1:", "", "", ""},
+		{1, 1, "", "vd:1", "", "", ""},
+		{4, 1, "", "vd:1", "", "", ""},
+		{3, 1, "", "vn:1:g", "", "", ""},
+		{0, 1, "", "vd:1", "", "", ""},
+		{4, 1, "", "mc:2:bt", "", "", ""},
+		{1, 1, "", "mc:2:d1", "", "", ""},
 		{3, 1, "", "sv:2:k1:", "", "", ""},
 		{2, 1, "", "sv:1:k9:", "", "", ""},
 		{4, 1, "", "sv:2:k1:", "", "", ""},
@@ -218,6 +226,13 @@ func FuzzUpdates(f *testing.F) {
 	}
 	ev := &models.Event{Kind: models.EventMeeting, Title: "E", StartAt: h.Clock().Add(48 * time.Hour), Audience: "branch:Town", RSVP: true, Capacity: 2, AllowGuests: true}
 	if _, err := h.St.CreateEvent(ctx, ev, bottest.Shanghai, h.Clock()); err != nil {
+		f.Fatal(err)
+	}
+	// A family of Town with a birth (its newborn visits, the organizer's:
+	// no centre household).
+	unlinked, _ := h.St.MemberByPhone(ctx, "13800000010")
+	born := models.DayOf(h.Clock(), bottest.Shanghai)
+	if _, err := h.St.SetFamily(ctx, &models.Family{MemberID: unlinked.ID, Household: "01", BirthOn: &born}, nil, bottest.Shanghai, h.Clock()); err != nil {
 		f.Fatal(err)
 	}
 	// A named survey and an anonymous one to Town.

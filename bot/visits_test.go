@@ -1,0 +1,182 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/bot/bottest"
+	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
+	"github.com/assocbot/assocbot/scheduler"
+)
+
+// TestNewbornVisitReachesTheCentreHousehold, with a frozen clock: a birth
+// recorded (by the organizer's 👶 on the member card) for a household whose
+// centre household is on Telegram plans its two newborn visits; the day's
+// list reaches the centre household — not the family — and says no more
+// than "visit this family"; the centre household closes the first by a
+// tap and adds what was given; the visit log export shows it; the second,
+// not made in its window, is missed and told to the branch's organizer
+// once, and /stats counts one of two. A member and an organizer of
+// another branch cannot close a visit or see the family's facts; the
+// refused taps change no row.
+func TestNewbornVisitReachesTheCentreHousehold(t *testing.T) {
+	h := bottest.New(t, bottest.WithDispatcher(retrying))
+	en := func(key string, kv ...any) string { return h.T(locales.En, key, kv...) }
+	people := map[string]fakeapi.User{}
+	for i, p := range []struct {
+		name, phone, branch string
+		role                models.Role
+	}{
+		{"Org", "13900000000", "Town/East", models.RoleOrganizer},
+		{"OrgW", "13900000001", "West", models.RoleOrganizer},
+		{"Centre", "13800000001", "Town/East", ""},
+		{"Wang", "13800000002", "Town/East", ""},
+		{"Li", "13800000003", "Town/East", ""},
+	} {
+		u := fakeapi.User{ID: int64(900 + i), FirstName: p.name, LanguageCode: "en"}
+		h.Add(store.NewMember{Name: p.name, Phone: p.phone, Branch: p.branch, Role: p.role, Lang: "en"})
+		h.Link(p.phone, u)
+		people[p.name] = u
+	}
+	org, centre, wang, li, other := people["Org"], people["Centre"], people["Wang"], people["Li"], people["OrgW"]
+	wangM, centreM := memberOf(t, h, wang), memberOf(t, h, centre)
+	if _, err := h.St.SetFamily(ctx, &models.Family{MemberID: wangM.ID, Household: "0012", CentreID: &centreM.ID}, nil, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	// The organizer records the birth from Wang's card.
+	card := h.Say(org, "/member 13800000002")
+	if !strings.Contains(card.Text, "household 0012") || !strings.Contains(card.Text, "centre household: Centre") {
+		t.Fatalf("the card: %q", card.Text)
+	}
+	if got := h.Press(org, card, en("member.button.birth_today")); got != en("member.family.saved", "Visits", 2) {
+		t.Fatalf("👶: %q", got)
+	}
+	// Another branch's organizer sees no card and cannot record a birth.
+	if got := h.Say(other, "/member 13800000002").Text; strings.Contains(got, "0012") {
+		t.Fatalf("another branch's organizer sees the family: %q", got)
+	}
+	rows := func() string {
+		s, err := storetest.Dump(ctx, h.DSN, "SELECT id, state, done_on, note, gave FROM visits ORDER BY id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := rows()
+	if got := h.CallbackAnswer(h.API.SendCallback(other, other.ID, 0, models.Callback{Action: models.ActMemberCard, ID: wangM.ID, Op: "bt"}.Encode())); got != en("auth.not_your_branch") {
+		t.Fatalf("a forged 👶 from another branch: %q", got)
+	}
+	// The day's lists: the centre household's names the family only.
+	if _, err := (scheduler.Visits{Store: h.St, Location: bottest.Shanghai}).Run(ctx, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	h.Dispatcher.Wake()
+	var list fakeapi.Message
+	h.WaitFor("the centre household's list", func() bool {
+		for _, m := range h.API.Messages(centre.ID) {
+			if strings.HasPrefix(m.Text, "🏠") {
+				list = m
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(list.Text, "Visit Wang's family (household 0012)") || strings.Contains(list.Text, "newborn") {
+		t.Fatalf("the centre household's list: %q", list.Text)
+	}
+	for _, u := range []fakeapi.User{wang, li, org} {
+		for _, m := range h.API.Messages(u.ID) {
+			if strings.HasPrefix(m.Text, "🏠 Home visits") {
+				t.Fatalf("%s got the list: %q", u.FirstName, m.Text)
+			}
+		}
+	}
+	// Refused, changing nothing: another member, another branch's organizer.
+	visits, _ := h.St.Visits(ctx, store.VisitQuery{Assignee: centreM.ID})
+	if len(visits) != 2 {
+		t.Fatalf("visits %+v", visits)
+	}
+	done := models.Callback{Action: models.ActVisitDone, ID: visits[0].ID}.Encode()
+	before = rows()
+	for _, u := range []fakeapi.User{li, other, wang} {
+		if got := h.CallbackAnswer(h.API.SendCallback(u, u.ID, 0, done)); got != en("visit.refused.not_yours") {
+			t.Fatalf("%s closed the visit: %q", u.FirstName, got)
+		}
+	}
+	if got := h.Say(li, "/visits").Text; got != en("visit.none") {
+		t.Fatalf("another member's /visits: %q", got)
+	}
+	if after := rows(); after != before {
+		t.Fatalf("refused taps changed visits:\n%s\nwas\n%s", after, before)
+	}
+	// The centre household makes the visit, and says what was given.
+	n := len(h.API.Messages(centre.ID))
+	if got := h.Press(centre, list, "✅ Wang"); got != en("visit.saved") {
+		t.Fatalf("✅: %q", got)
+	}
+	offer := h.Nth(centre.ID, n+1)
+	n = len(h.API.Messages(centre.ID))
+	h.Press(centre, offer, en("visit.button.gave"))
+	h.Nth(centre.ID, n+1)
+	if got := h.Say(centre, "大米 1 袋，现金 500 元").Text; got != en("visit.annotated", "Name", "Wang") {
+		t.Fatalf("what was given: %q", got)
+	}
+	if got := h.CallbackAnswer(h.API.SendCallback(centre, centre.ID, 0, done)); got != en("visit.refused.closed") {
+		t.Fatalf("twice: %q", got)
+	}
+	// The visit log, for the organizer.
+	x := exportRows(t, h, org, "/export visits")
+	if len(x) != 3 || x[1][2] != "Wang" || x[1][6] != "done" || x[1][8] != "Centre" || x[1][9] != "大米 1 袋，现金 500 元" || x[2][6] != "to make" {
+		t.Fatalf("the visit log: %v", x)
+	}
+	if x := exportRows(t, h, other, "/export visits"); len(x) != 1 {
+		t.Fatalf("another branch's visit log: %v", x)
+	}
+	// The second is not made in its window: missed, told once.
+	late := h.Clock().Add(40 * 24 * time.Hour)
+	h.SetNow(late)
+	for range 2 {
+		if _, err := (scheduler.Visits{Store: h.St, Location: bottest.Shanghai}).Run(ctx, late); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.Dispatcher.Wake()
+	h.WaitFor("the missed visit told", func() bool {
+		for _, m := range h.API.Messages(org.ID) {
+			if strings.HasPrefix(m.Text, "⚠️ Visits not made in time (1)") && strings.Contains(m.Text, "newborn visit") {
+				return true
+			}
+		}
+		return false
+	})
+	told := 0
+	for _, m := range h.API.Messages(org.ID) {
+		if strings.HasPrefix(m.Text, "⚠️ Visits not made in time") {
+			told++
+		}
+	}
+	if told != 1 {
+		t.Fatalf("told %d times", told)
+	}
+	h.SetNow(h.Clock().Add(-39 * 24 * time.Hour)) // back in the quarter
+	if stats := h.Say(org, "/stats").Text; !strings.Contains(stats, en("stats.visits", "Done", 1, "Missed", 1, "Rate", "50%")) {
+		t.Fatalf("/stats:\n%s", stats)
+	}
+}
+
+// exportRows sends an /export command as u and reads the file's rows.
+func exportRows(t *testing.T, h *bottest.Harness, u fakeapi.User, command string) [][]string {
+	t.Helper()
+	n := len(h.API.Messages(u.ID))
+	h.API.SendText(u, command)
+	msg := h.Nth(u.ID, n+1)
+	if msg.Document == nil {
+		t.Fatalf("%s: no file but %q", command, msg.Text)
+	}
+	return readXLSX(t, msg.Document.Data)
+}

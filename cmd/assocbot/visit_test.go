@@ -1,0 +1,121 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCLIVisitsAndFamilies: a household and a birth set by member edit
+// plan the newborn visits; visit kind list, assign (once, followup,
+// care), list (--overdue, --branch) and done; bad input answered in a
+// line, exit 2; households and family facts go out in the members export
+// and come back in by import unchanged.
+func TestCLIVisitsAndFamilies(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "v.db")
+	vars := map[string]string{"ASSOCBOT_DB": db, "ASSOCBOT_LANG": "en"}
+	getenv := func(k string) string { return vars[k] }
+	must := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := runCLI(t, getenv, "", args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d %s", args, code, errOut)
+		}
+		return out
+	}
+	must("member", "add", "--name", "王芳", "--phone", "13800000001", "--branch", "东城镇/李家村", "--new-branch")
+	must("member", "add", "--name", "中心户", "--phone", "13800000002", "--branch", "东城镇/李家村")
+	must("member", "add", "--name", "李家", "--phone", "13800000003", "--branch", "东城镇/王庄村", "--new-branch")
+	out := must("member", "edit", "13800000001", "--household", "0012", "--centre", "13800000002", "--birth", "2026-11-20")
+	if !strings.Contains(out, "planned visit 1: newborn, 2026-11-20 to 2026-11-27") || !strings.Contains(out, "planned visit 2: newborn, 2026-12-15 to 2026-12-21") {
+		t.Fatalf("member edit: %q", out)
+	}
+	if out := must("visit", "kind", "list"); !strings.Contains(out, "newborn") || !strings.Contains(out, "新生儿访视") || !strings.Contains(out, "followup") {
+		t.Fatalf("kinds: %q", out)
+	}
+	if out := must("visit", "assign", "--kind", "once", "--family", "13800000003", "--due", "2026-11-30"); !strings.HasPrefix(out, "visit 3: once to 李家, 2026-11-23 to 2026-11-30") {
+		t.Fatalf("assign once: %q", out)
+	}
+	if out := must("visit", "assign", "--kind", "followup", "--family", "13800000003", "--every", "3", "--due", "2026-12-10"); !strings.HasPrefix(out, "visit 4: followup") {
+		t.Fatalf("assign followup: %q", out)
+	}
+	if out := must("visit", "assign", "--kind", "care", "--family", "13800000003"); !strings.Contains(out, "care to 李家, 2027-01-09 to 2027-02-05") {
+		t.Fatalf("assign care: %q", out)
+	}
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"visit", "assign", "--kind", "visit", "--family", "13800000003"}, `--kind "visit"`},
+		{[]string{"visit", "assign", "--kind", "once", "--family", "13800000003"}, "needs --due"},
+		{[]string{"visit", "assign", "--kind", "once", "--family", "13800000003", "--due", "2026-11-01"}, "not in the past"},
+		{[]string{"visit", "assign", "--kind", "once", "--family", "13800000009", "--due", "2026-12-01"}, "no member has this phone"},
+		{[]string{"visit", "assign", "--kind", "followup", "--family", "13800000003"}, "--every N"},
+		{[]string{"visit", "assign", "--kind", "once", "--family", "13800000003", "--due", "2026-11-30"}, "has this once visit already"},
+		{[]string{"visit", "done", "99"}, "no visit 99"},
+		{[]string{"visit", "done", "2"}, "have not begun"},
+		{[]string{"visit", "list", "--branch", "东城镇/李家庄"}, "no such branch"},
+		{[]string{"member", "edit", "13800000001", "--birth", "2027-01-01"}, "in the future"},
+		{[]string{"member", "edit", "13800000001", "--expected", "2027-13"}, "a month, YYYY-MM"},
+		{[]string{"member", "edit", "13800000001", "--centre", "13800000001"}, "its own centre household"},
+		{[]string{"member", "edit", "13800000001", "--difficulty", "maybe"}, "yes or no"},
+		{[]string{"visit", "asign"}, "did you mean assign?"},
+	} {
+		code, _, errOut := runCLI(t, getenv, "", bad.args...)
+		if code != 2 || !strings.Contains(errOut, bad.want) {
+			t.Errorf("%v: exit %d %q, want %q", bad.args, code, errOut, bad.want)
+		}
+	}
+	if out := must("visit", "done", "1", "--gave", "大米 1 袋", "--note", "母子平安"); out != "visit 1 done: 王芳, 2026-11-23\n" {
+		t.Fatalf("done: %q", out)
+	}
+	list := must("visit", "list", "--all", "--branch", "东城镇/李家村")
+	if !strings.Contains(list, "1: newborn, 王芳 (东城镇/李家村, household 0012), 2026-11-20 to 2026-11-27, by the branch's organizers: done 2026-11-23; gave 大米 1 袋; 母子平安") ||
+		strings.Contains(list, "李家") && strings.Contains(list, "王庄村") {
+		t.Fatalf("list: %q", list)
+	}
+	if out := must("visit", "list", "--overdue"); out != "no visit\n" {
+		t.Fatalf("overdue: %q", out)
+	}
+	// The members export carries the households; imported back, nothing changes.
+	must("member", "edit", "13800000003", "--difficulty", "yes", "--expected", "2027-03")
+	csv := filepath.Join(dir, "m.csv")
+	must("export", "members", "--format", "csv", "--lang", "en", "-o", csv)
+	raw, err := os.ReadFile(csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	for _, want := range []string{"household,centre,birth,expected,difficulty", "0012,138 0000 0002,2026-11-20,,", "2027-03,yes"} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("the export lacks %q:\n%s", want, text)
+		}
+	}
+	before := must("visit", "list", "--all")
+	if out := must("import", csv); !strings.Contains(out, "unchanged") {
+		t.Fatalf("import back: %q", out)
+	}
+	if after := must("visit", "list", "--all"); after != before {
+		t.Fatalf("importing the export changed the visits:\n%s\nwas\n%s", after, before)
+	}
+	must("export", "members", "--format", "csv", "--lang", "en", "-o", csv+"2")
+	again, _ := os.ReadFile(csv + "2")
+	if string(again) != text {
+		t.Fatalf("the export after import differs:\n%s\nwas\n%s", again, text)
+	}
+	// A file with a new family: its birth plans its visits, an unknown
+	// centre household is refused with its line.
+	in := filepath.Join(dir, "new.csv")
+	os.WriteFile(in, []byte("name,phone,branch,household,centre,birth\n新户,13800000004,东城镇/李家村,0013,13800000002,2026-11-22\n错户,13800000005,东城镇/李家村,0014,13800000099,\n"), 0o644)
+	code, report, _ := runCLI(t, getenv, "", "import", in)
+	if code == 0 || !strings.Contains(report, "Row 3, centre: the centre household 138 0000 0099 is not on the roster nor in the file") {
+		t.Fatalf("unknown centre: exit %d %q", code, report)
+	}
+	os.WriteFile(in, []byte("name,phone,branch,household,centre,birth\n新户,13800000004,东城镇/李家村,0013,13800000002,2026-11-22\n"), 0o644)
+	must("import", in)
+	if out := must("visit", "list"); !strings.Contains(out, "newborn, 新户 (东城镇/李家村, household 0013), 2026-11-22 to 2026-11-29, by the branch's organizers") {
+		t.Fatalf("the imported birth's visits: %q", out)
+	}
+}
