@@ -195,7 +195,11 @@ func (b *Bot) onPlanCallback(ctx context.Context, r *request, q *tgm.CallbackQue
 		b.enqueued()
 		b.log.Info("check reported", "plan_id", p.ID, "record_id", rec.ID)
 		if p.Kind.For == models.ForDuty {
-			b.answer(ctx, q, b.t(r, "checks.duty_done", b.planArgs(r, p)...), false)
+			key := "checks.duty_done"
+			if p.Once {
+				key = "checks.duty_done_once" // closed: no next date
+			}
+			b.answer(ctx, q, b.t(r, key, b.planArgs(r, p)...), false)
 			return
 		}
 		b.answer(ctx, q, "", false)

@@ -180,3 +180,79 @@ func exportRows(t *testing.T, h *bottest.Harness, u fakeapi.User, command string
 	}
 	return readXLSX(t, msg.Document.Data)
 }
+
+// TestOneOffDutyIsNotRenewed: a campaign's self-check given once, due on
+// a date, to a branch's organizer: reminded like a duty, overdue told to
+// the admins when not done, closed by the organizer's tap — and then
+// neither reminded nor renewed; given again next year, it opens again.
+func TestOneOffDutyIsNotRenewed(t *testing.T) {
+	h := bottest.New(t, bottest.WithDispatcher(retrying), bottest.WithAdmins(1))
+	admin := fakeapi.User{ID: 1, FirstName: "Root", LanguageCode: "en"}
+	h.Say(admin, "/start")
+	h.Add(store.NewMember{Name: "Org", Phone: "13900000000", Branch: "Town/Village", Role: models.RoleOrganizer, Lang: "en"})
+	org := fakeapi.User{ID: 900, FirstName: "Org", LanguageCode: "en"}
+	h.Link("13900000000", org)
+	k := &models.PlanKind{Key: "selfcheck", For: models.ForDuty, NameZhHans: "自查", NameZhHant: "自查", NameEn: "Self-check", Every: "12m", Offsets: "-3,0,2"}
+	if err := h.St.AddPlanKind(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	due := date(2026, 11, 30)
+	res, err := h.St.AssignOnce(ctx, k, models.BranchAudience("Town"), due, nil, bottest.Shanghai, h.Clock())
+	if err != nil || res.Created != 1 {
+		t.Fatalf("assign once: %+v %v", res, err)
+	}
+	jobs := scheduler.PlanReminders{Store: h.St, Location: bottest.Shanghai}
+	run := func(at time.Time) int {
+		h.SetNow(at)
+		c, err := jobs.Run(ctx, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c["enqueued"]
+	}
+	if n := run(day(2026, 11, 27, 9)); n != 1 {
+		t.Fatalf("three days before: %d", n)
+	}
+	first := h.Nth(org.ID, 1)
+	if !strings.Contains(first.Text, "Self-check") {
+		t.Fatalf("the reminder: %q", first.Text)
+	}
+	run(day(2026, 11, 30, 9))
+	run(day(2026, 12, 2, 9))
+	h.SetNow(day(2026, 12, 3, 10))
+	if c, _ := (scheduler.OverdueDigest{Store: h.St, Location: bottest.Shanghai}).Run(ctx, h.Clock()); c["digests"] != 1 {
+		t.Fatalf("overdue digest %v", c)
+	}
+	h.WaitFor("the admins told", func() bool {
+		for _, m := range h.API.Messages(admin.ID) {
+			if strings.Contains(m.Text, "• Org — Self-check (due Mon 30 Nov)") {
+				return true
+			}
+		}
+		return false
+	})
+	planID := c0(t, h, org, "selfcheck").ID
+	if ans := h.Press(org, first, "✅ Done"); ans != h.T(locales.En, "checks.duty_done_once", "Kind", "Self-check") {
+		t.Fatalf("done: %q", ans)
+	}
+	p, _ := h.St.PlanByID(ctx, planID)
+	if p.State != models.PlanClosed || p.NextRemindAt != nil || p.LastDone == nil {
+		t.Fatalf("the plan after done %+v", p)
+	}
+	// Nothing more, weeks and a year on.
+	for _, at := range []time.Time{day(2026, 12, 10, 9), day(2027, 11, 27, 9), day(2027, 11, 30, 9)} {
+		if n := run(at); n != 0 {
+			t.Fatalf("reminded on %v: %d", at, n)
+		}
+	}
+	if p, _ := h.St.PlanByID(ctx, planID); p.State != models.PlanClosed {
+		t.Fatalf("renewed: %+v", p)
+	}
+	// The next campaign opens it again.
+	if res, err := h.St.AssignOnce(ctx, k, models.BranchAudience("Town"), date(2027, 12, 20), nil, bottest.Shanghai, h.Clock()); err != nil || res.Created != 1 {
+		t.Fatalf("the next campaign: %+v %v", res, err)
+	}
+	if p, _ := h.St.PlanByID(ctx, planID); p.State != models.PlanOpen || !p.NextDue.Equal(date(2027, 12, 20)) || !p.Once {
+		t.Fatalf("opened again: %+v", p)
+	}
+}

@@ -297,9 +297,16 @@ type Plan struct {
 	// OverdueTold: the organizers (or admins) were told it is overdue.
 	OverdueTold bool `gorm:"not null;default:false"`
 	AssignedBy  *uint
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Once: a one-off duty (a campaign's self-check by a date): reminded
+	// and escalated like any, closed when done, never renewed.
+	Once      bool `gorm:"not null;default:false"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
+
+// Recurs reports whether the plan's dates follow its kind's recurrence: a
+// one-off plan's do not.
+func (p *Plan) Recurs(k *PlanKind) bool { return k.Recurs() && !p.Once }
 
 // RemindHour is the hour of the day, in the assignee's zone, when plan
 // reminders go out.

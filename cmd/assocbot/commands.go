@@ -81,7 +81,7 @@ func commands() *command {
 					about: "a new kind of check (for members) or duty (for organizers)", flags: cmdPlanKindAdd},
 				{name: "list", about: "the kinds", flags: cmdPlanKindList},
 			}},
-			{name: "assign", args: "--kind K --audience branch:Town/Village|tag:T|all|members:ID,ID [--first-due YYYY-MM-DD]",
+			{name: "assign", args: "--kind K --audience branch:Town/Village|tag:T|all|members:ID,ID [--first-due YYYY-MM-DD] [--once --due YYYY-MM-DD]",
 				about: "give a kind to an audience's members; a duty to the organizers of branch:P (or listed organizers, members:ID)", flags: cmdPlanAssign},
 			{name: "done", args: "--phone P --kind K [--date YYYY-MM-DD]", about: "record a member's check done", flags: cmdPlanDone},
 			{name: "list", args: "[--overdue]", about: "every plan, or the overdue ones", flags: cmdPlanList},

@@ -82,9 +82,20 @@ func cmdPlanAssign(fs *flag.FlagSet, c cli) runner {
 	kind := fs.String("kind", "", "the kind's key (see plan kind list)")
 	audience := fs.String("audience", "", "branch:Town/Village (for a duty: its organizers), tag:T, all, or members:ID,ID")
 	first := fs.String("first-due", "", "first due date, e.g. 2026-12-20 or 2026/12/20 (default: the kind's)")
+	due := fs.String("due", "", "with --once: the date it is due (the same as --first-due)")
+	once := fs.Bool("once", false, "a one-off duty or check (a campaign's self-check by --due): reminded and escalated like any, closed when done, not renewed")
 	return func(ctx context.Context, args []string) error {
 		if err := noArgs(args); err != nil {
 			return err
+		}
+		if *due != "" {
+			if *first != "" && *first != *due {
+				return usageError{"--due and --first-due are the same date: give one"}
+			}
+			*first = *due
+		}
+		if *once && *first == "" {
+			return usageError{"a one-off plan needs its date: --once --due YYYY-MM-DD"}
 		}
 		loc, err := zoneOf(*tz)
 		if err != nil {
@@ -122,14 +133,23 @@ func cmdPlanAssign(fs *flag.FlagSet, c cli) runner {
 		if err := checkAudience(ctx, st, aud, false); err != nil {
 			return err
 		}
-		res, err := st.AssignPlans(ctx, k, aud, firstDue, nil, loc, c.now())
+		var res store.Assignment
+		if *once {
+			res, err = st.AssignOnce(ctx, k, aud, *firstDue, nil, loc, c.now())
+		} else {
+			res, err = st.AssignPlans(ctx, k, aud, firstDue, nil, loc, c.now())
+		}
 		if errors.Is(err, store.ErrDutyAudience) {
 			return usageError{"--audience: a duty goes to a branch's organizers (branch:Town/Village) or listed organizers (members:ID,ID)"}
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "%s assigned to %d (already had it: %d)\n", k.Key, res.Created, res.Kept)
+		what := k.Key
+		if *once {
+			what += " (once, due " + firstDue.Format("2006-01-02") + ")"
+		}
+		fmt.Fprintf(c.stdout, "%s assigned to %d (already had it: %d)\n", what, res.Created, res.Kept)
 		return nil
 	}
 }

@@ -119,3 +119,39 @@ func TestCLIVisitsAndFamilies(t *testing.T) {
 		t.Fatalf("the imported birth's visits: %q", out)
 	}
 }
+
+// TestCLIOneOffDuty: plan assign --once --due gives a one-off duty; without
+// its date it is refused.
+func TestCLIOneOffDuty(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "o.db")
+	getenv := func(k string) string { return map[string]string{"ASSOCBOT_DB": db}[k] }
+	must := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := runCLI(t, getenv, "", args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d %s", args, code, errOut)
+		}
+		return out
+	}
+	must("member", "add", "--name", "组长", "--phone", "13900000000", "--branch", "东城镇", "--new-branch", "--role", "organizer")
+	must("plan", "kind", "add", "--key", "selfcheck", "--for", "duty", "--name-zh-hans", "自查", "--name-zh-hant", "自查", "--name-en", "Self-check", "--every", "12m")
+	if out := must("plan", "assign", "--kind", "selfcheck", "--audience", "branch:东城镇", "--once", "--due", "2026-12-10"); out != "selfcheck (once, due 2026-12-10) assigned to 1 (already had it: 0)\n" {
+		t.Fatalf("assign once: %q", out)
+	}
+	if out := must("plan", "assign", "--kind", "selfcheck", "--audience", "branch:东城镇", "--once", "--due", "2026-12-10"); !strings.Contains(out, "assigned to 0 (already had it: 1)") {
+		t.Fatalf("again: %q", out)
+	}
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"plan", "assign", "--kind", "selfcheck", "--audience", "branch:东城镇", "--once"}, "--once --due YYYY-MM-DD"},
+		{[]string{"plan", "assign", "--kind", "selfcheck", "--audience", "branch:东城镇", "--once", "--due", "2026-12-10", "--first-due", "2026-12-11"}, "give one"},
+		{[]string{"plan", "assign", "--kind", "selfcheck", "--audience", "branch:东城镇", "--once", "--due", "2026-11-01"}, "in the past"},
+	} {
+		code, _, errOut := runCLI(t, getenv, "", bad.args...)
+		if code != 2 || !strings.Contains(errOut, bad.want) {
+			t.Errorf("%v: exit %d %q, want %q", bad.args, code, errOut, bad.want)
+		}
+	}
+}

@@ -38,7 +38,7 @@ func PlanTick(p models.Plan, k *models.PlanKind, zone *time.Location, now time.T
 		return step, err
 	}
 	q := &step.Plan
-	if q.State == models.PlanOpen && k.Recurs() {
+	if q.State == models.PlanOpen && q.Recurs(k) {
 		// A date of a recurring duty is missed once the next date's first
 		// reminder comes (after downtime, maybe several): the plan moves
 		// on to the current date before anything is reminded.
@@ -122,7 +122,7 @@ func NextRemind(p *models.Plan, k *models.PlanKind, zone *time.Location) *time.T
 	}
 	if p.Slot < len(slots) {
 		consider(models.SlotTime(p.NextDue, slots[p.Slot], zone))
-	} else if k.Recurs() {
+	} else if p.Recurs(k) {
 		if due, err := k.NextDue(p.NextDue, p.NextDue); err == nil {
 			consider(models.SlotTime(due, slots[0], zone))
 		}

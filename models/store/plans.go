@@ -91,32 +91,8 @@ type Assignment struct {
 func (s *Store) AssignPlans(ctx context.Context, k *models.PlanKind, a models.Audience, firstDue *models.Day, by *uint, loc *time.Location, now time.Time) (Assignment, error) {
 	var res Assignment
 	err := s.bulk.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := branchExists(tx, a); err != nil {
-			return err
-		}
-		q := tx.Model(&models.Member{}).Where("members.status <> ?", models.StatusLeft)
-		q, err := inAudience(tx, q, a)
+		members, err := assignees(tx, k, a)
 		if err != nil {
-			return err
-		}
-		if k.For == models.ForDuty {
-			// Duties are the organizers': those given a branch of the
-			// audience's branch (or listed, if they are organizers).
-			q = tx.Model(&models.Member{}).Where("members.status <> ? AND members.role = ?", models.StatusLeft, models.RoleOrganizer)
-			switch path, isBranch := a.IsBranch(); {
-			case isBranch:
-				q = q.Where("members.id IN (?)", tx.Model(&models.OrganizerScope{}).Select("member_id").
-					Where("branch_id IN (?)", branchesWithin(tx, path).Select("id")))
-			default:
-				ids, ok := a.IsMembers()
-				if !ok {
-					return ErrDutyAudience
-				}
-				q = q.Where("members.id IN ?", ids)
-			}
-		}
-		var members []models.Member
-		if err := q.Find(&members).Error; err != nil {
 			return err
 		}
 		plans := make([]models.Plan, 0, len(members))
@@ -147,6 +123,81 @@ func (s *Store) AssignPlans(ctx context.Context, k *models.PlanKind, a models.Au
 	})
 	if err != nil {
 		return Assignment{}, fmt.Errorf("store: assign plans: %w", err)
+	}
+	return res, nil
+}
+
+// assignees are whom a kind given to an audience goes to: for a check, the
+// audience's members who have not left; for a duty, the organizers of the
+// audience's branches (or those listed, if they are organizers).
+func assignees(tx *gorm.DB, k *models.PlanKind, a models.Audience) ([]models.Member, error) {
+	if err := branchExists(tx, a); err != nil {
+		return nil, err
+	}
+	q := tx.Model(&models.Member{}).Where("members.status <> ?", models.StatusLeft)
+	q, err := inAudience(tx, q, a)
+	if err != nil {
+		return nil, err
+	}
+	if k.For == models.ForDuty {
+		q = tx.Model(&models.Member{}).Where("members.status <> ? AND members.role = ?", models.StatusLeft, models.RoleOrganizer)
+		switch path, isBranch := a.IsBranch(); {
+		case isBranch:
+			q = q.Where("members.id IN (?)", tx.Model(&models.OrganizerScope{}).Select("member_id").
+				Where("branch_id IN (?)", branchesWithin(tx, path).Select("id")))
+		default:
+			ids, ok := a.IsMembers()
+			if !ok {
+				return nil, ErrDutyAudience
+			}
+			q = q.Where("members.id IN ?", ids)
+		}
+	}
+	var members []models.Member
+	err = q.Find(&members).Error
+	return members, err
+}
+
+// AssignOnce gives a one-off plan of kind k, due on due, to the audience
+// (assignees): reminded and escalated like any, closed when done, never
+// renewed. One who has the kind open already keeps it (Kept); one whose
+// plan of the kind is closed (a past campaign's) has it opened again, due
+// on due.
+func (s *Store) AssignOnce(ctx context.Context, k *models.PlanKind, a models.Audience, due models.Day, by *uint, loc *time.Location, now time.Time) (Assignment, error) {
+	var res Assignment
+	err := s.bulk.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		members, err := assignees(tx, k, a)
+		if err != nil {
+			return err
+		}
+		for i := range members {
+			m := &members[i]
+			var old models.Plan
+			err := tx.Where("member_id = ? AND kind_id = ?", m.ID, k.ID).Take(&old).Error
+			switch {
+			case err == nil && old.State != models.PlanClosed:
+				res.Kept++
+				continue
+			case err != nil && !errors.Is(err, gorm.ErrRecordNotFound):
+				return err
+			}
+			p := models.Plan{KindID: k.ID, MemberID: m.ID, State: models.PlanOpen, NextDue: due, AssignedBy: by, Once: true}
+			p.NextRemindAt = planner.NextRemind(&p, k, m.Zone(loc))
+			if err == nil { // a closed plan of the kind, opened again
+				if err := tx.Model(&models.Plan{}).Where("id = ?", old.ID).Updates(map[string]any{
+					"state": models.PlanOpen, "next_due": due, "cycle": old.Cycle + 1, "slot": 0, "snooze_at": nil, "overdue_since": nil,
+					"overdue_told": false, "next_remind_at": p.NextRemindAt, "once": true, "assigned_by": by, "updated_at": now.UTC()}).Error; err != nil {
+					return err
+				}
+			} else if err := tx.Create(&p).Error; err != nil {
+				return err
+			}
+			res.Created++
+		}
+		return nil
+	})
+	if err != nil {
+		return Assignment{}, fmt.Errorf("store: assign once: %w", err)
 	}
 	return res, nil
 }
@@ -263,8 +314,18 @@ func withdrawPlanReminders(tx *gorm.DB, planID uint) error {
 	return withdraw(tx, "plan_id = ? AND kind = ?", planID, string(outbox.KindCheckReminder))
 }
 
-// advance starts the plan's next cycle after it was done on day.
+// advance starts the plan's next cycle after it was done on day; a
+// one-off plan is closed instead.
 func advance(tx *gorm.DB, p *models.Plan, day models.Day, zone *time.Location, now time.Time) error {
+	if p.Once {
+		p.LastDone, p.State, p.Slot, p.SnoozeAt, p.OverdueSince, p.OverdueTold, p.NextRemindAt = &day, models.PlanClosed, 0, nil, nil, false, nil
+		if err := withdrawPlanReminders(tx, p.ID); err != nil {
+			return err
+		}
+		return tx.Model(&models.Plan{}).Where("id = ?", p.ID).Updates(map[string]any{
+			"last_done": p.LastDone, "state": p.State, "snooze_at": nil, "overdue_since": nil, "overdue_told": false,
+			"next_remind_at": nil, "updated_at": now.UTC()}).Error
+	}
 	next, err := p.Kind.NextDue(day, p.NextDue)
 	if err != nil {
 		return err

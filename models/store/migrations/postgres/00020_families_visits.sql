@@ -39,3 +39,6 @@ CREATE UNIQUE INDEX idx_visits_slot ON visits(family_id, kind, slot);
 CREATE INDEX idx_visits_branch_id ON visits(branch_id);
 CREATE INDEX idx_visits_assignee_id ON visits(assignee_id);
 CREATE INDEX idx_visits_state ON visits(state);
+-- A one-off duty (a campaign's self-check by a date): closed when done,
+-- never renewed.
+ALTER TABLE plans ADD COLUMN once boolean DEFAULT false NOT NULL;
