@@ -187,6 +187,15 @@ func (b *Bot) onPlanCallback(ctx context.Context, r *request, q *tgm.CallbackQue
 	now := b.cfg.Now()
 	switch c.Action {
 	case models.ActPlanDone:
+		if p, err := b.st.PlanByID(ctx, c.ID); err == nil && p.Kind.For == models.ForDuty && len(p.Kind.FigureList()) > 0 {
+			// A report with figures: they are asked first, then it closes.
+			if p.Cycle != cycle || p.State == models.PlanClosed {
+				b.refusePlan(ctx, r, q, store.ErrPlanStale)
+				return
+			}
+			b.startFigures(ctx, r, q, p)
+			return
+		}
 		rec, p, err := b.st.SubmitCheck(ctx, c.ID, cycle, r.member, "", b.cfg.Location, now)
 		if err != nil {
 			b.refusePlan(ctx, r, q, err)

@@ -48,6 +48,7 @@ var protected = map[string]string{
 	"comments":     "SELECT survey_id, question_id, member_id, text FROM survey_comments ORDER BY id",
 	"visits":       "SELECT id, state, done_by, note, gave, photo_file_id FROM visits ORDER BY id",
 	"families":     "SELECT member_id, household, centre_id, birth_on, expected, difficulty FROM families ORDER BY member_id",
+	"figures":      "SELECT plan_id, cycle, key, value FROM figure_values ORDER BY id",
 }
 
 // unchangedBy lists the protected tables that no input at all from the user

@@ -206,6 +206,7 @@ func (b *Bot) onMessage(ctx context.Context, msg *tgm.Message) {
 	case !isCmd && b.onNewSurveyInput(ctx, r, msg):
 	case !isCmd && b.onSurveyCommentInput(ctx, r, msg):
 	case !isCmd && b.onVisitNoteInput(ctx, r, msg):
+	case !isCmd && b.onFiguresInput(ctx, r, msg):
 	case !isCmd && b.onRecordInput(ctx, r, msg):
 	case !isCmd && b.onJoinInput(ctx, r, msg):
 	case msg.Document != nil:
@@ -231,7 +232,7 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 		b.onJoin(ctx, r)
 	case "events", "checks":
 		b.onMenu(ctx, r, map[string]string{"events": telegram.MenuEvents, "checks": telegram.MenuChecks}[c.name])
-	case "overdue", "duties", "assign", "stats", "export", "records", "preview", "import", "member", "surveys", "newsurvey":
+	case "overdue", "duties", "assign", "stats", "export", "records", "preview", "import", "member", "surveys", "newsurvey", "figures":
 		if !b.requireOrganizer(ctx, r, c.name) {
 			return
 		}
@@ -256,6 +257,8 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 			b.onSurveys(ctx, r)
 		case "newsurvey":
 			b.onNewSurvey(ctx, r)
+		case "figures":
+			b.onFigures(ctx, r, c.args)
 		default:
 			b.onAssign(ctx, r, c.args)
 		}

@@ -256,3 +256,105 @@ func TestOneOffDutyIsNotRenewed(t *testing.T) {
 		t.Fatalf("opened again: %+v", p)
 	}
 }
+
+// TestReportFiguresDialog: a weekly report duty with two figures, to the
+// organizers of three branches. ✅ Done asks each figure, with the last
+// period's value; a bad number is refused and nothing is stored; the two
+// figures close the duty. /figures totals the two branches that reported,
+// against the week before's, and names the one that did not.
+func TestReportFiguresDialog(t *testing.T) {
+	h := bottest.New(t, bottest.WithDispatcher(retrying))
+	en := func(key string, kv ...any) string { return h.T(locales.En, key, kv...) }
+	k := &models.PlanKind{Key: "weekly_ops", For: models.ForDuty, NameZhHans: "每周手术报告", NameZhHant: "每週手術報告", NameEn: "Operations report",
+		RRule: "FREQ=WEEKLY;BYDAY=FR", Offsets: "-1,0", Figures: "ops:节育手术:operations:節育手術,moved:流入人口:moved in:流入人口"}
+	if err := h.St.AddPlanKind(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	orgs := map[string]fakeapi.User{}
+	for i, b := range []string{"East", "West", "North"} {
+		u := fakeapi.User{ID: int64(950 + i), FirstName: "Org" + b, LanguageCode: "en"}
+		phone := "1390000000" + string(rune('1'+i))
+		h.Add(store.NewMember{Name: u.FirstName, Phone: phone, Branch: "Town/" + b, Role: models.RoleOrganizer, Lang: "en"})
+		h.Link(phone, u)
+		orgs[b] = u
+	}
+	if res, err := h.St.AssignPlans(ctx, k, models.BranchAudience("Town"), nil, nil, bottest.Shanghai, h.Clock()); err != nil || res.Created != 3 {
+		t.Fatalf("assign: %+v %v", res, err)
+	}
+	h.SetNow(day(2026, 11, 26, 9))
+	if c, err := (scheduler.PlanReminders{Store: h.St, Location: bottest.Shanghai}).Run(ctx, h.Clock()); err != nil || c["enqueued"] != 3 {
+		t.Fatalf("reminders %v %v", c, err)
+	}
+	values := func() string {
+		s, err := storetest.Dump(ctx, h.DSN, "SELECT key, value FROM figure_values ORDER BY id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	report := func(u fakeapi.User, answers ...string) string {
+		t.Helper()
+		reminder := h.Nth(u.ID, 1)
+		n := len(h.API.Messages(u.ID))
+		if got := h.Press(u, reminder, "✅ Done"); got != "" {
+			t.Fatalf("✅: %q", got)
+		}
+		if ask := h.Nth(u.ID, n+1).Text; ask != en("figures.ask", "Kind", "Operations report", "Name", "operations", "Last", "", "N", 1, "Count", 2) {
+			t.Fatalf("the first question: %q", ask)
+		}
+		var last string
+		for _, a := range answers {
+			last = h.Say(u, a).Text
+		}
+		return last
+	}
+	// A bad number: asked again, nothing stored.
+	east := orgs["East"]
+	reminder := h.Nth(east.ID, 1)
+	n := len(h.API.Messages(east.ID))
+	h.Press(east, reminder, "✅ Done")
+	h.Nth(east.ID, n+1)
+	for _, bad := range []string{"five", "-3", "2000000", "3.5"} {
+		if got := h.Say(east, bad).Text; got != en("figures.bad", "Max", models.MaxFigureValue) {
+			t.Fatalf("%q: %q", bad, got)
+		}
+	}
+	if v := values(); v != "" {
+		t.Fatalf("bad numbers stored: %s", v)
+	}
+	if got := h.Say(east, "5").Text; got != en("figures.ask", "Kind", "Operations report", "Name", "moved in", "Last", "", "N", 2, "Count", 2) {
+		t.Fatalf("the second question: %q", got)
+	}
+	if got := h.Say(east, "2").Text; !strings.HasPrefix(got, "✅ Operations report done, with its figures: operations 5, moved in 2. Next due: Fri 4 Dec.") {
+		t.Fatalf("saved: %q", got)
+	}
+	if got := report(orgs["West"], "3", "1"); !strings.HasPrefix(got, "✅ Operations report done") {
+		t.Fatalf("West: %q", got)
+	}
+	// The plan moved on; a second ✅ on the old reminder changes nothing.
+	before := values()
+	if got := h.Press(east, reminder, "✅ Done"); got == "" {
+		t.Fatalf("the old reminder asked again")
+	}
+	if after := values(); after != before {
+		t.Fatalf("a stale ✅ changed figures:\n%s\nwas\n%s", after, before)
+	}
+	// The organizer of Town/East sees their branch only.
+	got := h.Say(orgs["East"], "/figures weekly_ops 2026-11").Text
+	if !strings.Contains(got, "📊 Operations report, 2026-11 (in brackets: 2026-10)") || !strings.Contains(got, "Town/East: operations 5 (0), moved in 2 (0)") ||
+		strings.Contains(got, "West") || strings.Contains(got, "North") {
+		t.Fatalf("East's /figures:\n%s", got)
+	}
+	h.Add(store.NewMember{Name: "Head", Phone: "13900000009", Branch: "Town", Role: models.RoleOrganizer, Lang: "en"})
+	head := fakeapi.User{ID: 960, FirstName: "Head", LanguageCode: "en"}
+	h.Link("13900000009", head)
+	all := h.Say(head, "/figures 2026-11").Text
+	for _, want := range []string{"Town/West: operations 3 (0), moved in 1 (0)", "All: operations 8 (0), moved in 3 (0)", "Not reported: Town/North"} {
+		if !strings.Contains(all, want) {
+			t.Fatalf("the town's /figures lacks %q:\n%s", want, all)
+		}
+	}
+	if got := h.Say(head, "/figures nonsense").Text; got != en("figures.usage", "Kinds", "weekly_ops") {
+		t.Fatalf("a bad /figures: %q", got)
+	}
+}

@@ -49,7 +49,10 @@ type PlanKind struct {
 	// instead of coming in.
 	Certificate bool   `gorm:"not null;default:false"`
 	AutoClose   string `gorm:"size:32"`
-	CreatedAt   time.Time
+	// Figures are the numbers a report duty's organizer gives when it is
+	// done, "KEY:名称:name:名稱,…" (ParseFigures; "" for none).
+	Figures   string `gorm:"size:1000;not null;default:''"`
+	CreatedAt time.Time
 }
 
 // Name is the kind's name in a language (zh-Hans, zh-Hant, en).
@@ -120,6 +123,12 @@ func (k *PlanKind) Validate() error {
 	}
 	if _, err := k.Slots(); err != nil {
 		return err
+	}
+	if _, err := ParseFigures(k.Figures); err != nil {
+		return err
+	}
+	if k.Figures != "" && k.For != ForDuty {
+		return fmt.Errorf("%w: only a duty (a report) asks for figures", ErrFigures)
 	}
 	return nil
 }

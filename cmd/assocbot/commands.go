@@ -77,7 +77,7 @@ func commands() *command {
 		}},
 		{name: "plan", about: "health checks and organizers' duties", subs: []*command{
 			{name: "kind", about: "kinds of check and duty", subs: []*command{
-				{name: "add", args: "--key K --for member|duty --name-zh-hans N --name-zh-hant N --name-en N (--every 3m|90d | --rrule R) [--offsets -7,0,3,7] [--certificate]",
+				{name: "add", args: "--key K --for member|duty --name-zh-hans N --name-zh-hant N --name-en N (--every 3m|90d | --rrule R) [--offsets -7,0,3,7] [--certificate] [--figures \"KEY:名称:name:名稱,…\"]",
 					about: "a new kind of check (for members) or duty (for organizers)", flags: cmdPlanKindAdd},
 				{name: "list", about: "the kinds", flags: cmdPlanKindList},
 			}},
@@ -99,6 +99,10 @@ func commands() *command {
 			{name: "close", args: "ID", about: "close a survey: no more answers", flags: cmdSurveyClose},
 			{name: "results", args: "ID [--format text|csv|xlsx] [-o FILE] [--lang L]",
 				about: "the response rate, each question's counts, the satisfaction rate, per branch", flags: cmdSurveyResults},
+		}},
+		{name: "report", about: "report duties' figures", subs: []*command{
+			{name: "figures", args: "--kind K [--period 2026-12|2026Q4] [--format text|csv|xlsx] [-o FILE] [--lang L]",
+				about: "the figures per branch for a period, against the one before; the branches that have not reported", flags: cmdReportFigures},
 		}},
 		{name: "visit", about: "home visits to families (newborn, care, follow-up, one-off)", subs: []*command{
 			{name: "kind", about: "the kinds of visit", subs: []*command{

@@ -49,6 +49,7 @@ func cmdPlanKindAdd(fs *flag.FlagSet, c cli) runner {
 	fs.StringVar(&k.RRule, "rrule", "", "fixed due dates instead, e.g. FREQ=WEEKLY;BYDAY=FR")
 	fs.StringVar(&k.Offsets, "offsets", "-7,0,3,7", "reminders, in days from the due date")
 	fs.BoolVar(&k.Certificate, "certificate", false, "members may send a certificate's photo")
+	fs.StringVar(&k.Figures, "figures", "", `a report duty's figures, asked when it is done: "KEY:名称:name:名稱,…" (zh-Hans, en, zh-Hant)`)
 	return func(ctx context.Context, args []string) error {
 		if err := noArgs(args); err != nil {
 			return err
@@ -63,7 +64,7 @@ func cmdPlanKindAdd(fs *flag.FlagSet, c cli) runner {
 			if errors.Is(err, store.ErrKindExists) {
 				return usageError{fmt.Sprintf("--key %q: a kind with this key exists", k.Key)}
 			}
-			for _, refusal := range []error{models.ErrPlanKindKey, models.ErrPlanKindFor, models.ErrPlanKindNames, models.ErrPlanKindRule, models.ErrPlanKindOffsets} {
+			for _, refusal := range []error{models.ErrPlanKindKey, models.ErrPlanKindFor, models.ErrPlanKindNames, models.ErrPlanKindRule, models.ErrPlanKindOffsets, models.ErrFigures} {
 				if errors.Is(err, refusal) {
 					return usageError{err.Error()}
 				}

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/assocbot/assocbot/bot/bottest"
+	"github.com/xuri/excelize/v2"
 )
 
 // TestCLIVisitsAndFamilies: a household and a birth set by member edit
@@ -148,6 +152,78 @@ func TestCLIOneOffDuty(t *testing.T) {
 		{[]string{"plan", "assign", "--kind", "selfcheck", "--audience", "branch:东城镇", "--once"}, "--once --due YYYY-MM-DD"},
 		{[]string{"plan", "assign", "--kind", "selfcheck", "--audience", "branch:东城镇", "--once", "--due", "2026-12-10", "--first-due", "2026-12-11"}, "give one"},
 		{[]string{"plan", "assign", "--kind", "selfcheck", "--audience", "branch:东城镇", "--once", "--due", "2026-11-01"}, "in the past"},
+	} {
+		code, _, errOut := runCLI(t, getenv, "", bad.args...)
+		if code != 2 || !strings.Contains(errOut, bad.want) {
+			t.Errorf("%v: exit %d %q, want %q", bad.args, code, errOut, bad.want)
+		}
+	}
+}
+
+// TestCLIReportFigures: a kind with figures made by plan kind add
+// --figures (a bad list refused), two branches report, and report figures
+// totals them as text and as XLSX (read back), naming the branch that did
+// not report.
+func TestCLIReportFigures(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "f.db")
+	getenv := func(k string) string { return map[string]string{"ASSOCBOT_DB": db, "ASSOCBOT_LANG": "en"}[k] }
+	must := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := runCLI(t, getenv, "", args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d %s", args, code, errOut)
+		}
+		return out
+	}
+	for i, b := range []string{"东城镇/甲村", "东城镇/乙村", "东城镇/丙村"} {
+		must("member", "add", "--name", "组长"+string(rune('A'+i)), "--phone", "1390000000"+string(rune('1'+i)), "--branch", b, "--new-branch", "--role", "organizer")
+	}
+	code, _, errOut := runCLI(t, getenv, "", "plan", "kind", "add", "--key", "monthly", "--for", "duty", "--name-zh-hans", "月报", "--name-zh-hant", "月報",
+		"--name-en", "Monthly report", "--rrule", "FREQ=MONTHLY;BYMONTHDAY=-1", "--figures", "in:流入")
+	if code != 2 || !strings.Contains(errOut, "KEY:名称:name:名稱") {
+		t.Fatalf("a bad --figures: exit %d %q", code, errOut)
+	}
+	must("plan", "kind", "add", "--key", "monthly", "--for", "duty", "--name-zh-hans", "月报", "--name-zh-hant", "月報", "--name-en", "Monthly report",
+		"--rrule", "FREQ=MONTHLY;BYMONTHDAY=-1", "--offsets", "-3,0", "--figures", "in:流入:moved in:流入,out:流出:moved out:流出")
+	must("plan", "assign", "--kind", "monthly", "--audience", "branch:东城镇")
+	st, err := openStore(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for phone, v := range map[string][2]int{"13900000001": {4, 1}, "13900000002": {2, 3}} {
+		m, _ := st.MemberByPhone(context.Background(), phone)
+		ps, _ := st.PlansOf(context.Background(), m.ID)
+		if _, err := st.SubmitFigures(context.Background(), ps[0].ID, ps[0].Cycle, m, map[string]int{"in": v[0], "out": v[1]}, bottest.Shanghai, testClock()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	text := must("report", "figures", "--kind", "monthly", "--period", "2026-11")
+	for _, want := range []string{"Monthly report, 2026-11", "东城镇/甲村: moved in 4 (0), moved out 1 (0)", "All: moved in 6 (0), moved out 4 (0)", "Not reported: 东城镇/丙村"} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("report figures lacks %q:\n%s", want, text)
+		}
+	}
+	xlsx := filepath.Join(dir, "f.xlsx")
+	must("report", "figures", "--kind", "monthly", "--period", "2026-11", "--format", "xlsx", "-o", xlsx, "--lang", "zh-Hans")
+	f, err := excelize.OpenFile(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows(f.GetSheetList()[0])
+	if len(rows) != 4 || rows[0][1] != "流入 2026-11" || rows[1][0] != "东城镇/乙村" || rows[1][1] != "2" || rows[3][0] != "东城镇/丙村 (未上报)" {
+		t.Fatalf("the XLSX: %v", rows)
+	}
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "figures"}, "needs --kind"},
+		{[]string{"report", "figures", "--kind", "monthly", "--period", "2026-13"}, "a month (2026-12) or a quarter"},
+		{[]string{"report", "figures", "--kind", "weekly_report"}, "asks for no figures"},
+		{[]string{"report", "figurs"}, "did you mean figures?"},
 	} {
 		code, _, errOut := runCLI(t, getenv, "", bad.args...)
 		if code != 2 || !strings.Contains(errOut, bad.want) {

@@ -18,7 +18,7 @@ var copyOrder = []string{
 	"plan_kinds", "plans", "check_records", "activity_records", "seen_updates",
 	"sms_templates", "sms_months", "sms_callbacks", "sms_reports",
 	"surveys", "survey_questions", "survey_takers", "survey_answers", "survey_comments",
-	"families", "visits",
+	"families", "visits", "figure_values",
 }
 
 // NotCopiedTables hold nothing worth moving: the schema's versions, and the

@@ -42,3 +42,22 @@ CREATE INDEX idx_visits_state ON visits(state);
 -- A one-off duty (a campaign's self-check by a date): closed when done,
 -- never renewed.
 ALTER TABLE plans ADD COLUMN once boolean DEFAULT false NOT NULL;
+-- A report duty's figures (SPEC C14): named on its kind, given for each
+-- cycle by its organizer.
+ALTER TABLE plan_kinds ADD COLUMN figures varchar(1000) DEFAULT '' NOT NULL;
+CREATE TABLE figure_values (
+  id bigserial PRIMARY KEY,
+  plan_id bigint NOT NULL,
+  cycle bigint NOT NULL,
+  key varchar(30) NOT NULL,
+  kind_id bigint NOT NULL,
+  branch_id bigint,
+  member_id bigint NOT NULL,
+  due timestamptz NOT NULL,
+  value bigint NOT NULL,
+  created_at timestamptz
+);
+CREATE UNIQUE INDEX idx_figure_values_cycle ON figure_values(plan_id, cycle, key);
+CREATE INDEX idx_figure_values_kind_id ON figure_values(kind_id);
+CREATE INDEX idx_figure_values_branch_id ON figure_values(branch_id);
+CREATE INDEX idx_figure_values_due ON figure_values(due);

@@ -42,3 +42,22 @@ CREATE INDEX `idx_visits_state` ON `visits`(`state`);
 -- A one-off duty (a campaign's self-check by a date): closed when done,
 -- never renewed.
 ALTER TABLE `plans` ADD COLUMN `once` numeric NOT NULL DEFAULT false;
+-- A report duty's figures (SPEC C14): named on its kind, given for each
+-- cycle by its organizer.
+ALTER TABLE `plan_kinds` ADD COLUMN `figures` text NOT NULL DEFAULT '';
+CREATE TABLE `figure_values` (
+  `id` integer PRIMARY KEY AUTOINCREMENT,
+  `plan_id` integer NOT NULL,
+  `cycle` integer NOT NULL,
+  `key` text NOT NULL,
+  `kind_id` integer NOT NULL,
+  `branch_id` integer,
+  `member_id` integer NOT NULL,
+  `due` datetime NOT NULL,
+  `value` integer NOT NULL,
+  `created_at` datetime
+);
+CREATE UNIQUE INDEX `idx_figure_values_cycle` ON `figure_values`(`plan_id`,`cycle`,`key`);
+CREATE INDEX `idx_figure_values_kind_id` ON `figure_values`(`kind_id`);
+CREATE INDEX `idx_figure_values_branch_id` ON `figure_values`(`branch_id`);
+CREATE INDEX `idx_figure_values_due` ON `figure_values`(`due`);
