@@ -187,7 +187,12 @@ func (b *Bot) onPlanCallback(ctx context.Context, r *request, q *tgm.CallbackQue
 	now := b.cfg.Now()
 	switch c.Action {
 	case models.ActPlanDone:
-		if p, err := b.st.PlanByID(ctx, c.ID); err == nil && p.Kind.For == models.ForDuty && len(p.Kind.FigureList()) > 0 {
+		p, err := b.st.PlanByID(ctx, c.ID)
+		if err != nil {
+			b.refusePlan(ctx, r, q, err)
+			return
+		}
+		if p.Kind.For == models.ForDuty && len(p.Kind.FigureList()) > 0 {
 			// A report with figures: they are asked first, then it closes.
 			if p.Cycle != cycle || p.State == models.PlanClosed {
 				b.refusePlan(ctx, r, q, store.ErrPlanStale)

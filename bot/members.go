@@ -210,6 +210,12 @@ func (b *Bot) onFamilyCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 		fam.Difficulty = op == "d1"
 	case "bt":
 		today := models.DayOf(b.cfg.Now(), b.cfg.Location)
+		if fam.BirthOn != nil && !fam.BirthOn.Before(today.AddDate(0, 0, -models.NewbornDays)) {
+			// A birth of this month is the family's current one: 👶 does
+			// not replace it (a wrong date is corrected by member edit).
+			b.answer(ctx, q, b.t(r, "member.family.birth_recorded", "Day", b.cat.Date(r.lang, *fam.BirthOn, b.cfg.Now())), true)
+			return
+		}
 		fam.BirthOn = &today
 	}
 	visits, err := b.st.SetFamily(ctx, fam, &r.member.ID, b.cfg.Location, b.cfg.Now())

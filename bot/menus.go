@@ -11,8 +11,8 @@ import (
 
 // The commands in the menu; organizers see theirs too.
 var (
-	memberCommands    = []string{"start", "help", "lang", "events", "event", "rsvp", "calendar", "checks", "mute", "unmute"}
-	organizerCommands = []string{"broadcast", "notices", "cancel", "newevent", "editevent", "cancelevent", "attendees", "nudge", "checkin", "invite", "overdue", "duties", "assign", "stats", "newsurvey", "surveys", "visits", "figures", "records", "export", "import", "preview", "member"}
+	memberCommands    = []string{"start", "help", "lang", "events", "event", "rsvp", "calendar", "checks", "visits", "mute", "unmute"}
+	organizerCommands = []string{"broadcast", "notices", "cancel", "newevent", "editevent", "cancelevent", "attendees", "nudge", "checkin", "invite", "overdue", "duties", "assign", "stats", "newsurvey", "surveys", "figures", "records", "export", "import", "preview", "member"}
 )
 
 func (b *Bot) commandList(l locales.Lang, organizer bool) []tgm.BotCommand {

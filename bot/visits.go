@@ -41,7 +41,7 @@ func (b *Bot) dueVisits(ctx context.Context, r *request) ([]planner.VisitItem, e
 	var items []planner.VisitItem
 	for _, v := range rows {
 		if v.Due(today) {
-			items = append(items, planner.VisitItem{ID: v.ID, Name: v.FamilyName, Household: v.Household, Kind: v.Kind, By: v.By})
+			items = append(items, planner.VisitItem{ID: v.ID, Name: v.FamilyName, Household: v.Household, Kind: v.Kind, By: v.By, Branch: v.BranchPath})
 		}
 	}
 	return items, nil
@@ -64,7 +64,11 @@ func (b *Bot) onVisits(ctx context.Context, r *request) {
 	now := b.cfg.Now()
 	zone := r.member.Zone(b.cfg.Location)
 	var a planner.Args
-	a.Int("Count", len(items)).List("List", planner.VisitLines(items, r.member.IsOrganizer(), "visit.more"))
+	var scope models.Scope
+	if r.member.IsOrganizer() {
+		scope = r.scope
+	}
+	a.Int("Count", len(items)).List("List", planner.VisitLines(items, scope, "visit.more_here"))
 	b.send(ctx, r.chatID, b.t(r, "visit.list", a.KV(b.cat, r.lang, zone, now)...), telegram.RenderInline(b.cat, r.lang, planner.VisitButtons(items)))
 }
 

@@ -44,6 +44,9 @@ func ParseFigures(s string) ([]Figure, error) {
 	if s == "" {
 		return nil, nil
 	}
+	if len(s) > 1000 { // the column's size
+		return nil, ErrFigures
+	}
 	var out []Figure
 	seen := map[string]bool{}
 	for _, part := range strings.Split(s, ",") {

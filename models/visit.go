@@ -55,8 +55,9 @@ type Visit struct {
 	ID       uint      `gorm:"primaryKey"`
 	Kind     VisitKind `gorm:"size:16;not null;uniqueIndex:idx_visits_slot,priority:2"`
 	FamilyID uint      `gorm:"not null;uniqueIndex:idx_visits_slot,priority:1"`
-	// Slot tells a kind's visits to one family apart: "1" and "28" for a
-	// birth's, the Spring Festival's year for care, a date otherwise.
+	// Slot tells a kind's visits to one family apart: the birth's date and
+	// "/1" or "/28" for a birth's, the Spring Festival's year for care, a
+	// date otherwise.
 	Slot        string     `gorm:"size:32;not null;uniqueIndex:idx_visits_slot,priority:3"`
 	BranchID    *uint      `gorm:"index"` // the family's branch when assigned
 	AssigneeID  *uint      `gorm:"index"`
@@ -100,11 +101,16 @@ type Window struct {
 // NewbornWindows are a birth's two visits: within 7 days, and around the
 // 28th day (days 25 to 31).
 func NewbornWindows(birth Day) []Window {
+	b := birth.Format("2006-01-02")
 	return []Window{
-		{Slot: "1", From: birth, By: birth.AddDate(0, 0, 7)},
-		{Slot: "28", From: birth.AddDate(0, 0, 25), By: birth.AddDate(0, 0, 31)},
+		{Slot: b + "/1", From: birth, By: birth.AddDate(0, 0, 7)},
+		{Slot: b + "/28", From: birth.AddDate(0, 0, 25), By: birth.AddDate(0, 0, 31)},
 	}
 }
+
+// NewbornDays is how long after a birth its visits run: a birth recorded
+// within them is the family's current one (👶 does not replace it).
+const NewbornDays = 31
 
 // CareWeeks is how long before the Spring Festival care visits begin.
 const CareWeeks = 4

@@ -30,6 +30,9 @@ func (j Visits) Run(ctx context.Context, now time.Time) (Counts, error) {
 	today := models.DayOf(now, j.Location)
 	c := Counts{}
 	var err error
+	if c["cancelled"], c["released"], err = j.Store.TidyVisits(ctx, now); err != nil {
+		return c, err
+	}
 	if c["care"], err = j.Store.PlanCareVisits(ctx, today, now); err != nil {
 		return c, err
 	}
@@ -77,7 +80,7 @@ func (j Visits) Forecast(ctx context.Context, f *Forecast) error {
 }
 
 func itemOf(r store.VisitRow) planner.VisitItem {
-	return planner.VisitItem{ID: r.ID, Name: r.FamilyName, Household: r.Household, Kind: r.Kind, By: r.By}
+	return planner.VisitItem{ID: r.ID, Name: r.FamilyName, Household: r.Household, Kind: r.Kind, By: r.By, Branch: r.BranchPath}
 }
 
 // cadresOf is who makes a visit: its assignee, else those who decide for
@@ -117,8 +120,8 @@ func visitLists(ctx context.Context, st *store.Store, today models.Day, now time
 			byCadre[id] = append(byCadre[id], itemOf(r))
 		}
 	}
-	return perCadre(ctx, st, byCadre, func(id uint, organizer bool, items []planner.VisitItem) planner.Message {
-		return planner.VisitList(id, organizer, today, items, now)
+	return perCadre(ctx, st, byCadre, func(id uint, scope models.Scope, items []planner.VisitItem) planner.Message {
+		return planner.VisitList(id, scope, today, items, now)
 	})
 }
 
@@ -139,15 +142,15 @@ func missedNotices(ctx context.Context, st *store.Store, rows []store.VisitRow, 
 			byOrganizer[id] = append(byOrganizer[id], itemOf(r))
 		}
 	}
-	msgs, err := perCadre(ctx, st, byOrganizer, func(id uint, _ bool, items []planner.VisitItem) planner.Message {
-		return planner.VisitsMissed(id, today, items, now)
+	msgs, err := perCadre(ctx, st, byOrganizer, func(id uint, scope models.Scope, items []planner.VisitItem) planner.Message {
+		return planner.VisitsMissed(id, scope, today, items, now)
 	})
 	return msgs, ids, err
 }
 
-// perCadre builds one message for each cadre, in id order, telling
-// whether the cadre is an organizer (who may see what kind of visit).
-func perCadre(ctx context.Context, st *store.Store, items map[uint][]planner.VisitItem, build func(uint, bool, []planner.VisitItem) planner.Message) ([]planner.Message, error) {
+// perCadre builds one message for each cadre, in id order, with the
+// cadre's scope: the branches whose families' visit kinds they may read.
+func perCadre(ctx context.Context, st *store.Store, items map[uint][]planner.VisitItem, build func(uint, models.Scope, []planner.VisitItem) planner.Message) ([]planner.Message, error) {
 	ids := make([]uint, 0, len(items))
 	for id := range items {
 		ids = append(ids, id)
@@ -163,7 +166,13 @@ func perCadre(ctx context.Context, st *store.Store, items map[uint][]planner.Vis
 		if m == nil || !m.OnRoster() {
 			continue
 		}
-		out = append(out, build(id, m.IsOrganizer(), items[id]))
+		var scope models.Scope
+		if m.IsOrganizer() {
+			if scope, err = st.Scope(ctx, m); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, build(id, scope, items[id]))
 	}
 	return out, nil
 }

@@ -112,6 +112,7 @@ func commands() *command {
 				about: "plan a visit to a family; prints the visit's id", flags: cmdVisitAssign},
 			{name: "list", args: "[--branch B] [--overdue] [--all]", about: "the visits to make (or missed, or all)", flags: cmdVisitList},
 			{name: "done", args: `ID [--note T] [--gave T]`, about: "record a visit made today", flags: cmdVisitDone},
+			{name: "cancel", args: "ID", about: "cancel a visit no longer wanted", flags: cmdVisitCancel},
 		}},
 		{name: "sms", about: "SMS for members without Telegram (ASSOCBOT_SMS_PROVIDER)", subs: []*command{
 			{name: "template", about: "the provider's approved templates, one per kind of message and language", subs: []*command{

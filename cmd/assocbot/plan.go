@@ -206,6 +206,10 @@ func cmdPlanDone(fs *flag.FlagSet, c cli) runner {
 			if p.Kind.Key != *kind {
 				continue
 			}
+			if len(p.Kind.FigureList()) > 0 {
+				// A report with figures is done with them, in the bot.
+				return usageError{fmt.Sprintf("%s asks for figures: its organizer gives them with ✅ Done in the bot", p.Kind.Key)}
+			}
 			_, after, err := st.RecordCheck(ctx, p.ID, -1, models.Scope{Admin: true}, nil, &day, loc, c.now())
 			if err != nil {
 				return err

@@ -105,6 +105,9 @@ func cmdVisitAssign(fs *flag.FlagSet, c cli) runner {
 			if err != nil {
 				return err
 			}
+			if !cadre.Linked() || !cadre.OnRoster() {
+				return usageError{fmt.Sprintf("--to %s: %s is not on Telegram, so would never see the visit (without --to, it goes to the branch's organizers)", *to, cadre.Name)}
+			}
 			toID = &cadre.ID
 		}
 		visits, err := st.AssignVisit(ctx, k, fam.ID, toID, by, *every, nil, loc, c.now())
@@ -242,6 +245,40 @@ func cmdVisitDone(fs *flag.FlagSet, c cli) runner {
 			return err
 		}
 		fmt.Fprintf(c.stdout, "visit %d done: %s, %s\n", v.ID, v.FamilyName, v.DoneOn.Format("2006-01-02"))
+		return nil
+	}
+}
+
+// cmdVisitCancel is `assocbot visit cancel ID`: a visit no longer wanted.
+func cmdVisitCancel(fs *flag.FlagSet, c cli) runner {
+	db := dbFlag(fs, c.getenv)
+	return func(ctx context.Context, args []string) error {
+		pos, err := parseInterspersed(fs, args)
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			return usageError{"visit cancel needs the visit's id: assocbot visit cancel 12"}
+		}
+		id, err := strconv.ParseUint(pos[0], 10, 32)
+		if err != nil || id == 0 {
+			return usageError{fmt.Sprintf("%q is not a visit id (assocbot visit list shows them)", pos[0])}
+		}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		ok, err := st.CancelVisit(ctx, uint(id), c.now())
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return usageError{fmt.Sprintf("no visit %d (assocbot visit list shows them)", id)}
+		case err != nil:
+			return err
+		case !ok:
+			return usageError{fmt.Sprintf("visit %d is done, missed or cancelled already", id)}
+		}
+		fmt.Fprintf(c.stdout, "visit %d cancelled\n", id)
 		return nil
 	}
 }

@@ -66,6 +66,8 @@ func TestCLIVisitsAndFamilies(t *testing.T) {
 		{[]string{"member", "edit", "13800000001", "--centre", "13800000001"}, "its own centre household"},
 		{[]string{"member", "edit", "13800000001", "--difficulty", "maybe"}, "yes or no"},
 		{[]string{"visit", "asign"}, "did you mean assign?"},
+		{[]string{"visit", "assign", "--kind", "once", "--family", "13800000003", "--to", "13800000002", "--due", "2026-12-01"}, "not on Telegram"},
+		{[]string{"visit", "cancel", "x"}, "not a visit id"},
 	} {
 		code, _, errOut := runCLI(t, getenv, "", bad.args...)
 		if code != 2 || !strings.Contains(errOut, bad.want) {
@@ -79,6 +81,12 @@ func TestCLIVisitsAndFamilies(t *testing.T) {
 	if !strings.Contains(list, "1: newborn, 王芳 (东城镇/李家村, household 0012), 2026-11-20 to 2026-11-27, by the branch's organizers: done 2026-11-23; gave 大米 1 袋; 母子平安") ||
 		strings.Contains(list, "李家") && strings.Contains(list, "王庄村") {
 		t.Fatalf("list: %q", list)
+	}
+	if out := must("visit", "cancel", "3"); out != "visit 3 cancelled\n" {
+		t.Fatalf("cancel: %q", out)
+	}
+	if code, _, errOut := runCLI(t, getenv, "", "visit", "cancel", "3"); code != 2 || !strings.Contains(errOut, "cancelled already") {
+		t.Fatalf("cancel again: %d %q", code, errOut)
 	}
 	if out := must("visit", "list", "--overdue"); out != "no visit\n" {
 		t.Fatalf("overdue: %q", out)

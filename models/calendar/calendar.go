@@ -17,9 +17,10 @@ func SpringFestival(year int) time.Time {
 	return time.Date(s.GetYear(), time.Month(s.GetMonth()), s.GetDay(), 0, 0, 0, 0, time.UTC)
 }
 
-// NextSpringFestival is the first Spring Festival on or after day.
+// NextSpringFestival is the first Spring Festival after day (on the day
+// itself, the next year's: its visits are over).
 func NextSpringFestival(day time.Time) time.Time {
-	if f := SpringFestival(day.Year()); !f.Before(day) {
+	if f := SpringFestival(day.Year()); f.After(day) {
 		return f
 	}
 	return SpringFestival(day.Year() + 1)

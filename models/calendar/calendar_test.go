@@ -18,7 +18,10 @@ func TestSpringFestival(t *testing.T) {
 	if got := calendar.NextSpringFestival(day(2026, 12, 4)); !got.Equal(day(2027, 2, 6)) {
 		t.Errorf("next after 2026-12-04: %v", got)
 	}
-	if got := calendar.NextSpringFestival(day(2027, 2, 6)); !got.Equal(day(2027, 2, 6)) {
-		t.Errorf("on the day: %v", got)
+	if got := calendar.NextSpringFestival(day(2027, 2, 5)); !got.Equal(day(2027, 2, 6)) {
+		t.Errorf("the day before: %v", got)
+	}
+	if got := calendar.NextSpringFestival(day(2027, 2, 6)); !got.Equal(day(2028, 1, 26)) {
+		t.Errorf("on the day: %v, want the next year's", got)
 	}
 }

@@ -15,13 +15,15 @@ type VisitItem struct {
 	Household string
 	Kind      models.VisitKind
 	By        models.Day
+	Branch    string // the family's branch path
 }
 
-// VisitLines are a list's lines: an organizer's name each visit's kind;
-// a centre household's do not — what kind of visit a family needs (a
-// birth, a family in difficulty) is the family's private fact, and the
-// centre household learns no more than "visit this family".
-func VisitLines(items []VisitItem, organizer bool, more string) []Line {
+// VisitLines are a list's lines for a reader with scope: a line names the
+// visit's kind only when the reader organizes the family's branch — what
+// kind of visit a family needs (a birth, a family in difficulty) is the
+// family's private fact, and a centre household (or anyone else) learns
+// no more than "visit this family".
+func VisitLines(items []VisitItem, scope models.Scope, more string) []Line {
 	lines := make([]Line, 0, len(items))
 	for i, it := range items {
 		if i == maxDigestLines {
@@ -33,7 +35,7 @@ func VisitLines(items []VisitItem, organizer bool, more string) []Line {
 		var a Args
 		a.Str("Name", Clip(it.Name, digestText)).Str("Household", it.Household).Date("By", it.By)
 		key := "visit.line_private"
-		if organizer {
+		if scope.Admin || (it.Branch != "" && scope.Covers(it.Branch)) {
 			key = "visit.line"
 			a.Key("Kind", "visit.kind."+string(it.Kind))
 		}
@@ -58,10 +60,10 @@ func VisitButtons(items []VisitItem) [][]models.ButtonSpec {
 
 // VisitList is a cadre's one message of the day: the visits whose window
 // has begun, each with ✅ to record it made.
-func VisitList(cadre uint, organizer bool, day models.Day, items []VisitItem, now time.Time) Message {
+func VisitList(cadre uint, scope models.Scope, day models.Day, items []VisitItem, now time.Time) Message {
 	m := Message{Kind: outbox.KindVisitList, Slot: day.Format("20060102"), To: models.MembersAudience(cadre),
 		Template: "visit.list", NotBefore: now}
-	m.Args.Int("Count", len(items)).List("List", VisitLines(items, organizer, "visit.more"))
+	m.Args.Int("Count", len(items)).List("List", VisitLines(items, scope, "visit.more"))
 	m.Markup = Markup{Inline: VisitButtons(items)}
 	expires := now.Add(24 * time.Hour).UTC()
 	m.ExpiresAt = &expires
@@ -71,9 +73,9 @@ func VisitList(cadre uint, organizer bool, day models.Day, items []VisitItem, no
 // VisitsMissed tells a branch's organizers of the visits missed today
 // (their window ended undone): the first visit tells one message from
 // another the same day.
-func VisitsMissed(organizer uint, day models.Day, items []VisitItem, now time.Time) Message {
+func VisitsMissed(organizer uint, scope models.Scope, day models.Day, items []VisitItem, now time.Time) Message {
 	m := Message{Kind: outbox.KindVisitMissed, Slot: day.Format("20060102") + "." + strconv.FormatUint(uint64(items[0].ID), 10),
 		To: models.MembersAudience(organizer), Template: "visit.missed", NotBefore: now}
-	m.Args.Int("Count", len(items)).List("List", VisitLines(items, true, "visit.more"))
+	m.Args.Int("Count", len(items)).List("List", VisitLines(items, scope, "visit.more_missed"))
 	return m
 }

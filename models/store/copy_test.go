@@ -101,6 +101,21 @@ func populate(t *testing.T, st *store.Store) {
 	if err := st.CommentSurvey(ctx, commented.ID, ms[1], 1, "希望多办", now); err != nil {
 		t.Fatal(err)
 	}
+	fk := &models.PlanKind{Key: "monthly_figures", For: models.ForDuty, NameZhHans: "月报", NameZhHant: "月報", NameEn: "Monthly",
+		RRule: "FREQ=MONTHLY;BYMONTHDAY=-1", Offsets: "-3,0", Figures: "in:流入:moved in:流入"}
+	if err := st.AddPlanKind(ctx, fk); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AssignPlans(ctx, fk, models.BranchAudience("东城镇"), nil, nil, sh, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range mustPlans(t, st, org.ID) {
+		if p.Kind.Key == "monthly_figures" {
+			if _, err := st.SubmitFigures(ctx, p.ID, p.Cycle, org, map[string]int{"in": 3}, sh, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	born := models.DayOf(now, sh).AddDate(0, 0, -2)
 	if visits, err := st.SetFamily(ctx, &models.Family{MemberID: ms[2].ID, Household: "0007", CentreID: &ms[3].ID, BirthOn: &born, Difficulty: true}, &org.ID, sh, now); err != nil || len(visits) == 0 {
 		t.Fatalf("family: %v %v", visits, err)
@@ -317,4 +332,13 @@ func TestCopyNamesANULByte(t *testing.T) {
 		t.Fatalf("copy of a NUL byte: %v", err)
 	}
 	sameCounts(t, before, counts(t, pg))
+}
+
+func mustPlans(t *testing.T, st *store.Store, memberID uint) []models.Plan {
+	t.Helper()
+	ps, err := st.PlansOf(ctx, memberID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
 }

@@ -128,7 +128,7 @@ func (s *Store) familyCells(ctx context.Context, ids []uint) (map[uint]roster.Fa
 			CentrePhone *string
 		}
 		err := s.db.WithContext(ctx).Table("families").Select("families.*, centre.phone AS centre_phone").
-			Joins("LEFT JOIN members centre ON centre.id = families.centre_id").
+			Joins("LEFT JOIN members centre ON centre.id = families.centre_id AND centre.status <> ?", models.StatusLeft).
 			Where("families.member_id IN ?", ids[start:min(start+500, len(ids))]).Scan(&rows).Error
 		if err != nil {
 			return nil, fmt.Errorf("store: families: %w", err)

@@ -106,12 +106,16 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, problems []
 	centres := map[string]uint{}
 	for start := 0; start < len(centrePhones); start += 500 {
 		var ms []models.Member
-		if err := db.Where("phone IN ? AND status <> ?", centrePhones[start:min(start+500, len(centrePhones))], models.StatusLeft).
+		if err := db.Preload("Branch").Where("phone IN ? AND status <> ?", centrePhones[start:min(start+500, len(centrePhones))], models.StatusLeft).
 			Find(&ms).Error; err != nil {
 			return nil, fmt.Errorf("store: import: %w", err)
 		}
 		for _, m := range ms {
-			centres[*m.Phone] = m.ID
+			// A centre household of the importer's branches only: a file
+			// cannot ask whether a phone elsewhere is on the roster.
+			if opt.Scope.CoversMember(&m) {
+				centres[*m.Phone] = m.ID
+			}
 		}
 	}
 

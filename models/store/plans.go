@@ -113,11 +113,42 @@ func (s *Store) AssignPlans(ctx context.Context, k *models.PlanKind, a models.Au
 		if len(plans) == 0 {
 			return nil
 		}
+		// A one-off plan of the kind that closed (a past campaign) gives
+		// way: it is opened again as the kind's own, recurring.
+		ids := make([]uint, len(plans))
+		for i := range plans {
+			ids[i] = plans[i].MemberID
+		}
+		closedOnce := map[uint]bool{}
+		for start := 0; start < len(ids); start += 500 {
+			var found []uint
+			if err := tx.Model(&models.Plan{}).Where("kind_id = ? AND state = ? AND once = ? AND member_id IN ?", k.ID, models.PlanClosed, true,
+				ids[start:min(start+500, len(ids))]).Pluck("member_id", &found).Error; err != nil {
+				return err
+			}
+			for _, id := range found {
+				closedOnce[id] = true
+			}
+		}
+		reopened := 0
+		for i := range plans {
+			p := &plans[i]
+			if !closedOnce[p.MemberID] {
+				continue
+			}
+			r := tx.Model(&models.Plan{}).Where("member_id = ? AND kind_id = ? AND state = ? AND once = ?", p.MemberID, k.ID, models.PlanClosed, true).
+				Updates(map[string]any{"state": models.PlanOpen, "once": false, "next_due": p.NextDue, "cycle": gorm.Expr("cycle + 1"), "slot": 0,
+					"snooze_at": nil, "overdue_since": nil, "overdue_told": false, "next_remind_at": p.NextRemindAt, "assigned_by": by, "updated_at": now.UTC()})
+			if r.Error != nil {
+				return r.Error
+			}
+			reopened += int(r.RowsAffected)
+		}
 		r := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(plans, 500)
 		if r.Error != nil {
 			return r.Error
 		}
-		res.Created = int(r.RowsAffected)
+		res.Created = int(r.RowsAffected) + reopened
 		res.Kept = len(plans) - res.Created
 		return nil
 	})

@@ -40,7 +40,13 @@ func (s *Store) SetFamily(ctx context.Context, f *models.Family, by *uint, loc *
 	}
 	var planned []models.Visit
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if f.CentreID != nil {
+		var old models.Family
+		if err := tx.Where("member_id = ?", f.MemberID).Take(&old).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return err
+		}
+		// A centre household is checked when it is given, not each time
+		// (one who left since still names the household's past).
+		if f.CentreID != nil && (old.CentreID == nil || *old.CentreID != *f.CentreID) {
 			var n int64
 			if err := tx.Model(&models.Member{}).Where("id = ? AND status <> ?", *f.CentreID, models.StatusLeft).Count(&n).Error; err != nil {
 				return err
@@ -52,6 +58,18 @@ func (s *Store) SetFamily(ctx context.Context, f *models.Family, by *uint, loc *
 		f.UpdatedAt = now.UTC()
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(f).Error; err != nil {
 			return err
+		}
+		// What no longer holds cancels its open visits: another (or no)
+		// birth, a family no longer in difficulty.
+		if old.BirthOn != nil && (f.BirthOn == nil || !f.BirthOn.Equal(*old.BirthOn)) {
+			if err := cancelVisits(tx, f.MemberID, models.VisitNewborn, now); err != nil {
+				return err
+			}
+		}
+		if old.Difficulty && !f.Difficulty {
+			if err := cancelVisits(tx, f.MemberID, models.VisitCare, now); err != nil {
+				return err
+			}
 		}
 		var err error
 		planned, err = planFamilyVisits(tx, f, by, today, now)
@@ -94,6 +112,9 @@ func planFamilyVisits(tx *gorm.DB, f *models.Family, by *uint, today models.Day,
 	var out []models.Visit
 	for _, x := range windows {
 		v, created, err := planVisit(tx, x.kind, f.MemberID, x.w, 0, nil, by, now)
+		if errors.Is(err, ErrNotFound) {
+			return nil, nil // a family that left is not visited
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -179,7 +200,8 @@ func (s *Store) AssignVisit(ctx context.Context, kind models.VisitKind, familyID
 			}
 			due = *by
 		}
-		windows = []models.Window{{Slot: due.Format("2006-01-02"), From: minDay(today, due.AddDate(0, 0, -7)), By: due}}
+		// The first as the later ones: a week either side of its day.
+		windows = []models.Window{{Slot: due.Format("2006-01-02"), From: due.AddDate(0, 0, -7), By: due.AddDate(0, 0, 7)}}
 	case models.VisitCare:
 		w := models.CareWindow(calendar.NextSpringFestival(today))
 		if by != nil {
@@ -245,11 +267,48 @@ func (s *Store) AssignVisit(ctx context.Context, kind models.VisitKind, familyID
 	return out, nil
 }
 
-func minDay(a, b models.Day) models.Day {
-	if a.Before(b) {
-		return a
+// cancelVisits cancels a family's open visits of kind.
+func cancelVisits(tx *gorm.DB, familyID uint, kind models.VisitKind, now time.Time) error {
+	return tx.Model(&models.Visit{}).Where("family_id = ? AND kind = ? AND state = ?", familyID, kind, models.VisitOpen).
+		Updates(map[string]any{"state": models.VisitCancelled, "updated_at": now.UTC()}).Error
+}
+
+// CancelVisit cancels an open visit (no longer wanted). false: it was not
+// open.
+func (s *Store) CancelVisit(ctx context.Context, id uint, now time.Time) (bool, error) {
+	res := s.db.WithContext(ctx).Model(&models.Visit{}).Where("id = ? AND state = ?", id, models.VisitOpen).
+		Updates(map[string]any{"state": models.VisitCancelled, "updated_at": now.UTC()})
+	if res.Error != nil {
+		return false, fmt.Errorf("store: cancel visit: %w", res.Error)
 	}
-	return b
+	if res.RowsAffected == 0 {
+		if _, err := s.VisitByID(ctx, id); err != nil {
+			return false, err
+		}
+	}
+	return res.RowsAffected > 0, nil
+}
+
+// TidyVisits keeps the open visits to someone who can make them: those of
+// a family that left are cancelled, and those of a cadre who left or is
+// not on Telegram go back to the branch's organizers. It returns how many
+// of each.
+func (s *Store) TidyVisits(ctx context.Context, now time.Time) (cancelled, released int, err error) {
+	db := s.db.WithContext(ctx)
+	left := db.Model(&models.Member{}).Select("id").Where("status = ?", models.StatusLeft)
+	res := db.Model(&models.Visit{}).Where("state = ? AND family_id IN (?)", models.VisitOpen, left).
+		Updates(map[string]any{"state": models.VisitCancelled, "updated_at": now.UTC()})
+	if res.Error != nil {
+		return 0, 0, fmt.Errorf("store: tidy visits: %w", res.Error)
+	}
+	cancelled = int(res.RowsAffected)
+	unreachable := db.Model(&models.Member{}).Select("id").Where("status = ? OR telegram_id IS NULL", models.StatusLeft)
+	res = db.Model(&models.Visit{}).Where("state = ? AND assignee_id IN (?)", models.VisitOpen, unreachable).
+		Updates(map[string]any{"assignee_id": nil, "updated_at": now.UTC()})
+	if res.Error != nil {
+		return cancelled, 0, fmt.Errorf("store: tidy visits: %w", res.Error)
+	}
+	return cancelled, int(res.RowsAffected), nil
 }
 
 // VisitRow is a visit with whom it is to and by, for lists and the log.
@@ -270,8 +329,16 @@ type VisitQuery struct {
 	Assignee   uint
 	Unassigned *models.Scope
 	States     []models.VisitState
-	From, To   time.Time
-	Limit      int
+	// From, To bound the period by its first and last-but-one midnights
+	// in the association's zone: their own zone names the days.
+	From, To time.Time
+	Untold   bool // only the missed visits not told yet
+	Limit    int
+}
+
+// dayOf is the calendar day t names in its own zone, as a models.Day.
+func dayOf(t time.Time) models.Day {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 // Visits lists visits by their last day.
@@ -291,7 +358,11 @@ func (s *Store) Visits(ctx context.Context, q VisitQuery) ([]VisitRow, error) {
 		db = db.Where("visits.state IN ?", q.States)
 	}
 	if !q.From.IsZero() {
-		db = db.Where("(visits.by_day >= ? AND visits.by_day < ?) OR (visits.done_on >= ? AND visits.done_on < ?)", q.From.UTC(), q.To.UTC(), q.From.UTC(), q.To.UTC())
+		from, to := dayOf(q.From), dayOf(q.To)
+		db = db.Where("(visits.by_day >= ? AND visits.by_day < ?) OR (visits.done_on >= ? AND visits.done_on < ?)", from, to, from, to)
+	}
+	if q.Untold {
+		db = db.Where("visits.missed_told = ?", false)
 	}
 	if q.Assignee != 0 {
 		if q.Unassigned != nil {
@@ -488,7 +559,9 @@ func (s *Store) MissVisits(ctx context.Context, today models.Day, now time.Time)
 				continue
 			}
 			missed[i].State = models.VisitMissed
-			if err := nextFollowup(tx, &missed[i], missed[i].By, now); err != nil {
+			// The next follow-up counts from this one's due day (a week
+			// before its window ends), so that a miss does not drift them.
+			if err := nextFollowup(tx, &missed[i], missed[i].By.AddDate(0, 0, -7), now); err != nil {
 				return err
 			}
 		}
@@ -575,15 +648,5 @@ func (s *Store) TellMissedVisits(ctx context.Context, notices []planner.Message,
 
 // MissedUntold lists the missed visits not told to the organizers yet.
 func (s *Store) MissedUntold(ctx context.Context) ([]VisitRow, error) {
-	rows, err := s.Visits(ctx, VisitQuery{States: []models.VisitState{models.VisitMissed}})
-	if err != nil {
-		return nil, err
-	}
-	out := rows[:0]
-	for _, r := range rows {
-		if !r.MissedTold {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return s.Visits(ctx, VisitQuery{States: []models.VisitState{models.VisitMissed}, Untold: true})
 }

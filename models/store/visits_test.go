@@ -111,3 +111,124 @@ func TestVisitsFollowTheFamily(t *testing.T) {
 		}
 	})
 }
+
+// TestVisitsFollowWhatChanges: another birth cancels the old birth's open
+// visits and plans its own; a family no longer in difficulty has its care
+// visit cancelled; a family that left has its visits cancelled, and a
+// cadre who left hands theirs back to the branch's organizers; a missed
+// follow-up's next keeps its rhythm; on the Spring Festival itself the
+// next year's care weeks are the ones planned; a closed one-off duty
+// gives way to the kind given for good.
+func TestVisitsFollowWhatChanges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		sh, _ := time.LoadLocation("Asia/Shanghai")
+		now := time.Date(2026, 12, 4, 10, 0, 0, 0, sh)
+		day := func(y, m, d int) models.Day { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
+		org := mustAdd(t, st, store.NewMember{Name: "Org", Phone: "13900000000", Branch: "东城镇", Role: models.RoleOrganizer})
+		centre := mustAdd(t, st, store.NewMember{Name: "中心户", Phone: "13800000001", Branch: "东城镇"})
+		fam := mustAdd(t, st, store.NewMember{Name: "王家", Phone: "13800000002", Branch: "东城镇"})
+		poor := mustAdd(t, st, store.NewMember{Name: "张家", Phone: "13800000003", Branch: "东城镇"})
+		if _, err := st.LinkByPhone(ctx, "13800000001", 501, 501); err != nil {
+			t.Fatal(err)
+		}
+		state := func(family uint) map[string]models.VisitState {
+			rows, err := st.Visits(ctx, store.VisitQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]models.VisitState{}
+			for _, r := range rows {
+				if r.FamilyID == family {
+					out[string(r.Kind)+" "+r.Slot] = r.State
+				}
+			}
+			return out
+		}
+		b1 := day(2026, 12, 1)
+		if _, err := st.SetFamily(ctx, &models.Family{MemberID: fam.ID, CentreID: &centre.ID, BirthOn: &b1}, &org.ID, sh, now); err != nil {
+			t.Fatal(err)
+		}
+		// The date was wrong: the right one replaces the visits.
+		b2 := day(2026, 12, 3)
+		if visits, err := st.SetFamily(ctx, &models.Family{MemberID: fam.ID, CentreID: &centre.ID, BirthOn: &b2}, &org.ID, sh, now); err != nil || len(visits) != 2 {
+			t.Fatalf("the corrected birth: %+v %v", visits, err)
+		}
+		if s := state(fam.ID); s["newborn 2026-12-01/1"] != models.VisitCancelled || s["newborn 2026-12-01/28"] != models.VisitCancelled ||
+			s["newborn 2026-12-03/1"] != models.VisitOpen || s["newborn 2026-12-03/28"] != models.VisitOpen {
+			t.Fatalf("after the corrected birth: %v", s)
+		}
+		// The centre household leaves: its visits go to the organizers.
+		if err := st.SetMemberStatus(ctx, centre.ID, models.StatusLeft); err != nil {
+			t.Fatal(err)
+		}
+		if c, r, err := st.TidyVisits(ctx, now); err != nil || c != 0 || r != 2 {
+			t.Fatalf("tidy: %d cancelled, %d released, %v", c, r, err)
+		}
+		if mine, _ := st.Visits(ctx, store.VisitQuery{Assignee: org.ID, Unassigned: &models.Scope{Paths: []string{"东城镇"}}, States: []models.VisitState{models.VisitOpen}}); len(mine) != 2 {
+			t.Fatalf("the organizer's visits %+v", mine)
+		}
+		// The family stays on the card with its centre household gone.
+		if _, err := st.SetFamily(ctx, &models.Family{MemberID: fam.ID, CentreID: &centre.ID, BirthOn: &b2, Difficulty: true}, &org.ID, sh, now); err != nil {
+			t.Fatalf("a change with a centre household that left: %v", err)
+		}
+		// The family leaves: its visits are cancelled.
+		if err := st.SetMemberStatus(ctx, fam.ID, models.StatusLeft); err != nil {
+			t.Fatal(err)
+		}
+		if c, _, err := st.TidyVisits(ctx, now); err != nil || c != 2 {
+			t.Fatalf("tidy after the family left: %d %v", c, err)
+		}
+		// Care: planned in the weeks before, cancelled when no longer in
+		// difficulty; on the festival day itself, next year's.
+		if _, err := st.SetFamily(ctx, &models.Family{MemberID: poor.ID, Difficulty: true}, &org.ID, sh, now); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := st.PlanCareVisits(ctx, day(2027, 1, 20), now); err != nil || n != 1 {
+			t.Fatalf("care: %d %v", n, err)
+		}
+		if _, err := st.SetFamily(ctx, &models.Family{MemberID: poor.ID}, &org.ID, sh, now); err != nil {
+			t.Fatal(err)
+		}
+		if s := state(poor.ID); s["care 2027"] != models.VisitCancelled {
+			t.Fatalf("care after difficulty ended: %v", s)
+		}
+		if _, err := st.SetFamily(ctx, &models.Family{MemberID: poor.ID, Difficulty: true}, &org.ID, sh, now); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := st.PlanCareVisits(ctx, day(2027, 2, 6), now); err != nil || n != 0 {
+			t.Fatalf("care on the festival: %d %v (next year's weeks have not begun)", n, err)
+		}
+		// A follow-up missed: the next is three months from its day.
+		fu, err := st.AssignVisit(ctx, models.VisitFollowup, poor.ID, nil, ptrDay(day(2026, 12, 10)), 3, &org.ID, sh, now)
+		if err != nil || len(fu) != 1 || !fu[0].By.Equal(day(2026, 12, 17)) {
+			t.Fatalf("follow-up %+v %v", fu, err)
+		}
+		if _, err := st.MissVisits(ctx, day(2026, 12, 18), now); err != nil {
+			t.Fatal(err)
+		}
+		if s := state(poor.ID); s["followup 2027-03-10"] != models.VisitOpen {
+			t.Fatalf("the next follow-up: %v", s)
+		}
+		// Cancelled by hand.
+		if ok, err := st.CancelVisit(ctx, fu[0].ID, now); err != nil || ok {
+			t.Fatalf("cancel a missed visit: %v %v", ok, err)
+		}
+		// A one-off duty closed gives way to the kind for good.
+		k, _ := st.PlanKindByKey(ctx, "weekly_report")
+		if _, err := st.AssignOnce(ctx, k, models.BranchAudience("东城镇"), day(2026, 12, 11), nil, sh, now); err != nil {
+			t.Fatal(err)
+		}
+		ps, _ := st.PlansOf(ctx, org.ID)
+		if _, _, err := st.SubmitCheck(ctx, ps[0].ID, ps[0].Cycle, org, "", sh, now); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := st.AssignPlans(ctx, k, models.BranchAudience("东城镇"), nil, nil, sh, now); err != nil || res.Created != 1 {
+			t.Fatalf("assign after a one-off: %+v %v", res, err)
+		}
+		if p, _ := st.PlanByID(ctx, ps[0].ID); p.Once || p.State != models.PlanOpen {
+			t.Fatalf("the plan %+v", p)
+		}
+	})
+}
+
+func ptrDay(d models.Day) *models.Day { return &d }
