@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -126,12 +127,41 @@ func TestNewbornVisitReachesTheCentreHousehold(t *testing.T) {
 	if got := h.Say(centre, "大米 1 袋，现金 500 元").Text; got != en("visit.annotated", "Name", "Wang") {
 		t.Fatalf("what was given: %q", got)
 	}
+	n = len(h.API.Messages(centre.ID))
+	h.Press(centre, offer, en("visit.button.note"))
+	h.Nth(centre.ID, n+1)
+	if got := h.Say(centre, "母子平安").Text; got != en("visit.annotated", "Name", "Wang") {
+		t.Fatalf("the note: %q", got)
+	}
 	if got := h.CallbackAnswer(h.API.SendCallback(centre, centre.ID, 0, done)); got != en("visit.refused.closed") {
 		t.Fatalf("twice: %q", got)
 	}
+	// Privacy: the family's facts (the birth) show to no one but the
+	// organizers of its branch, on no path that shows member data.
+	for _, u := range []fakeapi.User{centre, li, wang} {
+		if got := h.Say(u, "/member 13800000002").Text; got != en("auth.organizers_only", "Command", "/member") {
+			t.Fatalf("%s's /member: %q", u.FirstName, got)
+		}
+		for _, m := range h.API.Messages(u.ID) {
+			if strings.Contains(m.Text, "newborn") || strings.Contains(m.Text, "a birth on") {
+				t.Fatalf("%s was shown the family's facts: %q", u.FirstName, m.Text)
+			}
+		}
+	}
+	for _, cmd := range []string{"/member 13800000002", "/member Wang", "/visits"} {
+		if got := h.Say(other, cmd).Text; strings.Contains(got, "0012") || strings.Contains(got, "birth") || strings.Contains(got, "newborn") {
+			t.Fatalf("another branch's organizer, %s: %q", cmd, got)
+		}
+	}
+	if x := exportRows(t, h, other, "/export members"); strings.Contains(fmt.Sprint(x), "0012") || strings.Contains(fmt.Sprint(x), "Wang") {
+		t.Fatalf("another branch's members export: %v", x)
+	}
+	if x := exportRows(t, h, org, "/export members"); !strings.Contains(fmt.Sprint(x), "0012") {
+		t.Fatalf("the branch's members export lacks the household: %v", x)
+	}
 	// The visit log, for the organizer.
 	x := exportRows(t, h, org, "/export visits")
-	if len(x) != 3 || x[1][2] != "Wang" || x[1][6] != "done" || x[1][8] != "Centre" || x[1][9] != "大米 1 袋，现金 500 元" || x[2][6] != "to make" {
+	if len(x) != 3 || x[1][2] != "Wang" || x[1][6] != "done" || x[1][8] != "Centre" || x[1][9] != "大米 1 袋，现金 500 元" || x[1][10] != "母子平安" || x[2][6] != "to make" {
 		t.Fatalf("the visit log: %v", x)
 	}
 	if x := exportRows(t, h, other, "/export visits"); len(x) != 1 {
