@@ -121,7 +121,44 @@ func (b *Bot) onFiguresInput(ctx context.Context, r *request, msg *tgm.Message) 
 	if p.Once {
 		key = "figures.saved_once"
 	}
-	b.send(ctx, r.chatID, b.t(r, key, args...), b.keyboardFor(r))
+	// The report's file may follow, in the next message.
+	raw, _ := json.Marshal(reportFileDialog{Plan: fd.Plan, Cycle: fd.Cycle})
+	if err := b.st.SaveDialog(ctx, &models.Dialog{TelegramID: r.from.ID, Kind: dialogReportFile, Step: "file", Data: string(raw)}); err != nil {
+		b.log.Warn("report file dialog", "err", err)
+	}
+	b.send(ctx, r.chatID, b.t(r, key, args...)+"\n"+b.t(r, "figures.attach"), b.keyboardFor(r))
+	return true
+}
+
+// dialogReportFile waits, after a report's figures, for its file.
+const dialogReportFile = "report_file"
+
+type reportFileDialog struct {
+	Plan  uint `json:"p"`
+	Cycle int  `json:"c"`
+}
+
+// onReportFileInput attaches a file sent after a report's figures to its
+// record; anything else ends the wait and is handled as usual.
+func (b *Bot) onReportFileInput(ctx context.Context, r *request, msg *tgm.Message) bool {
+	d := b.freshDialog(ctx, r, dialogReportFile)
+	if d == nil {
+		return false
+	}
+	b.dropDialog(ctx, r)
+	var rd reportFileDialog
+	if msg.Document == nil || json.Unmarshal([]byte(d.Data), &rd) != nil {
+		return false
+	}
+	if err := b.st.AttachReport(ctx, rd.Plan, rd.Cycle, r.member, msg.Document.FileID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			b.send(ctx, r.chatID, b.t(r, "callback.stale"), b.keyboardFor(r))
+			return true
+		}
+		b.fail(ctx, r.chatID, r.lang, "report file", err)
+		return true
+	}
+	b.send(ctx, r.chatID, b.t(r, "figures.attached", "Name", truncate(msg.Document.FileName, 60)), b.keyboardFor(r))
 	return true
 }
 

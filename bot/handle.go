@@ -207,6 +207,7 @@ func (b *Bot) onMessage(ctx context.Context, msg *tgm.Message) {
 	case !isCmd && b.onSurveyCommentInput(ctx, r, msg):
 	case !isCmd && b.onVisitNoteInput(ctx, r, msg):
 	case !isCmd && b.onFiguresInput(ctx, r, msg):
+	case !isCmd && b.onReportFileInput(ctx, r, msg):
 	case !isCmd && b.onRecordInput(ctx, r, msg):
 	case !isCmd && b.onJoinInput(ctx, r, msg):
 	case msg.Document != nil:

@@ -355,8 +355,18 @@ func TestReportFiguresDialog(t *testing.T) {
 	if got := h.Say(east, "5").Text; got != en("figures.ask", "Kind", "Operations report", "Name", "moved in", "Last", "", "N", 2, "Count", 2) {
 		t.Fatalf("the second question: %q", got)
 	}
-	if got := h.Say(east, "2").Text; !strings.HasPrefix(got, "✅ Operations report done, with its figures: operations 5, moved in 2. Next due: Fri 4 Dec.") {
+	if got := h.Say(east, "2").Text; !strings.HasPrefix(got, "✅ Operations report done, with its figures: operations 5, moved in 2. Next due: Fri 4 Dec.") ||
+		!strings.Contains(got, en("figures.attach")) {
 		t.Fatalf("saved: %q", got)
+	}
+	// The report's file, sent next, is kept with it.
+	n = len(h.API.Messages(east.ID))
+	h.API.SendDocument(east, "report.xlsx", []byte("PK report"), "")
+	if got := h.Nth(east.ID, n+1).Text; got != en("figures.attached", "Name", "report.xlsx") {
+		t.Fatalf("the file: %q", got)
+	}
+	if got, _ := storetest.Dump(ctx, h.DSN, "SELECT COUNT(*) AS n FROM check_records WHERE photo_file_id <> ''"); got != "n=1 \n" {
+		t.Fatalf("the file kept: %q", got)
 	}
 	if got := report(orgs["West"], "3", "1"); !strings.HasPrefix(got, "✅ Operations report done") {
 		t.Fatalf("West: %q", got)

@@ -170,3 +170,18 @@ func (s *Store) FigureKinds(ctx context.Context) ([]models.PlanKind, error) {
 	}
 	return ks, nil
 }
+
+// AttachReport keeps a report file (its Telegram file id) with the record
+// of a report duty's cycle done, by the organizer who did it.
+func (s *Store) AttachReport(ctx context.Context, planID uint, cycle int, m *models.Member, fileID string) error {
+	res := s.db.WithContext(ctx).Model(&models.CheckRecord{}).
+		Where("plan_id = ? AND cycle = ? AND by_member_id = ? AND status = ?", planID, cycle, m.ID, models.CheckApproved).
+		Update("photo_file_id", fileID)
+	if res.Error != nil {
+		return fmt.Errorf("store: attach report: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
