@@ -208,6 +208,7 @@ func (b *Bot) onMessage(ctx context.Context, msg *tgm.Message) {
 	case !isCmd && b.onVisitNoteInput(ctx, r, msg):
 	case !isCmd && b.onFiguresInput(ctx, r, msg):
 	case !isCmd && b.onReportFileInput(ctx, r, msg):
+	case !isCmd && b.onFamilyEditInput(ctx, r, msg):
 	case !isCmd && b.onRecordInput(ctx, r, msg):
 	case !isCmd && b.onJoinInput(ctx, r, msg):
 	case msg.Document != nil:
@@ -352,6 +353,8 @@ func (b *Bot) onMenu(ctx context.Context, r *request, action string) {
 		b.onEvents(ctx, r)
 	case telegram.MenuChecks:
 		b.onChecks(ctx, r)
+	case telegram.MenuVisits:
+		b.onVisits(ctx, r)
 	case telegram.MenuNotice:
 		if b.requireOrganizer(ctx, r, "broadcast") {
 			b.onBroadcast(ctx, r)

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 
@@ -157,7 +158,8 @@ func (b *Bot) memberCardView(ctx context.Context, r *request, m *models.Member) 
 		rows = append(rows, row(
 			cb(b.t(r, map[bool]string{true: "member.button.difficulty_off", false: "member.button.difficulty_on"}[fam.Difficulty]),
 				models.Callback{Action: models.ActMemberCard, ID: full.ID, Op: map[bool]string{true: "d0", false: "d1"}[fam.Difficulty]}),
-			cb(b.t(r, "member.button.birth_today"), models.Callback{Action: models.ActMemberCard, ID: full.ID, Op: "bt"})))
+			cb(b.t(r, "member.button.birth_today"), models.Callback{Action: models.ActMemberCard, ID: full.ID, Op: "bt"}),
+			cb(b.t(r, "member.button.family_edit"), models.Callback{Action: models.ActMemberCard, ID: full.ID, Op: "fe"})))
 	}
 	if full.Status != models.StatusLeft && full.ID != r.member.ID {
 		rows = append(rows, row(cb(b.t(r, "member.button.leave"), models.Callback{Action: models.ActMemberCard, ID: full.ID, Op: "l"})))
@@ -229,6 +231,80 @@ func (b *Bot) onFamilyCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 			b.edit(ctx, r.chatID, msg.ID, text, markup)
 		}
 	}
+}
+
+// dialogFamilyEdit waits for a household's number, its centre
+// household's phone and an expected birth's month, typed in one message.
+const dialogFamilyEdit = "family_edit"
+
+type familyEditDialog struct {
+	Member uint `json:"m"`
+}
+
+// onFamilyEditInput takes "0012 13800000001 2027-03": any of a household
+// number, a centre household's phone, an expected birth's month, in any
+// order ("–" clears all three). Bad words are asked again; nothing changes.
+func (b *Bot) onFamilyEditInput(ctx context.Context, r *request, msg *tgm.Message) bool {
+	d := b.freshDialog(ctx, r, dialogFamilyEdit)
+	if d == nil {
+		return false
+	}
+	var fd familyEditDialog
+	if json.Unmarshal([]byte(d.Data), &fd) != nil || !r.member.IsOrganizer() {
+		b.dropDialog(ctx, r)
+		return false
+	}
+	m, err := b.st.MemberByID(ctx, fd.Member)
+	if err != nil || !mayManageMember(r, m) {
+		b.dropDialog(ctx, r)
+		b.send(ctx, r.chatID, b.t(r, "auth.not_your_branch"), b.keyboardFor(r))
+		return true
+	}
+	fam, err := b.st.FamilyOf(ctx, m.ID)
+	if err != nil {
+		b.fail(ctx, r.chatID, r.lang, "family", err)
+		return true
+	}
+	bad := func() bool {
+		b.send(ctx, r.chatID, b.t(r, "member.family.bad"), nil)
+		return true
+	}
+	text := strings.TrimSpace(msg.Text)
+	if text == "–" || text == "-" {
+		fam.Household, fam.CentreID, fam.Expected = "", nil, ""
+	} else {
+		fields := strings.Fields(text)
+		if len(fields) == 0 || len(fields) > 3 {
+			return bad()
+		}
+		for _, f := range fields {
+			switch {
+			case models.ValidMonth(f):
+				fam.Expected = f
+			case models.LooksLikePhone(f):
+				c, err := b.memberByPhone(ctx, r, f)
+				if err != nil || c.ID == m.ID {
+					b.send(ctx, r.chatID, b.t(r, "member.family.no_centre", "Value", truncate(f, 20)), nil)
+					return true
+				}
+				fam.CentreID = &c.ID
+			default:
+				fam.Household = f
+			}
+		}
+	}
+	visits, err := b.st.SetFamily(ctx, fam, &r.member.ID, b.cfg.Location, b.cfg.Now())
+	if err != nil {
+		if errors.Is(err, models.ErrHousehold) || errors.Is(err, models.ErrExpected) || errors.Is(err, models.ErrCentre) {
+			return bad()
+		}
+		b.fail(ctx, r.chatID, r.lang, "family", err)
+		return true
+	}
+	b.dropDialog(ctx, r)
+	b.send(ctx, r.chatID, b.t(r, "member.family.saved", "Visits", len(visits)), b.keyboardFor(r))
+	b.memberCard(ctx, r, m)
+	return true
 }
 
 // channelOf is a member's channel setting ("" is auto).
@@ -319,6 +395,18 @@ func (b *Bot) onMemberCallback(ctx context.Context, r *request, q *tgm.CallbackQ
 			cb(b.t(r, "member.button.leave_yes"), models.Callback{Action: models.ActMemberCard, ID: m.ID, Op: "y"}))))
 	case "ca", "ct", "cs", "h1", "h0", "r":
 		b.onChannelCallback(ctx, r, q, m, c.Op)
+	case "fe":
+		if m.Status == models.StatusLeft {
+			b.answer(ctx, q, b.t(r, "member.left", "Name", m.Name), true)
+			return
+		}
+		raw, _ := json.Marshal(familyEditDialog{Member: m.ID})
+		if err := b.st.SaveDialog(ctx, &models.Dialog{TelegramID: r.from.ID, Kind: dialogFamilyEdit, Step: "text", Data: string(raw)}); err != nil {
+			b.tapFault(ctx, r, q, "family", err)
+			return
+		}
+		b.answer(ctx, q, "", false)
+		b.send(ctx, r.chatID, b.t(r, "member.family.ask", "Name", m.Name), nil)
 	case "d1", "d0", "bt":
 		if m.Status == models.StatusLeft {
 			b.answer(ctx, q, b.t(r, "member.left", "Name", m.Name), true)

@@ -210,6 +210,19 @@ func TestOneMessageOneChannel(t *testing.T) {
 	if rows, _ := h.St.Outbox(ctx, store.OutboxQuery{BroadcastID: b2.ID, MemberID: zhao.ID}); len(rows) != 0 {
 		t.Fatalf("赵大爷 stopped SMS and still has %+v", rows)
 	}
+	// What was on its way to 赵大爷 before TD is out before counting.
+	h.WaitFor("赵大爷's messages settled", func() bool {
+		rows, err := h.St.Outbox(ctx, store.OutboxQuery{MemberID: zhao.ID})
+		if err != nil {
+			return false
+		}
+		for _, r := range rows {
+			if r.Status == outbox.Pending || r.Status == outbox.Sending {
+				return false
+			}
+		}
+		return true
+	})
 	before := len(h.SMS.To("+8613800000005"))
 
 	// A kind without a template (a cancellation, to those going): counted,

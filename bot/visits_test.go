@@ -115,6 +115,10 @@ func TestNewbornVisitReachesTheCentreHousehold(t *testing.T) {
 	if after := rows(); after != before {
 		t.Fatalf("refused taps changed visits:\n%s\nwas\n%s", after, before)
 	}
+	// The organizer's 🏠 key: the visits are the centre household's.
+	if got := h.Say(org, en("menu.visits")).Text; got != en("visit.none") {
+		t.Fatalf("the organizer's 🏠: %q", got)
+	}
 	// The centre household makes the visit, and says what was given.
 	n := len(h.API.Messages(centre.ID))
 	if got := h.Press(centre, list, "✅ Wang"); got != en("visit.saved") {
@@ -197,6 +201,42 @@ func TestNewbornVisitReachesTheCentreHousehold(t *testing.T) {
 	if stats := h.Say(org, "/stats").Text; !strings.Contains(stats, en("stats.visits", "Done", 1, "Missed", 1, "Rate", "50%")) {
 		t.Fatalf("/stats:\n%s", stats)
 	}
+	// The household changed by taps on the card: ✏️, then its words.
+	if got := h.CallbackAnswer(h.API.SendCallback(other, other.ID, 0, models.Callback{Action: models.ActMemberCard, ID: wangM.ID, Op: "fe"}.Encode())); got != en("auth.not_your_branch") {
+		t.Fatalf("another branch's ✏️: %q", got)
+	}
+	card = h.Say(org, "/member 13800000002")
+	n = len(h.API.Messages(org.ID))
+	h.Press(org, card, en("member.button.family_edit"))
+	if ask := h.Nth(org.ID, n+1).Text; ask != en("member.family.ask", "Name", "Wang") {
+		t.Fatalf("✏️: %q", ask)
+	}
+	before = storeFamily(t, h)
+	if got := h.Say(org, "a b c d").Text; got != en("member.family.bad") {
+		t.Fatalf("four words: %q", got)
+	}
+	if got := h.Say(org, "0015 13800000099").Text; got != en("member.family.no_centre", "Value", "13800000099") {
+		t.Fatalf("an unknown centre household: %q", got)
+	}
+	if after := storeFamily(t, h); after != before {
+		t.Fatalf("refused words changed the family:\n%s\nwas\n%s", after, before)
+	}
+	h.Say(org, "0015 2027-05")
+	h.WaitFor("the card again", func() bool {
+		ms := h.API.Messages(org.ID)
+		last := ms[len(ms)-1].Text
+		return strings.Contains(last, "household 0015") && strings.Contains(last, "a birth expected in 2027-05") && strings.Contains(last, "centre household: Centre")
+	})
+}
+
+// storeFamily dumps the families table.
+func storeFamily(t *testing.T, h *bottest.Harness) string {
+	t.Helper()
+	s, err := storetest.Dump(ctx, h.DSN, "SELECT member_id, household, centre_id, expected, difficulty FROM families ORDER BY member_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // exportRows sends an /export command as u and reads the file's rows.

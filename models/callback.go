@@ -40,7 +40,7 @@ const (
 	ActMute          Action = "mu"   // Op: on (pause reminders) or off
 	ActCancelEvent   Action = "ce"   // Event; Op: y (cancel it) or n (keep it)
 	ActNoticeCancel  Action = "nx"   // ID: a scheduled broadcast to call off
-	ActMemberCard    Action = "mc"   // ID: a member; Op: v (card), l (ask to mark as left), y (mark), ca/ct/cs (channel), h1/h0 (SMS health consent), r (resume SMS), d1/d0 (a family in difficulty or not), bt (a birth today)
+	ActMemberCard    Action = "mc"   // ID: a member; Op: v (card), l (ask to mark as left), y (mark), ca/ct/cs (channel), h1/h0 (SMS health consent), r (resume SMS), d1/d0 (a family in difficulty or not), bt (a birth today), fe (edit the household)
 	ActEventAdmin    Action = "ea"   // Event; Op: a (answers), n (nudge), c (check-in), x (cancel), v (its card)
 	ActNewSurvey     Action = "ns"   // Op: the /newsurvey dialog step; Arg: its value
 	ActSurveyResults Action = "sr"   // ID: the survey (its results, to an organizer who may reach its audience)
@@ -118,7 +118,7 @@ var ops = map[Action][]string{
 	ActMute:        {"on", "off"},
 	ActCancelEvent: {"y", "n"},
 	ActEventAdmin:  {"a", "n", "c", "x", "v"},
-	ActMemberCard:  {"v", "l", "y", "ca", "ct", "cs", "h1", "h0", "r", "d1", "d0", "bt"},
+	ActMemberCard:  {"v", "l", "y", "ca", "ct", "cs", "h1", "h0", "r", "d1", "d0", "bt", "fe"},
 	ActRecord:      {"s", "t", "n", "d", "x"},
 }
 

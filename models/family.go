@@ -63,3 +63,22 @@ func (f *Family) Validate(today Day) error {
 	}
 	return nil
 }
+
+// ValidMonth reports whether s is a month, YYYY-MM.
+func ValidMonth(s string) bool { return expectedMonth.MatchString(s) }
+
+// LooksLikePhone reports whether s is meant as a phone number: mostly
+// digits, and a number NormalizePhone takes.
+func LooksLikePhone(s string) bool {
+	digits := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	if digits < 7 {
+		return false
+	}
+	_, err := NormalizePhone(s)
+	return err == nil
+}

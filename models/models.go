@@ -41,11 +41,14 @@ const (
 // Branch is one node of the association's tree (town, village, community).
 // Path is the branch's full name from the top, e.g. "Town/Village".
 type Branch struct {
-	ID        uint    `gorm:"primaryKey"`
-	ParentID  *uint   `gorm:"index"`
-	Name      string  `gorm:"size:100;not null"`
-	Path      string  `gorm:"size:500;not null;uniqueIndex"`
-	Parent    *Branch `gorm:"constraint:OnDelete:RESTRICT"`
+	ID       uint    `gorm:"primaryKey"`
+	ParentID *uint   `gorm:"index"`
+	Name     string  `gorm:"size:100;not null"`
+	Path     string  `gorm:"size:500;not null;uniqueIndex"`
+	Parent   *Branch `gorm:"constraint:OnDelete:RESTRICT"`
+	// CareJune: the branch (and those below it) visits its families in
+	// difficulty before 六一 too (SPEC C14).
+	CareJune  bool `gorm:"not null;default:false"`
 	CreatedAt time.Time
 }
 

@@ -15,7 +15,8 @@ const (
 	// day (NewbornWindows).
 	VisitNewborn VisitKind = "newborn"
 	// VisitCare: a family in difficulty, in the four weeks before the
-	// Spring Festival (CareWindow).
+	// Spring Festival (CareWindow), and before 六一 where its branch wants
+	// (ChildrensDayWindow).
 	VisitCare VisitKind = "care"
 	// VisitFollowup: every N months (Visit.EveryMonths), the next one
 	// planned when one is done or missed.
@@ -119,6 +120,14 @@ const CareWeeks = 4
 // festival: the four weeks before it, slot its year.
 func CareWindow(festival Day) Window {
 	return Window{Slot: festival.Format("2006"), From: festival.AddDate(0, 0, -7*CareWeeks), By: festival.AddDate(0, 0, -1)}
+}
+
+// ChildrensDayWindow is the care visit's window before 六一 (1 June) of
+// year, for the branches that want it: the four weeks before, slot the
+// day.
+func ChildrensDayWindow(year int) Window {
+	day := time.Date(year, time.June, 1, 0, 0, 0, 0, time.UTC)
+	return Window{Slot: day.Format("2006-01-02"), From: day.AddDate(0, 0, -7*CareWeeks), By: day.AddDate(0, 0, -1)}
 }
 
 // FollowupWindow is the next follow-up every months after day: a week

@@ -48,22 +48,24 @@ const (
 	MenuLanguage = "menu.language"
 	MenuJoin     = "menu.request_join"
 	MenuShare    = "menu.share_phone"
-	// An organizer's keys besides: a notice, an event, their events.
+	// An organizer's keys besides: a notice, an event, their events, the
+	// home visits to make.
 	MenuNotice    = "menu.notice"
 	MenuNewEvent  = "menu.new_event"
 	MenuOurEvents = "menu.our_events"
+	MenuVisits    = "menu.visits"
 )
 
 // MenuKeys lists every reply-keyboard label.
 func MenuKeys() []string {
-	return []string{MenuEvents, MenuChecks, MenuHelp, MenuLanguage, MenuJoin, MenuShare, MenuNotice, MenuNewEvent, MenuOurEvents}
+	return []string{MenuEvents, MenuChecks, MenuHelp, MenuLanguage, MenuJoin, MenuShare, MenuNotice, MenuNewEvent, MenuOurEvents, MenuVisits}
 }
 
 // OrganizerKeyboard is a member's keyboard with an organizer's main
 // actions added, so that they do not type either.
 func OrganizerKeyboard(cat *locales.Catalog, l locales.Lang) *ReplyKeyboard {
 	k := MemberKeyboard(cat, l)
-	k.Keyboard = append([][]KeyButton{{{Text: cat.T(l, MenuNotice)}, {Text: cat.T(l, MenuNewEvent)}, {Text: cat.T(l, MenuOurEvents)}}}, k.Keyboard...)
+	k.Keyboard = append([][]KeyButton{{{Text: cat.T(l, MenuNotice)}, {Text: cat.T(l, MenuNewEvent)}, {Text: cat.T(l, MenuOurEvents)}, {Text: cat.T(l, MenuVisits)}}}, k.Keyboard...)
 	return k
 }
 

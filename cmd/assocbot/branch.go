@@ -156,3 +156,36 @@ func checkAudience(ctx context.Context, st *store.Store, aud models.Audience, re
 	}
 	return nil
 }
+
+// cmdBranchSet is `assocbot branch set PATH --care-june yes|no`.
+func cmdBranchSet(fs *flag.FlagSet, c cli) runner {
+	db := dbFlag(fs, c.getenv)
+	june := fs.String("care-june", "", "yes: its families in difficulty are visited before 六一 (1 June) too, as before the Spring Festival; no: not")
+	return func(ctx context.Context, args []string) error {
+		paths, err := parseInterspersed(fs, args)
+		if err != nil {
+			return err
+		}
+		if len(paths) != 1 {
+			return usageError{"branch set needs one branch path: assocbot branch set 东城镇/李家村 --care-june yes"}
+		}
+		yes, ok := map[string]bool{"yes": true, "y": true, "true": true, "no": false, "n": false, "false": false}[strings.ToLower(strings.TrimSpace(*june))]
+		if !ok {
+			return usageError{fmt.Sprintf("--care-june %q: yes or no", *june)}
+		}
+		st, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		clean, _ := models.CleanBranchPath(paths[0])
+		if err := st.SetCareJune(ctx, clean, yes); errors.Is(err, store.ErrNotFound) {
+			return usageError{fmt.Sprintf("no branch %s (assocbot branch list)", paths[0])}
+		} else if err != nil {
+			return err
+		}
+		word := map[bool]string{true: "visits its families in difficulty before 六一 too", false: "visits its families in difficulty before the Spring Festival only"}[yes]
+		fmt.Fprintf(c.stdout, "branch %s %s\n", clean, word)
+		return nil
+	}
+}

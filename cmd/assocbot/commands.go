@@ -63,6 +63,7 @@ func commands() *command {
 		{name: "branch", about: "the branches", subs: []*command{
 			{name: "add", args: "Town/Village", about: "create a branch, and any missing above it", flags: cmdBranchAdd},
 			{name: "list", about: "the branches as a tree, with their members", flags: cmdBranchList},
+			{name: "set", args: "Town/Village --care-june yes|no", about: "whether its families in difficulty are visited before 六一 too", flags: cmdBranchSet},
 		}},
 		{name: "invite", args: "PHONE", about: "print a member's invitation link (needs ASSOCBOT_TOKEN)",
 			flags: cmdInvite},

@@ -25,7 +25,7 @@ func cmdVisitKindList(fs *flag.FlagSet, c cli) runner {
 		}
 		rules := map[models.VisitKind]string{
 			models.VisitNewborn:  "within 7 days of a birth, and again on days 25 to 31 (planned when a birth is recorded: member edit --birth)",
-			models.VisitCare:     fmt.Sprintf("a family in difficulty, in the %d weeks before the Spring Festival (planned for each by itself; member edit --difficulty yes)", models.CareWeeks),
+			models.VisitCare:     fmt.Sprintf("a family in difficulty, in the %d weeks before the Spring Festival, and before 六一 where the branch wants (branch set --care-june yes); planned for each by itself (member edit --difficulty yes)", models.CareWeeks),
 			models.VisitFollowup: "every N months (--every N), a week either side; the next planned when one is made or missed",
 			models.VisitOnce:     "one visit, from today to --due",
 		}

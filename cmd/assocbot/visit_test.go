@@ -36,6 +36,12 @@ func TestCLIVisitsAndFamilies(t *testing.T) {
 	if !strings.Contains(out, "planned visit 1: newborn, 2026-11-20 to 2026-11-27") || !strings.Contains(out, "planned visit 2: newborn, 2026-12-15 to 2026-12-21") {
 		t.Fatalf("member edit: %q", out)
 	}
+	if out := must("branch", "set", "东城镇/王庄村", "--care-june", "yes"); out != "branch 东城镇/王庄村 visits its families in difficulty before 六一 too\n" {
+		t.Fatalf("branch set: %q", out)
+	}
+	if code, _, errOut := runCLI(t, getenv, "", "branch", "set", "东城镇/王庄村", "--care-june", "maybe"); code != 2 || !strings.Contains(errOut, "yes or no") {
+		t.Fatalf("branch set maybe: %d %q", code, errOut)
+	}
 	if out := must("visit", "kind", "list"); !strings.Contains(out, "newborn") || !strings.Contains(out, "新生儿访视") || !strings.Contains(out, "followup") {
 		t.Fatalf("kinds: %q", out)
 	}

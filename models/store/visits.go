@@ -574,33 +574,71 @@ func (s *Store) MissVisits(ctx context.Context, today models.Day, now time.Time)
 }
 
 // PlanCareVisits plans, once the weeks before the next Spring Festival
-// have begun, the care visit of every family in difficulty (once each).
+// have begun, the care visit of every family in difficulty, and once
+// those before 六一 have, of the families in difficulty of the branches
+// that want it (a branch, or one above it, with CareJune): once each.
 func (s *Store) PlanCareVisits(ctx context.Context, today models.Day, now time.Time) (int, error) {
-	w := models.CareWindow(calendar.NextSpringFestival(today))
-	if today.Before(w.From) {
+	festival := models.CareWindow(calendar.NextSpringFestival(today))
+	june := models.ChildrensDayWindow(today.Year())
+	inJune := !today.Before(june.From) && !today.After(june.By)
+	if today.Before(festival.From) && !inJune {
 		return 0, nil
 	}
-	var fams []models.Family
-	if err := s.db.WithContext(ctx).Where("difficulty = ?", true).Find(&fams).Error; err != nil {
+	var fams []struct {
+		MemberID uint
+		Path     *string
+	}
+	if err := s.db.WithContext(ctx).Table("families").Select("families.member_id, branches.path AS path").
+		Joins("JOIN members ON members.id = families.member_id").
+		Joins("LEFT JOIN branches ON branches.id = members.branch_id").
+		Where("families.difficulty = ?", true).Scan(&fams).Error; err != nil {
 		return 0, fmt.Errorf("store: care visits: %w", err)
+	}
+	var juneScope models.Scope
+	if inJune {
+		if err := s.db.WithContext(ctx).Model(&models.Branch{}).Where("care_june = ?", true).Pluck("path", &juneScope.Paths).Error; err != nil {
+			return 0, fmt.Errorf("store: care visits: %w", err)
+		}
 	}
 	n := 0
 	for _, f := range fams {
-		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			_, created, err := planVisit(tx, models.VisitCare, f.MemberID, w, 0, nil, nil, now)
-			if created {
-				n++
+		var windows []models.Window
+		if !today.Before(festival.From) {
+			windows = append(windows, festival)
+		}
+		if inJune && f.Path != nil && juneScope.Covers(*f.Path) {
+			windows = append(windows, june)
+		}
+		for _, w := range windows {
+			err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+				_, created, err := planVisit(tx, models.VisitCare, f.MemberID, w, 0, nil, nil, now)
+				if created {
+					n++
+				}
+				if errors.Is(err, ErrNotFound) {
+					return nil // left
+				}
+				return err
+			})
+			if err != nil {
+				return n, fmt.Errorf("store: care visits: %w", err)
 			}
-			if errors.Is(err, ErrNotFound) {
-				return nil // left
-			}
-			return err
-		})
-		if err != nil {
-			return n, fmt.Errorf("store: care visits: %w", err)
 		}
 	}
 	return n, nil
+}
+
+// SetCareJune says whether the branch at path (and those below it) visits
+// its families in difficulty before 六一 too.
+func (s *Store) SetCareJune(ctx context.Context, path string, yes bool) error {
+	res := s.db.WithContext(ctx).Model(&models.Branch{}).Where("path = ?", path).Update("care_june", yes)
+	if res.Error != nil {
+		return fmt.Errorf("store: care june: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // VisitFigures are a branch's visits in a period: done, missed.

@@ -198,6 +198,25 @@ func TestVisitsFollowWhatChanges(t *testing.T) {
 		if n, err := st.PlanCareVisits(ctx, day(2027, 2, 6), now); err != nil || n != 0 {
 			t.Fatalf("care on the festival: %d %v (next year's weeks have not begun)", n, err)
 		}
+		// Before 六一, only where the branch wants it.
+		if n, err := st.PlanCareVisits(ctx, day(2027, 5, 10), now); err != nil || n != 0 {
+			t.Fatalf("六一 care without the branch's wish: %d %v", n, err)
+		}
+		if err := st.SetCareJune(ctx, "东城镇", true); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := st.PlanCareVisits(ctx, day(2027, 5, 10), now); err != nil || n != 1 {
+			t.Fatalf("六一 care: %d %v", n, err)
+		}
+		if s := state(poor.ID); s["care 2027-06-01"] != models.VisitOpen {
+			t.Fatalf("the 六一 visit: %v", s)
+		}
+		if n, _ := st.PlanCareVisits(ctx, day(2027, 5, 11), now); n != 0 {
+			t.Fatalf("六一 care twice: %d", n)
+		}
+		if err := st.SetCareJune(ctx, "西城", true); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("an unknown branch: %v", err)
+		}
 		// A follow-up missed: the next is three months from its day.
 		fu, err := st.AssignVisit(ctx, models.VisitFollowup, poor.ID, nil, ptrDay(day(2026, 12, 10)), 3, &org.ID, sh, now)
 		if err != nil || len(fu) != 1 || !fu[0].By.Equal(day(2026, 12, 17)) {

@@ -61,3 +61,5 @@ CREATE UNIQUE INDEX `idx_figure_values_cycle` ON `figure_values`(`plan_id`,`cycl
 CREATE INDEX `idx_figure_values_kind_id` ON `figure_values`(`kind_id`);
 CREATE INDEX `idx_figure_values_branch_id` ON `figure_values`(`branch_id`);
 CREATE INDEX `idx_figure_values_due` ON `figure_values`(`due`);
+-- A branch that visits its families in difficulty before 六一 too.
+ALTER TABLE `branches` ADD COLUMN `care_june` numeric NOT NULL DEFAULT false;
