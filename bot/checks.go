@@ -429,8 +429,15 @@ func (b *Bot) onOverdue(ctx context.Context, r *request) {
 	}
 	// One's own overdue check is another organizer's to record.
 	plans = slices.DeleteFunc(plans, func(p models.Plan) bool { return store.MayDecide(r.scope, r.member, &p) != nil })
-	if len(plans) == 0 {
+	missed := b.missedVisits(ctx, r)
+	if len(plans) == 0 && missed == "" {
 		b.send(ctx, r.chatID, b.t(r, "overdue.none"), nil)
+		return
+	}
+	if missed != "" {
+		defer b.send(ctx, r.chatID, missed, nil)
+	}
+	if len(plans) == 0 {
 		return
 	}
 	var rows [][]inlineButton

@@ -289,6 +289,10 @@ func (b *Bot) onRecords(ctx context.Context, r *request, args string) {
 		lines = append(lines, b.t(r, "records.line", "Date", rec.Occurrence.In(zone).Format("2006-01-02"), "Branch", rec.BranchPath,
 			"Topic", rec.Topic, "Came", rec.Attendance, "Satisfaction", reports.SatisfactionText(b.cat, r.lang, rec.Satisfaction), "Photos", len(rec.PhotoIDs())))
 	}
+	visits := ""
+	if v, err := b.st.VisitFiguresIn(ctx, r.scope, from, to); err == nil && v.Done+v.Missed > 0 {
+		visits = b.t(r, "stats.visits", "Done", v.Done, "Missed", v.Missed, "Rate", reports.Percent(v.Done, v.Done+v.Missed))
+	}
 	var buttons [][]inlineButton
 	var missing []string
 	for _, h := range held {
@@ -308,6 +312,10 @@ func (b *Bot) onRecords(ctx context.Context, r *request, args string) {
 	}
 	if len(recs) == 0 && len(missing) == 0 {
 		lines = []string{b.t(r, "records.none", "Quarter", b.cat.Quarter(r.lang, q.Year, q.Q))}
+	}
+	if visits != "" {
+		// The quarter's visit log in a line (the whole: /export visits).
+		lines = append(lines, "", visits)
 	}
 	text := firstLines(strings.Join(lines, "\n"), maxMessage)
 	var markup any

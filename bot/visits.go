@@ -192,3 +192,25 @@ func (b *Bot) onVisitNoteInput(ctx context.Context, r *request, msg *tgm.Message
 	b.send(ctx, r.chatID, b.t(r, "visit.annotated", "Name", v.FamilyName), b.keyboardFor(r))
 	return true
 }
+
+// missedVisits is /overdue's part on home visits: those of the
+// organizer's branches missed this quarter ("" for none).
+func (b *Bot) missedVisits(ctx context.Context, r *request) string {
+	q := models.QuarterOf(b.cfg.Now().In(b.cfg.Location))
+	from, to := q.Span(b.cfg.Location)
+	rows, err := b.st.Visits(ctx, store.VisitQuery{Scope: &r.scope, States: []models.VisitState{models.VisitMissed}, From: from, To: to})
+	if err != nil {
+		b.log.Error("missed visits", "err", err)
+		return ""
+	}
+	if len(rows) == 0 {
+		return ""
+	}
+	items := make([]planner.VisitItem, len(rows))
+	for i, v := range rows {
+		items[i] = planner.VisitItem{ID: v.ID, Name: v.FamilyName, Household: v.Household, Kind: v.Kind, By: v.By, Branch: v.BranchPath}
+	}
+	var a planner.Args
+	a.Int("Count", len(items)).List("List", planner.VisitLines(items, r.scope, "visit.more_here"))
+	return b.t(r, "visit.missed_title", a.KV(b.cat, r.lang, r.member.Zone(b.cfg.Location), b.cfg.Now())...)
+}

@@ -201,6 +201,21 @@ func TestNewbornVisitReachesTheCentreHousehold(t *testing.T) {
 	if stats := h.Say(org, "/stats").Text; !strings.Contains(stats, en("stats.visits", "Done", 1, "Missed", 1, "Rate", "50%")) {
 		t.Fatalf("/stats:\n%s", stats)
 	}
+	if recs := h.Say(org, "/records").Text; !strings.Contains(recs, en("stats.visits", "Done", 1, "Missed", 1, "Rate", "50%")) {
+		t.Fatalf("/records:\n%s", recs)
+	}
+	if od := h.Say(org, "/overdue").Text; !strings.HasPrefix(od, "🏠 Visits missed this quarter (1):") || !strings.Contains(od, "Wang (household 0012) — newborn visit") {
+		t.Fatalf("/overdue: %q", od)
+	}
+	if od := h.Say(other, "/overdue").Text; od != en("overdue.none") {
+		t.Fatalf("another branch's /overdue: %q", od)
+	}
+	orgM := memberOf(t, h, org)
+	d, err := h.St.DigestFor(ctx, orgM, models.Scope{Paths: []string{"Town/East"}},
+		store.DigestWindow{Week: h.Clock(), Now: h.Clock(), QuarterStart: time.Date(2026, 10, 1, 0, 0, 0, 0, bottest.Shanghai)}, bottest.Shanghai)
+	if err != nil || d.VisitsDone != 1 || d.VisitsMissed != 1 {
+		t.Fatalf("the digest's visits: %+v %v", d, err)
+	}
 	// The household changed by taps on the card: ✏️, then its words.
 	if got := h.CallbackAnswer(h.API.SendCallback(other, other.ID, 0, models.Callback{Action: models.ActMemberCard, ID: wangM.ID, Op: "fe"}.Encode())); got != en("auth.not_your_branch") {
 		t.Fatalf("another branch's ✏️: %q", got)

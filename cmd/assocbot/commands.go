@@ -109,7 +109,7 @@ func commands() *command {
 			{name: "kind", about: "the kinds of visit", subs: []*command{
 				{name: "list", about: "the kinds and when each is due", flags: cmdVisitKindList},
 			}},
-			{name: "assign", args: "--kind newborn|care|followup|once --family PHONE [--to PHONE] [--due YYYY-MM-DD] [--every N]",
+			{name: "assign", args: "--kind newborn|care|followup|once (--family PHONE | --tag T) [--to PHONE] [--due YYYY-MM-DD] [--every N]",
 				about: "plan a visit to a family; prints the visit's id", flags: cmdVisitAssign},
 			{name: "list", args: "[--branch B] [--overdue] [--all]", about: "the visits to make (or missed, or all)", flags: cmdVisitList},
 			{name: "done", args: `ID [--note T] [--gave T]`, about: "record a visit made today", flags: cmdVisitDone},

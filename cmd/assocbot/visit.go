@@ -53,7 +53,8 @@ func memberArg(ctx context.Context, st *store.Store, flagName, phone string) (*m
 func cmdVisitAssign(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
 	kind := fs.String("kind", "", "newborn, care, followup or once (assocbot visit kind list)")
-	family := fs.String("family", "", "the phone of the family's member (required)")
+	family := fs.String("family", "", "the phone of the family's member")
+	tag := fs.String("tag", "", "instead of --family: every member with this tag (a follow-up every N months for a tag)")
 	to := fs.String("to", "", "the phone of the cadre who visits (default: the family's centre household on Telegram, else its branch's organizers)")
 	due := fs.String("due", "", "the visit's last day, YYYY-MM-DD (once: required; care: instead of the day before the Spring Festival; followup: the first)")
 	every := fs.Int("every", 0, "followup: every this many months (1 to 24)")
@@ -66,8 +67,8 @@ func cmdVisitAssign(fs *flag.FlagSet, c cli) runner {
 		if !k.Valid() {
 			return usageError{fmt.Sprintf("--kind %q: newborn, care, followup or once", *kind)}
 		}
-		if *family == "" {
-			return usageError{"visit assign needs --family PHONE"}
+		if (*family == "") == (*tag == "") {
+			return usageError{"visit assign needs --family PHONE or --tag T (one of them)"}
 		}
 		if k == models.VisitOnce && *due == "" {
 			return usageError{"a one-off visit needs --due YYYY-MM-DD"}
@@ -95,9 +96,20 @@ func cmdVisitAssign(fs *flag.FlagSet, c cli) runner {
 			return err
 		}
 		defer st.Close()
-		fam, err := memberArg(ctx, st, "family", *family)
-		if err != nil {
-			return err
+		var families []models.Member
+		if *tag != "" {
+			if families, err = st.MembersOf(ctx, models.TagAudience(*tag)); err != nil {
+				return err
+			}
+			if len(families) == 0 {
+				return usageError{fmt.Sprintf("--tag %s: no member has this tag", *tag)}
+			}
+		} else {
+			fam, err := memberArg(ctx, st, "family", *family)
+			if err != nil {
+				return err
+			}
+			families = []models.Member{*fam}
 		}
 		var toID *uint
 		if *to != "" {
@@ -110,19 +122,28 @@ func cmdVisitAssign(fs *flag.FlagSet, c cli) runner {
 			}
 			toID = &cadre.ID
 		}
-		visits, err := st.AssignVisit(ctx, k, fam.ID, toID, by, *every, nil, loc, c.now())
-		switch {
-		case errors.Is(err, models.ErrVisitWindow):
-			return usageError{fmt.Sprintf("%v (--due %s)", err, *due)}
-		case errors.Is(err, store.ErrVisitExists):
-			return usageError{fmt.Sprintf("%s has this %s visit already (assocbot visit list)", fam.Name, k)}
-		case errors.Is(err, store.ErrNotFound):
-			return usageError{"the family or the cadre has left the roster"}
-		case err != nil:
-			return err
+		had := 0
+		for _, fam := range families {
+			visits, err := st.AssignVisit(ctx, k, fam.ID, toID, by, *every, nil, loc, c.now())
+			switch {
+			case errors.Is(err, models.ErrVisitWindow):
+				return usageError{fmt.Sprintf("%v (--due %s)", err, *due)}
+			case errors.Is(err, store.ErrVisitExists) && *tag != "":
+				had++
+				continue
+			case errors.Is(err, store.ErrVisitExists):
+				return usageError{fmt.Sprintf("%s has this %s visit already (assocbot visit list)", fam.Name, k)}
+			case errors.Is(err, store.ErrNotFound):
+				return usageError{"the family or the cadre has left the roster"}
+			case err != nil:
+				return err
+			}
+			for _, v := range visits {
+				fmt.Fprintf(c.stdout, "visit %d: %s to %s, %s to %s\n", v.ID, v.Kind, fam.Name, v.From.Format("2006-01-02"), v.By.Format("2006-01-02"))
+			}
 		}
-		for _, v := range visits {
-			fmt.Fprintf(c.stdout, "visit %d: %s to %s, %s to %s\n", v.ID, v.Kind, fam.Name, v.From.Format("2006-01-02"), v.By.Format("2006-01-02"))
+		if had > 0 {
+			fmt.Fprintf(c.stdout, "%d had this visit already\n", had)
 		}
 		return nil
 	}

@@ -51,6 +51,14 @@ func TestCLIVisitsAndFamilies(t *testing.T) {
 	if out := must("visit", "assign", "--kind", "followup", "--family", "13800000003", "--every", "3", "--due", "2026-12-10"); !strings.HasPrefix(out, "visit 4: followup") {
 		t.Fatalf("assign followup: %q", out)
 	}
+	must("member", "edit", "13800000001", "--tags", "育龄")
+	must("member", "edit", "13800000003", "--tags", "育龄")
+	if out := must("visit", "assign", "--kind", "followup", "--tag", "育龄", "--every", "3", "--due", "2026-12-20"); strings.Count(out, "followup to") != 2 {
+		t.Fatalf("follow-ups by tag: %q", out)
+	}
+	if out := must("visit", "assign", "--kind", "followup", "--tag", "育龄", "--every", "3", "--due", "2026-12-20"); out != "2 had this visit already\n" {
+		t.Fatalf("follow-ups by tag again: %q", out)
+	}
 	if out := must("visit", "assign", "--kind", "care", "--family", "13800000003"); !strings.Contains(out, "care to 李家, 2027-01-09 to 2027-02-05") {
 		t.Fatalf("assign care: %q", out)
 	}
@@ -74,6 +82,8 @@ func TestCLIVisitsAndFamilies(t *testing.T) {
 		{[]string{"visit", "asign"}, "did you mean assign?"},
 		{[]string{"visit", "assign", "--kind", "once", "--family", "13800000003", "--to", "13800000002", "--due", "2026-12-01"}, "not on Telegram"},
 		{[]string{"visit", "cancel", "x"}, "not a visit id"},
+		{[]string{"visit", "assign", "--kind", "once", "--family", "13800000003", "--tag", "育龄", "--due", "2026-12-01"}, "one of them"},
+		{[]string{"visit", "assign", "--kind", "followup", "--tag", "nobody", "--every", "3"}, "no member has this tag"},
 	} {
 		code, _, errOut := runCLI(t, getenv, "", bad.args...)
 		if code != 2 || !strings.Contains(errOut, bad.want) {

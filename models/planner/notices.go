@@ -117,6 +117,9 @@ type Digest struct {
 	NoActivity  []string        // their branches with no activity day yet this quarter
 	Duties      []models.Plan   // their own open duties (with Kind)
 	Surveys     []DigestSurvey  // open surveys to their branches, with their response
+	// Visits: their branches' home visits this quarter so far, made and
+	// missed (SPEC C14).
+	VisitsDone, VisitsMissed int
 }
 
 // DigestSurvey is an open survey's response so far.
@@ -127,7 +130,7 @@ type DigestSurvey struct {
 
 // Empty reports whether there is nothing to tell.
 func (d *Digest) Empty() bool {
-	return len(d.Events)+len(d.Overdue)+len(d.Unreachable)+len(d.NoActivity)+len(d.Duties)+len(d.Surveys) == 0
+	return len(d.Events)+len(d.Overdue)+len(d.Unreachable)+len(d.NoActivity)+len(d.Duties)+len(d.Surveys)+d.VisitsDone+d.VisitsMissed == 0
 }
 
 // maxDigestSection bounds each part of the weekly digest; the rest is
@@ -204,6 +207,13 @@ func WeeklyDigest(to uint, week models.Day, d *Digest, now time.Time) Message {
 		}
 		return Line{Key: "digest.survey_line", Args: a}
 	})
+	if n := d.VisitsDone + d.VisitsMissed; n > 0 {
+		section("digest.section.visits", 1, func(int) Line {
+			var a Args
+			a.Int("Done", d.VisitsDone).Int("Missed", d.VisitsMissed).Int("Rate", (100*d.VisitsDone+n/2)/n)
+			return Line{Key: "digest.visits_line", Args: a}
+		})
+	}
 	m.Args.Date("Week", week).List("Body", body)
 	return m
 }

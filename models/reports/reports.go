@@ -82,6 +82,9 @@ func SatisfactionText(cat *locales.Catalog, l locales.Lang, s models.Satisfactio
 	return cat.T(l, "satisfaction.rate", "Rate", pct(s.Satisfied, s.Valid), "Satisfied", s.Satisfied, "Valid", s.Valid)
 }
 
+// Percent is n of total as a whole percent, "–" of nothing.
+func Percent(n, total int) string { return pct(n, total) }
+
 // pct is n of total as a whole percent, "–" of nothing.
 func pct(n, total int) string {
 	if total == 0 {

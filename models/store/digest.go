@@ -100,6 +100,12 @@ func (s *Store) DigestFor(ctx context.Context, org *models.Member, scope models.
 	if d.Surveys, err = s.openSurveysFor(ctx, org, w.Now); err != nil {
 		return nil, fmt.Errorf("store: digest: %w", err)
 	}
+	start := w.QuarterStart.In(loc)
+	v, err := s.VisitFiguresIn(ctx, scope, start, start.AddDate(0, 3, 0))
+	if err != nil {
+		return nil, err
+	}
+	d.VisitsDone, d.VisitsMissed = v.Done, v.Missed
 	return d, nil
 }
 

@@ -688,3 +688,18 @@ func (s *Store) TellMissedVisits(ctx context.Context, notices []planner.Message,
 func (s *Store) MissedUntold(ctx context.Context) ([]VisitRow, error) {
 	return s.Visits(ctx, VisitQuery{States: []models.VisitState{models.VisitMissed}, Untold: true})
 }
+
+// MembersOf are the members of an audience who have not left (the
+// families a visit is given to by tag or branch).
+func (s *Store) MembersOf(ctx context.Context, a models.Audience) ([]models.Member, error) {
+	db := s.db.WithContext(ctx)
+	q, err := inAudience(db, db.Model(&models.Member{}).Where("members.status <> ?", models.StatusLeft), a)
+	if err != nil {
+		return nil, fmt.Errorf("store: members of: %w", err)
+	}
+	var out []models.Member
+	if err := q.Order("members.id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: members of: %w", err)
+	}
+	return out, nil
+}
