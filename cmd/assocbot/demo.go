@@ -151,6 +151,20 @@ func demoEvents(ctx context.Context, st *store.Store, ids map[string]uint, loc *
 	return nil
 }
 
+// demoFamilies gives 赵大爷's household a grandchild born three days ago,
+// looked after by 王芳's centre household: its newborn visit is on 王芳's
+// list (which names no more than the family) as the demo starts.
+func demoFamilies(ctx context.Context, st *store.Store, ids map[string]uint, loc *time.Location) error {
+	now := time.Now()
+	born := models.DayOf(now, loc).AddDate(0, 0, -3)
+	centre := ids["wang"]
+	if _, err := st.SetFamily(ctx, &models.Family{MemberID: ids["zhao"], Household: "0003", CentreID: &centre, BirthOn: &born}, nil, loc, now); err != nil {
+		return err
+	}
+	_, err := (scheduler.Visits{Store: st, Location: loc}).Run(ctx, now)
+	return err
+}
+
 // pastActivity is when the demo's past activity day took place: 09:00 a
 // week ago, or on the first day of this quarter when the quarter began
 // less than a week ago (so that /records, which shows this quarter, lists
@@ -236,6 +250,9 @@ func cmdDemo(fs *flag.FlagSet, c cli) runner {
 			return fmt.Errorf("demo data: %w", err)
 		}
 		if err := demoEvents(ctx, st, ids, loc0()); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		if err := demoFamilies(ctx, st, ids, loc0()); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 
