@@ -41,7 +41,7 @@ func (b *Bot) dueVisits(ctx context.Context, r *request) ([]planner.VisitItem, e
 	var items []planner.VisitItem
 	for _, v := range rows {
 		if v.Due(today) {
-			items = append(items, planner.VisitItem{ID: v.ID, Name: v.FamilyName, Household: v.Household, Kind: v.Kind, By: v.By, Branch: v.BranchPath})
+			items = append(items, v.Item())
 		}
 	}
 	return items, nil
@@ -208,7 +208,7 @@ func (b *Bot) missedVisits(ctx context.Context, r *request) string {
 	}
 	items := make([]planner.VisitItem, len(rows))
 	for i, v := range rows {
-		items[i] = planner.VisitItem{ID: v.ID, Name: v.FamilyName, Household: v.Household, Kind: v.Kind, By: v.By, Branch: v.BranchPath}
+		items[i] = v.Item()
 	}
 	var a planner.Args
 	a.Int("Count", len(items)).List("List", planner.VisitLines(items, r.scope, "visit.more_here"))

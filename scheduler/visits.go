@@ -79,10 +79,6 @@ func (j Visits) Forecast(ctx context.Context, f *Forecast) error {
 	return nil
 }
 
-func itemOf(r store.VisitRow) planner.VisitItem {
-	return planner.VisitItem{ID: r.ID, Name: r.FamilyName, Household: r.Household, Kind: r.Kind, By: r.By, Branch: r.BranchPath}
-}
-
 // cadresOf is who makes a visit: its assignee, else those who decide for
 // the family's branch.
 func cadresOf(ctx context.Context, st *store.Store, r store.VisitRow, deciders map[string][]uint) ([]uint, error) {
@@ -117,7 +113,7 @@ func visitLists(ctx context.Context, st *store.Store, today models.Day, now time
 			return nil, err
 		}
 		for _, id := range cadres {
-			byCadre[id] = append(byCadre[id], itemOf(r))
+			byCadre[id] = append(byCadre[id], r.Item())
 		}
 	}
 	return perCadre(ctx, st, byCadre, func(id uint, scope models.Scope, items []planner.VisitItem) planner.Message {
@@ -139,7 +135,7 @@ func missedNotices(ctx context.Context, st *store.Store, rows []store.VisitRow, 
 			return nil, nil, err
 		}
 		for _, id := range orgs {
-			byOrganizer[id] = append(byOrganizer[id], itemOf(r))
+			byOrganizer[id] = append(byOrganizer[id], r.Item())
 		}
 	}
 	msgs, err := perCadre(ctx, st, byOrganizer, func(id uint, scope models.Scope, items []planner.VisitItem) planner.Message {

@@ -80,14 +80,7 @@ func TestAnonymousAnswersLinkToNobody(t *testing.T) {
 		}
 		vars := map[string]string{"ASSOCBOT_DB": h.DSN, "ASSOCBOT_LANG": "en"}
 		getenv := func(k string) string { return vars[k] }
-		cli := func(args ...string) string {
-			t.Helper()
-			code, out, errOut := runCLI(t, getenv, "", args...)
-			if code != 0 {
-				t.Fatalf("%v: exit %d %s", args, code, errOut)
-			}
-			return out
-		}
+		cli := func(args ...string) string { t.Helper(); return mustCLI(t, getenv, args...) }
 		// An activity of Town/East held this morning, the five checked in.
 		held := clock.Add(-4 * time.Hour)
 		act := &models.Event{Kind: models.EventActivityDay, Title: "Talk", StartAt: held, DurationMin: 60, Audience: "branch:Town/East", RSVP: true}

@@ -169,9 +169,9 @@ func cmdBranchSet(fs *flag.FlagSet, c cli) runner {
 		if len(paths) != 1 {
 			return usageError{"branch set needs one branch path: assocbot branch set 东城镇/李家村 --care-june yes"}
 		}
-		yes, ok := map[string]bool{"yes": true, "y": true, "true": true, "no": false, "n": false, "false": false}[strings.ToLower(strings.TrimSpace(*june))]
-		if !ok {
-			return usageError{fmt.Sprintf("--care-june %q: yes or no", *june)}
+		yes, err := yesNoFlag("care-june", *june)
+		if err != nil {
+			return err
 		}
 		st, err := openStore(ctx, *db)
 		if err != nil {

@@ -73,9 +73,9 @@ func (f *familyFlags) apply(ctx context.Context, c cli, st *store.Store, m *mode
 		fam.Expected = strings.TrimSpace(*f.expected)
 	}
 	if *f.difficulty != "" {
-		yes, ok := map[string]bool{"yes": true, "y": true, "true": true, "no": false, "n": false, "false": false}[strings.ToLower(strings.TrimSpace(*f.difficulty))]
-		if !ok {
-			return usageError{fmt.Sprintf("--difficulty %q: yes or no", *f.difficulty)}
+		yes, err := yesNoFlag("difficulty", *f.difficulty)
+		if err != nil {
+			return err
 		}
 		fam.Difficulty = yes
 	}
@@ -100,4 +100,13 @@ func (f *familyFlags) apply(ctx context.Context, c cli, st *store.Store, m *mode
 		fmt.Fprintf(c.stdout, "planned visit %d: %s, %s to %s\n", v.ID, v.Kind, v.From.Format("2006-01-02"), v.By.Format("2006-01-02"))
 	}
 	return nil
+}
+
+// yesNoFlag reads a yes/no flag's value, or says it is neither.
+func yesNoFlag(name, v string) (bool, error) {
+	yes, ok := map[string]bool{"yes": true, "y": true, "true": true, "no": false, "n": false, "false": false}[strings.ToLower(strings.TrimSpace(v))]
+	if !ok {
+		return false, usageError{fmt.Sprintf("--%s %q: yes or no", name, v)}
+	}
+	return yes, nil
 }

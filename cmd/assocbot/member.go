@@ -189,9 +189,9 @@ func cmdMemberEdit(fs *flag.FlagSet, c cli) runner {
 			ch.Channel = &c
 		}
 		if given["sms-health"] {
-			yes, ok := map[string]bool{"yes": true, "y": true, "true": true, "no": false, "n": false, "false": false}[strings.ToLower(strings.TrimSpace(*smsHealth))]
-			if !ok {
-				return usageError{fmt.Sprintf("--sms-health %q: yes or no", *smsHealth)}
+			yes, err := yesNoFlag("sms-health", *smsHealth)
+			if err != nil {
+				return err
 			}
 			ch.SMSHealth = &yes
 		}

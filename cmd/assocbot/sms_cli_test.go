@@ -62,14 +62,7 @@ func TestCLISMSTemplatesChannelAndBroadcast(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "s.db")
 	sms := map[string]string{"ASSOCBOT_DB": db, "ASSOCBOT_SMS_PROVIDER": "tencent"}
 	getenv := func(k string) string { return sms[k] }
-	must := func(args ...string) string {
-		t.Helper()
-		code, out, errOut := runCLI(t, getenv, "", args...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d %s", args, code, errOut)
-		}
-		return out
-	}
+	must := func(args ...string) string { t.Helper(); return mustCLI(t, getenv, args...) }
 	out := must("sms", "template", "list")
 	if !strings.Contains(out, "broadcast") || !strings.Contains(out, "check.private") || !strings.Contains(out, "13 kinds have no template") {
 		t.Fatalf("list:\n%s", out)

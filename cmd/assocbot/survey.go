@@ -182,13 +182,17 @@ func cmdSurveyList(fs *flag.FlagSet, c cli) runner {
 }
 
 // surveyArg reads the one argument of a survey command: its id.
-func surveyArg(cmd string, args []string) (uint, error) {
+func surveyArg(cmd string, args []string) (uint, error) { return idArg(cmd, "survey", args) }
+
+// idArg is the one id a command takes (a survey's, a visit's), or the
+// usage error that says what is wrong with it.
+func idArg(cmd, what string, args []string) (uint, error) {
 	if len(args) != 1 {
-		return 0, usageError{fmt.Sprintf("%s needs the survey's id: assocbot %s 3", cmd, cmd)}
+		return 0, usageError{fmt.Sprintf("%s needs the %s's id: assocbot %s 3", cmd, what, cmd)}
 	}
 	id, err := strconv.ParseUint(args[0], 10, 32)
 	if err != nil || id == 0 {
-		return 0, usageError{fmt.Sprintf("%q is not a survey id (assocbot survey list shows them)", args[0])}
+		return 0, usageError{fmt.Sprintf("%q is not a %s id (assocbot %s list shows them)", args[0], what, what)}
 	}
 	return uint(id), nil
 }

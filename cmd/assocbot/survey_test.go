@@ -17,14 +17,7 @@ func TestCLISurveys(t *testing.T) {
 	db := filepath.Join(dir, "s.db")
 	vars := map[string]string{"ASSOCBOT_DB": db, "ASSOCBOT_LANG": "en"}
 	getenv := func(k string) string { return vars[k] }
-	must := func(args ...string) string {
-		t.Helper()
-		code, out, errOut := runCLI(t, getenv, "", args...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d %s", args, code, errOut)
-		}
-		return out
-	}
+	must := func(args ...string) string { t.Helper(); return mustCLI(t, getenv, args...) }
 	for _, p := range []string{"13800000001", "13800000002", "13800000003"} {
 		must("member", "add", "--name", "M"+p[len(p)-1:], "--phone", p, "--branch", "东城镇/李家村", "--new-branch")
 	}

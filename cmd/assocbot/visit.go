@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/assocbot/assocbot/locales"
@@ -234,12 +233,9 @@ func cmdVisitDone(fs *flag.FlagSet, c cli) runner {
 		if err != nil {
 			return err
 		}
-		if len(pos) != 1 {
-			return usageError{"visit done needs the visit's id: assocbot visit done 12 --gave \"大米 1 袋\""}
-		}
-		id, err := strconv.ParseUint(pos[0], 10, 32)
-		if err != nil || id == 0 {
-			return usageError{fmt.Sprintf("%q is not a visit id (assocbot visit list shows them)", pos[0])}
+		id, err := idArg("visit done", "visit", pos)
+		if err != nil {
+			return err
 		}
 		loc, err := zoneOf(*tz)
 		if err != nil {
@@ -252,7 +248,7 @@ func cmdVisitDone(fs *flag.FlagSet, c cli) runner {
 		defer st.Close()
 		// The command line is the admins': it records as one.
 		admin := &models.Member{Role: models.RoleAdmin, Status: models.StatusActive}
-		v, err := st.DoneVisit(ctx, uint(id), admin, models.Scope{Admin: true}, strings.TrimSpace(*note), strings.TrimSpace(*gave), loc, c.now())
+		v, err := st.DoneVisit(ctx, id, admin, models.Scope{Admin: true}, strings.TrimSpace(*note), strings.TrimSpace(*gave), loc, c.now())
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return usageError{fmt.Sprintf("no visit %d (assocbot visit list shows them)", id)}
@@ -278,19 +274,16 @@ func cmdVisitCancel(fs *flag.FlagSet, c cli) runner {
 		if err != nil {
 			return err
 		}
-		if len(pos) != 1 {
-			return usageError{"visit cancel needs the visit's id: assocbot visit cancel 12"}
-		}
-		id, err := strconv.ParseUint(pos[0], 10, 32)
-		if err != nil || id == 0 {
-			return usageError{fmt.Sprintf("%q is not a visit id (assocbot visit list shows them)", pos[0])}
+		id, err := idArg("visit cancel", "visit", pos)
+		if err != nil {
+			return err
 		}
 		st, err := openStore(ctx, *db)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		ok, err := st.CancelVisit(ctx, uint(id), c.now())
+		ok, err := st.CancelVisit(ctx, id, c.now())
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return usageError{fmt.Sprintf("no visit %d (assocbot visit list shows them)", id)}

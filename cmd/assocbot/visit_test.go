@@ -21,14 +21,7 @@ func TestCLIVisitsAndFamilies(t *testing.T) {
 	db := filepath.Join(dir, "v.db")
 	vars := map[string]string{"ASSOCBOT_DB": db, "ASSOCBOT_LANG": "en"}
 	getenv := func(k string) string { return vars[k] }
-	must := func(args ...string) string {
-		t.Helper()
-		code, out, errOut := runCLI(t, getenv, "", args...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d %s", args, code, errOut)
-		}
-		return out
-	}
+	must := func(args ...string) string { t.Helper(); return mustCLI(t, getenv, args...) }
 	must("member", "add", "--name", "王芳", "--phone", "13800000001", "--branch", "东城镇/李家村", "--new-branch")
 	must("member", "add", "--name", "中心户", "--phone", "13800000002", "--branch", "东城镇/李家村")
 	must("member", "add", "--name", "李家", "--phone", "13800000003", "--branch", "东城镇/王庄村", "--new-branch")
@@ -153,14 +146,7 @@ func TestCLIVisitsAndFamilies(t *testing.T) {
 func TestCLIOneOffDuty(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "o.db")
 	getenv := func(k string) string { return map[string]string{"ASSOCBOT_DB": db}[k] }
-	must := func(args ...string) string {
-		t.Helper()
-		code, out, errOut := runCLI(t, getenv, "", args...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d %s", args, code, errOut)
-		}
-		return out
-	}
+	must := func(args ...string) string { t.Helper(); return mustCLI(t, getenv, args...) }
 	must("member", "add", "--name", "组长", "--phone", "13900000000", "--branch", "东城镇", "--new-branch", "--role", "organizer")
 	must("plan", "kind", "add", "--key", "selfcheck", "--for", "duty", "--name-zh-hans", "自查", "--name-zh-hant", "自查", "--name-en", "Self-check", "--every", "12m")
 	if out := must("plan", "assign", "--kind", "selfcheck", "--audience", "branch:东城镇", "--once", "--due", "2026-12-10"); out != "selfcheck (once, due 2026-12-10) assigned to 1 (already had it: 0)\n" {
@@ -192,14 +178,7 @@ func TestCLIReportFigures(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "f.db")
 	getenv := func(k string) string { return map[string]string{"ASSOCBOT_DB": db, "ASSOCBOT_LANG": "en"}[k] }
-	must := func(args ...string) string {
-		t.Helper()
-		code, out, errOut := runCLI(t, getenv, "", args...)
-		if code != 0 {
-			t.Fatalf("%v: exit %d %s", args, code, errOut)
-		}
-		return out
-	}
+	must := func(args ...string) string { t.Helper(); return mustCLI(t, getenv, args...) }
 	for i, b := range []string{"东城镇/甲村", "东城镇/乙村", "东城镇/丙村"} {
 		must("member", "add", "--name", "组长"+string(rune('A'+i)), "--phone", "1390000000"+string(rune('1'+i)), "--branch", b, "--new-branch", "--role", "organizer")
 	}

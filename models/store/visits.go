@@ -319,6 +319,11 @@ type VisitRow struct {
 	AssigneeName, DoneByName           string
 }
 
+// Item is the visit as a list shows it.
+func (r VisitRow) Item() planner.VisitItem {
+	return planner.VisitItem{ID: r.ID, Name: r.FamilyName, Household: r.Household, Kind: r.Kind, By: r.By, Branch: r.BranchPath}
+}
+
 // VisitQuery picks visits: within Scope (the families' branches), of
 // Assignee (with the unassigned ones of the branches an organizer covers
 // when Unassigned), in States, with a window ending or a visit made in
@@ -600,6 +605,20 @@ func (s *Store) PlanCareVisits(ctx context.Context, today models.Day, now time.T
 			return 0, fmt.Errorf("store: care visits: %w", err)
 		}
 	}
+	// The visits planned already (each run of the day finds them): no
+	// transaction for those.
+	var planned []struct {
+		FamilyID uint
+		Slot     string
+	}
+	if err := s.db.WithContext(ctx).Model(&models.Visit{}).Select("family_id, slot").
+		Where("kind = ? AND slot IN ?", models.VisitCare, []string{festival.Slot, june.Slot}).Scan(&planned).Error; err != nil {
+		return 0, fmt.Errorf("store: care visits: %w", err)
+	}
+	has := map[[2]any]bool{}
+	for _, p := range planned {
+		has[[2]any{p.FamilyID, p.Slot}] = true
+	}
 	n := 0
 	for _, f := range fams {
 		var windows []models.Window
@@ -610,6 +629,9 @@ func (s *Store) PlanCareVisits(ctx context.Context, today models.Day, now time.T
 			windows = append(windows, june)
 		}
 		for _, w := range windows {
+			if has[[2]any{f.MemberID, w.Slot}] {
+				continue
+			}
 			err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 				_, created, err := planVisit(tx, models.VisitCare, f.MemberID, w, 0, nil, nil, now)
 				if created {
