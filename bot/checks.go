@@ -216,9 +216,11 @@ func (b *Bot) onPlanCallback(ctx context.Context, r *request, q *tgm.CallbackQue
 			b.answer(ctx, q, b.t(r, key, b.planArgs(r, p)...), false)
 			return
 		}
-		b.answer(ctx, q, "", false)
+		// The thanks before the tap's answer: the member reads it before
+		// anything the organizers decide can reach them.
 		b.saveCheckDialog(ctx, r, dialogCertificate, checkDialog{Plan: p.ID, Cycle: p.Cycle, Reported: true})
 		b.send(ctx, r.chatID, b.confirmedBy(ctx, r, p), nil)
+		b.answer(ctx, q, "", false)
 	case models.ActPlanPhoto:
 		p, err := b.st.PlanByID(ctx, c.ID)
 		if err == nil && (p.MemberID != r.member.ID || !r.member.OnRoster()) {

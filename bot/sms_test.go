@@ -560,3 +560,42 @@ func TestProviderRefusalsAreSortedOnce(t *testing.T) {
 		t.Fatalf("%d alerts, want one each", len(alerts))
 	}
 }
+
+// TestANeutralReminderHidesNoQuestion: a member without SMS consent for
+// health reminders gets the neutral "you have a reminder", which asks
+// nothing; their "1" after it still answers the announcement before it (the
+// answer stored, the check not reported).
+func TestANeutralReminderHidesNoQuestion(t *testing.T) {
+	h := smsHarness(t, dispatch.SMSConfig{}, "event.announce", "check.private", "sms.ack")
+	qian := h.Add(store.NewMember{Name: "Qian", Phone: "13800000008", Branch: "Town/Village"})
+	occ := time.Date(2026, 12, 7, 9, 30, 0, 0, bottest.Shanghai)
+	e := &models.Event{Kind: models.EventMeeting, Title: "Meeting", StartAt: occ, Audience: "branch:Town", RSVP: true}
+	if _, err := h.St.CreateEvent(ctx, e, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	waitFinal(t, h, store.OutboxQuery{Kind: outbox.KindEventAnnounce, MemberID: qian.ID})
+	k, err := h.St.PlanKindByKey(ctx, "annual_check")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	if _, err := h.St.AssignPlans(ctx, k, models.MembersAudience(qian.ID), &first, nil, bottest.Shanghai, h.Clock()); err != nil {
+		t.Fatal(err)
+	}
+	plans, _ := h.St.PlansOf(ctx, qian.ID)
+	if _, err := h.St.Enqueue(ctx, planner.CheckReminder(&plans[0], k, "due", 0, h.Clock().Add(time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	h.Dispatcher.Wake()
+	if row := waitFinal(t, h, store.OutboxQuery{Kind: outbox.KindCheckReminder, MemberID: qian.ID}); row.Status != outbox.Sent || row.Channel != outbox.BySMS {
+		t.Fatalf("the neutral reminder %+v", row)
+	}
+	reply := h.SMSCallbacks + "/reply?key=" + h.SMSKey
+	smsCallback(t, h, fakesms.Reply(http.DefaultClient, reply, "+8613800000008", "1", time.Now()))
+	if r, err := h.St.RSVPOf(ctx, e.ID, occ, qian.ID); err != nil || r == nil || r.Answer != models.AnswerYes {
+		t.Fatalf("Qian's answer to the meeting %+v %v", r, err)
+	}
+	if p, _ := h.St.PlanByID(ctx, plans[0].ID); p.State != models.PlanOpen {
+		t.Fatalf("the check after Qian's 1: %+v, want open (she was asked nothing)", p)
+	}
+}

@@ -98,7 +98,7 @@ func (in *Inbox) Reply(ctx context.Context, msg Incoming) error {
 // answer applies a digit to the member's latest SMS question; false when
 // it answers none (it goes to the organizers as words).
 func (in *Inbox) answer(ctx context.Context, m *models.Member, digit int, key string, now time.Time) (bool, error) {
-	q, err := in.Store.LatestSMSQuestion(ctx, m.ID)
+	q, err := in.Store.LatestSMSQuestion(ctx, m)
 	if err != nil || q == nil {
 		return false, err
 	}
@@ -183,7 +183,7 @@ func (in *Inbox) answerSurvey(ctx context.Context, m *models.Member, q *outbox.R
 // answerWords applies words that answer the member's latest SMS question
 // when it is a survey's satisfaction or yes/no question; false otherwise.
 func (in *Inbox) answerWords(ctx context.Context, m *models.Member, text, key string, now time.Time) (bool, error) {
-	q, err := in.Store.LatestSMSQuestion(ctx, m.ID)
+	q, err := in.Store.LatestSMSQuestion(ctx, m)
 	if err != nil || q == nil || q.SurveyID == nil {
 		return false, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -284,10 +285,17 @@ var questionKinds = []outbox.Kind{outbox.KindEventAnnounce, outbox.KindEventRemi
 	outbox.KindSurveyAsk, outbox.KindSurveyRemind}
 
 // LatestSMSQuestion is the last SMS sent to the member that a digit
-// answers (nil: none).
-func (s *Store) LatestSMSQuestion(ctx context.Context, memberID uint) (*outbox.Row, error) {
+// answers (nil: none). A check's reminder asks something only of a member
+// who consented to health reminders by SMS; to others it is the neutral
+// "you have a reminder" that asks nothing, and must not hide the question
+// before it.
+func (s *Store) LatestSMSQuestion(ctx context.Context, m *models.Member) (*outbox.Row, error) {
+	kinds := questionKinds
+	if !m.SMSHealth {
+		kinds = slices.DeleteFunc(slices.Clone(kinds), func(k outbox.Kind) bool { return k == outbox.KindCheckReminder })
+	}
 	var rows []outbox.Row
-	err := s.db.WithContext(ctx).Where("member_id = ? AND channel = ? AND status = ? AND kind IN ?", memberID, outbox.BySMS, outbox.Sent, questionKinds).
+	err := s.db.WithContext(ctx).Where("member_id = ? AND channel = ? AND status = ? AND kind IN ?", m.ID, outbox.BySMS, outbox.Sent, kinds).
 		Order("sent_at DESC, id DESC").Limit(1).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: latest sms question: %w", err)
