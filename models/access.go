@@ -58,7 +58,7 @@ func (s Scope) CanReach(a Audience, memberPaths []string) bool {
 		return len(paths) > 0
 	}
 	if path, ok := a.IsOrganizers(); ok {
-		return s.Covers(path)
+		return path != "" && s.Covers(path) // every organizer: admins only
 	}
 	if ids, ok := a.IsMembers(); ok {
 		if len(memberPaths) == 0 || len(memberPaths) != len(ids) {

@@ -24,7 +24,8 @@ const (
 
 // Audience is who a message, an event or a broadcast reaches. It is written
 // and read as "all", "branch:Town/Village", "branches:Town/A|Town/B",
-// "tag:volunteer", "members:3,8" or "organizers:Town/Village". Only this
+// "tag:volunteer", "members:3,8", "organizers:Town/Village" or
+// "organizers" (every organizer and admin). Only this
 // file compares its kinds.
 type Audience struct {
 	Kind     AudienceKind
@@ -79,6 +80,10 @@ func OrganizersAudience(path string) Audience {
 	return Audience{Kind: AudienceOrganizers, Branch: path}
 }
 
+// AllOrganizers is every organizer and admin of the association
+// ("organizers"): the association's year has notices for them alone.
+func AllOrganizers() Audience { return Audience{Kind: AudienceOrganizers} }
+
 // ParseAudience reads an audience as String writes it.
 func ParseAudience(s string) (Audience, error) {
 	kind, arg, _ := strings.Cut(strings.TrimSpace(s), ":")
@@ -88,6 +93,9 @@ func ParseAudience(s string) (Audience, error) {
 			return Everyone(), nil
 		}
 	case AudienceBranch, AudienceOrganizers:
+		if AudienceKind(kind) == AudienceOrganizers && !strings.Contains(s, ":") {
+			return AllOrganizers(), nil
+		}
 		if p, err := CleanBranchPath(arg); err == nil {
 			return Audience{Kind: AudienceKind(kind), Branch: p}, nil
 		}
@@ -124,7 +132,12 @@ func ParseAudience(s string) (Audience, error) {
 // String is the audience as ParseAudience reads it.
 func (a Audience) String() string {
 	switch a.Kind {
-	case AudienceBranch, AudienceOrganizers:
+	case AudienceOrganizers:
+		if a.Branch == "" {
+			return string(a.Kind)
+		}
+		return string(a.Kind) + ":" + a.Branch
+	case AudienceBranch:
 		return string(a.Kind) + ":" + a.Branch
 	case AudienceBranches:
 		return "branches:" + strings.Join(a.Branches, "|")

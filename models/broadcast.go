@@ -25,6 +25,11 @@ type Broadcast struct {
 	LastProgress      int    // sent count last shown
 	CreatedAt         time.Time
 	FinishedAt        *time.Time
+	// NoticeID and Occurrence: the recurring notice and the date this
+	// broadcast is the occurrence of (one broadcast a date, by a unique
+	// index).
+	NoticeID   *uint      `gorm:"uniqueIndex:idx_broadcasts_occurrence"`
+	Occurrence *time.Time `gorm:"uniqueIndex:idx_broadcasts_occurrence"`
 }
 
 // Broadcast statuses.

@@ -44,6 +44,8 @@ const (
 	ActEventAdmin    Action = "ea"   // Event; Op: a (answers), n (nudge), c (check-in), x (cancel), v (its card)
 	ActNewSurvey     Action = "ns"   // Op: the /newsurvey dialog step; Arg: its value
 	ActSurveyResults Action = "sr"   // ID: the survey (its results, to an organizer who may reach its audience)
+	ActInquiry       Action = "iq"   // ID: a member's question; Op: s (send it, by its asker), r (reply, by an organizer)
+	ActFAQ           Action = "fq"   // ID: a frequent question (its answer, to whoever taps)
 	ActSurvey        Action = "sv"   // ID: the survey; Op: "2.1" (question 2, answer 1) or c (change the answers); Arg: the ballot of an anonymous survey
 	maxCallbackBytes        = 64     // Telegram's limit on callback_data
 )
@@ -105,6 +107,8 @@ var layouts = map[Action][]field{
 	ActSurvey:        {fID, fOp, fArg},
 	ActSurveyResults: {fID, fArg},
 	ActNewSurvey:     {fOp, fArg},
+	ActInquiry:       {fID, fOp},
+	ActFAQ:           {fID},
 }
 
 // The operations an action accepts (an empty list: any short word).
@@ -116,6 +120,7 @@ var ops = map[Action][]string{
 	ActImport:      {"y", "n"},
 	ActExport:      {"m", "o", "r", "v", "e"},
 	ActMute:        {"on", "off"},
+	ActInquiry:     {"s", "r"},
 	ActCancelEvent: {"y", "n"},
 	ActEventAdmin:  {"a", "n", "c", "x", "v"},
 	ActMemberCard:  {"v", "l", "y", "ca", "ct", "cs", "h1", "h0", "r", "d1", "d0", "bt", "fe"},

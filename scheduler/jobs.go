@@ -27,6 +27,8 @@ func Jobs(st *store.Store, loc *time.Location, offsets planner.Offsets) []Entry 
 		{planner.SpecWeeklyDigest, WeeklyDigest{Store: st, Location: loc}},
 		{planner.SpecSurveyReminders, SurveyReminders{Store: st}},
 		{planner.SpecVisits, Visits{Store: st, Location: loc}},
+		{planner.SpecNotices, Notices{Store: st, Location: loc}},
+		{planner.SpecInquiries, Inquiries{Store: st, Location: loc}},
 	}
 }
 

@@ -54,7 +54,7 @@ func TestOutboxCleanupKeepsPendingAndRecent(t *testing.T) {
 		old := time.Now().Add(-100 * 24 * time.Hour)
 		for i, s := range []outbox.Status{outbox.Sent, outbox.Pending, outbox.Failed, outbox.Sent} {
 			b := &models.Broadcast{ID: uint(i + 1), Text: "x", SendAt: old}
-			if _, err := st.Enqueue(ctx, planner.Broadcast(b, models.MembersAudience(m.ID), "")); err != nil {
+			if _, err := st.Enqueue(ctx, planner.Broadcast(b, models.MembersAudience(m.ID), "", nil)); err != nil {
 				t.Fatal(err)
 			}
 			created := old

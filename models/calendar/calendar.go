@@ -1,6 +1,7 @@
 // Package calendar knows the dates of China's calendar the association
 // keeps: the lunar ones, computed (the Spring Festival moves every year),
-// by github.com/6tail/lunar-go.
+// and the statutory holidays with their make-up working days, from the
+// State Council's notices, both by github.com/6tail/lunar-go.
 package calendar
 
 import (

@@ -27,13 +27,16 @@ const (
 	KindCheckOverdue      Kind = "check.overdue"
 	KindRecordAsk         Kind = "record.ask"
 	KindWeeklyDigest      Kind = "digest.weekly"
-	KindSMSAck            Kind = "sms.ack"       // to a member who answered by SMS: what was stored
-	KindSMSReply          Kind = "sms.reply"     // a member's SMS the bot does not understand, to their organizers
-	KindSMSAlert          Kind = "sms.alert"     // to the admins: the SMS cap, balance or a refused template
-	KindSurveyAsk         Kind = "survey.ask"    // a survey's question (the first, or by SMS the next)
-	KindSurveyRemind      Kind = "survey.remind" // to those who have not finished, before it closes
-	KindVisitList         Kind = "visit.list"    // a cadre's visits to make, one message a day
-	KindVisitMissed       Kind = "visit.missed"  // to a branch's organizers: visits not made in their window
+	KindSMSAck            Kind = "sms.ack"        // to a member who answered by SMS: what was stored
+	KindSMSReply          Kind = "sms.reply"      // a member's SMS the bot does not understand, to their organizers
+	KindSMSAlert          Kind = "sms.alert"      // to the admins: the SMS cap, balance or a refused template
+	KindSurveyAsk         Kind = "survey.ask"     // a survey's question (the first, or by SMS the next)
+	KindSurveyRemind      Kind = "survey.remind"  // to those who have not finished, before it closes
+	KindVisitList         Kind = "visit.list"     // a cadre's visits to make, one message a day
+	KindVisitMissed       Kind = "visit.missed"   // to a branch's organizers: visits not made in their window
+	KindInquiry           Kind = "inquiry.ask"    // a member's question, to the organizers who answer it
+	KindInquiryAnswer     Kind = "inquiry.answer" // an organizer's answer, to the member who asked
+	KindInquiryList       Kind = "inquiry.list"   // to an organizer: questions waiting a day or more
 )
 
 type kindInfo struct {
@@ -73,6 +76,9 @@ var kinds = map[Kind]kindInfo{
 	KindSurveyRemind:      {mutable: true, sms: true},
 	KindVisitList:         {},
 	KindVisitMissed:       {},
+	KindInquiry:           {},
+	KindInquiryAnswer:     {urgent: true},
+	KindInquiryList:       {},
 }
 
 // Urgent reports whether messages of the kind ignore quiet hours.

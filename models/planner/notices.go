@@ -9,12 +9,17 @@ import (
 )
 
 // Broadcast is an organizer's notice to its audience, in their own words.
-func Broadcast(b *models.Broadcast, to models.Audience, sender string) Message {
+func Broadcast(b *models.Broadcast, to models.Audience, sender string, texts map[string]string) Message {
 	m := Message{Kind: outbox.KindBroadcast, Subject: Subject{BroadcastID: b.ID}, To: to, Template: "broadcast.notice",
 		PhotoFileID: b.PhotoFileID, DocumentFileID: b.DocumentFileID, NotBefore: b.SendAt}
 	// Members see who sends it: the organizer and the branch it is for, or
-	// the association.
-	m.Args.Str("Text", b.Text)
+	// the association; each reads the text in their language when it has
+	// several.
+	if len(texts) > 0 {
+		m.Args.Text("Text", texts)
+	} else {
+		m.Args.Str("Text", b.Text)
+	}
 	if sender != "" {
 		m.Args.Str("Sender", Clip(sender, 40))
 	} else {

@@ -293,11 +293,7 @@ func (a Args) KV(cat *locales.Catalog, lang locales.Lang, zone *time.Location, n
 		kv = append(kv, k, cat.T(lang, v))
 	}
 	for k, v := range a.Texts {
-		text, ok := v[string(lang)]
-		if !ok || text == "" {
-			text = v[string(locales.ZhHans)]
-		}
-		kv = append(kv, k, text)
+		kv = append(kv, k, InLang(v, lang))
 	}
 	for k, lines := range a.Lines {
 		rendered := make([]string, len(lines))
@@ -307,6 +303,23 @@ func (a Args) KV(cat *locales.Catalog, lang locales.Lang, zone *time.Location, n
 		kv = append(kv, k, strings.Join(rendered, "\n"))
 	}
 	return kv
+}
+
+// InLang is the text of byLang in lang: else the Simplified Chinese one,
+// else any, so that a text written in one language reaches everyone.
+func InLang(byLang map[string]string, lang locales.Lang) string {
+	if text := byLang[string(lang)]; text != "" {
+		return text
+	}
+	if text := byLang[string(locales.ZhHans)]; text != "" {
+		return text
+	}
+	for _, l := range locales.All() {
+		if text := byLang[string(l)]; text != "" {
+			return text
+		}
+	}
+	return ""
 }
 
 // Clip shortens s to n characters, marking the cut with "…".

@@ -14,4 +14,6 @@ const (
 	SpecWeeklyDigest    = "0 9-23 * * 1" // Monday from 09:00; the week's dedupe key sends one
 	SpecOutboxCleanup   = "30 3 * * *"   // old outbox rows
 	SpecVisits          = "5 9-20 * * *" // home visits: the day's lists (one a cadre), missed ones told
+	SpecNotices         = "*/5 * * * *"  // recurring notices: each date's broadcast, at its time
+	SpecInquiries       = "0 10 * * *"   // members' questions waiting a day: the organizers' lists
 )

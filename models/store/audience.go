@@ -35,6 +35,9 @@ func inAudience(tx *gorm.DB, q *gorm.DB, a models.Audience) (*gorm.DB, error) {
 		}
 		return q.Where("members.id IN ?", ids), nil
 	}
+	if path, ok := a.IsOrganizers(); ok && path == "" {
+		return q.Where("members.role IN ?", []models.Role{models.RoleOrganizer, models.RoleAdmin}), nil
+	}
 	if path, ok := a.IsOrganizers(); ok {
 		ids, err := deciders(tx, path)
 		if err != nil {

@@ -14,11 +14,12 @@ import (
 // refer to them (a test checks the list against the schema).
 var copyOrder = []string{
 	"branches", "members", "member_tags", "organizer_scopes", "invites", "visitors", "join_requests",
-	"events", "rsvps", "broadcasts", "outboxes", "dialogs",
+	"events", "rsvps", "notices", "broadcasts", "outboxes", "dialogs",
 	"plan_kinds", "plans", "check_records", "activity_records", "seen_updates",
 	"sms_templates", "sms_months", "sms_callbacks", "sms_reports",
 	"surveys", "survey_questions", "survey_takers", "survey_answers", "survey_comments",
 	"families", "visits", "figure_values",
+	"inquiries", "faqs",
 }
 
 // NotCopiedTables hold nothing worth moving: the schema's versions, and the

@@ -36,6 +36,17 @@ type NewBroadcast struct {
 	PhotoFileID    string
 	DocumentFileID string
 	SendAt         time.Time
+	// Texts, when set, is the notice by language (Text is then the record's
+	// copy); each member reads theirs.
+	Texts map[string]string
+	// Sender names who sends it when no organizer does (a recurring
+	// notice's maker); "" with no organizer: the association.
+	Sender string
+	// NoticeID and Occurrence: the recurring notice's date this is (at most
+	// one broadcast each: a second is not made, and CreateBroadcast returns
+	// ErrOccurrencePlanned).
+	NoticeID   *uint
+	Occurrence *time.Time
 }
 
 // CreateBroadcast records the broadcast and enqueues one message per
@@ -45,24 +56,42 @@ func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (*models.B
 	if !models.ValidText(nb.Text, true) {
 		return nil, fmt.Errorf("store: create broadcast: %w", models.ErrBadText)
 	}
+	for _, t := range nb.Texts {
+		if !models.ValidText(t, true) {
+			return nil, fmt.Errorf("store: create broadcast: %w", models.ErrBadText)
+		}
+	}
 	b := &models.Broadcast{OrganizerID: nb.OrganizerID, ChatID: nb.ChatID, Audience: nb.Audience.String(),
 		Text: nb.Text, PhotoFileID: nb.PhotoFileID, DocumentFileID: nb.DocumentFileID,
-		SendAt: nb.SendAt.UTC(), Status: models.BroadcastSending}
+		SendAt: nb.SendAt.UTC(), Status: models.BroadcastSending, NoticeID: nb.NoticeID}
+	if nb.Occurrence != nil {
+		occ := nb.Occurrence.UTC()
+		b.Occurrence = &occ
+	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := branchExists(tx, nb.Audience); err != nil {
 			return err
 		}
-		if err := tx.Create(b).Error; err != nil {
+		if b.NoticeID != nil {
+			// One broadcast a notice's date, whoever plans it first.
+			res := tx.Clauses(onConflictNothing()).Create(b)
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return ErrOccurrencePlanned
+			}
+		} else if err := tx.Create(b).Error; err != nil {
 			return err
 		}
-		sender := ""
+		sender := nb.Sender
 		if nb.OrganizerID != nil {
 			var org models.Member
 			if err := tx.Select("name").Take(&org, *nb.OrganizerID).Error; err == nil {
 				sender = org.Name
 			}
 		}
-		n, err := enqueue(tx, s.sms, planner.Broadcast(b, nb.Audience, sender))
+		n, err := enqueue(tx, s.sms, planner.Broadcast(b, nb.Audience, sender, nb.Texts))
 		if err != nil {
 			return err
 		}

@@ -167,7 +167,7 @@ func (r *rig) waitStatus(id uint64, want outbox.Status, within time.Duration) *o
 // of its own.
 func (r *rig) notice(m *models.Member, text string) planner.Message {
 	r.seq++
-	return planner.Broadcast(&models.Broadcast{ID: uint(r.seq), Text: text, SendAt: time.Unix(0, 0)}, models.MembersAudience(m.ID), "")
+	return planner.Broadcast(&models.Broadcast{ID: uint(r.seq), Text: text, SendAt: time.Unix(0, 0)}, models.MembersAudience(m.ID), "", nil)
 }
 
 func sendsTo(api *fakeapi.Server, chat int64) []fakeapi.Request {

@@ -1,0 +1,76 @@
+package planner
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
+)
+
+// inquiryQuote is how much of a question a list or an answer quotes.
+const inquiryQuote = 80
+
+// InquiryItem is a question waiting for its answer, for a list.
+type InquiryItem struct {
+	ID      uint
+	Name    string // who asked
+	Text    string
+	AskedAt time.Time
+}
+
+// replyButton is the ↩️ Reply of a question, for any organizer who may
+// answer it (the first answer closes it for the others).
+func replyButton(id uint, name string) models.ButtonSpec {
+	return models.ButtonSpec{Key: "inquiry.button.reply", Args: map[string]any{"Name": name},
+		Data: models.Callback{Action: models.ActInquiry, ID: id, Op: "r"}.Encode()}
+}
+
+// Inquiry is a member's question to those who answer it (the organizers
+// of the member's branch; escalated, those of the branch above): the
+// question in full, with ↩️ Reply.
+func Inquiry(q *models.Inquiry, name, branch string, to []uint, escalated bool, now time.Time) Message {
+	slot, template := "q"+strconv.FormatUint(uint64(q.ID), 10), "inquiry.ask"
+	if escalated {
+		slot, template = slot+".up", "inquiry.escalated"
+	}
+	m := Message{Kind: outbox.KindInquiry, Slot: slot, To: models.MembersAudience(to...), Template: template, NotBefore: now}
+	m.Args.Str("Name", Clip(name, 40)).Str("Branch", Clip(branch, 60)).Str("Text", q.Text).Time("AskedAt", *q.AskedAt)
+	m.Markup = Markup{Inline: [][]models.ButtonSpec{{replyButton(q.ID, name)}}}
+	return m
+}
+
+// InquiryAnswer is an organizer's answer, to the member who asked, with
+// the question quoted.
+func InquiryAnswer(q *models.Inquiry, organizer string, now time.Time) Message {
+	m := Message{Kind: outbox.KindInquiryAnswer, Slot: "q" + strconv.FormatUint(uint64(q.ID), 10),
+		To: models.MembersAudience(q.MemberID), Template: "inquiry.answer", NotBefore: now}
+	m.Args.Str("Question", Clip(q.Text, inquiryQuote)).Str("Answer", q.Answer).Str("Name", Clip(organizer, 40))
+	return m
+}
+
+// InquiryList is an organizer's daily list of the questions waiting a day
+// or more, oldest first, each with ↩️ Reply; one a day.
+func InquiryList(organizer uint, day models.Day, items []InquiryItem, now time.Time) Message {
+	m := Message{Kind: outbox.KindInquiryList, Slot: day.Format("20060102"),
+		To: models.MembersAudience(organizer), Template: "inquiry.list", NotBefore: now}
+	lines := make([]Line, 0, len(items))
+	var buttons [][]models.ButtonSpec
+	for i, it := range items {
+		if i == maxDigestLines {
+			var more Args
+			more.Int("Count", len(items)-i)
+			lines = append(lines, Line{Key: "inquiry.list_more", Args: more})
+			break
+		}
+		var a Args
+		a.Str("Name", Clip(it.Name, digestText)).Str("Text", Clip(it.Text, inquiryQuote)).Int("Days", int(now.Sub(it.AskedAt)/(24*time.Hour)))
+		lines = append(lines, Line{Key: "inquiry.list_line", Args: a})
+		if i < maxDigestButtons {
+			buttons = append(buttons, []models.ButtonSpec{replyButton(it.ID, it.Name)})
+		}
+	}
+	m.Args.Int("Count", len(items)).List("List", lines)
+	m.Markup = Markup{Inline: buttons}
+	return m
+}

@@ -1,0 +1,211 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
+	"github.com/assocbot/assocbot/models/planner"
+)
+
+// ErrOccurrencePlanned: this date of the recurring notice has its
+// broadcast already (another run, another replica, before a restart).
+var ErrOccurrencePlanned = errors.New("store: this date of the notice is planned already")
+
+// AddNotice records a recurring notice (SPEC C15), counting its dates from
+// the day of now when it has no Start.
+func (s *Store) AddNotice(ctx context.Context, n *models.Notice, loc *time.Location, now time.Time) error {
+	if err := n.Validate(); err != nil {
+		return fmt.Errorf("store: add notice: %w", err)
+	}
+	a, err := models.ParseAudience(n.Audience)
+	if err != nil {
+		return fmt.Errorf("store: add notice: %w", err)
+	}
+	if n.Start.IsZero() {
+		n.Start = models.DayOf(now, loc)
+	}
+	n.Enabled = true
+	n.CreatedAt, n.UpdatedAt = now.UTC(), now.UTC()
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := branchExists(tx, a); err != nil {
+			return err
+		}
+		return tx.Create(n).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: add notice: %w", err)
+	}
+	return nil
+}
+
+// Notices lists the recurring notices, the association's year's entries
+// among them (enabled or not), oldest first.
+func (s *Store) Notices(ctx context.Context) ([]models.Notice, error) {
+	var ns []models.Notice
+	if err := s.db.WithContext(ctx).Order("id").Find(&ns).Error; err != nil {
+		return nil, fmt.Errorf("store: notices: %w", err)
+	}
+	return ns, nil
+}
+
+// NoticeByID finds a recurring notice.
+func (s *Store) NoticeByID(ctx context.Context, id uint) (*models.Notice, error) {
+	var n models.Notice
+	if err := s.db.WithContext(ctx).Take(&n, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &n, nil
+}
+
+// RemoveNotice ends a recurring notice: no date after now is sent (what
+// went out stays in its broadcasts). An entry of the association's year is
+// switched off instead, keeping its texts.
+func (s *Store) RemoveNotice(ctx context.Context, id uint, now time.Time) error {
+	n, err := s.NoticeByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	db := s.db.WithContext(ctx)
+	if n.CalendarKey != nil {
+		err = db.Model(&models.Notice{}).Where("id = ?", id).Updates(map[string]any{"enabled": false, "updated_at": now.UTC()}).Error
+	} else {
+		err = db.Delete(&models.Notice{}, id).Error
+	}
+	if err != nil {
+		return fmt.Errorf("store: remove notice: %w", err)
+	}
+	return nil
+}
+
+// SetYearEntry switches an entry of the association's year on (with its
+// audience and texts, when given; else what it had, else the entry's) or
+// off. Switched on, its dates count from now: one passed today is not sent.
+func (s *Store) SetYearEntry(ctx context.Context, e models.YearEntry, audience *models.Audience, texts map[string]string, on bool, loc *time.Location, now time.Time) (*models.Notice, error) {
+	var n models.Notice
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Where("calendar_key = ?", e.Key).Take(&n).Error
+		exists := err == nil
+		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return err
+		}
+		if !exists {
+			n = e.Notice()
+			n.Start = models.DayOf(now, loc)
+			n.CreatedAt = now.UTC()
+		}
+		if audience != nil {
+			if err := branchExists(tx, *audience); err != nil {
+				return err
+			}
+			n.Audience = audience.String()
+		}
+		if len(texts) > 0 {
+			n.SetTexts(texts)
+		}
+		if on && !n.Enabled || !exists {
+			n.UpdatedAt = now.UTC() // its dates count from here
+		}
+		n.Enabled = on
+		if err := n.Validate(); err != nil {
+			return err
+		}
+		return tx.Save(&n).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: year entry %s: %w", e.Key, err)
+	}
+	return &n, nil
+}
+
+// PlannedOccurrence is a date of a recurring notice made a broadcast.
+type PlannedOccurrence struct {
+	NoticeID    uint
+	Date        models.Day
+	BroadcastID uint
+	Total       int
+}
+
+// PlanNotices makes a broadcast of each date of the enabled recurring
+// notices whose time has come, up to NoticeCatchUp late (the bot was down)
+// and never one before the notice was made or switched on: once a date,
+// however many runs, replicas or restarts (a unique index). The broadcast
+// goes through the outbox like any notice: quiet hours, the budget, SMS,
+// each member's language.
+func (s *Store) PlanNotices(ctx context.Context, loc *time.Location, now time.Time) ([]PlannedOccurrence, error) {
+	var ns []models.Notice
+	if err := s.db.WithContext(ctx).Where("enabled = ?", true).Order("id").Find(&ns).Error; err != nil {
+		return nil, fmt.Errorf("store: plan notices: %w", err)
+	}
+	var out []PlannedOccurrence
+	for i := range ns {
+		n := &ns[i]
+		from := now.Add(-models.NoticeCatchUp)
+		if n.UpdatedAt.After(from) {
+			from = n.UpdatedAt
+		}
+		dates, err := n.Due(from, now, loc)
+		if err != nil {
+			return out, fmt.Errorf("store: notice %d: %w", n.ID, err)
+		}
+		for _, d := range dates {
+			var planned int64
+			if err := s.db.WithContext(ctx).Model(&models.Broadcast{}).Where("notice_id = ? AND occurrence = ?", n.ID, d.UTC()).Count(&planned).Error; err != nil {
+				return out, fmt.Errorf("store: plan notices: %w", err)
+			}
+			if planned > 0 {
+				continue
+			}
+			b, err := s.planOccurrence(ctx, n, d, loc)
+			if errors.Is(err, ErrOccurrencePlanned) {
+				continue
+			}
+			if err != nil {
+				return out, err
+			}
+			out = append(out, PlannedOccurrence{NoticeID: n.ID, Date: d, BroadcastID: b.ID, Total: b.Total})
+		}
+	}
+	return out, nil
+}
+
+// planOccurrence makes the broadcast of one date of n.
+func (s *Store) planOccurrence(ctx context.Context, n *models.Notice, date models.Day, loc *time.Location) (*models.Broadcast, error) {
+	a, err := models.ParseAudience(n.Audience)
+	if err != nil {
+		return nil, fmt.Errorf("store: notice %d: %w", n.ID, err)
+	}
+	texts := n.NoticeTexts()
+	sender := ""
+	if n.CreatedBy != nil {
+		var m models.Member
+		if err := s.db.WithContext(ctx).Select("name").Take(&m, *n.CreatedBy).Error; err == nil {
+			sender = m.Name
+		}
+	}
+	id := n.ID
+	b, err := s.CreateBroadcast(ctx, NewBroadcast{Audience: a, Text: firstText(texts), Texts: texts, PhotoFileID: n.PhotoFileID,
+		SendAt: n.SendAt(date, loc), Sender: sender, NoticeID: &id, Occurrence: &date})
+	return b, err
+}
+
+// firstText is the text a broadcast keeps for its record.
+func firstText(byLang map[string]string) string { return planner.InLang(byLang, locales.ZhHans) }
+
+// NoticesTo are the last notices sent to a member (SPEC C15: "what was
+// sent to me"), newest first: broadcasts, recurring ones among them.
+func (s *Store) NoticesTo(ctx context.Context, memberID uint, limit int) ([]outbox.Row, error) {
+	var rows []outbox.Row
+	err := s.db.WithContext(ctx).Where("member_id = ? AND kind = ? AND status = ?", memberID, outbox.KindBroadcast, outbox.Sent).
+		Order("sent_at DESC, id DESC").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: notices to member: %w", err)
+	}
+	return rows, nil
+}
