@@ -26,6 +26,7 @@ type broadcastDraft struct {
 	Photo    string `json:"photo,omitempty"`
 	Document string `json:"document,omitempty"`
 	Count    int    `json:"count,omitempty"`
+	Repeat   string `json:"repeat,omitempty"` // y, l, m or w: how a repeated notice recurs
 }
 
 const (
@@ -160,6 +161,10 @@ func (b *Bot) onBroadcastCallback(ctx context.Context, r *request, q *tgm.Callba
 	}
 	if c.Op == "x" {
 		b.cancelBroadcast(ctx, r, q)
+		return
+	}
+	if c.Op == "r" || c.Op == "R" || c.Op == "W" {
+		b.onRepeatCallback(ctx, r, q, c, d, dr)
 		return
 	}
 	msg := q.Message.Message
@@ -357,6 +362,7 @@ func (b *Bot) onBroadcastInput(ctx context.Context, r *request, msg *tgm.Message
 		}
 		b.send(ctx, r.chatID, preview, inline(
 			row(cb(b.t(r, "broadcast.send_now"), bcData("s", "")), cb(b.t(r, "broadcast.send_later"), bcData("l", ""))),
+			row(cb(b.t(r, "broadcast.repeat"), bcData("r", ""))),
 			b.bcCancelRow(r)))
 	case stepAt:
 		// input.Local's rule, through When: a time the clocks jump over is
@@ -377,6 +383,8 @@ func (b *Bot) onBroadcastInput(ctx context.Context, r *request, msg *tgm.Message
 			return true
 		}
 		b.commitBroadcast(ctx, r, d, dr, at, nil, b.twiceNotes(r, at))
+	case stepRepeat:
+		b.onRepeatInput(ctx, r, d, dr, msg.Text)
 	default:
 		b.send(ctx, r.chatID, b.t(r, "broadcast.use_buttons"), nil)
 	}
@@ -430,11 +438,15 @@ func (b *Bot) onNotices(ctx context.Context, r *request) {
 		b.fail(ctx, r.chatID, r.lang, "notices", err)
 		return
 	}
-	if len(bs) == 0 {
+	repeats, stops := b.repeatLines(ctx, r)
+	if len(bs) == 0 && len(repeats) == 0 {
 		b.send(ctx, r.chatID, b.t(r, "notices.none"), nil)
 		return
 	}
 	lines := []string{b.t(r, "notices.title", "Count", len(bs))}
+	if len(bs) == 0 {
+		lines = nil
+	}
 	var rows [][]inlineButton
 	for i, bc := range bs {
 		aud, _ := models.ParseAudience(bc.Audience)
@@ -453,7 +465,12 @@ func (b *Bot) onNotices(ctx context.Context, r *request) {
 			rows = append(rows, row(cb(b.t(r, "notices.button.cancel_n", "N", i+1), models.Callback{Action: models.ActNoticeCancel, ID: bc.ID})))
 		}
 	}
-	b.send(ctx, r.chatID, firstLines(strings.Join(lines, "\n"), maxMessage), inline(rows...))
+	if len(repeats) > 0 {
+		lines = append(lines, "", b.t(r, "repeat.title", "Count", len(repeats)))
+		lines = append(lines, repeats...)
+		rows = append(rows, stops...)
+	}
+	b.send(ctx, r.chatID, firstLines(strings.TrimSpace(strings.Join(lines, "\n")), maxMessage), inline(rows...))
 }
 
 // onNoticeCancel calls off a scheduled notice.

@@ -94,6 +94,12 @@ func (b *Bot) onCallback(ctx context.Context, q *tgm.CallbackQuery) {
 		b.onExportCallback(ctx, r, q, c)
 	case models.ActRecord:
 		b.onRecordCallback(ctx, r, q, c)
+	case models.ActNoticeStop:
+		b.onNoticeStop(ctx, r, q, c)
+	case models.ActInquiry:
+		b.onInquiryCallback(ctx, r, q, c)
+	case models.ActFAQ:
+		b.onFAQCallback(ctx, r, q, c)
 	}
 }
 

@@ -209,6 +209,7 @@ func (b *Bot) onMessage(ctx context.Context, msg *tgm.Message) {
 	case !isCmd && b.onFiguresInput(ctx, r, msg):
 	case !isCmd && b.onReportFileInput(ctx, r, msg):
 	case !isCmd && b.onFamilyEditInput(ctx, r, msg):
+	case !isCmd && b.onInquiryInput(ctx, r, msg):
 	case !isCmd && b.onRecordInput(ctx, r, msg):
 	case !isCmd && b.onJoinInput(ctx, r, msg):
 	case msg.Document != nil:
@@ -281,8 +282,12 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 			b.onBroadcast(ctx, r)
 		}
 	case "notices":
-		if b.requireOrganizer(ctx, r, c.name) {
+		// An organizer's: those waiting for their time; a member's: those
+		// received.
+		if r.member.IsOrganizer() {
 			b.onNotices(ctx, r)
+		} else {
+			b.onReceived(ctx, r)
 		}
 	case "cancel":
 		b.cancelDialog(ctx, r)
@@ -330,7 +335,11 @@ func (b *Bot) onText(ctx context.Context, r *request, text string) {
 		b.onTypedAnswer(ctx, r, ans)
 		return
 	}
-	b.send(ctx, r.chatID, b.t(r, "unknown.text"), b.keyboardFor(r))
+	if !r.member.OnRoster() {
+		b.send(ctx, r.chatID, b.t(r, "unknown.text"), b.keyboardFor(r))
+		return
+	}
+	b.offerQuestion(ctx, r, text)
 }
 
 func (b *Bot) onMenu(ctx context.Context, r *request, action string) {
@@ -353,6 +362,8 @@ func (b *Bot) onMenu(ctx context.Context, r *request, action string) {
 		b.onEvents(ctx, r)
 	case telegram.MenuChecks:
 		b.onChecks(ctx, r)
+	case telegram.MenuNotices:
+		b.onReceived(ctx, r)
 	case telegram.MenuVisits:
 		b.onVisits(ctx, r)
 	case telegram.MenuNotice:

@@ -138,6 +138,7 @@ func (b *Bot) memberCardView(ctx context.Context, r *request, m *models.Member) 
 			lines = append(lines, b.t(r, "checks.line", append(b.planArgs(r, p), "State", "")...))
 		}
 	}
+	lines = append(lines, b.questionLines(ctx, r, full.ID)...)
 	var rows [][]inlineButton
 	if full.Status != models.StatusLeft {
 		var ch []inlineButton

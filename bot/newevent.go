@@ -12,6 +12,7 @@ import (
 	tgm "github.com/go-telegram/bot/models"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/calendar"
 	"github.com/assocbot/assocbot/models/input"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
@@ -35,6 +36,20 @@ type eventDraft struct {
 	Places   []string `json:"places,omitempty"` // offered as buttons, by index
 	Audience string   `json:"audience,omitempty"`
 	Capacity int      `json:"capacity"`
+	// OnHoliday: the organizer confirmed a date that is a statutory
+	// holiday.
+	OnHoliday bool `json:"holiday,omitempty"`
+}
+
+// neHoliday is the statutory holiday (a day off) on the draft's date, to
+// confirm before going on; false when there is none or it was confirmed.
+func (b *Bot) neHoliday(dr *eventDraft) (calendar.Holiday, bool) {
+	day, err := time.Parse("2006-01-02", dr.Date)
+	if err != nil || dr.OnHoliday {
+		return calendar.Holiday{}, false
+	}
+	h, ok := calendar.HolidayOn(day)
+	return h, ok && !h.Work
 }
 
 // neSuggestions are the usual events, a tap each: a title (in the
@@ -209,6 +224,11 @@ func (b *Bot) neQuestion(ctx context.Context, r *request, step string, dr *event
 		}
 		rows = append(rows, b.neCancelRow(r))
 		return b.t(r, "ne.ask_audience"), inline(rows...), nil
+	case "holiday":
+		h, _ := b.neHoliday(dr)
+		day, _ := time.Parse("2006-01-02", dr.Date)
+		return b.t(r, "ne.holiday", "Date", b.cat.Date(r.lang, day, b.cfg.Now()), "Holiday", b.t(r, "holiday."+h.Key)),
+			inline(row(cb(b.t(r, "ne.holiday_keep"), neData("h", "y")), cb(b.t(r, "ne.holiday_other"), neData("h", "n"))), b.neCancelRow(r)), nil
 	case "capacity":
 		return b.t(r, "ne.ask_capacity"), inline(
 			row(cb(b.t(r, "ne.no_limit"), neData("c", "0")), cb("10", neData("c", "10")), cb("20", neData("c", "20"))),
@@ -348,7 +368,17 @@ func (b *Bot) onNewEventCallback(ctx context.Context, r *request, q *tgm.Callbac
 		dr.Kind, next = value, "date"
 	case step == "d" && d.Step == "date":
 		if _, err := time.ParseInLocation("2006-01-02", value, b.cfg.Location); err == nil {
-			dr.Date, next = value, "time"
+			dr.Date, dr.OnHoliday, next = value, false, "time"
+			if _, ok := b.neHoliday(dr); ok {
+				next = "holiday" // asked before going on
+			}
+		}
+	case step == "h" && d.Step == "holiday" && value == "n":
+		dr.Date, dr.Time, next = "", "", "date"
+	case step == "h" && d.Step == "holiday" && value == "y":
+		dr.OnHoliday, next = true, "time"
+		if dr.Time != "" { // typed with its time
+			next = "place"
 		}
 	case step == "t" && d.Step == "time" && len(value) == 4:
 		dr.Time, next = value[:2]+":"+value[2:], "place"
@@ -473,6 +503,12 @@ func (b *Bot) onNewEventInput(ctx context.Context, r *request, msg *tgm.Message)
 			return true
 		}
 		dr.Date, dr.Time, next = t.Format("2006-01-02"), t.Format("15:04"), "place"
+		if d.Step == "date" {
+			dr.OnHoliday = false
+		}
+		if _, ok := b.neHoliday(dr); ok {
+			next = "holiday" // asked before going on
+		}
 		if err := b.nePlaces(ctx, r, dr); err != nil {
 			b.fail(ctx, r.chatID, r.lang, "newevent", err)
 			return true

@@ -40,6 +40,7 @@ const (
 	ActMute          Action = "mu"   // Op: on (pause reminders) or off
 	ActCancelEvent   Action = "ce"   // Event; Op: y (cancel it) or n (keep it)
 	ActNoticeCancel  Action = "nx"   // ID: a scheduled broadcast to call off
+	ActNoticeStop    Action = "nr"   // ID: a recurring notice to stop
 	ActMemberCard    Action = "mc"   // ID: a member; Op: v (card), l (ask to mark as left), y (mark), ca/ct/cs (channel), h1/h0 (SMS health consent), r (resume SMS), d1/d0 (a family in difficulty or not), bt (a birth today), fe (edit the household)
 	ActEventAdmin    Action = "ea"   // Event; Op: a (answers), n (nudge), c (check-in), x (cancel), v (its card)
 	ActNewSurvey     Action = "ns"   // Op: the /newsurvey dialog step; Arg: its value
@@ -102,6 +103,7 @@ var layouts = map[Action][]field{
 	ActMute:          {fOp},
 	ActCancelEvent:   {fEvent, fOp},
 	ActNoticeCancel:  {fID},
+	ActNoticeStop:    {fID},
 	ActEventAdmin:    {fEvent, fOp},
 	ActMemberCard:    {fID, fOp},
 	ActSurvey:        {fID, fOp, fArg},

@@ -67,6 +67,18 @@ func (n Notice) NoticeTexts() map[string]string {
 	return m
 }
 
+// TextFor is the notice's text for a reader of lang: theirs, else the
+// Simplified Chinese one, else any (the order of the three languages).
+func (n Notice) TextFor(lang string) string {
+	texts := n.NoticeTexts()
+	for _, l := range []string{lang, "zh-Hans", "zh-Hant", "en"} {
+		if t := texts[l]; t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
 // SetTexts encodes byLang into Texts, dropping empty texts.
 func (n *Notice) SetTexts(byLang map[string]string) {
 	clean := map[string]string{}

@@ -44,6 +44,7 @@ type ReplyKeyboard struct {
 const (
 	MenuEvents   = "menu.my_events"
 	MenuChecks   = "menu.my_checks"
+	MenuNotices  = "menu.notices"
 	MenuHelp     = "menu.help"
 	MenuLanguage = "menu.language"
 	MenuJoin     = "menu.request_join"
@@ -58,7 +59,7 @@ const (
 
 // MenuKeys lists every reply-keyboard label.
 func MenuKeys() []string {
-	return []string{MenuEvents, MenuChecks, MenuHelp, MenuLanguage, MenuJoin, MenuShare, MenuNotice, MenuNewEvent, MenuOurEvents, MenuVisits}
+	return []string{MenuEvents, MenuChecks, MenuNotices, MenuHelp, MenuLanguage, MenuJoin, MenuShare, MenuNotice, MenuNewEvent, MenuOurEvents, MenuVisits}
 }
 
 // OrganizerKeyboard is a member's keyboard with an organizer's main
@@ -75,7 +76,7 @@ func MemberKeyboard(cat *locales.Catalog, l locales.Lang) *ReplyKeyboard {
 	return &ReplyKeyboard{
 		Keyboard: [][]KeyButton{
 			{{Text: cat.T(l, MenuEvents)}, {Text: cat.T(l, MenuChecks)}},
-			{{Text: cat.T(l, MenuHelp)}, {Text: cat.T(l, MenuLanguage)}},
+			{{Text: cat.T(l, MenuNotices)}, {Text: cat.T(l, MenuHelp)}, {Text: cat.T(l, MenuLanguage)}},
 		},
 		ResizeKeyboard: true, IsPersistent: true,
 		InputFieldPlaceholder: cat.T(l, "menu.placeholder"),

@@ -70,10 +70,26 @@ func commands() *command {
 		{name: "broadcast", args: `--audience all|branch:Town/Village|branches:Town/A|Town/B|tag:T --text "..." [--at "2026-12-01 09:00"]`,
 			about: "enqueue a notice; a running assocbot run sends it",
 			flags: cmdBroadcast},
+		{name: "notice", about: "recurring notices: yearly on a date or a lunar date, monthly, weekly", subs: []*command{
+			{name: "add", args: `--audience A --text T [--text-en T …] (--rrule RRULE | --lunar MM-DD) [--at HH:MM] [--before 3d]`,
+				about: "a notice sent on each date of its rule; prints its id and next three dates", flags: cmdNoticeAdd},
+			{name: "list", about: "the recurring notices switched on, with their next dates", flags: cmdNoticeList},
+			{name: "remove", args: "ID", about: "stop a recurring notice (a calendar entry is switched off)", flags: cmdNoticeRemove},
+		}},
+		{name: "calendar", about: "the association's year (3·8, 5·29, 六一, 9·25, 元旦, 春节 …), each entry off until switched on", subs: []*command{
+			{name: "list", about: "the entries, their dates, audiences and whether they are on", flags: cmdCalendarList},
+			{name: "enable", args: "KEY [--audience A] [--text-file F [--lang L]]", about: "switch an entry on, with its default texts in three languages or yours", flags: cmdCalendarEnable},
+			{name: "disable", args: "KEY", about: "switch an entry off", flags: cmdCalendarDisable},
+		}},
+		{name: "faq", about: "frequent questions, offered to members before their question goes to the organizers", subs: []*command{
+			{name: "add", args: "--question Q --answer A [--lang zh-Hans|zh-Hant|en] [--keywords k1,k2]", about: "a question with its answer", flags: cmdFAQAdd},
+			{name: "list", about: "the frequent questions", flags: cmdFAQList},
+			{name: "remove", args: "ID", about: "remove a frequent question", flags: cmdFAQRemove},
+		}},
 		{name: "event", about: "events", subs: []*command{
 			{name: "add", args: `--kind activity_day|meeting|health_check_session|training|other --title T --start "YYYY-MM-DD HH:MM" [--end ...] [--location L] ` +
-				`[--audience all|branch:P|tag:T] [--capacity N] [--guests] [--rsvp-deadline ...] [--rrule R] [--no-rsvp]`,
-				about: "create an event and announce it", flags: cmdEventAdd},
+				`[--audience all|branch:P|tag:T] [--capacity N] [--guests] [--rsvp-deadline ...] [--rrule R] [--no-rsvp] [--on-holiday]`,
+				about: "create an event and announce it (one on a statutory holiday needs --on-holiday)", flags: cmdEventAdd},
 			{name: "list", about: "every event, with its next time", flags: cmdEventList},
 		}},
 		{name: "plan", about: "health checks and organizers' duties", subs: []*command{

@@ -8,7 +8,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/calendar"
 	"github.com/assocbot/assocbot/models/input"
 )
 
@@ -87,6 +89,7 @@ func cmdEventAdd(fs *flag.FlagSet, c cli) runner {
 	noRSVP := fs.Bool("no-rsvp", false, "an announcement without answers")
 	deadline := fs.String("rsvp-deadline", "", `answers close at "YYYY-MM-DD HH:MM"`)
 	rrule := fs.String("rrule", "", "recurrence, e.g. FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=29 or FREQ=MONTHLY;BYDAY=1MO")
+	onHoliday := fs.Bool("on-holiday", false, "create it even though it starts on a statutory holiday")
 	return func(ctx context.Context, args []string) error {
 		if err := noArgs(args); err != nil {
 			return err
@@ -137,6 +140,14 @@ func cmdEventAdd(fs *flag.FlagSet, c cli) runner {
 		now := clock()
 		if err := e.Validate(loc, now); err != nil {
 			return eventUsage(err)
+		}
+		if h, ok := calendar.HolidayOn(models.DayOf(startAt, loc)); ok && !h.Work && !*onHoliday {
+			cat, err := locales.New()
+			if err != nil {
+				return err
+			}
+			return usageError{fmt.Sprintf("--start %s is a statutory holiday (%s, %s): few will come; add --on-holiday to create it anyway",
+				startAt.In(loc).Format("2006-01-02"), h.Name, cat.T(locales.En, "holiday."+h.Key))}
 		}
 		st, err := openStoreSMS(ctx, *db, c.getenv)
 		if err != nil {
