@@ -335,7 +335,7 @@ func (b *Bot) onText(ctx context.Context, r *request, text string) {
 		b.onTypedAnswer(ctx, r, ans)
 		return
 	}
-	if !r.member.OnRoster() {
+	if !r.member.OnRoster() || input.SmallTalk(text) {
 		b.send(ctx, r.chatID, b.t(r, "unknown.text"), b.keyboardFor(r))
 		return
 	}

@@ -104,8 +104,8 @@ func (b *Bot) onInquiryCallback(ctx context.Context, r *request, q *tgm.Callback
 			b.answer(ctx, q, b.t(r, "error.internal"), true)
 			return
 		}
-		b.answer(ctx, q, "", false)
 		b.send(ctx, r.chatID, b.t(r, "inquiry.ask_answer", "Name", asker.Name, "Question", planner.Clip(iq.Text, 300)), nil)
+		b.answer(ctx, q, "", false)
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 
@@ -41,6 +43,24 @@ var answers = map[string]models.Answer{
 func Answer(s string) (models.Answer, bool) {
 	a, ok := answers[strings.ToLower(Normalize(s))]
 	return a, ok
+}
+
+// smallTalk are greetings and thanks: words that ask nothing, so they are
+// not offered as a question to the organizers.
+var smallTalk = map[string]bool{
+	"hi": true, "hello": true, "hey": true, "thanks": true, "thank you": true, "ok": true, "okay": true, "bye": true,
+	"good morning": true, "good evening": true,
+	"你好": true, "您好": true, "你们好": true, "你們好": true, "大家好": true, "早": true, "早上好": true, "晚上好": true,
+	"谢谢": true, "謝謝": true, "多谢": true, "多謝": true, "好的": true, "嗯": true, "收到": true, "再见": true, "再見": true,
+}
+
+// SmallTalk reports whether words ask nothing: a greeting or thanks, or too
+// short to be a question (one character, an emoji), punctuation aside.
+func SmallTalk(s string) bool {
+	t := strings.ToLower(strings.TrimFunc(Normalize(s), func(r rune) bool {
+		return unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r)
+	}))
+	return smallTalk[t] || utf8.RuneCountInString(t) < 2
 }
 
 var kinds = map[string]models.EventKind{

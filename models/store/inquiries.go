@@ -85,7 +85,7 @@ func (s *Store) AskInquiry(ctx context.Context, id uint, m *models.Member, now t
 		if err != nil {
 			return err
 		}
-		d, err := decidersFor(tx, path, m.ID)
+		d, err := nearestOrganizers(tx, path, m.ID)
 		if err != nil {
 			return err
 		}
@@ -231,7 +231,7 @@ func (s *Store) FollowUpInquiries(ctx context.Context, loc *time.Location, now t
 		if err != nil {
 			continue
 		}
-		d, err := decidersFor(db, path, q.MemberID)
+		d, err := nearestOrganizers(db, path, q.MemberID)
 		if err != nil {
 			return lists, escalated, fmt.Errorf("store: who answers: %w", err)
 		}
@@ -246,7 +246,7 @@ func (s *Store) FollowUpInquiries(ctx context.Context, loc *time.Location, now t
 			continue
 		}
 		// The branch above the one whose organizers did not answer.
-		up, err := decidersFor(db, parentPath(d.Branch), q.MemberID)
+		up, err := nearestOrganizers(db, parentPath(d.Branch), q.MemberID)
 		if err != nil {
 			return lists, escalated, fmt.Errorf("store: who answers above: %w", err)
 		}
@@ -272,6 +272,25 @@ func (s *Store) FollowUpInquiries(ctx context.Context, loc *time.Location, now t
 		lists += n
 	}
 	return lists, escalated, nil
+}
+
+// nearestOrganizers are who answer a question of a member of the branch
+// at path: the linked organizers of the nearest branch, the branch itself
+// or one above it, that has some (Deciders.Branch), not those further up
+// (they are told after EscalateAfter); else the admins.
+func nearestOrganizers(tx *gorm.DB, path string, except uint) (Deciders, error) {
+	d, err := decidersFor(tx, path, except)
+	if err != nil || d.Branch == "" {
+		return d, err
+	}
+	var ids []uint
+	err = tx.Model(&models.Member{}).
+		Joins("JOIN organizer_scopes ON organizer_scopes.member_id = members.id").
+		Joins("JOIN branches ON branches.id = organizer_scopes.branch_id").
+		Where("members.id IN ? AND branches.path = ?", d.IDs, d.Branch).
+		Distinct("members.id").Order("members.id").Pluck("members.id", &ids).Error
+	d.IDs = ids
+	return d, err
 }
 
 // parentPath is the branch above path ("" above a top branch: the admins).
