@@ -159,7 +159,7 @@ func cmdNoticeAdd(fs *flag.FlagSet, c cli) runner {
 			return err
 		}
 		defer st.Close()
-		if err := checkAudience(ctx, st, aud, true); err != nil {
+		if err := checkAudience(ctx, st, aud, false); err != nil {
 			return err
 		}
 		now := c.now()
@@ -246,7 +246,11 @@ func listText(lang locales.Lang, n *models.Notice) string {
 func cmdNoticeRemove(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
 	return func(ctx context.Context, args []string) error {
-		id, err := idArg("notice remove", "notice", args)
+		pos, err := parseInterspersed(fs, args)
+		if err != nil {
+			return err
+		}
+		id, err := idArg("notice remove", "notice", pos)
 		if err != nil {
 			return err
 		}
@@ -357,7 +361,11 @@ func cmdCalendarEnable(fs *flag.FlagSet, c cli) runner {
 	textFile := fs.String("text-file", "", "the text, from a UTF-8 file, instead of the default texts")
 	lang := fs.String("lang", "", "the language of --text-file (zh-Hans, zh-Hant or en); without it, the text is for everyone")
 	return func(ctx context.Context, args []string) error {
-		e, err := yearEntryArg("calendar enable", args)
+		pos, err := parseInterspersed(fs, args)
+		if err != nil {
+			return err
+		}
+		e, err := yearEntryArg("calendar enable", pos)
 		if err != nil {
 			return err
 		}
@@ -412,7 +420,7 @@ func cmdCalendarEnable(fs *flag.FlagSet, c cli) runner {
 		}
 		defer st.Close()
 		if aud != nil {
-			if err := checkAudience(ctx, st, *aud, true); err != nil {
+			if err := checkAudience(ctx, st, *aud, false); err != nil {
 				return err
 			}
 		}
@@ -457,7 +465,11 @@ func cmdCalendarDisable(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
 	tz := tzFlag(fs, c.getenv)
 	return func(ctx context.Context, args []string) error {
-		e, err := yearEntryArg("calendar disable", args)
+		pos, err := parseInterspersed(fs, args)
+		if err != nil {
+			return err
+		}
+		e, err := yearEntryArg("calendar disable", pos)
 		if err != nil {
 			return err
 		}
@@ -559,7 +571,11 @@ func cmdFAQList(fs *flag.FlagSet, c cli) runner {
 func cmdFAQRemove(fs *flag.FlagSet, c cli) runner {
 	db := dbFlag(fs, c.getenv)
 	return func(ctx context.Context, args []string) error {
-		id, err := idArg("faq remove", "faq", args)
+		pos, err := parseInterspersed(fs, args)
+		if err != nil {
+			return err
+		}
+		id, err := idArg("faq remove", "faq", pos)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,165 @@
+package bot_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/bot/bottest"
+	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/locales"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/outbox"
+	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
+	"github.com/assocbot/assocbot/scheduler"
+)
+
+// TestRecurringNoticesOnceADate, with a frozen clock: a lunar 01-01 notice
+// and a yearly 3·8 notice, each with texts in three languages, go out on
+// their dates (2027-02-06 and 2027-03-08) at 09:00 to each member in their
+// language, once however many runs, and not again after a restart (a new
+// store on the same database); members read them later in 📰.
+func TestRecurringNoticesOnceADate(t *testing.T) {
+	h := bottest.New(t, bottest.WithDispatcher(retrying))
+	people := map[string]fakeapi.User{}
+	for i, p := range []struct{ name, phone, lang string }{
+		{"Li", "13800000001", "en"}, {"王芳", "13800000002", "zh-Hans"}, {"陳美玲", "13800000003", "zh-Hant"},
+	} {
+		u := fakeapi.User{ID: int64(600 + i), FirstName: p.name, LanguageCode: "zh"}
+		h.Add(store.NewMember{Name: p.name, Phone: p.phone, Branch: "Town/Village", Lang: p.lang})
+		h.Link(p.phone, u)
+		people[p.lang] = u
+	}
+	texts := func(what string) map[string]string {
+		return map[string]string{"en": what + " (en)", "zh-Hans": what + "（简）", "zh-Hant": what + "（繁）"}
+	}
+	lunar := &models.Notice{Audience: "branch:Town", Lunar: "01-01", AtMinute: 9 * 60}
+	lunar.SetTexts(texts("Spring"))
+	women := &models.Notice{Audience: "all", RRule: "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=8", AtMinute: 9 * 60}
+	women.SetTexts(texts("March 8"))
+	for _, n := range []*models.Notice{lunar, women} {
+		if err := h.St.AddNotice(ctx, n, bottest.Shanghai, h.Clock()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	job := scheduler.Notices{Store: h.St, Location: bottest.Shanghai}
+	run := func(j scheduler.Notices) int {
+		t.Helper()
+		c, err := j.Run(ctx, h.Clock())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c["notices"]
+	}
+	got := func(u fakeapi.User, text string) int {
+		n := 0
+		for _, m := range h.API.Messages(u.ID) {
+			if strings.Contains(m.Text, text) {
+				n++
+			}
+		}
+		return n
+	}
+	// Nothing before its time.
+	h.SetNow(time.Date(2027, 2, 6, 8, 59, 0, 0, bottest.Shanghai))
+	if n := run(job); n != 0 {
+		t.Fatalf("%d planned before 09:00", n)
+	}
+	for _, occ := range []struct {
+		at   time.Time
+		what string
+		n    *models.Notice
+	}{
+		{time.Date(2027, 2, 6, 9, 0, 0, 0, bottest.Shanghai), "Spring", lunar},
+		{time.Date(2027, 3, 8, 9, 5, 0, 0, bottest.Shanghai), "March 8", women},
+	} {
+		h.SetNow(occ.at)
+		if n := run(job); n != 1 {
+			t.Fatalf("%s: %d planned, want 1", occ.what, n)
+		}
+		if n := run(job); n != 0 {
+			t.Fatalf("%s: a second run planned %d", occ.what, n)
+		}
+		h.Dispatcher.Wake()
+		for lang, u := range people {
+			want := texts(occ.what)[lang]
+			h.WaitFor(occ.what+" in "+lang, func() bool { return got(u, want) == 1 })
+		}
+		// A restart: another store and job on the same database.
+		again, err := store.Open(ctx, h.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.SetNow(occ.at.Add(7 * time.Minute))
+		if n := run(scheduler.Notices{Store: again, Location: bottest.Shanghai}); n != 0 {
+			t.Fatalf("%s: planned again after a restart", occ.what)
+		}
+		again.Close()
+		rows, err := storetest.Dump(ctx, h.DSN, fmt.Sprintf("SELECT id FROM broadcasts WHERE notice_id = %d", occ.n.ID))
+		if err != nil || strings.Count(rows, "\n") != 1 {
+			t.Fatalf("%s: broadcasts %q %v, want one", occ.what, rows, err)
+		}
+		sent, _ := h.St.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindBroadcast})
+		for lang, u := range people {
+			if n := got(u, texts(occ.what)[lang]); n != 1 {
+				t.Fatalf("%s: %s got it %d times (%d rows)", occ.what, lang, n, len(sent))
+			}
+		}
+	}
+	// Not 2028's lunar new year yet, nor the next 3·8.
+	h.SetNow(time.Date(2027, 12, 31, 12, 0, 0, 0, bottest.Shanghai))
+	if n := run(job); n != 0 {
+		t.Fatalf("%d planned on no date", n)
+	}
+	// 📰: what was sent, newest first, in her language.
+	u := people["zh-Hant"]
+	list := h.Say(u, h.T(locales.ZhHant, "menu.notices"))
+	if !strings.HasPrefix(list.Text, h.T(locales.ZhHant, "received.title", "Count", 2)) ||
+		strings.Index(list.Text, "March 8（繁）") > strings.Index(list.Text, "Spring（繁）") {
+		t.Fatalf("📰: %q", list.Text)
+	}
+}
+
+// TestAnEventOnAHolidayAsksFirst: /newevent on 2027-02-08, a Spring
+// Festival holiday, asks before going on (another day goes back to the
+// calendar); on 2027-02-15 it does not ask.
+func TestAnEventOnAHolidayAsksFirst(t *testing.T) {
+	h := bottest.New(t)
+	org := fakeapi.User{ID: 650, FirstName: "Org", LanguageCode: "en"}
+	h.Add(store.NewMember{Name: "Org", Phone: "13900000001", Branch: "Town", Role: models.RoleOrganizer, Lang: "en"})
+	h.Link("13900000001", org)
+	en := func(key string, kv ...any) string { return h.T(locales.En, key, kv...) }
+	in := &inputs{h: h, u: org}
+	start := func() {
+		in.tap(in.say("/newevent"), "🗓 "+en("ne.suggest.meeting"))
+	}
+	start()
+	holiday := h.Say(org, "2027-02-08 09:00")
+	want := en("ne.holiday", "Date", h.Cat.Date(locales.En, time.Date(2027, 2, 8, 0, 0, 0, 0, time.UTC), h.Clock()), "Holiday", en("holiday.spring_festival"))
+	if holiday.Text != want {
+		t.Fatalf("on 2027-02-08: %q, want %q", holiday.Text, want)
+	}
+	if d, _ := h.St.Dialog(ctx, org.ID); d.Step != "holiday" {
+		t.Fatalf("the dialog is at %q", d.Step)
+	}
+	// Another day: back to the date.
+	in.tap(holiday, en("ne.holiday_other"))
+	if d, _ := h.St.Dialog(ctx, org.ID); d.Step != "date" {
+		t.Fatalf("another day: the dialog is at %q", d.Step)
+	}
+	if got := h.Say(org, "2027-02-15 09:00"); got.Text != en("ne.ask_place") {
+		t.Fatalf("on 2027-02-15: %q", got.Text)
+	}
+	h.Say(org, "/cancel")
+	// Keeping the holiday goes on to the place.
+	start()
+	holiday = h.Say(org, "2027-02-08 09:00")
+	if got := in.tap(holiday, en("ne.holiday_keep")); got.Text != en("ne.ask_place") {
+		t.Fatalf("after keeping the holiday: %q", got.Text)
+	}
+	if d, _ := h.St.Dialog(ctx, org.ID); d.Step != "place" {
+		t.Fatalf("after keeping the holiday the dialog is at %q", d.Step)
+	}
+}
