@@ -49,6 +49,9 @@ var protected = map[string]string{
 	"visits":       "SELECT id, state, done_by, note, gave, photo_file_id FROM visits ORDER BY id",
 	"families":     "SELECT member_id, household, centre_id, birth_on, expected, difficulty FROM families ORDER BY member_id",
 	"figures":      "SELECT plan_id, cycle, key, value FROM figure_values ORDER BY id",
+	"questions":    "SELECT id, member_id, status, answered_by, answer, escalated FROM inquiries WHERE status <> 'draft' ORDER BY id",
+	"notices":      "SELECT id, enabled, texts FROM notices ORDER BY id",
+	"faqs":         "SELECT id, question, answer FROM faqs ORDER BY id",
 }
 
 // unchangedBy lists the protected tables that no input at all from the user
@@ -157,6 +160,14 @@ func FuzzUpdates(f *testing.F) {
 		{0, 1, "", "bc:a:t:", "", "", ""},
 		{4, 1, "", "bc:a:b:1", "", "", ""},
 		{1, 1, "", "bc:s", "", "", ""},
+		{1, 0, "请问孕前检查在哪里做？", "", "", "", ""},
+		{1, 1, "", "iq:1:s", "", "", ""},
+		{2, 1, "", "iq:1:s", "", "", ""},
+		{4, 1, "", "iq:1:r", "", "", ""},
+		{3, 1, "", "iq:1:r", "", "", ""},
+		{0, 1, "", "fq:1", "", "", ""},
+		{4, 1, "", "nr:1", "", "", ""},
+		{0, 1, "", "bc:R:l", "", "", ""},
 		{0, 0, "/newevent meeting | 2030-01-01 09:00 | T | P | branch:Town | cap=3 deadline=2029-12-31 18:00", "", "", "", ""},
 		{4, 0, "/newevent meeting | 2030-01-01 09:00 | T | P | branch:Town", "", "", "", ""},
 		{0, 0, "/newevent meeting | 2030-01-01 09:00 | T | P | branch:Town | rrule=FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "", "", "", ""},

@@ -123,6 +123,21 @@ func populate(t *testing.T, st *store.Store) {
 	if _, err := st.SaveRecord(ctx, e.ID, occ, org, "健康讲座", "二十人到场", sh, after); err != nil {
 		t.Fatal(err)
 	}
+	// A recurring notice with a date planned, a question, a frequent one.
+	notice := &models.Notice{Audience: "branch:东城镇", RRule: "FREQ=YEARLY;BYMONTH=11;BYMONTHDAY=20", AtMinute: 9 * 60, CreatedBy: &org.ID}
+	notice.SetTexts(map[string]string{"zh-Hans": "会员日", "en": "Member day"})
+	if err := st.AddNotice(ctx, notice, sh, now.Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if planned, err := st.PlanNotices(ctx, sh, now); err != nil || len(planned) != 1 {
+		t.Fatalf("notice planned %v %v", planned, err)
+	}
+	if _, err := st.DraftInquiry(ctx, ms[2], "孕前检查在哪里做？", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddFAQ(ctx, &models.FAQ{Lang: "zh-Hans", Question: "孕前检查在哪里做？", Answer: "镇卫生院", Keywords: "孕前检查"}, now); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := st.CreateBroadcast(ctx, store.NewBroadcast{OrganizerID: &org.ID, Audience: models.BranchAudience("东城镇"), Text: "通知：周六体检", SendAt: now}); err != nil {
 		t.Fatal(err)
 	}
