@@ -16,6 +16,7 @@ import (
 	"github.com/assocbot/assocbot/bot/smsprovider"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/calendar"
 	"github.com/assocbot/assocbot/models/roster"
 )
 
@@ -39,6 +40,7 @@ type Config struct {
 	ImportMaxMB   int
 	SMS           smsprovider.Config
 	SMSMonthly    int
+	Holidays      string
 
 	// Derived by Validate.
 	Location       *time.Location
@@ -87,6 +89,7 @@ var envVars = []struct {
 		c.ImportMaxMB = n
 		return nil
 	}},
+	{"ASSOCBOT_HOLIDAYS", "holidays", "", "a file of statutory holidays for years after lunar-go's data, in its fix format (README: holidays)", func(c *Config, v string) error { c.Holidays = v; return nil }},
 	{"ASSOCBOT_SMS_PROVIDER", "sms-provider", "", "SMS for members without Telegram: tencent or aliyun (empty: no SMS)", func(c *Config, v string) error { c.SMS.Provider = v; return nil }},
 	{"ASSOCBOT_SMS_ENDPOINT", "sms-endpoint", "", "the SMS API's host, to override the provider's (http:// only to this machine)", func(c *Config, v string) error { c.SMS.Endpoint = v; return nil }},
 	{"ASSOCBOT_SMS_KEY_ID", "sms-key-id", "", "the provider's access key id (Tencent SecretId, Alibaba AccessKey ID)", func(c *Config, v string) error { c.SMS.KeyID = v; return nil }},
@@ -242,6 +245,17 @@ func (c *Config) Validate(needToken bool) error {
 	}
 	if c.SMSMonthly < 0 {
 		bad("ASSOCBOT_SMS_MONTHLY", "must be 0 (no cap) or more, got %d", c.SMSMonthly)
+	}
+	if c.Holidays != "" {
+		// Read at start-up, before anything looks a holiday up.
+		if f, err := os.Open(c.Holidays); err != nil {
+			bad("ASSOCBOT_HOLIDAYS", "%v", err)
+		} else {
+			if err := calendar.LoadFix(f); err != nil {
+				bad("ASSOCBOT_HOLIDAYS", "%v", err)
+			}
+			f.Close()
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/assocbot/assocbot/models/calendar"
 )
 
 // TestNoticeCalendarAndFAQCommands: recurring notices by rule or lunar
@@ -97,5 +100,40 @@ func TestNoticeCalendarAndFAQCommands(t *testing.T) {
 	}
 	if out := mustCLI(t, env, event("2027-02-15")...); !strings.Contains(out, "next 2027-02-15 09:00") {
 		t.Fatalf("event add on a working day: %q", out)
+	}
+}
+
+// TestHolidaysFileExtendsTheTable: ASSOCBOT_HOLIDAYS adds the years after
+// lunar-go's data at start-up; a malformed file is refused, naming the
+// variable, and adds nothing.
+func TestHolidaysFileExtendsTheTable(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.txt")
+	if err := os.WriteFile(bad, []byte("2031100161\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := Config{Token: "1:x", APIURL: "https://api.telegram.org", DB: "x.db", TZ: "Asia/Shanghai", Lang: "zh-Hans", ImportMaxMB: 10, Rate: 30, QuietHours: "off", Workers: 4, Lease: time.Minute, Listen: ":8080", Holidays: bad}
+	if err := c.Validate(true); err == nil || !strings.Contains(err.Error(), "ASSOCBOT_HOLIDAYS") {
+		t.Fatalf("a malformed file: %v", err)
+	}
+	day := time.Date(2031, 10, 1, 0, 0, 0, 0, time.UTC)
+	if _, ok := calendar.HolidayOn(day); ok {
+		t.Fatal("2031-10-01 known before the file")
+	}
+	good := filepath.Join(dir, "2031.txt")
+	if err := os.WriteFile(good, []byte("203110016120311001\n203109280020311001\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.Holidays = good
+	if err := c.Validate(true); err != nil {
+		t.Fatal(err)
+	}
+	h, ok := calendar.HolidayOn(day)
+	if !ok || h.Key != "national_day" || h.Work {
+		t.Fatalf("2031-10-01 after the file: %+v %v", h, ok)
+	}
+	t.Cleanup(func() { _ = calendar.Fix("20311001~120311001" + "20310928~020311001") })
+	if !calendar.Workday(time.Date(2031, 9, 28, 0, 0, 0, 0, time.UTC)) { // a Sunday made a working day
+		t.Fatal("the make-up Sunday is no working day")
 	}
 }
