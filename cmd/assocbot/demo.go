@@ -165,6 +165,27 @@ func demoFamilies(ctx context.Context, st *store.Store, ids map[string]uint, loc
 	return err
 }
 
+// demoQuestions gives the association frequent questions in each
+// language, so that a question typed in the demo (请问孕前检查在哪里做？)
+// is offered its answer before it goes to the organizers, and switches on
+// the Spring Festival greetings of the association's year.
+func demoQuestions(ctx context.Context, st *store.Store, cat *locales.Catalog, loc *time.Location) error {
+	now := time.Now()
+	for _, f := range []models.FAQ{
+		{Lang: "zh-Hans", Question: "孕前优生健康检查在哪里做？", Answer: "在镇卫生院二楼，周一至周五上午，免费。请带身份证和结婚证。", Keywords: "孕前检查,孕检,优生"},
+		{Lang: "zh-Hant", Question: "孕前優生健康檢查在哪裡做？", Answer: "在鎮衛生院二樓，週一至週五上午，免費。請帶身分證和結婚證。", Keywords: "孕前檢查,孕檢,優生"},
+		{Lang: "en", Question: "Where is the free pre-pregnancy check-up?", Answer: "At the town clinic, 2nd floor, weekday mornings, free. Bring your ID and marriage certificate.", Keywords: "pre-pregnancy,check-up"},
+		{Lang: "zh-Hans", Question: "会员活动日是哪天？", Answer: "每年5月29日是计生协会会员活动日，各分会还有季度活动，请看 📅 我的活动。", Keywords: "会员日,活动日,5·29"},
+	} {
+		if err := st.AddFAQ(ctx, &f, now); err != nil {
+			return err
+		}
+	}
+	e, _ := models.YearEntryByKey("spring_festival")
+	_, err := st.SetYearEntry(ctx, e, nil, yearTexts(cat, e.Key), true, loc, now)
+	return err
+}
+
 // pastActivity is when the demo's past activity day took place: 09:00 a
 // week ago, or on the first day of this quarter when the quarter began
 // less than a week ago (so that /records, which shows this quarter, lists
@@ -269,6 +290,9 @@ func cmdDemo(fs *flag.FlagSet, c cli) runner {
 		cat, err := locales.New()
 		if err != nil {
 			return err
+		}
+		if err := demoQuestions(ctx, st, cat, loc0()); err != nil {
+			return fmt.Errorf("demo data: %w", err)
 		}
 		loc := loc0()
 		cat.Home = loc // Li Wei, in Berlin, reads his time and the association's

@@ -149,9 +149,26 @@ func TestDemoInAllThreeLanguages(t *testing.T) {
 	d.expect("🎉 会员活动日：家庭健康讲座")
 	d.press("✅ 参加")
 	d.expect("💬 " + cat.T(locales.ZhHans, "rsvp.answer.yes"))
-	d.typeLine("4") // 🌐 Language, where reminders are muted
+	d.typeLine("5") // 🌐 Language, where reminders are muted
 	d.press("🔕 暂停提醒")
 	d.expect("💬 " + cat.T(locales.ZhHans, "mute.on_button"))
+	d.typeLine("3") // 📰 Notices: none yet for a new member
+	d.expect(cat.T(locales.ZhHans, "received.none"))
+	// A question: the frequent one first, then to the organizers.
+	d.typeLine("请问孕前检查在哪里做？")
+	d.expect(firstLine(cat.T(locales.ZhHans, "inquiry.offer_faq")))
+	send := d.waitMatch(regexp.MustCompile(`\[([a-z]+[0-9]+)\] ` + regexp.QuoteMeta(cat.T(locales.ZhHans, "inquiry.button.send"))))[1]
+	d.press("❓ 孕前优生健康检查在哪里做？")
+	d.expect("在镇卫生院二楼，周一至周五上午，免费。")
+	d.typeLine(send) // the offer's 📨, a message above
+	d.expect(cat.T(locales.ZhHans, "inquiry.sent"))
+	d.typeLine("/as organizer")
+	d.expect("❓ 刘明（东城镇/李家村）")
+	d.press(cat.T(locales.ZhHans, "inquiry.button.reply", "Name", "刘明"))
+	d.typeLine("镇卫生院二楼，带身份证。")
+	d.expect(cat.T(locales.ZhHans, "inquiry.answer_sent", "Name", "刘明"))
+	d.typeLine("/as visitor")
+	d.expect("镇卫生院二楼，带身份证。")
 
 	code, screen := d.end()
 	if code != 0 || !strings.Contains(screen, firstLine(cat.T(locales.ZhHans, "demo.bye"))) {
