@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assocbot/assocbot/models/calendar"
 	"github.com/teambition/rrule-go"
 )
 
@@ -51,7 +52,11 @@ type PlanKind struct {
 	AutoClose   string `gorm:"size:32"`
 	// Figures are the numbers a report duty's organizer gives when it is
 	// done, "KEY:名称:name:名稱,…" (ParseFigures; "" for none).
-	Figures   string `gorm:"size:1000;not null;default:''"`
+	Figures string `gorm:"size:1000;not null;default:''"`
+	// Workdays: a due date on a day off (a weekend, a statutory holiday)
+	// moves to the next working day, a make-up working day (调休) counting
+	// as one (calendar.Workday).
+	Workdays  bool `gorm:"not null;default:false"`
 	CreatedAt time.Time
 }
 
@@ -192,9 +197,21 @@ func ParseDay(s string) (Day, error) {
 func (k *PlanKind) FirstDue(day Day) (Day, error) {
 	day = day.UTC()
 	if k.Recurs() {
-		return k.nextOccurrence(day.Add(-time.Nanosecond))
+		return k.onWorkday(k.nextOccurrence(day.Add(-time.Nanosecond)))
 	}
-	return day.AddDate(0, 0, 14), nil
+	return k.onWorkday(day.AddDate(0, 0, 14), nil)
+}
+
+// onWorkday moves a due date of a Workdays kind off a day off, to the
+// next working day (a year of days off at most: the holiday table ends).
+func (k *PlanKind) onWorkday(due Day, err error) (Day, error) {
+	if err != nil || !k.Workdays {
+		return due, err
+	}
+	for i := 0; i < 366 && !calendar.Workday(due); i++ {
+		due = due.AddDate(0, 0, 1)
+	}
+	return due, nil
 }
 
 // NextDue is the due date after a plan of the kind was done on done, for an
@@ -207,13 +224,13 @@ func (k *PlanKind) NextDue(done, after Day) (Day, error) {
 		if err != nil {
 			return Day{}, err
 		}
-		return addMonths(done, months).AddDate(0, 0, days), nil
+		return k.onWorkday(addMonths(done, months).AddDate(0, 0, days), nil)
 	}
 	from := after
 	if done.After(from) {
 		from = done
 	}
-	return k.nextOccurrence(from)
+	return k.onWorkday(k.nextOccurrence(from))
 }
 
 // addMonths moves a date by months, keeping it in its month: 31 August and

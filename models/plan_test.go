@@ -105,3 +105,32 @@ func TestPlanKindValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkdaysMoveOffHolidays: a kind due on working days moves a due date
+// on a statutory holiday or a weekend to the next working day, a make-up
+// Sunday counting as one; other kinds keep their dates.
+func TestWorkdaysMoveOffHolidays(t *testing.T) {
+	day := func(y, m, d int) Day { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
+	friday := PlanKind{RRule: "FREQ=WEEKLY;BYDAY=FR", Workdays: true}
+	// Friday 2026-10-02 is in the National Day holiday (1–7 October): the
+	// next working day is Thursday 2026-10-08.
+	if got, err := friday.FirstDue(day(2026, 9, 29)); err != nil || !got.Equal(day(2026, 10, 8)) {
+		t.Fatalf("the report after 2026-09-29: %v %v", got, err)
+	}
+	saturday := PlanKind{RRule: "FREQ=WEEKLY;BYDAY=SA", Workdays: true}
+	// Saturday 2027-01-30; Sunday 2027-01-31 is a make-up working day.
+	if got, _ := saturday.FirstDue(day(2027, 1, 28)); !got.Equal(day(2027, 1, 31)) {
+		t.Fatalf("a Saturday's due date: %v, want the make-up Sunday", got)
+	}
+	plain := friday
+	plain.Workdays = false
+	if got, _ := plain.FirstDue(day(2026, 9, 29)); !got.Equal(day(2026, 10, 2)) {
+		t.Fatalf("without --workdays: %v", got)
+	}
+	every := PlanKind{Every: "7d", Workdays: true}
+	// 7 days after 2027-02-01 is in the Spring Festival holiday (5–13
+	// February): due on Sunday 2027-02-14, a make-up working day.
+	if got, _ := every.NextDue(day(2027, 2, 1), day(2027, 2, 1)); !got.Equal(day(2027, 2, 14)) {
+		t.Fatalf("7 days after 2027-02-01: %v, want the make-up Sunday 2027-02-14", got)
+	}
+}

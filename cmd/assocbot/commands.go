@@ -94,7 +94,7 @@ func commands() *command {
 		}},
 		{name: "plan", about: "health checks and organizers' duties", subs: []*command{
 			{name: "kind", about: "kinds of check and duty", subs: []*command{
-				{name: "add", args: "--key K --for member|duty --name-zh-hans N --name-zh-hant N --name-en N (--every 3m|90d | --rrule R) [--offsets -7,0,3,7] [--certificate] [--figures \"KEY:名称:name:名稱,…\"]",
+				{name: "add", args: "--key K --for member|duty --name-zh-hans N --name-zh-hant N --name-en N (--every 3m|90d | --rrule R) [--offsets -7,0,3,7] [--certificate] [--figures \"KEY:名称:name:名稱,…\"] [--workdays]",
 					about: "a new kind of check (for members) or duty (for organizers)", flags: cmdPlanKindAdd},
 				{name: "list", about: "the kinds", flags: cmdPlanKindList},
 			}},

@@ -50,6 +50,7 @@ func cmdPlanKindAdd(fs *flag.FlagSet, c cli) runner {
 	fs.StringVar(&k.Offsets, "offsets", "-7,0,3,7", "reminders, in days from the due date")
 	fs.BoolVar(&k.Certificate, "certificate", false, "members may send a certificate's photo")
 	fs.StringVar(&k.Figures, "figures", "", `a report duty's figures, asked when it is done: "KEY:名称:name:名稱,…" (zh-Hans, en, zh-Hant)`)
+	fs.BoolVar(&k.Workdays, "workdays", false, "due on working days only: a due date on a weekend or statutory holiday moves to the next working day (a make-up Sunday counts)")
 	return func(ctx context.Context, args []string) error {
 		if err := noArgs(args); err != nil {
 			return err

@@ -168,7 +168,10 @@ func value(p Param, a planner.Args, cat *locales.Catalog, lang locales.Lang, zon
 	case Check:
 		return text(a.Texts["Kind"], lang)
 	case Text:
-		return a.Strings["Text"]
+		if t := a.Strings["Text"]; t != "" {
+			return t
+		}
+		return text(a.Texts["Text"], lang) // a recurring notice's, by language
 	case Branch:
 		path := a.Strings["Branch"]
 		if path == "" && m != nil {
@@ -200,12 +203,7 @@ func value(p Param, a planner.Args, cat *locales.Catalog, lang locales.Lang, zon
 }
 
 // text is words given in each language, in lang (else Simplified Chinese).
-func text(names map[string]string, lang locales.Lang) string {
-	if s := names[string(lang)]; s != "" {
-		return s
-	}
-	return names[string(locales.ZhHans)]
-}
+func text(names map[string]string, lang locales.Lang) string { return planner.InLang(names, lang) }
 
 // DateTime is a time as an SMS writes it: 12月5日09:30, or Dec 5 09:30.
 func DateTime(lang locales.Lang, t time.Time, zone *time.Location) string {

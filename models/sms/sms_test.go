@@ -141,3 +141,22 @@ func TestSurveyWords(t *testing.T) {
 		}
 	}
 }
+
+// TestARecurringNoticeBySMSInTheMembersLanguage: a notice with texts by
+// language (a recurring notice's) gives each member's SMS theirs.
+func TestARecurringNoticeBySMSInTheMembersLanguage(t *testing.T) {
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &models.Broadcast{ID: 4, Text: "新春快乐", SendAt: time.Now()}
+	m := planner.Broadcast(b, models.Everyone(), "", map[string]string{"zh-Hans": "新春快乐", "zh-Hant": "新春快樂", "en": "Happy New Year"})
+	row := m.Rows([]planner.Recipient{{MemberID: 1, Channel: outbox.BySMS}})[0]
+	tpls := set{"broadcast": {ID: "7", Params: []sms.Param{sms.Text}}}
+	for lang, want := range map[locales.Lang]string{locales.ZhHans: "新春快乐", locales.ZhHant: "新春快樂", locales.En: "Happy New Year"} {
+		_, values, ok, err := sms.Render(tpls, cat, lang, time.UTC, &row, &models.Member{ID: 1}, 35)
+		if err != nil || !ok || len(values) != 1 || values[0].Value != want {
+			t.Fatalf("%s: %+v %v %v", lang, values, ok, err)
+		}
+	}
+}

@@ -48,3 +48,6 @@ CREATE TABLE `faqs` (
   `created_at` datetime
 );
 CREATE INDEX `idx_faqs_lang` ON `faqs`(`lang`);
+-- A duty kind may fall on working days only: a due date on a day off
+-- moves to the next working day (a make-up Sunday is one).
+ALTER TABLE `plan_kinds` ADD COLUMN `workdays` numeric NOT NULL DEFAULT false;
