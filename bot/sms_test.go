@@ -72,7 +72,7 @@ func smsCallback(t *testing.T, h *bottest.Harness, err error) {
 // a repeated callback changes nothing, words go to the organizer, TD stops
 // SMS for good; a kind without a template is counted and not sent.
 func TestOneMessageOneChannel(t *testing.T) {
-	h := smsHarness(t, dispatch.SMSConfig{}, "broadcast", "event.announce", "sms.ack")
+	h := smsHarness(t, dispatch.SMSConfig{}, "broadcast", "event.announce", "sms.ack", "inquiry.answer")
 	org := fakeapi.User{ID: 900, FirstName: "Org", LanguageCode: "en"}
 	wang := fakeapi.User{ID: 901, FirstName: "Wang", LanguageCode: "en"}
 	li := fakeapi.User{ID: 903, FirstName: "Li", LanguageCode: "en"}
@@ -191,11 +191,25 @@ func TestOneMessageOneChannel(t *testing.T) {
 		t.Fatalf("after 2: %+v", r)
 	}
 
-	// Words go to the organizer.
+	// Words are a question to the organizer, with his number; the answer
+	// goes back by SMS.
 	smsCallback(t, h, fakesms.Reply(http.DefaultClient, reply, "+8613800000005", "请问孕前检查在哪里做？", sentAt.Add(2*time.Minute)))
+	var asked fakeapi.Message
 	h.WaitFor("the organizer to get the question", func() bool {
-		last, _ := h.API.Last(org.ID)
-		return strings.Contains(last.Text, "请问孕前检查在哪里做？") && strings.Contains(last.Text, "赵大爷")
+		asked, _ = h.API.Last(org.ID)
+		return strings.Contains(asked.Text, "请问孕前检查在哪里做？") && strings.Contains(asked.Text, "赵大爷 📱138 0000 0005")
+	})
+	h.Press(org, asked, h.T(locales.En, "inquiry.button.reply", "Name", "赵大爷"))
+	if got := h.Say(org, "At the town clinic, 2nd floor."); got.Text != h.T(locales.En, "inquiry.answer_sent", "Name", "赵大爷") {
+		t.Fatalf("the answer: %q", got.Text)
+	}
+	h.WaitFor("赵大爷's answer by SMS", func() bool {
+		for _, m := range h.SMS.To("+8613800000005") {
+			if m.Template == "D100" && strings.Join(m.Params, "|") == "Town|At the town clinic, 2nd floor." {
+				return true
+			}
+		}
+		return false
 	})
 
 	// TD: no more SMS, for good.

@@ -195,18 +195,20 @@ func (in *Inbox) answerWords(ctx context.Context, m *models.Member, text, key st
 	return in.answerSurvey(ctx, m, q, digit, key, now)
 }
 
-// forward hands the member's words to their branch's organizers.
+// forward makes the member's words a question to their branch's
+// organizers (SPEC C15), answered by ↩️ like one asked in the bot; the
+// answer comes back by SMS.
 func (in *Inbox) forward(ctx context.Context, m *models.Member, msg Incoming, now time.Time) error {
-	d, err := in.Store.DecidersFor(ctx, m.BranchPath(), m.ID)
+	n, err := in.Store.AskBySMS(ctx, m, sms.Short(msg.Text, 0), now)
+	if errors.Is(err, store.ErrInquiryText) {
+		return nil // nothing but symbols: nothing to ask
+	}
 	if err != nil {
 		return err
 	}
-	if len(d.IDs) == 0 {
-		in.Log.Warn("an sms reply with no organizer or admin to read it", "member_id", m.ID)
+	if n == 0 {
+		in.Log.Warn("an sms question with no organizer or admin to read it", "member_id", m.ID)
 		return nil
-	}
-	if _, err := in.Store.Enqueue(ctx, planner.SMSReply(d.IDs, m, sms.Short(msg.Text, 0), shortKey(msg.Key), now)); err != nil {
-		return err
 	}
 	in.wake()
 	return nil

@@ -262,7 +262,7 @@ func TestACheckDoneBySMSOnlyWhenAsked(t *testing.T) {
 			}
 			p, _ := r.st.PlanByID(ctx, plans[0].ID)
 			acks, _ := r.st.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindSMSAck})
-			forwarded, _ := r.st.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindSMSReply})
+			forwarded, _ := r.st.Outbox(ctx, store.OutboxQuery{Kind: outbox.KindInquiry})
 			if consent && (p.State != models.PlanSubmitted || len(acks) != 1 || len(forwarded) != 0) {
 				t.Fatalf("consented: plan %s, %d acks, %d forwarded", p.State, len(acks), len(forwarded))
 			}

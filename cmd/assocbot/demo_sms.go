@@ -34,6 +34,7 @@ var demoTemplates = map[string]string{
 	"sms.ack":         "已收到您关于“{1}”的回复：{2}。",
 	"survey.ask":      "{1}：{2} 请回复数字：{3}",
 	"survey.remind":   "{1}即将截止，您还没有答完：{2} 请回复数字：{3}",
+	"inquiry.answer":  "{1}计生协会回复您的提问：{2}",
 }
 
 // demoSMS is the demo's SMS: a fake Tencent gateway in the process, the

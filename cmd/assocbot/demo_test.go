@@ -261,6 +261,15 @@ func TestDemoFilesAndCommands(t *testing.T) {
 	d.expect(zh("demo.sms_sent", "Text", "1"))
 	// The latest of the two announcements, whichever went last.
 	d.waitMatch(regexp.MustCompile(`已收到您关于“(协会会员大会|会员活动日：家庭健康讲座)”的回复：参加。`))
+	// Words by SMS are a question: the organizer answers with ↩️, and the
+	// answer comes back by SMS.
+	d.typeLine("/sms 体检要带什么？")
+	d.typeLine("/as organizer")
+	d.expect("❓ 赵大爷 📱138 0000 0005（东城镇/李家村）")
+	d.press(zh("inquiry.button.reply", "Name", "赵大爷"))
+	d.typeLine("带身份证，空腹。")
+	d.expect("📲 发给赵大爷的短信：【东城镇计生协会】李家村计生协会回复您的提问：带身份证，空腹。")
+	d.typeLine("/as zhao")
 	d.typeLine("/sms")
 	d.expect(zh("demo.sms_usage"))
 	d.typeLine("1") // 📱 Share my phone number

@@ -17,6 +17,7 @@ import (
 // smsKeyAbout says what each template key is for, for `sms template list`.
 var smsKeyAbout = map[string]string{
 	"broadcast":       "a notice (its words are a parameter: keep the notice short)",
+	"inquiry.answer":  "an organizer's answer to a member's question sent by SMS (the answer is a parameter)",
 	"event.announce":  "a new event; ask for 回复1参加 2不参加 3待定",
 	"event.reminder":  "an event's reminder; ask for 回复1参加 2不参加 3待定",
 	"event.deadline":  "the answer deadline is near",

@@ -64,7 +64,7 @@ func TestCLISMSTemplatesChannelAndBroadcast(t *testing.T) {
 	getenv := func(k string) string { return sms[k] }
 	must := func(args ...string) string { t.Helper(); return mustCLI(t, getenv, args...) }
 	out := must("sms", "template", "list")
-	if !strings.Contains(out, "broadcast") || !strings.Contains(out, "check.private") || !strings.Contains(out, "13 kinds have no template") {
+	if !strings.Contains(out, "broadcast") || !strings.Contains(out, "check.private") || !strings.Contains(out, "14 kinds have no template") {
 		t.Fatalf("list:\n%s", out)
 	}
 	if out := must("sms", "template", "set", "--kind", "broadcast", "--template", "1400001", "--params", "text,branch"); out != "broadcast (any language): template 1400001, parameters text,branch\n" {

@@ -77,7 +77,7 @@ var kinds = map[Kind]kindInfo{
 	KindVisitList:         {},
 	KindVisitMissed:       {},
 	KindInquiry:           {},
-	KindInquiryAnswer:     {urgent: true},
+	KindInquiryAnswer:     {urgent: true, sms: true},
 	KindInquiryList:       {},
 }
 

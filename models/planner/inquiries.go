@@ -29,14 +29,20 @@ func replyButton(id uint, name string) models.ButtonSpec {
 // Inquiry is a member's question to those who answer it (the organizers
 // of the member's branch; escalated, those of the branch above): the
 // question in full, with ↩️ Reply.
-func Inquiry(q *models.Inquiry, name, branch string, to []uint, escalated bool, now time.Time) Message {
+func Inquiry(q *models.Inquiry, asker *models.Member, branch string, to []uint, escalated bool, now time.Time) Message {
 	slot, template := "q"+strconv.FormatUint(uint64(q.ID), 10), "inquiry.ask"
 	if escalated {
 		slot, template = slot+".up", "inquiry.escalated"
 	}
 	m := Message{Kind: outbox.KindInquiry, Slot: slot, To: models.MembersAudience(to...), Template: template, NotBefore: now}
-	m.Args.Str("Name", Clip(name, 40)).Str("Branch", Clip(branch, 60)).Str("Text", q.Text).Time("AskedAt", *q.AskedAt)
-	m.Markup = Markup{Inline: [][]models.ButtonSpec{{replyButton(q.ID, name)}}}
+	name := asker.Name
+	if q.BySMS && asker.Phone != nil {
+		// Asked by SMS: the number, to call instead; the answer goes by SMS.
+		name += " 📱" + models.DisplayPhone(*asker.Phone)
+	}
+	m.Args.Str("Name", Clip(name, 60)).Str("Branch", Clip(branch, 60)).Str("Text", q.Text).Time("AskedAt", *q.AskedAt)
+	name = asker.Name
+	m.Markup = Markup{Inline: [][]models.ButtonSpec{{replyButton(q.ID, Clip(name, 40))}}}
 	return m
 }
 

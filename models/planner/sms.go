@@ -22,18 +22,6 @@ func SMSAlert(admins []uint, what, slot string, args Args, now time.Time) Messag
 		Template: what, Args: args, NotBefore: now}
 }
 
-// SMSReply hands a member's SMS that is not an answer to their branch's
-// organizers (key: the provider's callback, so a repeat is written once).
-func SMSReply(organizers []uint, member *models.Member, text, key string, now time.Time) Message {
-	m := Message{Kind: outbox.KindSMSReply, Slot: key, To: models.MembersAudience(organizers...), Template: "sms.reply", NotBefore: now}
-	phone := ""
-	if member.Phone != nil {
-		phone = models.DisplayPhone(*member.Phone)
-	}
-	m.Args.Str("Name", member.Name).Str("Phone", phone).Str("Branch", member.BranchPath()).Str("Text", Clip(text, 500))
-	return m
-}
-
 // SMSAck tells a member who answered by SMS what was stored (answer: a
 // message key, "sms.ack.yes" …) about what (the question's args: an
 // event's Title, a check's Kind), once per callback key.

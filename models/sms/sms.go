@@ -24,14 +24,15 @@ type Param string
 
 // The parameters a template can take.
 const (
-	Title  Param = "title"  // the event's title
-	Time   Param = "time"   // when it starts, in the member's zone: 12月5日09:30
-	Place  Param = "place"  // where
-	Due    Param = "due"    // a check's due date, an answer's deadline: 12月5日
-	Check  Param = "check"  // the kind of check, in the member's language
-	Text   Param = "text"   // a notice's words
-	Branch Param = "branch" // the sender's branch (its last part)
-	Answer Param = "answer" // what a member's SMS answered
+	Title      Param = "title"  // the event's title
+	Time       Param = "time"   // when it starts, in the member's zone: 12月5日09:30
+	Place      Param = "place"  // where
+	Due        Param = "due"    // a check's due date, an answer's deadline: 12月5日
+	Check      Param = "check"  // the kind of check, in the member's language
+	Text       Param = "text"   // a notice's words
+	Branch     Param = "branch" // the sender's branch (its last part)
+	Answer     Param = "answer" // what a member's SMS answered
+	AnswerText Param = "reply"  // an organizer's answer to the member's question
 	// A survey's question and its answers by number ("1.非常满意 2.满意 …").
 	Question Param = "question"
 	Options  Param = "options"
@@ -56,6 +57,7 @@ var params = map[string][]Param{
 	string(outbox.KindSMSAck):         {Title, Answer},
 	string(outbox.KindSurveyAsk):      {Title, Question, Options},
 	string(outbox.KindSurveyRemind):   {Title, Question, Options},
+	string(outbox.KindInquiryAnswer):  {Branch, AnswerText},
 	Private:                           {Branch},
 }
 
@@ -178,6 +180,8 @@ func value(p Param, a planner.Args, cat *locales.Catalog, lang locales.Lang, zon
 			path = m.BranchPath()
 		}
 		return path[strings.LastIndex(path, "/")+1:]
+	case AnswerText:
+		return a.Strings["Answer"]
 	case Answer:
 		if k := a.Keys["Answer"]; k != "" {
 			return cat.T(lang, k)

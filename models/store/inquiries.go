@@ -43,6 +43,41 @@ func (s *Store) DraftInquiry(ctx context.Context, m *models.Member, text string,
 	return q, nil
 }
 
+// AskBySMS makes a member's SMS words a question to their organizers (the
+// nearest branch up that has some, else the admins), sent at once: the
+// answer goes back by SMS. It returns how many were told (0: nobody to).
+func (s *Store) AskBySMS(ctx context.Context, m *models.Member, text string, now time.Time) (int, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return 0, fmt.Errorf("store: sms question: %w", ErrInquiryText)
+	}
+	if r := []rune(text); len(r) > models.MaxInquiryText {
+		text = string(r[:models.MaxInquiryText])
+	}
+	n := 0
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		path, err := branchPathOf(tx, m.BranchID)
+		if err != nil {
+			return err
+		}
+		d, err := nearestOrganizers(tx, path, m.ID)
+		if err != nil || len(d.IDs) == 0 {
+			return err
+		}
+		at := now.UTC()
+		q := &models.Inquiry{MemberID: m.ID, BranchID: m.BranchID, Text: text, Status: models.InquiryOpen, BySMS: true, AskedAt: &at, CreatedAt: at}
+		if err := tx.Create(q).Error; err != nil {
+			return err
+		}
+		n, err = enqueue(tx, s.sms, planner.Inquiry(q, m, path, d.IDs, false, now))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: sms question: %w", err)
+	}
+	return n, nil
+}
+
 // InquiryByID finds a question.
 func (s *Store) InquiryByID(ctx context.Context, id uint) (*models.Inquiry, error) {
 	var q models.Inquiry
@@ -102,7 +137,7 @@ func (s *Store) AskInquiry(ctx context.Context, id uint, m *models.Member, now t
 			return ErrInquiryGone
 		}
 		q.AskedAt = &at
-		n, err = enqueue(tx, s.sms, planner.Inquiry(&q, m.Name, path, d.IDs, false, now))
+		n, err = enqueue(tx, s.sms, planner.Inquiry(&q, m, path, d.IDs, false, now))
 		return err
 	})
 	if err != nil {
@@ -224,7 +259,7 @@ func (s *Store) FollowUpInquiries(ctx context.Context, loc *time.Location, now t
 	for i := range open {
 		q := &open[i]
 		var m models.Member
-		if err := db.Select("id", "name").Take(&m, q.MemberID).Error; err != nil {
+		if err := db.Select("id", "name", "phone").Take(&m, q.MemberID).Error; err != nil {
 			continue // the member was deleted: nobody to answer
 		}
 		path, err := branchPathOf(db, q.BranchID)
@@ -255,7 +290,7 @@ func (s *Store) FollowUpInquiries(ctx context.Context, loc *time.Location, now t
 			if res.Error != nil || res.RowsAffected != 1 || len(up.IDs) == 0 {
 				return res.Error
 			}
-			n, err := enqueue(tx, s.sms, planner.Inquiry(q, m.Name, path, up.IDs, true, now))
+			n, err := enqueue(tx, s.sms, planner.Inquiry(q, &m, path, up.IDs, true, now))
 			escalated += n
 			return err
 		})

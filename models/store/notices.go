@@ -143,7 +143,10 @@ func (s *Store) PlanNotices(ctx context.Context, loc *time.Location, now time.Ti
 	if err := s.db.WithContext(ctx).Where("enabled = ?", true).Order("id").Find(&ns).Error; err != nil {
 		return nil, fmt.Errorf("store: plan notices: %w", err)
 	}
+	// One notice that cannot be sent (its branch was removed) does not
+	// hold up the others: each is tried, the failures said together.
 	var out []PlannedOccurrence
+	var errs []error
 	for i := range ns {
 		n := &ns[i]
 		from := now.Add(-models.NoticeCatchUp)
@@ -152,7 +155,8 @@ func (s *Store) PlanNotices(ctx context.Context, loc *time.Location, now time.Ti
 		}
 		dates, err := n.Due(from, now, loc)
 		if err != nil {
-			return out, fmt.Errorf("store: notice %d: %w", n.ID, err)
+			errs = append(errs, fmt.Errorf("store: notice %d: %w", n.ID, err))
+			continue
 		}
 		for _, d := range dates {
 			var planned int64
@@ -167,12 +171,13 @@ func (s *Store) PlanNotices(ctx context.Context, loc *time.Location, now time.Ti
 				continue
 			}
 			if err != nil {
-				return out, err
+				errs = append(errs, fmt.Errorf("store: notice %d on %s: %w", n.ID, d.Format("2006-01-02"), err))
+				continue
 			}
 			out = append(out, PlannedOccurrence{NoticeID: n.ID, Date: d, BroadcastID: b.ID, Total: b.Total})
 		}
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 // planOccurrence makes the broadcast of one date of n.
