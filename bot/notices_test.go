@@ -163,3 +163,69 @@ func TestAnEventOnAHolidayAsksFirst(t *testing.T) {
 		t.Fatalf("after keeping the holiday the dialog is at %q", d.Step)
 	}
 }
+
+// TestARepeatedNoticeFromTheBot: an organizer's notice repeats from its
+// preview — 🔁, every year on a lunar date, 01-01 — and says its next
+// dates; /notices lists it with ✖, which stops it. A member's forged ✖ and
+// another organizer's change nothing.
+func TestARepeatedNoticeFromTheBot(t *testing.T) {
+	h := bottest.New(t)
+	zh := func(key string, kv ...any) string { return h.T(locales.ZhHans, key, kv...) }
+	org := fakeapi.User{ID: 660, FirstName: "张组长", LanguageCode: "zh"}
+	other := fakeapi.User{ID: 661, FirstName: "西组长", LanguageCode: "zh"}
+	member := fakeapi.User{ID: 662, FirstName: "王芳", LanguageCode: "zh"}
+	h.Add(store.NewMember{Name: "张组长", Phone: "13900000001", Branch: "东城镇", Role: models.RoleOrganizer})
+	h.Add(store.NewMember{Name: "西组长", Phone: "13900000002", Branch: "西城镇", Role: models.RoleOrganizer})
+	h.Add(store.NewMember{Name: "王芳", Phone: "13800000001", Branch: "东城镇"})
+	h.Link("13900000001", org)
+	h.Link("13900000002", other)
+	h.Link("13800000001", member)
+	in := &inputs{h: h, u: org}
+	ask := in.say("/broadcast")
+	h.Press(org, ask, "东城镇")
+	h.WaitFor("the write step", func() bool { return h.Message(org.ID, ask.ID).Text != ask.Text })
+	preview := in.say("新春快乐！协会给您拜年。")
+	how := in.tap(preview, zh("broadcast.repeat"))
+	if how.Text != zh("repeat.ask_how") {
+		t.Fatalf("🔁: %q", how.Text)
+	}
+	if got := in.tap(how, zh("repeat.lunar")); got.Text != zh("repeat.ask_l") {
+		t.Fatalf("🌙: %q", got.Text)
+	}
+	if got := in.say("13-01"); got.Text != zh("repeat.bad_l") {
+		t.Fatalf("a bad lunar date: %q", got.Text)
+	}
+	saved := in.say("01-01")
+	if !strings.HasPrefix(saved.Text, "🔁 已保存：这条通知将每年农历1月1日 09:00发出。") || !strings.Contains(saved.Text, "2027年2月6日") || !strings.Contains(saved.Text, "2028年1月26日") {
+		t.Fatalf("saved: %q", saved.Text)
+	}
+	ns, _ := h.St.Notices(ctx)
+	if len(ns) != 1 || ns[0].Lunar != "01-01" || ns[0].Audience != "branch:东城镇" || ns[0].TextFor("en") != "新春快乐！协会给您拜年。" {
+		t.Fatalf("the notice %+v", ns)
+	}
+	rows := func() string {
+		s, _ := storetest.Dump(ctx, h.DSN, "SELECT id, enabled FROM notices ORDER BY id")
+		return s
+	}
+	before := rows()
+	stop := models.Callback{Action: models.ActNoticeStop, ID: ns[0].ID}.Encode()
+	if got := h.CallbackAnswer(h.API.SendCallback(member, member.ID, 0, stop)); got != zh("auth.organizers_only_action") {
+		t.Fatalf("a member's ✖: %q", got)
+	}
+	if got := h.CallbackAnswer(h.API.SendCallback(other, other.ID, 0, stop)); got != zh("repeat.not_yours") {
+		t.Fatalf("another organizer's ✖: %q", got)
+	}
+	if after := rows(); after != before {
+		t.Fatalf("refused ✖ changed %s to %s", before, after)
+	}
+	list := in.say("/notices")
+	if !strings.Contains(list.Text, zh("repeat.title", "Count", 1)) || !strings.Contains(list.Text, "新春快乐！协会给您拜年。") {
+		t.Fatalf("/notices: %q", list.Text)
+	}
+	if got := h.Press(org, list, zh("repeat.button.stop", "Text", "新春快乐！协会给您拜年。")); got != zh("repeat.stopped") {
+		t.Fatalf("✖: %q", got)
+	}
+	if ns, _ := h.St.Notices(ctx); len(ns) != 0 {
+		t.Fatalf("after ✖: %+v", ns)
+	}
+}
