@@ -188,7 +188,11 @@ func (n Notice) Due(from, to time.Time, loc *time.Location) ([]Day, error) {
 	// A date goes out BeforeDays before it: look from there. Runs are at
 	// most a few days apart; weekly, that is a handful of dates.
 	first := DayOf(from, loc).AddDate(0, 0, n.BeforeDays-1)
-	dates, err := n.Dates(first, 16)
+	count := 16 // weekly: a few weeks' dates
+	if n.Lunar != "" || strings.Contains(strings.ToUpper(n.RRule), "FREQ=YEARLY") {
+		count = 2 // a year's date, and the next
+	}
+	dates, err := n.Dates(first, count)
 	if err != nil {
 		return nil, err
 	}

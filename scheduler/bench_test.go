@@ -135,3 +135,35 @@ func BenchmarkPlanRemindersTick(b *testing.B) {
 	}
 	b.ReportMetric(float64(enqueued), "reminders/tick")
 }
+
+// BenchmarkNoticesTick measures the five-minute run of recurring notices
+// with 200 of them (yearly, lunar, monthly, weekly) and none due: what the
+// job costs every five minutes of the year. A due date is one broadcast,
+// as any notice.
+func BenchmarkNoticesTick(b *testing.B) {
+	ctx := context.Background()
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	st, _ := storetest.New(b)
+	if _, err := st.EnsureBranch(ctx, "Town/V1"); err != nil {
+		b.Fatal(err)
+	}
+	created := time.Date(2026, 12, 1, 9, 0, 0, 0, sh)
+	rules := []models.Notice{{RRule: "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=8"}, {Lunar: "01-01"}, {RRule: "FREQ=MONTHLY;BYMONTHDAY=15"}, {RRule: "FREQ=WEEKLY;BYDAY=MO"}}
+	for i := 0; i < 200; i++ {
+		n := rules[i%len(rules)]
+		n.Audience, n.AtMinute, n.BeforeDays = "branch:Town/V1", 9*60, i%4
+		n.SetTexts(map[string]string{"zh-Hans": fmt.Sprintf("通知 %d", i)})
+		if err := st.AddNotice(ctx, &n, sh, created); err != nil {
+			b.Fatal(err)
+		}
+	}
+	now := time.Date(2026, 12, 3, 15, 0, 0, 0, sh) // a Thursday afternoon: nothing due
+	job := scheduler.Notices{Store: st, Location: sh}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c, err := job.Run(ctx, now)
+		if err != nil || c["notices"] != 0 {
+			b.Fatalf("%v %v", c, err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/6tail/lunar-go/calendar"
@@ -69,12 +70,28 @@ func (l Lunar) String() string {
 // last day (12-30, New Year's Eve, is the eve of the Spring Festival every
 // year). l must be valid, as ParseLunar returns it.
 func (l Lunar) In(lunarYear int) time.Time {
+	key := lunarKey{l, lunarYear}
+	if d, ok := solarDays.Load(key); ok {
+		return d.(time.Time)
+	}
 	d := l.Day
 	if n := calendar.NewLunarYear(lunarYear).GetMonth(l.Month).GetDayCount(); d > n {
 		d = n
 	}
 	s := calendar.NewLunarFromYmd(lunarYear, l.Month, d).GetSolar()
-	return time.Date(s.GetYear(), time.Month(s.GetMonth()), s.GetDay(), 0, 0, 0, 0, time.UTC)
+	day := time.Date(s.GetYear(), time.Month(s.GetMonth()), s.GetDay(), 0, 0, 0, 0, time.UTC)
+	solarDays.Store(key, day)
+	return day
+}
+
+// solarDays remembers In's answers: a lunar year is an astronomical
+// computation of milliseconds (the new moons and solar terms), and its
+// dates never change. A few notices over a few years keep it small.
+var solarDays sync.Map // lunarKey → time.Time
+
+type lunarKey struct {
+	l    Lunar
+	year int
 }
 
 // Next is the next n solar dates of the lunar day, in order, strictly

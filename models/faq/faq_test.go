@@ -92,3 +92,20 @@ func FuzzMatch(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkMatch measures one offer: a member's question against 50
+// frequent questions of their language.
+func BenchmarkMatch(b *testing.B) {
+	var entries []faq.Entry
+	topics := []string{"孕前优生健康检查", "会员活动日", "计生困难家庭扶助", "独生子女父母奖励", "流动人口婚育证明", "新生儿入户访视", "免费避孕药具", "母婴健康", "生育登记服务", "奖励扶助金发放"}
+	for i := 0; i < 50; i++ {
+		t := topics[i%len(topics)]
+		entries = append(entries, faq.Entry{ID: uint(i + 1), Question: t + "在哪里办理？第" + string(rune('一'+i%5)) + "类", Keywords: []string{t[:6]}})
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if got := faq.Match("请问孕前检查在哪里做？要带什么材料吗", entries, 3); len(got) == 0 {
+			b.Fatal("no match")
+		}
+	}
+}
