@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/assocbot/assocbot/models"
@@ -31,6 +32,22 @@ func (b *Bot) dropDialog(ctx context.Context, r *request) {
 // tap (a survey comment, a visit's note) waits: later, what the member
 // types is taken as what it says, not as the words asked for long ago.
 const typedDialogTTL = 30 * time.Minute
+
+// typedDialog is the requester's fresh dialog of kind (freshDialog) with
+// its data read into T; false when there is none. A dialog whose data does
+// not read is ended.
+func typedDialog[T any](ctx context.Context, b *Bot, r *request, kind string) (T, bool) {
+	var data T
+	d := b.freshDialog(ctx, r, kind)
+	if d == nil {
+		return data, false
+	}
+	if json.Unmarshal([]byte(d.Data), &data) != nil {
+		b.dropDialog(ctx, r)
+		return data, false
+	}
+	return data, true
+}
 
 // freshDialog is the requester's dialog of kind when it waits for words
 // and is not older than typedDialogTTL (an older one is ended); nil

@@ -246,12 +246,11 @@ type familyEditDialog struct {
 // number, a centre household's phone, an expected birth's month, in any
 // order ("–" clears all three). Bad words are asked again; nothing changes.
 func (b *Bot) onFamilyEditInput(ctx context.Context, r *request, msg *tgm.Message) bool {
-	d := b.freshDialog(ctx, r, dialogFamilyEdit)
-	if d == nil {
+	fd, ok := typedDialog[familyEditDialog](ctx, b, r, dialogFamilyEdit)
+	if !ok {
 		return false
 	}
-	var fd familyEditDialog
-	if json.Unmarshal([]byte(d.Data), &fd) != nil || !r.member.IsOrganizer() {
+	if !r.member.IsOrganizer() {
 		b.dropDialog(ctx, r)
 		return false
 	}

@@ -136,13 +136,8 @@ type inquiryDialog struct {
 // onInquiryInput takes an organizer's typed answer; false when no answer
 // is awaited.
 func (b *Bot) onInquiryInput(ctx context.Context, r *request, msg *tgm.Message) bool {
-	d := b.freshDialog(ctx, r, dialogInquiry)
-	if d == nil {
-		return false
-	}
-	var qd inquiryDialog
-	if json.Unmarshal([]byte(d.Data), &qd) != nil {
-		b.dropDialog(ctx, r)
+	qd, ok := typedDialog[inquiryDialog](ctx, b, r, dialogInquiry)
+	if !ok {
 		return false
 	}
 	text := strings.TrimSpace(msg.Text)

@@ -155,13 +155,8 @@ func (b *Bot) onSurveyComment(ctx context.Context, r *request, q *tgm.CallbackQu
 // onSurveyCommentInput takes the typed comment; false when no comment is
 // awaited. A comment that is not text of the right length is asked again.
 func (b *Bot) onSurveyCommentInput(ctx context.Context, r *request, msg *tgm.Message) bool {
-	d := b.freshDialog(ctx, r, dialogSurveyComment)
-	if d == nil {
-		return false
-	}
-	var cd commentDialog
-	if json.Unmarshal([]byte(d.Data), &cd) != nil {
-		b.dropDialog(ctx, r)
+	cd, ok := typedDialog[commentDialog](ctx, b, r, dialogSurveyComment)
+	if !ok {
 		return false
 	}
 	err := b.st.CommentSurvey(ctx, cd.Survey, r.member, cd.Position, msg.Text, b.cfg.Now())

@@ -145,13 +145,8 @@ func (b *Bot) onVisitNote(ctx context.Context, r *request, q *tgm.CallbackQuery,
 // onVisitNoteInput takes what the visit note dialog waits for; false when
 // it waits for nothing.
 func (b *Bot) onVisitNoteInput(ctx context.Context, r *request, msg *tgm.Message) bool {
-	d := b.freshDialog(ctx, r, dialogVisitNote)
-	if d == nil {
-		return false
-	}
-	var vd visitNoteDialog
-	if json.Unmarshal([]byte(d.Data), &vd) != nil {
-		b.dropDialog(ctx, r)
+	vd, ok := typedDialog[visitNoteDialog](ctx, b, r, dialogVisitNote)
+	if !ok {
 		return false
 	}
 	var note, gave, photo string
