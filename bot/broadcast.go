@@ -142,6 +142,12 @@ func (b *Bot) audienceLabel(r *request, a models.Audience) string {
 	if tag, ok := a.IsTag(); ok {
 		return b.t(r, "broadcast.tag", "Tag", tag)
 	}
+	if path, ok := a.IsOrganizers(); ok {
+		if path == "" {
+			return b.t(r, "broadcast.all_organizers")
+		}
+		return b.t(r, "broadcast.organizers_of", "Branch", path)
+	}
 	return b.t(r, "broadcast.everyone")
 }
 

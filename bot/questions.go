@@ -136,6 +136,14 @@ type inquiryDialog struct {
 // onInquiryInput takes an organizer's typed answer; false when no answer
 // is awaited.
 func (b *Bot) onInquiryInput(ctx context.Context, r *request, msg *tgm.Message) bool {
+	// An answer typed after the reply window closed is not taken as the
+	// answer, nor offered as a question of the organizer's own: it is
+	// asked again, by ↩️.
+	if d, err := b.st.Dialog(ctx, r.from.ID); r.member != nil && err == nil && d.Kind == dialogInquiry && b.cfg.Now().Sub(d.UpdatedAt) > typedDialogTTL {
+		b.dropDialog(ctx, r)
+		b.send(ctx, r.chatID, b.t(r, "inquiry.reply_expired"), b.keyboardFor(r))
+		return true
+	}
 	qd, ok := typedDialog[inquiryDialog](ctx, b, r, dialogInquiry)
 	if !ok {
 		return false
@@ -170,7 +178,11 @@ func (b *Bot) onInquiryInput(ctx context.Context, r *request, msg *tgm.Message) 
 	if err == nil {
 		name = asker.Name
 	}
-	b.send(ctx, r.chatID, b.t(r, "inquiry.answer_sent", "Name", name), b.keyboardFor(r))
+	key := "inquiry.answer_sent"
+	if iq.BySMS {
+		key = "inquiry.answer_sent_sms" // an SMS carries a short answer: say so
+	}
+	b.send(ctx, r.chatID, b.t(r, key, "Name", name), b.keyboardFor(r))
 	return true
 }
 

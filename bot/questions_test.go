@@ -219,6 +219,22 @@ func TestAQuestionIsAnsweredOnce(t *testing.T) {
 	if got, _ := storetest.Dump(ctx, h.DSN, "SELECT id FROM inquiries WHERE status = 'draft'"); got != "" {
 		t.Fatalf("drafts kept: %s", got)
 	}
+	// 张组长 taps ↩️ and writes only 31 minutes later: asked again, and
+	// his words are neither the answer nor a question of his own.
+	list, _ := h.API.Last(zhang.ID)
+	h.Press(zhang, list, zh("inquiry.button.reply", "Name", "王芳"))
+	before = rows()
+	// (A dialog keeps the wall clock's time of its last step.)
+	h.SetNow(time.Now().Add(31 * time.Minute))
+	h.API.SendText(zhang, "在镇文化中心")
+	h.WaitFor("the late answer refused", func() bool {
+		m, _ := h.API.Last(zhang.ID)
+		return m.Text == zh("inquiry.reply_expired")
+	})
+	if after := rows(); after != before {
+		t.Fatalf("a late answer changed rows:\n%s\n%s", before, after)
+	}
+	h.SetNow(time.Now())
 	// The town's organizer may answer it now.
 	h.Dispatcher.Wake()
 	h.WaitFor("the escalation", func() bool {

@@ -200,7 +200,7 @@ func TestOneMessageOneChannel(t *testing.T) {
 		return strings.Contains(asked.Text, "请问孕前检查在哪里做？") && strings.Contains(asked.Text, "赵大爷 📱138 0000 0005")
 	})
 	h.Press(org, asked, h.T(locales.En, "inquiry.button.reply", "Name", "赵大爷"))
-	if got := h.Say(org, "At the town clinic, 2nd floor."); got.Text != h.T(locales.En, "inquiry.answer_sent", "Name", "赵大爷") {
+	if got := h.Say(org, "At the town clinic, 2nd floor."); got.Text != h.T(locales.En, "inquiry.answer_sent_sms", "Name", "赵大爷") {
 		t.Fatalf("the answer: %q", got.Text)
 	}
 	h.WaitFor("赵大爷's answer by SMS", func() bool {

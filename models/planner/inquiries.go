@@ -52,6 +52,9 @@ func InquiryAnswer(q *models.Inquiry, organizer string, now time.Time) Message {
 	m := Message{Kind: outbox.KindInquiryAnswer, Slot: "q" + strconv.FormatUint(uint64(q.ID), 10),
 		To: models.MembersAudience(q.MemberID), Template: "inquiry.answer", NotBefore: now}
 	m.Args.Str("Question", Clip(q.Text, inquiryQuote)).Str("Answer", q.Answer).Str("Name", Clip(organizer, 40))
+	if q.BySMS {
+		m.Args.Int("BySMS", 1) // answered by SMS in full (sms.Key)
+	}
 	return m
 }
 

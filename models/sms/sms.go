@@ -114,10 +114,20 @@ type Templates interface {
 }
 
 // Key is the template key of a row to member m: its kind, or the neutral
-// reminder for a health reminder to a member who did not consent.
+// reminder for a health reminder to a member who did not consent — and for
+// an answer to a question asked in the bot (it may be about health) that
+// must go by SMS now; a question asked by SMS is answered by SMS.
 func Key(row *outbox.Row, m *models.Member) string {
-	if outbox.Kind(row.Kind) == outbox.KindCheckReminder && (m == nil || !m.SMSHealth) {
-		return Private
+	consented := m != nil && m.SMSHealth
+	switch outbox.Kind(row.Kind) {
+	case outbox.KindCheckReminder:
+		if !consented {
+			return Private
+		}
+	case outbox.KindInquiryAnswer:
+		if a, _ := planner.DecodeArgs(row.Args); a.Ints["BySMS"] == 0 && !consented {
+			return Private
+		}
 	}
 	return row.Kind
 }
