@@ -62,6 +62,23 @@ func TestRecurringNoticesOnceADate(t *testing.T) {
 		}
 		return n
 	}
+	// The preview shows the Spring Festival's, to each member, two days
+	// ahead.
+	preview := &scheduler.Previewer{Store: h.St, Entries: scheduler.Jobs(h.St, bottest.Shanghai, nil), Location: bottest.Shanghai, DefaultLang: locales.ZhHans}
+	from := time.Date(2027, 2, 4, 9, 0, 0, 0, bottest.Shanghai)
+	items, err := preview.Preview(ctx, models.Scope{Admin: true}, from, from.Add(3*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreseen := map[locales.Lang]time.Time{}
+	for _, it := range items {
+		if it.Row.Kind == string(outbox.KindBroadcast) {
+			foreseen[it.Lang] = it.At
+		}
+	}
+	if want := time.Date(2027, 2, 6, 9, 0, 0, 0, bottest.Shanghai); len(foreseen) != 3 || !foreseen[locales.En].Equal(want) {
+		t.Fatalf("the preview foresees %v, want the three at %v", foreseen, want)
+	}
 	// Nothing before its time.
 	h.SetNow(time.Date(2027, 2, 6, 8, 59, 0, 0, bottest.Shanghai))
 	if n := run(job); n != 0 {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -27,6 +29,40 @@ func (j Notices) Run(ctx context.Context, now time.Time) (Counts, error) {
 		total += p.Total
 	}
 	return Counts{"notices": len(planned), "enqueued": total}, err
+}
+
+// Forecast lists the dates of the enabled notices in the window, each as
+// the broadcast it will be: /preview shows the Spring Festival greetings
+// before they go.
+func (j Notices) Forecast(ctx context.Context, f *Forecast) error {
+	ns, err := j.Store.Notices(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range ns {
+		n := &ns[i]
+		if !n.Enabled {
+			continue
+		}
+		a, err := models.ParseAudience(n.Audience)
+		if err != nil {
+			continue
+		}
+		from := f.Now
+		if n.UpdatedAt.After(from) {
+			from = n.UpdatedAt
+		}
+		dates, err := n.Due(from, f.Until, j.Location)
+		if err != nil {
+			continue
+		}
+		for _, d := range dates {
+			at := n.SendAt(d, j.Location)
+			b := &models.Broadcast{Text: n.TextFor("zh-Hans"), PhotoFileID: n.PhotoFileID, SendAt: at}
+			f.Add(at, planner.Broadcast(b, a, "", n.NoticeTexts()))
+		}
+	}
+	return nil
 }
 
 // Inquiries follows up members' questions once a day

@@ -246,18 +246,26 @@ func (c *Config) Validate(needToken bool) error {
 	if c.SMSMonthly < 0 {
 		bad("ASSOCBOT_SMS_MONTHLY", "must be 0 (no cap) or more, got %d", c.SMSMonthly)
 	}
-	if c.Holidays != "" {
-		// Read at start-up, before anything looks a holiday up.
-		if f, err := os.Open(c.Holidays); err != nil {
-			bad("ASSOCBOT_HOLIDAYS", "%v", err)
-		} else {
-			if err := calendar.LoadFix(f); err != nil {
-				bad("ASSOCBOT_HOLIDAYS", "%v", err)
-			}
-			f.Close()
-		}
+	if err := loadHolidays(c.Holidays); err != nil {
+		bad("ASSOCBOT_HOLIDAYS", "%v", err)
 	}
 	return errors.Join(errs...)
+}
+
+// loadHolidays adds a holiday file (calendar.LoadFix's format) to the
+// table, before anything looks a holiday up: `run` (ASSOCBOT_HOLIDAYS or
+// --holidays) and every other command (ASSOCBOT_HOLIDAYS), so that the CLI
+// and the bot agree. "" adds nothing.
+func loadHolidays(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return calendar.LoadFix(f)
 }
 
 // maxImportMB bounds ASSOCBOT_IMPORT_MAX_MB: a file is read into memory

@@ -50,6 +50,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = flagError{err}
 	}
 	if err == nil {
+		if herr := loadHolidays(getenv("ASSOCBOT_HOLIDAYS")); herr != nil {
+			err = usageError{fmt.Sprintf("ASSOCBOT_HOLIDAYS: %v", herr)}
+		}
+	}
+	if err == nil {
 		err = t.root.Run(ctx)
 	}
 	var help helpRequest
@@ -73,7 +78,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	case errors.As(err, &ue), isFlagError(err):
 		path := t.at.path
-		if t.at.cmd.name == "help" {
+		if t.at.cmd != nil && t.at.cmd.name == "help" {
 			path = nil // help's arguments are commands: the list of them helps
 		}
 		fmt.Fprintf(stderr, "assocbot: %v\nsee `%s --help`\n", err, strings.Join(append([]string{"assocbot"}, path...), " "))

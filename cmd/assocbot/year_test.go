@@ -132,6 +132,22 @@ func TestHolidaysFileExtendsTheTable(t *testing.T) {
 	if !ok || h.Key != "national_day" || h.Work {
 		t.Fatalf("2031-10-01 after the file: %+v %v", h, ok)
 	}
+	// Every command reads it, so the CLI and the bot agree.
+	db, env := cliDB(t)
+	later := filepath.Join(dir, "2032.txt")
+	if err := os.WriteFile(later, []byte("203210016120321001\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = calendar.Fix("20321001~120321001") })
+	withFile := func(k string) string {
+		if k == "ASSOCBOT_HOLIDAYS" {
+			return later
+		}
+		return env(k)
+	}
+	refused(t, db, withFile, []string{"2032-10-01 is a statutory holiday"},
+		"event", "add", "--kind", "meeting", "--title", "例会", "--start", "2032-10-01 09:00")
+	refused(t, db, func(k string) string { return map[string]string{"ASSOCBOT_HOLIDAYS": bad}[k] + env(k) }, []string{"ASSOCBOT_HOLIDAYS"}, "event", "list")
 	t.Cleanup(func() { _ = calendar.Fix("20311001~120311001" + "20310928~020311001") })
 	if !calendar.Workday(time.Date(2031, 9, 28, 0, 0, 0, 0, time.UTC)) { // a Sunday made a working day
 		t.Fatal("the make-up Sunday is no working day")

@@ -47,6 +47,9 @@ func (s *Store) DraftInquiry(ctx context.Context, m *models.Member, text string,
 // nearest branch up that has some, else the admins), sent at once: the
 // answer goes back by SMS. It returns how many were told (0: nobody to).
 func (s *Store) AskBySMS(ctx context.Context, m *models.Member, text string, now time.Time) (int, error) {
+	if !m.OnRoster() {
+		return 0, nil // a member who left asks nobody
+	}
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return 0, fmt.Errorf("store: sms question: %w", ErrInquiryText)
@@ -259,8 +262,8 @@ func (s *Store) FollowUpInquiries(ctx context.Context, loc *time.Location, now t
 	for i := range open {
 		q := &open[i]
 		var m models.Member
-		if err := db.Select("id", "name", "phone").Take(&m, q.MemberID).Error; err != nil {
-			continue // the member was deleted: nobody to answer
+		if err := db.Select("id", "name", "phone", "status").Take(&m, q.MemberID).Error; err != nil || !m.OnRoster() {
+			continue // the member was deleted or left: nobody to answer
 		}
 		path, err := branchPathOf(db, q.BranchID)
 		if err != nil {

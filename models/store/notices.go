@@ -109,14 +109,21 @@ func (s *Store) SetYearEntry(ctx context.Context, e models.YearEntry, audience *
 		if len(texts) > 0 {
 			n.SetTexts(texts)
 		}
+		countFrom := n.UpdatedAt
 		if on && !n.Enabled || !exists {
-			n.UpdatedAt = now.UTC() // its dates count from here
+			countFrom = now.UTC() // its dates count from here
 		}
 		n.Enabled = on
 		if err := n.Validate(); err != nil {
 			return err
 		}
-		return tx.Save(&n).Error
+		if err := tx.Save(&n).Error; err != nil {
+			return err
+		}
+		// Save stamps the wall clock; the dates count from countFrom, which
+		// a change of texts or audience does not move.
+		n.UpdatedAt = countFrom
+		return tx.Model(&n).UpdateColumn("updated_at", countFrom).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: year entry %s: %w", e.Key, err)
@@ -180,7 +187,13 @@ func (s *Store) PlanNotices(ctx context.Context, loc *time.Location, now time.Ti
 	return out, errors.Join(errs...)
 }
 
-// planOccurrence makes the broadcast of one date of n.
+// ErrNoticeMakerGone: the organizer who made a recurring notice left, or
+// no longer organizes its audience; the notice is switched off.
+var ErrNoticeMakerGone = errors.New("store: the notice's maker no longer organizes its audience: switched off")
+
+// planOccurrence makes the broadcast of one date of n. A notice whose maker
+// left or no longer reaches its audience is switched off instead (an
+// admin's /notices shows it), not sent in their name.
 func (s *Store) planOccurrence(ctx context.Context, n *models.Notice, date models.Day, loc *time.Location) (*models.Broadcast, error) {
 	a, err := models.ParseAudience(n.Audience)
 	if err != nil {
@@ -189,10 +202,25 @@ func (s *Store) planOccurrence(ctx context.Context, n *models.Notice, date model
 	texts := n.NoticeTexts()
 	sender := ""
 	if n.CreatedBy != nil {
-		var m models.Member
-		if err := s.db.WithContext(ctx).Select("name").Take(&m, *n.CreatedBy).Error; err == nil {
-			sender = m.Name
+		m, err := s.MemberByID(ctx, *n.CreatedBy)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
 		}
+		reach := false
+		if err == nil && m.IsOrganizer() && m.OnRoster() {
+			scope, err := s.Scope(ctx, m)
+			if err != nil {
+				return nil, err
+			}
+			reach = scope.CanReach(a, nil)
+		}
+		if !reach {
+			if err := s.db.WithContext(ctx).Model(&models.Notice{}).Where("id = ?", n.ID).Update("enabled", false).Error; err != nil {
+				return nil, err
+			}
+			return nil, ErrNoticeMakerGone
+		}
+		sender = m.Name
 	}
 	id := n.ID
 	b, err := s.CreateBroadcast(ctx, NewBroadcast{Audience: a, Text: firstText(texts), Texts: texts, PhotoFileID: n.PhotoFileID,

@@ -48,6 +48,31 @@ func TestNoticesAndQuestionsOnBothDatabases(t *testing.T) {
 		if _, err := st.CreateBroadcast(ctx, store.NewBroadcast{Audience: models.Everyone(), Text: "x", SendAt: at, NoticeID: &n.ID, Occurrence: &date}); !errors.Is(err, store.ErrOccurrencePlanned) {
 			t.Fatalf("a second broadcast of the date: %v", err)
 		}
+		// A notice its maker no longer organizes is switched off, not sent
+		// in their name.
+		mine := &models.Notice{Audience: "branch:东城镇/李家村", RRule: "FREQ=WEEKLY;BYDAY=MO", AtMinute: 9 * 60, CreatedBy: &org.ID}
+		mine.SetTexts(map[string]string{"zh-Hans": "周一例会"})
+		if err := st.AddNotice(ctx, mine, sh, now); err != nil {
+			t.Fatal(err)
+		}
+		member := models.RoleMember
+		if _, err := st.EditMember(ctx, org.ID, store.MemberChange{Role: &member}); err != nil {
+			t.Fatal(err)
+		}
+		monday := time.Date(2026, 12, 7, 9, 1, 0, 0, sh)
+		if planned, err := st.PlanNotices(ctx, sh, monday); !errors.Is(err, store.ErrNoticeMakerGone) || len(planned) != 0 {
+			t.Fatalf("the demoted organizer's notice: %v %v", planned, err)
+		}
+		if got, _ := st.NoticeByID(ctx, mine.ID); got.Enabled {
+			t.Fatal("the demoted organizer's notice is still on")
+		}
+		if planned, err := st.PlanNotices(ctx, sh, monday.Add(5*time.Minute)); err != nil || len(planned) != 0 {
+			t.Fatalf("the next run: %v %v", planned, err)
+		}
+		organizer := models.RoleOrganizer
+		if _, err := st.EditMember(ctx, org.ID, store.MemberChange{Role: &organizer}); err != nil {
+			t.Fatal(err)
+		}
 		// The year's entry keeps its texts off and on.
 		e, _ := models.YearEntryByKey("member_day")
 		if _, err := st.SetYearEntry(ctx, e, nil, map[string]string{"zh-Hans": "会员日快乐"}, true, sh, now); err != nil {

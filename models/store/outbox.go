@@ -73,7 +73,15 @@ func (s *Store) CreateBroadcast(ctx context.Context, nb NewBroadcast) (*models.B
 			return err
 		}
 		if b.NoticeID != nil {
-			// One broadcast a notice's date, whoever plans it first.
+			// Not after the notice was stopped meanwhile; and one broadcast
+			// a notice's date, whoever plans it first.
+			var on int64
+			if err := tx.Model(&models.Notice{}).Where("id = ? AND enabled = ?", *b.NoticeID, true).Count(&on).Error; err != nil {
+				return err
+			}
+			if on == 0 {
+				return ErrOccurrencePlanned
+			}
 			res := tx.Clauses(onConflictNothing()).Create(b)
 			if res.Error != nil {
 				return res.Error
