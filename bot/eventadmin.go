@@ -11,6 +11,7 @@ import (
 	tgm "github.com/go-telegram/bot/models"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/calendar"
 	"github.com/assocbot/assocbot/models/input"
 	"github.com/assocbot/assocbot/models/planner"
 	"github.com/assocbot/assocbot/models/store"
@@ -171,6 +172,7 @@ func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*mod
 		return nil, key, kv, err
 	}
 	e.Audience = aud.String()
+	onHoliday := false
 	if len(parts) > 5 {
 		for _, opt := range splitOptions(parts[5]) {
 			name, val, _ := strings.Cut(opt, "=")
@@ -183,6 +185,8 @@ func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*mod
 				e.Capacity = n
 			case "guests":
 				e.AllowGuests = true
+			case "holiday":
+				onHoliday = true // confirmed: on a statutory holiday
 			case "norsvp":
 				e.RSVP = false
 			case "deadline":
@@ -207,6 +211,12 @@ func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*mod
 			return nil, key, kv, nil
 		}
 		return nil, "newevent.bad_option", []any{"Value", truncate(err.Error(), 60)}, nil
+	}
+	// A start on a statutory holiday asks for the word "holiday" (the
+	// dialog asks with buttons).
+	day := models.DayOf(e.StartAt, b.cfg.Location)
+	if h, ok := calendar.HolidayOn(day); ok && !h.Work && !onHoliday {
+		return nil, "newevent.holiday_line", []any{"Date", b.cat.Date(r.lang, day, b.cfg.Now()), "Holiday", b.t(r, "holiday."+h.Key)}, nil
 	}
 	return e, "", nil, nil
 }

@@ -179,6 +179,19 @@ func TestAnEventOnAHolidayAsksFirst(t *testing.T) {
 	if d, _ := h.St.Dialog(ctx, org.ID); d.Step != "place" {
 		t.Fatalf("after keeping the holiday the dialog is at %q", d.Step)
 	}
+	h.Say(org, "/cancel")
+	// The one-line form asks for the word holiday.
+	line := "/newevent meeting | 2027-02-08 09:00 | Meeting | Hall | branch:Town"
+	if got := h.Say(org, line); !strings.HasPrefix(got.Text, en("newevent.holiday_line", "Date", h.Cat.Date(locales.En, time.Date(2027, 2, 8, 0, 0, 0, 0, time.UTC), h.Clock()), "Holiday", en("holiday.spring_festival"))) {
+		t.Fatalf("one line on a holiday: %q", got.Text)
+	}
+	if es, _ := h.St.AllEvents(ctx); len(es) != 0 {
+		t.Fatalf("an event was made: %+v", es)
+	}
+	h.Say(org, line+" | holiday")
+	if es, _ := h.St.AllEvents(ctx); len(es) != 1 {
+		t.Fatalf("with holiday: %d events", len(es))
+	}
 }
 
 // TestARepeatedNoticeFromTheBot: an organizer's notice repeats from its
