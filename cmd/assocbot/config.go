@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/bot"
+	"github.com/assocbot/assocbot/bot/console"
 	"github.com/assocbot/assocbot/bot/smsprovider"
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
@@ -41,6 +42,7 @@ type Config struct {
 	SMS           smsprovider.Config
 	SMSMonthly    int
 	Holidays      string
+	AppMaxAge     time.Duration
 
 	// Derived by Validate.
 	Location       *time.Location
@@ -87,6 +89,14 @@ var envVars = []struct {
 			return fmt.Errorf("not a number: %q", v)
 		}
 		c.ImportMaxMB = n
+		return nil
+	}},
+	{"ASSOCBOT_APP_MAX_AGE", "app-max-age", "24h", "how old the console's Telegram init data may be (auth_date)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("not a duration: %q", v)
+		}
+		c.AppMaxAge = d
 		return nil
 	}},
 	{"ASSOCBOT_HOLIDAYS", "holidays", "", "a file of statutory holidays for years after lunar-go's data, in its fix format (README: holidays)", func(c *Config, v string) error { c.Holidays = v; return nil }},
@@ -224,6 +234,11 @@ func (c *Config) Validate(needToken bool) error {
 	}
 	if c.ImportMaxMB < 1 || c.ImportMaxMB > maxImportMB {
 		bad("ASSOCBOT_IMPORT_MAX_MB", "must be between 1 and %d, got %d", maxImportMB, c.ImportMaxMB)
+	}
+	if c.AppMaxAge == 0 {
+		c.AppMaxAge = console.DefaultMaxAge
+	} else if c.AppMaxAge < time.Minute {
+		bad("ASSOCBOT_APP_MAX_AGE", "must be at least 1m, got %v", c.AppMaxAge)
 	}
 	if c.Lease < time.Second {
 		bad("ASSOCBOT_LEASE", "must be at least 1s, got %v", c.Lease)

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/assocbot/assocbot/bot"
+	"github.com/assocbot/assocbot/bot/console"
 	"github.com/assocbot/assocbot/bot/smsprovider"
 	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/locales"
@@ -144,6 +145,9 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, getenv env) error
 		fmt.Fprintln(w, "ok")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	// The organizers' console (SPEC C16): its page and API on this
+	// listener, for Telegram through a reverse proxy's HTTPS.
+	console.New(st, console.Config{Token: cfg.Token, MaxAge: cfg.AppMaxAge, Location: cfg.Location, Logger: log}).Register(mux)
 	if cfg.WebhookURL != "" {
 		mux.Handle("POST "+webhookPath(cfg.WebhookURL), b.WebhookHandler(ctx, cfg.WebhookSecret))
 	}

@@ -1,0 +1,273 @@
+// Package console serves the organizers' console, a Telegram Mini App
+// (SPEC C16), on the bot's own HTTP listener: the page at /app/, from files
+// embedded in the binary, and its data as JSON under /app/api/.
+//
+// Every API request carries Telegram's signed init data as
+// "Authorization: tma <initData>", checked as the Bot API documents it
+// (github.com/telegram-mini-apps/init-data-golang: HMAC-SHA256 with the
+// key derived from the bot token, auth_date no older than MaxAge). A
+// missing, forged or stale signature gets 401; a valid user who is not an
+// organizer or admin on the roster gets 403; an organizer sees only their
+// branches, by the store's scope — the rule the chat uses, not a copy.
+// No cookies (so no CSRF), every answer no-store, and a rate per user.
+package console
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	initdata "github.com/telegram-mini-apps/init-data-golang"
+	"golang.org/x/time/rate"
+
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+//go:embed static
+var static embed.FS
+
+// DefaultMaxAge is how old init data may be (ASSOCBOT_APP_MAX_AGE).
+const DefaultMaxAge = 24 * time.Hour
+
+// Config is the console's settings.
+type Config struct {
+	Token    string        // the bot's token: the key of the init data's signature
+	MaxAge   time.Duration // of auth_date (default DefaultMaxAge)
+	Location *time.Location
+	Now      func() time.Time
+	// PerUser is each user's request rate (default 5 a second, bursts of
+	// 20: a dashboard's few calls at once).
+	PerUser rate.Limit
+	Burst   int
+	Logger  *slog.Logger
+}
+
+// Server answers the console's requests.
+type Server struct {
+	st  *store.Store
+	cfg Config
+
+	mu       sync.Mutex
+	limiters map[int64]*rate.Limiter
+}
+
+// New makes the console's server.
+func New(st *store.Store, cfg Config) *Server {
+	if cfg.MaxAge <= 0 {
+		cfg.MaxAge = DefaultMaxAge
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.PerUser == 0 {
+		cfg.PerUser, cfg.Burst = 5, 20
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Server{st: st, cfg: cfg, limiters: map[int64]*rate.Limiter{}}
+}
+
+// Register adds the console's routes to mux: the page under /app/ and the
+// API under /app/api/.
+func (s *Server) Register(mux *http.ServeMux) {
+	page, _ := fs.Sub(static, "static")
+	files := http.StripPrefix("/app/", http.FileServer(http.FS(page)))
+	mux.Handle("GET /app/", noStore(files))
+	mux.Handle("GET /app/api/stats", s.authed(s.stats))
+	mux.Handle("GET /app/api/members", s.authed(s.members))
+}
+
+// noStore marks every answer not to be kept by a cache.
+func noStore(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// caller is who made an API request: an organizer or admin on the roster.
+type caller struct {
+	member *models.Member
+	scope  models.Scope
+}
+
+// authed checks the request's init data and the caller's role before h.
+func (s *Server) authed(h func(context.Context, *caller, *http.Request) (any, int)) http.Handler {
+	return noStore(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "tma ")
+		if !ok || raw == "" {
+			writeError(w, http.StatusUnauthorized, "missing init data: Authorization: tma <initData>")
+			return
+		}
+		if err := initdata.Validate(raw, s.cfg.Token, s.cfg.MaxAge); err != nil {
+			status, msg := http.StatusUnauthorized, "init data not signed by this bot"
+			if errors.Is(err, initdata.ErrExpired) {
+				msg = "init data expired: reopen the console"
+			}
+			writeError(w, status, msg)
+			return
+		}
+		data, err := initdata.Parse(raw)
+		if err != nil || data.User.ID == 0 {
+			writeError(w, http.StatusUnauthorized, "init data without a user")
+			return
+		}
+		if !s.allow(data.User.ID) {
+			writeError(w, http.StatusTooManyRequests, "too many requests: wait a moment")
+			return
+		}
+		m, err := s.st.MemberByTelegramID(r.Context(), data.User.ID)
+		if errors.Is(err, store.ErrNotFound) || err == nil && (!m.OnRoster() || !m.IsOrganizer()) {
+			writeError(w, http.StatusForbidden, "the console is for organizers")
+			return
+		}
+		if err != nil {
+			s.cfg.Logger.Error("console: find member", "err", err)
+			writeError(w, http.StatusInternalServerError, "internal error")
+			return
+		}
+		scope, err := s.st.Scope(r.Context(), m)
+		if err != nil {
+			s.cfg.Logger.Error("console: scope", "err", err)
+			writeError(w, http.StatusInternalServerError, "internal error")
+			return
+		}
+		body, status := h(r.Context(), &caller{member: m, scope: scope}, r)
+		if status >= 500 {
+			s.cfg.Logger.Error("console", "path", r.URL.Path, "status", status)
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(body)
+	}))
+}
+
+// allow takes one request of the user's rate.
+func (s *Server) allow(user int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, ok := s.limiters[user]
+	if !ok {
+		if len(s.limiters) > 10000 { // forget them all rather than grow
+			s.limiters = map[int64]*rate.Limiter{}
+		}
+		l = rate.NewLimiter(s.cfg.PerUser, s.cfg.Burst)
+		s.limiters[user] = l
+	}
+	return l.Allow()
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+// Branch is one branch's figures for the quarter, as /stats gives them
+// (store.StatsFor: the one source).
+type Branch struct {
+	Path       string   `json:"path"`
+	Members    int      `json:"members"`
+	Linked     int      `json:"linked"`
+	Plans      int      `json:"plans"`
+	Overdue    int      `json:"overdue"`
+	Announced  int      `json:"announced"`
+	Answered   int      `json:"answered"`
+	CheckedIn  int      `json:"checked_in"`
+	Activities int      `json:"activities"`
+	NoActivity []string `json:"no_activity"`
+	// Satisfied of Valid day-after answers; Percent only when there are
+	// enough anonymous answers to show (models.MinAnonymous).
+	Satisfied    int  `json:"satisfied"`
+	Valid        int  `json:"valid"`
+	Percent      *int `json:"percent"`
+	VisitsDone   int  `json:"visits_done"`
+	VisitsMissed int  `json:"visits_missed"`
+}
+
+// Stats is /app/api/stats: the quarter and the caller's branches.
+type Stats struct {
+	Quarter  string   `json:"quarter"`
+	Branches []Branch `json:"branches"`
+}
+
+func (s *Server) stats(ctx context.Context, c *caller, _ *http.Request) (any, int) {
+	now := s.cfg.Now()
+	q := models.QuarterOf(now.In(s.cfg.Location))
+	from, to := q.Span(s.cfg.Location)
+	figures, err := s.st.StatsFor(ctx, c.scope, from, to, now, s.cfg.Location)
+	if err != nil {
+		s.cfg.Logger.Error("console: stats", "err", err)
+		return map[string]string{"error": "internal error"}, http.StatusInternalServerError
+	}
+	out := Stats{Quarter: q.String(), Branches: []Branch{}}
+	for _, f := range figures {
+		b := Branch{Path: f.Path, Members: f.Members, Linked: f.Linked, Plans: f.Plans, Overdue: f.Overdue,
+			Announced: f.Announced, Answered: f.Answered, CheckedIn: f.CheckedIn, Activities: f.Activities,
+			NoActivity: append([]string{}, f.NoActivity...), Satisfied: f.Satisfaction.Satisfied, Valid: f.Satisfaction.Valid,
+			VisitsDone: f.Visits.Done, VisitsMissed: f.Visits.Missed}
+		if p, ok := f.Satisfaction.Percent(); ok && f.Satisfaction.Enough() {
+			b.Percent = &p
+		}
+		out.Branches = append(out.Branches, b)
+	}
+	return out, http.StatusOK
+}
+
+// Member is a line of the roster search: no health facts (the card in the
+// chat has them, for the branch's organizers).
+type Member struct {
+	ID     uint   `json:"id"`
+	Name   string `json:"name"`
+	Branch string `json:"branch"`
+	Phone  string `json:"phone"`
+	Linked bool   `json:"linked"`
+	Status string `json:"status"`
+}
+
+// maxFound bounds a search's answer.
+const maxFound = 50
+
+func (s *Server) members(ctx context.Context, c *caller, r *http.Request) (any, int) {
+	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("q")))
+	if utf8.RuneCountInString(q) > 50 {
+		return map[string]string{"error": "q is at most 50 characters"}, http.StatusBadRequest
+	}
+	ms, err := s.st.MembersIn(ctx, c.scope)
+	if err != nil {
+		s.cfg.Logger.Error("console: members", "err", err)
+		return map[string]string{"error": "internal error"}, http.StatusInternalServerError
+	}
+	out := []Member{}
+	for _, m := range ms {
+		phone := ""
+		if m.Phone != nil {
+			phone = models.DisplayPhone(*m.Phone)
+		}
+		if q != "" && !strings.Contains(strings.ToLower(m.Name), q) && !strings.Contains(strings.ReplaceAll(phone, " ", ""), strings.ReplaceAll(q, " ", "")) {
+			continue
+		}
+		if m.Role == models.RoleAdmin && !c.scope.Admin {
+			continue // an admin's record is an admin's (mayManageMember)
+		}
+		out = append(out, Member{ID: m.ID, Name: m.Name, Branch: m.BranchPath(), Phone: phone, Linked: m.Linked(), Status: string(m.Status)})
+		if len(out) == maxFound {
+			break
+		}
+	}
+	return map[string]any{"members": out}, http.StatusOK
+}

@@ -1,0 +1,99 @@
+// The organizers' console: reads Telegram's signed init data from the URL
+// fragment (tgWebAppData, as Telegram opens a Mini App; the demo's link
+// carries the same), sends it with every API call, and draws the figures.
+(function () {
+  "use strict";
+  var hash = new URLSearchParams(location.hash.slice(1));
+  var initData = hash.get("tgWebAppData") || "";
+  try {
+    var theme = JSON.parse(hash.get("tgWebAppThemeParams") || "{}");
+    Object.keys(theme).forEach(function (k) {
+      document.documentElement.style.setProperty("--tg-theme-" + k.replace(/_/g, "-"), theme[k]);
+    });
+  } catch (e) { /* no theme: the defaults */ }
+  var user = {};
+  try { user = JSON.parse(new URLSearchParams(initData).get("user") || "{}"); } catch (e) {}
+  var lang = (user.language_code || navigator.language || "zh").toLowerCase();
+  lang = lang.indexOf("zh-hant") === 0 || lang === "zh-tw" || lang === "zh-hk" ? "zh-Hant" : lang.indexOf("zh") === 0 ? "zh-Hans" : "en";
+  document.documentElement.lang = lang;
+  var words = {
+    "zh-Hans": { title: "分会数据", quarter: "本季度", members: "会员", linked: "已绑定", overdue: "逾期检查", plans: "检查计划",
+      activities: "活动", answered: "回复率", checkedIn: "签到", satisfaction: "满意率", visits: "走访完成/错过", search: "搜索会员姓名或手机", none: "—" },
+    "zh-Hant": { title: "分會數據", quarter: "本季度", members: "會員", linked: "已綁定", overdue: "逾期檢查", plans: "檢查計劃",
+      activities: "活動", answered: "回覆率", checkedIn: "簽到", satisfaction: "滿意率", visits: "走訪完成/錯過", search: "搜尋會員姓名或手機", none: "—" },
+    "en": { title: "Branch figures", quarter: "This quarter", members: "Members", linked: "On Telegram", overdue: "Overdue checks", plans: "Check plans",
+      activities: "Activities", answered: "Answered", checkedIn: "Check-ins", satisfaction: "Satisfaction", visits: "Visits done/missed", search: "Search a member's name or phone", none: "—" }
+  }[lang];
+  document.getElementById("title").textContent = words.title;
+  document.getElementById("q").placeholder = words.search;
+
+  function api(path) {
+    return fetch(path, { headers: { Authorization: "tma " + initData } }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) { throw new Error(body.error || r.status); }
+        return body;
+      });
+    });
+  }
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+  function pct(a, b) { return b > 0 ? Math.round(100 * a / b) : null; }
+  function figure(label, value, share, key) {
+    var f = el("div", { "class": "figure", "data-figure": key });
+    f.appendChild(el("span", {}, label));
+    f.appendChild(el("b", {}, value));
+    if (share !== null && share !== undefined) {
+      var bar = el("div", { "class": "bar" });
+      var fill = el("i");
+      fill.style.width = Math.max(0, Math.min(100, share)) + "%";
+      bar.appendChild(fill);
+      f.appendChild(bar);
+    }
+    return f;
+  }
+  function fail(e) {
+    var p = document.getElementById("error");
+    p.hidden = false;
+    p.textContent = String(e.message || e);
+  }
+  api("api/stats").then(function (s) {
+    document.getElementById("quarter").textContent = words.quarter + " " + s.quarter;
+    var box = document.getElementById("dashboard");
+    s.branches.forEach(function (b) {
+      var card = el("article", { "class": "branch", "data-branch": b.path });
+      card.appendChild(el("h2", {}, b.path));
+      var g = el("div", { "class": "figures" });
+      var linked = pct(b.linked, b.members);
+      g.appendChild(figure(words.members, String(b.members), null, "members"));
+      g.appendChild(figure(words.linked, linked === null ? words.none : linked + "%", linked, "linked"));
+      var answered = pct(b.answered, b.announced);
+      g.appendChild(figure(words.answered, answered === null ? words.none : answered + "%", answered, "answered"));
+      g.appendChild(figure(words.checkedIn, String(b.checked_in), null, "checked_in"));
+      g.appendChild(figure(words.activities, String(b.activities), null, "activities"));
+      g.appendChild(figure(words.overdue, b.overdue + "/" + b.plans, pct(b.plans - b.overdue, b.plans), "overdue"));
+      g.appendChild(figure(words.satisfaction, b.percent === null ? words.none : b.percent + "%", b.percent, "satisfaction"));
+      g.appendChild(figure(words.visits, b.visits_done + "/" + b.visits_missed, pct(b.visits_done, b.visits_done + b.visits_missed), "visits"));
+      card.appendChild(g);
+      box.appendChild(card);
+    });
+  }).catch(fail);
+  var timer;
+  document.getElementById("q").addEventListener("input", function (ev) {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      api("api/members?q=" + encodeURIComponent(ev.target.value)).then(function (res) {
+        var ul = document.getElementById("found");
+        ul.textContent = "";
+        res.members.forEach(function (m) {
+          var li = el("li", {}, m.name);
+          li.appendChild(el("small", {}, m.branch + " · " + m.phone));
+          ul.appendChild(li);
+        });
+      }).catch(fail);
+    }, 250);
+  });
+})();

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	initdata "github.com/telegram-mini-apps/init-data-golang"
+
+	"github.com/assocbot/assocbot/bot/console"
+	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+)
+
+// signedInitData is the init data Telegram would give user id in a Mini
+// App of the bot with token, signed at authDate.
+func signedInitData(t *testing.T, token string, id int64, lang string, authDate time.Time) string {
+	t.Helper()
+	user, _ := json.Marshal(map[string]any{"id": id, "first_name": "U", "language_code": lang})
+	payload := map[string]string{"query_id": "AAH" + fmt.Sprint(id), "user": string(user)}
+	hash := initdata.Sign(payload, token, authDate)
+	q := url.Values{}
+	for k, v := range payload {
+		q.Set(k, v)
+	}
+	q.Set("auth_date", fmt.Sprint(authDate.Unix()))
+	q.Set("hash", hash)
+	return q.Encode()
+}
+
+// TestConsoleAuthOverHTTP: the console's API on the listener of a running
+// `assocbot run`, for every kind of caller — no init data, a forged or a
+// stale signature (401), a user not on the roster and a member (403), an
+// organizer (their branches only), one of another branch (theirs only),
+// an admin (every top branch). The figures are the store's StatsFor for
+// the caller's scope, the one source of /stats; answers are no-store. The
+// page itself is served from the binary. The process stops on SIGTERM.
+func TestConsoleAuthOverHTTP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildAssocbot(t)
+	const token = "424242:console-test-token"
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "console.db")
+	ctx := context.Background()
+	st, err := openStore(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	people := []struct {
+		name, phone, branch string
+		role                models.Role
+		tg                  int64
+	}{
+		{"东组长", "13900000001", "东城镇/李家村", models.RoleOrganizer, 501},
+		{"西组长", "13900000002", "西城镇", models.RoleOrganizer, 502},
+		{"王芳", "13800000001", "东城镇/李家村", models.RoleMember, 503},
+		{"刘会长", "13900000003", "东城镇", models.RoleAdmin, 504},
+		{"李四", "13800000002", "西城镇/张庄", models.RoleMember, 0},
+	}
+	for _, p := range people {
+		if _, err := st.AddMember(ctx, store.NewMember{Name: p.name, Phone: p.phone, Branch: p.branch, Role: p.role}); err != nil {
+			t.Fatal(err)
+		}
+		if p.tg != 0 {
+			if _, err := st.LinkByPhone(ctx, p.phone, p.tg, p.tg); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	scopes := map[int64]models.Scope{}
+	for _, id := range []int64{501, 502, 504} {
+		m, err := st.MemberByTelegramID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if scopes[id], err = st.Scope(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	api := fakeapi.New(token)
+	defer api.Close()
+	addr := freeAddr(t)
+	env := append(os.Environ(), "ASSOCBOT_TOKEN="+token, "ASSOCBOT_API_URL="+api.URL(), "ASSOCBOT_DB="+dbPath,
+		"ASSOCBOT_LISTEN="+addr, "ASSOCBOT_QUIET_HOURS=off")
+	run := startBin(t, bin, env, "run")
+	base := "http://" + addr
+	run.waitServing(t, base, 30*time.Second)
+
+	get := func(path, initData string) (int, map[string]any, http.Header) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		if initData != "" {
+			req.Header.Set("Authorization", "tma "+initData)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body map[string]any
+		raw, _ := io.ReadAll(resp.Body)
+		_ = json.Unmarshal(raw, &body)
+		return resp.StatusCode, body, resp.Header
+	}
+	now := time.Now()
+	paths := func(body map[string]any) []string {
+		var out []string
+		bs, _ := body["branches"].([]any)
+		for _, b := range bs {
+			out = append(out, b.(map[string]any)["path"].(string))
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name     string
+		initData string
+		status   int
+		branches string
+	}{
+		{"missing", "", http.StatusUnauthorized, ""},
+		{"forged", signedInitData(t, "424242:another-bot", 501, "zh", now), http.StatusUnauthorized, ""},
+		{"stale", signedInitData(t, token, 501, "zh", now.Add(-25*time.Hour)), http.StatusUnauthorized, ""},
+		{"tampered", strings.Replace(signedInitData(t, token, 503, "zh", now), "503", "501", 1), http.StatusUnauthorized, ""},
+		{"not on the roster", signedInitData(t, token, 999, "zh", now), http.StatusForbidden, ""},
+		{"member", signedInitData(t, token, 503, "zh", now), http.StatusForbidden, ""},
+		{"organizer of another branch", signedInitData(t, token, 502, "zh", now), http.StatusOK, "西城镇"},
+		{"own branch", signedInitData(t, token, 501, "zh", now), http.StatusOK, "东城镇/李家村"},
+		{"admin", signedInitData(t, token, 504, "en", now), http.StatusOK, "东城镇,西城镇"},
+	} {
+		status, body, header := get("/app/api/stats", c.initData)
+		if status != c.status {
+			t.Errorf("%s: %d %v, want %d", c.name, status, body, c.status)
+			continue
+		}
+		if header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: Cache-Control %q", c.name, header.Get("Cache-Control"))
+		}
+		if got := strings.Join(paths(body), ","); got != c.branches {
+			t.Errorf("%s: branches %q, want %q", c.name, got, c.branches)
+		}
+	}
+
+	// The figures are StatsFor's for the caller's scope: the one source of
+	// /stats in the chat.
+	st, err = openStore(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	q := models.QuarterOf(time.Now().In(sh))
+	from, to := q.Span(sh)
+	for _, id := range []int64{501, 502, 504} {
+		want, err := st.StatsFor(ctx, scopes[id], from, to, time.Now(), sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body, _ := get("/app/api/stats", signedInitData(t, token, id, "zh", time.Now()))
+		raw, _ := json.Marshal(body)
+		var got console.Stats
+		if err := json.Unmarshal(raw, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Quarter != q.String() || len(got.Branches) != len(want) {
+			t.Fatalf("%d: %+v, want %d branches of %s", id, got, len(want), q)
+		}
+		for i, w := range want {
+			g := got.Branches[i]
+			if g.Path != w.Path || g.Members != w.Members || g.Linked != w.Linked || g.Overdue != w.Overdue || g.Activities != w.Activities {
+				t.Fatalf("%d: branch %+v, want %s with %d members, %d linked", id, g, w.Path, w.Members, w.Linked)
+			}
+		}
+	}
+
+	// The roster search: only the caller's branches.
+	_, found, _ := get("/app/api/members?q=", signedInitData(t, token, 501, "zh", now))
+	ms, _ := found["members"].([]any)
+	var names []string
+	for _, m := range ms {
+		names = append(names, m.(map[string]any)["name"].(string))
+	}
+	if strings.Join(names, ",") != "东组长,王芳" {
+		t.Fatalf("东组长's roster: %v", names)
+	}
+	_, found, _ = get("/app/api/members?q=李", signedInitData(t, token, 502, "zh", now))
+	if ms, _ := found["members"].([]any); len(ms) != 1 || ms[0].(map[string]any)["name"] != "李四" {
+		t.Fatalf("西组长's search for 李: %v", found)
+	}
+	if status, _, _ := get("/app/api/members?q=王", signedInitData(t, token, 503, "zh", now)); status != http.StatusForbidden {
+		t.Fatalf("a member's search: %d", status)
+	}
+
+	// The page, from the binary, with no third-party script.
+	resp, err := http.Get(base + "/app/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), `<script src="app.js">`) || strings.Contains(string(page), "https://") {
+		t.Fatalf("/app/: %d\n%s", resp.StatusCode, page)
+	}
+
+	if err := run.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-run.exited:
+		if run.err != nil {
+			t.Fatalf("assocbot run after SIGTERM: %v\n%s", run.err, run.logs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("assocbot run did not stop on SIGTERM\n%s", run.logs.String())
+	}
+}
