@@ -27,6 +27,9 @@ import (
 
 // Config is what the bot needs from the deployment.
 type Config struct {
+	// ConsoleURL is the organizers' console (https://…/app/), opened by
+	// 📊 on their keyboard; "" for none (SPEC C16).
+	ConsoleURL  string
 	Token       string
 	APIURL      string // Bot API base URL; empty for Telegram's
 	DefaultLang locales.Lang

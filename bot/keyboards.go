@@ -30,7 +30,7 @@ func cb(text string, data models.Callback) inlineButton {
 func (b *Bot) keyboardFor(r *request) *telegram.ReplyKeyboard {
 	switch {
 	case r.member.IsOrganizer():
-		return telegram.OrganizerKeyboard(b.cat, r.lang)
+		return telegram.OrganizerKeyboard(b.cat, r.lang, b.cfg.ConsoleURL)
 	case r.member.OnRoster():
 		return telegram.MemberKeyboard(b.cat, r.lang)
 	}

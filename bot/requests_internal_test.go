@@ -130,7 +130,7 @@ func TestEveryMessageIsAValidBotAPIRequest(t *testing.T) {
 		return []any{
 			inline(row(cb(cat.T(l, "check.button.done"), data))),
 			inline(row(cb("A", data)), row(), row(cb("B", data))),
-			telegram.MemberKeyboard(cat, l), telegram.StrangerKeyboard(cat, l), telegram.OrganizerKeyboard(cat, l),
+			telegram.MemberKeyboard(cat, l), telegram.StrangerKeyboard(cat, l), telegram.OrganizerKeyboard(cat, l, ""),
 		}
 	}
 	var nilInline *inlineKeyboard

@@ -17,6 +17,7 @@ import (
 type Button struct {
 	Text, CallbackData, URL string
 	RequestContact          bool
+	WebApp                  string // a reply keyboard's web_app button: its URL
 }
 
 type markupKind int
@@ -191,6 +192,9 @@ func parseKeyboardButton(raw json.RawMessage) (Button, *apiError) {
 	var b struct {
 		Text           *string `json:"text"`
 		RequestContact bool    `json:"request_contact"`
+		WebApp         *struct {
+			URL string `json:"url"`
+		} `json:"web_app"`
 	}
 	if json.Unmarshal(raw, &b) != nil || b.Text == nil {
 		return Button{}, badRequest(`can't parse keyboard button: Field "text" must be of type String`)
@@ -198,7 +202,15 @@ func parseKeyboardButton(raw json.RawMessage) (Button, *apiError) {
 	if strings.TrimSpace(*b.Text) == "" {
 		return Button{}, badRequest("BUTTON_TEXT_INVALID")
 	}
-	return Button{Text: *b.Text, RequestContact: b.RequestContact}, nil
+	out := Button{Text: *b.Text, RequestContact: b.RequestContact}
+	if b.WebApp != nil {
+		// A Mini App opens only over HTTPS.
+		if !strings.HasPrefix(b.WebApp.URL, "https://") {
+			return Button{}, badRequest("BUTTON_URL_INVALID")
+		}
+		out.WebApp = b.WebApp.URL
+	}
+	return out, nil
 }
 
 // validateInlineButton decides what an InlineKeyboardButton is.

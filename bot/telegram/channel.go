@@ -27,6 +27,8 @@ type ChannelConfig struct {
 	// TokenPause: after Telegram refuses the token (401), how long every
 	// send waits (default 1 min).
 	TokenPause time.Duration
+	// ConsoleURL: the organizers' keyboard carries 📊 Console (SPEC C16).
+	ConsoleURL string
 }
 
 // Channel is Telegram as the dispatcher's channel: it renders a message's
@@ -34,8 +36,9 @@ type ChannelConfig struct {
 // text, photo, document or edit through Client (the budget's turn, the one
 // 429 path), sorting the answer with Classify.
 type Channel struct {
-	api *tg.Bot
-	cat *locales.Catalog
+	api        *tg.Bot
+	cat        *locales.Catalog
+	consoleURL string
 }
 
 // NewChannel makes the channel, a Bot API client of its own.
@@ -58,7 +61,7 @@ func NewChannel(cfg ChannelConfig, cat *locales.Catalog) (*Channel, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Channel{api: api, cat: cat}, nil
+	return &Channel{api: api, cat: cat, consoleURL: cfg.ConsoleURL}, nil
 }
 
 // httpClient keeps a connection per worker open (the default keeps two, so
@@ -79,7 +82,7 @@ func (c *Channel) Send(ctx context.Context, m dispatch.Message) dispatch.Sent {
 		limit = MaxCaption
 	}
 	text := Fit(m.Text, limit)
-	markup := Markup(c.cat, m.Lang, m.Markup, m.Organizer)
+	markup := Markup(c.cat, m.Lang, m.Markup, m.Organizer, c.consoleURL)
 	ctx = WithTurn(ctx, Turn{Ready: m.Ready, Timeout: m.Timeout})
 	var msg *tgm.Message
 	var err error

@@ -28,8 +28,14 @@ type InlineKeyboard struct {
 
 // KeyButton is one button of a reply keyboard.
 type KeyButton struct {
-	Text           string `json:"text"`
-	RequestContact bool   `json:"request_contact,omitempty"`
+	Text           string      `json:"text"`
+	RequestContact bool        `json:"request_contact,omitempty"`
+	WebApp         *WebAppInfo `json:"web_app,omitempty"`
+}
+
+// WebAppInfo is the Mini App a web_app button opens (an https URL).
+type WebAppInfo struct {
+	URL string `json:"url"`
 }
 
 // ReplyKeyboard is a persistent keyboard below the input field.
@@ -63,10 +69,16 @@ func MenuKeys() []string {
 }
 
 // OrganizerKeyboard is a member's keyboard with an organizer's main
-// actions added, so that they do not type either.
-func OrganizerKeyboard(cat *locales.Catalog, l locales.Lang) *ReplyKeyboard {
+// actions added, so that they do not type either; with a console URL
+// (https, SPEC C16), 📊 Console opens the Mini App.
+func OrganizerKeyboard(cat *locales.Catalog, l locales.Lang, consoleURL string) *ReplyKeyboard {
 	k := MemberKeyboard(cat, l)
-	k.Keyboard = append([][]KeyButton{{{Text: cat.T(l, MenuNotice)}, {Text: cat.T(l, MenuNewEvent)}, {Text: cat.T(l, MenuOurEvents)}, {Text: cat.T(l, MenuVisits)}}}, k.Keyboard...)
+	top := []KeyButton{{Text: cat.T(l, MenuNotice)}, {Text: cat.T(l, MenuNewEvent)}, {Text: cat.T(l, MenuOurEvents)}, {Text: cat.T(l, MenuVisits)}}
+	rows := [][]KeyButton{top}
+	if consoleURL != "" {
+		rows = append(rows, []KeyButton{{Text: cat.T(l, "menu.console"), WebApp: &WebAppInfo{URL: consoleURL}}})
+	}
+	k.Keyboard = append(rows, k.Keyboard...)
 	return k
 }
 
@@ -216,12 +228,12 @@ func ReplyMarkup(markup any) any {
 // language (nil when it has none): its inline buttons, or the named reply
 // keyboard (a member's with an organizer's keys added when the reader is
 // one).
-func Markup(cat *locales.Catalog, l locales.Lang, m planner.Markup, organizer bool) any {
+func Markup(cat *locales.Catalog, l locales.Lang, m planner.Markup, organizer bool, consoleURL string) any {
 	switch {
 	case len(m.Inline) > 0:
 		return ReplyMarkup(RenderInline(cat, l, m.Inline))
 	case m.Keyboard == planner.MemberKeys && organizer:
-		return OrganizerKeyboard(cat, l)
+		return OrganizerKeyboard(cat, l, consoleURL)
 	case m.Keyboard == planner.MemberKeys:
 		return MemberKeyboard(cat, l)
 	case m.Keyboard == planner.StrangerKeys:

@@ -16,12 +16,12 @@ func TestOrganizersGetTheirKeyboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	stored := planner.Markup{Keyboard: planner.MemberKeys}
-	member := telegram.Markup(cat, locales.En, stored, false)
-	organizer := telegram.Markup(cat, locales.En, stored, true)
+	member := telegram.Markup(cat, locales.En, stored, false, "")
+	organizer := telegram.Markup(cat, locales.En, stored, true, "")
 	if len(member.(*telegram.ReplyKeyboard).Keyboard) != 2 || len(organizer.(*telegram.ReplyKeyboard).Keyboard) != 3 {
 		t.Fatalf("member %v, organizer %v", member, organizer)
 	}
-	if telegram.Markup(cat, locales.En, planner.Markup{}, true) != nil {
+	if telegram.Markup(cat, locales.En, planner.Markup{}, true, "") != nil {
 		t.Fatal("no buttons stored: a markup all the same")
 	}
 }

@@ -43,6 +43,7 @@ type Config struct {
 	SMSMonthly    int
 	Holidays      string
 	AppMaxAge     time.Duration
+	PublicURL     string
 
 	// Derived by Validate.
 	Location       *time.Location
@@ -91,6 +92,7 @@ var envVars = []struct {
 		c.ImportMaxMB = n
 		return nil
 	}},
+	{"ASSOCBOT_PUBLIC_URL", "public-url", "", "the https:// address this listener is reached at (a reverse proxy): organizers' keyboards get 📊 Console, the Mini App at /app/", func(c *Config, v string) error { c.PublicURL = v; return nil }},
 	{"ASSOCBOT_APP_MAX_AGE", "app-max-age", "24h", "how old the console's Telegram init data may be (auth_date)", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -235,6 +237,11 @@ func (c *Config) Validate(needToken bool) error {
 	if c.ImportMaxMB < 1 || c.ImportMaxMB > maxImportMB {
 		bad("ASSOCBOT_IMPORT_MAX_MB", "must be between 1 and %d, got %d", maxImportMB, c.ImportMaxMB)
 	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			bad("ASSOCBOT_PUBLIC_URL", "must be an https:// URL without query or fragment (Telegram opens Mini Apps over HTTPS), got %q", c.PublicURL)
+		}
+	}
 	if c.AppMaxAge == 0 {
 		c.AppMaxAge = console.DefaultMaxAge
 	} else if c.AppMaxAge < time.Minute {
@@ -265,6 +272,15 @@ func (c *Config) Validate(needToken bool) error {
 		bad("ASSOCBOT_HOLIDAYS", "%v", err)
 	}
 	return errors.Join(errs...)
+}
+
+// ConsoleURL is the console's address for the keyboards' 📊 ("" without
+// ASSOCBOT_PUBLIC_URL).
+func (c *Config) ConsoleURL() string {
+	if c.PublicURL == "" {
+		return ""
+	}
+	return strings.TrimRight(c.PublicURL, "/") + "/app/"
 }
 
 // loadHolidays adds a holiday file (calendar.LoadFix's format) to the

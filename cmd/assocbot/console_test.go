@@ -94,10 +94,41 @@ func TestConsoleAuthOverHTTP(t *testing.T) {
 	defer api.Close()
 	addr := freeAddr(t)
 	env := append(os.Environ(), "ASSOCBOT_TOKEN="+token, "ASSOCBOT_API_URL="+api.URL(), "ASSOCBOT_DB="+dbPath,
-		"ASSOCBOT_LISTEN="+addr, "ASSOCBOT_QUIET_HOURS=off")
+		"ASSOCBOT_LISTEN="+addr, "ASSOCBOT_QUIET_HOURS=off", "ASSOCBOT_PUBLIC_URL=https://console.example.org/assoc")
 	run := startBin(t, bin, env, "run")
 	base := "http://" + addr
 	run.waitServing(t, base, 30*time.Second)
+
+	// With a public URL, an organizer's keyboard opens the console; a
+	// member's does not.
+	consoleKey := func(id int64) string {
+		t.Helper()
+		u := fakeapi.User{ID: id, FirstName: "U", LanguageCode: "zh"}
+		api.Meet(u)
+		api.SendText(u, "/start")
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) {
+			if m, ok := api.Last(id); ok && len(m.Keyboard) > 0 {
+				for _, row := range m.Keyboard {
+					for _, b := range row {
+						if b.WebApp != "" {
+							return b.Text + " " + b.WebApp
+						}
+					}
+				}
+				return ""
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Fatalf("%d got no keyboard", id)
+		return ""
+	}
+	if got := consoleKey(501); got != "📊 数据看板 https://console.example.org/assoc/app/" {
+		t.Fatalf("the organizer's console key: %q", got)
+	}
+	if got := consoleKey(503); got != "" {
+		t.Fatalf("a member's keyboard opens %q", got)
+	}
 
 	get := func(path, initData string) (int, map[string]any, http.Header) {
 		t.Helper()

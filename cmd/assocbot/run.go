@@ -99,7 +99,7 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, getenv env) error
 	b, err := bot.New(ctx, bot.Config{
 		Token: cfg.Token, APIURL: cfg.APIURL, DefaultLang: cfg.DefaultLang, Location: cfg.Location,
 		Admins: cfg.AdminIDs, Logger: log, Preview: preview.Preview, Budget: sends,
-		ImportLimits: importLimits(cfg.ImportMaxMB),
+		ImportLimits: importLimits(cfg.ImportMaxMB), ConsoleURL: cfg.ConsoleURL(),
 	}, st, cat, bot.NewMetrics(reg))
 	if err != nil {
 		return err
@@ -108,7 +108,8 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, getenv env) error
 
 	// The dispatcher has a Bot API client of its own, so that sends never
 	// queue behind long polling.
-	sender, err := telegram.NewChannel(telegram.ChannelConfig{Token: cfg.Token, APIURL: cfg.APIURL, Budget: sends, Workers: cfg.Workers}, cat)
+	sender, err := telegram.NewChannel(telegram.ChannelConfig{Token: cfg.Token, APIURL: cfg.APIURL, Budget: sends, Workers: cfg.Workers,
+		ConsoleURL: cfg.ConsoleURL()}, cat)
 	if err != nil {
 		return fmt.Errorf("dispatcher client: %w", err)
 	}
