@@ -81,6 +81,14 @@ var quarterWords = regexp.MustCompile(`^(?:(\d{4})年)?第?([1-4一二三四])�
 // String is the quarter as ParseQuarter reads it.
 func (q Quarter) String() string { return fmt.Sprintf("%dQ%d", q.Year, q.Q) }
 
+// Previous is the quarter before q.
+func (q Quarter) Previous() Quarter {
+	if q.Q == 1 {
+		return Quarter{Year: q.Year - 1, Q: 4}
+	}
+	return Quarter{Year: q.Year, Q: q.Q - 1}
+}
+
 // Span is the quarter's first moment and the next quarter's, in loc.
 func (q Quarter) Span(loc *time.Location) (from, to time.Time) {
 	from = time.Date(q.Year, time.Month(3*(q.Q-1)+1), 1, 0, 0, 0, 0, loc)

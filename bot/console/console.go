@@ -20,6 +20,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -199,13 +201,25 @@ type Branch struct {
 	VisitsMissed int  `json:"visits_missed"`
 }
 
-// Stats is /app/api/stats: the quarter and the caller's branches.
+// Stats is /app/api/stats: the quarter and the caller's branches, and
+// the last four quarters of their activities, check-ins and day-after
+// answers as a chart (SVG, drawn here: BarChart).
 type Stats struct {
-	Quarter  string   `json:"quarter"`
-	Branches []Branch `json:"branches"`
+	Quarter  string    `json:"quarter"`
+	Branches []Branch  `json:"branches"`
+	History  []Quarter `json:"history"`
+	Chart    string    `json:"chart"`
 }
 
-func (s *Server) stats(ctx context.Context, c *caller, _ *http.Request) (any, int) {
+// Quarter is one quarter's totals over the caller's branches.
+type Quarter struct {
+	Quarter    string `json:"quarter"`
+	Activities int    `json:"activities"`
+	CheckedIn  int    `json:"checked_in"`
+	Satisfied  int    `json:"satisfied"`
+}
+
+func (s *Server) stats(ctx context.Context, c *caller, r *http.Request) (any, int) {
 	now := s.cfg.Now()
 	q := models.QuarterOf(now.In(s.cfg.Location))
 	from, to := q.Span(s.cfg.Location)
@@ -214,7 +228,7 @@ func (s *Server) stats(ctx context.Context, c *caller, _ *http.Request) (any, in
 		s.cfg.Logger.Error("console: stats", "err", err)
 		return map[string]string{"error": "internal error"}, http.StatusInternalServerError
 	}
-	out := Stats{Quarter: q.String(), Branches: []Branch{}}
+	out := Stats{Quarter: q.String(), Branches: []Branch{}, History: []Quarter{}}
 	for _, f := range figures {
 		b := Branch{Path: f.Path, Members: f.Members, Linked: f.Linked, Plans: f.Plans, Overdue: f.Overdue,
 			Announced: f.Announced, Answered: f.Answered, CheckedIn: f.CheckedIn, Activities: f.Activities,
@@ -225,7 +239,52 @@ func (s *Server) stats(ctx context.Context, c *caller, _ *http.Request) (any, in
 		}
 		out.Branches = append(out.Branches, b)
 	}
+	// The four quarters up to this one, oldest first.
+	var labels []string
+	var acts, ins, sat []int
+	for back := 3; back >= 0; back-- {
+		qq := q
+		for range back {
+			qq = qq.Previous()
+		}
+		total := Quarter{Quarter: qq.String()}
+		if back == 0 {
+			for _, b := range out.Branches {
+				total.Activities, total.CheckedIn, total.Satisfied = total.Activities+b.Activities, total.CheckedIn+b.CheckedIn, total.Satisfied+b.Satisfied
+			}
+		} else {
+			f, t := qq.Span(s.cfg.Location)
+			past, err := s.st.StatsFor(ctx, c.scope, f, t, now, s.cfg.Location)
+			if err != nil {
+				s.cfg.Logger.Error("console: stats history", "err", err)
+				return map[string]string{"error": "internal error"}, http.StatusInternalServerError
+			}
+			for _, p := range past {
+				total.Activities, total.CheckedIn, total.Satisfied = total.Activities+p.Activities, total.CheckedIn+p.CheckedIn, total.Satisfied+p.Satisfaction.Satisfied
+			}
+		}
+		out.History = append(out.History, total)
+		labels = append(labels, total.Quarter)
+		acts, ins, sat = append(acts, total.Activities), append(ins, total.CheckedIn), append(sat, total.Satisfied)
+	}
+	w := chartWords[langOf(r)]
+	out.Chart = BarChart(w[0], labels, []Series{{w[1], acts}, {w[2], ins}, {w[3], sat}})
 	return out, http.StatusOK
+}
+
+// chartWords are the chart's title and series, by language.
+var chartWords = map[string][4]string{
+	"zh-Hans": {"近四个季度", "活动", "签到", "满意"},
+	"zh-Hant": {"近四個季度", "活動", "簽到", "滿意"},
+	"en":      {"The last four quarters", "Activities", "Check-ins", "Satisfied"},
+}
+
+// langOf is the page's language (?lang=), else Simplified Chinese.
+func langOf(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); chartWords[l] != [4]string{} {
+		return l
+	}
+	return "zh-Hans"
 }
 
 // Member is a line of the roster search: no health facts (the card in the
@@ -237,6 +296,20 @@ type Member struct {
 	Phone  string `json:"phone"`
 	Linked bool   `json:"linked"`
 	Status string `json:"status"`
+}
+
+// SignInitData is init data for Telegram user id, signed with token at
+// authDate as Telegram signs a Mini App's: for the demo's link and tests.
+func SignInitData(token string, id int64, firstName, lang string, authDate time.Time) string {
+	user, _ := json.Marshal(map[string]any{"id": id, "first_name": firstName, "language_code": lang})
+	payload := map[string]string{"query_id": "demo" + strconv.FormatInt(id, 10), "user": string(user)}
+	q := url.Values{}
+	for k, v := range payload {
+		q.Set(k, v)
+	}
+	q.Set("auth_date", strconv.FormatInt(authDate.Unix(), 10))
+	q.Set("hash", initdata.Sign(payload, token, authDate))
+	return q.Encode()
 }
 
 // maxFound bounds a search's answer.

@@ -11,6 +11,9 @@ import (
 	_ "image/png"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,6 +22,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/bot"
+	"github.com/assocbot/assocbot/bot/console"
 	"github.com/assocbot/assocbot/bot/fakeapi"
 	"github.com/assocbot/assocbot/bot/telegram"
 	"github.com/assocbot/assocbot/locales"
@@ -186,6 +190,26 @@ func demoQuestions(ctx context.Context, st *store.Store, cat *locales.Catalog, l
 	return err
 }
 
+// demoConsole serves the organizers' console on 127.0.0.1 and returns a
+// link that opens it as organizer u, with init data signed by the demo's
+// token as Telegram signs it (valid for a day), and the server's stop.
+func demoConsole(st *store.Store, token string, u fakeapi.User, loc *time.Location) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("demo console: %w", err)
+	}
+	mux := http.NewServeMux()
+	console.New(st, console.Config{Token: token, Location: loc}).Register(mux)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}
+	return "http://" + ln.Addr().String() + "/app/#tgWebAppData=" + url.QueryEscape(console.SignInitData(token, u.ID, u.FirstName, u.LanguageCode, time.Now())), stop, nil
+}
+
 // pastActivity is when the demo's past activity day took place: 09:00 a
 // week ago, or on the first day of this quarter when the quarter began
 // less than a week ago (so that /records, which shows this quarter, lists
@@ -348,9 +372,17 @@ func cmdDemo(fs *flag.FlagSet, c cli) runner {
 		}
 		d := &demoChat{out: stdout, cat: cat, lang: lang, api: api, people: people, current: people[1], files: files, sms: smsDemo}
 		defer d.closeFiles()
+		// The organizers' console on a local port, opened with the demo
+		// organizer's init data signed as Telegram would (SPEC C16).
+		consoleLink, stopConsole, err := demoConsole(st, token, people[0].user, loc)
+		if err != nil {
+			return err
+		}
+		defer stopConsole()
 		d.say("demo.intro")
 		d.listPeople()
 		d.say("demo.files_dir", "Dir", files)
+		d.say("demo.console", "Link", consoleLink)
 		d.say("demo.now_as", "Name", d.current.name())
 		d.open(d.current)
 

@@ -60,9 +60,17 @@
     p.hidden = false;
     p.textContent = String(e.message || e);
   }
-  api("api/stats").then(function (s) {
+  api("api/stats?lang=" + lang).then(function (s) {
     document.getElementById("quarter").textContent = words.quarter + " " + s.quarter;
     var box = document.getElementById("dashboard");
+    // The chart is SVG the server wrote from its own figures (escaped
+    // there): parsed as SVG, never as HTML.
+    var svg = new DOMParser().parseFromString(s.chart, "image/svg+xml").documentElement;
+    if (svg && svg.nodeName === "svg") {
+      var fig = el("figure", { "class": "history" });
+      fig.appendChild(document.importNode(svg, true));
+      box.appendChild(fig);
+    }
     s.branches.forEach(function (b) {
       var card = el("article", { "class": "branch", "data-branch": b.path });
       card.appendChild(el("h2", {}, b.path));

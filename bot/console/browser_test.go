@@ -1,0 +1,168 @@
+package console_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/assocbot/assocbot/bot/console"
+	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/store"
+	"github.com/assocbot/assocbot/models/store/storetest"
+)
+
+var ctx = context.Background()
+
+// chromium is the headless browser's path, or the test skips saying how
+// to get it (.ci/run installs it).
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no Chromium on a CI machine: .ci/run installs it (apt-get install chromium)")
+	}
+	t.Skip("no Chromium here: apt-get install chromium (.ci/run does) to run the console in a browser")
+	return ""
+}
+
+// TestConsoleInABrowser opens the console at a phone's size (360×740) in
+// headless Chromium, as an organizer in Simplified Chinese and in English:
+// the dashboard of a seeded database shows the store's figures (read from
+// the page), the four quarters' chart is drawn with its bars, and a
+// screenshot of each is kept ($ASSOCBOT_ARTIFACTS, else the test's
+// directory).
+func TestConsoleInABrowser(t *testing.T) {
+	browser := chromium(t)
+	st, _ := storetest.New(t)
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	now := time.Now()
+	const token = "777:console-browser"
+	org, err := st.AddMember(ctx, store.NewMember{Name: "张组长", Phone: "13900000001", Branch: "东城镇", Role: models.RoleOrganizer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.LinkByPhone(ctx, "13900000001", 601, 601); err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range []string{"东城镇/李家村", "东城镇/李家村", "东城镇/王庄村"} {
+		phone := "1380000000" + strconv.Itoa(i+1)
+		if _, err := st.AddMember(ctx, store.NewMember{Name: "会员" + strconv.Itoa(i+1), Phone: phone, Branch: b}); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if _, err := st.LinkByPhone(ctx, phone, int64(700+i), int64(700+i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// An activity day held last week in the village, one member checked in.
+	held := now.Add(-7 * 24 * time.Hour)
+	if models.QuarterOf(held.In(sh)) != models.QuarterOf(now.In(sh)) {
+		held = now.Add(-2 * time.Hour)
+	}
+	e := &models.Event{Kind: models.EventActivityDay, Title: "会员活动日", StartAt: held, DurationMin: 60, Audience: "branch:东城镇/李家村", RSVP: true, CreatedBy: &org.ID}
+	if _, err := st.CreateEvent(ctx, e, sh, held.Add(-24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	m1, _ := st.MemberByPhone(ctx, "13800000001")
+	if err := st.SetCheckIn(ctx, e.ID, held, m1.ID, true, org, sh, held.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	console.New(st, console.Config{Token: token, Location: sh}).Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	scope, err := st.Scope(ctx, org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to := models.QuarterOf(now.In(sh)).Span(sh)
+	want, err := st.StatsFor(ctx, scope, from, to, now, sh)
+	if err != nil || len(want) != 1 {
+		t.Fatalf("the store's figures %+v %v", want, err)
+	}
+	artefacts := os.Getenv("ASSOCBOT_ARTIFACTS")
+	if artefacts == "" {
+		artefacts = t.TempDir()
+	}
+	if err := os.MkdirAll(artefacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox,
+		chromedp.WindowSize(360, 740), chromedp.Flag("lang", "zh-CN"))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	for _, c := range []struct {
+		lang, title, members string
+	}{
+		{"zh", "分会数据", "会员"},
+		{"en", "Branch figures", "Members"},
+	} {
+		browse, cancel := chromedp.NewContext(alloc)
+		browse, cancelTimeout := context.WithTimeout(browse, 60*time.Second)
+		link := srv.URL + "/app/#tgWebAppData=" + url.QueryEscape(console.SignInitData(token, 601, "张组长", c.lang, time.Now())) +
+			"&tgWebAppThemeParams=" + url.QueryEscape(`{"bg_color":"#ffffff","text_color":"#000000","button_color":"#2481cc"}`)
+		err := chromedp.Do(browse,
+			chromedp.EmulateViewport(360, 740),
+			chromedp.Navigate(link),
+			chromedp.WaitVisible(chromedp.CSS(`article.branch`)),
+			chromedp.WaitVisible(chromedp.CSS(`figure.history svg rect.qbar`)),
+		)
+		text := func(sel string) string {
+			v, rerr := chromedp.Run(browse, chromedp.Text(chromedp.CSS(sel)))
+			if rerr != nil && err == nil {
+				err = rerr
+			}
+			return strings.TrimSpace(v)
+		}
+		title, members, linked := text(`#title`), text(`[data-figure=members] span`), text(`[data-figure=linked] b`)
+		activities, checkedIn := text(`[data-figure=activities] b`), text(`[data-figure=checked_in] b`)
+		attr, aerr := chromedp.Run(browse, chromedp.AttributeValue(chromedp.CSS(`article.branch`), "data-branch"))
+		bars, berr := chromedp.Run(browse, chromedp.Evaluate[int](`document.querySelectorAll("figure.history rect.qbar").length`))
+		shot, serr := chromedp.Run(browse, chromedp.FullScreenshot(100))
+		for _, e := range []error{aerr, berr, serr} {
+			if err == nil {
+				err = e
+			}
+		}
+		branch := attr.Value
+		cancelTimeout()
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: %v", c.lang, err)
+		}
+		w := want[0]
+		pct := strconv.Itoa(100*w.Linked/w.Members) + "%"
+		if title != c.title || strings.TrimSpace(members) != c.members || branch != w.Path || linked != pct ||
+			activities != strconv.Itoa(w.Activities) || checkedIn != strconv.Itoa(w.CheckedIn) {
+			t.Fatalf("%s: the page shows %q %q %q linked %q activities %q check-ins %q; the store: %s, %s linked, %d activities, %d check-ins",
+				c.lang, title, members, branch, linked, activities, checkedIn, w.Path, pct, w.Activities, w.CheckedIn)
+		}
+		if w.Activities != 1 || w.CheckedIn != 1 {
+			t.Fatalf("the seeded quarter: %+v", w.Figures)
+		}
+		if bars != 12 { // four quarters × three series
+			t.Fatalf("%s: the chart has %d bars, want 12", c.lang, bars)
+		}
+		path := filepath.Join(artefacts, "console-"+c.lang+".png")
+		if err := os.WriteFile(path, shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s (%d bytes)", path, len(shot))
+	}
+}
