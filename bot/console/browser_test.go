@@ -134,6 +134,10 @@ func TestConsoleInABrowser(t *testing.T) {
 		activities, checkedIn := text(`[data-figure=activities] b`), text(`[data-figure=checked_in] b`)
 		attr, aerr := chromedp.Run(browse, chromedp.AttributeValue(chromedp.CSS(`article.branch`), "data-branch"))
 		bars, berr := chromedp.Run(browse, chromedp.Evaluate[int](`document.querySelectorAll("figure.history rect.qbar").length`))
+		children, cerr := chromedp.Run(browse, chromedp.Evaluate[string](`Array.from(document.querySelectorAll(".child")).map(function (c) { return c.dataset.child + "=" + c.querySelector("i").style.width; }).join(",")`))
+		if err == nil {
+			err = cerr
+		}
 		shot, serr := chromedp.Run(browse, chromedp.FullScreenshot(100))
 		for _, e := range []error{aerr, berr, serr} {
 			if err == nil {
@@ -155,6 +159,10 @@ func TestConsoleInABrowser(t *testing.T) {
 		}
 		if w.Activities != 1 || w.CheckedIn != 1 {
 			t.Fatalf("the seeded quarter: %+v", w.Figures)
+		}
+		// A bar a village: 李家村 has one of its two members on Telegram.
+		if children != "东城镇/李家村=50%,东城镇/王庄村=0%" {
+			t.Fatalf("%s: the sub-branches' bars %q", c.lang, children)
 		}
 		if bars != 12 { // four quarters × three series
 			t.Fatalf("%s: the chart has %d bars, want 12", c.lang, bars)

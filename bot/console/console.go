@@ -30,6 +30,7 @@ import (
 	initdata "github.com/telegram-mini-apps/init-data-golang"
 	"golang.org/x/time/rate"
 
+	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/store"
 )
@@ -105,6 +106,7 @@ func noStore(h http.Handler) http.Handler {
 type caller struct {
 	member *models.Member
 	scope  models.Scope
+	lang   string // Telegram's language of the user, from the init data
 }
 
 // authed checks the request's init data and the caller's role before h.
@@ -148,7 +150,7 @@ func (s *Server) authed(h func(context.Context, *caller, *http.Request) (any, in
 			writeError(w, http.StatusInternalServerError, "internal error")
 			return
 		}
-		body, status := h(r.Context(), &caller{member: m, scope: scope}, r)
+		body, status := h(r.Context(), &caller{member: m, scope: scope, lang: data.User.LanguageCode}, r)
 		if status >= 500 {
 			s.cfg.Logger.Error("console", "path", r.URL.Path, "status", status)
 		}
@@ -199,6 +201,19 @@ type Branch struct {
 	Percent      *int `json:"percent"`
 	VisitsDone   int  `json:"visits_done"`
 	VisitsMissed int  `json:"visits_missed"`
+	// Children are the branches right below it, each with its own
+	// figures, for a bar each (the villages that lag).
+	Children []Child `json:"children"`
+}
+
+// Child is a sub-branch's figures for its bar.
+type Child struct {
+	Path       string `json:"path"`
+	Members    int    `json:"members"`
+	Linked     int    `json:"linked"`
+	Plans      int    `json:"plans"`
+	Overdue    int    `json:"overdue"`
+	Activities int    `json:"activities"`
 }
 
 // Stats is /app/api/stats: the quarter and the caller's branches, and
@@ -206,6 +221,7 @@ type Branch struct {
 // answers as a chart (SVG, drawn here: BarChart).
 type Stats struct {
 	Quarter  string    `json:"quarter"`
+	Lang     string    `json:"lang"` // the caller's: chosen in the bot, else Telegram's
 	Branches []Branch  `json:"branches"`
 	History  []Quarter `json:"history"`
 	Chart    string    `json:"chart"`
@@ -228,7 +244,8 @@ func (s *Server) stats(ctx context.Context, c *caller, r *http.Request) (any, in
 		s.cfg.Logger.Error("console: stats", "err", err)
 		return map[string]string{"error": "internal error"}, http.StatusInternalServerError
 	}
-	out := Stats{Quarter: q.String(), Branches: []Branch{}, History: []Quarter{}}
+	out := Stats{Quarter: q.String(), Lang: string(locales.Resolve(c.member.Lang, c.lang, locales.ZhHans)),
+		Branches: []Branch{}, History: []Quarter{}}
 	for _, f := range figures {
 		b := Branch{Path: f.Path, Members: f.Members, Linked: f.Linked, Plans: f.Plans, Overdue: f.Overdue,
 			Announced: f.Announced, Answered: f.Answered, CheckedIn: f.CheckedIn, Activities: f.Activities,
@@ -237,6 +254,12 @@ func (s *Server) stats(ctx context.Context, c *caller, r *http.Request) (any, in
 		if p, ok := f.Satisfaction.Percent(); ok && f.Satisfaction.Enough() {
 			b.Percent = &p
 		}
+		children, err := s.children(ctx, f.Path, from, to, now)
+		if err != nil {
+			s.cfg.Logger.Error("console: sub-branches", "err", err)
+			return map[string]string{"error": "internal error"}, http.StatusInternalServerError
+		}
+		b.Children = children
 		out.Branches = append(out.Branches, b)
 	}
 	// The four quarters up to this one, oldest first.
@@ -267,9 +290,39 @@ func (s *Server) stats(ctx context.Context, c *caller, r *http.Request) (any, in
 		labels = append(labels, total.Quarter)
 		acts, ins, sat = append(acts, total.Activities), append(ins, total.CheckedIn), append(sat, total.Satisfied)
 	}
-	w := chartWords[langOf(r)]
+	w := chartWords[out.Lang]
+	if l := langOf(r); l != "" {
+		w = chartWords[l]
+	}
 	out.Chart = BarChart(w[0], labels, []Series{{w[1], acts}, {w[2], ins}, {w[3], sat}})
 	return out, http.StatusOK
+}
+
+// maxChildren bounds the bars of a branch (a town of twenty villages fits).
+const maxChildren = 40
+
+// children are the figures of the branches right below path.
+func (s *Server) children(ctx context.Context, path string, from, to, now time.Time) ([]Child, error) {
+	br, err := s.st.BranchByPath(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	kids, err := s.st.ChildBranches(ctx, &br.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := []Child{}
+	for i, k := range kids {
+		if i == maxChildren {
+			break
+		}
+		f, err := s.st.BranchFigures(ctx, k.Path, from, to, now, s.cfg.Location)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Child{Path: k.Path, Members: f.Members, Linked: f.Linked, Plans: f.Plans, Overdue: f.Overdue, Activities: f.Activities})
+	}
+	return out, nil
 }
 
 // chartWords are the chart's title and series, by language.
@@ -279,12 +332,12 @@ var chartWords = map[string][4]string{
 	"en":      {"The last four quarters", "Activities", "Check-ins", "Satisfied"},
 }
 
-// langOf is the page's language (?lang=), else Simplified Chinese.
+// langOf is the language the page asks for (?lang=), "" for the caller's.
 func langOf(r *http.Request) string {
 	if l := r.URL.Query().Get("lang"); chartWords[l] != [4]string{} {
 		return l
 	}
-	return "zh-Hans"
+	return ""
 }
 
 // Member is a line of the roster search: no health facts (the card in the

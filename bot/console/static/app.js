@@ -13,19 +13,30 @@
   } catch (e) { /* no theme: the defaults */ }
   var user = {};
   try { user = JSON.parse(new URLSearchParams(initData).get("user") || "{}"); } catch (e) {}
+  // Telegram's language first; the member's choice in the bot, which the
+  // server knows, once the figures come.
   var lang = (user.language_code || navigator.language || "zh").toLowerCase();
   lang = lang.indexOf("zh-hant") === 0 || lang === "zh-tw" || lang === "zh-hk" ? "zh-Hant" : lang.indexOf("zh") === 0 ? "zh-Hans" : "en";
-  document.documentElement.lang = lang;
-  var words = {
+  var all = {
     "zh-Hans": { title: "分会数据", quarter: "本季度", members: "会员", linked: "已绑定", overdue: "逾期检查", plans: "检查计划",
-      activities: "活动", answered: "回复率", checkedIn: "签到", satisfaction: "满意率", visits: "走访完成/错过", search: "搜索会员姓名或手机", none: "—" },
+      activities: "活动", answered: "回复率", checkedIn: "签到", satisfaction: "满意率", visits: "走访完成/错过", search: "搜索会员姓名或手机",
+      below: "下属分会", none: "—" },
     "zh-Hant": { title: "分會數據", quarter: "本季度", members: "會員", linked: "已綁定", overdue: "逾期檢查", plans: "檢查計劃",
-      activities: "活動", answered: "回覆率", checkedIn: "簽到", satisfaction: "滿意率", visits: "走訪完成/錯過", search: "搜尋會員姓名或手機", none: "—" },
+      activities: "活動", answered: "回覆率", checkedIn: "簽到", satisfaction: "滿意率", visits: "走訪完成/錯過", search: "搜尋會員姓名或手機",
+      below: "下屬分會", none: "—" },
     "en": { title: "Branch figures", quarter: "This quarter", members: "Members", linked: "On Telegram", overdue: "Overdue checks", plans: "Check plans",
-      activities: "Activities", answered: "Answered", checkedIn: "Check-ins", satisfaction: "Satisfaction", visits: "Visits done/missed", search: "Search a member's name or phone", none: "—" }
-  }[lang];
-  document.getElementById("title").textContent = words.title;
-  document.getElementById("q").placeholder = words.search;
+      activities: "Activities", answered: "Answered", checkedIn: "Check-ins", satisfaction: "Satisfaction", visits: "Visits done/missed", search: "Search a member's name or phone",
+      below: "Branches below", none: "—" }
+  };
+  var words;
+  function setLang(l) {
+    lang = all[l] ? l : "zh-Hans";
+    words = all[lang];
+    document.documentElement.lang = lang;
+    document.getElementById("title").textContent = words.title;
+    document.getElementById("q").placeholder = words.search;
+  }
+  setLang(lang);
 
   function api(path) {
     return fetch(path, { headers: { Authorization: "tma " + initData } }).then(function (r) {
@@ -60,7 +71,8 @@
     p.hidden = false;
     p.textContent = String(e.message || e);
   }
-  api("api/stats?lang=" + lang).then(function (s) {
+  api("api/stats").then(function (s) {
+    setLang(s.lang);
     document.getElementById("quarter").textContent = words.quarter + " " + s.quarter;
     var box = document.getElementById("dashboard");
     // The chart is SVG the server wrote from its own figures (escaped
@@ -86,6 +98,24 @@
       g.appendChild(figure(words.satisfaction, b.percent === null ? words.none : b.percent + "%", b.percent, "satisfaction"));
       g.appendChild(figure(words.visits, b.visits_done + "/" + b.visits_missed, pct(b.visits_done, b.visits_done + b.visits_missed), "visits"));
       card.appendChild(g);
+      if (b.children.length > 0) {
+        // A bar a branch below: how many of its members are on Telegram,
+        // its activities and overdue checks beside.
+        var list = el("div", { "class": "children" });
+        list.appendChild(el("h3", {}, words.below));
+        b.children.forEach(function (c) {
+          var share = pct(c.linked, c.members);
+          var row = el("div", { "class": "child", "data-child": c.path });
+          row.appendChild(el("span", {}, c.path.split("/").pop() + " · " + words.members + " " + c.members + " · " + words.activities + " " + c.activities + " · " + words.overdue + " " + c.overdue));
+          var bar = el("div", { "class": "bar" });
+          var fill = el("i");
+          fill.style.width = (share || 0) + "%";
+          bar.appendChild(fill);
+          row.appendChild(bar);
+          list.appendChild(row);
+        });
+        card.appendChild(list);
+      }
       box.appendChild(card);
     });
   }).catch(fail);
