@@ -80,6 +80,16 @@ func (b *Bot) organizerMenu(ctx context.Context, id uint) {
 // setChatMenu sets one private chat's menu in the member's language.
 func (b *Bot) setChatMenu(ctx context.Context, chatID int64, l locales.Lang, organizer bool) {
 	b.setCommands(ctx, b.commandList(l, organizer), &tgm.BotCommandScopeChat{ChatID: chatID}, "")
+	if organizer && b.cfg.ConsoleURL != "" {
+		// The chat's menu button opens the console too (SPEC C16); an
+		// optional call: refused, the keyboard's 📊 still does.
+		_, err := b.api.SetChatMenuButton(ctx, &tg.SetChatMenuButtonParams{ChatID: chatID,
+			MenuButton: tgm.MenuButtonWebApp{Type: tgm.MenuButtonTypeWebApp, Text: b.cat.T(l, "menu.console"), WebApp: tgm.WebAppInfo{URL: b.cfg.ConsoleURL}}})
+		if err != nil {
+			b.metrics.APIErrors.WithLabelValues("setChatMenuButton").Inc()
+			b.log.Warn("setChatMenuButton refused; the keyboard's console key remains", "err", redact(err.Error(), b.cfg.Token))
+		}
+	}
 }
 
 func (b *Bot) setCommands(ctx context.Context, cmds []tgm.BotCommand, scope tgm.BotCommandScope, lang string) {

@@ -813,3 +813,26 @@ func TestCloseLeavesNothing(t *testing.T) {
 		t.Fatalf("%d goroutines before, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// TestSetChatMenuButton: a web_app menu button needs a text and an https
+// URL, as Telegram's; the default one clears it.
+func TestSetChatMenuButton(t *testing.T) {
+	s := fakeapi.New("1:menu")
+	defer s.Close()
+	b, err := bot.New("1:menu", bot.WithServerURL(s.URL()), bot.WithSkipGetMe())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := b.SetChatMenuButton(ctx, &bot.SetChatMenuButtonParams{ChatID: 7,
+		MenuButton: models.MenuButtonWebApp{Type: models.MenuButtonTypeWebApp, Text: "📊", WebApp: models.WebAppInfo{URL: "http://insecure.example/app/"}}}); err == nil {
+		t.Fatal("an http Mini App accepted")
+	}
+	if _, err := b.SetChatMenuButton(ctx, &bot.SetChatMenuButtonParams{ChatID: 7,
+		MenuButton: models.MenuButtonWebApp{Type: models.MenuButtonTypeWebApp, Text: "📊", WebApp: models.WebAppInfo{URL: "https://ok.example/app/"}}}); err != nil || s.MenuButton(7) != "https://ok.example/app/" {
+		t.Fatalf("an https one: %v %q", err, s.MenuButton(7))
+	}
+	if _, err := b.SetChatMenuButton(ctx, &bot.SetChatMenuButtonParams{ChatID: 7, MenuButton: models.MenuButtonDefault{Type: models.MenuButtonTypeDefault}}); err != nil || s.MenuButton(7) != "" {
+		t.Fatalf("back to the default: %v %q", err, s.MenuButton(7))
+	}
+}

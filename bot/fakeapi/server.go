@@ -91,22 +91,23 @@ type Server struct {
 	closing       chan struct{} // closed by Close
 	closeOnce     sync.Once
 
-	mu        sync.Mutex
-	changed   chan struct{} // closed and replaced on every change
-	bot       User
-	requests  []Request
-	updates   updateQueue
-	users     map[int64]User
-	chats     map[int64]*chat
-	delivered int
-	queries   map[string]*callbackQuery
-	nQueries  int64
-	commands  []*CommandSet
-	files     fileStore
-	webhook   webhookState
-	faults    faultState
-	subs      map[int]*subscriber
-	nextSub   int
+	mu          sync.Mutex
+	changed     chan struct{} // closed and replaced on every change
+	bot         User
+	requests    []Request
+	updates     updateQueue
+	users       map[int64]User
+	chats       map[int64]*chat
+	delivered   int
+	queries     map[string]*callbackQuery
+	nQueries    int64
+	menuButtons map[int64]string // chat → its menu button's web_app URL
+	commands    []*CommandSet
+	files       fileStore
+	webhook     webhookState
+	faults      faultState
+	subs        map[int]*subscriber
+	nextSub     int
 }
 
 // New starts a fake Bot API server that accepts token. Close it when done.
@@ -329,8 +330,8 @@ var methods = sync.OnceValue(func() map[string]method {
 		"deleteMessage": (*Server).deleteMessage, "sendChatAction": (*Server).sendChatAction,
 		"answerCallbackQuery": (*Server).answerCallbackQuery,
 		"setMyCommands":       (*Server).setMyCommands, "deleteMyCommands": (*Server).deleteMyCommands,
-		"getMyCommands": (*Server).getMyCommands,
-		"sendDocument":  (*Server).sendDocument, "sendPhoto": (*Server).sendPhoto, "getFile": (*Server).getFile,
+		"getMyCommands": (*Server).getMyCommands, "setChatMenuButton": (*Server).setChatMenuButton,
+		"sendDocument": (*Server).sendDocument, "sendPhoto": (*Server).sendPhoto, "getFile": (*Server).getFile,
 	} {
 		out[strings.ToLower(name)] = method{name: name, fn: fn}
 	}

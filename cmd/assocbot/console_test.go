@@ -126,8 +126,14 @@ func TestConsoleAuthOverHTTP(t *testing.T) {
 	if got := consoleKey(501); got != "📊 数据看板 https://console.example.org/assoc/app/" {
 		t.Fatalf("the organizer's console key: %q", got)
 	}
-	if got := consoleKey(503); got != "" {
-		t.Fatalf("a member's keyboard opens %q", got)
+	for deadline := time.Now().Add(10 * time.Second); api.MenuButton(501) == "" && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := api.MenuButton(501); got != "https://console.example.org/assoc/app/" {
+		t.Fatalf("the organizer's menu button: %q", got)
+	}
+	if got := consoleKey(503); got != "" || api.MenuButton(503) != "" {
+		t.Fatalf("a member's keyboard opens %q, the menu %q", got, api.MenuButton(503))
 	}
 
 	get := func(path, initData string) (int, map[string]any, http.Header) {
