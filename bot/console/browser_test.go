@@ -138,6 +138,10 @@ func TestConsoleInABrowser(t *testing.T) {
 		if err == nil {
 			err = cerr
 		}
+		exports, xerr := chromedp.Run(browse, chromedp.Evaluate[int](`document.querySelectorAll("#exports button").length`))
+		if err == nil {
+			err = xerr
+		}
 		shot, serr := chromedp.Run(browse, chromedp.FullScreenshot(100))
 		for _, e := range []error{aerr, berr, serr} {
 			if err == nil {
@@ -163,6 +167,9 @@ func TestConsoleInABrowser(t *testing.T) {
 		// A bar a village: 李家村 has one of its two members on Telegram.
 		if children != "东城镇/李家村=50%,东城镇/王庄村=0%" {
 			t.Fatalf("%s: the sub-branches' bars %q", c.lang, children)
+		}
+		if exports != 4 {
+			t.Fatalf("%s: %d export buttons, want 4", c.lang, exports)
 		}
 		if bars != 12 { // four quarters × three series
 			t.Fatalf("%s: the chart has %d bars, want 12", c.lang, bars)

@@ -13,12 +13,14 @@
 package console
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
 	"errors"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -32,6 +34,8 @@ import (
 
 	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/reports"
+	"github.com/assocbot/assocbot/models/roster"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -52,6 +56,8 @@ type Config struct {
 	PerUser rate.Limit
 	Burst   int
 	Logger  *slog.Logger
+	// Catalog names the exports' columns in the caller's language.
+	Catalog *locales.Catalog
 }
 
 // Server answers the console's requests.
@@ -80,6 +86,9 @@ func New(st *store.Store, cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Catalog == nil {
+		cfg.Catalog, _ = locales.New() // embedded: it does not fail
+	}
 	return &Server{st: st, cfg: cfg, limiters: map[int64]*rate.Limiter{}}
 }
 
@@ -91,6 +100,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /app/", noStore(files))
 	mux.Handle("GET /app/api/stats", s.authed(s.stats))
 	mux.Handle("GET /app/api/members", s.authed(s.members))
+	mux.Handle("GET /app/api/export", noStore(http.HandlerFunc(s.export)))
 }
 
 // noStore marks every answer not to be kept by a cache.
@@ -109,48 +119,58 @@ type caller struct {
 	lang   string // Telegram's language of the user, from the init data
 }
 
-// authed checks the request's init data and the caller's role before h.
+// auth checks the request's init data and the caller's role; false when
+// it answered the refusal itself.
+func (s *Server) auth(w http.ResponseWriter, r *http.Request) (*caller, bool) {
+	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "tma ")
+	if !ok || raw == "" {
+		writeError(w, http.StatusUnauthorized, "missing init data: Authorization: tma <initData>")
+		return nil, false
+	}
+	if err := initdata.Validate(raw, s.cfg.Token, s.cfg.MaxAge); err != nil {
+		msg := "init data not signed by this bot"
+		if errors.Is(err, initdata.ErrExpired) {
+			msg = "init data expired: reopen the console"
+		}
+		writeError(w, http.StatusUnauthorized, msg)
+		return nil, false
+	}
+	data, err := initdata.Parse(raw)
+	if err != nil || data.User.ID == 0 {
+		writeError(w, http.StatusUnauthorized, "init data without a user")
+		return nil, false
+	}
+	if !s.allow(data.User.ID) {
+		writeError(w, http.StatusTooManyRequests, "too many requests: wait a moment")
+		return nil, false
+	}
+	m, err := s.st.MemberByTelegramID(r.Context(), data.User.ID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && (!m.OnRoster() || !m.IsOrganizer()) {
+		writeError(w, http.StatusForbidden, "the console is for organizers")
+		return nil, false
+	}
+	if err != nil {
+		s.cfg.Logger.Error("console: find member", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error")
+		return nil, false
+	}
+	scope, err := s.st.Scope(r.Context(), m)
+	if err != nil {
+		s.cfg.Logger.Error("console: scope", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error")
+		return nil, false
+	}
+	return &caller{member: m, scope: scope, lang: data.User.LanguageCode}, true
+}
+
+// authed answers h's JSON to an authenticated organizer.
 func (s *Server) authed(h func(context.Context, *caller, *http.Request) (any, int)) http.Handler {
 	return noStore(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "tma ")
-		if !ok || raw == "" {
-			writeError(w, http.StatusUnauthorized, "missing init data: Authorization: tma <initData>")
+		c, ok := s.auth(w, r)
+		if !ok {
 			return
 		}
-		if err := initdata.Validate(raw, s.cfg.Token, s.cfg.MaxAge); err != nil {
-			status, msg := http.StatusUnauthorized, "init data not signed by this bot"
-			if errors.Is(err, initdata.ErrExpired) {
-				msg = "init data expired: reopen the console"
-			}
-			writeError(w, status, msg)
-			return
-		}
-		data, err := initdata.Parse(raw)
-		if err != nil || data.User.ID == 0 {
-			writeError(w, http.StatusUnauthorized, "init data without a user")
-			return
-		}
-		if !s.allow(data.User.ID) {
-			writeError(w, http.StatusTooManyRequests, "too many requests: wait a moment")
-			return
-		}
-		m, err := s.st.MemberByTelegramID(r.Context(), data.User.ID)
-		if errors.Is(err, store.ErrNotFound) || err == nil && (!m.OnRoster() || !m.IsOrganizer()) {
-			writeError(w, http.StatusForbidden, "the console is for organizers")
-			return
-		}
-		if err != nil {
-			s.cfg.Logger.Error("console: find member", "err", err)
-			writeError(w, http.StatusInternalServerError, "internal error")
-			return
-		}
-		scope, err := s.st.Scope(r.Context(), m)
-		if err != nil {
-			s.cfg.Logger.Error("console: scope", "err", err)
-			writeError(w, http.StatusInternalServerError, "internal error")
-			return
-		}
-		body, status := h(r.Context(), &caller{member: m, scope: scope, lang: data.User.LanguageCode}, r)
+		body, status := h(r.Context(), c, r)
 		if status >= 500 {
 			s.cfg.Logger.Error("console", "path", r.URL.Path, "status", status)
 		}
@@ -396,4 +416,63 @@ func (s *Server) members(ctx context.Context, c *caller, r *http.Request) (any, 
 		}
 	}
 	return map[string]any{"members": out}, http.StatusOK
+}
+
+// export is /app/api/export?what=members|overdue|records|visits
+// [&quarter=2026Q4][&format=xlsx|csv]: the table /export sends in the chat
+// (store.ExportRowsFor, reports.Table: the same rows and columns), as a
+// file to download, in the caller's language.
+func (s *Server) export(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.auth(w, r)
+	if !ok {
+		return
+	}
+	what := r.URL.Query().Get("what")
+	switch what {
+	case store.ExportMembers, store.ExportOverdue, store.ExportRecords, store.ExportVisits:
+	default:
+		writeError(w, http.StatusBadRequest, "what is members, overdue, records or visits")
+		return
+	}
+	format := roster.XLSX
+	if f := r.URL.Query().Get("format"); f != "" {
+		var ok bool
+		if format, ok = roster.ParseFormat(f); !ok {
+			writeError(w, http.StatusBadRequest, "format is xlsx or csv")
+			return
+		}
+	}
+	now := s.cfg.Now().In(s.cfg.Location)
+	q, err := models.ParseQuarter(r.URL.Query().Get("quarter"), now)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "quarter is like 2026Q4")
+		return
+	}
+	from, to := q.Span(s.cfg.Location)
+	rows, err := s.st.ExportRowsFor(r.Context(), what, c.member, c.scope, 0, from, to)
+	if err != nil {
+		s.cfg.Logger.Error("console: export", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	lang := locales.Resolve(c.member.Lang, c.lang, locales.ZhHans)
+	t := reports.Table(s.cfg.Catalog, lang, s.cfg.Location, what, rows)
+	var buf bytes.Buffer
+	if err := roster.Write(&buf, format, t); err != nil {
+		s.cfg.Logger.Error("console: export", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	name := what
+	if what == store.ExportRecords || what == store.ExportVisits {
+		name += "-" + q.String()
+	}
+	name += "-" + now.Format("2006-01-02") + "." + string(format)
+	ctype := "text/csv; charset=utf-8"
+	if format == roster.XLSX {
+		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	_, _ = w.Write(buf.Bytes())
 }

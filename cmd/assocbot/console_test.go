@@ -240,6 +240,33 @@ func TestConsoleAuthOverHTTP(t *testing.T) {
 		t.Fatalf("a member's search: %d", status)
 	}
 
+	// The exports, as /export in the chat: the caller's branches only.
+	download := func(query string, id int64) (int, string, http.Header) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+"/app/api/export?"+query, nil)
+		req.Header.Set("Authorization", "tma "+signedInitData(t, token, id, "zh", time.Now()))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body), resp.Header
+	}
+	status, csv, header := download("what=members&format=csv", 502)
+	if status != http.StatusOK || !strings.Contains(csv, "李四") || strings.Contains(csv, "王芳") || !strings.Contains(header.Get("Content-Disposition"), "members-") {
+		t.Fatalf("西组长's members export: %d %q %v\n%s", status, header.Get("Content-Disposition"), header.Get("Content-Type"), csv)
+	}
+	if status, _, _ := download("what=members&format=csv", 503); status != http.StatusForbidden {
+		t.Fatalf("a member's export: %d", status)
+	}
+	if status, _, _ := download("what=passwords", 501); status != http.StatusBadRequest {
+		t.Fatalf("a bad export: %d", status)
+	}
+	if status, xlsx, header := download("what=visits&quarter=2026Q4", 501); status != http.StatusOK || !strings.HasPrefix(xlsx, "PK") || !strings.HasSuffix(header.Get("Content-Disposition"), ".xlsx") {
+		t.Fatalf("the visits XLSX: %d %v", status, header)
+	}
+
 	// The page, from the binary, with no third-party script.
 	resp, err := http.Get(base + "/app/")
 	if err != nil {

@@ -193,13 +193,13 @@ func demoQuestions(ctx context.Context, st *store.Store, cat *locales.Catalog, l
 // demoConsole serves the organizers' console on 127.0.0.1 and returns a
 // link that opens it as organizer u, with init data signed by the demo's
 // token as Telegram signs it (valid for a day), and the server's stop.
-func demoConsole(st *store.Store, token string, u fakeapi.User, loc *time.Location) (string, func(), error) {
+func demoConsole(st *store.Store, cat *locales.Catalog, token string, u fakeapi.User, loc *time.Location) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("demo console: %w", err)
 	}
 	mux := http.NewServeMux()
-	console.New(st, console.Config{Token: token, Location: loc}).Register(mux)
+	console.New(st, console.Config{Token: token, Location: loc, Catalog: cat}).Register(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	stop := func() {
@@ -374,7 +374,7 @@ func cmdDemo(fs *flag.FlagSet, c cli) runner {
 		defer d.closeFiles()
 		// The organizers' console on a local port, opened with the demo
 		// organizer's init data signed as Telegram would (SPEC C16).
-		consoleLink, stopConsole, err := demoConsole(st, token, people[0].user, loc)
+		consoleLink, stopConsole, err := demoConsole(st, cat, token, people[0].user, loc)
 		if err != nil {
 			return err
 		}

@@ -148,7 +148,7 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, getenv env) error
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	// The organizers' console (SPEC C16): its page and API on this
 	// listener, for Telegram through a reverse proxy's HTTPS.
-	console.New(st, console.Config{Token: cfg.Token, MaxAge: cfg.AppMaxAge, Location: cfg.Location, Logger: log}).Register(mux)
+	console.New(st, console.Config{Token: cfg.Token, MaxAge: cfg.AppMaxAge, Location: cfg.Location, Logger: log, Catalog: cat}).Register(mux)
 	if cfg.WebhookURL != "" {
 		mux.Handle("POST "+webhookPath(cfg.WebhookURL), b.WebhookHandler(ctx, cfg.WebhookSecret))
 	}
