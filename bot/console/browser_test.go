@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -82,10 +83,35 @@ func TestConsoleInABrowser(t *testing.T) {
 	if err := st.SetCheckIn(ctx, e.ID, held, m1.ID, true, org, sh, held.Add(10*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
+	// A survey to the town, and an organizer of another town who may not
+	// read it.
+	sv := &models.Survey{Title: "活动满意度", Audience: "branch:东城镇", OpensAt: now,
+		Questions: []models.SurveyQuestion{{Kind: models.QuestionSatisfaction, Text: "您对本季度的活动满意吗？"}}}
+	if _, err := st.CreateSurvey(ctx, sv, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddMember(ctx, store.NewMember{Name: "西组长", Phone: "13900000009", Branch: "西城镇", Role: models.RoleOrganizer}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.LinkByPhone(ctx, "13900000009", 609, 609); err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	console.New(st, console.Config{Token: token, Location: sh}).Register(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/app/api/surveys", nil)
+	req.Header.Set("Authorization", "tma "+console.SignInitData(token, 609, "西组长", "zh", time.Now()))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var other struct{ Surveys []console.Survey }
+	_ = json.NewDecoder(resp.Body).Decode(&other)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || len(other.Surveys) != 0 {
+		t.Fatalf("another town's organizer reads %d surveys (%d)", len(other.Surveys), resp.StatusCode)
+	}
 	scope, err := st.Scope(ctx, org)
 	if err != nil {
 		t.Fatal(err)
@@ -138,6 +164,10 @@ func TestConsoleInABrowser(t *testing.T) {
 		if err == nil {
 			err = cerr
 		}
+		surveyLine, serr2 := chromedp.Run(browse, chromedp.Evaluate[string](`(function () { var s = document.querySelector("details.survey summary"); return s ? s.textContent : ""; })()`))
+		if err == nil {
+			err = serr2
+		}
 		exports, xerr := chromedp.Run(browse, chromedp.Evaluate[int](`document.querySelectorAll("#exports button").length`))
 		if err == nil {
 			err = xerr
@@ -167,6 +197,9 @@ func TestConsoleInABrowser(t *testing.T) {
 		// A bar a village: 李家村 has one of its two members on Telegram.
 		if children != "东城镇/李家村=50%,东城镇/王庄村=0%" {
 			t.Fatalf("%s: the sub-branches' bars %q", c.lang, children)
+		}
+		if !strings.HasPrefix(surveyLine, "活动满意度 · ") || !strings.HasSuffix(surveyLine, " 0/4") {
+			t.Fatalf("%s: the survey's line %q", c.lang, surveyLine)
 		}
 		if exports != 4 {
 			t.Fatalf("%s: %d export buttons, want 4", c.lang, exports)

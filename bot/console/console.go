@@ -101,6 +101,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /app/api/stats", s.authed(s.stats))
 	mux.Handle("GET /app/api/members", s.authed(s.members))
 	mux.Handle("GET /app/api/export", noStore(http.HandlerFunc(s.export)))
+	mux.Handle("GET /app/api/surveys", s.authed(s.surveys))
 }
 
 // noStore marks every answer not to be kept by a cache.
@@ -475,4 +476,56 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	_, _ = w.Write(buf.Bytes())
+}
+
+// Survey is a survey the caller may read (they may reach its audience, as
+// 📊 in the chat), with its results as the chat words them
+// (reports.SurveyText: anonymity's folding and hiding included).
+type Survey struct {
+	ID       uint   `json:"id"`
+	Title    string `json:"title"`
+	Open     bool   `json:"open"`
+	Asked    int    `json:"asked"`
+	Answered int    `json:"answered"`
+	Results  string `json:"results"`
+}
+
+// maxSurveys is how many surveys the console lists, newest first (as
+// /surveys).
+const maxSurveys = 30
+
+func (s *Server) surveys(ctx context.Context, c *caller, _ *http.Request) (any, int) {
+	svs, err := s.st.Surveys(ctx)
+	if err != nil {
+		s.cfg.Logger.Error("console: surveys", "err", err)
+		return map[string]string{"error": "internal error"}, http.StatusInternalServerError
+	}
+	now := s.cfg.Now()
+	lang := locales.Resolve(c.member.Lang, c.lang, locales.ZhHans)
+	out := []Survey{}
+	for i := range svs {
+		sv := &svs[i]
+		if sv.OfEvent() && !sv.Open(now) {
+			continue // a closed day-after survey's rate is in the figures
+		}
+		aud, err := models.ParseAudience(sv.Audience)
+		if err != nil {
+			continue
+		}
+		if ok, err := s.st.CanReach(ctx, c.member, aud); err != nil || !ok {
+			continue
+		}
+		t, err := s.st.SurveyTallyOf(ctx, sv)
+		if err != nil {
+			s.cfg.Logger.Error("console: survey tally", "err", err)
+			return map[string]string{"error": "internal error"}, http.StatusInternalServerError
+		}
+		f := reports.Figures(sv, t)
+		out = append(out, Survey{ID: sv.ID, Title: sv.Title, Open: sv.Open(now), Asked: f.Asked, Answered: f.Answered,
+			Results: reports.SurveyText(s.cfg.Catalog, lang, s.cfg.Location, sv, f)})
+		if len(out) == maxSurveys {
+			break
+		}
+	}
+	return map[string]any{"surveys": out}, http.StatusOK
 }

@@ -7,6 +7,8 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -113,6 +115,24 @@ func TestDemoInAllThreeLanguages(t *testing.T) {
 	d := startDemo(t)
 	d.expect(cat.T(locales.ZhHans, "demo.now_as", "Name", "王芳"))
 	d.expect("[王芳] > ")
+
+	// The console's link, as printed, opens the organizer's dashboard.
+	link := d.waitMatch(regexp.MustCompile(`(http://127\.0\.0\.1:\d+/app/)#tgWebAppData=(\S+)`))
+	initData, err := url.QueryUnescape(link[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, link[1]+"api/stats", nil)
+	req.Header.Set("Authorization", "tma "+initData)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"path":"东城镇"`) {
+		t.Fatalf("the demo's console: %d %s", resp.StatusCode, body)
+	}
 
 	d.typeLine("/help")
 	d.expect(firstLine(cat.T(locales.ZhHans, "help.member")))

@@ -20,13 +20,13 @@
   var all = {
     "zh-Hans": { title: "分会数据", quarter: "本季度", members: "会员", linked: "已绑定", overdue: "逾期检查", plans: "检查计划",
       activities: "活动", answered: "回复率", checkedIn: "签到", satisfaction: "满意率", visits: "走访完成/错过", search: "搜索会员姓名或手机",
-      below: "下属分会", none: "—", exports: { members: "会员名单", overdue: "逾期检查", records: "活动记录", visits: "入户走访" } },
+      below: "下属分会", none: "—", surveys: "问卷", answered2: "已答", exports: { members: "会员名单", overdue: "逾期检查", records: "活动记录", visits: "入户走访" } },
     "zh-Hant": { title: "分會數據", quarter: "本季度", members: "會員", linked: "已綁定", overdue: "逾期檢查", plans: "檢查計劃",
       activities: "活動", answered: "回覆率", checkedIn: "簽到", satisfaction: "滿意率", visits: "走訪完成/錯過", search: "搜尋會員姓名或手機",
-      below: "下屬分會", none: "—", exports: { members: "會員名單", overdue: "逾期檢查", records: "活動記錄", visits: "入戶走訪" } },
+      below: "下屬分會", none: "—", surveys: "問卷", answered2: "已答", exports: { members: "會員名單", overdue: "逾期檢查", records: "活動記錄", visits: "入戶走訪" } },
     "en": { title: "Branch figures", quarter: "This quarter", members: "Members", linked: "On Telegram", overdue: "Overdue checks", plans: "Check plans",
       activities: "Activities", answered: "Answered", checkedIn: "Check-ins", satisfaction: "Satisfaction", visits: "Visits done/missed", search: "Search a member's name or phone",
-      below: "Branches below", none: "—", exports: { members: "Members", overdue: "Overdue checks", records: "Activity records", visits: "Home visits" } }
+      below: "Branches below", none: "—", surveys: "Surveys", answered2: "answered", exports: { members: "Members", overdue: "Overdue checks", records: "Activity records", visits: "Home visits" } }
   };
   var words;
   function setLang(l) {
@@ -92,9 +92,26 @@
       box.appendChild(b);
     });
   }
+  // The surveys the organizer may read, each opening to its results as
+  // the chat words them.
+  function surveys() {
+    api("api/surveys").then(function (res) {
+      var box = document.getElementById("surveys");
+      box.textContent = "";
+      if (res.surveys.length === 0) { return; }
+      box.appendChild(el("h2", {}, words.surveys));
+      res.surveys.forEach(function (sv) {
+        var d = el("details", { "class": "survey", "data-survey": String(sv.id) });
+        d.appendChild(el("summary", {}, sv.title + " · " + words.answered2 + " " + sv.answered + "/" + sv.asked));
+        d.appendChild(el("pre", {}, sv.results));
+        box.appendChild(d);
+      });
+    }).catch(fail);
+  }
   api("api/stats").then(function (s) {
     setLang(s.lang);
     exportButtons();
+    surveys();
     document.getElementById("quarter").textContent = words.quarter + " " + s.quarter;
     var box = document.getElementById("dashboard");
     // The chart is SVG the server wrote from its own figures (escaped
