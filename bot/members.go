@@ -70,7 +70,7 @@ func (b *Bot) onMember(ctx context.Context, r *request, args string) {
 // mayManageMember reports whether the organizer acts for the member: their
 // branch is within scope (an admin's record only an admin's).
 func mayManageMember(r *request, m *models.Member) bool {
-	return r.scope.Admin || m.Role != models.RoleAdmin && r.scope.CoversMember(m)
+	return r.scope.Manages(m)
 }
 
 // memberByPhone is the member with phone whom the requester may act for:

@@ -246,10 +246,7 @@ func (b *Bot) onSurveys(ctx context.Context, r *request) {
 	now := b.cfg.Now()
 	for i := range svs {
 		sv := &svs[i]
-		// Events' day-after surveys, one an occurrence, would crowd out
-		// the association's own: an open one is listed, a closed one's
-		// rate is in /records and /stats.
-		if sv.OfEvent() && !sv.Open(now) {
+		if !sv.Listed(now) {
 			continue
 		}
 		if !b.mayReadSurvey(ctx, r, sv) {

@@ -16,6 +16,13 @@ type Scope struct {
 	Paths []string // the branch paths an organizer was given
 }
 
+// Manages reports whether the scope acts for member m: an admin for
+// anyone, an organizer for the members of their branches, an admin's
+// record only an admin (the member card, the console's roster).
+func (s Scope) Manages(m *Member) bool {
+	return s.Admin || m.Role != RoleAdmin && s.CoversMember(m)
+}
+
 // Covers reports whether the branch at path is within the scope.
 func (s Scope) Covers(path string) bool {
 	if s.Admin {

@@ -67,12 +67,15 @@ func (n Notice) NoticeTexts() map[string]string {
 	return m
 }
 
-// TextFor is the notice's text for a reader of lang: theirs, else the
-// Simplified Chinese one, else any (the order of the three languages).
-func (n Notice) TextFor(lang string) string {
-	texts := n.NoticeTexts()
+// TextFor is the notice's text for a reader of lang (TextIn).
+func (n Notice) TextFor(lang string) string { return TextIn(n.NoticeTexts(), lang) }
+
+// TextIn is the one rule of a text written in several languages: the
+// reader's, else the Simplified Chinese one, else any (in the order
+// zh-Hant, en), so that a text written in one language reaches everyone.
+func TextIn(byLang map[string]string, lang string) string {
 	for _, l := range []string{lang, "zh-Hans", "zh-Hant", "en"} {
-		if t := texts[l]; t != "" {
+		if t := byLang[l]; t != "" {
 			return t
 		}
 	}

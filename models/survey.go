@@ -129,6 +129,12 @@ type SurveyAnswer struct {
 // OfEvent reports whether the survey is an occurrence's day-after survey.
 func (s *Survey) OfEvent() bool { return s.EventID != nil && s.Occurrence != nil }
 
+// Listed reports whether organizers' lists (/surveys, the console) show
+// the survey at now: an event's day-after survey only while it is open,
+// one an occurrence that would crowd out the association's own (a closed
+// one's rate is in the figures).
+func (s *Survey) Listed(now time.Time) bool { return !s.OfEvent() || s.Open(now) }
+
 // Satisfaction is the satisfaction rate's parts: of the Valid answers to
 // satisfaction questions, the Satisfied ones (非常满意 and 满意).
 type Satisfaction struct {

@@ -241,11 +241,12 @@ type Child struct {
 // the last four quarters of their activities, check-ins and day-after
 // answers as a chart (SVG, drawn here: BarChart).
 type Stats struct {
-	Quarter  string    `json:"quarter"`
-	Lang     string    `json:"lang"` // the caller's: chosen in the bot, else Telegram's
-	Branches []Branch  `json:"branches"`
-	History  []Quarter `json:"history"`
-	Chart    string    `json:"chart"`
+	Quarter  string            `json:"quarter"`
+	Lang     string            `json:"lang"`  // the caller's: chosen in the bot, else Telegram's
+	Words    map[string]string `json:"words"` // the page's words in Lang (pageWords)
+	Branches []Branch          `json:"branches"`
+	History  []Quarter         `json:"history"`
+	Chart    string            `json:"chart"`
 }
 
 // Quarter is one quarter's totals over the caller's branches.
@@ -256,7 +257,7 @@ type Quarter struct {
 	Satisfied  int    `json:"satisfied"`
 }
 
-func (s *Server) stats(ctx context.Context, c *caller, r *http.Request) (any, int) {
+func (s *Server) stats(ctx context.Context, c *caller, _ *http.Request) (any, int) {
 	now := s.cfg.Now()
 	q := models.QuarterOf(now.In(s.cfg.Location))
 	from, to := q.Span(s.cfg.Location)
@@ -311,11 +312,10 @@ func (s *Server) stats(ctx context.Context, c *caller, r *http.Request) (any, in
 		labels = append(labels, total.Quarter)
 		acts, ins, sat = append(acts, total.Activities), append(ins, total.CheckedIn), append(sat, total.Satisfied)
 	}
-	w := chartWords[out.Lang]
-	if l := langOf(r); l != "" {
-		w = chartWords[l]
-	}
-	out.Chart = BarChart(w[0], labels, []Series{{w[1], acts}, {w[2], ins}, {w[3], sat}})
+	lang := locales.Lang(out.Lang)
+	out.Words = s.words(lang)
+	t := func(key string) string { return s.cfg.Catalog.T(lang, "console.chart."+key) }
+	out.Chart = BarChart(t("title"), labels, []Series{{t("activities"), acts}, {t("checked_in"), ins}, {t("satisfied"), sat}})
 	return out, http.StatusOK
 }
 
@@ -346,19 +346,20 @@ func (s *Server) children(ctx context.Context, path string, from, to, now time.T
 	return out, nil
 }
 
-// chartWords are the chart's title and series, by language.
-var chartWords = map[string][4]string{
-	"zh-Hans": {"近四个季度", "活动", "签到", "满意"},
-	"zh-Hant": {"近四個季度", "活動", "簽到", "滿意"},
-	"en":      {"The last four quarters", "Activities", "Check-ins", "Satisfied"},
-}
+// pageWords are the page's words, each a key of the locales
+// ("console."+name), sent with the figures in the caller's language: the
+// page holds none of its own.
+var pageWords = []string{"title", "quarter", "members", "linked", "answered", "checked_in", "activities", "overdue",
+	"satisfaction", "visits", "below", "none", "surveys", "answered_of", "search",
+	"export.members", "export.overdue", "export.records", "export.visits"}
 
-// langOf is the language the page asks for (?lang=), "" for the caller's.
-func langOf(r *http.Request) string {
-	if l := r.URL.Query().Get("lang"); chartWords[l] != [4]string{} {
-		return l
+// words renders pageWords in lang.
+func (s *Server) words(lang locales.Lang) map[string]string {
+	out := make(map[string]string, len(pageWords))
+	for _, w := range pageWords {
+		out[w] = s.cfg.Catalog.T(lang, "console."+w)
 	}
-	return ""
+	return out
 }
 
 // Member is a line of the roster search: no health facts (the card in the
@@ -408,8 +409,8 @@ func (s *Server) members(ctx context.Context, c *caller, r *http.Request) (any, 
 		if q != "" && !strings.Contains(strings.ToLower(m.Name), q) && !strings.Contains(strings.ReplaceAll(phone, " ", ""), strings.ReplaceAll(q, " ", "")) {
 			continue
 		}
-		if m.Role == models.RoleAdmin && !c.scope.Admin {
-			continue // an admin's record is an admin's (mayManageMember)
+		if !c.scope.Manages(&m) {
+			continue
 		}
 		out = append(out, Member{ID: m.ID, Name: m.Name, Branch: m.BranchPath(), Phone: phone, Linked: m.Linked(), Status: string(m.Status)})
 		if len(out) == maxFound {
@@ -505,8 +506,8 @@ func (s *Server) surveys(ctx context.Context, c *caller, _ *http.Request) (any, 
 	out := []Survey{}
 	for i := range svs {
 		sv := &svs[i]
-		if sv.OfEvent() && !sv.Open(now) {
-			continue // a closed day-after survey's rate is in the figures
+		if !sv.Listed(now) {
+			continue
 		}
 		aud, err := models.ParseAudience(sv.Audience)
 		if err != nil {

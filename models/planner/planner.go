@@ -308,18 +308,7 @@ func (a Args) KV(cat *locales.Catalog, lang locales.Lang, zone *time.Location, n
 // InLang is the text of byLang in lang: else the Simplified Chinese one,
 // else any, so that a text written in one language reaches everyone.
 func InLang(byLang map[string]string, lang locales.Lang) string {
-	if text := byLang[string(lang)]; text != "" {
-		return text
-	}
-	if text := byLang[string(locales.ZhHans)]; text != "" {
-		return text
-	}
-	for _, l := range locales.All() {
-		if text := byLang[string(l)]; text != "" {
-			return text
-		}
-	}
-	return ""
+	return models.TextIn(byLang, string(lang))
 }
 
 // Clip shortens s to n characters, marking the cut with "…".

@@ -8,10 +8,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/outbox"
-	"github.com/assocbot/assocbot/models/planner"
 )
 
 // ErrOccurrencePlanned: this date of the recurring notice has its
@@ -223,13 +221,10 @@ func (s *Store) planOccurrence(ctx context.Context, n *models.Notice, date model
 		sender = m.Name
 	}
 	id := n.ID
-	b, err := s.CreateBroadcast(ctx, NewBroadcast{Audience: a, Text: firstText(texts), Texts: texts, PhotoFileID: n.PhotoFileID,
+	b, err := s.CreateBroadcast(ctx, NewBroadcast{Audience: a, Text: n.TextFor("zh-Hans"), Texts: texts, PhotoFileID: n.PhotoFileID,
 		SendAt: n.SendAt(date, loc), Sender: sender, NoticeID: &id, Occurrence: &date})
 	return b, err
 }
-
-// firstText is the text a broadcast keeps for its record.
-func firstText(byLang map[string]string) string { return planner.InLang(byLang, locales.ZhHans) }
 
 // NoticesTo are the last notices sent to a member (SPEC C15: "what was
 // sent to me"), newest first: broadcasts, recurring ones among them.

@@ -11,32 +11,15 @@
       document.documentElement.style.setProperty("--tg-theme-" + k.replace(/_/g, "-"), theme[k]);
     });
   } catch (e) { /* no theme: the defaults */ }
-  var user = {};
-  try { user = JSON.parse(new URLSearchParams(initData).get("user") || "{}"); } catch (e) {}
-  // Telegram's language first; the member's choice in the bot, which the
-  // server knows, once the figures come.
-  var lang = (user.language_code || navigator.language || "zh").toLowerCase();
-  lang = lang.indexOf("zh-hant") === 0 || lang === "zh-tw" || lang === "zh-hk" ? "zh-Hant" : lang.indexOf("zh") === 0 ? "zh-Hans" : "en";
-  var all = {
-    "zh-Hans": { title: "分会数据", quarter: "本季度", members: "会员", linked: "已绑定", overdue: "逾期检查", plans: "检查计划",
-      activities: "活动", answered: "回复率", checkedIn: "签到", satisfaction: "满意率", visits: "走访完成/错过", search: "搜索会员姓名或手机",
-      below: "下属分会", none: "—", surveys: "问卷", answered2: "已答", exports: { members: "会员名单", overdue: "逾期检查", records: "活动记录", visits: "入户走访" } },
-    "zh-Hant": { title: "分會數據", quarter: "本季度", members: "會員", linked: "已綁定", overdue: "逾期檢查", plans: "檢查計劃",
-      activities: "活動", answered: "回覆率", checkedIn: "簽到", satisfaction: "滿意率", visits: "走訪完成/錯過", search: "搜尋會員姓名或手機",
-      below: "下屬分會", none: "—", surveys: "問卷", answered2: "已答", exports: { members: "會員名單", overdue: "逾期檢查", records: "活動記錄", visits: "入戶走訪" } },
-    "en": { title: "Branch figures", quarter: "This quarter", members: "Members", linked: "On Telegram", overdue: "Overdue checks", plans: "Check plans",
-      activities: "Activities", answered: "Answered", checkedIn: "Check-ins", satisfaction: "Satisfaction", visits: "Visits done/missed", search: "Search a member's name or phone",
-      below: "Branches below", none: "—", surveys: "Surveys", answered2: "answered", exports: { members: "Members", overdue: "Overdue checks", records: "Activity records", visits: "Home visits" } }
-  };
-  var words;
-  function setLang(l) {
-    lang = all[l] ? l : "zh-Hans";
-    words = all[lang];
+  // The words come with the figures, in the member's language (chosen in
+  // the bot, else Telegram's), from the bot's own translations.
+  var words = {};
+  function setWords(w, lang) {
+    words = w;
     document.documentElement.lang = lang;
     document.getElementById("title").textContent = words.title;
     document.getElementById("q").placeholder = words.search;
   }
-  setLang(lang);
 
   function api(path) {
     return fetch(path, { headers: { Authorization: "tma " + initData } }).then(function (r) {
@@ -75,8 +58,8 @@
   function exportButtons() {
     var box = document.getElementById("exports");
     box.textContent = "";
-    Object.keys(words.exports).forEach(function (what) {
-      var b = el("button", { "type": "button", "data-export": what }, words.exports[what]);
+    ["members", "overdue", "records", "visits"].forEach(function (what) {
+      var b = el("button", { "type": "button", "data-export": what }, words["export." + what]);
       b.addEventListener("click", function () {
         fetch("api/export?what=" + what, { headers: { Authorization: "tma " + initData } }).then(function (r) {
           if (!r.ok) { throw new Error(r.status); }
@@ -102,14 +85,14 @@
       box.appendChild(el("h2", {}, words.surveys));
       res.surveys.forEach(function (sv) {
         var d = el("details", { "class": "survey", "data-survey": String(sv.id) });
-        d.appendChild(el("summary", {}, sv.title + " · " + words.answered2 + " " + sv.answered + "/" + sv.asked));
+        d.appendChild(el("summary", {}, sv.title + " · " + words.answered_of + " " + sv.answered + "/" + sv.asked));
         d.appendChild(el("pre", {}, sv.results));
         box.appendChild(d);
       });
     }).catch(fail);
   }
   api("api/stats").then(function (s) {
-    setLang(s.lang);
+    setWords(s.words, s.lang);
     exportButtons();
     surveys();
     document.getElementById("quarter").textContent = words.quarter + " " + s.quarter;
@@ -131,7 +114,7 @@
       g.appendChild(figure(words.linked, linked === null ? words.none : linked + "%", linked, "linked"));
       var answered = pct(b.answered, b.announced);
       g.appendChild(figure(words.answered, answered === null ? words.none : answered + "%", answered, "answered"));
-      g.appendChild(figure(words.checkedIn, String(b.checked_in), null, "checked_in"));
+      g.appendChild(figure(words.checked_in, String(b.checked_in), null, "checked_in"));
       g.appendChild(figure(words.activities, String(b.activities), null, "activities"));
       g.appendChild(figure(words.overdue, b.overdue + "/" + b.plans, pct(b.plans - b.overdue, b.plans), "overdue"));
       g.appendChild(figure(words.satisfaction, b.percent === null ? words.none : b.percent + "%", b.percent, "satisfaction"));
