@@ -125,40 +125,40 @@ type caller struct {
 func (s *Server) auth(w http.ResponseWriter, r *http.Request) (*caller, bool) {
 	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "tma ")
 	if !ok || raw == "" {
-		writeError(w, http.StatusUnauthorized, "missing init data: Authorization: tma <initData>")
+		s.refuse(w, r, http.StatusUnauthorized, "missing")
 		return nil, false
 	}
 	if err := initdata.Validate(raw, s.cfg.Token, s.cfg.MaxAge); err != nil {
-		msg := "init data not signed by this bot"
+		key := "forged"
 		if errors.Is(err, initdata.ErrExpired) {
-			msg = "init data expired: reopen the console"
+			key = "expired"
 		}
-		writeError(w, http.StatusUnauthorized, msg)
+		s.refuse(w, r, http.StatusUnauthorized, key)
 		return nil, false
 	}
 	data, err := initdata.Parse(raw)
 	if err != nil || data.User.ID == 0 {
-		writeError(w, http.StatusUnauthorized, "init data without a user")
+		s.refuse(w, r, http.StatusUnauthorized, "forged")
 		return nil, false
 	}
 	if !s.allow(data.User.ID) {
-		writeError(w, http.StatusTooManyRequests, "too many requests: wait a moment")
+		s.refuse(w, r, http.StatusTooManyRequests, "rate")
 		return nil, false
 	}
 	m, err := s.st.MemberByTelegramID(r.Context(), data.User.ID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && (!m.OnRoster() || !m.IsOrganizer()) {
-		writeError(w, http.StatusForbidden, "the console is for organizers")
+		s.refuse(w, r, http.StatusForbidden, "forbidden")
 		return nil, false
 	}
 	if err != nil {
 		s.cfg.Logger.Error("console: find member", "err", err)
-		writeError(w, http.StatusInternalServerError, "internal error")
+		s.refuse(w, r, http.StatusInternalServerError, "internal")
 		return nil, false
 	}
 	scope, err := s.st.Scope(r.Context(), m)
 	if err != nil {
 		s.cfg.Logger.Error("console: scope", "err", err)
-		writeError(w, http.StatusInternalServerError, "internal error")
+		s.refuse(w, r, http.StatusInternalServerError, "internal")
 		return nil, false
 	}
 	return &caller{member: m, scope: scope, lang: data.User.LanguageCode}, true
@@ -194,6 +194,25 @@ func (s *Server) allow(user int64) bool {
 		s.limiters[user] = l
 	}
 	return l.Allow()
+}
+
+// refuse answers a refused request with its reason in the user's words:
+// the language their init data names (read, not trusted: it only picks
+// the words), else Simplified Chinese.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, key string) {
+	lang := locales.ZhHans
+	if raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "tma "); ok {
+		if data, err := initdata.Parse(raw); err == nil {
+			lang = locales.FromTelegram(data.User.LanguageCode, locales.ZhHans)
+		}
+	}
+	writeError(w, status, s.cfg.Catalog.T(lang, "console.error."+key))
+}
+
+// failure is an API answer's refusal in the caller's words.
+func (s *Server) failure(c *caller, key string) map[string]string {
+	lang := locales.Resolve(c.member.Lang, c.lang, locales.ZhHans)
+	return map[string]string{"error": s.cfg.Catalog.T(lang, "console.error."+key)}
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
@@ -264,7 +283,7 @@ func (s *Server) stats(ctx context.Context, c *caller, _ *http.Request) (any, in
 	figures, err := s.st.StatsFor(ctx, c.scope, from, to, now, s.cfg.Location)
 	if err != nil {
 		s.cfg.Logger.Error("console: stats", "err", err)
-		return map[string]string{"error": "internal error"}, http.StatusInternalServerError
+		return s.failure(c, "internal"), http.StatusInternalServerError
 	}
 	out := Stats{Quarter: q.String(), Lang: string(locales.Resolve(c.member.Lang, c.lang, locales.ZhHans)),
 		Branches: []Branch{}, History: []Quarter{}}
@@ -279,7 +298,7 @@ func (s *Server) stats(ctx context.Context, c *caller, _ *http.Request) (any, in
 		children, err := s.children(ctx, f.Path, from, to, now)
 		if err != nil {
 			s.cfg.Logger.Error("console: sub-branches", "err", err)
-			return map[string]string{"error": "internal error"}, http.StatusInternalServerError
+			return s.failure(c, "internal"), http.StatusInternalServerError
 		}
 		b.Children = children
 		out.Branches = append(out.Branches, b)
@@ -302,7 +321,7 @@ func (s *Server) stats(ctx context.Context, c *caller, _ *http.Request) (any, in
 			past, err := s.st.StatsFor(ctx, c.scope, f, t, now, s.cfg.Location)
 			if err != nil {
 				s.cfg.Logger.Error("console: stats history", "err", err)
-				return map[string]string{"error": "internal error"}, http.StatusInternalServerError
+				return s.failure(c, "internal"), http.StatusInternalServerError
 			}
 			for _, p := range past {
 				total.Activities, total.CheckedIn, total.Satisfied = total.Activities+p.Activities, total.CheckedIn+p.CheckedIn, total.Satisfied+p.Satisfaction.Satisfied
@@ -393,12 +412,12 @@ const maxFound = 50
 func (s *Server) members(ctx context.Context, c *caller, r *http.Request) (any, int) {
 	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("q")))
 	if utf8.RuneCountInString(q) > 50 {
-		return map[string]string{"error": "q is at most 50 characters"}, http.StatusBadRequest
+		return s.failure(c, "long_query"), http.StatusBadRequest
 	}
 	ms, err := s.st.MembersIn(ctx, c.scope)
 	if err != nil {
 		s.cfg.Logger.Error("console: members", "err", err)
-		return map[string]string{"error": "internal error"}, http.StatusInternalServerError
+		return s.failure(c, "internal"), http.StatusInternalServerError
 	}
 	out := []Member{}
 	for _, m := range ms {
@@ -433,28 +452,28 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	switch what {
 	case store.ExportMembers, store.ExportOverdue, store.ExportRecords, store.ExportVisits:
 	default:
-		writeError(w, http.StatusBadRequest, "what is members, overdue, records or visits")
+		s.refuse(w, r, http.StatusBadRequest, "bad_export")
 		return
 	}
 	format := roster.XLSX
 	if f := r.URL.Query().Get("format"); f != "" {
 		var ok bool
 		if format, ok = roster.ParseFormat(f); !ok {
-			writeError(w, http.StatusBadRequest, "format is xlsx or csv")
+			s.refuse(w, r, http.StatusBadRequest, "bad_export")
 			return
 		}
 	}
 	now := s.cfg.Now().In(s.cfg.Location)
 	q, err := models.ParseQuarter(r.URL.Query().Get("quarter"), now)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "quarter is like 2026Q4")
+		s.refuse(w, r, http.StatusBadRequest, "bad_export")
 		return
 	}
 	from, to := q.Span(s.cfg.Location)
 	rows, err := s.st.ExportRowsFor(r.Context(), what, c.member, c.scope, 0, from, to)
 	if err != nil {
 		s.cfg.Logger.Error("console: export", "err", err)
-		writeError(w, http.StatusInternalServerError, "internal error")
+		s.refuse(w, r, http.StatusInternalServerError, "internal")
 		return
 	}
 	lang := locales.Resolve(c.member.Lang, c.lang, locales.ZhHans)
@@ -462,7 +481,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	if err := roster.Write(&buf, format, t); err != nil {
 		s.cfg.Logger.Error("console: export", "err", err)
-		writeError(w, http.StatusInternalServerError, "internal error")
+		s.refuse(w, r, http.StatusInternalServerError, "internal")
 		return
 	}
 	name := what
@@ -499,7 +518,7 @@ func (s *Server) surveys(ctx context.Context, c *caller, _ *http.Request) (any, 
 	svs, err := s.st.Surveys(ctx)
 	if err != nil {
 		s.cfg.Logger.Error("console: surveys", "err", err)
-		return map[string]string{"error": "internal error"}, http.StatusInternalServerError
+		return s.failure(c, "internal"), http.StatusInternalServerError
 	}
 	now := s.cfg.Now()
 	lang := locales.Resolve(c.member.Lang, c.lang, locales.ZhHans)
@@ -519,7 +538,7 @@ func (s *Server) surveys(ctx context.Context, c *caller, _ *http.Request) (any, 
 		t, err := s.st.SurveyTallyOf(ctx, sv)
 		if err != nil {
 			s.cfg.Logger.Error("console: survey tally", "err", err)
-			return map[string]string{"error": "internal error"}, http.StatusInternalServerError
+			return s.failure(c, "internal"), http.StatusInternalServerError
 		}
 		f := reports.Figures(sv, t)
 		out = append(out, Survey{ID: sv.ID, Title: sv.Title, Open: sv.Open(now), Asked: f.Asked, Answered: f.Answered,

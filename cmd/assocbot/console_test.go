@@ -18,6 +18,7 @@ import (
 
 	"github.com/assocbot/assocbot/bot/console"
 	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/locales"
 	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/store"
 )
@@ -188,6 +189,18 @@ func TestConsoleAuthOverHTTP(t *testing.T) {
 		if got := strings.Join(paths(body), ","); got != c.branches {
 			t.Errorf("%s: branches %q, want %q", c.name, got, c.branches)
 		}
+	}
+
+	// A refusal says why in the user's words.
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, body, _ := get("/app/api/stats", signedInitData(t, token, 503, "en", now)); body["error"] != cat.T(locales.En, "console.error.forbidden") {
+		t.Fatalf("a member's refusal: %v", body)
+	}
+	if _, body, _ := get("/app/api/stats", signedInitData(t, token, 501, "zh", now.Add(-25*time.Hour))); body["error"] != cat.T(locales.ZhHans, "console.error.expired") {
+		t.Fatalf("a stale refusal: %v", body)
 	}
 
 	// The figures are StatsFor's for the caller's scope: the one source of
