@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/assocbot/assocbot/models/calendar"
 	"github.com/assocbot/assocbot/models/input"
 	"github.com/assocbot/assocbot/models/planner"
+	"github.com/assocbot/assocbot/models/reports"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -394,30 +394,7 @@ func (b *Bot) onAttendees(ctx context.Context, r *request, args string) {
 		b.fail(ctx, r.chatID, r.lang, "attendees", err)
 		return
 	}
-	names := map[string][]string{}
-	guests := 0
-	for _, a := range list {
-		key := string(a.Answer)
-		name := a.Name
-		if a.Waitlisted {
-			key = "waitlist"
-		}
-		if a.Guests > 0 && !a.Waitlisted {
-			guests += a.Guests
-			name = fmt.Sprintf("%s +%d", name, a.Guests)
-		}
-		names[key] = append(names[key], name)
-	}
-	join := func(k string) string {
-		if len(names[k]) == 0 {
-			return "—"
-		}
-		return strings.Join(names[k], b.t(r, "list.separator"))
-	}
-	text := b.t(r, "attendees.report", "Title", e.Title, "When", b.cat.DateTime(r.lang, occ, b.cfg.Location, b.cfg.Now()),
-		"Yes", len(names["yes"]), "Guests", guests, "Maybe", len(names["maybe"]), "No", len(names["no"]), "Waiting", len(names["waitlist"]),
-		"YesNames", join("yes"), "MaybeNames", join("maybe"), "NoNames", join("no"), "WaitNames", join("waitlist"),
-		"Capacity", e.Capacity)
+	text := reports.RollText(b.cat, r.lang, b.cfg.Location, b.cfg.Now(), e, occ, list)
 	block, rows, _, err := b.unansweredBlock(ctx, r, e, occ)
 	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "attendees", err)
@@ -453,7 +430,7 @@ func (b *Bot) unansweredBlock(ctx context.Context, r *request, e *models.Event, 
 	unreached := false
 	for _, m := range ms {
 		name := m.Name
-		if m.ChatID == nil || m.Status != models.StatusActive {
+		if !m.BotReaches() {
 			name += " 📵"
 			unreached = true
 		}
@@ -546,24 +523,16 @@ const maxPicker = 12
 // days), a button each that takes the action op.
 func (b *Bot) eventPicker(ctx context.Context, r *request, op, usage string) {
 	now := b.cfg.Now()
-	events, err := b.st.EventsBetween(ctx, now.Add(-12*time.Hour), now.AddDate(0, 0, 60))
+	occs, err := b.st.ManagedOccurrences(ctx, r.member, now.Add(-12*time.Hour), now.AddDate(0, 0, 60), b.cfg.Location, maxPicker)
 	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "event picker", err)
 		return
 	}
 	zone := r.member.Zone(b.cfg.Location)
 	var rows [][]inlineButton
-	for i := range events {
-		e := &events[i]
-		if manages, err := b.st.CanManage(ctx, r.member, e); err != nil || !manages || e.Status != models.EventScheduled {
-			continue
-		}
-		occ, ok := e.NextOccurrence(b.cfg.Location, now.Add(-12*time.Hour))
-		if !ok || len(rows) == maxPicker {
-			continue
-		}
-		label := occ.In(zone).Format("01-02 15:04") + " " + truncate(e.Title, 28)
-		rows = append(rows, row(cb(label, models.Callback{Action: models.ActEventAdmin, Event: e.ID, Op: op})))
+	for _, o := range occs {
+		label := o.At.In(zone).Format("01-02 15:04") + " " + truncate(o.Event.Title, 28)
+		rows = append(rows, row(cb(label, models.Callback{Action: models.ActEventAdmin, Event: o.Event.ID, Op: op})))
 	}
 	if len(rows) == 0 {
 		text := b.t(r, "event.pick_none")

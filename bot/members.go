@@ -9,6 +9,7 @@ import (
 	tgm "github.com/go-telegram/bot/models"
 
 	"github.com/assocbot/assocbot/models"
+	"github.com/assocbot/assocbot/models/reports"
 	"github.com/assocbot/assocbot/models/store"
 )
 
@@ -109,42 +110,18 @@ func (b *Bot) memberCard(ctx context.Context, r *request, m *models.Member) {
 // memberCardView is a member's card: who they are, how messages reach
 // them (SPEC C12), their open checks, and the organizer's buttons.
 func (b *Bot) memberCardView(ctx context.Context, r *request, m *models.Member) (string, *inlineKeyboard, bool) {
-	full, err := b.st.MemberByID(ctx, m.ID)
-	if err != nil || !mayManageMember(r, full) {
+	card, err := b.st.CardOf(ctx, m.ID)
+	if err != nil || !mayManageMember(r, card.Member) {
 		return "", nil, false
 	}
-	phone := "–"
-	if full.Phone != nil {
-		phone = models.DisplayPhone(*full.Phone)
-	}
-	lines := []string{b.t(r, "member.card", "Name", full.Name, "Phone", phone, "Branch", full.BranchPath(),
-		"Role", b.t(r, "export.role."+string(full.Role)), "Linked", b.t(r, map[bool]string{true: "export.yes", false: "export.no"}[full.Linked()]),
-		"Status", b.t(r, "member.status."+string(full.Status)))}
-	lines = append(lines, b.channelLine(r, full))
-	fam, err := b.st.FamilyOf(ctx, full.ID)
-	if err != nil {
-		return "", nil, false
-	}
-	if line := b.familyLine(ctx, r, fam); line != "" {
-		lines = append(lines, line)
-	}
-	plans, err := b.st.PlansOf(ctx, full.ID)
-	if err == nil {
-		for i := range plans {
-			p := &plans[i]
-			if p.State == models.PlanClosed {
-				continue
-			}
-			lines = append(lines, b.t(r, "checks.line", append(b.planArgs(r, p), "State", "")...))
-		}
-	}
-	lines = append(lines, b.questionLines(ctx, r, full.ID)...)
+	full, fam := card.Member, card.Family
+	text := reports.CardText(b.cat, r.lang, b.cfg.Location, r.member.Zone(b.cfg.Location), b.cfg.Now(), card)
 	var rows [][]inlineButton
 	if full.Status != models.StatusLeft {
 		var ch []inlineButton
 		for _, c := range models.Channels() {
 			label := b.t(r, "member.channel."+string(c))
-			if channelOf(full) == c {
+			if full.ChannelSet() == c {
 				label = "✓ " + label
 			}
 			ch = append(ch, cb(label, models.Callback{Action: models.ActMemberCard, ID: full.ID, Op: "c" + string(c[0])}))
@@ -169,34 +146,7 @@ func (b *Bot) memberCardView(ctx context.Context, r *request, m *models.Member) 
 	if len(rows) > 0 {
 		markup = inline(rows...)
 	}
-	return strings.Join(lines, "\n"), markup, true
-}
-
-// familyLine is what is known of the member's household (SPEC C14), for
-// organizers of their branch only (the card is theirs): "" when nothing.
-func (b *Bot) familyLine(ctx context.Context, r *request, f *models.Family) string {
-	var parts []string
-	if f.Household != "" {
-		parts = append(parts, b.t(r, "member.family.household", "Household", f.Household))
-	}
-	if f.CentreID != nil {
-		if c, err := b.st.MemberByID(ctx, *f.CentreID); err == nil {
-			parts = append(parts, b.t(r, "member.family.centre", "Name", c.Name))
-		}
-	}
-	if f.BirthOn != nil {
-		parts = append(parts, b.t(r, "member.family.birth", "Day", b.cat.Date(r.lang, *f.BirthOn, b.cfg.Now())))
-	}
-	if f.Expected != "" {
-		parts = append(parts, b.t(r, "member.family.expected", "Month", f.Expected))
-	}
-	if f.Difficulty {
-		parts = append(parts, b.t(r, "member.family.difficulty"))
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "🏠 " + strings.Join(parts, b.t(r, "list.separator"))
+	return text, markup, true
 }
 
 // onFamilyCallback changes a family's facts from the member card: d1/d0
@@ -305,35 +255,6 @@ func (b *Bot) onFamilyEditInput(ctx context.Context, r *request, msg *tgm.Messag
 	b.send(ctx, r.chatID, b.t(r, "member.family.saved", "Visits", len(visits)), b.keyboardFor(r))
 	b.memberCard(ctx, r, m)
 	return true
-}
-
-// channelOf is a member's channel setting ("" is auto).
-func channelOf(m *models.Member) models.Channel {
-	if m.Channel == "" {
-		return models.ChannelAuto
-	}
-	return m.Channel
-}
-
-// channelLine says how messages reach the member: the setting, whether
-// SMS stopped (and why), and consent to health reminders by SMS.
-func (b *Bot) channelLine(r *request, m *models.Member) string {
-	line := b.t(r, "member.channel", "Channel", b.t(r, "member.channel."+string(channelOf(m))),
-		"Health", b.t(r, map[bool]string{true: "export.yes", false: "export.no"}[m.SMSHealth]))
-	if m.SMSStopped() {
-		line += "\n" + b.t(r, "member.sms_stopped", "At", b.cat.Date(r.lang, m.SMSStoppedAt.In(b.cfg.Location), b.cfg.Now()),
-			"Reason", b.t(r, "member.sms_stop_reason."+smsStopReason(m.SMSStopReason)))
-	}
-	return line
-}
-
-// smsStopReason is the message key's end for why SMS stopped: the member's
-// TD, or the provider's refusal of the number.
-func smsStopReason(r string) string {
-	if r == "td" {
-		return "td"
-	}
-	return "provider"
 }
 
 // onChannelCallback sets a member's channel (ca, ct, cs), consent to

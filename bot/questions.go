@@ -186,29 +186,6 @@ func (b *Bot) onInquiryInput(ctx context.Context, r *request, msg *tgm.Message) 
 	return true
 }
 
-// questionLines are a member's last questions, for their card: each with
-// its day and whether it was answered.
-func (b *Bot) questionLines(ctx context.Context, r *request, memberID uint) []string {
-	qs, err := b.st.InquiriesOf(ctx, memberID, 3)
-	if err != nil || len(qs) == 0 {
-		return nil
-	}
-	lines := []string{b.t(r, "member.questions")}
-	for _, q := range qs {
-		state := b.t(r, "member.question_open")
-		if q.Status == models.InquiryAnswered {
-			state = b.t(r, "member.question_answered")
-		}
-		at := q.CreatedAt
-		if q.AskedAt != nil {
-			at = *q.AskedAt
-		}
-		lines = append(lines, b.t(r, "member.question_line", "Date", b.cat.Date(r.lang, models.DayOf(at, b.cfg.Location), b.cfg.Now()),
-			"Text", planner.Clip(q.Text, 60), "State", state))
-	}
-	return lines
-}
-
 // onReceived is 📰 (and /notices for members): the last notices sent to
 // the member, with their dates, each in the member's language (SPEC C15).
 func (b *Bot) onReceived(ctx context.Context, r *request) {

@@ -201,5 +201,17 @@ func Channels() []Channel { return []Channel{ChannelAuto, ChannelTelegram, Chann
 // Valid reports whether c is a known setting.
 func (c Channel) Valid() bool { return c == ChannelAuto || c == ChannelTelegram || c == ChannelSMS }
 
+// BotReaches reports whether the bot can write to the member in Telegram:
+// linked, active (not blocked, not paused, still on the roster).
+func (m Member) BotReaches() bool { return m.ChatID != nil && m.Status == StatusActive }
+
+// ChannelSet is the member's channel setting (auto when none was stored).
+func (m Member) ChannelSet() Channel {
+	if m.Channel == "" {
+		return ChannelAuto
+	}
+	return m.Channel
+}
+
 // SMSStopped reports whether SMS to the member has stopped for good.
 func (m Member) SMSStopped() bool { return m.SMSStoppedAt != nil }

@@ -102,6 +102,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /app/api/members", s.authed(s.members))
 	mux.Handle("GET /app/api/export", noStore(http.HandlerFunc(s.export)))
 	mux.Handle("GET /app/api/surveys", s.authed(s.surveys))
+	mux.Handle("GET /app/api/member", s.authed(s.card))
+	mux.Handle("GET /app/api/events", s.authed(s.events))
+	mux.Handle("GET /app/api/event", s.authed(s.roll))
 }
 
 // noStore marks every answer not to be kept by a cache.
@@ -370,7 +373,7 @@ func (s *Server) children(ctx context.Context, path string, from, to, now time.T
 // page holds none of its own.
 var pageWords = []string{"title", "quarter", "members", "linked", "answered", "checked_in", "activities", "overdue",
 	"satisfaction", "visits", "below", "none", "surveys", "answered_of", "search",
-	"export.members", "export.overdue", "export.records", "export.visits"}
+	"export.members", "export.overdue", "export.records", "export.visits", "events", "events_none", "close"}
 
 // words renders pageWords in lang.
 func (s *Server) words(lang locales.Lang) map[string]string {
@@ -548,4 +551,145 @@ func (s *Server) surveys(ctx context.Context, c *caller, _ *http.Request) (any, 
 		}
 	}
 	return map[string]any{"surveys": out}, http.StatusOK
+}
+
+// idArg is the request's ?id=, 0 when it is not a number.
+func idArg(r *http.Request) uint {
+	id, err := strconv.ParseUint(r.URL.Query().Get("id"), 10, 32)
+	if err != nil {
+		return 0
+	}
+	return uint(id)
+}
+
+// lang is the caller's language: chosen in the bot, else Telegram's.
+func (s *Server) lang(c *caller) locales.Lang {
+	return locales.Resolve(c.member.Lang, c.lang, locales.ZhHans)
+}
+
+// Card is /app/api/member?id=N: a member's card as the chat shows it to
+// the organizers of their branch (reports.CardText from store.CardOf: the
+// same data, the same words). A member outside the caller's branches and
+// one who does not exist get the same 404, so that the console cannot
+// probe other branches' rosters.
+type Card struct {
+	ID   uint   `json:"id"`
+	Name string `json:"name"`
+	Text string `json:"text"`
+}
+
+func (s *Server) card(ctx context.Context, c *caller, r *http.Request) (any, int) {
+	id := idArg(r)
+	if id == 0 {
+		return s.failure(c, "not_found"), http.StatusNotFound
+	}
+	card, err := s.st.CardOf(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && !c.scope.Manages(card.Member) {
+		return s.failure(c, "not_found"), http.StatusNotFound
+	}
+	if err != nil {
+		s.cfg.Logger.Error("console: card", "err", err)
+		return s.failure(c, "internal"), http.StatusInternalServerError
+	}
+	text := reports.CardText(s.cfg.Catalog, s.lang(c), s.cfg.Location, c.member.Zone(s.cfg.Location), s.cfg.Now(), card)
+	return Card{ID: card.Member.ID, Name: card.Member.Name, Text: text}, http.StatusOK
+}
+
+// The events the console lists: those the chat's event picker offers
+// (store.ManagedOccurrences), from 12 hours ago to 60 days ahead.
+const (
+	eventsBack  = 12 * time.Hour
+	eventsAhead = 60
+	maxEvents   = 30
+)
+
+// Event is a line of /app/api/events.
+type Event struct {
+	ID    uint   `json:"id"`
+	Title string `json:"title"`
+	When  string `json:"when"`
+}
+
+func (s *Server) events(ctx context.Context, c *caller, _ *http.Request) (any, int) {
+	now := s.cfg.Now()
+	occs, err := s.st.ManagedOccurrences(ctx, c.member, now.Add(-eventsBack), now.AddDate(0, 0, eventsAhead), s.cfg.Location, maxEvents)
+	if err != nil {
+		s.cfg.Logger.Error("console: events", "err", err)
+		return s.failure(c, "internal"), http.StatusInternalServerError
+	}
+	out := []Event{}
+	for _, o := range occs {
+		out = append(out, Event{ID: o.Event.ID, Title: o.Event.Title,
+			When: s.cfg.Catalog.DateTime(s.lang(c), o.At, c.member.Zone(s.cfg.Location), now)})
+	}
+	return map[string]any{"events": out}, http.StatusOK
+}
+
+// Roll is /app/api/event?id=N: the answers to an event's next occurrence
+// (the one /app/api/events lists) as the chat words them
+// (reports.RollText), and those of its audience who have not answered,
+// each to open as a card (as the chat's buttons).
+type Roll struct {
+	ID         uint      `json:"id"`
+	Title      string    `json:"title"`
+	Text       string    `json:"text"`
+	Unanswered string    `json:"unanswered"` // the heading, with the count; "" when all answered
+	Unreached  string    `json:"unreached"`  // what 📵 means; "" when none is marked
+	Names      []Unheard `json:"names"`
+}
+
+// Unheard is a member who has not answered.
+type Unheard struct {
+	ID        uint   `json:"id"`
+	Name      string `json:"name"`
+	Unreached bool   `json:"unreached"` // the bot cannot remind them
+}
+
+// maxUnheard bounds the names a roll lists (the chat's list too).
+const maxUnheard = 300
+
+func (s *Server) roll(ctx context.Context, c *caller, r *http.Request) (any, int) {
+	id := idArg(r)
+	if id == 0 {
+		return s.failure(c, "not_found"), http.StatusNotFound
+	}
+	e, err := s.st.EventByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return s.failure(c, "not_found"), http.StatusNotFound
+	}
+	if err != nil {
+		s.cfg.Logger.Error("console: event", "err", err)
+		return s.failure(c, "internal"), http.StatusInternalServerError
+	}
+	if manages, err := s.st.CanManage(ctx, c.member, e); err != nil || !manages {
+		return s.failure(c, "not_found"), http.StatusNotFound
+	}
+	now := s.cfg.Now()
+	occ, ok := e.NextOccurrence(s.cfg.Location, now.Add(-eventsBack))
+	if !ok || e.Status != models.EventScheduled {
+		return s.failure(c, "not_found"), http.StatusNotFound
+	}
+	list, err := s.st.Attendees(ctx, e.ID, occ)
+	if err != nil {
+		s.cfg.Logger.Error("console: attendees", "err", err)
+		return s.failure(c, "internal"), http.StatusInternalServerError
+	}
+	ms, total, err := s.st.Unanswered(ctx, e, occ, maxUnheard)
+	if err != nil {
+		s.cfg.Logger.Error("console: unanswered", "err", err)
+		return s.failure(c, "internal"), http.StatusInternalServerError
+	}
+	lang := s.lang(c)
+	out := Roll{ID: e.ID, Title: e.Title, Names: []Unheard{},
+		Text: reports.RollText(s.cfg.Catalog, lang, s.cfg.Location, now, e, occ, list)}
+	if total > 0 {
+		out.Unanswered = s.cfg.Catalog.T(lang, "console.unanswered", "Count", total)
+	}
+	for _, m := range ms {
+		out.Names = append(out.Names, Unheard{ID: m.ID, Name: m.Name, Unreached: !m.BotReaches()})
+		if !m.BotReaches() {
+			out.Unreached = s.cfg.Catalog.T(lang, "answers.unreached")
+		}
+	}
+	return out, http.StatusOK
 }
