@@ -83,6 +83,16 @@ func TestConsoleInABrowser(t *testing.T) {
 	if err := st.SetCheckIn(ctx, e.ID, held, m1.ID, true, org, sh, held.Add(10*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
+	// A meeting of the village in two days: 会员1 will come, 会员2 (not
+	// on Telegram) has not answered.
+	meeting := &models.Event{Kind: models.EventMeeting, Title: "村民小组会", StartAt: now.Add(48 * time.Hour).Truncate(time.Hour),
+		DurationMin: 60, Audience: "branch:东城镇/李家村", RSVP: true, CreatedBy: &org.ID}
+	if _, err := st.CreateEvent(ctx, meeting, sh, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetRSVP(ctx, meeting.ID, meeting.StartAt, m1, models.AnswerYes, 0, sh, now); err != nil {
+		t.Fatal(err)
+	}
 	// A survey to the town, and an organizer of another town who may not
 	// read it.
 	sv := &models.Survey{Title: "活动满意度", Audience: "branch:东城镇", OpensAt: now,
@@ -178,6 +188,32 @@ func TestConsoleInABrowser(t *testing.T) {
 				err = e
 			}
 		}
+		// The meeting opens to its answers; the name of the one who has
+		// not answered opens their card, as the chat's card reads.
+		if err == nil {
+			err = chromedp.Do(browse,
+				chromedp.Click(chromedp.CSS(`details.event summary`)),
+				chromedp.WaitVisible(chromedp.CSS(`.roll button.member`)),
+				chromedp.Click(chromedp.CSS(`.roll button.member`)),
+				chromedp.WaitVisible(chromedp.CSS(`#card[open] #card-text`)),
+			)
+		}
+		event, roll, unheard := text(`details.event summary`), text(`.roll pre`), text(`.roll button.member`)
+		card, cardShot := text(`#card-text`), []byte(nil)
+		if err == nil {
+			cardShot, err = chromedp.Run(browse, chromedp.FullScreenshot(100))
+		}
+		// The roster search opens a card too.
+		if err == nil {
+			err = chromedp.Do(browse,
+				chromedp.Click(chromedp.CSS(`#card-close`)),
+				chromedp.SendKeys(chromedp.CSS(`#q`), "会员3"),
+				chromedp.WaitVisible(chromedp.CSS(`#found button.member`)),
+				chromedp.Click(chromedp.CSS(`#found button.member`)),
+				chromedp.WaitVisible(chromedp.CSS(`#card[open] #card-text`)),
+			)
+		}
+		found := text(`#card-text`)
 		branch := attr.Value
 		cancelTimeout()
 		cancel()
@@ -203,6 +239,13 @@ func TestConsoleInABrowser(t *testing.T) {
 		}
 		if exports != 4 {
 			t.Fatalf("%s: %d export buttons, want 4", c.lang, exports)
+		}
+		if !strings.HasSuffix(event, " · 村民小组会") || !strings.Contains(roll, "会员1") || unheard != "会员2 📵" ||
+			!strings.Contains(card, "会员2") || !strings.Contains(card, "东城镇/李家村") || !strings.Contains(found, "会员3") {
+			t.Fatalf("%s: the event %q answers %q, not answered %q; 会员2's card %q; the search's card %q", c.lang, event, roll, unheard, card, found)
+		}
+		if err := os.WriteFile(filepath.Join(artefacts, "console-card-"+c.lang+".png"), cardShot, 0o644); err != nil {
+			t.Fatal(err)
 		}
 		if bars != 12 { // four quarters × three series
 			t.Fatalf("%s: the chart has %d bars, want 12", c.lang, bars)

@@ -90,6 +90,25 @@ func TestConsoleAuthOverHTTP(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A meeting of 李家村 in three days, which 王芳 will attend; 东组长
+	// has not answered.
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	east, err := st.MemberByTelegramID(ctx, 501)
+	if err != nil {
+		t.Fatal(err)
+	}
+	meeting := &models.Event{Kind: models.EventMeeting, Title: "村民小组会", StartAt: time.Now().Add(72 * time.Hour).Truncate(time.Hour),
+		DurationMin: 60, Audience: "branch:东城镇/李家村", RSVP: true, AllowGuests: true, CreatedBy: &east.ID}
+	if _, err := st.CreateEvent(ctx, meeting, sh, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	wang, err := st.MemberByTelegramID(ctx, 503)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetRSVP(ctx, meeting.ID, meeting.StartAt, wang, models.AnswerYes, 1, sh, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	st.Close()
 	api := fakeapi.New(token)
 	defer api.Close()
@@ -210,7 +229,6 @@ func TestConsoleAuthOverHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	sh, _ := time.LoadLocation("Asia/Shanghai")
 	q := models.QuarterOf(time.Now().In(sh))
 	from, to := q.Span(sh)
 	for _, id := range []int64{501, 502, 504} {
@@ -278,6 +296,69 @@ func TestConsoleAuthOverHTTP(t *testing.T) {
 	}
 	if status, xlsx, header := download("what=visits&quarter=2026Q4", 501); status != http.StatusOK || !strings.HasPrefix(xlsx, "PK") || !strings.HasSuffix(header.Get("Content-Disposition"), ".xlsx") {
 		t.Fatalf("the visits XLSX: %d %v", status, header)
+	}
+
+	// A member's card and an event's answers are the chat's: the same
+	// text as /member and /attendees give 东组长 in the chat.
+	chat := func(id int64, text string) string {
+		t.Helper()
+		before := len(api.Messages(id))
+		api.SendText(fakeapi.User{ID: id, FirstName: "U", LanguageCode: "zh"}, text)
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if ms := api.Messages(id); len(ms) > before {
+				return ms[len(ms)-1].Text
+			}
+		}
+		t.Fatalf("%d: no answer to %s", id, text)
+		return ""
+	}
+	cardPath := fmt.Sprintf("/app/api/member?id=%d", wang.ID)
+	status, card, _ := get(cardPath, signedInitData(t, token, 501, "zh", now))
+	if want := chat(501, "/member 13800000001"); status != http.StatusOK || card["text"] != want || !strings.Contains(want, "王芳") {
+		t.Fatalf("王芳's card in the console (%d):\n%v\nin the chat:\n%s", status, card["text"], want)
+	}
+	rollPath := fmt.Sprintf("/app/api/event?id=%d", meeting.ID)
+	status, roll, _ := get(rollPath, signedInitData(t, token, 501, "zh", now))
+	text, _ := roll["text"].(string)
+	if want := chat(501, fmt.Sprintf("/attendees %d", meeting.ID)); status != http.StatusOK || text == "" || !strings.HasPrefix(want, text) ||
+		!strings.Contains(text, "王芳 +1") {
+		t.Fatalf("the meeting's answers in the console (%d):\n%s\nin the chat:\n%s", status, text, want)
+	}
+	if names, _ := roll["names"].([]any); len(names) != 1 || names[0].(map[string]any)["name"] != "东组长" {
+		t.Fatalf("those who have not answered: %v", roll["names"])
+	}
+	_, evs, _ := get("/app/api/events", signedInitData(t, token, 501, "en", now))
+	if list, _ := evs["events"].([]any); len(list) != 1 || list[0].(map[string]any)["title"] != "村民小组会" {
+		t.Fatalf("东组长's events: %v", evs)
+	}
+	// Who may read them: the branch's organizers and the town's admin; an
+	// organizer of another town gets the same 404 as for no such member,
+	// in their words; a member is refused the console.
+	for _, c := range []struct {
+		name   string
+		id     int64
+		path   string
+		status int
+	}{
+		{"admin, card", 504, cardPath, http.StatusOK},
+		{"admin, answers", 504, rollPath, http.StatusOK},
+		{"another town, card", 502, cardPath, http.StatusNotFound},
+		{"another town, answers", 502, rollPath, http.StatusNotFound},
+		{"member, card", 503, cardPath, http.StatusForbidden},
+		{"member, answers", 503, rollPath, http.StatusForbidden},
+		{"no such member", 501, "/app/api/member?id=99999", http.StatusNotFound},
+		{"not a number", 501, "/app/api/event?id=x'1", http.StatusNotFound},
+	} {
+		status, body, _ := get(c.path, signedInitData(t, token, c.id, "en", now))
+		if status != c.status {
+			t.Errorf("%s: %d %v, want %d", c.name, status, body, c.status)
+		}
+		if status == http.StatusNotFound && body["error"] != cat.T(locales.En, "console.error.not_found") {
+			t.Errorf("%s: %v", c.name, body)
+		}
+	}
+	if _, evs, _ := get("/app/api/events", signedInitData(t, token, 502, "zh", now)); len(evs["events"].([]any)) != 0 {
+		t.Fatalf("西组长 sees 东城镇's events: %v", evs)
 	}
 
 	// The page, from the binary, with no third-party script.

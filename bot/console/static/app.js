@@ -19,6 +19,7 @@
     document.documentElement.lang = lang;
     document.getElementById("title").textContent = words.title;
     document.getElementById("q").placeholder = words.search;
+    document.getElementById("card-close").textContent = words.close;
   }
 
   function api(path) {
@@ -91,9 +92,58 @@
       });
     }).catch(fail);
   }
+  // A member's card, as the chat shows it to their organizers.
+  function openCard(id) {
+    api("api/member?id=" + encodeURIComponent(id)).then(function (c) {
+      document.getElementById("card-text").textContent = c.text;
+      var d = document.getElementById("card");
+      d.setAttribute("data-member", String(c.id));
+      if (typeof d.showModal === "function") { d.showModal(); } else { d.setAttribute("open", ""); }
+    }).catch(fail);
+  }
+  function memberButton(id, label) {
+    var b = el("button", { "type": "button", "class": "member", "data-member": String(id) }, label);
+    b.addEventListener("click", function () { openCard(id); });
+    return b;
+  }
+  // The coming events of the organizer's branches, each opening to its
+  // answers and to those who have not answered, a card each.
+  function events() {
+    api("api/events").then(function (res) {
+      var box = document.getElementById("events");
+      box.textContent = "";
+      box.appendChild(el("h2", {}, words.events));
+      if (res.events.length === 0) {
+        box.appendChild(el("p", { "class": "hint" }, words.events_none));
+        return;
+      }
+      res.events.forEach(function (ev) {
+        var d = el("details", { "class": "event", "data-event": String(ev.id) });
+        d.appendChild(el("summary", {}, ev.when + " · " + ev.title));
+        var body = el("div", { "class": "roll" });
+        d.appendChild(body);
+        d.addEventListener("toggle", function () {
+          if (!d.open || body.getAttribute("data-loaded")) { return; }
+          api("api/event?id=" + ev.id).then(function (roll) {
+            body.setAttribute("data-loaded", "1");
+            body.appendChild(el("pre", {}, roll.text));
+            if (roll.unanswered) {
+              body.appendChild(el("p", { "class": "unanswered" }, roll.unanswered));
+              var names = el("div", { "class": "names" });
+              roll.names.forEach(function (m) { names.appendChild(memberButton(m.id, m.name + (m.unreached ? " 📵" : ""))); });
+              body.appendChild(names);
+              if (roll.unreached) { body.appendChild(el("p", { "class": "hint" }, roll.unreached)); }
+            }
+          }).catch(fail);
+        });
+        box.appendChild(d);
+      });
+    }).catch(fail);
+  }
   api("api/stats").then(function (s) {
     setWords(s.words, s.lang);
     exportButtons();
+    events();
     surveys();
     document.getElementById("quarter").textContent = words.quarter + " " + s.quarter;
     var box = document.getElementById("dashboard");
@@ -149,8 +199,10 @@
         var ul = document.getElementById("found");
         ul.textContent = "";
         res.members.forEach(function (m) {
-          var li = el("li", {}, m.name);
-          li.appendChild(el("small", {}, m.branch + " · " + m.phone));
+          var li = el("li");
+          var b = memberButton(m.id, m.name);
+          b.appendChild(el("small", {}, m.branch + (m.phone ? " · " + m.phone : "")));
+          li.appendChild(b);
           ul.appendChild(li);
         });
       }).catch(fail);
