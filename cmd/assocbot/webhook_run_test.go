@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/assocbot/assocbot/bot/fakeapi"
+	"github.com/assocbot/assocbot/models"
 	"github.com/assocbot/assocbot/models/store"
 	"github.com/assocbot/assocbot/models/store/storetest"
 )
@@ -23,7 +25,7 @@ import (
 // until stopped; a wrong or missing secret is 401 and writes nothing; the
 // same update twice is handled once; a 10 MB body is 413; SIGTERM with
 // updates in flight lets them finish (each one answered 200 got its reply)
-// and the process exits 0.
+// and the process exits 0. The console answers on the same listener.
 func TestRunInWebhookMode(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -50,6 +52,13 @@ func TestRunInWebhookMode(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// An organizer of the town, who opens the console beside the webhook.
+	if _, err := st.AddMember(ctx, store.NewMember{Name: "O", Phone: "13900000001", Branch: "Town", Role: models.RoleOrganizer, Lang: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.LinkByPhone(ctx, "13900000001", 7999, 7999); err != nil {
+		t.Fatal(err)
+	}
 	st.Close()
 	api := fakeapi.New(token)
 	defer api.Close()
@@ -64,7 +73,7 @@ func TestRunInWebhookMode(t *testing.T) {
 	addr := freeAddr(t)
 	run := startBin(t, bin, append(os.Environ(), "ASSOCBOT_TOKEN="+token, "ASSOCBOT_API_URL="+api.URL(), "ASSOCBOT_DB="+dbPath,
 		"ASSOCBOT_WEBHOOK_URL=https://bot.example.org/tg/hook", "ASSOCBOT_WEBHOOK_SECRET="+secret, "ASSOCBOT_LISTEN="+addr,
-		"ASSOCBOT_QUIET_HOURS=off"), "run")
+		"ASSOCBOT_QUIET_HOURS=off", "ASSOCBOT_PUBLIC_URL=https://bot.example.org"), "run")
 	logs := run.logs
 	base := "http://" + addr
 	run.waitServing(t, base, 10*time.Second)
@@ -87,6 +96,32 @@ func TestRunInWebhookMode(t *testing.T) {
 	case <-run.exited:
 		t.Fatalf("run exited by itself: %v\n%s", run.err, logs.String())
 	case <-time.After(3 * time.Second):
+	}
+
+	// The console answers on the same listener, beside the webhook: the
+	// organizer's figures with Telegram's init data, 401 without.
+	stats := func(initData string) int {
+		req, _ := http.NewRequest(http.MethodGet, base+"/app/api/stats", nil)
+		if initData != "" {
+			req.Header.Set("Authorization", "tma "+initData)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct{ Branches []struct{ Path string } }
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK && (len(body.Branches) != 1 || body.Branches[0].Path != "Town") {
+			t.Fatalf("the organizer's console: %+v", body)
+		}
+		return resp.StatusCode
+	}
+	if code := stats(signedInitData(t, token, 7999, "en", time.Now())); code != http.StatusOK {
+		t.Fatalf("the console in webhook mode: %d\n%s", code, logs.String())
+	}
+	if code := stats(""); code != http.StatusUnauthorized {
+		t.Fatalf("the console without init data: %d", code)
 	}
 
 	post := func(secretHeader string, body []byte) int {
