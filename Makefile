@@ -22,6 +22,7 @@ bench:
 
 fuzz:
 	go test -run '^$$' -fuzz FuzzUpdates -fuzztime 2m ./bot/
+	go test -run '^$$' -fuzz FuzzConsoleAPI -fuzztime 1m ./bot/console/
 
 demo:
 	go run ./cmd/assocbot demo
