@@ -166,7 +166,11 @@
       g.appendChild(figure(words.answered, answered === null ? words.none : answered + "%", answered, "answered"));
       g.appendChild(figure(words.checked_in, String(b.checked_in), null, "checked_in"));
       g.appendChild(figure(words.activities, String(b.activities), null, "activities"));
-      g.appendChild(figure(words.overdue, b.overdue + "/" + b.plans, pct(b.plans - b.overdue, b.plans), "overdue"));
+      // Overdue checks fill their bar in the warning colour: an empty bar
+      // is a branch with none.
+      var overdue = figure(words.overdue, b.overdue + "/" + b.plans, pct(b.overdue, b.plans), "overdue");
+      overdue.classList.add("warn");
+      g.appendChild(overdue);
       g.appendChild(figure(words.satisfaction, b.percent === null ? words.none : b.percent + "%", b.percent, "satisfaction"));
       g.appendChild(figure(words.visits, b.visits_done + "/" + b.visits_missed, pct(b.visits_done, b.visits_done + b.visits_missed), "visits"));
       card.appendChild(g);
@@ -178,7 +182,8 @@
         b.children.forEach(function (c) {
           var share = pct(c.linked, c.members);
           var row = el("div", { "class": "child", "data-child": c.path });
-          row.appendChild(el("span", {}, c.path.split("/").pop() + " · " + words.members + " " + c.members + " · " + words.activities + " " + c.activities + " · " + words.overdue + " " + c.overdue));
+          row.appendChild(el("span", {}, c.path.split("/").pop() + " · " + words.members + " " + c.members + " · " + words.linked + " " + (share === null ? words.none : share + "%") +
+            " · " + words.activities + " " + c.activities + " · " + words.overdue + " " + c.overdue));
           var bar = el("div", { "class": "bar" });
           var fill = el("i");
           fill.style.width = (share || 0) + "%";
