@@ -41,7 +41,8 @@ func chromium(t *testing.T) string {
 }
 
 // TestConsoleInABrowser opens the console at a phone's size (360×740) in
-// headless Chromium, as an organizer in Simplified Chinese and in English:
+// headless Chromium, as an organizer in Simplified and Traditional Chinese
+// and in English:
 // the dashboard of a seeded database shows the store's figures (read from
 // the page), the four quarters' chart is drawn with its bars, and a
 // screenshot of each is kept ($ASSOCBOT_ARTIFACTS, else the test's
@@ -147,6 +148,7 @@ func TestConsoleInABrowser(t *testing.T) {
 		lang, title, members string
 	}{
 		{"zh", "分会数据", "会员"},
+		{"zh-hant", "分會數據", "會員"},
 		{"en", "Branch figures", "Members"},
 	} {
 		browse, cancel := chromedp.NewContext(alloc)
