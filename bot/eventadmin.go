@@ -343,10 +343,20 @@ func (b *Bot) onEditEvent(ctx context.Context, r *request, args string) {
 	var ch store.EventChange
 	switch strings.ToLower(input.Normalize(field)) {
 	case "time", "时间", "時間":
-		t, err := input.When(value, b.cfg.Now(), b.cfg.Location)
+		// "holiday" at the end confirms a statutory holiday, as in
+		// /newevent's one line.
+		when, confirmed := strings.CutSuffix(value, " holiday")
+		when = strings.TrimSpace(when)
+		t, err := input.When(when, b.cfg.Now(), b.cfg.Location)
 		if err != nil {
-			key, kv := b.timeRefusal(r, value, err)
+			key, kv := b.timeRefusal(r, when, err)
 			b.send(ctx, r.chatID, b.t(r, key, kv...), nil)
+			return
+		}
+		day := models.DayOf(t, b.cfg.Location)
+		if h, ok := calendar.HolidayOn(day); ok && !h.Work && !confirmed {
+			b.send(ctx, r.chatID, b.t(r, "editevent.holiday", "Date", b.cat.Date(r.lang, day, b.cfg.Now()), "Holiday", b.t(r, "holiday."+h.Key),
+				"ID", e.ID, "When", when), nil)
 			return
 		}
 		ch.StartAt = &t

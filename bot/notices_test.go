@@ -189,8 +189,25 @@ func TestAnEventOnAHolidayAsksFirst(t *testing.T) {
 		t.Fatalf("an event was made: %+v", es)
 	}
 	h.Say(org, line+" | holiday")
-	if es, _ := h.St.AllEvents(ctx); len(es) != 1 {
+	es, _ := h.St.AllEvents(ctx)
+	if len(es) != 1 {
 		t.Fatalf("with holiday: %d events", len(es))
+	}
+	// /editevent onto a holiday asks for the word too, changing nothing
+	// (and telling no one) until it comes.
+	h.Say(org, fmt.Sprintf("/editevent %d time 2027-02-15 09:00", es[0].ID))
+	move := fmt.Sprintf("/editevent %d time 2027-02-09 10:00", es[0].ID)
+	want = en("editevent.holiday", "Date", h.Cat.Date(locales.En, time.Date(2027, 2, 9, 0, 0, 0, 0, time.UTC), h.Clock()), "Holiday", en("holiday.spring_festival"),
+		"ID", es[0].ID, "When", "2027-02-09 10:00")
+	if got := h.Say(org, move); got.Text != want {
+		t.Fatalf("/editevent onto a holiday: %q, want %q", got.Text, want)
+	}
+	if e, _ := h.St.EventByID(ctx, es[0].ID); !e.StartAt.Equal(time.Date(2027, 2, 15, 1, 0, 0, 0, time.UTC)) {
+		t.Fatalf("the refused move changed the start to %v", e.StartAt)
+	}
+	h.Say(org, move+" holiday")
+	if e, _ := h.St.EventByID(ctx, es[0].ID); !e.StartAt.Equal(time.Date(2027, 2, 9, 2, 0, 0, 0, time.UTC)) {
+		t.Fatalf("with holiday the start is %v", e.StartAt)
 	}
 }
 
