@@ -235,6 +235,8 @@ func (b *Bot) onCommand(ctx context.Context, r *request, c command) {
 		b.onJoin(ctx, r)
 	case "events", "checks":
 		b.onMenu(ctx, r, map[string]string{"events": telegram.MenuEvents, "checks": telegram.MenuChecks}[c.name])
+	case "console":
+		b.onMenu(ctx, r, telegram.MenuConsole)
 	case "overdue", "duties", "assign", "stats", "export", "records", "preview", "import", "member", "surveys", "newsurvey", "figures":
 		if !b.requireOrganizer(ctx, r, c.name) {
 			return
@@ -377,6 +379,10 @@ func (b *Bot) onMenu(ctx context.Context, r *request, action string) {
 	case telegram.MenuOurEvents:
 		if b.requireOrganizer(ctx, r, "events") {
 			b.eventPicker(ctx, r, "v", "")
+		}
+	case telegram.MenuConsole:
+		if b.requireOrganizer(ctx, r, "console") {
+			b.onConsole(ctx, r)
 		}
 	}
 }

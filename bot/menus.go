@@ -19,6 +19,9 @@ func (b *Bot) commandList(l locales.Lang, organizer bool) []tgm.BotCommand {
 	names := memberCommands
 	if organizer {
 		names = append(append([]string{}, memberCommands...), organizerCommands...)
+		if b.cfg.ConsoleURL != "" {
+			names = append(names, "console")
+		}
 	}
 	cmds := make([]tgm.BotCommand, 0, len(names))
 	for _, n := range names {
@@ -81,8 +84,9 @@ func (b *Bot) organizerMenu(ctx context.Context, id uint) {
 func (b *Bot) setChatMenu(ctx context.Context, chatID int64, l locales.Lang, organizer bool) {
 	b.setCommands(ctx, b.commandList(l, organizer), &tgm.BotCommandScopeChat{ChatID: chatID}, "")
 	if organizer && b.cfg.ConsoleURL != "" {
-		// The chat's menu button opens the console too (SPEC C16); an
-		// optional call: refused, the keyboard's 📊 still does.
+		// The chat's menu button opens the console in one tap, with the
+		// user's init data (SPEC C16); an optional call: refused, the
+		// keyboard's 📊 still offers it.
 		_, err := b.api.SetChatMenuButton(ctx, &tg.SetChatMenuButtonParams{ChatID: chatID,
 			MenuButton: tgm.MenuButtonWebApp{Type: tgm.MenuButtonTypeWebApp, Text: b.cat.T(l, "menu.console"), WebApp: tgm.WebAppInfo{URL: b.cfg.ConsoleURL}}})
 		if err != nil {

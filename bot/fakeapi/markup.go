@@ -17,7 +17,7 @@ import (
 type Button struct {
 	Text, CallbackData, URL string
 	RequestContact          bool
-	WebApp                  string // a reply keyboard's web_app button: its URL
+	WebApp                  string // a web_app button's URL (inline or reply keyboard)
 }
 
 type markupKind int
@@ -58,6 +58,12 @@ func (b inlineButton) view() Button {
 		v.CallbackData = str
 	case "url":
 		v.URL = str
+	case "web_app":
+		var app struct {
+			URL string `json:"url"`
+		}
+		json.Unmarshal(b.value, &app)
+		v.WebApp = app.URL
 	}
 	return v
 }
@@ -317,6 +323,9 @@ func checkInlineField(field string, raw json.RawMessage) *apiError {
 		}
 		if json.Unmarshal(raw, &o) != nil || o.URL == "" {
 			return badRequest(`can't parse inline keyboard button: Field "url" must be of type String`)
+		}
+		if field == "web_app" && !strings.HasPrefix(o.URL, "https://") {
+			return badRequest("BUTTON_URL_INVALID") // a Mini App opens only over HTTPS
 		}
 	}
 	return nil

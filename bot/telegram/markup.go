@@ -16,9 +16,10 @@ import (
 
 // InlineButton is one inline button.
 type InlineButton struct {
-	Text         string `json:"text"`
-	CallbackData string `json:"callback_data,omitempty"`
-	URL          string `json:"url,omitempty"`
+	Text         string      `json:"text"`
+	CallbackData string      `json:"callback_data,omitempty"`
+	URL          string      `json:"url,omitempty"`
+	WebApp       *WebAppInfo `json:"web_app,omitempty"` // a Mini App, opened with the user's signed init data
 }
 
 // InlineKeyboard is the inline keyboard of a message.
@@ -61,22 +62,27 @@ const (
 	MenuNewEvent  = "menu.new_event"
 	MenuOurEvents = "menu.our_events"
 	MenuVisits    = "menu.visits"
+	// MenuConsole answers with the console's inline web_app button: a
+	// reply keyboard's own web_app button would open the Mini App without
+	// the user's init data (Telegram sends none for keyboard-button Mini
+	// Apps), and the console would not know who opened it.
+	MenuConsole = "menu.console"
 )
 
 // MenuKeys lists every reply-keyboard label.
 func MenuKeys() []string {
-	return []string{MenuEvents, MenuChecks, MenuNotices, MenuHelp, MenuLanguage, MenuJoin, MenuShare, MenuNotice, MenuNewEvent, MenuOurEvents, MenuVisits}
+	return []string{MenuEvents, MenuChecks, MenuNotices, MenuHelp, MenuLanguage, MenuJoin, MenuShare, MenuNotice, MenuNewEvent, MenuOurEvents, MenuVisits, MenuConsole}
 }
 
 // OrganizerKeyboard is a member's keyboard with an organizer's main
 // actions added, so that they do not type either; with a console URL
-// (https, SPEC C16), 📊 Console opens the Mini App.
+// (https, SPEC C16), 📊 Console, which answers with the Mini App's button.
 func OrganizerKeyboard(cat *locales.Catalog, l locales.Lang, consoleURL string) *ReplyKeyboard {
 	k := MemberKeyboard(cat, l)
 	top := []KeyButton{{Text: cat.T(l, MenuNotice)}, {Text: cat.T(l, MenuNewEvent)}, {Text: cat.T(l, MenuOurEvents)}, {Text: cat.T(l, MenuVisits)}}
 	rows := [][]KeyButton{top}
 	if consoleURL != "" {
-		rows = append(rows, []KeyButton{{Text: cat.T(l, "menu.console"), WebApp: &WebAppInfo{URL: consoleURL}}})
+		rows = append(rows, []KeyButton{{Text: cat.T(l, MenuConsole)}})
 	}
 	k.Keyboard = append(rows, k.Keyboard...)
 	return k

@@ -119,8 +119,15 @@ func TestConsoleAuthOverHTTP(t *testing.T) {
 	base := "http://" + addr
 	run.waitServing(t, base, 30*time.Second)
 
-	// With a public URL, an organizer's keyboard opens the console; a
-	// member's does not.
+	// With a public URL, an organizer's keyboard has 📊, which answers
+	// with an inline web_app button (one that opens the Mini App with the
+	// user's init data: a reply keyboard's web_app button would open it
+	// without); their chat's menu button opens it too. A member has
+	// neither, and /console is refused them.
+	cat, err := locales.New()
+	if err != nil {
+		t.Fatal(err)
+	}
 	consoleKey := func(id int64) string {
 		t.Helper()
 		u := fakeapi.User{ID: id, FirstName: "U", LanguageCode: "zh"}
@@ -132,7 +139,10 @@ func TestConsoleAuthOverHTTP(t *testing.T) {
 				for _, row := range m.Keyboard {
 					for _, b := range row {
 						if b.WebApp != "" {
-							return b.Text + " " + b.WebApp
+							t.Fatalf("%d: a reply keyboard web_app button %q (Telegram sends it no init data)", id, b.WebApp)
+						}
+						if b.Text == cat.T(locales.ZhHans, "menu.console") {
+							return b.Text
 						}
 					}
 				}
@@ -143,8 +153,40 @@ func TestConsoleAuthOverHTTP(t *testing.T) {
 		t.Fatalf("%d got no keyboard", id)
 		return ""
 	}
-	if got := consoleKey(501); got != "📊 数据看板 https://console.example.org/assoc/app/" {
-		t.Fatalf("the organizer's console key: %q", got)
+	// opened is what the answer to text opens: the last message's web_app
+	// button and URL, else its text; it waits for want (a message of
+	// /start's may still come first) and gives the last seen.
+	opened := func(id int64, text, want string) string {
+		t.Helper()
+		before := len(api.Messages(id))
+		api.SendText(fakeapi.User{ID: id, FirstName: "U", LanguageCode: "zh"}, text)
+		got := ""
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && got != want; time.Sleep(20 * time.Millisecond) {
+			ms := api.Messages(id)
+			if len(ms) <= before {
+				continue
+			}
+			m := ms[len(ms)-1]
+			got = m.Text
+			for _, row := range m.Inline {
+				for _, b := range row {
+					if b.WebApp != "" {
+						got = b.Text + " " + b.WebApp
+					}
+				}
+			}
+		}
+		return got
+	}
+	key := consoleKey(501)
+	want := cat.T(locales.ZhHans, "console.open_button") + " https://console.example.org/assoc/app/"
+	if key != "📊 数据看板" {
+		t.Fatalf("the organizer's console key %q", key)
+	}
+	for _, text := range []string{key, "/console"} {
+		if got := opened(501, text, want); got != want {
+			t.Fatalf("the organizer's %s opens %q, want %q", text, got, want)
+		}
 	}
 	for deadline := time.Now().Add(10 * time.Second); api.MenuButton(501) == "" && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
@@ -153,7 +195,10 @@ func TestConsoleAuthOverHTTP(t *testing.T) {
 		t.Fatalf("the organizer's menu button: %q", got)
 	}
 	if got := consoleKey(503); got != "" || api.MenuButton(503) != "" {
-		t.Fatalf("a member's keyboard opens %q, the menu %q", got, api.MenuButton(503))
+		t.Fatalf("a member's keyboard has %q, the menu %q", got, api.MenuButton(503))
+	}
+	if refusal := cat.T(locales.ZhHans, "auth.organizers_only", "Command", "/console"); opened(503, "/console", refusal) != refusal {
+		t.Fatalf("a member's /console is not refused")
 	}
 
 	get := func(path, initData string) (int, map[string]any, http.Header) {
@@ -211,10 +256,6 @@ func TestConsoleAuthOverHTTP(t *testing.T) {
 	}
 
 	// A refusal says why in the user's words.
-	cat, err := locales.New()
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, body, _ := get("/app/api/stats", signedInitData(t, token, 503, "en", now)); body["error"] != cat.T(locales.En, "console.error.forbidden") {
 		t.Fatalf("a member's refusal: %v", body)
 	}
