@@ -119,15 +119,19 @@ func (b *Bot) createEvent(ctx context.Context, r *request, e *models.Event) bool
 	return true
 }
 
-// managedOccurrence is the coming occurrence of an event the organizer
-// manages (/attendees, /nudge); it answers the organizer itself when there is
-// none.
-func (b *Bot) managedOccurrence(ctx context.Context, r *request, args, usage string) (*models.Event, time.Time, bool) {
+// managedOccurrence is an occurrence of an event the organizer manages:
+// the one in hand (models.OccurrenceInHand: /attendees, as the console
+// shows it), else the coming one (/nudge); it answers the organizer itself
+// when there is none.
+func (b *Bot) managedOccurrence(ctx context.Context, r *request, args, usage string, inHand bool) (*models.Event, time.Time, bool) {
 	e, _, ok := b.managedEvent(ctx, r, args, usage)
 	if !ok {
 		return nil, time.Time{}, false
 	}
 	occ, ok := e.NextOccurrence(b.cfg.Location, b.cfg.Now())
+	if inHand {
+		occ, ok = e.OccurrenceInHand(b.cfg.Location, b.cfg.Now())
+	}
 	if !ok || e.Status != models.EventScheduled {
 		b.send(ctx, r.chatID, b.t(r, "event.over", "Title", e.Title), nil)
 		return nil, time.Time{}, false
@@ -345,8 +349,10 @@ func (b *Bot) onEditEvent(ctx context.Context, r *request, args string) {
 	case "time", "时间", "時間":
 		// "holiday" at the end confirms a statutory holiday, as in
 		// /newevent's one line.
-		when, confirmed := strings.CutSuffix(value, " holiday")
-		when = strings.TrimSpace(when)
+		when, confirmed := value, false
+		if w := strings.Fields(value); len(w) > 0 && strings.EqualFold(w[len(w)-1], "holiday") {
+			when, confirmed = strings.Join(w[:len(w)-1], " "), true
+		}
 		t, err := input.When(when, b.cfg.Now(), b.cfg.Location)
 		if err != nil {
 			key, kv := b.timeRefusal(r, when, err)
@@ -395,7 +401,7 @@ func (b *Bot) onEditEvent(ctx context.Context, r *request, args string) {
 
 // onAttendees shows counts per answer, names and the waitlist.
 func (b *Bot) onAttendees(ctx context.Context, r *request, args string) {
-	e, occ, ok := b.managedOccurrence(ctx, r, args, "attendees.usage")
+	e, occ, ok := b.managedOccurrence(ctx, r, args, "attendees.usage", true)
 	if !ok {
 		return
 	}
@@ -404,7 +410,7 @@ func (b *Bot) onAttendees(ctx context.Context, r *request, args string) {
 		b.fail(ctx, r.chatID, r.lang, "attendees", err)
 		return
 	}
-	text := reports.RollText(b.cat, r.lang, b.cfg.Location, b.cfg.Now(), e, occ, list)
+	text := reports.RollText(b.cat, r.lang, r.member.Zone(b.cfg.Location), b.cfg.Now(), e, occ, list)
 	block, rows, _, err := b.unansweredBlock(ctx, r, e, occ)
 	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "attendees", err)
@@ -485,7 +491,7 @@ func (b *Bot) sendWithNames(ctx context.Context, r *request, text, block string,
 
 // onNudge reminds those of the audience who have not answered.
 func (b *Bot) onNudge(ctx context.Context, r *request, args string) {
-	e, occ, ok := b.managedOccurrence(ctx, r, args, "nudge.usage")
+	e, occ, ok := b.managedOccurrence(ctx, r, args, "nudge.usage", false)
 	if !ok {
 		return
 	}
@@ -533,7 +539,7 @@ const maxPicker = 12
 // days), a button each that takes the action op.
 func (b *Bot) eventPicker(ctx context.Context, r *request, op, usage string) {
 	now := b.cfg.Now()
-	occs, err := b.st.ManagedOccurrences(ctx, r.member, now.Add(-12*time.Hour), now.AddDate(0, 0, 60), b.cfg.Location, maxPicker)
+	occs, err := b.st.ManagedOccurrences(ctx, r.member, now, now.AddDate(0, 0, 60), b.cfg.Location, maxPicker)
 	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "event picker", err)
 		return
@@ -574,7 +580,7 @@ func (b *Bot) onEventAdminCallback(ctx context.Context, r *request, q *tgm.Callb
 	case "x":
 		b.onCancelEvent(ctx, r, id)
 	case "v":
-		occ, ok := e.NextOccurrence(b.cfg.Location, b.cfg.Now().Add(-12*time.Hour))
+		occ, ok := e.OccurrenceInHand(b.cfg.Location, b.cfg.Now())
 		if !ok {
 			b.send(ctx, r.chatID, b.t(r, "event.over", "Title", e.Title), nil)
 			return

@@ -110,8 +110,8 @@ func (b *Bot) memberCard(ctx context.Context, r *request, m *models.Member) {
 // memberCardView is a member's card: who they are, how messages reach
 // them (SPEC C12), their open checks, and the organizer's buttons.
 func (b *Bot) memberCardView(ctx context.Context, r *request, m *models.Member) (string, *inlineKeyboard, bool) {
-	card, err := b.st.CardOf(ctx, m.ID)
-	if err != nil || !mayManageMember(r, card.Member) {
+	card, err := b.st.CardOf(ctx, m.ID, r.scope.Manages)
+	if err != nil {
 		return "", nil, false
 	}
 	full, fam := card.Member, card.Family

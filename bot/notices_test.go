@@ -205,7 +205,7 @@ func TestAnEventOnAHolidayAsksFirst(t *testing.T) {
 	if e, _ := h.St.EventByID(ctx, es[0].ID); !e.StartAt.Equal(time.Date(2027, 2, 15, 1, 0, 0, 0, time.UTC)) {
 		t.Fatalf("the refused move changed the start to %v", e.StartAt)
 	}
-	h.Say(org, move+" holiday")
+	h.Say(org, move+" Holiday")
 	if e, _ := h.St.EventByID(ctx, es[0].ID); !e.StartAt.Equal(time.Date(2027, 2, 9, 2, 0, 0, 0, time.UTC)) {
 		t.Fatalf("with holiday the start is %v", e.StartAt)
 	}

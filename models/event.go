@@ -172,6 +172,17 @@ func (e Event) Occurrences(loc *time.Location, from, to time.Time) ([]time.Time,
 	return out, nil
 }
 
+// InHand is how long after its start an occurrence is still the one its
+// organizers read and open: the event picker, /attendees, the event's card
+// and the console all show it until then, rather than the next one.
+const InHand = 12 * time.Hour
+
+// OccurrenceInHand is the occurrence organizers read at now: one that
+// started within InHand, else the next.
+func (e Event) OccurrenceInHand(loc *time.Location, now time.Time) (time.Time, bool) {
+	return e.NextOccurrence(loc, now.Add(-InHand))
+}
+
 // NextOccurrence is the first occurrence starting at or after t.
 func (e Event) NextOccurrence(loc *time.Location, t time.Time) (time.Time, bool) {
 	r, err := e.rule(loc)

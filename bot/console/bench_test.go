@@ -15,9 +15,11 @@ import (
 	"github.com/assocbot/assocbot/models/store/storetest"
 )
 
-// BenchmarkConsoleStats is a town organizer's dashboard, GET
-// /app/api/stats to the end (authentication, the quarter's figures, the
-// four quarters' history, a bar per village, the chart), for a town of 20
+// BenchmarkConsoleStats is a town organizer's opening of the console, its
+// three calls to the end: /app/api/stats (authentication, the quarter's
+// figures, the four quarters' history, a bar per village, the chart),
+// /app/api/events (twenty coming meetings) and /app/api/surveys, for a
+// town of 20
 // villages of 50 members each and one of 40 villages (the most bars
 // drawn) of 250, every village holding an activity day each of the last
 // four quarters with ten check-ins.
@@ -78,24 +80,55 @@ func benchmarkStats(b *testing.B, villages, perVillage int) {
 		}
 		q = q.Previous()
 	}
+	// Twenty coming meetings, one a village, and a survey to the town:
+	// the page's other calls have something to list.
+	for v := range villages {
+		e := &models.Event{Kind: models.EventMeeting, Title: "例会", StartAt: now.Add(time.Duration(v+1) * 24 * time.Hour).Truncate(time.Hour),
+			DurationMin: 60, Audience: fmt.Sprintf("branch:东城镇/村%02d", v), RSVP: true, CreatedBy: &org.ID}
+		if _, err := st.CreateEvent(ctx, e, sh, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	sv := &models.Survey{Title: "满意度", Audience: "branch:东城镇", OpensAt: now,
+		Questions: []models.SurveyQuestion{{Kind: models.QuestionSatisfaction, Text: "满意吗？"}}}
+	if _, err := st.CreateSurvey(ctx, sv, now); err != nil {
+		b.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	console.New(st, console.Config{Token: token, Location: sh, PerUser: 1e6, Burst: 1e6}).Register(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	auth := "tma " + console.SignInitData(token, 601, "镇组长", "zh", now)
-	b.ResetTimer()
-	for b.Loop() {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/app/api/stats", nil)
+	get := func(path string, v any) int {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
 		req.Header.Set("Authorization", auth)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			b.Fatal(err)
 		}
+		if err := jsonDecode(resp, v); err != nil {
+			b.Fatal(err)
+		}
+		return resp.StatusCode
+	}
+	// A page load: the figures, the coming events, the surveys (the
+	// calls app.js makes on opening).
+	b.ResetTimer()
+	for b.Loop() {
 		var s console.Stats
-		err = jsonDecode(resp, &s)
-		if err != nil || resp.StatusCode != http.StatusOK || len(s.Branches) != 1 || len(s.Branches[0].Children) != villages ||
+		var evs struct{ Events []console.Event }
+		var svs struct{ Surveys []console.Survey }
+		if get("/app/api/stats", &s) != http.StatusOK || len(s.Branches) != 1 || len(s.Branches[0].Children) != villages ||
 			s.Branches[0].Activities != villages || len(s.History) != 4 || s.History[0].Activities != villages {
-			b.Fatalf("%d %v: %+v", resp.StatusCode, err, s.History)
+			b.Fatalf("stats: %+v", s.History)
+		}
+		// This quarter's activity days (begun two hours ago, still in
+		// hand) and the meetings: more than the 30 listed.
+		if get("/app/api/events", &evs) != http.StatusOK || len(evs.Events) != 30 {
+			b.Fatalf("%d events", len(evs.Events))
+		}
+		if get("/app/api/surveys", &svs) != http.StatusOK || len(svs.Surveys) != 1 {
+			b.Fatalf("%d surveys", len(svs.Surveys))
 		}
 	}
 }

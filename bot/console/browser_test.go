@@ -184,6 +184,15 @@ func TestConsoleInABrowser(t *testing.T) {
 		if err == nil {
 			err = xerr
 		}
+		// Nothing wider than the phone, and no error shown.
+		width, werr := chromedp.Run(browse, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		if err == nil {
+			err = werr
+		}
+		errorShown, eerr := chromedp.Run(browse, chromedp.Evaluate[bool](`!document.getElementById("error").hidden`))
+		if err == nil {
+			err = eerr
+		}
 		shot, serr := chromedp.Run(browse, chromedp.FullScreenshot(100))
 		for _, e := range []error{aerr, berr, serr} {
 			if err == nil {
@@ -238,6 +247,9 @@ func TestConsoleInABrowser(t *testing.T) {
 		}
 		if !strings.HasPrefix(surveyLine, "活动满意度 · ") || !strings.HasSuffix(surveyLine, " 0/4") {
 			t.Fatalf("%s: the survey's line %q", c.lang, surveyLine)
+		}
+		if width > 360 || errorShown {
+			t.Fatalf("%s: the page is %d px wide at 360; an error shown: %v", c.lang, width, errorShown)
 		}
 		if exports != 4 {
 			t.Fatalf("%s: %d export buttons, want 4", c.lang, exports)

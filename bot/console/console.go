@@ -583,8 +583,8 @@ func (s *Server) card(ctx context.Context, c *caller, r *http.Request) (any, int
 	if id == 0 {
 		return s.failure(c, "not_found"), http.StatusNotFound
 	}
-	card, err := s.st.CardOf(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && !c.scope.Manages(card.Member) {
+	card, err := s.st.CardOf(ctx, id, c.scope.Manages)
+	if errors.Is(err, store.ErrNotFound) {
 		return s.failure(c, "not_found"), http.StatusNotFound
 	}
 	if err != nil {
@@ -595,10 +595,10 @@ func (s *Server) card(ctx context.Context, c *caller, r *http.Request) (any, int
 	return Card{ID: card.Member.ID, Name: card.Member.Name, Text: text}, http.StatusOK
 }
 
-// The events the console lists: those the chat's event picker offers
-// (store.ManagedOccurrences), from 12 hours ago to 60 days ahead.
+// The events the console lists: by the chat's event picker's rule
+// (store.ManagedOccurrences: each event's occurrence in hand, to 60 days
+// ahead), up to 30 of them.
 const (
-	eventsBack  = 12 * time.Hour
 	eventsAhead = 60
 	maxEvents   = 30
 )
@@ -612,7 +612,7 @@ type Event struct {
 
 func (s *Server) events(ctx context.Context, c *caller, _ *http.Request) (any, int) {
 	now := s.cfg.Now()
-	occs, err := s.st.ManagedOccurrences(ctx, c.member, now.Add(-eventsBack), now.AddDate(0, 0, eventsAhead), s.cfg.Location, maxEvents)
+	occs, err := s.st.ManagedOccurrences(ctx, c.member, now, now.AddDate(0, 0, eventsAhead), s.cfg.Location, maxEvents)
 	if err != nil {
 		s.cfg.Logger.Error("console: events", "err", err)
 		return s.failure(c, "internal"), http.StatusInternalServerError
@@ -625,10 +625,11 @@ func (s *Server) events(ctx context.Context, c *caller, _ *http.Request) (any, i
 	return map[string]any{"events": out}, http.StatusOK
 }
 
-// Roll is /app/api/event?id=N: the answers to an event's next occurrence
-// (the one /app/api/events lists) as the chat words them
-// (reports.RollText), and those of its audience who have not answered,
-// each to open as a card (as the chat's buttons).
+// Roll is /app/api/event?id=N: the answers to an event's occurrence in
+// hand (models.OccurrenceInHand: the one /app/api/events lists and
+// /attendees shows) as the chat words them (reports.RollText), and those
+// of its audience who have not answered, each to open as a card (as the
+// chat's buttons).
 type Roll struct {
 	ID         uint      `json:"id"`
 	Title      string    `json:"title"`
@@ -636,6 +637,7 @@ type Roll struct {
 	Unanswered string    `json:"unanswered"` // the heading, with the count; "" when all answered
 	Unreached  string    `json:"unreached"`  // what 📵 means; "" when none is marked
 	Names      []Unheard `json:"names"`
+	More       string    `json:"more"` // "… and N more" past the names listed; "" when none
 }
 
 // Unheard is a member who has not answered.
@@ -643,6 +645,7 @@ type Unheard struct {
 	ID        uint   `json:"id"`
 	Name      string `json:"name"`
 	Unreached bool   `json:"unreached"` // the bot cannot remind them
+	Card      bool   `json:"card"`      // the caller may open their card (not an admin's, for an organizer)
 }
 
 // maxUnheard bounds the names a roll lists (the chat's list too).
@@ -665,9 +668,11 @@ func (s *Server) roll(ctx context.Context, c *caller, r *http.Request) (any, int
 		return s.failure(c, "not_found"), http.StatusNotFound
 	}
 	now := s.cfg.Now()
-	occ, ok := e.NextOccurrence(s.cfg.Location, now.Add(-eventsBack))
+	lang := s.lang(c)
+	occ, ok := e.OccurrenceInHand(s.cfg.Location, now)
 	if !ok || e.Status != models.EventScheduled {
-		return s.failure(c, "not_found"), http.StatusNotFound
+		// Their own event, cancelled or over: said so, as the chat does.
+		return map[string]string{"error": s.cfg.Catalog.T(lang, "event.over", "Title", e.Title)}, http.StatusNotFound
 	}
 	list, err := s.st.Attendees(ctx, e.ID, occ)
 	if err != nil {
@@ -679,14 +684,17 @@ func (s *Server) roll(ctx context.Context, c *caller, r *http.Request) (any, int
 		s.cfg.Logger.Error("console: unanswered", "err", err)
 		return s.failure(c, "internal"), http.StatusInternalServerError
 	}
-	lang := s.lang(c)
 	out := Roll{ID: e.ID, Title: e.Title, Names: []Unheard{},
-		Text: reports.RollText(s.cfg.Catalog, lang, s.cfg.Location, now, e, occ, list)}
+		Text: reports.RollText(s.cfg.Catalog, lang, c.member.Zone(s.cfg.Location), now, e, occ, list)}
 	if total > 0 {
 		out.Unanswered = s.cfg.Catalog.T(lang, "console.unanswered", "Count", total)
 	}
-	for _, m := range ms {
-		out.Names = append(out.Names, Unheard{ID: m.ID, Name: m.Name, Unreached: !m.BotReaches()})
+	if total > len(ms) {
+		out.More = s.cfg.Catalog.T(lang, "answers.more", "Count", total-len(ms))
+	}
+	for i := range ms {
+		m := &ms[i]
+		out.Names = append(out.Names, Unheard{ID: m.ID, Name: m.Name, Unreached: !m.BotReaches(), Card: c.scope.Manages(m)})
 		if !m.BotReaches() {
 			out.Unreached = s.cfg.Catalog.T(lang, "answers.unreached")
 		}

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -80,13 +81,36 @@ func FuzzConsoleAPI(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	// What the fuzzer's refusals are measured against: the organizer of
+	// the town reads 王芳's card and the meeting's answers; the organizer
+	// of another town reads neither.
+	read := func(id int64, target string) (int, string) {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Header.Set("Authorization", "tma "+console.SignInitData(token, id, "U", "zh", time.Now()))
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	card, roll := fmt.Sprintf("/app/api/member?id=%d", wang.ID), fmt.Sprintf("/app/api/event?id=%d", e.ID)
+	for _, c := range []struct {
+		id     int64
+		target string
+		status int
+		has    string
+	}{{601, card, http.StatusOK, "王芳"}, {601, roll, http.StatusOK, "王芳"}, {601, roll, http.StatusOK, "赵大爷"},
+		{609, card, http.StatusNotFound, ""}, {609, roll, http.StatusNotFound, ""}} {
+		if status, body := read(c.id, c.target); status != c.status || !strings.Contains(body, c.has) {
+			f.Fatalf("%d %s: %d %s", c.id, c.target, status, body)
+		}
+	}
+	wangID, eventID := fmt.Sprintf("id=%d", wang.ID), fmt.Sprintf("id=%d", e.ID)
 	for _, seed := range []struct {
 		role, path, auth byte
 		query            string
 	}{
-		{4, 0, 0, ""}, {4, 1, 0, "q=王"}, {4, 2, 0, "what=members&format=csv"}, {4, 4, 0, "id=2"}, {4, 5, 0, "id=1"},
-		{3, 4, 0, "id=2"}, {3, 5, 0, "id=1"}, {3, 1, 0, "q=王"}, {3, 2, 0, "what=members&format=csv"},
-		{2, 4, 0, "id=2"}, {1, 5, 0, "id=1"}, {0, 1, 0, "q="}, {4, 4, 1, "id=2"}, {4, 4, 2, "id=2"}, {4, 4, 3, "id=2"},
+		{4, 0, 0, ""}, {4, 1, 0, "q=王"}, {4, 2, 0, "what=members&format=csv"}, {4, 4, 0, wangID}, {4, 5, 0, eventID},
+		{3, 4, 0, wangID}, {3, 5, 0, eventID}, {3, 1, 0, "q=王"}, {3, 2, 0, "what=members&format=csv"},
+		{2, 4, 0, wangID}, {1, 5, 0, eventID}, {0, 1, 0, "q="}, {4, 4, 1, wangID}, {4, 4, 2, wangID}, {4, 4, 3, wangID},
 		{4, 2, 0, "what=records&quarter=1999Q9"}, {4, 4, 0, "id=-1"}, {4, 4, 0, "id=99999999999999999999"}, {4, 1, 0, "q=%00%ff"},
 		{4, 2, 0, "what=visits&format=pdf"}, {4, 5, 0, "id=1;DROP TABLE members"},
 	} {

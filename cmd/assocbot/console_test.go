@@ -109,6 +109,35 @@ func TestConsoleAuthOverHTTP(t *testing.T) {
 	if _, err := st.SetRSVP(ctx, meeting.ID, meeting.StartAt, wang, models.AnswerYes, 1, sh, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	// A meeting that began two hours ago is still the one in hand: its
+	// answers, not "over", in the chat and in the console.
+	begun := &models.Event{Kind: models.EventMeeting, Title: "早上的会", StartAt: time.Now().Add(-2 * time.Hour).Truncate(time.Minute),
+		DurationMin: 60, Audience: "branch:东城镇/李家村", RSVP: true, CreatedBy: &east.ID}
+	if _, err := st.CreateEvent(ctx, begun, sh, time.Now().Add(-26*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// 王芳's card has something on every line: a quarterly check, SMS
+	// stopped by her TD, a household, a question waiting.
+	kind, err := st.PlanKindByKey(ctx, "quarterly_check")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AssignPlans(ctx, kind, models.BranchAudience("东城镇/李家村"), nil, nil, sh, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.StopSMS(ctx, wang.ID, "td", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetFamily(ctx, &models.Family{MemberID: wang.ID, Household: "0012"}, nil, sh, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	question, err := st.DraftInquiry(ctx, wang, "下次体检什么时候？", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AskInquiry(ctx, question.ID, wang, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	st.Close()
 	api := fakeapi.New(token)
 	defer api.Close()
@@ -355,22 +384,33 @@ func TestConsoleAuthOverHTTP(t *testing.T) {
 	}
 	cardPath := fmt.Sprintf("/app/api/member?id=%d", wang.ID)
 	status, card, _ := get(cardPath, signedInitData(t, token, 501, "zh", now))
-	if want := chat(501, "/member 13800000001"); status != http.StatusOK || card["text"] != want || !strings.Contains(want, "王芳") {
+	text, _ := card["text"].(string)
+	for _, line := range []string{"王芳", "季度孕检（三查）", "0012", "下次体检什么时候？", "🚫"} {
+		if !strings.Contains(text, line) {
+			t.Errorf("王芳's card in the console has no %q:\n%s", line, text)
+		}
+	}
+	if want := chat(501, "/member 13800000001"); status != http.StatusOK || text != want {
 		t.Fatalf("王芳's card in the console (%d):\n%v\nin the chat:\n%s", status, card["text"], want)
 	}
 	rollPath := fmt.Sprintf("/app/api/event?id=%d", meeting.ID)
 	status, roll, _ := get(rollPath, signedInitData(t, token, 501, "zh", now))
-	text, _ := roll["text"].(string)
+	text, _ = roll["text"].(string)
 	if want := chat(501, fmt.Sprintf("/attendees %d", meeting.ID)); status != http.StatusOK || text == "" || !strings.HasPrefix(want, text) ||
 		!strings.Contains(text, "王芳 +1") {
 		t.Fatalf("the meeting's answers in the console (%d):\n%s\nin the chat:\n%s", status, text, want)
 	}
-	if names, _ := roll["names"].([]any); len(names) != 1 || names[0].(map[string]any)["name"] != "东组长" {
+	if names, _ := roll["names"].([]any); len(names) != 1 || names[0].(map[string]any)["name"] != "东组长" || names[0].(map[string]any)["card"] != true {
 		t.Fatalf("those who have not answered: %v", roll["names"])
 	}
 	_, evs, _ := get("/app/api/events", signedInitData(t, token, 501, "en", now))
-	if list, _ := evs["events"].([]any); len(list) != 1 || list[0].(map[string]any)["title"] != "村民小组会" {
+	if list, _ := evs["events"].([]any); len(list) != 2 || list[0].(map[string]any)["title"] != "早上的会" || list[1].(map[string]any)["title"] != "村民小组会" {
 		t.Fatalf("东组长's events: %v", evs)
+	}
+	status, roll, _ = get(fmt.Sprintf("/app/api/event?id=%d", begun.ID), signedInitData(t, token, 501, "zh", now))
+	text, _ = roll["text"].(string)
+	if want := chat(501, fmt.Sprintf("/attendees %d", begun.ID)); status != http.StatusOK || text == "" || !strings.HasPrefix(want, text) {
+		t.Fatalf("the meeting begun in the console (%d):\n%s\nin the chat:\n%s", status, text, want)
 	}
 	// Who may read them: the branch's organizers and the town's admin; an
 	// organizer of another town gets the same 404 as for no such member,
@@ -398,7 +438,7 @@ func TestConsoleAuthOverHTTP(t *testing.T) {
 			t.Errorf("%s: %v", c.name, body)
 		}
 	}
-	if _, evs, _ := get("/app/api/events", signedInitData(t, token, 502, "zh", now)); len(evs["events"].([]any)) != 0 {
+	if _, evs, _ := get("/app/api/events", signedInitData(t, token, 502, "zh", now)); evs["events"] == nil || len(evs["events"].([]any)) != 0 {
 		t.Fatalf("西组长 sees 东城镇's events: %v", evs)
 	}
 

@@ -11,12 +11,12 @@ import (
 // Card is what a member's card shows their organizers (SPEC C8, C12, C14,
 // C15): the member, how messages reach them, their household, their open
 // checks and their last questions. The chat's card and the console's are
-// both rendered from it (reports.CardLines).
+// both rendered from it (reports.CardText).
 type Card struct {
 	Member *models.Member
 	Family *models.Family
-	// Centre is the name of the household the member's is registered
-	// under ("" when none or no longer on the roster).
+	// Centre is the name of the member at the head of the centre
+	// household the member's is registered under ("" when none).
 	Centre    string
 	Plans     []models.Plan    // not closed, soonest due first
 	Questions []models.Inquiry // the last CardQuestions, newest first
@@ -25,12 +25,16 @@ type Card struct {
 // CardQuestions is how many of a member's questions the card shows.
 const CardQuestions = 3
 
-// CardOf gathers member id's card; who may read it is the caller's rule
-// (models.Scope.Manages).
-func (s *Store) CardOf(ctx context.Context, id uint) (*Card, error) {
+// CardOf gathers member id's card for a reader who may read it (may: the
+// reader's models.Scope.Manages); ErrNotFound both when there is no such
+// member and when may refuses, and nothing more is read then.
+func (s *Store) CardOf(ctx context.Context, id uint, may func(*models.Member) bool) (*Card, error) {
 	m, err := s.MemberByID(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if !may(m) {
+		return nil, ErrNotFound
 	}
 	c := &Card{Member: m}
 	if c.Family, err = s.FamilyOf(ctx, id); err != nil {
@@ -50,17 +54,18 @@ func (s *Store) CardOf(ctx context.Context, id uint) (*Card, error) {
 	return c, nil
 }
 
-// Occurrence is one coming occurrence of an event.
+// Occurrence is one occurrence of an event.
 type Occurrence struct {
 	Event *models.Event
 	At    time.Time
 }
 
-// ManagedOccurrences are the next occurrences of the scheduled events org
-// manages (CanManage) from since until until, soonest first, at most limit:
-// the chat's event picker and the console's list of events both.
-func (s *Store) ManagedOccurrences(ctx context.Context, org *models.Member, since, until time.Time, loc *time.Location, limit int) ([]Occurrence, error) {
-	events, err := s.EventsBetween(ctx, since, until)
+// ManagedOccurrences are the occurrences in hand (models.OccurrenceInHand)
+// at now of the scheduled events org manages (CanManage), up to until,
+// soonest first, at most limit: the chat's event picker and the console's
+// list of events both.
+func (s *Store) ManagedOccurrences(ctx context.Context, org *models.Member, now, until time.Time, loc *time.Location, limit int) ([]Occurrence, error) {
+	events, err := s.EventsBetween(ctx, now.Add(-models.InHand), until)
 	if err != nil {
 		return nil, err
 	}
@@ -70,11 +75,11 @@ func (s *Store) ManagedOccurrences(ctx context.Context, org *models.Member, sinc
 		if e.Status != models.EventScheduled {
 			continue
 		}
-		if manages, err := s.CanManage(ctx, org, e); err != nil || !manages {
+		occ, ok := e.OccurrenceInHand(loc, now)
+		if !ok || !occ.Before(until) {
 			continue
 		}
-		occ, ok := e.NextOccurrence(loc, since)
-		if !ok || !occ.Before(until) {
+		if manages, err := s.CanManage(ctx, org, e); err != nil || !manages {
 			continue
 		}
 		out = append(out, Occurrence{Event: e, At: occ})

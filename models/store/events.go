@@ -753,7 +753,7 @@ func (s *Store) Unanswered(ctx context.Context, e *models.Event, occ time.Time, 
 		return nil, 0, fmt.Errorf("store: unanswered: %w", err)
 	}
 	var ms []models.Member
-	if err := q.Order("members.name, members.id").Limit(limit).Find(&ms).Error; err != nil {
+	if err := q.Preload("Branch").Order("members.name, members.id").Limit(limit).Find(&ms).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: unanswered: %w", err)
 	}
 	return ms, int(n), nil

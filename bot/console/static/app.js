@@ -26,6 +26,7 @@
     return fetch(path, { headers: { Authorization: "tma " + initData } }).then(function (r) {
       return r.json().then(function (body) {
         if (!r.ok) { throw new Error(body.error || r.status); }
+        document.getElementById("error").hidden = true;
         return body;
       });
     });
@@ -50,6 +51,8 @@
     }
     return f;
   }
+  // A refusal or a fault is said in a bar over the top of the screen,
+  // until the next call succeeds.
   function fail(e) {
     var p = document.getElementById("error");
     p.hidden = false;
@@ -101,6 +104,12 @@
       if (typeof d.showModal === "function") { d.showModal(); } else { d.setAttribute("open", ""); }
     }).catch(fail);
   }
+  // Closed here, not by a form: without <dialog> (older phones) a form
+  // would reload the page and lose Telegram's init data.
+  document.getElementById("card-close").addEventListener("click", function () {
+    var d = document.getElementById("card");
+    if (typeof d.close === "function") { d.close(); } else { d.removeAttribute("open"); }
+  });
   function memberButton(id, label) {
     var b = el("button", { "type": "button", "class": "member", "data-member": String(id) }, label);
     b.addEventListener("click", function () { openCard(id); });
@@ -130,7 +139,11 @@
             if (roll.unanswered) {
               body.appendChild(el("p", { "class": "unanswered" }, roll.unanswered));
               var names = el("div", { "class": "names" });
-              roll.names.forEach(function (m) { names.appendChild(memberButton(m.id, m.name + (m.unreached ? " 📵" : ""))); });
+              roll.names.forEach(function (m) {
+                var label = m.name + (m.unreached ? " 📵" : "");
+                names.appendChild(m.card ? memberButton(m.id, label) : el("span", { "class": "member" }, label));
+              });
+              if (roll.more) { names.appendChild(el("span", { "class": "hint" }, roll.more)); }
               body.appendChild(names);
               if (roll.unreached) { body.appendChild(el("p", { "class": "hint" }, roll.unreached)); }
             }
