@@ -92,7 +92,7 @@ var envVars = []struct {
 		c.ImportMaxMB = n
 		return nil
 	}},
-	{"ASSOCBOT_PUBLIC_URL", "public-url", "", "the https:// address this listener is reached at (a reverse proxy): organizers' keyboards get 📊 Console, the Mini App at /app/", func(c *Config, v string) error { c.PublicURL = v; return nil }},
+	{"ASSOCBOT_PUBLIC_URL", "public-url", "", "the https:// address this listener is reached at (a reverse proxy): organizers get the console, the Mini App at /app/ (their chat's menu button, 📊 on their keyboard)", func(c *Config, v string) error { c.PublicURL = v; return nil }},
 	{"ASSOCBOT_APP_MAX_AGE", "app-max-age", "24h", "how old the console's Telegram init data may be (auth_date)", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil {
