@@ -63,22 +63,12 @@ func InquiryAnswer(q *models.Inquiry, organizer string, now time.Time) Message {
 func InquiryList(organizer uint, day models.Day, items []InquiryItem, now time.Time) Message {
 	m := Message{Kind: outbox.KindInquiryList, Slot: day.Format("20060102"),
 		To: models.MembersAudience(organizer), Template: "inquiry.list", NotBefore: now}
-	lines := make([]Line, 0, len(items))
-	var buttons [][]models.ButtonSpec
-	for i, it := range items {
-		if i == maxDigestLines {
-			var more Args
-			more.Int("Count", len(items)-i)
-			lines = append(lines, Line{Key: "inquiry.list_more", Args: more})
-			break
-		}
+	lines := digestLines(items, "inquiry.list_more", func(it InquiryItem) Line {
 		var a Args
 		a.Str("Name", Clip(it.Name, digestText)).Str("Text", Clip(it.Text, inquiryQuote)).Int("Days", int(now.Sub(it.AskedAt)/(24*time.Hour)))
-		lines = append(lines, Line{Key: "inquiry.list_line", Args: a})
-		if i < maxDigestButtons {
-			buttons = append(buttons, []models.ButtonSpec{replyButton(it.ID, it.Name)})
-		}
-	}
+		return Line{Key: "inquiry.list_line", Args: a}
+	})
+	buttons := digestButtons(items, func(it InquiryItem) models.ButtonSpec { return replyButton(it.ID, it.Name) })
 	m.Args.Int("Count", len(items)).List("List", lines)
 	m.Markup = Markup{Inline: buttons}
 	return m

@@ -239,6 +239,31 @@ const (
 	maxDigestLines   = 25
 )
 
+// digestLines are a daily list's lines, one an item up to maxDigestLines,
+// then one line (moreKey, with Count) of how many more there are.
+func digestLines[T any](items []T, moreKey string, line func(T) Line) []Line {
+	lines := make([]Line, 0, min(len(items), maxDigestLines+1))
+	for i, it := range items {
+		if i == maxDigestLines {
+			var more Args
+			more.Int("Count", len(items)-i)
+			return append(lines, Line{Key: moreKey, Args: more})
+		}
+		lines = append(lines, line(it))
+	}
+	return lines
+}
+
+// digestButtons are a daily list's buttons, a row an item up to
+// maxDigestButtons.
+func digestButtons[T any](items []T, button func(T) models.ButtonSpec) [][]models.ButtonSpec {
+	var rows [][]models.ButtonSpec
+	for _, it := range items[:min(len(items), maxDigestButtons)] {
+		rows = append(rows, []models.ButtonSpec{button(it)})
+	}
+	return rows
+}
+
 // clipNames bounds a kind's names for a list line.
 func clipNames(names map[string]string) map[string]string {
 	for l, n := range names {
@@ -254,23 +279,15 @@ func OverdueDigest(recipient uint, day models.Day, items []OverdueItem, now time
 	// day (a second run, another replica): each plan is in one digest.
 	m := Message{Kind: outbox.KindCheckOverdue, Slot: fmt.Sprintf("%s.%d", day.Format("20060102"), items[0].Plan.ID),
 		To: models.MembersAudience(recipient), Template: "check.overdue", NotBefore: now}
-	lines := make([]Line, 0, len(items))
-	var buttons [][]models.ButtonSpec
-	for i, it := range items {
-		if i == maxDigestLines {
-			var more Args
-			more.Int("Count", len(items)-i)
-			lines = append(lines, Line{Key: "check.overdue_more", Args: more})
-			break
-		}
+	lines := digestLines(items, "check.overdue_more", func(it OverdueItem) Line {
 		var a Args
 		a.Str("Name", Clip(it.Name, digestText)).Text("Kind", clipNames(it.Kind.Names())).Date("DueAt", it.Plan.NextDue)
-		lines = append(lines, Line{Key: "check.overdue_line", Args: a})
-		if i < maxDigestButtons {
-			buttons = append(buttons, []models.ButtonSpec{{Key: "check.button.record", Args: map[string]any{"Name": it.Name},
-				Data: models.Callback{Action: models.ActPlanRecord, ID: it.Plan.ID, Op: strconv.Itoa(it.Plan.Cycle)}.Encode()}})
-		}
-	}
+		return Line{Key: "check.overdue_line", Args: a}
+	})
+	buttons := digestButtons(items, func(it OverdueItem) models.ButtonSpec {
+		return models.ButtonSpec{Key: "check.button.record", Args: map[string]any{"Name": it.Name},
+			Data: models.Callback{Action: models.ActPlanRecord, ID: it.Plan.ID, Op: strconv.Itoa(it.Plan.Cycle)}.Encode()}
+	})
 	m.Args.Int("Count", len(items)).List("List", lines)
 	m.Markup = Markup{Inline: buttons}
 	return m

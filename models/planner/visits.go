@@ -24,14 +24,7 @@ type VisitItem struct {
 // family's private fact, and a centre household (or anyone else) learns
 // no more than "visit this family".
 func VisitLines(items []VisitItem, scope models.Scope, more string) []Line {
-	lines := make([]Line, 0, len(items))
-	for i, it := range items {
-		if i == maxDigestLines {
-			var a Args
-			a.Int("Count", len(items)-i)
-			lines = append(lines, Line{Key: more, Args: a})
-			break
-		}
+	return digestLines(items, more, func(it VisitItem) Line {
 		var a Args
 		a.Str("Name", Clip(it.Name, digestText)).Str("Household", it.Household).Date("By", it.By)
 		key := "visit.line_private"
@@ -39,23 +32,17 @@ func VisitLines(items []VisitItem, scope models.Scope, more string) []Line {
 			key = "visit.line"
 			a.Key("Kind", "visit.kind."+string(it.Kind))
 		}
-		lines = append(lines, Line{Key: key, Args: a})
-	}
-	return lines
+		return Line{Key: key, Args: a}
+	})
 }
 
 // VisitButtons are a list's ✅ buttons, one a visit (at most
 // maxDigestButtons).
 func VisitButtons(items []VisitItem) [][]models.ButtonSpec {
-	var rows [][]models.ButtonSpec
-	for i, it := range items {
-		if i == maxDigestButtons {
-			break
-		}
-		rows = append(rows, []models.ButtonSpec{{Key: "visit.button.done", Args: map[string]any{"Name": Clip(it.Name, 20)},
-			Data: models.Callback{Action: models.ActVisitDone, ID: it.ID}.Encode()}})
-	}
-	return rows
+	return digestButtons(items, func(it VisitItem) models.ButtonSpec {
+		return models.ButtonSpec{Key: "visit.button.done", Args: map[string]any{"Name": Clip(it.Name, 20)},
+			Data: models.Callback{Action: models.ActVisitDone, ID: it.ID}.Encode()}
+	})
 }
 
 // VisitList is a cadre's one message of the day: the visits whose window
