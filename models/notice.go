@@ -186,8 +186,14 @@ func (n Notice) SendAt(date Day, loc *time.Location) time.Time {
 }
 
 // Due lists the dates whose sending time is in (from, to], in loc: the
-// occurrences a run at to plans that a run at from had not.
+// occurrences a run at to plans that a run at from had not. None is from
+// before the notice was made or last changed (UpdatedAt): one switched on
+// does not send what fell due while it was off — the planner and the
+// preview both.
 func (n Notice) Due(from, to time.Time, loc *time.Location) ([]Day, error) {
+	if n.UpdatedAt.After(from) {
+		from = n.UpdatedAt
+	}
 	// A date goes out BeforeDays before it: look from there. Runs are at
 	// most a few days apart; weekly, that is a handful of dates.
 	first := DayOf(from, loc).AddDate(0, 0, n.BeforeDays-1)

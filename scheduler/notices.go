@@ -48,11 +48,7 @@ func (j Notices) Forecast(ctx context.Context, f *Forecast) error {
 		if err != nil {
 			continue
 		}
-		from := f.Now
-		if n.UpdatedAt.After(from) {
-			from = n.UpdatedAt
-		}
-		dates, err := n.Due(from, f.Until, j.Location)
+		dates, err := n.Due(f.Now, f.Until, j.Location)
 		if err != nil {
 			continue
 		}

@@ -154,11 +154,7 @@ func (s *Store) PlanNotices(ctx context.Context, loc *time.Location, now time.Ti
 	var errs []error
 	for i := range ns {
 		n := &ns[i]
-		from := now.Add(-models.NoticeCatchUp)
-		if n.UpdatedAt.After(from) {
-			from = n.UpdatedAt
-		}
-		dates, err := n.Due(from, now, loc)
+		dates, err := n.Due(now.Add(-models.NoticeCatchUp), now, loc)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("store: notice %d: %w", n.ID, err))
 			continue
