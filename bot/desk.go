@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -381,21 +380,12 @@ func (b *Bot) export(ctx context.Context, r *request, what, arg string, format r
 		b.fail(ctx, r.chatID, r.lang, "export", err)
 		return
 	}
-	t := reports.Table(b.cat, r.lang, b.cfg.Location, what, rows)
-	var buf bytes.Buffer
-	if err := roster.Write(&buf, format, t); err != nil {
+	name, data, t, err := reports.ExportFile(b.cat, r.lang, b.cfg.Location, what, rows, format, q, eventID, now)
+	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "export", err)
 		return
 	}
-	name := what
-	switch what {
-	case store.ExportEvent:
-		name = fmt.Sprintf("event-%d", eventID)
-	case store.ExportRecords, store.ExportVisits:
-		name = what + "-" + q.String()
-	}
-	name += "-" + now.Format("2006-01-02") + "." + string(format)
-	b.sendFile(ctx, r, name, buf.Bytes(), b.t(r, "export.caption", "Sheet", t.Sheet, "Rows", len(t.Rows)))
+	b.sendFile(ctx, r, name, data, b.t(r, "export.caption", "Sheet", t.Sheet, "Rows", len(t.Rows)))
 }
 
 // onStats is /stats: the figures of each branch the organizer was given

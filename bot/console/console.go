@@ -13,7 +13,6 @@
 package console
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
@@ -120,7 +119,7 @@ func noStore(h http.Handler) http.Handler {
 type caller struct {
 	member *models.Member
 	scope  models.Scope
-	lang   string // Telegram's language of the user, from the init data
+	lang   locales.Lang // the member's choice in the bot, else their Telegram's
 }
 
 // auth checks the request's init data and the caller's role; false when
@@ -164,7 +163,7 @@ func (s *Server) auth(w http.ResponseWriter, r *http.Request) (*caller, bool) {
 		s.refuse(w, r, http.StatusInternalServerError, "internal")
 		return nil, false
 	}
-	return &caller{member: m, scope: scope, lang: data.User.LanguageCode}, true
+	return &caller{member: m, scope: scope, lang: locales.Resolve(m.Lang, data.User.LanguageCode, locales.ZhHans)}, true
 }
 
 // authed answers h's JSON to an authenticated organizer.
@@ -214,8 +213,7 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, key 
 
 // failure is an API answer's refusal in the caller's words.
 func (s *Server) failure(c *caller, key string) map[string]string {
-	lang := locales.Resolve(c.member.Lang, c.lang, locales.ZhHans)
-	return map[string]string{"error": s.cfg.Catalog.T(lang, "console.error."+key)}
+	return map[string]string{"error": s.cfg.Catalog.T(c.lang, "console.error."+key)}
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
@@ -288,7 +286,7 @@ func (s *Server) stats(ctx context.Context, c *caller, _ *http.Request) (any, in
 		s.cfg.Logger.Error("console: stats", "err", err)
 		return s.failure(c, "internal"), http.StatusInternalServerError
 	}
-	out := Stats{Quarter: q.String(), Lang: string(locales.Resolve(c.member.Lang, c.lang, locales.ZhHans)),
+	out := Stats{Quarter: q.String(), Lang: string(c.lang),
 		Branches: []Branch{}, History: []Quarter{}}
 	for _, f := range figures {
 		b := Branch{Path: f.Path, Members: f.Members, Linked: f.Linked, Plans: f.Plans, Overdue: f.Overdue,
@@ -479,26 +477,19 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, http.StatusInternalServerError, "internal")
 		return
 	}
-	lang := locales.Resolve(c.member.Lang, c.lang, locales.ZhHans)
-	t := reports.Table(s.cfg.Catalog, lang, s.cfg.Location, what, rows)
-	var buf bytes.Buffer
-	if err := roster.Write(&buf, format, t); err != nil {
+	name, data, _, err := reports.ExportFile(s.cfg.Catalog, c.lang, s.cfg.Location, what, rows, format, q, 0, now)
+	if err != nil {
 		s.cfg.Logger.Error("console: export", "err", err)
 		s.refuse(w, r, http.StatusInternalServerError, "internal")
 		return
 	}
-	name := what
-	if what == store.ExportRecords || what == store.ExportVisits {
-		name += "-" + q.String()
-	}
-	name += "-" + now.Format("2006-01-02") + "." + string(format)
 	ctype := "text/csv; charset=utf-8"
 	if format == roster.XLSX {
 		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(data)
 }
 
 // Survey is a survey the caller may read (they may reach its audience, as
@@ -524,7 +515,6 @@ func (s *Server) surveys(ctx context.Context, c *caller, _ *http.Request) (any, 
 		return s.failure(c, "internal"), http.StatusInternalServerError
 	}
 	now := s.cfg.Now()
-	lang := locales.Resolve(c.member.Lang, c.lang, locales.ZhHans)
 	out := []Survey{}
 	for i := range svs {
 		sv := &svs[i]
@@ -545,7 +535,7 @@ func (s *Server) surveys(ctx context.Context, c *caller, _ *http.Request) (any, 
 		}
 		f := reports.Figures(sv, t)
 		out = append(out, Survey{ID: sv.ID, Title: sv.Title, Open: sv.Open(now), Asked: f.Asked, Answered: f.Answered,
-			Results: reports.SurveyText(s.cfg.Catalog, lang, s.cfg.Location, sv, f)})
+			Results: reports.SurveyText(s.cfg.Catalog, c.lang, s.cfg.Location, sv, f)})
 		if len(out) == maxSurveys {
 			break
 		}
@@ -560,11 +550,6 @@ func idArg(r *http.Request) uint {
 		return 0
 	}
 	return uint(id)
-}
-
-// lang is the caller's language: chosen in the bot, else Telegram's.
-func (s *Server) lang(c *caller) locales.Lang {
-	return locales.Resolve(c.member.Lang, c.lang, locales.ZhHans)
 }
 
 // Card is /app/api/member?id=N: a member's card as the chat shows it to
@@ -591,7 +576,7 @@ func (s *Server) card(ctx context.Context, c *caller, r *http.Request) (any, int
 		s.cfg.Logger.Error("console: card", "err", err)
 		return s.failure(c, "internal"), http.StatusInternalServerError
 	}
-	text := reports.CardText(s.cfg.Catalog, s.lang(c), s.cfg.Location, c.member.Zone(s.cfg.Location), s.cfg.Now(), card)
+	text := reports.CardText(s.cfg.Catalog, c.lang, s.cfg.Location, c.member.Zone(s.cfg.Location), s.cfg.Now(), card)
 	return Card{ID: card.Member.ID, Name: card.Member.Name, Text: text}, http.StatusOK
 }
 
@@ -620,7 +605,7 @@ func (s *Server) events(ctx context.Context, c *caller, _ *http.Request) (any, i
 	out := []Event{}
 	for _, o := range occs {
 		out = append(out, Event{ID: o.Event.ID, Title: o.Event.Title,
-			When: s.cfg.Catalog.DateTime(s.lang(c), o.At, c.member.Zone(s.cfg.Location), now)})
+			When: s.cfg.Catalog.DateTime(c.lang, o.At, c.member.Zone(s.cfg.Location), now)})
 	}
 	return map[string]any{"events": out}, http.StatusOK
 }
@@ -668,11 +653,10 @@ func (s *Server) roll(ctx context.Context, c *caller, r *http.Request) (any, int
 		return s.failure(c, "not_found"), http.StatusNotFound
 	}
 	now := s.cfg.Now()
-	lang := s.lang(c)
 	occ, ok := e.OccurrenceInHand(s.cfg.Location, now)
 	if !ok || e.Status != models.EventScheduled {
 		// Their own event, cancelled or over: said so, as the chat does.
-		return map[string]string{"error": s.cfg.Catalog.T(lang, "event.over", "Title", e.Title)}, http.StatusNotFound
+		return map[string]string{"error": s.cfg.Catalog.T(c.lang, "event.over", "Title", e.Title)}, http.StatusNotFound
 	}
 	list, err := s.st.Attendees(ctx, e.ID, occ)
 	if err != nil {
@@ -685,18 +669,18 @@ func (s *Server) roll(ctx context.Context, c *caller, r *http.Request) (any, int
 		return s.failure(c, "internal"), http.StatusInternalServerError
 	}
 	out := Roll{ID: e.ID, Title: e.Title, Names: []Unheard{},
-		Text: reports.RollText(s.cfg.Catalog, lang, c.member.Zone(s.cfg.Location), now, e, occ, list)}
+		Text: reports.RollText(s.cfg.Catalog, c.lang, c.member.Zone(s.cfg.Location), now, e, occ, list)}
 	if total > 0 {
-		out.Unanswered = s.cfg.Catalog.T(lang, "console.unanswered", "Count", total)
+		out.Unanswered = s.cfg.Catalog.T(c.lang, "console.unanswered", "Count", total)
 	}
 	if total > len(ms) {
-		out.More = s.cfg.Catalog.T(lang, "answers.more", "Count", total-len(ms))
+		out.More = s.cfg.Catalog.T(c.lang, "answers.more", "Count", total-len(ms))
 	}
 	for i := range ms {
 		m := &ms[i]
 		out.Names = append(out.Names, Unheard{ID: m.ID, Name: m.Name, Unreached: !m.BotReaches(), Card: c.scope.Manages(m)})
 		if !m.BotReaches() {
-			out.Unreached = s.cfg.Catalog.T(lang, "answers.unreached")
+			out.Unreached = s.cfg.Catalog.T(c.lang, "answers.unreached")
 		}
 	}
 	return out, http.StatusOK
