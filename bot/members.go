@@ -40,16 +40,10 @@ func (b *Bot) onMember(ctx context.Context, r *request, args string) {
 		}
 		return
 	}
-	ms, err := b.st.MembersIn(ctx, r.scope)
+	found, err := b.st.FindMembers(ctx, r.scope, q, 0)
 	if err != nil {
 		b.fail(ctx, r.chatID, r.lang, "member", err)
 		return
-	}
-	var found []models.Member
-	for _, m := range ms {
-		if strings.Contains(strings.ToLower(m.Name), strings.ToLower(q)) {
-			found = append(found, m)
-		}
 	}
 	switch len(found) {
 	case 0:

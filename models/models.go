@@ -205,6 +205,21 @@ func (c Channel) Valid() bool { return c == ChannelAuto || c == ChannelTelegram 
 // linked, active (not blocked, not paused, still on the roster).
 func (m Member) BotReaches() bool { return m.ChatID != nil && m.Status == StatusActive }
 
+// Matches reports whether a search for q finds the member: q is a part of
+// their name (in any case) or of their phone's digits; "" finds everyone.
+func (m Member) Matches(q string) bool {
+	q = strings.ToLower(strings.TrimSpace(q))
+	if q == "" || strings.Contains(strings.ToLower(m.Name), q) {
+		return true
+	}
+	// A phone's part: digits, spaced or dashed as people write them.
+	digits := strings.NewReplacer(" ", "", "-", "", "+", "").Replace(q)
+	if digits == "" || strings.Trim(digits, "0123456789") != "" || m.Phone == nil {
+		return false
+	}
+	return strings.Contains(strings.ReplaceAll(DisplayPhone(*m.Phone), " ", ""), digits)
+}
+
 // ChannelSet is the member's channel setting (auto when none was stored).
 func (m Member) ChannelSet() Channel {
 	if m.Channel == "" {

@@ -411,11 +411,11 @@ func SignInitData(token string, id int64, firstName, lang string, authDate time.
 const maxFound = 50
 
 func (s *Server) members(ctx context.Context, c *caller, r *http.Request) (any, int) {
-	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("q")))
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	if utf8.RuneCountInString(q) > 50 {
 		return s.failure(c, "long_query"), http.StatusBadRequest
 	}
-	ms, err := s.st.MembersIn(ctx, c.scope)
+	ms, err := s.st.FindMembers(ctx, c.scope, q, maxFound)
 	if err != nil {
 		s.cfg.Logger.Error("console: members", "err", err)
 		return s.failure(c, "internal"), http.StatusInternalServerError
@@ -426,16 +426,7 @@ func (s *Server) members(ctx context.Context, c *caller, r *http.Request) (any, 
 		if m.Phone != nil {
 			phone = models.DisplayPhone(*m.Phone)
 		}
-		if q != "" && !strings.Contains(strings.ToLower(m.Name), q) && !strings.Contains(strings.ReplaceAll(phone, " ", ""), strings.ReplaceAll(q, " ", "")) {
-			continue
-		}
-		if !c.scope.Manages(&m) {
-			continue
-		}
 		out = append(out, Member{ID: m.ID, Name: m.Name, Branch: m.BranchPath(), Phone: phone, Linked: m.Linked(), Status: string(m.Status)})
-		if len(out) == maxFound {
-			break
-		}
 	}
 	return map[string]any{"members": out}, http.StatusOK
 }

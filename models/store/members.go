@@ -479,6 +479,28 @@ func (s *Store) InsertMembers(ctx context.Context, ms []models.Member) error {
 	return nil
 }
 
+// FindMembers are the members within scope that scope manages
+// (models.Scope.Manages: an admin's record only for an admin) and a search
+// for q finds (models.Member.Matches), by branch then name, at most limit
+// (0: all): /member in the chat and the console's roster search.
+func (s *Store) FindMembers(ctx context.Context, scope models.Scope, q string, limit int) ([]models.Member, error) {
+	ms, err := s.MembersIn(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	var out []models.Member
+	for i := range ms {
+		if !ms[i].Matches(q) || !scope.Manages(&ms[i]) {
+			continue
+		}
+		out = append(out, ms[i])
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
+
 // MembersIn lists the members (not those who left) of the branches within
 // scope, with branch and tags, by branch then name; admins get everyone.
 func (s *Store) MembersIn(ctx context.Context, scope models.Scope) ([]models.Member, error) {
