@@ -46,9 +46,7 @@ func savedAlready(d *models.Dialog) bool {
 
 // planArgs renders a plan's arguments (kind, due date, icon) for the reader.
 func (b *Bot) planArgs(r *request, p *models.Plan) []any {
-	var a planner.Args
-	a.Text("Kind", p.Kind.Names()).Date("DueAt", p.NextDue).Key("Icon", "check.icon."+string(p.Kind.For))
-	return a.KV(b.cat, r.lang, r.member.Zone(b.cfg.Location), b.cfg.Now())
+	return planner.PlanArgs(p, p.Kind).KV(b.cat, r.lang, r.member.Zone(b.cfg.Location), b.cfg.Now())
 }
 
 func planCallback(a models.Action, p *models.Plan) models.Callback {

@@ -219,7 +219,7 @@ func (b *Bot) parseEventLine(ctx context.Context, r *request, line string) (*mod
 	// A start on a statutory holiday asks for the word "holiday" (the
 	// dialog asks with buttons).
 	day := models.DayOf(e.StartAt, b.cfg.Location)
-	if h, ok := calendar.HolidayOn(day); ok && !h.Work && !onHoliday {
+	if h, ok := calendar.DayOff(day); ok && !onHoliday {
 		return nil, "newevent.holiday_line", []any{"Date", b.cat.Date(r.lang, day, b.cfg.Now()), "Holiday", b.t(r, "holiday."+h.Key)}, nil
 	}
 	return e, "", nil, nil
@@ -360,7 +360,7 @@ func (b *Bot) onEditEvent(ctx context.Context, r *request, args string) {
 			return
 		}
 		day := models.DayOf(t, b.cfg.Location)
-		if h, ok := calendar.HolidayOn(day); ok && !h.Work && !confirmed {
+		if h, ok := calendar.DayOff(day); ok && !confirmed {
 			b.send(ctx, r.chatID, b.t(r, "editevent.holiday", "Date", b.cat.Date(r.lang, day, b.cfg.Now()), "Holiday", b.t(r, "holiday."+h.Key),
 				"ID", e.ID, "When", when), nil)
 			return

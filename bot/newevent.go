@@ -48,8 +48,7 @@ func (b *Bot) neHoliday(dr *eventDraft) (calendar.Holiday, bool) {
 	if err != nil || dr.OnHoliday {
 		return calendar.Holiday{}, false
 	}
-	h, ok := calendar.HolidayOn(day)
-	return h, ok && !h.Work
+	return calendar.DayOff(day)
 }
 
 // neSuggestions are the usual events, a tap each: a title (in the

@@ -129,9 +129,7 @@ func (b *Bot) commitRepeat(ctx context.Context, r *request, d *models.Dialog, dr
 		b.fail(ctx, r.chatID, r.lang, "repeat", err)
 		return
 	}
-	if err := b.st.ClearDialog(ctx, r.from.ID); err != nil {
-		b.log.Warn("clear dialog", "err", err)
-	}
+	b.dropDialog(ctx, r)
 	b.log.Info("recurring notice created", "notice_id", n.ID, "by_member_id", r.member.ID)
 	b.send(ctx, r.chatID, b.t(r, "repeat.saved", "Rule", b.repeatRule(r, n), "Next", b.nextNoticeDates(r, n)), b.keyboardFor(r))
 }

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/assocbot/assocbot/bot"
@@ -288,16 +289,28 @@ func (c *Config) ConsoleURL() string {
 // --holidays) and every other command (ASSOCBOT_HOLIDAYS), so that the CLI
 // and the bot agree. "" adds nothing.
 func loadHolidays(path string) error {
-	if path == "" {
-		return nil
+	holidaysLoaded.Lock()
+	defer holidaysLoaded.Unlock()
+	if path == "" || holidaysLoaded.paths[path] {
+		return nil // each file once: every command reads ASSOCBOT_HOLIDAYS, and run's --holidays is often the same
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	return calendar.LoadFix(f)
+	if err := calendar.LoadFix(f); err != nil {
+		return err
+	}
+	holidaysLoaded.paths[path] = true
+	return nil
 }
+
+// holidaysLoaded are the holiday files already added to the table.
+var holidaysLoaded = struct {
+	sync.Mutex
+	paths map[string]bool
+}{paths: map[string]bool{}}
 
 // maxImportMB bounds ASSOCBOT_IMPORT_MAX_MB: a file is read into memory
 // whole (an XLSX needs its directory at the end), so its size is memory.

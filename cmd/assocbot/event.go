@@ -141,7 +141,7 @@ func cmdEventAdd(fs *flag.FlagSet, c cli) runner {
 		if err := e.Validate(loc, now); err != nil {
 			return eventUsage(err)
 		}
-		if h, ok := calendar.HolidayOn(models.DayOf(startAt, loc)); ok && !h.Work && !*onHoliday {
+		if h, ok := calendar.DayOff(models.DayOf(startAt, loc)); ok && !*onHoliday {
 			cat, err := locales.New()
 			if err != nil {
 				return err

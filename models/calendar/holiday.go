@@ -68,6 +68,14 @@ func HolidayOn(day time.Time) (Holiday, bool) {
 	}, true
 }
 
+// DayOff is the statutory holiday whose day off day is (not a make-up
+// working day): the day an event asks to be confirmed for, in the chat's
+// dialog and one line, /editevent and the CLI alike.
+func DayOff(day time.Time) (Holiday, bool) {
+	h, ok := HolidayOn(day)
+	return h, ok && !h.Work
+}
+
 // Workday reports whether the calendar date of day is a working day in
 // China: a make-up working day is one, even on a Saturday or a Sunday; a
 // holiday's day off is not, even on a weekday; any other day is one from

@@ -148,8 +148,9 @@ func sameTime(a, b *time.Time) bool {
 	return a.Equal(*b)
 }
 
-// planArgs are the arguments that describe a plan in every check template.
-func planArgs(p *models.Plan, k *models.PlanKind) Args {
+// PlanArgs are the arguments that describe a plan in every check template
+// (the chat's lists and the member card too).
+func PlanArgs(p *models.Plan, k *models.PlanKind) Args {
 	var a Args
 	a.Text("Kind", k.Names()).Date("DueAt", p.NextDue).Key("Icon", "check.icon."+string(k.For))
 	return a
@@ -180,7 +181,7 @@ func CheckReminder(p *models.Plan, k *models.PlanKind, slot string, offset int, 
 		template = "check.remind.overdue"
 	}
 	m := Message{Kind: outbox.KindCheckReminder, Subject: Subject{PlanID: p.ID}, Slot: fmt.Sprintf("%d.%s", p.Cycle, slot),
-		To: models.MembersAudience(p.MemberID), Template: template, Args: planArgs(p, k),
+		To: models.MembersAudience(p.MemberID), Template: template, Args: PlanArgs(p, k),
 		Markup: Markup{Inline: PlanButtons(p, k)}, NotBefore: now}
 	m.Args.Int("Days", max(offset, -offset))
 	expires := now.Add(24 * time.Hour).UTC()
@@ -194,7 +195,7 @@ func CheckReminder(p *models.Plan, k *models.PlanKind, slot string, offset int, 
 // one.
 func CheckSubmitted(p *models.Plan, k *models.PlanKind, name, path string, deciders []uint, rec *models.CheckRecord, now time.Time) Message {
 	m := Message{Kind: outbox.KindCheckSubmitted, Subject: Subject{PlanID: p.ID}, Slot: fmt.Sprintf("%d.%d", rec.ID, len(rec.PhotoFileID)),
-		To: models.MembersAudience(deciders...), Template: "check.submitted", Args: planArgs(p, k),
+		To: models.MembersAudience(deciders...), Template: "check.submitted", Args: PlanArgs(p, k),
 		PhotoFileID: rec.PhotoFileID, NotBefore: now}
 	if rec.PhotoFileID != "" {
 		m.Slot = fmt.Sprintf("%d.photo", rec.ID)
@@ -212,7 +213,7 @@ func CheckSubmitted(p *models.Plan, k *models.PlanKind, name, path string, decid
 // recorded (with the next due date), or rejected with the organizer's words.
 func CheckDecision(p *models.Plan, k *models.PlanKind, rec *models.CheckRecord, byName string, now time.Time) Message {
 	m := Message{Kind: outbox.KindCheckDecision, Subject: Subject{PlanID: p.ID}, Slot: strconv.FormatUint(uint64(rec.ID), 10),
-		To: models.MembersAudience(p.MemberID), Args: planArgs(p, k), NotBefore: now}
+		To: models.MembersAudience(p.MemberID), Args: PlanArgs(p, k), NotBefore: now}
 	m.Args.Date("DoneOn", rec.DoneOn).Str("By", byName)
 	switch rec.Status {
 	case models.CheckRejected:

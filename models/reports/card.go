@@ -37,9 +37,7 @@ func CardText(cat *locales.Catalog, lang locales.Lang, loc, zone *time.Location,
 	}
 	for i := range c.Plans {
 		p := &c.Plans[i]
-		var a planner.Args
-		a.Text("Kind", p.Kind.Names()).Date("DueAt", p.NextDue).Key("Icon", "check.icon."+string(p.Kind.For))
-		lines = append(lines, t("checks.line", append(a.KV(cat, lang, zone, now), "State", "")...))
+		lines = append(lines, t("checks.line", append(planner.PlanArgs(p, p.Kind).KV(cat, lang, zone, now), "State", "")...))
 	}
 	if len(c.Questions) > 0 {
 		lines = append(lines, t("member.questions"))
