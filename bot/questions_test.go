@@ -1,6 +1,8 @@
 package bot_test
 
 import (
+	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -113,10 +115,23 @@ func TestAQuestionIsAnsweredOnce(t *testing.T) {
 		}
 		return len(asked) == 2
 	})
-	for _, u := range []fakeapi.User{town, west} {
-		if m, ok := h.API.Last(u.ID); ok && strings.Contains(m.Text, "孕前检查") {
-			t.Fatalf("%s got the question: %q", u.FirstName, m.Text)
+	// Nobody else: the stored messages of the question are to those two
+	// only (not the town's organizer, not the other town's).
+	var want []string
+	for _, u := range []fakeapi.User{zhang, li} {
+		m, err := h.St.MemberByTelegramID(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
 		}
+		want = append(want, fmt.Sprintf("member_id=%d", m.ID))
+	}
+	sort.Strings(want)
+	got, err := storetest.Dump(ctx, h.DSN, "SELECT member_id FROM outboxes WHERE kind = 'inquiry.ask' ORDER BY member_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(strings.Fields(got), " ") != strings.Join(want, " ") {
+		t.Fatalf("the question went to %q, want %v (the village's two organizers)", got, want)
 	}
 	// A second tap on the old button sends nothing more.
 	if got := h.CallbackAnswer(h.API.SendCallback(wang, wang.ID, offer.ID, send)); got != zh("inquiry.gone") {
